@@ -1,0 +1,223 @@
+package idl
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// The kmd* types mirror the parts of a kmd.json file that carry facts.
+// Every other key, the "doc" strings in particular, is ignored on decode
+// and so never reaches facts.json.
+type kmdFile struct {
+	Name          string     `json:"name"`
+	Version       string     `json:"version"`
+	Imports       []kmdName  `json:"imports"`
+	RemoteClasses []kmdClass `json:"remoteClasses"`
+	ComplexTypes  []kmdType  `json:"complexTypes"`
+	Events        []kmdEvent `json:"events"`
+}
+
+type kmdName struct {
+	Name string `json:"name"`
+}
+
+type kmdParam struct {
+	Name         string          `json:"name"`
+	Type         string          `json:"type"`
+	Optional     bool            `json:"optional"`
+	DefaultValue json.RawMessage `json:"defaultValue"`
+}
+
+type kmdMethod struct {
+	Name   string     `json:"name"`
+	Params []kmdParam `json:"params"`
+	Return *struct {
+		Type string `json:"type"`
+	} `json:"return"`
+}
+
+type kmdProperty struct {
+	Name     string `json:"name"`
+	Type     string `json:"type"`
+	ReadOnly bool   `json:"readOnly"`
+	Final    bool   `json:"final"`
+}
+
+type kmdClass struct {
+	Name        string        `json:"name"`
+	Extends     string        `json:"extends"`
+	Abstract    bool          `json:"abstract"`
+	Constructor *kmdMethod    `json:"constructor"`
+	Properties  []kmdProperty `json:"properties"`
+	Methods     []kmdMethod   `json:"methods"`
+	Events      []string      `json:"events"`
+}
+
+type kmdType struct {
+	Name       string     `json:"name"`
+	Extends    string     `json:"extends"`
+	TypeFormat string     `json:"typeFormat"`
+	Values     []string   `json:"values"`
+	Properties []kmdParam `json:"properties"`
+}
+
+type kmdEvent struct {
+	Name       string     `json:"name"`
+	Extends    string     `json:"extends"`
+	Properties []kmdParam `json:"properties"`
+}
+
+// FromKMD builds facts from the contents of kmd.json files, one per module.
+// Modules are ordered so that each comes after the modules it imports (ties
+// by name); within a module the file's order is kept. Documentation is
+// dropped. The result is checked like [Parse] checks a facts file.
+func FromKMD(files ...[]byte) (*Facts, error) {
+	mods := make([]kmdFile, 0, len(files))
+	for i, b := range files {
+		var m kmdFile
+		if err := json.Unmarshal(b, &m); err != nil {
+			return nil, fmt.Errorf("idl: kmd file %d: %w", i, err)
+		}
+		if m.Name == "" {
+			return nil, fmt.Errorf("idl: kmd file %d has no module name", i)
+		}
+		mods = append(mods, m)
+	}
+	mods, err := orderModules(mods)
+	if err != nil {
+		return nil, err
+	}
+	f := &Facts{Modules: []Module{}, Classes: []Class{}, Events: []Event{}, Types: []ComplexType{}}
+	for _, m := range mods {
+		f.Modules = append(f.Modules, Module{Name: m.Name, Version: m.Version})
+		for _, c := range m.RemoteClasses {
+			cl, err := convertClass(m.Name, c)
+			if err != nil {
+				return nil, err
+			}
+			f.Classes = append(f.Classes, cl)
+		}
+		for _, e := range m.Events {
+			ps, err := convertParams(e.Name, e.Properties)
+			if err != nil {
+				return nil, err
+			}
+			f.Events = append(f.Events, Event{Name: e.Name, Module: m.Name, Extends: e.Extends, Properties: ps})
+		}
+		for _, t := range m.ComplexTypes {
+			ct := ComplexType{Name: t.Name, Module: m.Name, Extends: t.Extends}
+			switch t.TypeFormat {
+			case "ENUM":
+				ct.Enum = true
+				ct.Values = slices.Clone(t.Values)
+			case "REGISTER":
+				if ct.Properties, err = convertParams(t.Name, t.Properties); err != nil {
+					return nil, err
+				}
+			default:
+				return nil, fmt.Errorf("idl: type %s: unknown typeFormat %q", t.Name, t.TypeFormat)
+			}
+			f.Types = append(f.Types, ct)
+		}
+	}
+	// Round-trip through the facts encoding so the result is indexed and
+	// checked exactly like a loaded file.
+	b, err := f.Marshal()
+	if err != nil {
+		return nil, err
+	}
+	return Parse(b)
+}
+
+func orderModules(mods []kmdFile) ([]kmdFile, error) {
+	slices.SortFunc(mods, func(a, b kmdFile) int { return strings.Compare(a.Name, b.Name) })
+	done := map[string]bool{}
+	var out []kmdFile
+	for len(out) < len(mods) {
+		progress := false
+		for _, m := range mods {
+			if done[m.Name] {
+				continue
+			}
+			ready := true
+			for _, imp := range m.Imports {
+				if !done[imp.Name] {
+					ready = false
+				}
+			}
+			if ready {
+				done[m.Name] = true
+				out = append(out, m)
+				progress = true
+				break // restart so that ties stay in name order
+			}
+		}
+		if !progress {
+			return nil, fmt.Errorf("idl: module imports missing or cyclic")
+		}
+	}
+	return out, nil
+}
+
+func convertClass(module string, c kmdClass) (Class, error) {
+	cl := Class{
+		Name:     c.Name,
+		Module:   module,
+		Extends:  c.Extends,
+		Abstract: c.Abstract,
+		Events:   slices.Clone(c.Events),
+	}
+	if c.Constructor != nil {
+		ps, err := convertParams(c.Name, c.Constructor.Params)
+		if err != nil {
+			return Class{}, err
+		}
+		cl.Constructor = &Method{Params: ps}
+	}
+	for _, p := range c.Properties {
+		t, err := ParseTypeRef(p.Type)
+		if err != nil {
+			return Class{}, fmt.Errorf("idl: %s.%s: %w", c.Name, p.Name, err)
+		}
+		cl.Properties = append(cl.Properties, Property{Name: p.Name, Type: t, ReadOnly: p.ReadOnly, Final: p.Final})
+	}
+	for _, m := range c.Methods {
+		ps, err := convertParams(c.Name+"."+m.Name, m.Params)
+		if err != nil {
+			return Class{}, err
+		}
+		mm := Method{Name: m.Name, Params: ps}
+		if m.Return != nil && m.Return.Type != "" {
+			t, err := ParseTypeRef(m.Return.Type)
+			if err != nil {
+				return Class{}, fmt.Errorf("idl: %s.%s: %w", c.Name, m.Name, err)
+			}
+			mm.Return = &t
+		}
+		cl.Methods = append(cl.Methods, mm)
+	}
+	return cl, nil
+}
+
+func convertParams(where string, in []kmdParam) ([]Param, error) {
+	out := make([]Param, 0, len(in))
+	for _, p := range in {
+		t, err := ParseTypeRef(p.Type)
+		if err != nil {
+			return nil, fmt.Errorf("idl: %s.%s: %w", where, p.Name, err)
+		}
+		q := Param{Name: p.Name, Type: t, Optional: p.Optional}
+		if len(p.DefaultValue) > 0 {
+			var buf bytes.Buffer
+			if err := json.Compact(&buf, p.DefaultValue); err != nil {
+				return nil, fmt.Errorf("idl: %s.%s: default: %w", where, p.Name, err)
+			}
+			q.Default = buf.Bytes()
+		}
+		out = append(out, q)
+	}
+	return out, nil
+}
