@@ -1,145 +1,181 @@
-// Package pump delivers values to a channel in order through a bounded FIFO
-// and one goroutine, so a producer that must never block (the rpc read loop)
-// can hand values to a consumer that reads at its own pace.
+// Package pump delivers values to a channel in order through a bounded FIFO,
+// so a producer that must never block (the rpc read loop) can hand values to
+// a consumer that reads at its own pace.
+//
+// A pump holds no goroutine while its queue is empty: one is started when a
+// value arrives and exits once everything queued was delivered. Ten thousand
+// idle subscriptions therefore cost memory for their queues, not stacks.
 package pump
 
 import "sync"
 
-// Pump is a bounded FIFO drained by one goroutine into Out. Push never
-// blocks. The zero value is not usable; use [Start].
-type Pump[T any] struct {
-	out   chan T
+// Pump is a bounded FIFO of In values delivered to Out as Out values. The
+// conversion runs on the pump's goroutine, never on the producer's. The zero
+// value is not usable; use [Start] or [StartFunc].
+type Pump[In, Out any] struct {
+	out   chan Out
+	conv  func(In) (Out, bool)
 	limit int
+	wg    *sync.WaitGroup
 
-	mu      sync.Mutex
-	queue   []T
-	head    int
-	wake    chan struct{} // buffered(1): a Push or a close happened
-	stopped chan struct{} // closed by Stop: deliver nothing more
-	state   int           // open, draining (deliver queue then close), stopped
-	exited  chan struct{} // closed when the goroutine is gone and Out is closed
+	mu       sync.Mutex
+	queue    []In
+	head     int
+	state    int
+	running  bool          // a delivery goroutine exists
+	stopped  chan struct{} // closed by Stop
+	exited   chan struct{} // closed together with out
+	exitOnce sync.Once
 }
 
 const (
-	open = iota
-	draining
-	stopped
+	open     = iota
+	draining // deliver what is queued, then close
+	stopped  // deliver nothing more
 )
 
-// Start runs a pump whose queue holds at most limit values (limit ≥ 1).
-// wg, when not nil, tracks the pump goroutine so an owner can wait for it.
-func Start[T any](limit int, wg *sync.WaitGroup) *Pump[T] {
-	p := &Pump[T]{
-		out:     make(chan T),
+// Start returns a pump delivering values as they are.
+func Start[T any](limit int, wg *sync.WaitGroup) *Pump[T, T] {
+	return StartFunc(limit, wg, func(v T) (T, bool) { return v, true })
+}
+
+// StartFunc returns a pump whose queue holds at most limit values (at least
+// one) and which delivers conv(v) for each queued v; conv returning false
+// skips v. wg, when not nil, tracks the delivery goroutines so an owner can
+// wait for them; the owner must Stop the pump before waiting.
+func StartFunc[In, Out any](limit int, wg *sync.WaitGroup, conv func(In) (Out, bool)) *Pump[In, Out] {
+	return &Pump[In, Out]{
+		out:     make(chan Out),
+		conv:    conv,
 		limit:   max(limit, 1),
-		wake:    make(chan struct{}, 1),
+		wg:      wg,
 		stopped: make(chan struct{}),
 		exited:  make(chan struct{}),
 	}
-	if wg != nil {
-		wg.Go(p.run)
-	} else {
-		go p.run()
-	}
-	return p
 }
 
 // Out is the consumer's channel. It is closed exactly once, after Stop, or
 // after Drain once every queued value has been delivered.
-func (p *Pump[T]) Out() <-chan T { return p.out }
+func (p *Pump[In, Out]) Out() <-chan Out { return p.out }
 
-// Done is closed when the pump goroutine has exited and Out is closed.
-func (p *Pump[T]) Done() <-chan struct{} { return p.exited }
+// Done is closed when Out is closed.
+func (p *Pump[In, Out]) Done() <-chan struct{} { return p.exited }
 
-// Push queues v. It returns false, queuing nothing, when the pump no longer
-// accepts values or when the queue is full; on a full queue the caller
-// decides (the SDK ends the subscription loudly rather than dropping v).
-func (p *Pump[T]) Push(v T) (ok, full bool) {
+// Push queues v without blocking. ok is false when the pump no longer
+// accepts values; full is true when it refused v because the queue holds
+// limit values (the caller decides; the SDK ends the subscription loudly
+// rather than dropping v).
+func (p *Pump[In, Out]) Push(v In) (ok, full bool) {
 	p.mu.Lock()
+	defer p.mu.Unlock()
 	if p.state != open {
-		p.mu.Unlock()
 		return false, false
 	}
 	if len(p.queue)-p.head >= p.limit {
-		p.mu.Unlock()
 		return false, true
 	}
 	p.queue = append(p.queue, v)
-	p.mu.Unlock()
-	p.signal()
+	if !p.running {
+		p.running = true
+		p.spawn()
+	}
 	return true, false
+}
+
+// Len is the number of values queued and not yet handed to the consumer.
+func (p *Pump[In, Out]) Len() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.queue) - p.head
 }
 
 // Drain accepts nothing more and closes Out after the queued values were
 // delivered (or when Stop comes first).
-func (p *Pump[T]) Drain() {
+func (p *Pump[In, Out]) Drain() {
 	p.mu.Lock()
-	if p.state == open {
-		p.state = draining
+	defer p.mu.Unlock()
+	if p.state != open {
+		return
 	}
-	p.mu.Unlock()
-	p.signal()
+	p.state = draining
+	if !p.running {
+		p.finish()
+	}
 }
 
 // Stop discards queued values and closes Out without waiting for the
 // consumer. It is safe to call more than once and after Drain.
-func (p *Pump[T]) Stop() {
-	p.mu.Lock()
-	if p.state != stopped {
-		p.state = stopped
-		close(p.stopped)
-	}
-	p.mu.Unlock()
-}
-
-func (p *Pump[T]) signal() {
-	select {
-	case p.wake <- struct{}{}:
-	default:
-	}
-}
-
-// next takes the head of the queue. done is true when nothing will follow.
-func (p *Pump[T]) next() (v T, ok, done bool) {
+func (p *Pump[In, Out]) Stop() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.state == stopped {
-		return v, false, true
+		return
 	}
-	if p.head < len(p.queue) {
+	p.state = stopped
+	close(p.stopped)
+	p.queue, p.head = nil, 0
+	if !p.running {
+		p.finish()
+	}
+}
+
+// finish closes Out; p.mu is held and no delivery goroutine runs.
+func (p *Pump[In, Out]) finish() {
+	p.exitOnce.Do(func() {
+		close(p.out)
+		close(p.exited)
+	})
+}
+
+func (p *Pump[In, Out]) spawn() {
+	if p.wg != nil {
+		p.wg.Go(p.run)
+	} else {
+		go p.run()
+	}
+}
+
+// next takes the head of the queue, or ends the goroutine (closing Out when
+// nothing more will come).
+func (p *Pump[In, Out]) next() (v In, ok bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.state != stopped && p.head < len(p.queue) {
 		v = p.queue[p.head]
-		var zero T
+		var zero In
 		p.queue[p.head] = zero
 		p.head++
 		if p.head == len(p.queue) { // reuse the backing array once empty
 			p.queue, p.head = p.queue[:0], 0
-		} else if p.head > 1024 && p.head*2 > cap(p.queue) {
-			p.queue = append(p.queue[:0:0], p.queue[p.head:]...)
-			p.head = 0
 		}
-		return v, true, false
+		return v, true
 	}
-	return v, false, p.state == draining
+	p.running = false
+	if p.state != open {
+		p.finish()
+	} else if cap(p.queue) > 64 { // an idle pump keeps no big array
+		p.queue = nil
+	}
+	return v, false
 }
 
-func (p *Pump[T]) run() {
-	defer close(p.exited)
-	defer close(p.out)
+func (p *Pump[In, Out]) run() {
 	for {
-		v, ok, done := p.next()
-		if done {
+		v, ok := p.next()
+		if !ok {
 			return
 		}
-		if !ok {
-			select {
-			case <-p.wake:
-			case <-p.stopped:
-			}
+		o, keep := p.conv(v)
+		if !keep {
 			continue
 		}
 		select {
-		case p.out <- v:
+		case p.out <- o:
 		case <-p.stopped:
+			p.mu.Lock()
+			p.running = false
+			p.finish()
+			p.mu.Unlock()
 			return
 		}
 	}

@@ -1,6 +1,8 @@
 package pump
 
 import (
+	"runtime"
+	"strconv"
 	"sync"
 	"testing"
 
@@ -32,33 +34,74 @@ func TestOrderAndDrain(t *testing.T) {
 	wg.Wait()
 }
 
+func TestInterleavedPushAndRead(t *testing.T) {
+	t.Parallel()
+	var wg sync.WaitGroup
+	p := StartFunc(8, &wg, func(v int) (string, bool) { return strconv.Itoa(v), v%3 != 0 })
+	go func() {
+		for i := range 300 {
+			for {
+				ok, full := p.Push(i)
+				if ok {
+					break
+				}
+				require.True(t, full)
+				runtime.Gosched()
+			}
+		}
+		p.Drain()
+	}()
+	var got []string
+	for v := range p.Out() {
+		got = append(got, v)
+	}
+	require.Len(t, got, 200, "multiples of 3 are skipped by the conversion")
+	assert.Equal(t, "1", got[0])
+	assert.Equal(t, "299", got[199])
+	wg.Wait()
+}
+
 func TestOverflowReportsFull(t *testing.T) {
 	t.Parallel()
-	p := Start[int](2, nil)
-	defer func() { p.Stop(); <-p.Done() }()
-	// Nothing reads, so the goroutine holds at most one value in hand and
-	// the queue fills at two.
+	var wg sync.WaitGroup
+	p := Start[int](2, &wg)
 	full := false
 	for i := 0; i < 10 && !full; i++ {
 		_, full = p.Push(i)
 	}
-	assert.True(t, full)
+	assert.True(t, full, "nothing reads, so the queue must fill")
+	p.Stop()
+	<-p.Done()
+	wg.Wait()
+}
+
+func TestIdleHoldsNoGoroutine(t *testing.T) {
+	var wg sync.WaitGroup
+	p := Start[int](4, &wg)
+	p.Push(1)
+	assert.Equal(t, 1, <-p.Out())
+	wg.Wait() // returns only because the delivery goroutine exited when idle
+	p.Push(2)
+	assert.Equal(t, 2, <-p.Out())
+	p.Drain()
+	_, open := <-p.Out()
+	assert.False(t, open)
+	wg.Wait()
 }
 
 func TestStopWithoutReader(t *testing.T) {
 	t.Parallel()
-	p := Start[string](4, nil)
+	var wg sync.WaitGroup
+	p := Start[string](4, &wg)
 	p.Push("a")
 	p.Push("b")
 	p.Stop()
 	p.Stop()
 	<-p.Done()
-	_, open := <-p.Out()
-	// A value in hand may be lost to the close race; only closure matters.
-	for open {
-		_, open = <-p.Out()
+	for range p.Out() { //nolint:revive // drain whatever raced the close
 	}
 	ok, full := p.Push("c")
 	assert.False(t, ok)
 	assert.False(t, full)
+	wg.Wait()
 }
