@@ -1,0 +1,132 @@
+package main
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/gokurento/kurento/internal/idl"
+)
+
+type goEvent struct {
+	Name   string
+	Doc    string
+	Fields []goField
+}
+
+type eventFile struct {
+	Var        string // name of the module's decoder table
+	ImportType bool   // whether a field refers to package types
+	Events     []goEvent
+}
+
+// baseFields are the fields of the root event (RaiseBase), which the
+// hand-written event.Base holds.
+var baseFields = []string{"source", "timestampMillis", "tags"}
+
+func genEvent(f *idl.Facts) ([]File, error) {
+	subscribable := f.SubscribableEvents()
+	var events []idl.Event
+	for _, e := range f.Events {
+		if slices.Contains(subscribable, e.Name) {
+			events = append(events, e)
+		}
+	}
+	var files []File
+	for i, evs := range byModule(f, events, func(e idl.Event) string { return e.Module }) {
+		module := f.Modules[i].Name
+		data := eventFile{Var: module + "Events"}
+		for _, e := range evs {
+			ge, usesTypes, err := buildEvent(f, e)
+			if err != nil {
+				return nil, err
+			}
+			data.ImportType = data.ImportType || usesTypes
+			data.Events = append(data.Events, ge)
+		}
+		// Every module gets a file, possibly with an empty table, so that
+		// the hand-written registry can list them all.
+		file, err := render("event.tmpl", "event", module, data)
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, file)
+	}
+	return files, nil
+}
+
+func buildEvent(f *idl.Facts, e idl.Event) (goEvent, bool, error) {
+	chain := f.EventChain(e.Name)
+	root, _ := f.Event(chain[0])
+	var rootNames []string
+	for _, p := range root.Properties {
+		rootNames = append(rootNames, p.Name)
+	}
+	if !slices.Equal(rootNames, baseFields) {
+		return goEvent{}, false, fmt.Errorf("event %s: root %s has fields %v, want %v", e.Name, root.Name, rootNames, baseFields)
+	}
+	declarers := f.Declarers(e.Name)
+	ge := goEvent{Name: e.Name}
+	ge.Doc = fmt.Sprintf("%s is the %s event of the %s module. A subscription "+
+		"on %s, or on a subclass, receives it. Its data fields are those of %s.",
+		e.Name, e.Name, e.Module, joinOr(withArticles(declarers)), strings.Join(chain, " > "))
+	usesTypes := false
+	seen := map[string]bool{"source": true, "timestamp": true, "tags": true, "raw": true}
+	own := map[string]bool{}
+	for _, p := range e.Properties {
+		own[p.Name] = true
+	}
+	for _, p := range f.EventFields(e.Name)[len(baseFields):] {
+		goName := exported(p.Name)
+		if seen[strings.ToLower(goName)] {
+			return goEvent{}, false, fmt.Errorf("event %s: field %s collides", e.Name, p.Name)
+		}
+		seen[strings.ToLower(goName)] = true
+		typ, err := goType(f, p.Type, "types.", false)
+		if err != nil {
+			return goEvent{}, false, fmt.Errorf("event %s field %s: %w", e.Name, p.Name, err)
+		}
+		usesTypes = usesTypes || strings.Contains(typ, "types.")
+		ge.Fields = append(ge.Fields, goField{
+			GoName: goName,
+			GoType: typ,
+			Tag:    fmt.Sprintf("`json:%q`", p.Name),
+			Doc:    eventFieldDoc(f, chain, goName, p, own[p.Name]),
+		})
+	}
+	return ge, usesTypes, nil
+}
+
+func withArticles(names []string) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = article(n) + " " + n
+	}
+	return out
+}
+
+func joinOr(s []string) string {
+	switch len(s) {
+	case 0:
+		return "no class"
+	case 1:
+		return s[0]
+	}
+	return strings.Join(s[:len(s)-1], ", ") + " or " + s[len(s)-1]
+}
+
+// eventFieldDoc describes an event data field, naming the ancestor event
+// that declares an inherited one.
+func eventFieldDoc(f *idl.Facts, chain []string, goName string, p idl.Param, own bool) string {
+	doc := fieldDoc(f, goName, p, false)
+	if own {
+		return doc
+	}
+	for _, n := range chain {
+		e, _ := f.Event(n)
+		if slices.ContainsFunc(e.Properties, func(q idl.Param) bool { return q.Name == p.Name }) {
+			return doc + " It is declared on " + n + " and inherited."
+		}
+	}
+	return doc
+}

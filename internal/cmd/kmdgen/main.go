@@ -1,0 +1,52 @@
+// Command kmdgen writes the generated Go code of the SDK from the IDL facts
+// in internal/idl. Each generated package runs it from its doc.go:
+//
+//	//go:generate go run ../internal/cmd/kmdgen -pkg types
+//
+// It writes one file per IDL module, <module>_gen.go, into the current
+// directory (or -out) and removes *_gen.go files it wrote earlier that no
+// longer have a module. Output is deterministic.
+//
+// Flags:
+//
+//	-pkg name    package to generate: types or event
+//	-facts file  facts file to read instead of the embedded one
+//	-out dir     output directory (default ".")
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+
+	"github.com/gokurento/kurento/internal/idl"
+)
+
+func main() {
+	pkg := flag.String("pkg", "", "package to generate: "+packageList())
+	factsFile := flag.String("facts", "", "facts file (default: the facts embedded in internal/idl)")
+	out := flag.String("out", ".", "output directory")
+	flag.Parse()
+	if err := run(*pkg, *factsFile, *out); err != nil {
+		fmt.Fprintln(os.Stderr, "kmdgen:", err)
+		os.Exit(1)
+	}
+}
+
+func run(pkg, factsFile, out string) error {
+	facts := idl.Load()
+	if factsFile != "" {
+		b, err := os.ReadFile(factsFile)
+		if err != nil {
+			return err
+		}
+		if facts, err = idl.Parse(b); err != nil {
+			return err
+		}
+	}
+	files, err := Generate(facts, pkg)
+	if err != nil {
+		return err
+	}
+	return writeFiles(out, files)
+}
