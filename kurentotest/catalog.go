@@ -1,0 +1,459 @@
+package kurentotest
+
+import (
+	"encoding/json"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gokurento/kurento/internal/idl"
+)
+
+// catalog is the class knowledge of the fake, built from the IDL facts.
+type catalog struct {
+	f *idl.Facts
+}
+
+func newCatalog(f *idl.Facts) *catalog { return &catalog{f: f} }
+
+// modulePrefix is the prefix of qualified names and object ids: kurento for
+// the three core modules, else the module name.
+func (c *catalog) modulePrefix(module string) string {
+	switch module {
+	case "core", "elements", "filters", "":
+		return "kurento"
+	}
+	return module
+}
+
+func (c *catalog) qualified(class string) string {
+	if cl, ok := c.f.Class(class); ok {
+		return c.modulePrefix(cl.Module) + "." + cl.Name
+	}
+	return "kurento." + class
+}
+
+// factory finds a creatable class by plain or qualified name.
+func (c *catalog) factory(name string) (*idl.Class, bool) {
+	cl, ok := c.f.Class(name)
+	if !ok {
+		if i := strings.LastIndexByte(name, '.'); i >= 0 {
+			cl, ok = c.f.Class(name[i+1:])
+			if ok && c.modulePrefix(cl.Module) != name[:i] {
+				ok = false
+			}
+		}
+	}
+	if !ok || cl.Abstract {
+		return nil, false
+	}
+	return cl, true
+}
+
+// factories lists the creatable classes of a module, sorted.
+func (c *catalog) factories(module string) []string {
+	var out []string
+	for _, cl := range c.f.Classes {
+		if cl.Module == module && !cl.Abstract && cl.Constructor != nil {
+			out = append(out, cl.Name)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func (c *catalog) hasEvent(class, event string) bool {
+	return slices.Contains(c.f.ClassEvents(class), event)
+}
+
+// isA reports whether class is name or derives from it.
+func (c *catalog) isA(class, name string) bool {
+	return class == name || slices.Contains(c.f.Hierarchy(class), name)
+}
+
+// kindName is the word KMS uses in "'x' parameter should be a <kind>".
+func (c *catalog) kindName(t idl.TypeRef) string {
+	switch {
+	case t.List:
+		return "list"
+	case t.Map:
+		return "map"
+	}
+	switch t.Name {
+	case "String":
+		return "string"
+	case "int":
+		return "integer"
+	case "int64":
+		return "int64"
+	case "float", "double":
+		return "double"
+	case "boolean":
+		return "boolean"
+	}
+	if _, ok := c.f.Class(t.Name); ok {
+		return "string"
+	}
+	if ct, ok := c.f.Type(t.Name); ok && ct.Enum {
+		return "string"
+	}
+	return "object"
+}
+
+// zero is the value of an unset field of type t.
+func (c *catalog) zero(t idl.TypeRef) any {
+	switch {
+	case t.List:
+		return []any{}
+	case t.Map:
+		return map[string]any{}
+	}
+	switch t.Name {
+	case "String":
+		return ""
+	case "int", "int64":
+		return json.Number("0")
+	case "float", "double":
+		return 0.0
+	case "boolean":
+		return false
+	}
+	if _, ok := c.f.Class(t.Name); ok {
+		return nil
+	}
+	ct, ok := c.f.Type(t.Name)
+	if !ok {
+		return nil
+	}
+	if ct.Enum {
+		if len(ct.Values) > 0 {
+			return ct.Values[0]
+		}
+		return ""
+	}
+	m := map[string]any{"__module__": c.modulePrefix(ct.Module), "__type__": ct.Name}
+	for _, f := range c.structFields(ct.Name) {
+		switch {
+		case f.Default != nil:
+			d, err := decode(f.Default)
+			if err == nil {
+				m[f.Name] = d
+			}
+		case !f.Optional:
+			m[f.Name] = c.zero(f.Type)
+		}
+	}
+	return m
+}
+
+// structFields lists the fields of a struct and its ancestors, base first.
+func (c *catalog) structFields(name string) []idl.Param {
+	var chain []*idl.ComplexType
+	for n := name; n != ""; {
+		ct, ok := c.f.Type(n)
+		if !ok {
+			break
+		}
+		chain = append(chain, ct)
+		n = ct.Extends
+	}
+	var out []idl.Param
+	for i := len(chain) - 1; i >= 0; i-- {
+		out = append(out, chain[i].Properties...)
+	}
+	return out
+}
+
+// paramSpec is a parameter to read from a request.
+type paramSpec struct {
+	name     string
+	typ      idl.TypeRef
+	optional bool
+	def      json.RawMessage
+}
+
+func toSpecs(ps []idl.Param) []paramSpec {
+	out := make([]paramSpec, len(ps))
+	for i, p := range ps {
+		out[i] = paramSpec{name: p.Name, typ: p.Type, optional: p.Optional, def: p.Default}
+	}
+	return out
+}
+
+// readParams checks and converts request parameters like KMS's generated
+// unmarshalling code. Object references are looked up (and so referenced)
+// for session sid. Missing optional parameters get their IDL default.
+func (st *state) readParams(sid string, specs []paramSpec, p map[string]any) (map[string]any, *rpcError) {
+	out := make(map[string]any, len(specs))
+	for _, sp := range specs {
+		v, ok := p[sp.name]
+		if !ok || v == nil {
+			if sp.optional {
+				if sp.def != nil {
+					if d, err := decode(sp.def); err == nil {
+						out[sp.name] = d
+					}
+				}
+				continue
+			}
+			return nil, kmsError(codeMarshall, "'"+sp.name+"' parameter should be a "+st.s.cat.kindName(sp.typ))
+		}
+		cv, err := st.convert(sid, sp.name, "parameter", sp.typ, v)
+		if err != nil {
+			return nil, err
+		}
+		out[sp.name] = cv
+	}
+	return out, nil
+}
+
+// convert checks one value against an IDL type. what is "parameter" or
+// "property" (struct fields), for the error message.
+func (st *state) convert(sid, name, what string, t idl.TypeRef, v any) (any, *rpcError) {
+	cat := st.s.cat
+	bad := func() *rpcError {
+		return kmsError(codeMarshall, "'"+name+"' "+what+" should be a "+cat.kindName(t))
+	}
+	switch {
+	case t.List:
+		l, ok := v.([]any)
+		if !ok {
+			return nil, bad()
+		}
+		out := make([]any, len(l))
+		for i, e := range l {
+			ce, err := st.convert(sid, name, what, t.Elem(), e)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = ce
+		}
+		return out, nil
+	case t.Map:
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil, bad()
+		}
+		out := make(map[string]any, len(m))
+		for k, e := range m {
+			ce, err := st.convert(sid, name, what, t.Elem(), e)
+			if err != nil {
+				return nil, err
+			}
+			out[k] = ce
+		}
+		return out, nil
+	}
+	switch t.Name {
+	case "String":
+		if s, ok := v.(string); ok {
+			return s, nil
+		}
+		return nil, bad()
+	case "int", "int64":
+		switch x := v.(type) {
+		case json.Number:
+			f, err := x.Float64()
+			if err != nil || f != math.Trunc(f) {
+				return nil, bad()
+			}
+			if t.Name == "int" && (f > math.MaxInt32 || f < math.MinInt32) {
+				return nil, bad()
+			}
+			if _, err := x.Int64(); err != nil {
+				return json.Number(x.String()), nil
+			}
+			return x, nil
+		case bool:
+			if x {
+				return json.Number("1"), nil
+			}
+			return json.Number("0"), nil
+		}
+		return nil, bad()
+	case "float", "double":
+		switch x := v.(type) {
+		case json.Number:
+			return x, nil
+		case bool:
+			if x {
+				return json.Number("1"), nil
+			}
+			return json.Number("0"), nil
+		}
+		return nil, bad()
+	case "boolean":
+		switch x := v.(type) {
+		case bool:
+			return x, nil
+		case json.Number:
+			f, err := x.Float64()
+			if err != nil {
+				return nil, bad()
+			}
+			return f != 0, nil
+		}
+		return nil, bad()
+	}
+	if _, ok := cat.f.Class(t.Name); ok {
+		id, ok := v.(string)
+		if !ok {
+			return nil, bad()
+		}
+		o, err := st.lookup(sid, id)
+		if err != nil {
+			return nil, err
+		}
+		if !cat.isA(o.typ, t.Name) {
+			return nil, kmsError(codeUnexpected, "Object '"+id+"' is not a "+t.Name)
+		}
+		return o.id, nil
+	}
+	ct, ok := cat.f.Type(t.Name)
+	if !ok {
+		return v, nil
+	}
+	if ct.Enum {
+		s, ok := v.(string)
+		if !ok {
+			return nil, kmsError(codeMarshall, "'"+ct.Name+"' type should be a string")
+		}
+		if !slices.Contains(ct.Values, s) {
+			return nil, kmsError(codeMarshall, "Invalid value for '"+ct.Name+"'")
+		}
+		return s, nil
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil, bad()
+	}
+	typeName := ct.Name
+	module := cat.modulePrefix(ct.Module)
+	if tv, ok := m["__type__"].(string); ok {
+		mod, _ := m["__module__"].(string)
+		sub, found := cat.f.Type(tv)
+		if !found || (mod != "" && cat.modulePrefix(sub.Module) != mod) {
+			return nil, kmsError(codeUnexpected, "Type '"+tv+"' does not exist in module '"+mod+"'")
+		}
+		if !cat.structIsA(tv, ct.Name) {
+			return nil, kmsError(codeUnexpected, "Type '"+tv+"' is not compatible with '"+ct.Name+"'")
+		}
+		typeName, module = sub.Name, cat.modulePrefix(sub.Module)
+	}
+	out := map[string]any{"__module__": module, "__type__": typeName}
+	for _, f := range cat.structFields(typeName) {
+		fv, ok := m[f.Name]
+		if !ok || fv == nil {
+			if f.Default != nil {
+				if d, err := decode(f.Default); err == nil {
+					out[f.Name] = d
+				}
+				continue
+			}
+			if f.Optional {
+				continue
+			}
+			return nil, kmsError(codeMarshall, "'"+f.Name+"' property should be a "+cat.kindName(f.Type))
+		}
+		cv, err := st.convert(sid, f.Name, "property", f.Type, fv)
+		if err != nil {
+			return nil, err
+		}
+		out[f.Name] = cv
+	}
+	return out, nil
+}
+
+func (c *catalog) structIsA(name, base string) bool {
+	for n := name; n != ""; {
+		if n == base {
+			return true
+		}
+		ct, ok := c.f.Type(n)
+		if !ok {
+			return false
+		}
+		n = ct.Extends
+	}
+	return false
+}
+
+// newObject creates an object of a creatable class from its checked
+// constructor parameters.
+func (st *state) newObject(class string, specs []paramSpec, vals map[string]any) *object {
+	cat := st.s.cat
+	cl, _ := cat.f.Class(class)
+	o := &object{
+		typ:     class,
+		owners:  make(map[string]bool),
+		props:   make(map[string]any),
+		created: time.Now(),
+		ext:     make(map[string]any),
+	}
+	parentKey := ""
+	for _, sp := range specs {
+		if sp.typ.List || sp.typ.Map {
+			continue
+		}
+		if _, isClass := cat.f.Class(sp.typ.Name); isClass {
+			if id, ok := vals[sp.name].(string); ok {
+				o.parent, parentKey = id, sp.name
+				break
+			}
+		}
+	}
+	for k, v := range vals {
+		if k != parentKey {
+			o.props[k] = v
+		}
+	}
+	for _, pr := range cat.f.AllProperties(class) {
+		if _, ok := o.props[pr.Name]; ok {
+			continue
+		}
+		if v, ok := propertyDefault(class, pr.Name); ok {
+			o.props[pr.Name] = v
+		}
+	}
+	base := newUUID() + "_" + cat.modulePrefix(cl.Module) + "." + class
+	if o.parent != "" {
+		o.id = o.parent + "/" + base
+		if p, ok := st.objects[o.parent]; ok {
+			p.children = append(p.children, o.id)
+		}
+	} else {
+		o.id = base
+	}
+	st.objects[o.id] = o
+	st.order = append(st.order, o.id)
+	return o
+}
+
+// propertyDefault is the value a new object reports for a property before it
+// is set, as seen on a real KMS 7.3 (real-kms/README.md).
+func propertyDefault(class, prop string) (any, bool) {
+	switch prop {
+	case "maxVideoSendBandwidth":
+		return json.Number("500"), true
+	case "minVideoSendBandwidth", "minVideoRecvBandwidth":
+		return json.Number("100"), true
+	case "maxVideoRecvBandwidth", "maxAudioRecvBandwidth":
+		return json.Number("0"), true
+	case "mtu":
+		return json.Number("1200"), true
+	case "stunServerPort":
+		return json.Number("3478"), true
+	case "stunServerAddress", "turnUrl", "networkInterfaces", "externalIPv4", "externalIPv6":
+		return "", true
+	case "mediaState", "connectionState":
+		return "DISCONNECTED", true
+	case "sendTagsInEvents", "latencyStats":
+		return false, true
+	case "state":
+		if class == "PlayerEndpoint" || class == "RecorderEndpoint" {
+			return "STOP", true
+		}
+	}
+	return nil, false
+}

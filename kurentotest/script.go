@@ -1,0 +1,298 @@
+package kurentotest
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"time"
+)
+
+// Object is a snapshot of a media object.
+type Object struct {
+	ID     string
+	Type   string // class name, e.g. "WebRtcEndpoint"
+	Parent string // "" for pipelines and the ServerManager
+	// Children are the ids of the live children, in creation order.
+	Children []string
+	// Owners are the sessions that reference the object, sorted.
+	Owners []string
+	// Properties are the stored property and constructor values as JSON
+	// trees (string, bool, json.Number, []any, map[string]any, nil).
+	Properties map[string]any
+	// Tags are the object's tags (addTag).
+	Tags map[string]string
+	// CreationTime is when the object was created.
+	CreationTime time.Time
+}
+
+// Subscription is the event handler of one (session, object, event type).
+type Subscription struct {
+	Session, Object, Event string
+	// IDs are the subscription ids attached to the handler (several when a
+	// session subscribed more than once); the event is sent once anyway.
+	IDs []string
+}
+
+func (o *object) snapshot() Object {
+	owners := slices.Sorted(maps.Keys(o.owners))
+	tags := make(map[string]string, len(o.tags))
+	for _, t := range o.tags {
+		tags[t.key] = t.value
+	}
+	return Object{
+		ID:           o.id,
+		Type:         o.typ,
+		Parent:       o.parent,
+		Children:     slices.Clone(o.children),
+		Owners:       owners,
+		Properties:   maps.Clone(o.props),
+		Tags:         tags,
+		CreationTime: o.created,
+	}
+}
+
+// Objects returns every live object (the ServerManager first, then in
+// creation order).
+func (s *Server) Objects() []Object {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Object, 0, len(s.st.order))
+	for _, id := range s.st.order {
+		out = append(out, s.st.objects[id].snapshot())
+	}
+	return out
+}
+
+// Object returns the object with the given id.
+func (s *Server) Object(id string) (Object, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o, ok := s.st.objects[id]
+	if !ok {
+		return Object{}, false
+	}
+	return o.snapshot(), true
+}
+
+// Sessions returns the registered session ids, sorted. A session is
+// registered when it first creates or looks up an object.
+func (s *Server) Sessions() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Sorted(maps.Keys(s.st.sessions))
+}
+
+// BoundSession returns the session bound to the socket numbered conn, if any.
+func (s *Server) BoundSession(conn int) (string, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for c := range s.conns {
+		if c.n == conn && c.session != "" {
+			return c.session, true
+		}
+	}
+	return "", false
+}
+
+// Subscriptions returns the event handlers, sorted by session, object and
+// event.
+func (s *Server) Subscriptions() []Subscription {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Subscription, 0, len(s.st.subs))
+	for k, h := range s.st.subs {
+		out = append(out, Subscription{Session: k.session, Object: k.object, Event: k.event, IDs: slices.Clone(h.ids)})
+	}
+	slices.SortFunc(out, func(a, b Subscription) int {
+		switch {
+		case a.Session != b.Session:
+			return cmpString(a.Session, b.Session)
+		case a.Object != b.Object:
+			return cmpString(a.Object, b.Object)
+		}
+		return cmpString(a.Event, b.Event)
+	})
+	return out
+}
+
+func cmpString(a, b string) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// Calls returns the call log: one entry per request frame received, in
+// order. Frames that are not JSON-RPC requests are not logged.
+func (s *Server) Calls() []Call {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.calls)
+}
+
+// Emit sends event eventType of object objectID to every session subscribed
+// to it (through the socket bound to each session; unbound sessions miss
+// it, as with KMS). data is any value that marshals to a JSON object with
+// the event's own fields; source, timestampMillis, tags and type are filled
+// like KMS when absent, and other missing fields get zero values.
+func (s *Server) Emit(objectID, eventType string, data any) error {
+	var fields map[string]any
+	if data != nil {
+		t, err := toTree(data)
+		if err != nil {
+			return fmt.Errorf("emit: %w", err)
+		}
+		m, ok := t.(map[string]any)
+		if !ok && t != nil {
+			return errors.New("emit: data must marshal to a json object")
+		}
+		fields = m
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o, ok := s.st.objects[objectID]
+	if !ok {
+		return fmt.Errorf("emit: object %q not found", objectID)
+	}
+	if !s.cat.hasEvent(o.typ, eventType) {
+		return fmt.Errorf("emit: %s has no event %q", o.typ, eventType)
+	}
+	s.st.emit(objectID, eventType, fields)
+	return nil
+}
+
+// Swallow says what happens to a call whose reply a [Reaction] swallows.
+type Swallow int
+
+const (
+	// SwallowNone replies normally.
+	SwallowNone Swallow = iota
+	// SwallowExecuted executes the call (its reply is stored in the reply
+	// cache) but never sends the reply.
+	SwallowExecuted
+	// SwallowUnexecuted neither executes nor answers the call; nothing is
+	// cached, so a resend executes it.
+	SwallowUnexecuted
+)
+
+// Failure is an error reply chosen by a test.
+type Failure struct {
+	Code    int
+	Message string
+}
+
+func (f *Failure) rpcError() *rpcError {
+	if f.Code < 0 && f.Code >= -32768 {
+		return plainError(f.Code, f.Message)
+	}
+	return kmsError(f.Code, f.Message)
+}
+
+// Reaction changes how the server answers matching calls.
+//
+// A reaction applies to calls that reach execution, not to those answered
+// from the reply cache. Fail replaces execution by an error reply (cached
+// like any reply; data.type is the code's name, no data for negative
+// JSON-RPC codes). Delay postpones the reply (the call executes at once,
+// so the reply cache already holds it); other calls on the socket are not
+// held up, so replies can overtake each other.
+type Reaction struct {
+	Delay   time.Duration
+	Fail    *Failure
+	Swallow Swallow
+	// Times is how many calls the reaction applies to (0 means 1); Always
+	// makes it apply to every call until ClearReactions.
+	Times  int
+	Always bool
+}
+
+type reactionEntry struct {
+	method string
+	r      Reaction
+	left   int
+}
+
+// React installs a reaction for method, which is a JSON-RPC method
+// ("ping", "create", "transaction"...) or an invoke operation name
+// ("processOffer", "getName"...). For invoke requests a reaction on the
+// operation takes precedence over one on "invoke". Reactions for the same
+// method apply in the order they were installed.
+func (s *Server) React(method string, r Reaction) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := r.Times
+	if n <= 0 {
+		n = 1
+	}
+	s.reactions = append(s.reactions, &reactionEntry{method: method, r: r, left: n})
+}
+
+// ClearReactions removes every reaction.
+func (s *Server) ClearReactions() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.reactions = nil
+}
+
+// takeReaction consumes the next reaction for method. Called with s.mu held.
+func (s *Server) takeReaction(method string) *Reaction {
+	for i, e := range s.reactions {
+		if e.method != method {
+			continue
+		}
+		r := e.r
+		if !e.r.Always {
+			e.left--
+			if e.left <= 0 {
+				s.reactions = slices.Delete(s.reactions, i, i+1)
+			}
+		}
+		return &r
+	}
+	return nil
+}
+
+// DropConnections closes every socket abruptly (no close frame). Sessions,
+// objects and subscriptions stay, as when a KMS connection breaks.
+func (s *Server) DropConnections() {
+	s.mu.Lock()
+	conns := s.connList()
+	for _, c := range conns {
+		s.st.unbindConn(c)
+	}
+	s.mu.Unlock()
+	for _, c := range conns {
+		c.abort()
+	}
+}
+
+// Restart simulates a KMS restart: every socket is dropped and all
+// sessions, objects, subscriptions and cached replies are forgotten; the
+// server gets a new serverId. Reactions and the call log are kept.
+func (s *Server) Restart() {
+	s.mu.Lock()
+	conns := s.connList()
+	for _, c := range conns {
+		s.st.unbindConn(c)
+	}
+	s.st = newState(s)
+	s.mu.Unlock()
+	for _, c := range conns {
+		c.abort()
+	}
+}
+
+// Inject writes a raw text frame to every open socket, for testing how a
+// client handles unexpected or malformed input.
+func (s *Server) Inject(frame []byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	f := slices.Clone(frame)
+	for c := range s.conns {
+		c.send(f)
+	}
+}
