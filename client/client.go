@@ -1,0 +1,273 @@
+package client
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gokurento/kurento/rpc"
+)
+
+// ServerManagerID is the fixed id of the ServerManager object of every KMS.
+const ServerManagerID = "manager_ServerManager"
+
+// Client is a Kurento session over one websocket connection that survives
+// reconnects. It is safe for concurrent use. Create one with [Dial] and end
+// it with [Client.Close].
+type Client struct {
+	conn   *rpc.Conn
+	log    *slog.Logger
+	set    settings
+	sess   atomic.Pointer[session]
+	subs   subscriptions
+	closed atomic.Bool
+
+	bgMu sync.RWMutex   // orders bgWG.Add against Close's Wait
+	bgWG sync.WaitGroup // background releases, unsubscribes, error handler calls
+	// bgCtx bounds background work; it ends with Close.
+	bgCtx    context.Context //nolint:containedctx // the client's own lifetime
+	bgCancel context.CancelFunc
+}
+
+// session is one KMS session as this client sees it. gen increases each
+// time a session is lost and a fresh one starts; objects remember the gen
+// they were created in.
+type session struct {
+	id       string
+	serverID string
+	gen      uint64
+}
+
+// Dial connects to KMS at url (ws:// or wss://, usually ending in
+// /kurento) and establishes the session before returning: `connect`, then
+// `describe` of the ServerManager, which registers the session with KMS and
+// proves the peer is KMS. With [WithSessionID] it re-binds that session
+// instead. ctx bounds dialing and this handshake only.
+func Dial(ctx context.Context, url string, opts ...Option) (*Client, error) {
+	s := settings{eventBuffer: DefaultEventBuffer}
+	for _, o := range opts {
+		if o == nil {
+			continue
+		}
+		if err := o.apply(&s); err != nil {
+			return nil, err
+		}
+	}
+	if s.logger == nil {
+		s.logger = slog.New(slog.DiscardHandler)
+	}
+	if s.tlsConfig != nil {
+		base := s.rpc.HTTPClient
+		if base == nil {
+			base = http.DefaultClient
+		}
+		tr, ok := base.Transport.(*http.Transport)
+		if !ok || tr == nil {
+			tr = http.DefaultTransport.(*http.Transport) //nolint:forcetypeassert // the standard library's type
+		}
+		tr = tr.Clone()
+		tr.TLSClientConfig = s.tlsConfig.Clone()
+		hc := *base
+		hc.Transport = tr
+		s.rpc.HTTPClient = &hc
+	}
+	c := &Client{log: s.logger.With("component", "kurento"), set: s}
+	c.bgCtx, c.bgCancel = context.WithCancel(context.Background())
+	c.subs.init(c)
+	cfg := s.rpc
+	cfg.URL = url
+	cfg.Logger = s.logger
+	cfg.OnConnect = c.onConnect
+	cfg.OnNotification = c.onNotification
+	conn, err := rpc.Dial(ctx, cfg)
+	if err != nil {
+		c.bgCancel()
+		return nil, convert(err)
+	}
+	c.conn = conn
+	sess := c.sess.Load()
+	c.log.Info("connected", "url", url, "session_id", sess.id, "server_id", sess.serverID)
+	return c, nil
+}
+
+type connectResult struct {
+	ServerID  string `json:"serverId"`
+	SessionID string `json:"sessionId"`
+}
+
+type describeResult struct {
+	Hierarchy     []string `json:"hierarchy"`
+	QualifiedType string   `json:"qualifiedType"`
+	SessionID     string   `json:"sessionId"`
+	Type          string   `json:"type"`
+}
+
+// onConnect runs on every new socket before it is used.
+func (c *Client) onConnect(ctx context.Context, rc rpc.Caller, reconnect bool) (rpc.Outcome, error) {
+	prev := c.sess.Load()
+	if !reconnect {
+		if c.set.sessionID != "" {
+			s, err := c.rebind(ctx, rc, c.set.sessionID, 0)
+			if err != nil {
+				return rpc.Outcome{}, fmt.Errorf("kurento: adopting session %s: %w", c.set.sessionID, err)
+			}
+			c.sess.Store(s)
+			return rpc.Outcome{}, nil
+		}
+		s, err := c.newSession(ctx, rc, 1)
+		if err != nil {
+			return rpc.Outcome{}, err
+		}
+		c.sess.Store(s)
+		return rpc.Outcome{}, nil
+	}
+	s, err := c.rebind(ctx, rc, prev.id, prev.gen)
+	switch {
+	case err == nil && s.serverID == prev.serverID:
+		c.log.Info("session resumed", "session_id", prev.id)
+		return rpc.Outcome{Resumed: true}, nil
+	case err == nil, errors.Is(err, ErrInvalidSession):
+		cause := "server restarted"
+		if err != nil {
+			cause = "session expired or server restarted"
+		}
+		fresh, ferr := c.newSession(ctx, rc, prev.gen+1)
+		if ferr != nil {
+			return rpc.Outcome{}, ferr
+		}
+		c.sess.Store(fresh)
+		c.log.Error("session lost, started a new one", "cause", cause,
+			"old_session_id", prev.id, "session_id", fresh.id, "server_id", fresh.serverID)
+		c.subs.endAll()
+		return rpc.Outcome{Lost: ErrSessionLost}, nil
+	default:
+		return rpc.Outcome{}, err
+	}
+}
+
+// newSession asks KMS for a fresh session and registers it with an object
+// lookup (KMS only remembers sessions that touched an object).
+func (c *Client) newSession(ctx context.Context, rc rpc.Caller, gen uint64) (*session, error) {
+	var cr connectResult
+	if err := rc.Call(ctx, "connect", nil, &cr); err != nil {
+		return nil, fmt.Errorf("kurento: connect: %w", convert(err))
+	}
+	if cr.SessionID == "" || cr.ServerID == "" {
+		return nil, fmt.Errorf("%w: connect returned no session or server id", ErrNotKurento)
+	}
+	if err := describeManager(ctx, rc, cr.SessionID); err != nil {
+		return nil, err
+	}
+	return &session{id: cr.SessionID, serverID: cr.ServerID, gen: gen}, nil
+}
+
+func (c *Client) rebind(ctx context.Context, rc rpc.Caller, id string, gen uint64) (*session, error) {
+	var cr connectResult
+	if err := rc.Call(ctx, "connect", map[string]string{"sessionId": id}, &cr); err != nil {
+		return nil, convert(err)
+	}
+	if cr.SessionID != id || cr.ServerID == "" {
+		return nil, fmt.Errorf("%w: connect answered session %q", ErrNotKurento, cr.SessionID)
+	}
+	return &session{id: id, serverID: cr.ServerID, gen: max(gen, 1)}, nil
+}
+
+func describeManager(ctx context.Context, rc rpc.Caller, sessionID string) error {
+	var d describeResult
+	err := rc.Call(ctx, "describe", map[string]string{"object": ServerManagerID, "sessionId": sessionID}, &d)
+	if err != nil {
+		return fmt.Errorf("kurento: describe %s: %w", ServerManagerID, convert(err))
+	}
+	if d.Type != "ServerManager" {
+		return fmt.Errorf("%w: %s is a %q", ErrNotKurento, ServerManagerID, d.Type)
+	}
+	return nil
+}
+
+// SessionID returns the current KMS session id. It changes only when the
+// session was lost and a new one started.
+func (c *Client) SessionID() string { return c.sess.Load().id }
+
+// ServerID returns the id KMS gave its running process; it changes when KMS
+// restarts.
+func (c *Client) ServerID() string { return c.sess.Load().serverID }
+
+// State returns the connection state.
+func (c *Client) State() rpc.State { return c.conn.State() }
+
+// StateChanges delivers every connection state change after the call, in
+// order, each with its reason (resumed, session lost, ...), until ctx ends
+// or the client closes; then the channel is closed. After a change to Ready
+// with reason rpc.ReasonResumed, events KMS emitted while no socket was
+// bound are lost: re-read the state you depend on.
+func (c *Client) StateChanges(ctx context.Context) <-chan rpc.StateChange {
+	return c.conn.StateChanges(ctx)
+}
+
+// Close ends the client: it sends closeSession (so KMS frees the objects
+// only this session owned) unless [WithKeepSessionOnClose] was given, fails
+// pending calls with [ErrClosed], closes every event channel and returns
+// after all of the client's goroutines have exited. It is idempotent.
+func (c *Client) Close() error {
+	if !c.closed.CompareAndSwap(false, true) {
+		return nil
+	}
+	var err error
+	if !c.set.keepSession && c.conn.State() == rpc.Ready {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		sess := c.sess.Load()
+		err = c.conn.Call(ctx, "closeSession", map[string]string{"sessionId": sess.id}, nil)
+		cancel()
+		if err != nil {
+			c.log.Warn("closeSession failed", "err", err)
+			err = nil // the session will be collected by KMS; nothing for the caller to do
+		}
+	}
+	c.bgMu.Lock()
+	c.bgCancel()
+	c.bgMu.Unlock()
+	c.subs.stopAll()
+	_ = c.conn.Close()
+	c.bgWG.Wait()
+	c.subs.wg.Wait()
+	c.log.Info("closed")
+	return err
+}
+
+// background runs f on a goroutine owned by the client (waited for in
+// Close). f gets a ctx that ends with Close.
+func (c *Client) background(f func(ctx context.Context)) {
+	c.goOwned(func() { f(c.bgCtx) })
+}
+
+// goOwned starts f on a goroutine Close waits for; false once closing.
+func (c *Client) goOwned(f func()) bool {
+	c.bgMu.RLock()
+	defer c.bgMu.RUnlock()
+	if c.bgCtx.Err() != nil {
+		return false
+	}
+	c.bgWG.Go(f)
+	return true
+}
+
+// report hands a background failure to the error handler and the log.
+func (c *Client) report(err error) {
+	c.log.Warn("background failure", "err", err)
+	if h := c.set.errorHandler; h != nil {
+		c.background(func(context.Context) { h(err) })
+	}
+}
+
+// call is the single path of every Kurento request.
+func (c *Client) call(ctx context.Context, method string, params rpc.ParamsAppender, result any) error {
+	return convert(c.conn.Call(ctx, method, params, result))
+}
+
+var _ json.Marshaler = (*Object)(nil)

@@ -1,0 +1,214 @@
+package client
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync/atomic"
+)
+
+// Object is the client-side reference to one server object: its id, class
+// and the session it belongs to. Typed handles are built on it. An Object
+// created inside a [Tx] is pending until the transaction commits; its id
+// is resolved then. Objects are safe for concurrent use.
+type Object struct {
+	c   *Client
+	typ string
+	ref atomic.Pointer[objRef]
+}
+
+// objRef is immutable; an Object swaps it when a transaction resolves.
+type objRef struct {
+	id    string
+	gen   uint64 // session generation
+	tx    *Tx    // non-nil while pending in a transaction
+	index int    // operation index in tx
+	err   error  // the transaction failed before creating it
+}
+
+func newObject(c *Client, typ, id string, gen uint64) *Object {
+	o := &Object{c: c, typ: typ}
+	o.ref.Store(&objRef{id: id, gen: gen})
+	return o
+}
+
+// Object returns a reference to an existing object of class typ with the
+// given id, bound to the current session. Nothing is sent; use
+// [Client.Describe] to learn an unknown object's class.
+func (c *Client) Object(typ, id string) *Object {
+	return newObject(c, typ, id, c.sess.Load().gen)
+}
+
+// ID returns the object id ("newref:N" while pending in a transaction).
+func (o *Object) ID() string { return o.ref.Load().id }
+
+// Type returns the class name, e.g. "WebRtcEndpoint".
+func (o *Object) Type() string { return o.typ }
+
+// Client returns the client the object belongs to.
+func (o *Object) Client() *Client { return o.c }
+
+// MarshalJSON writes the object as KMS expects a reference: its id.
+func (o *Object) MarshalJSON() ([]byte, error) {
+	r := o.ref.Load()
+	if r.err != nil {
+		return nil, r.err
+	}
+	return json.Marshal(r.id)
+}
+
+// usable returns the ref if calls may be made on it directly.
+func (o *Object) usable() (*objRef, error) {
+	if o == nil || o.c == nil {
+		return nil, fmt.Errorf("%w: nil object", ErrInvalidArgument)
+	}
+	r := o.ref.Load()
+	if r.err != nil {
+		return nil, r.err
+	}
+	if r.gen != o.c.sess.Load().gen {
+		return nil, ErrSessionLost
+	}
+	return r, nil
+}
+
+// Invoke calls operation on the object with params (a struct or map
+// marshalled as operationParams; nil for none) and decodes the returned
+// value into result (nil to ignore it). For a pending object the operation
+// is added to its transaction instead, and result is filled at commit.
+// Errors are *[OpError] wrapping the cause.
+func (o *Object) Invoke(ctx context.Context, operation string, params, result any) error {
+	r, err := o.usable()
+	if err != nil {
+		return &OpError{Op: "invoke", Method: operation, ObjectID: o.safeID(), Err: err}
+	}
+	if r.tx != nil {
+		return r.tx.invoke(o, operation, params, result)
+	}
+	return o.c.invoke(ctx, r, operation, params, result)
+}
+
+func (o *Object) safeID() string {
+	if o == nil {
+		return ""
+	}
+	return o.ID()
+}
+
+// CreateObject creates an object through the same binding as o: directly,
+// or in o's transaction while o is pending. It is how constructors whose
+// parent is o reach the server; params usually reference o.
+func (o *Object) CreateObject(ctx context.Context, typ string, params any) (*Object, error) {
+	r, err := o.usable()
+	if err != nil {
+		return nil, &OpError{Op: "create", Type: typ, Err: err}
+	}
+	if r.tx != nil {
+		return r.tx.CreateObject(ctx, typ, params)
+	}
+	return o.c.CreateObject(ctx, typ, params)
+}
+
+// Release destroys the object on the server (and, for a pipeline or hub,
+// everything in it) and ends the event subscriptions made on it. Releasing
+// twice, or an object already gone, succeeds, as on KMS.
+func (o *Object) Release(ctx context.Context) error {
+	r, err := o.usable()
+	if errors.Is(err, ErrSessionLost) {
+		return nil // gone with its session
+	}
+	if err != nil {
+		return &OpError{Op: "release", ObjectID: o.safeID(), Err: err}
+	}
+	if r.tx != nil {
+		return r.tx.add(txOp{method: "release", target: o, object: r.id})
+	}
+	return o.c.Release(ctx, r.id)
+}
+
+// Creator creates server objects: a *Client directly, a *Tx as part of a
+// transaction, and an *Object through its own binding.
+type Creator interface {
+	CreateObject(ctx context.Context, typ string, params any) (*Object, error)
+}
+
+var (
+	_ Creator = (*Client)(nil)
+	_ Creator = (*Tx)(nil)
+	_ Creator = (*Object)(nil)
+)
+
+// Description is what describe tells of an object.
+type Description struct {
+	Type          string   // e.g. "WebRtcEndpoint"
+	QualifiedType string   // e.g. "kurento.WebRtcEndpoint"
+	Hierarchy     []string // ancestors, nearest first, qualified
+}
+
+// Factory builds a typed handle around an object. Typed packages register
+// one per class; see [RegisterType].
+type Factory func(*Object) any
+
+var factories atomic.Pointer[map[string]Factory]
+
+// RegisterType makes [Client.Lookup] return handles built by f for objects
+// of class typ. Generated packages call it from init; custom modules may
+// call it for their own classes. Later registrations win.
+func RegisterType(typ string, f Factory) {
+	for {
+		old := factories.Load()
+		next := make(map[string]Factory, 1)
+		if old != nil {
+			for k, v := range *old {
+				next[k] = v
+			}
+		}
+		next[typ] = f
+		if factories.CompareAndSwap(old, &next) {
+			return
+		}
+	}
+}
+
+// Lookup asks the server what object id is (describe, which also makes this
+// session a co-owner of it) and returns the typed handle registered for its
+// class, or for its nearest registered ancestor; a bare *Object when none
+// is registered.
+func (c *Client) Lookup(ctx context.Context, id string) (any, error) {
+	d, err := c.Describe(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	o := c.Object(d.Type, id)
+	m := factories.Load()
+	if m == nil {
+		return o, nil
+	}
+	if f, ok := (*m)[d.Type]; ok {
+		return f(o), nil
+	}
+	for _, q := range d.Hierarchy {
+		name := q
+		if i := lastDot(q); i >= 0 {
+			name = q[i+1:]
+		}
+		if f, ok := (*m)[name]; ok {
+			return f(o), nil
+		}
+	}
+	return o, nil
+}
+
+func lastDot(s string) int {
+	for i := len(s) - 1; i >= 0; i-- {
+		if s[i] == '.' {
+			return i
+		}
+	}
+	return -1
+}
+
+// newref is how a transaction names the result of its operation i.
+func newref(i int) string { return "newref:" + strconv.Itoa(i) }

@@ -1,0 +1,151 @@
+package client
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/gokurento/kurento/rpc"
+)
+
+type valueResult struct {
+	SessionID string          `json:"sessionId"`
+	Value     json.RawMessage `json:"value"`
+}
+
+// CreateObject creates an object of class typ (e.g. "WebRtcEndpoint", or
+// a custom module's class) with constructor params (a struct or map; nil
+// sends none) and returns a reference to it.
+//
+// If ctx ends after the request was sent, the reply is still awaited in the
+// background and an object created after all is released, so a cancelled
+// create never leaks a server object.
+func (c *Client) CreateObject(ctx context.Context, typ string, params any) (*Object, error) {
+	if typ == "" {
+		return nil, &OpError{Op: "create", Err: fmt.Errorf("%w: empty type", ErrInvalidArgument)}
+	}
+	gen := c.sess.Load().gen
+	r := &req{c: c, gen: gen, typ: typ, payloadAs: "constructorParams", payload: params}
+	type outcome struct {
+		id  string
+		err error
+	}
+	done := make(chan outcome, 1)
+	// The request runs under a context that outlives ctx, so the reply of a
+	// create abandoned by its caller is still seen (and the orphan freed).
+	callCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.callBudget(ctx))
+	if !c.goOwned(func() {
+		defer cancel()
+		var res valueResult
+		err := c.call(callCtx, "create", r, &res)
+		var id string
+		if err == nil {
+			err = json.Unmarshal(res.Value, &id)
+		}
+		done <- outcome{id: id, err: err}
+	}) {
+		cancel()
+		return nil, &OpError{Op: "create", Type: typ, Err: ErrClosed}
+	}
+	select {
+	case o := <-done:
+		if o.err != nil {
+			return nil, &OpError{Op: "create", Type: typ, Err: o.err}
+		}
+		return newObject(c, typ, o.id, gen), nil
+	case <-ctx.Done():
+		c.background(func(bg context.Context) {
+			select {
+			case o := <-done:
+				if o.err == nil && o.id != "" {
+					c.log.Debug("releasing an object whose create was abandoned", "object_id", o.id)
+					rctx, rcancel := context.WithTimeout(bg, 10*time.Second)
+					defer rcancel()
+					if err := c.Release(rctx, o.id); err != nil {
+						c.report(fmt.Errorf("kurento: releasing orphan %s: %w", o.id, err))
+					}
+				}
+			case <-bg.Done():
+			}
+		})
+		return nil, &OpError{Op: "create", Type: typ, Err: ctx.Err()}
+	}
+}
+
+// callBudget is how long a call may run given ctx: its deadline, or the
+// default call timeout.
+func (c *Client) callBudget(ctx context.Context) time.Duration {
+	if dl, ok := ctx.Deadline(); ok {
+		return max(time.Until(dl), time.Millisecond)
+	}
+	if c.set.rpc.CallTimeout > 0 {
+		return c.set.rpc.CallTimeout
+	}
+	return rpc.DefaultCallTimeout
+}
+
+// Invoke calls operation on the object with the given id; see
+// [Object.Invoke].
+func (c *Client) Invoke(ctx context.Context, objectID, operation string, params, result any) error {
+	if objectID == "" || operation == "" {
+		return &OpError{Op: "invoke", Method: operation, ObjectID: objectID,
+			Err: fmt.Errorf("%w: empty object id or operation", ErrInvalidArgument)}
+	}
+	return c.invoke(ctx, &objRef{id: objectID}, operation, params, result)
+}
+
+func (c *Client) invoke(ctx context.Context, r *objRef, operation string, params, result any) error {
+	q := req{c: c, gen: r.gen, object: r.id, operation: operation, payloadAs: "operationParams", payload: params}
+	var res valueResult
+	if err := c.call(ctx, "invoke", &q, &res); err != nil {
+		return &OpError{Op: "invoke", Method: operation, ObjectID: r.id, Err: err}
+	}
+	if result == nil || len(res.Value) == 0 || string(res.Value) == "null" {
+		return nil
+	}
+	if err := json.Unmarshal(res.Value, result); err != nil {
+		return &OpError{Op: "invoke", Method: operation, ObjectID: r.id,
+			Err: fmt.Errorf("decoding the returned value: %w", err)}
+	}
+	return nil
+}
+
+// Describe asks KMS for the class of an object. It also makes this session
+// a co-owner of the object (how a second client attaches to objects).
+func (c *Client) Describe(ctx context.Context, objectID string) (Description, error) {
+	if objectID == "" {
+		return Description{}, &OpError{Op: "describe", Err: fmt.Errorf("%w: empty object id", ErrInvalidArgument)}
+	}
+	var d describeResult
+	if err := c.call(ctx, "describe", &req{c: c, object: objectID}, &d); err != nil {
+		return Description{}, &OpError{Op: "describe", ObjectID: objectID, Err: err}
+	}
+	return Description{Type: d.Type, QualifiedType: d.QualifiedType, Hierarchy: d.Hierarchy}, nil
+}
+
+// Release destroys the object with the given id (and everything in it) and
+// ends the local event subscriptions on it and its children. Releasing an
+// unknown or already released id succeeds, as on KMS.
+func (c *Client) Release(ctx context.Context, objectID string) error {
+	if objectID == "" {
+		return &OpError{Op: "release", Err: fmt.Errorf("%w: empty object id", ErrInvalidArgument)}
+	}
+	if err := c.call(ctx, "release", &req{c: c, object: objectID}, nil); err != nil {
+		return &OpError{Op: "release", ObjectID: objectID, Err: err}
+	}
+	c.subs.endObject(objectID)
+	return nil
+}
+
+// ServerManager returns the reference to the server's ServerManager.
+func (c *Client) ServerManager() *Object { return c.Object("ServerManager", ServerManagerID) }
+
+// IsLocal reports whether err was produced without an answer from the
+// server: a lost connection or session, a closed client, a cancelled or
+// expired ctx, or an argument refused before the wire.
+func IsLocal(err error) bool {
+	var se *Error
+	return err != nil && !errors.As(err, &se)
+}

@@ -1,0 +1,199 @@
+package client
+
+import (
+	"crypto/tls"
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gokurento/kurento/rpc"
+)
+
+// Option configures Dial. Options are validated when Dial applies them.
+type Option interface{ apply(*settings) error }
+
+type optionFunc func(*settings) error
+
+func (f optionFunc) apply(s *settings) error { return f(s) }
+
+// Keepalive configures the liveness probe: a JSON-RPC ping every Interval;
+// no reply within Timeout marks the socket dead and starts a reconnect.
+// Default: 20 s interval, 10 s timeout. Disabled turns probing off.
+type Keepalive = rpc.Keepalive
+
+// Backoff shapes the delays between reconnect attempts. Default: 100 ms,
+// ×1.6 per attempt, ±20 % jitter, at most 10 s a delay, retrying forever
+// (MaxElapsed 0).
+type Backoff = rpc.Backoff
+
+// ErrorHandler receives failures of background work that no call can
+// return: a subscription ended by [ErrSlowConsumer], an event that could
+// not be decoded, a failed background release. It runs on its own
+// goroutine, never on the read loop.
+type ErrorHandler func(error)
+
+// DefaultEventBuffer is the queue bound of one event subscription.
+const DefaultEventBuffer = 4096
+
+type settings struct {
+	logger       *slog.Logger
+	rpc          rpc.Config
+	tlsConfig    *tls.Config
+	sessionID    string
+	keepSession  bool
+	eventBuffer  int
+	errorHandler ErrorHandler
+}
+
+// WithLogger sets the logger. Default: discard. Frames are logged at Debug
+// with SDP and secrets redacted; reconnects at Info; recovered anomalies at
+// Warn; session loss at Error.
+func WithLogger(l *slog.Logger) Option {
+	return optionFunc(func(s *settings) error {
+		if l == nil {
+			return errors.New("kurento: WithLogger: nil logger")
+		}
+		s.logger = l
+		return nil
+	})
+}
+
+// WithCallTimeout bounds calls whose ctx has no deadline. Default 20 s.
+func WithCallTimeout(d time.Duration) Option {
+	return optionFunc(func(s *settings) error {
+		if d <= 0 {
+			return errors.New("kurento: WithCallTimeout: duration must be positive")
+		}
+		s.rpc.CallTimeout = d
+		return nil
+	})
+}
+
+// WithKeepalive sets the keepalive probe. Default: 20 s interval, 10 s
+// timeout.
+func WithKeepalive(k Keepalive) Option {
+	return optionFunc(func(s *settings) error {
+		if k.Interval < 0 || k.Timeout < 0 {
+			return errors.New("kurento: WithKeepalive: negative duration")
+		}
+		s.rpc.Keepalive = k
+		return nil
+	})
+}
+
+// WithBackoff sets the reconnect backoff.
+func WithBackoff(b Backoff) Option {
+	return optionFunc(func(s *settings) error {
+		if b.Base < 0 || b.Max < 0 || b.MaxElapsed < 0 || b.Jitter < 0 || b.Jitter > 1 ||
+			(b.Multiplier != 0 && b.Multiplier < 1) {
+			return errors.New("kurento: WithBackoff: durations must be ≥ 0, jitter in [0,1], multiplier ≥ 1")
+		}
+		s.rpc.Backoff = b
+		return nil
+	})
+}
+
+// WithResendWindow sets how long after first sending a request it may be
+// resent after a same-session reconnect. KMS caches replies for 20 s, so the
+// window must stay below that. Default 15 s.
+func WithResendWindow(d time.Duration) Option {
+	return optionFunc(func(s *settings) error {
+		if d <= 0 || d >= 20*time.Second {
+			return errors.New("kurento: WithResendWindow: must be in (0, 20s)")
+		}
+		s.rpc.ResendWindow = d
+		return nil
+	})
+}
+
+// WithTLSConfig sets the TLS configuration for wss:// URLs (custom CA,
+// client certificates). It replaces the transport of the HTTP client.
+func WithTLSConfig(c *tls.Config) Option {
+	return optionFunc(func(s *settings) error {
+		if c == nil {
+			return errors.New("kurento: WithTLSConfig: nil config")
+		}
+		s.tlsConfig = c
+		return nil
+	})
+}
+
+// WithHTTPHeader adds headers to the websocket handshake (tokens for a
+// proxy in front of KMS). The values are never logged.
+func WithHTTPHeader(h http.Header) Option {
+	return optionFunc(func(s *settings) error {
+		s.rpc.HTTPHeader = h.Clone()
+		return nil
+	})
+}
+
+// WithHTTPClient sets the HTTP client used for the websocket handshake
+// (kurentotest's in-memory transport is one). Default http.DefaultClient.
+func WithHTTPClient(c *http.Client) Option {
+	return optionFunc(func(s *settings) error {
+		if c == nil {
+			return errors.New("kurento: WithHTTPClient: nil client")
+		}
+		s.rpc.HTTPClient = c
+		return nil
+	})
+}
+
+// WithReadLimit sets the largest frame accepted from the server, in bytes.
+// A reply over it fails its call with rpc.ErrFrameTooLarge. Default 16 MiB.
+func WithReadLimit(n int64) Option {
+	return optionFunc(func(s *settings) error {
+		if n < 1024 {
+			return errors.New("kurento: WithReadLimit: limit below 1 KiB")
+		}
+		s.rpc.ReadLimit = n
+		return nil
+	})
+}
+
+// WithSessionID adopts an existing KMS session instead of starting one: an
+// application restarted within KMS's garbage-collection window binds its
+// old session and finds its objects by id. Dial fails with an error
+// matching [ErrInvalidSession] if the server no longer knows the session.
+func WithSessionID(id string) Option {
+	return optionFunc(func(s *settings) error {
+		if id == "" {
+			return errors.New("kurento: WithSessionID: empty session id")
+		}
+		s.sessionID = id
+		return nil
+	})
+}
+
+// WithKeepSessionOnClose makes Close leave the KMS session alive (no
+// closeSession), so another process can adopt it with [WithSessionID]
+// before KMS garbage-collects it.
+func WithKeepSessionOnClose() Option {
+	return optionFunc(func(s *settings) error {
+		s.keepSession = true
+		return nil
+	})
+}
+
+// WithEventBuffer bounds the queue of each event subscription. A consumer
+// that falls this far behind ends its subscription with [ErrSlowConsumer].
+// Default 4096.
+func WithEventBuffer(n int) Option {
+	return optionFunc(func(s *settings) error {
+		if n < 1 {
+			return errors.New("kurento: WithEventBuffer: must be at least 1")
+		}
+		s.eventBuffer = n
+		return nil
+	})
+}
+
+// WithErrorHandler receives background failures; see [ErrorHandler].
+// Default: they are only logged.
+func WithErrorHandler(h ErrorHandler) Option {
+	return optionFunc(func(s *settings) error {
+		s.errorHandler = h
+		return nil
+	})
+}

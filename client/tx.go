@@ -1,0 +1,274 @@
+package client
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+)
+
+// Tx batches creates and invokes into one `transaction` request: building
+// a pipeline of N elements and their connections costs one round trip.
+//
+// Typed constructors accept a *Tx wherever they accept a client, and
+// methods of objects created in the transaction are added to it instead of
+// being sent. Those objects are pending until [Tx.Commit]; their ids
+// ("newref:N" meanwhile) and the values of invokes ([Tx.Capture]) resolve
+// then. KMS runs the operations in order and stops at the first failure
+// without rolling back: Commit reports it as a *[TxError] with its index.
+// A Tx is safe for concurrent use but is meant to be built by one goroutine.
+type Tx struct {
+	c *Client
+
+	mu        sync.Mutex
+	ops       []txOp
+	committed bool
+}
+
+type txOp struct {
+	method    string // create, invoke, release
+	target    *Object
+	object    string // target id at the time of adding (may be newref:N)
+	operation string
+	typ       string
+	payload   any
+	result    any     // where to decode the value, for invokes
+	created   *Object // for creates
+}
+
+// TxError is a failed operation of a committed transaction. Operations
+// before Index ran and stay applied; operations after it did not run.
+type TxError struct {
+	Index  int    // position of the failed operation
+	Op     string // create, invoke or release
+	Method string // class for create, operation for invoke
+	Err    error  // the server's *Error
+}
+
+func (e *TxError) Error() string {
+	return "kurento: transaction operation " + strconv.Itoa(e.Index) + " (" + e.Op + " " + e.Method + "): " + trimPrefix(e.Err)
+}
+
+func (e *TxError) Unwrap() error { return e.Err }
+
+// ErrNotCommitted marks the objects and values of transaction operations
+// that did not run because an earlier one failed.
+var ErrNotCommitted = errors.New("kurento: transaction operation not executed")
+
+// Begin starts a transaction on c. Nothing is sent until Commit.
+func (c *Client) Begin() *Tx { return &Tx{c: c} }
+
+// CreateObject adds a create to the transaction and returns the pending
+// object.
+func (tx *Tx) CreateObject(_ context.Context, typ string, params any) (*Object, error) {
+	if typ == "" {
+		return nil, &OpError{Op: "create", Err: fmt.Errorf("%w: empty type", ErrInvalidArgument)}
+	}
+	tx.mu.Lock()
+	defer tx.mu.Unlock()
+	if tx.committed {
+		return nil, &OpError{Op: "create", Type: typ, Err: fmt.Errorf("%w: transaction already committed", ErrInvalidArgument)}
+	}
+	i := len(tx.ops)
+	o := &Object{c: tx.c, typ: typ}
+	o.ref.Store(&objRef{id: newref(i), gen: tx.c.sess.Load().gen, tx: tx, index: i})
+	tx.ops = append(tx.ops, txOp{method: "create", typ: typ, payload: params, created: o})
+	return o, nil
+}
+
+// Invoke adds an invoke of operation on o (pending or not) to the
+// transaction. result, when not nil, is filled at commit.
+func (tx *Tx) Invoke(o *Object, operation string, params, result any) error {
+	r, err := o.usable()
+	if err != nil {
+		return &OpError{Op: "invoke", Method: operation, ObjectID: o.safeID(), Err: err}
+	}
+	if r.tx != nil && r.tx != tx {
+		return &OpError{Op: "invoke", Method: operation, ObjectID: r.id,
+			Err: fmt.Errorf("%w: object is pending in another transaction", ErrInvalidArgument)}
+	}
+	return tx.add(txOp{method: "invoke", target: o, object: r.id, operation: operation, payload: params, result: result})
+}
+
+// invoke is the path of methods called on a pending object.
+func (tx *Tx) invoke(o *Object, operation string, params, result any) error {
+	return tx.add(txOp{method: "invoke", target: o, object: o.ID(), operation: operation, payload: params, result: result})
+}
+
+// Release adds a release of o to the transaction.
+func (tx *Tx) Release(o *Object) error {
+	r, err := o.usable()
+	if err != nil {
+		return &OpError{Op: "release", ObjectID: o.safeID(), Err: err}
+	}
+	return tx.add(txOp{method: "release", target: o, object: r.id})
+}
+
+func (tx *Tx) add(op txOp) error {
+	tx.mu.Lock()
+	defer tx.mu.Unlock()
+	if tx.committed {
+		return &OpError{Op: op.method, Method: op.operation, ObjectID: op.object,
+			Err: fmt.Errorf("%w: transaction already committed", ErrInvalidArgument)}
+	}
+	tx.ops = append(tx.ops, op)
+	return nil
+}
+
+// Capture makes the most recent operation's returned value decode into dst
+// at commit (typed methods return zero values inside a transaction).
+func (tx *Tx) Capture(dst any) error {
+	tx.mu.Lock()
+	defer tx.mu.Unlock()
+	if len(tx.ops) == 0 || tx.committed {
+		return fmt.Errorf("%w: no pending operation to capture", ErrInvalidArgument)
+	}
+	tx.ops[len(tx.ops)-1].result = dst
+	return nil
+}
+
+// Len returns the number of operations added so far.
+func (tx *Tx) Len() int {
+	tx.mu.Lock()
+	defer tx.mu.Unlock()
+	return len(tx.ops)
+}
+
+type txResponse struct {
+	ID     json.RawMessage `json:"id"`
+	Result *valueResult    `json:"result"`
+	Error  *struct {
+		Code    int             `json:"code"`
+		Data    json.RawMessage `json:"data"`
+		Message string          `json:"message"`
+	} `json:"error"`
+}
+
+// Commit sends the transaction and resolves its objects and values. On
+// success every pending object has its server id. When operation i fails,
+// Commit returns a *TxError for i; objects created before i are resolved
+// (they exist on the server), later ones fail with [ErrNotCommitted].
+// A transaction commits once.
+func (tx *Tx) Commit(ctx context.Context) error {
+	tx.mu.Lock()
+	if tx.committed {
+		tx.mu.Unlock()
+		return fmt.Errorf("%w: transaction already committed", ErrInvalidArgument)
+	}
+	tx.committed = true
+	ops := tx.ops
+	tx.mu.Unlock()
+	if len(ops) == 0 {
+		return nil
+	}
+	frames := make([]json.RawMessage, len(ops))
+	for i, op := range ops {
+		f, err := tx.encode(i, op)
+		if err != nil {
+			tx.abandon(ops, 0, err)
+			return &TxError{Index: i, Op: op.method, Method: op.label(), Err: err}
+		}
+		frames[i] = f
+	}
+	var res valueResult
+	if err := tx.c.call(ctx, "transaction", &req{c: tx.c, gen: ops[0].gen(tx), ops: frames}, &res); err != nil {
+		tx.abandon(ops, 0, err)
+		return &OpError{Op: "transaction", Err: err}
+	}
+	var replies []txResponse
+	if err := json.Unmarshal(res.Value, &replies); err != nil {
+		tx.abandon(ops, 0, err)
+		return &OpError{Op: "transaction", Err: fmt.Errorf("decoding results: %w", err)}
+	}
+	for i, op := range ops {
+		if i >= len(replies) {
+			tx.abandon(ops, i, ErrNotCommitted)
+			return &TxError{Index: i, Op: op.method, Method: op.label(), Err: ErrNotCommitted}
+		}
+		rep := replies[i]
+		if rep.Error != nil {
+			e := serverError(rep.Error.Code, rep.Error.Message, rep.Error.Data)
+			tx.abandon(ops, i, fmt.Errorf("%w: %w", ErrNotCommitted, e))
+			return &TxError{Index: i, Op: op.method, Method: op.label(), Err: e}
+		}
+		if err := tx.settle(op, rep.Result); err != nil {
+			tx.abandon(ops, i+1, ErrNotCommitted)
+			return &TxError{Index: i, Op: op.method, Method: op.label(), Err: err}
+		}
+	}
+	return nil
+}
+
+func (op txOp) label() string {
+	if op.method == "create" {
+		return op.typ
+	}
+	return op.operation
+}
+
+func (op txOp) gen(tx *Tx) uint64 {
+	if op.target != nil {
+		return op.target.ref.Load().gen
+	}
+	if op.created != nil {
+		return op.created.ref.Load().gen
+	}
+	return tx.c.sess.Load().gen
+}
+
+// encode writes operation i as the complete JSON-RPC request KMS expects
+// inside a transaction (its id must be its index).
+func (tx *Tx) encode(i int, op txOp) (json.RawMessage, error) {
+	q := req{c: tx.c, object: op.object, operation: op.operation, typ: op.typ}
+	switch op.method {
+	case "create":
+		q.payloadAs, q.payload = "constructorParams", op.payload
+	case "invoke":
+		q.payloadAs, q.payload = "operationParams", op.payload
+	}
+	b := []byte(`{"jsonrpc":"2.0","id":`)
+	b = strconv.AppendInt(b, int64(i), 10)
+	b = append(b, `,"method":"`...)
+	b = append(b, op.method...)
+	b = append(b, `","params":`...)
+	b, err := q.AppendParams(b)
+	if err != nil {
+		return nil, err
+	}
+	return append(b, '}'), nil
+}
+
+// settle applies one successful operation's result.
+func (tx *Tx) settle(op txOp, res *valueResult) error {
+	switch op.method {
+	case "create":
+		var id string
+		if res == nil || json.Unmarshal(res.Value, &id) != nil || id == "" {
+			return errors.New("create returned no object id")
+		}
+		old := op.created.ref.Load()
+		op.created.ref.Store(&objRef{id: id, gen: old.gen})
+	case "invoke":
+		if op.result != nil && res != nil && len(res.Value) > 0 && string(res.Value) != "null" {
+			if err := json.Unmarshal(res.Value, op.result); err != nil {
+				return fmt.Errorf("decoding the value of %s: %w", op.operation, err)
+			}
+		}
+	case "release":
+		tx.c.subs.endObject(op.target.ID())
+	}
+	return nil
+}
+
+// abandon marks the objects created from operation from on as failed.
+func (tx *Tx) abandon(ops []txOp, from int, err error) {
+	for _, op := range ops[from:] {
+		if op.created != nil {
+			old := op.created.ref.Load()
+			op.created.ref.Store(&objRef{id: old.id, gen: old.gen, err: err})
+		}
+	}
+}
+

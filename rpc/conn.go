@@ -1,0 +1,550 @@
+package rpc
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/gokurento/kurento/internal/backoff"
+	"github.com/gokurento/kurento/internal/pump"
+)
+
+// Conn is a JSON-RPC 2.0 client over one websocket at a time. It survives
+// socket failures by reconnecting; see the package doc. A Conn is safe for
+// concurrent use.
+type Conn struct {
+	cfg Config
+	log *slog.Logger
+	bo  backoff.Policy
+
+	// lifetime is the connection's own context: it bounds the sockets and
+	// background goroutines, and ends with Close.
+	lifetime context.Context //nolint:containedctx // the connection's own lifetime, documented above
+	cancel   context.CancelFunc
+	closed   chan struct{} // closed when Close starts or the connection gives up
+	closeErr error         // why closed; set before closed is closed
+
+	nextID atomic.Uint64
+	calls  pending
+
+	ready atomic.Pointer[socket] // the usable socket, nil while not Ready
+
+	mu        sync.Mutex
+	state     State
+	readyCh   chan struct{} // closed when the next socket is Ready
+	sock      *socket       // the latest socket (usable or not)
+	stateSubs map[uint64]*pump.Pump[StateChange, StateChange]
+	nextSub   uint64
+	closeOnce sync.Once
+
+	wg sync.WaitGroup
+}
+
+// Dial connects to cfg.URL, runs cfg.OnConnect on the first socket and
+// returns once the connection is Ready. ctx bounds dialing and OnConnect
+// only; it is not kept.
+func Dial(ctx context.Context, cfg Config) (*Conn, error) {
+	full, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	c := &Conn{
+		cfg:       full,
+		log:       full.Logger.With("component", "rpc"),
+		closed:    make(chan struct{}),
+		readyCh:   make(chan struct{}),
+		stateSubs: make(map[uint64]*pump.Pump[StateChange, StateChange]),
+		bo: backoff.Policy{
+			Base: full.Backoff.Base, Multiplier: full.Backoff.Multiplier,
+			Jitter: full.Backoff.Jitter, Max: full.Backoff.Max,
+		}.WithDefaults(),
+	}
+	c.calls.m = make(map[uint64]*call)
+	c.lifetime, c.cancel = context.WithCancel(context.Background())
+	s, err := c.connect(ctx, false)
+	if err != nil {
+		c.cancel()
+		c.wg.Wait()
+		return nil, err
+	}
+	c.becomeReady(s, ReasonDialed, nil)
+	c.wg.Go(func() { c.supervise(s) })
+	if !c.cfg.Keepalive.Disabled {
+		c.wg.Go(c.keepalive)
+	}
+	return c, nil
+}
+
+// connect dials one socket, starts its reader and runs OnConnect.
+func (c *Conn) connect(ctx context.Context, reconnect bool) (*socket, error) {
+	dctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	stop := context.AfterFunc(c.lifetime, cancel) // Close aborts a dial
+	defer stop()
+	ws, resp, err := websocket.Dial(dctx, c.cfg.URL, &websocket.DialOptions{
+		HTTPClient: c.cfg.HTTPClient,
+		HTTPHeader: c.cfg.HTTPHeader,
+	})
+	if resp != nil && resp.Body != nil {
+		_ = resp.Body.Close()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("rpc: dial: %w", err)
+	}
+	// The read loop enforces the limit itself: an oversized reply fails its
+	// own call instead of the whole socket (see readFrame).
+	ws.SetReadLimit(-1)
+	s := newSocket(c, ws)
+	c.mu.Lock()
+	c.sock = s
+	c.mu.Unlock()
+	c.wg.Go(s.readLoop)
+	if c.cfg.OnConnect == nil {
+		return s, nil
+	}
+	out, err := c.cfg.OnConnect(dctx, s, reconnect)
+	if err != nil {
+		s.kill(err)
+		return nil, err
+	}
+	if reconnect {
+		c.afterReconnect(s, out)
+	}
+	return s, nil
+}
+
+// becomeReady publishes s as the socket calls use.
+func (c *Conn) becomeReady(s *socket, r Reason, err error) {
+	c.mu.Lock()
+	if c.state == Closed {
+		c.mu.Unlock()
+		return
+	}
+	c.ready.Store(s)
+	close(c.readyCh)
+	c.mu.Unlock()
+	c.setState(Ready, r, err)
+}
+
+// waitReady returns the usable socket, waiting within ctx while reconnecting.
+func (c *Conn) waitReady(ctx context.Context) (*socket, error) {
+	for {
+		if s := c.ready.Load(); s != nil {
+			return s, nil
+		}
+		c.mu.Lock()
+		ch := c.readyCh
+		c.mu.Unlock()
+		if s := c.ready.Load(); s != nil {
+			return s, nil
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-c.closed:
+			return nil, c.closeErr
+		}
+	}
+}
+
+// Call sends method with params (marshalled with encoding/json when the
+// request is written) and decodes the reply's result into result (which may
+// be nil). ctx bounds waiting for a usable socket, for the write slot and
+// for the reply; it never breaks the connection. Without a deadline in ctx
+// the configured CallTimeout applies.
+//
+// A request that was written and whose socket died is resent with the same
+// id if the session resumed within the resend window, otherwise it fails
+// with [ErrConnectionLost] (or the OnConnect Outcome's Lost error).
+// Server error replies are returned as *[Error]. [SafeToRetry] tells whether
+// the request never left the process.
+func (c *Conn) Call(ctx context.Context, method string, params, result any) error {
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, c.cfg.CallTimeout)
+		defer cancel()
+	}
+	cl := newCall(c.nextID.Add(1), method)
+	c.calls.add(cl)
+	defer c.calls.remove(cl)
+	for {
+		s, err := c.waitReady(ctx)
+		if err != nil {
+			return unsent(opErr(method, err))
+		}
+		sent, err := s.send(ctx, cl, params)
+		if sent {
+			break
+		}
+		if errors.Is(err, errSocketDead) {
+			continue // never written: wait for the next socket
+		}
+		return unsent(opErr(method, err))
+	}
+	return c.await(ctx, cl, result)
+}
+
+func (c *Conn) await(ctx context.Context, cl *call, result any) error {
+	select {
+	case r := <-cl.reply:
+		cl.done()
+		return r.into(cl.method, result)
+	case <-ctx.Done():
+		return opErr(cl.method, ctx.Err())
+	case <-c.closed:
+		return opErr(cl.method, c.closeErr)
+	}
+}
+
+// Close fails pending calls with [ErrClosed], closes state channels, closes
+// the socket and waits for every goroutine of the connection. It is
+// idempotent and always returns nil.
+func (c *Conn) Close() error {
+	c.shutdown(ErrClosed, ReasonClosed)
+	c.wg.Wait()
+	return nil
+}
+
+// Done is closed once the connection is closed (by Close or by giving up).
+func (c *Conn) Done() <-chan struct{} { return c.closed }
+
+// Err returns why the connection closed, or nil while it is open.
+func (c *Conn) Err() error {
+	select {
+	case <-c.closed:
+		return c.closeErr
+	default:
+		return nil
+	}
+}
+
+func (c *Conn) shutdown(cause error, r Reason) {
+	c.closeOnce.Do(func() {
+		c.setState(Closed, r, nonClosed(cause))
+		c.mu.Lock()
+		c.state = Closed
+		c.closeErr = cause
+		close(c.closed)
+		s := c.sock
+		c.ready.Store(nil)
+		c.mu.Unlock()
+		c.calls.failAll(cause)
+		if s != nil {
+			s.closeGracefully()
+		}
+		c.cancel()
+	})
+}
+
+func nonClosed(err error) error {
+	if errors.Is(err, ErrClosed) && !errors.Is(err, errGaveUp) {
+		return nil
+	}
+	return err
+}
+
+var errGaveUp = errors.New("rpc: gave up reconnecting")
+
+// supervise waits for the current socket to die and replaces it.
+func (c *Conn) supervise(s *socket) {
+	for {
+		select {
+		case <-s.dead:
+		case <-c.lifetime.Done():
+			return
+		}
+		c.mu.Lock()
+		if c.state == Closed {
+			c.mu.Unlock()
+			return
+		}
+		c.ready.CompareAndSwap(s, nil)
+		c.readyCh = make(chan struct{})
+		c.mu.Unlock()
+		s.quiesce()
+		r := ReasonSocketLost
+		if errors.Is(s.err, ErrKeepaliveTimeout) {
+			r = ReasonKeepalive
+		}
+		c.log.Info("socket lost, reconnecting", "err", s.err)
+		c.setState(Reconnecting, r, s.err)
+		next := c.reconnect()
+		if next == nil {
+			return
+		}
+		s = next
+	}
+}
+
+// reconnect dials until a socket is up and set up, or the connection ends.
+func (c *Conn) reconnect() *socket {
+	start := time.Now()
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	<-timer.C
+	for attempt := 0; ; attempt++ {
+		d := c.bo.Delay(attempt, nil)
+		if max := c.cfg.Backoff.MaxElapsed; max > 0 && time.Since(start)+d > max {
+			c.log.Error("giving up reconnecting", "elapsed", time.Since(start).String())
+			c.shutdown(fmt.Errorf("%w: %w", ErrClosed, errGaveUp), ReasonGaveUp)
+			return nil
+		}
+		timer.Reset(d)
+		select {
+		case <-timer.C:
+		case <-c.lifetime.Done():
+			return nil
+		}
+		ctx, cancel := context.WithTimeout(c.lifetime, c.cfg.CallTimeout)
+		s, err := c.connect(ctx, true)
+		cancel()
+		if err != nil {
+			c.log.Debug("reconnect attempt failed", "attempt", attempt, "err", err)
+			continue
+		}
+		return s
+	}
+}
+
+// afterReconnect settles the requests that were in flight on dead sockets,
+// then publishes s. It runs before any new call can use s, so resent
+// requests go out first.
+func (c *Conn) afterReconnect(s *socket, out Outcome) {
+	now := time.Now()
+	var resend []*call
+	var resent, lost int
+	for _, cl := range c.calls.inFlight() {
+		switch {
+		case out.Lost != nil:
+			c.calls.fail(cl, out.Lost)
+			lost++
+		case out.Resumed && now.Sub(cl.firstSent) < c.cfg.ResendWindow:
+			resend = append(resend, cl)
+		default:
+			c.calls.fail(cl, ErrConnectionLost)
+			lost++
+		}
+	}
+	for _, cl := range resend {
+		if err := s.resend(cl); err != nil {
+			break // the new socket died too; the next reconnect handles them
+		}
+		resent++
+	}
+	reason := ReasonResumed
+	if !out.Resumed {
+		reason = ReasonSessionLost
+	}
+	if resent+lost > 0 {
+		c.log.Info("requests in flight settled", "resent", resent, "failed", lost)
+	}
+	c.becomeReady(s, reason, out.Lost)
+}
+
+// keepalive pings the ready socket every interval for the connection's life.
+func (c *Conn) keepalive() {
+	ka := c.cfg.Keepalive
+	t := time.NewTimer(ka.Interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+		case <-c.lifetime.Done():
+			return
+		}
+		if s := c.ready.Load(); s != nil {
+			ctx, cancel := context.WithTimeout(c.lifetime, ka.Timeout)
+			err := s.Call(ctx, ka.Method, nil, nil)
+			cancel()
+			var se *Error
+			if err != nil && !errors.As(err, &se) && c.lifetime.Err() == nil {
+				c.log.Warn("keepalive failed", "err", err)
+				s.kill(fmt.Errorf("%w: %w", ErrKeepaliveTimeout, err))
+			}
+		}
+		t.Reset(ka.Interval)
+	}
+}
+
+// reply is what the read loop hands to a waiting call.
+type reply struct {
+	result json.RawMessage
+	err    *Error
+	local  error // transport-level failure
+}
+
+func (r *reply) into(method string, result any) error {
+	switch {
+	case r.local != nil:
+		return opErr(method, r.local)
+	case r.err != nil:
+		return r.err
+	case result == nil || len(r.result) == 0:
+		return nil
+	}
+	if err := json.Unmarshal(r.result, result); err != nil {
+		return opErr(method, fmt.Errorf("decoding result: %w", err))
+	}
+	return nil
+}
+
+// call is one request from Call until its reply.
+type call struct {
+	id        uint64
+	method    string
+	reply     chan reply // buffered(1): the reader never blocks on it
+	frame     []byte     // encoded request, kept for a resend
+	firstSent time.Time
+	sentOn    *socket // nil until written; guarded by pending.mu
+	direct    bool    // made through socket.Call: never resent
+}
+
+var callPool = sync.Pool{New: func() any { return &call{reply: make(chan reply, 1)} }}
+
+func newCall(id uint64, method string) *call {
+	cl := callPool.Get().(*call)
+	cl.id, cl.method = id, method
+	return cl
+}
+
+// done returns cl to the pool. Only the path that received the reply calls
+// it: then nobody else can still hold cl.
+func (cl *call) done() {
+	cl.frame = cl.frame[:0]
+	cl.sentOn = nil
+	cl.firstSent = time.Time{}
+	callPool.Put(cl)
+}
+
+// pending maps request ids to waiting calls.
+type pending struct {
+	mu sync.Mutex
+	m  map[uint64]*call
+}
+
+func (p *pending) add(cl *call) {
+	p.mu.Lock()
+	p.m[cl.id] = cl
+	p.mu.Unlock()
+}
+
+func (p *pending) remove(cl *call) {
+	p.mu.Lock()
+	if p.m[cl.id] == cl {
+		delete(p.m, cl.id)
+	}
+	p.mu.Unlock()
+}
+
+// deliver hands r to the call with id; false when nobody waits (late reply).
+func (p *pending) deliver(id uint64, r reply) bool {
+	p.mu.Lock()
+	cl, ok := p.m[id]
+	if ok {
+		delete(p.m, id)
+	}
+	p.mu.Unlock()
+	if ok {
+		cl.reply <- r
+	}
+	return ok
+}
+
+func (p *pending) fail(cl *call, err error) { p.deliver(cl.id, reply{local: err}) }
+
+func (p *pending) failAll(err error) {
+	p.mu.Lock()
+	calls := make([]*call, 0, len(p.m))
+	for id, cl := range p.m {
+		calls = append(calls, cl)
+		delete(p.m, id)
+	}
+	p.mu.Unlock()
+	for _, cl := range calls {
+		cl.reply <- reply{local: err}
+	}
+}
+
+// inFlight lists, in id order, calls written on a socket that is now dead.
+func (p *pending) inFlight() []*call {
+	p.mu.Lock()
+	var out []*call
+	for _, cl := range p.m {
+		if cl.sentOn != nil && cl.sentOn.isDead() {
+			out = append(out, cl)
+		}
+	}
+	p.mu.Unlock()
+	sortCalls(out)
+	return out
+}
+
+func sortCalls(cs []*call) {
+	for i := 1; i < len(cs); i++ {
+		for j := i; j > 0 && cs[j].id < cs[j-1].id; j-- {
+			cs[j], cs[j-1] = cs[j-1], cs[j]
+		}
+	}
+}
+
+// ParamsAppender is implemented by params that encode themselves into the
+// request frame, skipping a reflective marshal and an intermediate buffer.
+// AppendParams runs when the request is written, so it may encode state
+// that must be current at that moment, and its error aborts the call before
+// anything is sent.
+type ParamsAppender interface {
+	AppendParams(b []byte) ([]byte, error)
+}
+
+// appendRequest encodes a request frame. params are marshalled here, at
+// write time, so a value that depends on connection state (a session id) is
+// current.
+func appendRequest(b []byte, id uint64, method string, params any) ([]byte, error) {
+	b = append(b, `{"jsonrpc":"2.0","id":`...)
+	b = strconv.AppendUint(b, id, 10)
+	b = append(b, `,"method":`...)
+	b = appendJSONString(b, method)
+	if params != nil {
+		var p []byte
+		switch v := params.(type) {
+		case ParamsAppender:
+			b = append(b, `,"params":`...)
+			b, err := v.AppendParams(b)
+			if err != nil {
+				return b, err
+			}
+			return append(b, '}'), nil
+		case json.RawMessage:
+			p = v
+		default:
+			var err error
+			if p, err = json.Marshal(params); err != nil {
+				return b, fmt.Errorf("encoding params: %w", err)
+			}
+		}
+		b = append(b, `,"params":`...)
+		b = append(b, p...)
+	}
+	return append(b, '}'), nil
+}
+
+func appendJSONString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c >= 0x80 {
+			q, _ := json.Marshal(s)
+			return append(b, q...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
+}

@@ -1,0 +1,286 @@
+package rpc
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/gokurento/kurento/internal/jsonrpc"
+)
+
+// errSocketDead: the socket died before the request was written.
+var errSocketDead = errors.New("rpc: socket closed")
+
+// socket is one websocket and its reader. It dies once; a Conn replaces it.
+type socket struct {
+	c   *Conn
+	ws  *websocket.Conn
+	ctx context.Context //nolint:containedctx // the socket's own lifetime: ends when it dies
+	end context.CancelFunc
+	sem chan struct{} // the write slot: one frame at a time, waited on within the caller's ctx
+
+	dead     chan struct{}
+	err      error // why it died; set before dead is closed
+	killOnce sync.Once
+}
+
+func newSocket(c *Conn, ws *websocket.Conn) *socket {
+	s := &socket{c: c, ws: ws, sem: make(chan struct{}, 1), dead: make(chan struct{})}
+	s.ctx, s.end = context.WithCancel(c.lifetime)
+	return s
+}
+
+func (s *socket) isDead() bool {
+	select {
+	case <-s.dead:
+		return true
+	default:
+		return false
+	}
+}
+
+// kill marks the socket dead and closes it without a handshake.
+func (s *socket) kill(err error) {
+	s.killOnce.Do(func() {
+		s.err = err
+		close(s.dead)
+		s.end()
+		_ = s.ws.CloseNow()
+	})
+}
+
+// closeGracefully is Close's path: a normal closure handshake, bounded to
+// one second so a silent peer cannot hold Close.
+func (s *socket) closeGracefully() {
+	s.killOnce.Do(func() {
+		s.err = ErrClosed
+		close(s.dead)
+		t := time.AfterFunc(time.Second, func() { _ = s.ws.CloseNow() })
+		_ = s.ws.Close(websocket.StatusNormalClosure, "")
+		t.Stop()
+		s.end()
+	})
+}
+
+// quiesce waits until no write is in progress on a dead socket, so that the
+// set of requests written on it is final. The slot is never given back.
+func (s *socket) quiesce() { s.sem <- struct{}{} }
+
+// acquire takes the write slot within ctx.
+func (s *socket) acquire(ctx context.Context) error {
+	select {
+	case s.sem <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-s.dead:
+		return errSocketDead
+	}
+	if s.isDead() {
+		<-s.sem
+		return errSocketDead
+	}
+	return nil
+}
+
+func (s *socket) release() { <-s.sem }
+
+// write sends one text frame under a connection-scoped deadline: a caller's
+// ctx must never reach the websocket write, since the library closes the
+// whole connection when a write's ctx ends mid-frame.
+func (s *socket) write(frame []byte) error {
+	ctx, cancel := context.WithTimeout(s.ctx, s.c.cfg.WriteTimeout)
+	err := s.ws.Write(ctx, websocket.MessageText, frame)
+	cancel()
+	if err != nil {
+		s.kill(fmt.Errorf("rpc: write: %w", err))
+	}
+	return err
+}
+
+// send encodes and writes cl. sent reports whether the frame went out.
+func (s *socket) send(ctx context.Context, cl *call, params any) (sent bool, err error) {
+	frame, err := appendRequest(cl.frame[:0], cl.id, cl.method, params)
+	if err != nil {
+		return false, err
+	}
+	cl.frame = frame
+	if err := s.acquire(ctx); err != nil {
+		return false, err
+	}
+	defer s.release()
+	if err := s.write(frame); err != nil {
+		return false, errSocketDead
+	}
+	p := &s.c.calls
+	p.mu.Lock()
+	if !cl.direct {
+		cl.sentOn = s
+	}
+	if cl.firstSent.IsZero() {
+		cl.firstSent = time.Now()
+	}
+	p.mu.Unlock()
+	return true, nil
+}
+
+// resend writes an already encoded request again on s (same id).
+func (s *socket) resend(cl *call) error {
+	if err := s.acquire(s.ctx); err != nil {
+		return err
+	}
+	defer s.release()
+	// Marked before writing: once the reply is in, the caller may recycle
+	// cl, so nothing may touch it after the write.
+	p := &s.c.calls
+	p.mu.Lock()
+	cl.sentOn = s
+	p.mu.Unlock()
+	return s.write(cl.frame)
+}
+
+// Call makes a call on this socket only (for OnConnect and keepalive): it is
+// never resent, and fails with the socket.
+func (s *socket) Call(ctx context.Context, method string, params, result any) error {
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, s.c.cfg.CallTimeout)
+		defer cancel()
+	}
+	cl := &call{id: s.c.nextID.Add(1), method: method, reply: make(chan reply, 1), direct: true}
+	p := &s.c.calls
+	p.add(cl)
+	defer p.remove(cl)
+	sent, err := s.send(ctx, cl, params)
+	if !sent {
+		return unsent(opErr(method, err))
+	}
+	select {
+	case r := <-cl.reply:
+		return r.into(method, result)
+	case <-ctx.Done():
+		return opErr(method, ctx.Err())
+	case <-s.dead:
+		return opErr(method, fmt.Errorf("%w: %w", ErrConnectionLost, s.err))
+	}
+}
+
+// readLoop is the socket's only reader. It decodes and routes frames and
+// never blocks on anything but the socket, never runs user code.
+func (s *socket) readLoop() {
+	var buf bytes.Buffer
+	limit := s.c.cfg.ReadLimit
+	for {
+		typ, r, err := s.ws.Reader(s.ctx)
+		if err != nil {
+			s.kill(fmt.Errorf("rpc: read: %w", err))
+			return
+		}
+		buf.Reset()
+		n, err := buf.ReadFrom(io.LimitReader(r, limit+1))
+		if err != nil {
+			s.kill(fmt.Errorf("rpc: read: %w", err))
+			return
+		}
+		if n > limit {
+			if !s.discardOversized(buf.Bytes(), r) {
+				return
+			}
+			continue
+		}
+		if typ != websocket.MessageText {
+			s.c.log.Warn("ignoring a binary frame", "bytes", n)
+			continue
+		}
+		s.c.route(buf.Bytes())
+		if buf.Cap() > 1<<20 { // do not pin a huge buffer after one big frame
+			buf = bytes.Buffer{}
+		}
+	}
+}
+
+// oversizeDiscardFactor: an oversized frame is drained up to this many
+// times the read limit; beyond that it is treated as never-ending and the
+// socket is dropped.
+const oversizeDiscardFactor = 4
+
+// discardOversized drains a frame over the read limit and fails the call it
+// answers (KMS writes "id" first in replies, so the prefix names it).
+// It returns false when the socket had to be killed.
+func (s *socket) discardOversized(prefix []byte, r io.Reader) bool {
+	id, hasID := idFromPrefix(prefix)
+	limit := s.c.cfg.ReadLimit
+	extra, err := io.CopyN(io.Discard, r, limit*oversizeDiscardFactor)
+	size := limit + 1 + extra
+	tooLarge := fmt.Errorf("%w (%d bytes or more, limit %d)", ErrFrameTooLarge, size, limit)
+	if hasID {
+		s.c.calls.deliver(id, reply{local: tooLarge})
+	}
+	if err == nil { // still more: a frame without end
+		s.c.log.Warn("frame exceeds the read limit without end, dropping the socket", "limit", limit)
+		s.kill(tooLarge)
+		return false
+	}
+	if !errors.Is(err, io.EOF) {
+		s.kill(fmt.Errorf("rpc: read: %w", err))
+		return false
+	}
+	s.c.log.Warn("discarded a frame over the read limit", "bytes", size, "limit", limit, "id_known", hasID)
+	return true
+}
+
+// idFromPrefix finds `{"id":N` at the start of a frame, as KMS writes it.
+func idFromPrefix(p []byte) (uint64, bool) {
+	rest, ok := bytes.CutPrefix(bytes.TrimLeft(p, " \t\r\n"), []byte(`{"id":`))
+	if !ok {
+		return 0, false
+	}
+	end := 0
+	for end < len(rest) && end < 20 && rest[end] >= '0' && rest[end] <= '9' {
+		end++
+	}
+	return jsonrpc.IntID(rest[:end])
+}
+
+// route hands one frame to its waiter or to the notification handler.
+func (c *Conn) route(frame []byte) {
+	var m jsonrpc.Message
+	if err := json.Unmarshal(frame, &m); err != nil {
+		c.log.Warn("ignoring a frame that is not a JSON-RPC object", "err", err, "bytes", len(frame))
+		return
+	}
+	if !m.IsResponse() {
+		if len(m.ID) > 0 && string(m.ID) != "null" {
+			c.log.Warn("ignoring a request from the server", "method", m.Method)
+			return
+		}
+		if c.cfg.OnNotification != nil {
+			c.cfg.OnNotification(m.Method, m.Params)
+		}
+		return
+	}
+	id, ok := jsonrpc.IntID(m.ID)
+	if !ok {
+		// KMS answers an invalid request with id null; nobody can be told.
+		c.log.Warn("ignoring a reply without a usable id", "id", string(m.ID), "error", m.Error != nil)
+		return
+	}
+	r := reply{result: m.Result}
+	if m.Error != nil {
+		r.err = &Error{Code: m.Error.Code, Message: m.Error.Message}
+		if len(m.Error.Data) > 0 && string(m.Error.Data) != "null" {
+			r.err.Data = m.Error.Data
+		}
+	} else if m.Result == nil {
+		r.result = nil
+	}
+	if !c.calls.deliver(id, r) {
+		c.log.Debug("dropping a late or unknown reply", "id", id)
+	}
+}
