@@ -149,8 +149,8 @@ var mediaTypes = []string{"AUDIO", "VIDEO", "DATA"}
 
 func init() {
 	registerOps("MediaObject", map[string]opFunc{
-		"getId":         func(x *invocation) (any, *rpcError) { return x.obj.id, nil },
-		"getParent":     func(x *invocation) (any, *rpcError) { return nullable(x.obj.parent), nil },
+		"getId":     func(x *invocation) (any, *rpcError) { return x.obj.id, nil },
+		"getParent": func(x *invocation) (any, *rpcError) { return nullable(x.obj.parent), nil },
 		"getMediaPipeline": func(x *invocation) (any, *rpcError) {
 			return nullable(x.st.pipelineOf(x.obj)), nil
 		},

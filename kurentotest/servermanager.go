@@ -14,7 +14,7 @@ const generationTime = "Jan  1 2025 00:00:00"
 
 func init() {
 	registerOps("ServerManager", map[string]opFunc{
-		"getInfo":     serverInfo,
+		"getInfo":      serverInfo,
 		"getPipelines": getPipelines,
 		"getSessions": func(x *invocation) (any, *rpcError) {
 			ids := make([]string, 0, len(x.st.sessions))
