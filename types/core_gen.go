@@ -569,11 +569,11 @@ func (v RTCStatsIceCandidatePairState) MarshalJSON() ([]byte, error) {
 type ServerInfo struct {
 	// Version is a string, sent as "version".
 	Version string `json:"version"`
-	// Modules is list, each item a ModuleInfo struct, sent as "modules".
+	// Modules is a list, each item a ModuleInfo struct, sent as "modules".
 	Modules []ModuleInfo `json:"modules"`
 	// Type is a ServerType value, sent as "type".
 	Type ServerType `json:"type"`
-	// Capabilities is list, each item a string, sent as "capabilities".
+	// Capabilities is a list, each item a string, sent as "capabilities".
 	Capabilities []string `json:"capabilities"`
 }
 
@@ -600,7 +600,7 @@ type ModuleInfo struct {
 	Name string `json:"name"`
 	// GenerationTime is a string, sent as "generationTime".
 	GenerationTime string `json:"generationTime"`
-	// Factories is list, each item a string, sent as "factories".
+	// Factories is a list, each item a string, sent as "factories".
 	Factories []string `json:"factories"`
 }
 
@@ -800,7 +800,7 @@ type ElementStats struct {
 	// TimestampMillis is a 64-bit integer, sent as "timestampMillis".
 	// Milliseconds since the Unix epoch.
 	TimestampMillis int64 `json:"timestampMillis"`
-	// InputLatency is list, each item a MediaLatencyStat struct, sent as
+	// InputLatency is a list, each item a MediaLatencyStat struct, sent as
 	// "inputLatency".
 	InputLatency []MediaLatencyStat `json:"inputLatency"`
 }
@@ -830,10 +830,10 @@ type EndpointStats struct {
 	// TimestampMillis is a 64-bit integer, sent as "timestampMillis".
 	// Milliseconds since the Unix epoch.
 	TimestampMillis int64 `json:"timestampMillis"`
-	// InputLatency is list, each item a MediaLatencyStat struct, sent as
+	// InputLatency is a list, each item a MediaLatencyStat struct, sent as
 	// "inputLatency".
 	InputLatency []MediaLatencyStat `json:"inputLatency"`
-	// E2ELatency is list, each item a MediaLatencyStat struct, sent as
+	// E2ELatency is a list, each item a MediaLatencyStat struct, sent as
 	// "E2ELatency".
 	E2ELatency []MediaLatencyStat `json:"E2ELatency"`
 }
@@ -1131,7 +1131,7 @@ type RTCMediaStreamStats struct {
 	TimestampMillis int64 `json:"timestampMillis"`
 	// StreamIdentifier is a string, sent as "streamIdentifier".
 	StreamIdentifier string `json:"streamIdentifier"`
-	// TrackIds is list, each item a string, sent as "trackIds".
+	// TrackIds is a list, each item a string, sent as "trackIds".
 	TrackIds []string `json:"trackIds"`
 }
 
@@ -1164,7 +1164,7 @@ type RTCMediaStreamTrackStats struct {
 	TrackIdentifier string `json:"trackIdentifier"`
 	// RemoteSource is a boolean, sent as "remoteSource".
 	RemoteSource bool `json:"remoteSource"`
-	// SsrcIds is list, each item a string, sent as "ssrcIds".
+	// SsrcIds is a list, each item a string, sent as "ssrcIds".
 	SsrcIds []string `json:"ssrcIds"`
 	// FrameWidth is a 64-bit integer, sent as "frameWidth".
 	FrameWidth int64 `json:"frameWidth"`
@@ -1425,8 +1425,8 @@ type CodecConfiguration struct {
 	// Name is a string, sent as "name". Optional: the empty value leaves it
 	// out.
 	Name string `json:"name,omitempty"`
-	// Properties is map from names to strings, sent as "properties". Optional:
-	// the empty value leaves it out.
+	// Properties is a map from names to strings, sent as "properties".
+	// Optional: the empty value leaves it out.
 	Properties map[string]string `json:"properties,omitempty"`
 }
 

@@ -222,9 +222,9 @@ func describeType(f *idl.Facts, t idl.TypeRef) string {
 	}
 	switch {
 	case t.List:
-		return "list, each item " + article(elem) + " " + elem
+		return "a list, each item " + article(elem) + " " + elem
 	case t.Map:
-		return "map from names to " + plural(elem)
+		return "a map from names to " + plural(elem)
 	}
 	return article(elem) + " " + elem
 }
