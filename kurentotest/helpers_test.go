@@ -92,11 +92,27 @@ func (w *wsConn) call(frame string) string {
 	return w.recv()
 }
 
+// request sends a frame and reads until the reply, returning it and the
+// events that came before it.
+func (w *wsConn) request(frame string) (reply string, events []string) {
+	w.t.Helper()
+	w.send(frame)
+	for {
+		f := w.recv()
+		if strings.Contains(f, `"method":"onEvent"`) {
+			events = append(events, f)
+			continue
+		}
+		return f, events
+	}
+}
+
 // callJSON sends a frame and decodes the reply.
 func (w *wsConn) callJSON(frame string) map[string]any {
 	w.t.Helper()
 	var m map[string]any
-	require.NoError(w.t, json.Unmarshal([]byte(w.call(frame)), &m))
+	reply, _ := w.request(frame)
+	require.NoError(w.t, json.Unmarshal([]byte(reply), &m))
 	return m
 }
 
