@@ -3,6 +3,7 @@ package types_test
 import (
 	"encoding/json"
 	"math"
+	"reflect"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -131,16 +132,29 @@ func TestRoundTrip(t *testing.T) {
 		v    any
 		ptr  any
 	}{
-		{"ServerInfo", types.ServerInfo{Version: "7.3.0", Type: types.ServerTypeKms, Capabilities: []string{"transactions"},
-			Modules: []types.ModuleInfo{{Name: "core", Version: "7.3.0", GenerationTime: "Jan 1 2025", Factories: []string{"HubPort"}}}},
-			new(types.ServerInfo)},
-		{"ElementConnectionData", types.ElementConnectionData{Source: "p/a", Sink: "p/b", Type: types.MediaTypeVideo, SourceDescription: "default", SinkDescription: "default"},
-			new(types.ElementConnectionData)},
-		{"RembParams", types.RembParams{PacketsRecvIntervalTop: types.Ptr[int32](100), DecrementFactor: types.Ptr[float32](0.5)},
-			new(types.RembParams)},
+		{
+			"ServerInfo",
+			types.ServerInfo{
+				Version: "7.3.0", Type: types.ServerTypeKms, Capabilities: []string{"transactions"},
+				Modules: []types.ModuleInfo{{Name: "core", Version: "7.3.0", GenerationTime: "Jan 1 2025", Factories: []string{"HubPort"}}},
+			},
+			new(types.ServerInfo),
+		},
+		{
+			"ElementConnectionData",
+			types.ElementConnectionData{Source: "p/a", Sink: "p/b", Type: types.MediaTypeVideo, SourceDescription: "default", SinkDescription: "default"},
+			new(types.ElementConnectionData),
+		},
+		{
+			"RembParams",
+			types.RembParams{PacketsRecvIntervalTop: types.Ptr[int32](100), DecrementFactor: types.Ptr[float32](0.5)},
+			new(types.RembParams),
+		},
 		{"SDES", types.SDES{Key: "k", Crypto: types.CryptoSuiteAes256CmHmacSha1_80}, new(types.SDES)},
-		{"EndpointStats", types.EndpointStats{Id: "e", Type: types.StatsTypeEndpoint, TimestampMillis: 5,
-			E2ELatency: []types.MediaLatencyStat{{Name: "v", Type: types.MediaTypeVideo, Avg: 1.5}}}, new(types.EndpointStats)},
+		{"EndpointStats", types.EndpointStats{
+			Id: "e", Type: types.StatsTypeEndpoint, TimestampMillis: 5,
+			E2ELatency: []types.MediaLatencyStat{{Name: "v", Type: types.MediaTypeVideo, Avg: 1.5}},
+		}, new(types.EndpointStats)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -154,21 +168,8 @@ func TestRoundTrip(t *testing.T) {
 	}
 }
 
-func deref(p any) any {
-	switch v := p.(type) {
-	case *types.ServerInfo:
-		return *v
-	case *types.ElementConnectionData:
-		return *v
-	case *types.RembParams:
-		return *v
-	case *types.SDES:
-		return *v
-	case *types.EndpointStats:
-		return *v
-	}
-	panic("deref: add the type")
-}
+// deref returns the value p points to.
+func deref(p any) any { return reflect.ValueOf(p).Elem().Interface() }
 
 func TestDecodeComplex(t *testing.T) {
 	var stats map[string]json.RawMessage
