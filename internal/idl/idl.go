@@ -166,7 +166,9 @@ type Module struct {
 }
 
 // Facts is the whole IDL. Slices keep module order (core, elements,
-// filters) and, within a module, the order of the kmd.json file.
+// filters) and, within a module, the order of the kmd.json file. Obtain it
+// from [Load], [Parse] or [FromKMD]: the lookup methods rely on an index
+// those build.
 type Facts struct {
 	Modules []Module      `json:"modules"`
 	Classes []Class       `json:"classes"`
