@@ -212,3 +212,8 @@ func lastDot(s string) int {
 
 // newref is how a transaction names the result of its operation i.
 func newref(i int) string { return "newref:" + strconv.Itoa(i) }
+
+// GeneratedCodeV1 is referenced by generated handle packages
+// (`const _ = client.GeneratedCodeV1`), so that code generated for a newer
+// runtime fails to compile against an older one.
+const GeneratedCodeV1 = 1

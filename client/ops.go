@@ -74,16 +74,18 @@ func (c *Client) CreateObject(ctx context.Context, typ string, params any) (*Obj
 	}
 }
 
-// callBudget is how long a call may run given ctx: its deadline, or the
-// default call timeout.
+// callBudget is how long a create may wait for its reply: the call timeout,
+// or longer if ctx allows more. An abandoned create is still awaited that
+// long so that its object can be released.
 func (c *Client) callBudget(ctx context.Context) time.Duration {
-	if dl, ok := ctx.Deadline(); ok {
-		return max(time.Until(dl), time.Millisecond)
-	}
+	d := rpc.DefaultCallTimeout
 	if c.set.rpc.CallTimeout > 0 {
-		return c.set.rpc.CallTimeout
+		d = c.set.rpc.CallTimeout
 	}
-	return rpc.DefaultCallTimeout
+	if dl, ok := ctx.Deadline(); ok {
+		d = max(d, time.Until(dl))
+	}
+	return d
 }
 
 // Invoke calls operation on the object with the given id; see

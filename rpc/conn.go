@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -68,6 +69,11 @@ func Dial(ctx context.Context, cfg Config) (*Conn, error) {
 		}.WithDefaults(),
 	}
 	c.calls.m = make(map[uint64]*call)
+	// Ids start at a random point: KMS caches replies by (session, id), so
+	// two processes sharing a session (one adopting it after the other
+	// restarted) must not both count from 1. 2^52 keeps ids exact in
+	// clients that read JSON numbers as doubles.
+	c.nextID.Store(rand.Uint64N(1 << 52))
 	c.lifetime, c.cancel = context.WithCancel(context.Background())
 	s, err := c.connect(ctx, false)
 	if err != nil {
@@ -175,10 +181,10 @@ func (c *Conn) Call(ctx context.Context, method string, params, result any) erro
 	}
 	cl := newCall(c.nextID.Add(1), method)
 	c.calls.add(cl)
-	defer c.calls.remove(cl)
 	for {
 		s, err := c.waitReady(ctx)
 		if err != nil {
+			c.calls.remove(cl)
 			return unsent(opErr(method, err))
 		}
 		sent, err := s.send(ctx, cl, params)
@@ -188,19 +194,27 @@ func (c *Conn) Call(ctx context.Context, method string, params, result any) erro
 		if errors.Is(err, errSocketDead) {
 			continue // never written: wait for the next socket
 		}
+		c.calls.remove(cl)
 		return unsent(opErr(method, err))
 	}
 	return c.await(ctx, cl, result)
 }
 
+// await waits for cl's reply. Only the reply path recycles cl: the read
+// loop has removed it from the pending map by then, so nothing else holds
+// it. The other paths remove it and leave it to the garbage collector,
+// since a reply may still be racing into its channel.
 func (c *Conn) await(ctx context.Context, cl *call, result any) error {
 	select {
 	case r := <-cl.reply:
+		err := r.into(cl.method, result)
 		cl.done()
-		return r.into(cl.method, result)
+		return err
 	case <-ctx.Done():
+		c.calls.remove(cl)
 		return opErr(cl.method, ctx.Err())
 	case <-c.closed:
+		c.calls.remove(cl)
 		return opErr(cl.method, c.closeErr)
 	}
 }
