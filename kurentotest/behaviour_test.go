@@ -74,7 +74,7 @@ func TestPathCheck(t *testing.T) {
 	assert.Equal(t, "Invalid path", ce.Reason)
 
 	q := tg.dialPath(t, "/kurento?access_token=x")
-	assert.Equal(t, `{"id":1,"jsonrpc":"2.0","result":{"value":"pong"}}`, q.call(`{"jsonrpc":"2.0","id":1,"method":"ping"}`))
+	assertFrame(t, `{"id":1,"jsonrpc":"2.0","result":{"value":"pong"}}`, q.call(`{"jsonrpc":"2.0","id":1,"method":"ping"}`))
 }
 
 func TestBadFrames(t *testing.T) {
@@ -93,11 +93,11 @@ func TestBadFrames(t *testing.T) {
 		`{"jsonrpc":"2.0","id":{},"method":"ping"}`,
 		`{"jsonrpc":"2.0","id":1,"method":7}`,
 	} {
-		assert.Equal(t, invalid, w.call(f), f)
+		assertFrame(t, invalid, w.call(f), f)
 	}
-	assert.Equal(t, `{"error":{"code":-32601,"message":"Method not found."},"id":"x","jsonrpc":"2.0"}`,
+	assertFrame(t, `{"error":{"code":-32601,"message":"Method not found."},"id":"x","jsonrpc":"2.0"}`,
 		w.call(`{"jsonrpc":"2.0","id":"x","method":"nope"}`))
-	assert.Equal(t, `{"error":{"code":-32602,"data":{"type":"INVALID_PARAMS"},"message":"'params' is required"},"id":2,"jsonrpc":"2.0"}`,
+	assertFrame(t, `{"error":{"code":-32602,"data":{"type":"INVALID_PARAMS"},"message":"'params' is required"},"id":2,"jsonrpc":"2.0"}`,
 		w.call(`{"jsonrpc":"2.0","id":2,"method":"describe"}`))
 }
 
@@ -105,12 +105,12 @@ func TestNotification(t *testing.T) {
 	t.Parallel()
 	tg := newTarget(t)
 	w := tg.dial(t)
-	assert.Equal(t, `{"error":{"code":-32000,"data":{"value":"pong"},"message":"Ignoring response because of a notification request"},"id":null,"jsonrpc":"2.0"}`,
+	assertFrame(t, `{"error":{"code":-32000,"data":{"value":"pong"},"message":"Ignoring response because of a notification request"},"id":null,"jsonrpc":"2.0"}`,
 		w.call(`{"jsonrpc":"2.0","method":"ping"}`))
 	v := match(t, `{"error":{"code":-32000,"data":{"sessionId":"{{S}}","value":"{{P}}"},"message":"Ignoring response because of a notification request"},"id":null,"jsonrpc":"2.0"}`,
 		w.call(`{"jsonrpc":"2.0","method":"create","params":{"type":"MediaPipeline"}}`), nil)
 	// The reply to a notification does not bind the socket.
-	assert.Equal(t, `{"id":1,"jsonrpc":"2.0","result":{"value":"pong"}}`, w.call(`{"jsonrpc":"2.0","id":1,"method":"ping"}`))
+	assertFrame(t, `{"id":1,"jsonrpc":"2.0","result":{"value":"pong"}}`, w.call(`{"jsonrpc":"2.0","id":1,"method":"ping"}`))
 	assert.Empty(t, w.call(expand(`{"jsonrpc":"2.0","method":"closeSession","params":{"sessionId":"{{S}}"}}`, v)))
 }
 
@@ -131,7 +131,7 @@ func TestEventsFollowBindingAndAreDroppedWhenUnbound(t *testing.T) {
 	require.Len(t, evs, 1)
 	match(t, `{"jsonrpc":"2.0","method":"onEvent","params":{"value":{"data":{"object":"{{E}}","source":"manager_ServerManager","tags":[],"timestampMillis":"{{ts}}"},"object":"manager_ServerManager","type":"ObjectCreated"}}}`, evs[0], v)
 	// w1 got nothing: its next frame is the reply to a ping.
-	assert.Equal(t, `{"id":4,"jsonrpc":"2.0","result":{"value":"pong"}}`, w1.call(`{"jsonrpc":"2.0","id":4,"method":"ping"}`))
+	assertFrame(t, `{"id":4,"jsonrpc":"2.0","result":{"value":"pong"}}`, w1.call(`{"jsonrpc":"2.0","id":4,"method":"ping"}`))
 
 	// Unbound: the session has no socket, the event is lost.
 	require.NoError(t, w2.ws.CloseNow())
@@ -141,6 +141,6 @@ func TestEventsFollowBindingAndAreDroppedWhenUnbound(t *testing.T) {
 	match(t, `{"id":60,"jsonrpc":"2.0","result":{"serverId":"{{srv}}","sessionId":"`+sid+`"}}`,
 		w4.call(`{"jsonrpc":"2.0","id":60,"method":"connect","params":{"sessionId":"`+sid+`"}}`), nil)
 	reply, evs = w4.request(`{"jsonrpc":"2.0","id":61,"method":"ping"}`)
-	assert.Equal(t, `{"id":61,"jsonrpc":"2.0","result":{"sessionId":"`+sid+`","value":"pong"}}`, reply)
+	assertFrame(t, `{"id":61,"jsonrpc":"2.0","result":{"sessionId":"`+sid+`","value":"pong"}}`, reply)
 	assert.Empty(t, evs, "events emitted while unbound are not queued")
 }

@@ -51,18 +51,6 @@ func (c *catalog) factory(name string) (*idl.Class, bool) {
 	return cl, true
 }
 
-// factories lists the creatable classes of a module, sorted.
-func (c *catalog) factories(module string) []string {
-	var out []string
-	for _, cl := range c.f.Classes {
-		if cl.Module == module && !cl.Abstract && cl.Constructor != nil {
-			out = append(out, cl.Name)
-		}
-	}
-	slices.Sort(out)
-	return out
-}
-
 func (c *catalog) hasEvent(class, event string) bool {
 	return slices.Contains(c.f.ClassEvents(class), event)
 }

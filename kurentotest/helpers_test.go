@@ -38,12 +38,13 @@ func newTarget(t *testing.T, opts ...kurentotest.Option) target {
 	return target{url: s.URL(), client: nil, fake: s}
 }
 
-func (tg target) needFake(t *testing.T) *kurentotest.Server {
+// assertFrame checks two frames are byte-identical (key order included,
+// which JSONEq would ignore).
+func assertFrame(t *testing.T, want, got string, msgAndArgs ...any) {
 	t.Helper()
-	if tg.fake == nil {
-		t.Skip("needs the fake server")
+	if want != got {
+		t.Errorf("frame mismatch %v\nwant %s\ngot  %s", msgAndArgs, want, got)
 	}
-	return tg.fake
 }
 
 // wsConn is a raw JSON-RPC socket.

@@ -48,7 +48,7 @@ func (st *state) connect(_ *callCtx, p map[string]any) (any, *rpcError) {
 	return map[string]any{"serverId": st.serverID, "sessionId": sid}, nil
 }
 
-func (st *state) create(cx *callCtx, p map[string]any) (any, *rpcError) {
+func (st *state) create(_ *callCtx, p map[string]any) (any, *rpcError) {
 	typ, _, err := getString(p, "type", true)
 	if err != nil {
 		return nil, err

@@ -134,12 +134,12 @@ func TestConnectAndRelease(t *testing.T) {
 
 	// Releasing the pipeline releases its children first; release never fails.
 	reply, evs := w.request(`{"jsonrpc":"2.0","id":"rel-p","method":"release","params":{"object":"` + pipe + `"}}`)
-	assert.Equal(t, `{"id":"rel-p","jsonrpc":"2.0","result":{"sessionId":"`+sid+`"}}`, reply)
+	assertFrame(t, `{"id":"rel-p","jsonrpc":"2.0","result":{"sessionId":"`+sid+`"}}`, reply)
 	require.Len(t, evs, 2)
 	assert.Contains(t, evs[0], `"objectId":"`+a+`"`)
 	assert.Contains(t, evs[1], `"objectId":"`+pipe+`"`)
 	reply, _ = w.request(`{"jsonrpc":"2.0","id":"rel-p2","method":"release","params":{"object":"` + pipe + `"}}`)
-	assert.Equal(t, `{"id":"rel-p2","jsonrpc":"2.0","result":{"sessionId":"`+sid+`"}}`, reply)
+	assertFrame(t, `{"id":"rel-p2","jsonrpc":"2.0","result":{"sessionId":"`+sid+`"}}`, reply)
 	r, _ = invoke(t, w, a, "getName", "")
 	assert.Contains(t, r, `"code":40101`)
 }
@@ -157,7 +157,7 @@ func TestSubscribeDeduplication(t *testing.T) {
 
 	unsub := func(id, sub string) {
 		t.Helper()
-		assert.Equal(t, `{"id":"`+id+`","jsonrpc":"2.0","result":{"sessionId":"`+sid+`"}}`,
+		assertFrame(t, `{"id":"`+id+`","jsonrpc":"2.0","result":{"sessionId":"`+sid+`"}}`,
 			w.call(`{"jsonrpc":"2.0","id":"`+id+`","method":"unsubscribe","params":{"object":"`+a+`","subscription":"`+sub+`"}}`))
 	}
 	unsub("u1", s1)
@@ -222,7 +222,7 @@ func TestSessionsAndCloseSession(t *testing.T) {
 
 	// closeSession of s1 (unref): the element only s1 owned goes, the
 	// shared pipeline stays.
-	assert.Equal(t, `{"id":"c1","jsonrpc":"2.0","result":null}`,
+	assertFrame(t, `{"id":"c1","jsonrpc":"2.0","result":null}`,
 		w1.call(`{"jsonrpc":"2.0","id":"c1","method":"closeSession","params":{"sessionId":"`+s1+`"}}`))
 	rep, _ := invoke(t, w2, el, "getName", "")
 	assert.Contains(t, rep, `"code":40101`)
@@ -230,13 +230,13 @@ func TestSessionsAndCloseSession(t *testing.T) {
 	assert.Contains(t, rep, `"result"`)
 	assert.Contains(t, w1.call(`{"jsonrpc":"2.0","id":"k1","method":"keepAlive","params":{"sessionId":"`+s1+`"}}`),
 		`{"error":{"code":40007,"data":{"type":"INVALID_SESSION"},"message":"Invalid session"}`)
-	assert.Equal(t, `{"id":"k2","jsonrpc":"2.0","result":{"sessionId":"`+s2+`"}}`,
+	assertFrame(t, `{"id":"k2","jsonrpc":"2.0","result":{"sessionId":"`+s2+`"}}`,
 		w2.call(`{"jsonrpc":"2.0","id":"k2","method":"keepAlive"}`))
 
 	// closeSession with release: everything of the session goes.
 	w3, s3, _ := session(t, tg)
 	assert.Contains(t, w3.call(`{"jsonrpc":"2.0","id":"r1","method":"ref","params":{"object":"`+pipe+`"}}`), `"result":{"sessionId":"`+s3+`"}`)
-	assert.Equal(t, `{"id":"c2","jsonrpc":"2.0","result":null}`,
+	assertFrame(t, `{"id":"c2","jsonrpc":"2.0","result":null}`,
 		w3.call(`{"jsonrpc":"2.0","id":"c2","method":"closeSession","params":{"sessionId":"`+s3+`","release":true}}`))
 	rep, _ = invoke(t, w2, pipe, "getName", "")
 	assert.Contains(t, rep, `"code":40101`)

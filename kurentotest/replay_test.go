@@ -196,6 +196,7 @@ func (r *replayer) matchFrame(want, got string) {
 }
 
 func replay(t *testing.T, file string, skip ...string) {
+	t.Helper()
 	synctest.Test(t, func(t *testing.T) {
 		srv := kurentotest.NewServer(t)
 		r := &replayer{

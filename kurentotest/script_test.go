@@ -38,7 +38,7 @@ func TestInMemoryTransportInSynctest(t *testing.T) {
 			w.call(`{"jsonrpc":"2.0","id":1,"method":"create","params":{"type":"MediaPipeline"}}`), nil)
 
 		// The reply cache expires after its TTL.
-		assert.Equal(t, w.call(`{"jsonrpc":"2.0","id":1,"method":"create","params":{"type":"MediaPipeline"}}`),
+		assertFrame(t, w.call(`{"jsonrpc":"2.0","id":1,"method":"create","params":{"type":"MediaPipeline"}}`),
 			expand(`{"id":1,"jsonrpc":"2.0","result":{"sessionId":"{{S}}","value":"{{P}}"}}`, v))
 		advance(6 * time.Second)
 		assert.NotContains(t, w.call(`{"jsonrpc":"2.0","id":1,"method":"create","params":{"type":"MediaPipeline"}}`), v["P"])
@@ -69,9 +69,9 @@ func TestReactions(t *testing.T) {
 		w := memDial(t, s)
 
 		s.React("ping", kurentotest.Reaction{Fail: &kurentotest.Failure{Code: 40007, Message: "Invalid session"}})
-		assert.Equal(t, `{"error":{"code":40007,"data":{"type":"INVALID_SESSION"},"message":"Invalid session"},"id":1,"jsonrpc":"2.0"}`,
+		assertFrame(t, `{"error":{"code":40007,"data":{"type":"INVALID_SESSION"},"message":"Invalid session"},"id":1,"jsonrpc":"2.0"}`,
 			w.call(`{"jsonrpc":"2.0","id":1,"method":"ping"}`))
-		assert.Equal(t, `{"id":2,"jsonrpc":"2.0","result":{"value":"pong"}}`, w.call(`{"jsonrpc":"2.0","id":2,"method":"ping"}`),
+		assertFrame(t, `{"id":2,"jsonrpc":"2.0","result":{"value":"pong"}}`, w.call(`{"jsonrpc":"2.0","id":2,"method":"ping"}`),
 			"a reaction applies once by default")
 
 		// Delay: the reply comes after the delay; the call ran at once.
@@ -85,7 +85,7 @@ func TestReactions(t *testing.T) {
 		s.React("getName", kurentotest.Reaction{Swallow: kurentotest.SwallowExecuted})
 		get := `{"jsonrpc":"2.0","id":4,"method":"invoke","params":{"object":"` + v["P"] + `","operation":"getName"}}`
 		w.noReply(get)
-		assert.Equal(t, `{"id":4,"jsonrpc":"2.0","result":{"sessionId":"`+v["S"]+`","value":"`+v["P"]+`"}}`, w.call(get))
+		assertFrame(t, `{"id":4,"jsonrpc":"2.0","result":{"sessionId":"`+v["S"]+`","value":"`+v["P"]+`"}}`, w.call(get))
 
 		// Swallow without executing: a resend executes.
 		s.React("invoke", kurentotest.Reaction{Swallow: kurentotest.SwallowUnexecuted, Always: true})
@@ -129,7 +129,7 @@ func TestDropRestartInjectEmit(t *testing.T) {
 
 		// Inject writes raw frames.
 		s.Inject([]byte(`{"garbage":`))
-		assert.Equal(t, `{"garbage":`, w.recv())
+		assertFrame(t, `{"garbage":`, w.recv())
 
 		// DropConnections keeps the session: connect re-binds it and
 		// events flow again, without re-subscribing.
@@ -140,7 +140,7 @@ func TestDropRestartInjectEmit(t *testing.T) {
 		cancel()
 		require.Error(t, err)
 		w2 := memDial(t, s)
-		assert.Equal(t, `{"id":10,"jsonrpc":"2.0","result":{"serverId":"`+serverID+`","sessionId":"`+v["S"]+`"}}`,
+		assertFrame(t, `{"id":10,"jsonrpc":"2.0","result":{"serverId":"`+serverID+`","sessionId":"`+v["S"]+`"}}`,
 			w2.call(`{"jsonrpc":"2.0","id":10,"method":"connect","params":{"sessionId":"`+v["S"]+`"}}`))
 		require.NoError(t, s.Emit(ep, "MediaStateChanged", nil))
 		assert.Contains(t, w2.recv(), `"newState":"DISCONNECTED"`)

@@ -34,15 +34,13 @@ const DefaultGCPeriod = 240 * time.Second
 type Option func(*options)
 
 type options struct {
-	cacheTTL  time.Duration
-	gcPeriod  time.Duration
-	logger    *slog.Logger
-	addr      string
-	noListen  bool
-	forceTCP  bool
-	metadata  string
-	cpuCount  int
-	usedMemKB int64
+	cacheTTL time.Duration
+	gcPeriod time.Duration
+	logger   *slog.Logger
+	addr     string
+	noListen bool
+	forceTCP bool
+	metadata string
 }
 
 // WithReplyCacheTTL sets how long a reply is replayed for a repeated
@@ -115,15 +113,15 @@ type Server struct {
 // NewServer starts a fake KMS for a test and closes it with t.Cleanup.
 // Inside a testing/synctest bubble, create it inside the bubble and use
 // [Server.HTTPClient].
-func NewServer(t testing.TB, opts ...Option) *Server {
-	t.Helper()
+func NewServer(tb testing.TB, opts ...Option) *Server {
+	tb.Helper()
 	s, err := Start(opts...)
 	if err != nil {
-		t.Fatalf("kurentotest: %v", err)
+		tb.Fatalf("kurentotest: %v", err)
 	}
-	t.Cleanup(func() {
+	tb.Cleanup(func() {
 		if err := s.Close(); err != nil {
-			t.Errorf("kurentotest: close: %v", err)
+			tb.Errorf("kurentotest: close: %v", err)
 		}
 	})
 	return s
