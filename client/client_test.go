@@ -3,7 +3,6 @@ package client_test
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -97,8 +96,7 @@ func TestConcurrentCreatesRightAfterDialShareOneSession(t *testing.T) {
 	for i := range 100 {
 		g.Go(func() {
 			o, err := c.CreateObject(ctx, "MediaPipeline", nil)
-			assert.NoError(t, err)
-			if o != nil {
+			if assert.NoError(t, err) {
 				ids[i] = o.ID()
 			}
 		})
@@ -250,7 +248,7 @@ func TestServerRestartLosesSession(t *testing.T) {
 	srv.React("getName", kurentotest.Reaction{Swallow: kurentotest.SwallowExecuted})
 	errc := make(chan error, 1)
 	go func() { errc <- p.Invoke(ctx, "getName", nil, nil) }()
-	require.Eventually(t, func() bool { ran, _ := executions(srv, "invoke", "getName"); return ran == 1 }, //nolint:testifylint // waits for the server to see the call
+	require.Eventually(t, func() bool { ran, _ := executions(srv, "invoke", "getName"); return ran == 1 },
 		5*time.Second, time.Millisecond)
 	srv.Restart()
 
@@ -284,7 +282,7 @@ func TestKeepaliveMissReconnects(t *testing.T) {
 	waitState(t, changes, rpc.Ready, rpc.ReasonResumed)
 	// Keepalive goes on after the reconnect: more pings arrive.
 	before, _ := executions(srv, "ping", "")
-	require.Eventually(t, func() bool { n, _ := executions(srv, "ping", ""); return n >= before+2 }, //nolint:testifylint // pings are periodic
+	require.Eventually(t, func() bool { n, _ := executions(srv, "ping", ""); return n >= before+2 },
 		5*time.Second, 5*time.Millisecond)
 }
 
@@ -351,7 +349,7 @@ func TestServerErrorsMatchSentinelsByCode(t *testing.T) {
 	assert.Equal(t, "getName", op.Method)
 	assert.Equal(t, "nope_kurento.MediaPipeline", op.ObjectID)
 	assert.Contains(t, err.Error(), "invoke getName on nope_kurento.MediaPipeline")
-	assert.False(t, errors.Is(err, client.ErrSessionLost))
+	require.NotErrorIs(t, err, client.ErrSessionLost)
 	assert.False(t, client.IsLocal(err))
 
 	_, err = c.CreateObject(ctx, "NoSuchClass", nil)
@@ -564,7 +562,7 @@ func TestLateCreateReplyIsReleased(t *testing.T) {
 	defer cancel()
 	_, err := c.CreateObject(cctx, "MediaPipeline", nil)
 	require.ErrorIs(t, err, context.DeadlineExceeded)
-	require.Eventually(t, func() bool { ran, _ := executions(srv, "release", ""); return ran == 1 }, //nolint:testifylint // background release
+	require.Eventually(t, func() bool { ran, _ := executions(srv, "release", ""); return ran == 1 },
 		5*time.Second, 5*time.Millisecond)
 	assert.Len(t, srv.Objects(), 1, "only the ServerManager is left")
 }

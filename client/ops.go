@@ -92,8 +92,10 @@ func (c *Client) callBudget(ctx context.Context) time.Duration {
 // [Object.Invoke].
 func (c *Client) Invoke(ctx context.Context, objectID, operation string, params, result any) error {
 	if objectID == "" || operation == "" {
-		return &OpError{Op: "invoke", Method: operation, ObjectID: objectID,
-			Err: fmt.Errorf("%w: empty object id or operation", ErrInvalidArgument)}
+		return &OpError{
+			Op: "invoke", Method: operation, ObjectID: objectID,
+			Err: fmt.Errorf("%w: empty object id or operation", ErrInvalidArgument),
+		}
 	}
 	return c.invoke(ctx, &objRef{id: objectID}, operation, params, result)
 }
@@ -108,8 +110,10 @@ func (c *Client) invoke(ctx context.Context, r *objRef, operation string, params
 		return nil
 	}
 	if err := json.Unmarshal(res.Value, result); err != nil {
-		return &OpError{Op: "invoke", Method: operation, ObjectID: r.id,
-			Err: fmt.Errorf("decoding the returned value: %w", err)}
+		return &OpError{
+			Op: "invoke", Method: operation, ObjectID: r.id,
+			Err: fmt.Errorf("decoding the returned value: %w", err),
+		}
 	}
 	return nil
 }

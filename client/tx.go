@@ -86,8 +86,10 @@ func (tx *Tx) Invoke(o *Object, operation string, params, result any) error {
 		return &OpError{Op: "invoke", Method: operation, ObjectID: o.safeID(), Err: err}
 	}
 	if r.tx != nil && r.tx != tx {
-		return &OpError{Op: "invoke", Method: operation, ObjectID: r.id,
-			Err: fmt.Errorf("%w: object is pending in another transaction", ErrInvalidArgument)}
+		return &OpError{
+			Op: "invoke", Method: operation, ObjectID: r.id,
+			Err: fmt.Errorf("%w: object is pending in another transaction", ErrInvalidArgument),
+		}
 	}
 	return tx.add(txOp{method: "invoke", target: o, object: r.id, operation: operation, payload: params, result: result})
 }
@@ -110,8 +112,10 @@ func (tx *Tx) add(op txOp) error {
 	tx.mu.Lock()
 	defer tx.mu.Unlock()
 	if tx.committed {
-		return &OpError{Op: op.method, Method: op.operation, ObjectID: op.object,
-			Err: fmt.Errorf("%w: transaction already committed", ErrInvalidArgument)}
+		return &OpError{
+			Op: op.method, Method: op.operation, ObjectID: op.object,
+			Err: fmt.Errorf("%w: transaction already committed", ErrInvalidArgument),
+		}
 	}
 	tx.ops = append(tx.ops, op)
 	return nil
@@ -271,4 +275,3 @@ func (tx *Tx) abandon(ops []txOp, from int, err error) {
 		}
 	}
 }
-

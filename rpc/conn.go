@@ -82,7 +82,7 @@ func Dial(ctx context.Context, cfg Config) (*Conn, error) {
 		return nil, err
 	}
 	c.becomeReady(s, ReasonDialed, nil)
-	c.wg.Go(func() { c.supervise(s) })
+	c.wg.Go(func() { c.supervise(s) }) //nolint:contextcheck // reconnecting runs under the connection's lifetime, not Dial's ctx
 	if !c.cfg.Keepalive.Disabled {
 		c.wg.Go(c.keepalive)
 	}
@@ -93,7 +93,7 @@ func Dial(ctx context.Context, cfg Config) (*Conn, error) {
 func (c *Conn) connect(ctx context.Context, reconnect bool) (*socket, error) {
 	dctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	stop := context.AfterFunc(c.lifetime, cancel) // Close aborts a dial
+	stop := context.AfterFunc(c.lifetime, cancel) //nolint:contextcheck // Close aborts a dial
 	defer stop()
 	ws, resp, err := websocket.Dial(dctx, c.cfg.URL, &websocket.DialOptions{
 		HTTPClient: c.cfg.HTTPClient,
@@ -122,7 +122,7 @@ func (c *Conn) connect(ctx context.Context, reconnect bool) (*socket, error) {
 		return nil, err
 	}
 	if reconnect {
-		c.afterReconnect(s, out)
+		c.afterReconnect(s, out) //nolint:contextcheck // resends are written under the connection-scoped deadline (STYLE §4)
 	}
 	return s, nil
 }
@@ -425,7 +425,7 @@ type call struct {
 var callPool = sync.Pool{New: func() any { return &call{reply: make(chan reply, 1)} }}
 
 func newCall(id uint64, method string) *call {
-	cl := callPool.Get().(*call)
+	cl := callPool.Get().(*call) //nolint:forcetypeassert // the pool only ever holds *call
 	cl.id, cl.method = id, method
 	return cl
 }

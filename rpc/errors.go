@@ -34,18 +34,18 @@ var (
 	ErrKeepaliveTimeout = errors.New("rpc: keepalive ping timed out")
 )
 
-// notSent marks an error returned before the request reached the socket.
-type notSent struct{ err error }
+// notSentError marks an error returned before the request reached the socket.
+type notSentError struct{ err error }
 
-func (e *notSent) Error() string { return e.err.Error() }
-func (e *notSent) Unwrap() error { return e.err }
+func (e *notSentError) Error() string { return e.err.Error() }
+func (e *notSentError) Unwrap() error { return e.err }
 
-func unsent(err error) error { return &notSent{err: err} }
+func unsent(err error) error { return &notSentError{err: err} }
 
 // SafeToRetry reports whether err was returned by a call whose request never
 // left the process, so repeating it cannot run the operation twice.
 func SafeToRetry(err error) bool {
-	var ns *notSent
+	var ns *notSentError
 	return errors.As(err, &ns)
 }
 

