@@ -18,36 +18,36 @@ import (
 
 // frames reads onEvent notifications, one JSON frame per line, captured
 // from a real KMS and from the protocol transcripts.
-func frames(t testing.TB) []json.RawMessage {
-	t.Helper()
+func frames(tb testing.TB) []json.RawMessage {
+	tb.Helper()
 	paths, err := filepath.Glob(filepath.Join("testdata", "*.onevent.jsonl"))
-	require.NoError(t, err)
-	require.NotEmpty(t, paths)
+	require.NoError(tb, err)
+	require.NotEmpty(tb, paths)
 	var out []json.RawMessage
 	for _, p := range paths {
 		f, err := os.Open(p)
-		require.NoError(t, err)
+		require.NoError(tb, err)
 		sc := bufio.NewScanner(f)
 		sc.Buffer(nil, 1<<20)
 		for sc.Scan() {
 			out = append(out, json.RawMessage(sc.Text()))
 		}
-		require.NoError(t, sc.Err())
-		require.NoError(t, f.Close())
+		require.NoError(tb, sc.Err())
+		require.NoError(tb, f.Close())
 	}
 	return out
 }
 
-func raw(t testing.TB, frame json.RawMessage) event.Raw {
-	t.Helper()
+func raw(tb testing.TB, frame json.RawMessage) event.Raw {
+	tb.Helper()
 	var n struct {
 		Method string          `json:"method"`
 		Params json.RawMessage `json:"params"`
 	}
-	require.NoError(t, json.Unmarshal(frame, &n))
-	require.Equal(t, "onEvent", n.Method)
+	require.NoError(tb, json.Unmarshal(frame, &n))
+	require.Equal(tb, "onEvent", n.Method)
 	r, err := event.ParseParams(n.Params)
-	require.NoError(t, err)
+	require.NoError(tb, err)
 	return r
 }
 

@@ -202,7 +202,7 @@ func (s *Server) deliverLater(c *conn, frame []byte, bind string, d time.Duratio
 		case <-t.C:
 		case <-s.done:
 			return
-		case <-c.ctx.Done():
+		case <-c.gone:
 			return
 		}
 		s.mu.Lock()

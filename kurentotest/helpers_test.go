@@ -63,11 +63,21 @@ func (tg target) dialPath(t *testing.T, path string) *wsConn {
 	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
 	defer cancel()
 	u := strings.TrimSuffix(tg.url, "/kurento") + path
-	ws, _, err := websocket.Dial(ctx, u, &websocket.DialOptions{HTTPClient: tg.client})
+	ws, err := dialWS(ctx, u, tg.client)
 	require.NoError(t, err)
 	ws.SetReadLimit(-1)
 	t.Cleanup(func() { _ = ws.CloseNow() })
 	return &wsConn{t: t, ws: ws}
+}
+
+// dialWS opens a raw socket. websocket.Dial leaves resp.Body nil on success
+// and a drained copy on failure; it is closed whenever set.
+func dialWS(ctx context.Context, url string, client *http.Client) (*websocket.Conn, error) {
+	ws, resp, err := websocket.Dial(ctx, url, &websocket.DialOptions{HTTPClient: client})
+	if resp != nil && resp.Body != nil {
+		_ = resp.Body.Close()
+	}
+	return ws, err
 }
 
 func (w *wsConn) send(frame string) {

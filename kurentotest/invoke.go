@@ -20,6 +20,13 @@ type invocation struct {
 	prop   *idl.Property // set for get<Prop>/set<Prop>
 }
 
+// str returns the String (or object reference) parameter name. readParams
+// has checked its type, so only an absent optional parameter reads as "".
+func (x *invocation) str(name string) string {
+	v, _ := x.params[name].(string)
+	return v
+}
+
 // opFunc implements an operation; it returns the value of the result.
 type opFunc func(x *invocation) (any, *rpcError)
 
@@ -169,7 +176,7 @@ func init() {
 			return x.obj.id, nil
 		},
 		"addTag": func(x *invocation) (any, *rpcError) {
-			k, v := x.params["key"].(string), x.params["value"].(string)
+			k, v := x.str("key"), x.str("value")
 			for i := range x.obj.tags {
 				if x.obj.tags[i].key == k {
 					x.obj.tags[i].value = v
@@ -180,7 +187,7 @@ func init() {
 			return nil, nil
 		},
 		"removeTag": func(x *invocation) (any, *rpcError) {
-			k := x.params["key"].(string)
+			k := x.str("key")
 			for i := range x.obj.tags {
 				if x.obj.tags[i].key == k {
 					x.obj.tags = append(x.obj.tags[:i], x.obj.tags[i+1:]...)
@@ -190,7 +197,7 @@ func init() {
 			return nil, nil
 		},
 		"getTag": func(x *invocation) (any, *rpcError) {
-			k := x.params["key"].(string)
+			k := x.str("key")
 			for _, t := range x.obj.tags {
 				if t.key == k {
 					return t.value, nil
@@ -237,7 +244,7 @@ func descOrDefault(v any) string {
 
 func elementConnect(x *invocation) (any, *rpcError) {
 	st := x.st
-	sink := x.params["sink"].(string)
+	sink := x.str("sink")
 	so := st.objects[sink]
 	if st.pipelineOf(x.obj) != st.pipelineOf(so) {
 		return nil, kmsError(codeConnect, "Media elements do not share pipeline")
@@ -275,7 +282,7 @@ func elementConnect(x *invocation) (any, *rpcError) {
 
 func elementDisconnect(x *invocation) (any, *rpcError) {
 	st := x.st
-	sink := x.params["sink"].(string)
+	sink := x.str("sink")
 	srcDesc := descOrDefault(x.params["sourceMediaDescription"])
 	sinkDesc := descOrDefault(x.params["sinkMediaDescription"])
 	types := mediaTypes

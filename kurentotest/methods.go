@@ -258,11 +258,10 @@ func (st *state) transaction(cx *callCtx, p map[string]any) (any, *rpcError) {
 		if params == nil {
 			params = map[string]any{}
 		}
-		sub, err := injectRefs(params, values)
+		params, err := injectMapRefs(params, values)
 		if err != nil {
 			return nil, err
 		}
-		params = sub.(map[string]any)
 		params["sessionId"] = sid
 		subcx := &callCtx{c: cx.c, sid: sid, inTx: true}
 		var (
@@ -317,15 +316,7 @@ func injectRefs(v any, values map[int]any) (any, *rpcError) {
 		}
 		return val, nil
 	case map[string]any:
-		out := make(map[string]any, len(x))
-		for k, e := range x {
-			r, err := injectRefs(e, values)
-			if err != nil {
-				return nil, err
-			}
-			out[k] = r
-		}
-		return out, nil
+		return injectMapRefs(x, values)
 	case []any:
 		out := make([]any, len(x))
 		for i, e := range x {
@@ -338,4 +329,17 @@ func injectRefs(v any, values map[int]any) (any, *rpcError) {
 		return out, nil
 	}
 	return v, nil
+}
+
+// injectMapRefs is injectRefs for an object; it returns a new map.
+func injectMapRefs(m map[string]any, values map[int]any) (map[string]any, *rpcError) {
+	out := make(map[string]any, len(m))
+	for k, e := range m {
+		r, err := injectRefs(e, values)
+		if err != nil {
+			return nil, err
+		}
+		out[k] = r
+	}
+	return out, nil
 }

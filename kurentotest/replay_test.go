@@ -49,7 +49,7 @@ func readFrames(t *testing.T, name string) []replayLine {
 	t.Helper()
 	f, err := os.Open(filepath.Join("testdata", name))
 	require.NoError(t, err)
-	defer f.Close()
+	defer func() { _ = f.Close() }() // read-only: a close error changes nothing
 	var out []replayLine
 	var base float64 = -1
 	sc := bufio.NewScanner(f)
@@ -116,7 +116,7 @@ func (r *replayer) run(lines []replayLine) {
 			switch {
 			case strings.HasPrefix(l.frame, "OPEN"):
 				ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
-				ws, _, err := websocket.Dial(ctx, r.srv.URL(), &websocket.DialOptions{HTTPClient: r.srv.HTTPClient()})
+				ws, err := dialWS(ctx, r.srv.URL(), r.srv.HTTPClient())
 				cancel()
 				require.NoError(t, err)
 				ws.SetReadLimit(-1)

@@ -6,7 +6,6 @@ import (
 	"testing/synctest"
 	"time"
 
-	"github.com/coder/websocket"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -18,7 +17,7 @@ func memDial(t *testing.T, s *kurentotest.Server) *wsConn {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
 	defer cancel()
-	ws, _, err := websocket.Dial(ctx, s.URL(), &websocket.DialOptions{HTTPClient: s.HTTPClient()})
+	ws, err := dialWS(ctx, s.URL(), s.HTTPClient())
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = ws.CloseNow() })
 	return &wsConn{t: t, ws: ws}

@@ -60,7 +60,7 @@ func init() {
 }
 
 func processOffer(x *invocation) (any, *rpcError) {
-	offer := x.params["offer"].(string)
+	offer := x.str("offer")
 	if offer == "" {
 		return nil, kmsError(codeSDPParse, "Empty offer not valid")
 	}
@@ -91,7 +91,7 @@ func generateOffer(x *invocation) (any, *rpcError) {
 }
 
 func processAnswer(x *invocation) (any, *rpcError) {
-	answer := x.params["answer"].(string)
+	answer := x.str("answer")
 	s := sdpOf(x.obj)
 	if answer == "" {
 		return nil, kmsError(codeSDPParse, "Empty answer not valid")

@@ -160,7 +160,8 @@ func Start(opts ...Option) (*Server, error) {
 	}
 	s.url = "ws://kurentotest.invalid" + Path
 	if !o.noListen {
-		ln, err := net.Listen("tcp", o.addr)
+		// Start takes no context: binding a loopback port does not block.
+		ln, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", o.addr)
 		if err != nil {
 			return nil, fmt.Errorf("listen: %w", err)
 		}
@@ -213,7 +214,7 @@ func (s *Server) Close() error {
 		s.mu.Unlock()
 		close(s.done)
 		err := s.httpSrv.Close()
-		s.pipe.Close()
+		_ = s.pipe.Close() // never fails
 		for _, c := range conns {
 			c.abort()
 		}
@@ -259,8 +260,10 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	ws.SetReadLimit(ReadLimit)
 
-	ctx, cancel := context.WithCancel(context.Background())
-	c := &conn{s: s, ws: ws, ctx: ctx, cancel: cancel, wake: make(chan struct{}, 1)}
+	// The socket lives as long as this handler; Accept hijacked the
+	// connection, so r.Context() ends only when serveHTTP returns.
+	ctx, cancel := context.WithCancel(r.Context())
+	c := &conn{s: s, ws: ws, gone: ctx.Done(), cancel: cancel, wake: make(chan struct{}, 1)}
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
@@ -277,9 +280,9 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 
 	go func() {
 		defer s.wg.Done()
-		c.writeLoop()
+		c.writeLoop(ctx)
 	}()
-	c.readLoop()
+	c.readLoop(ctx)
 
 	cancel()
 	s.mu.Lock()
@@ -292,10 +295,12 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 
 // conn is one client socket.
 type conn struct {
-	s      *Server
-	n      int
-	ws     *websocket.Conn
-	ctx    context.Context
+	s  *Server
+	n  int
+	ws *websocket.Conn
+	// gone is closed when the socket's lifetime context (passed to readLoop
+	// and writeLoop) is cancelled, by cancel or abort.
+	gone   <-chan struct{}
 	cancel context.CancelFunc
 
 	// session is the session bound to this socket ("" none); guarded by s.mu.
@@ -306,9 +311,9 @@ type conn struct {
 	wake  chan struct{}
 }
 
-func (c *conn) readLoop() {
+func (c *conn) readLoop(ctx context.Context) {
 	for {
-		_, data, err := c.ws.Read(c.ctx)
+		_, data, err := c.ws.Read(ctx)
 		if err != nil {
 			return
 		}
@@ -328,10 +333,10 @@ func (c *conn) send(frame []byte) {
 	}
 }
 
-func (c *conn) writeLoop() {
+func (c *conn) writeLoop(ctx context.Context) {
 	for {
 		select {
-		case <-c.ctx.Done():
+		case <-ctx.Done():
 			return
 		case <-c.wake:
 		}
@@ -341,7 +346,7 @@ func (c *conn) writeLoop() {
 		c.outMu.Unlock()
 		for _, f := range batch {
 			c.s.log.Debug("kurentotest: send", "conn", c.n, "frame", string(f))
-			if err := c.ws.Write(c.ctx, websocket.MessageText, f); err != nil {
+			if err := c.ws.Write(ctx, websocket.MessageText, f); err != nil {
 				c.abort()
 				return
 			}

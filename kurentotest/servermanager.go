@@ -49,7 +49,7 @@ func init() {
 			return float64(float32(1.7)), nil
 		},
 		"getKmd": func(x *invocation) (any, *rpcError) {
-			name := x.params["moduleName"].(string)
+			name := x.str("moduleName")
 			kmd, ok := x.st.s.cat.kmd(name)
 			if !ok {
 				return nil, kmsError(codeKmdNotFound, "Requested kmd module doesn't exist")

@@ -13,7 +13,7 @@ import (
 )
 
 func TestEnum(t *testing.T) {
-	assert.Equal(t, types.MediaType("AUDIO"), types.MediaTypeAudio)
+	assert.Equal(t, "AUDIO", string(types.MediaTypeAudio))
 	assert.Equal(t, []types.MediaType{types.MediaTypeAudio, types.MediaTypeData, types.MediaTypeVideo}, types.MediaTypeValues())
 	assert.True(t, types.MediaTypeVideo.Valid())
 	assert.False(t, types.MediaType("audio").Valid())
@@ -44,10 +44,10 @@ func TestEnum(t *testing.T) {
 }
 
 func TestEnumConstantNames(t *testing.T) {
-	assert.Equal(t, types.CryptoSuite("AES_128_CM_HMAC_SHA1_80"), types.CryptoSuiteAes128CmHmacSha1_80)
-	assert.Equal(t, types.DSCPValue("VIDEO_HIGH_THROUGHPUT"), types.DSCPValueVideoHighThroughput)
-	assert.Equal(t, types.StatsType("inboundrtp"), types.StatsTypeInboundrtp)
-	assert.Equal(t, types.VideoCodec("H264"), types.VideoCodecH264)
+	assert.Equal(t, "AES_128_CM_HMAC_SHA1_80", string(types.CryptoSuiteAes128CmHmacSha1_80))
+	assert.Equal(t, "VIDEO_HIGH_THROUGHPUT", string(types.DSCPValueVideoHighThroughput))
+	assert.Equal(t, "inboundrtp", string(types.StatsTypeInboundrtp))
+	assert.Equal(t, "H264", string(types.VideoCodecH264))
 	assert.Len(t, types.DSCPValueValues(), 43)
 }
 
@@ -201,6 +201,6 @@ func TestDecodeComplex(t *testing.T) {
 	_, err = types.DecodeComplex(stats["a"], "NoSuchType")
 	require.ErrorIs(t, err, types.ErrUnknownType)
 	_, err = types.DecodeComplex([]byte(`[`), "Stats")
-	assert.Error(t, err)
+	require.Error(t, err)
 	assert.Equal(t, "IceCandidate", types.IceCandidate{}.KurentoType())
 }

@@ -49,7 +49,8 @@ func TestCatalogueCounts(t *testing.T) {
 }
 
 func TestLoadIsShared(t *testing.T) {
-	assert.Same(t, idl.Load(), idl.Load())
+	first, second := idl.Load(), idl.Load()
+	assert.Same(t, first, second)
 }
 
 func TestHierarchy(t *testing.T) {
@@ -254,7 +255,7 @@ func TestFromKMD(t *testing.T) {
 	assert.Equal(t, []idl.Module{{"base", "1.0.0"}, {"extra", "2.0.0"}}, f.Modules)
 
 	_, err = idl.FromKMD([]byte(`{"name":"x","imports":[{"name":"missing"}]}`))
-	assert.Error(t, err)
+	require.Error(t, err)
 	_, err = idl.FromKMD([]byte(`{"name":"x","complexTypes":[{"name":"T","typeFormat":"ODD"}]}`))
 	assert.Error(t, err)
 }

@@ -22,7 +22,7 @@ import (
 func main() {
 	out := flag.String("o", "", "write the facts to this file instead of standard output")
 	flag.Usage = func() {
-		fmt.Fprintln(flag.CommandLine.Output(), "usage: kmdimport [-o facts.json] module.kmd.json...")
+		_, _ = fmt.Fprintln(flag.CommandLine.Output(), "usage: kmdimport [-o facts.json] module.kmd.json...")
 		flag.PrintDefaults()
 	}
 	flag.Parse()

@@ -31,6 +31,6 @@ func TestRun(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, string(got), string(again))
 
-	assert.Error(t, run(out, nil))
+	require.Error(t, run(out, nil))
 	assert.Error(t, run(out, []string{filepath.Join(in, "missing.kmd.json")}))
 }
