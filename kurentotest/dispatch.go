@@ -41,6 +41,14 @@ type callCtx struct {
 	delay time.Duration
 }
 
+// logCall appends call to the log and wakes the waiters of WaitCall.
+// Called with s.mu held.
+func (s *Server) logCall(call Call) {
+	s.calls = append(s.calls, call)
+	close(s.callLogged)
+	s.callLogged = make(chan struct{})
+}
+
 // handleFrame processes one text frame from socket c.
 func (s *Server) handleFrame(c *conn, data []byte) {
 	v, err := decode(data)
@@ -101,7 +109,7 @@ func (s *Server) handleFrame(c *conn, data []byte) {
 	if !notification {
 		if e, ok := st.cacheGet(sid, idText); ok {
 			call.Cached = true
-			s.calls = append(s.calls, call)
+			s.logCall(call)
 			s.deliver(c, e.frame, e.bind)
 			return
 		}
@@ -115,7 +123,7 @@ func (s *Server) handleFrame(c *conn, data []byte) {
 		r = s.takeReaction(method)
 	}
 	call.Reacted = r != nil
-	s.calls = append(s.calls, call)
+	s.logCall(call)
 
 	cx := &callCtx{c: c, sid: sid}
 	var (

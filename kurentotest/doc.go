@@ -39,7 +39,8 @@
 // MARSHALL_ERROR messages of KMS) comes from the IDL facts of the SDK.
 //
 // Tests can look at the state ([Server.Objects], [Server.Sessions],
-// [Server.Subscriptions], [Server.Calls]), emit any event ([Server.Emit]),
+// [Server.Subscriptions], [Server.Calls]), wait for a call to arrive
+// without polling ([Server.WaitCall]), emit any event ([Server.Emit]),
 // change the answer of the next or every call of a method ([Server.React]:
 // delay, fail with a chosen code, swallow with or without executing), drop
 // every socket ([Server.DropConnections]), simulate a KMS restart

@@ -1,6 +1,7 @@
 package kurentotest
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"maps"
@@ -132,6 +133,58 @@ func (s *Server) Calls() []Call {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return slices.Clone(s.calls)
+}
+
+// WaitCall returns the first call of the log, already logged or logged
+// later, for which match reports true (a nil match accepts every call). It
+// returns ctx's error if ctx ends first, and [ErrServerClosed] if the server
+// is closed with no matching call logged.
+//
+// A request is logged, executed and its reply queued in one step, so when
+// WaitCall returns the call's effect on the server state is visible (in
+// [Server.Objects] and the like) and its reply is on its way, unless a
+// [Reaction] delays or swallows it. It waits on a notification, without
+// polling, so it also works inside a testing/synctest bubble. match sees
+// each call at most once, in log order, without the server's lock held; it
+// may call methods of the server.
+//
+// Repeated waits for the same match return the same call; to wait for a
+// later one, match on something that tells them apart, or count matches
+// in match.
+func (s *Server) WaitCall(ctx context.Context, match func(Call) bool) (Call, error) {
+	if match == nil {
+		match = func(Call) bool { return true }
+	}
+	next := 0
+	for {
+		s.mu.Lock()
+		fresh := slices.Clone(s.calls[next:])
+		logged := s.callLogged
+		s.mu.Unlock()
+		for _, c := range fresh {
+			if match(c) {
+				return c, nil
+			}
+		}
+		next += len(fresh)
+		select {
+		case <-logged:
+		case <-ctx.Done():
+			return Call{}, ctx.Err()
+		case <-s.done:
+			// No call is logged once closed is set, which Close does
+			// before closing done: one last look sees the whole log.
+			s.mu.Lock()
+			fresh = slices.Clone(s.calls[next:])
+			s.mu.Unlock()
+			for _, c := range fresh {
+				if match(c) {
+					return c, nil
+				}
+			}
+			return Call{}, ErrServerClosed
+		}
+	}
 }
 
 // Emit sends event eventType of object objectID to every session subscribed

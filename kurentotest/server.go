@@ -30,6 +30,10 @@ const DefaultReplyCacheTTL = 20 * time.Second
 // DefaultGCPeriod is KMS's default garbage collector period.
 const DefaultGCPeriod = 240 * time.Second
 
+// ErrServerClosed is returned by [Server.WaitCall], and by dials through
+// [Server.HTTPClient], once the server is closed.
+var ErrServerClosed = errors.New("kurentotest: server closed")
+
 // Option configures a [Server].
 type Option func(*options)
 
@@ -105,9 +109,12 @@ type Server struct {
 	nconn int
 	// closed is set under mu before waiting for goroutines, so no goroutine
 	// is added after Close started waiting.
-	closed    bool
-	calls     []Call
-	reactions []*reactionEntry
+	closed bool
+	calls  []Call
+	// callLogged is closed and replaced each time a call is logged, waking
+	// every [Server.WaitCall].
+	callLogged chan struct{}
+	reactions  []*reactionEntry
 }
 
 // NewServer starts a fake KMS for a test and closes it with t.Cleanup.
@@ -151,6 +158,8 @@ func Start(opts ...Option) (*Server, error) {
 		done:  make(chan struct{}),
 		conns: make(map[*conn]struct{}),
 		pipe:  newPipeListener(),
+
+		callLogged: make(chan struct{}),
 	}
 	s.st = newState(s)
 	s.httpSrv = &http.Server{
@@ -384,7 +393,7 @@ func (l *pipeListener) dial(ctx context.Context) (net.Conn, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	return nil, errors.New("kurentotest: server closed")
+	return nil, ErrServerClosed
 }
 
 func (l *pipeListener) Accept() (net.Conn, error) {
