@@ -238,8 +238,7 @@ func plural(s string) string {
 
 // unitNote adds a unit when the field name makes it plain.
 func unitNote(name string) string {
-	switch {
-	case strings.HasSuffix(name, "Millis"):
+	if strings.HasSuffix(name, "Millis") {
 		return " Milliseconds since the Unix epoch."
 	}
 	return ""

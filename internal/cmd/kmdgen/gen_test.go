@@ -113,7 +113,7 @@ func TestRun(t *testing.T) {
 	require.NoError(t, run("event", factsFile, dir))
 	assert.FileExists(t, filepath.Join(dir, "core_gen.go"))
 	assert.FileExists(t, filepath.Join(dir, "extra_gen.go"))
-	assert.Error(t, run("handles", "", dir))
+	require.Error(t, run("nosuchpkg", "", dir))
 	assert.Error(t, run("types", filepath.Join(dir, "missing.json"), dir))
 }
 

@@ -85,6 +85,7 @@ func needsPointer(f *idl.Facts, t idl.TypeRef) bool {
 		return true
 	case idl.KindPrimitive:
 		return t.Name != "String"
+	default:
 	}
 	return false
 }

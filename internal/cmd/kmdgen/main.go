@@ -9,7 +9,8 @@
 //
 // Flags:
 //
-//	-pkg name    package to generate: types or event
+//	-pkg name    package to generate: types, event, element, pipeline,
+//	             endpoint, hub or filter
 //	-facts file  facts file to read instead of the embedded one
 //	-out dir     output directory (default ".")
 package main

@@ -1,0 +1,29 @@
+// Package hub holds the handles of the Kurento hubs, which mix or route
+// media between several elements ([Composite], [Mixer], [AlphaBlending],
+// [Dispatcher], [DispatcherOneToMany], all embedding [Hub]), and of
+// [HubPort], the media element that connects an element to a hub.
+//
+// A hub is created in a *pipeline.MediaPipeline; a port is created on a hub
+// (any [HubHandle]): hub.NewHubPort(ctx, composite, nil).
+//
+// # Concurrency
+//
+// A handle only holds an object reference, so handles are safe for
+// concurrent use; every method is one request to the server. Event channels
+// deliver in order, each through its own queue.
+//
+// # Errors
+//
+// Arguments are checked before anything is sent: a nil handle, a handle of
+// another client or an enum value the SDK does not know fails with an error
+// matching [client.ErrInvalidArgument] (and [types.ErrInvalidEnum] for
+// enums). Server refusals are *[client.OpError] wrapping a *[client.Error];
+// match them with errors.Is against the client sentinels.
+//
+// # Lifetime
+//
+// A hub lives until it is released, or its pipeline is, or its session
+// ends. Ports live inside their hub and go with it.
+package hub
+
+//go:generate go run ../internal/cmd/kmdgen -pkg hub
