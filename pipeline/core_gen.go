@@ -24,11 +24,6 @@ func argError(o *client.Object, op, method string, err error) error {
 	return &client.OpError{Op: op, Method: method, ObjectID: id, Err: fmt.Errorf("%w: %w", client.ErrInvalidArgument, err)}
 }
 
-// decodeError reports a returned value that did not decode.
-func decodeError(o *client.Object, method string, err error) error {
-	return &client.OpError{Op: "invoke", Method: method, ObjectID: o.ID(), Err: fmt.Errorf("decoding the returned value: %w", err)}
-}
-
 // isNil reports whether v is nil or a typed nil pointer.
 func isNil(v any) bool {
 	if v == nil {
@@ -36,19 +31,6 @@ func isNil(v any) bool {
 	}
 	r := reflect.ValueOf(v)
 	return r.Kind() == reflect.Pointer && r.IsNil()
-}
-
-// refArg returns the object behind the handle given as argument name. It
-// must belong to the same client as self (when self is not nil).
-func refArg(self *client.Object, name string, h interface{ Object() *client.Object }) (*client.Object, error) {
-	if isNil(h) || h.Object() == nil {
-		return nil, fmt.Errorf("%s: nil handle", name)
-	}
-	o := h.Object()
-	if self != nil && o.Client() != self.Client() {
-		return nil, fmt.Errorf("%s: handle of another client", name)
-	}
-	return o, nil
 }
 
 // MediaPipeline is the handle of a MediaPipeline, a class of the core module.

@@ -16,6 +16,8 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files")
 
+var allPackages = []string{"types", "event", "element", "pipeline", "endpoint", "hub", "filter"}
+
 func testFacts(t *testing.T) *idl.Facts {
 	t.Helper()
 	paths, err := filepath.Glob(filepath.Join("testdata", "*.kmd.json"))
@@ -35,7 +37,7 @@ func testFacts(t *testing.T) *idl.Facts {
 // with testdata/golden/<pkg>/<file>.golden. Run with -update to rewrite.
 func TestGolden(t *testing.T) {
 	facts := testFacts(t)
-	for _, pkg := range []string{"types", "event"} {
+	for _, pkg := range allPackages {
 		t.Run(pkg, func(t *testing.T) {
 			files, err := Generate(facts, pkg)
 			require.NoError(t, err)
@@ -63,7 +65,7 @@ func TestGolden(t *testing.T) {
 }
 
 func TestDeterministic(t *testing.T) {
-	for _, pkg := range []string{"types", "event"} {
+	for _, pkg := range allPackages {
 		a, err := Generate(idl.Load(), pkg)
 		require.NoError(t, err)
 		b, err := Generate(idl.Load(), pkg)
@@ -75,7 +77,7 @@ func TestDeterministic(t *testing.T) {
 // TestUpToDate checks that the committed generated packages match the
 // embedded facts, like CI's go generate check.
 func TestUpToDate(t *testing.T) {
-	for _, pkg := range []string{"types", "event"} {
+	for _, pkg := range allPackages {
 		files, err := Generate(idl.Load(), pkg)
 		require.NoError(t, err)
 		dir := filepath.Join("..", "..", "..", pkg)

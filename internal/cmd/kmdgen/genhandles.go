@@ -85,40 +85,44 @@ func genHandles(f *idl.Facts, pkg string) ([]File, error) {
 		}
 	}
 	h.clash = optionClashes(classes)
-	var files []File
-	first := true
+	type part struct{ module, body string }
+	var parts []part
 	for i, cs := range byModule(f, classes, func(c idl.Class) string { return c.Module }) {
 		if len(cs) == 0 {
 			continue
 		}
-		module := f.Modules[i].Name
 		var b strings.Builder
-		if first {
-			b.WriteString(helpersSrc)
-			first = false
-		}
-		var names []string
 		for _, c := range cs {
 			if err := h.class(&b, c); err != nil {
 				return nil, fmt.Errorf("class %s: %w", c.Name, err)
 			}
-			names = append(names, c.Name)
 		}
 		b.WriteString("\nfunc init() {\n")
-		for _, n := range names {
-			fmt.Fprintf(&b, "\tclient.RegisterType(%q, func(o *client.Object) any { return %sFromObject(o) })\n", n, n)
+		for _, c := range cs {
+			fmt.Fprintf(&b, "\tclient.RegisterType(%q, func(o *client.Object) any { return %sFromObject(o) })\n", c.Name, c.Name)
 		}
 		b.WriteString("}\n")
-		body := b.String()
+		parts = append(parts, part{f.Modules[i].Name, b.String()})
+	}
+	var all strings.Builder
+	for _, p := range parts {
+		all.WriteString(p.body)
+	}
+	var files []File
+	for i, p := range parts {
+		body := p.body
+		if i == 0 {
+			body = helpersFor(all.String()) + body
+		}
 		data := handleFile{Body: body}
-		for _, p := range importsOf(body) {
-			if strings.HasPrefix(p, modulePath) {
-				data.Mod = append(data.Mod, p)
+		for _, path := range importsOf(body) {
+			if strings.HasPrefix(path, modulePath) {
+				data.Mod = append(data.Mod, path)
 			} else {
-				data.Std = append(data.Std, p)
+				data.Std = append(data.Std, path)
 			}
 		}
-		file, err := render("handles.tmpl", pkg, module, data)
+		file, err := render("handles.tmpl", pkg, p.module, data)
 		if err != nil {
 			return nil, err
 		}
@@ -127,8 +131,23 @@ func genHandles(f *idl.Facts, pkg string) ([]File, error) {
 	return files, nil
 }
 
-// helpersSrc goes into the first file of every handle package.
-const helpersSrc = `
+// helpersFor returns the helpers the package's code calls, for its first
+// file.
+func helpersFor(code string) string {
+	var b strings.Builder
+	used := func(name string) bool { return strings.Contains(code, name+"(") }
+	for _, hp := range helpers {
+		if used(hp.name) || (hp.name == "isNil" && used("refArg")) {
+			b.WriteString(hp.src)
+		}
+	}
+	return b.String()
+}
+
+// helpers are the unexported functions generated code shares within a
+// package.
+var helpers = []struct{ name, src string }{
+	{"argError", `
 // argError reports an argument refused before anything was sent.
 func argError(o *client.Object, op, method string, err error) error {
 	id := ""
@@ -137,12 +156,14 @@ func argError(o *client.Object, op, method string, err error) error {
 	}
 	return &client.OpError{Op: op, Method: method, ObjectID: id, Err: fmt.Errorf("%w: %w", client.ErrInvalidArgument, err)}
 }
-
+`},
+	{"decodeError", `
 // decodeError reports a returned value that did not decode.
 func decodeError(o *client.Object, method string, err error) error {
 	return &client.OpError{Op: "invoke", Method: method, ObjectID: o.ID(), Err: fmt.Errorf("decoding the returned value: %w", err)}
 }
-
+`},
+	{"isNil", `
 // isNil reports whether v is nil or a typed nil pointer.
 func isNil(v any) bool {
 	if v == nil {
@@ -151,7 +172,8 @@ func isNil(v any) bool {
 	r := reflect.ValueOf(v)
 	return r.Kind() == reflect.Pointer && r.IsNil()
 }
-
+`},
+	{"refArg", `
 // refArg returns the object behind the handle given as argument name. It
 // must belong to the same client as self (when self is not nil).
 func refArg(self *client.Object, name string, h interface{ Object() *client.Object }) (*client.Object, error) {
@@ -164,7 +186,8 @@ func refArg(self *client.Object, name string, h interface{ Object() *client.Obje
 	}
 	return o, nil
 }
-`
+`},
+}
 
 var qualRE = regexp.MustCompile(`\b(context|fmt|json|reflect|client|types|event|element|pipeline)\.[A-Za-z]`)
 
