@@ -10,7 +10,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"reflect"
 	"slices"
 	"testing"
@@ -265,7 +264,7 @@ func serverRefusal(t *testing.T, err error, what string) bool {
 		return false
 	}
 	var se *client.Error
-	require.True(t, errors.As(err, &se), "%s: local error %v", what, err)
+	require.ErrorAs(t, err, &se, "%s: local error", what)
 	t.Logf("%s: refused by the server: %v", what, err)
 	return true
 }
