@@ -33,8 +33,9 @@ type Conn struct {
 	closed   chan struct{} // closed when Close starts or the connection gives up
 	closeErr error         // why closed; set before closed is closed
 
-	nextID atomic.Uint64
-	calls  pending
+	nextID   atomic.Uint64
+	calls    pending
+	callPool sync.Pool
 
 	ready atomic.Pointer[socket] // the usable socket, nil while not Ready
 
@@ -43,8 +44,10 @@ type Conn struct {
 	readyCh   chan struct{} // closed when the next socket is Ready
 	sock      *socket       // the latest socket (usable or not)
 	stateSubs map[uint64]*pump.Pump[StateChange, StateChange]
-	nextSub   uint64
-	closeOnce sync.Once
+	// closingSubs are the subscribers left draining by the Closed change.
+	closingSubs []*pump.Pump[StateChange, StateChange]
+	nextSub     uint64
+	closeOnce   sync.Once
 
 	wg sync.WaitGroup
 }
@@ -113,13 +116,14 @@ func (c *Conn) connect(ctx context.Context, reconnect bool) (*socket, error) {
 	c.sock = s
 	c.mu.Unlock()
 	c.wg.Go(s.readLoop)
-	if c.cfg.OnConnect == nil {
-		return s, nil
-	}
-	out, err := c.cfg.OnConnect(dctx, s, reconnect)
-	if err != nil {
-		s.kill(err)
-		return nil, err
+	// Without a hook a new socket is taken as resuming: the server keeps no
+	// session state this layer would know of.
+	out := Outcome{Resumed: true}
+	if c.cfg.OnConnect != nil {
+		if out, err = c.cfg.OnConnect(dctx, s, reconnect); err != nil {
+			s.kill(err)
+			return nil, err
+		}
 	}
 	if reconnect {
 		c.afterReconnect(s, out) //nolint:contextcheck // resends are written under the connection-scoped deadline (STYLE §4)
@@ -179,7 +183,7 @@ func (c *Conn) Call(ctx context.Context, method string, params, result any) erro
 		ctx, cancel = context.WithTimeout(ctx, c.cfg.CallTimeout)
 		defer cancel()
 	}
-	cl := newCall(c.nextID.Add(1), method)
+	cl := c.newCall(c.nextID.Add(1), method)
 	c.calls.add(cl)
 	for {
 		s, err := c.waitReady(ctx)
@@ -224,8 +228,35 @@ func (c *Conn) await(ctx context.Context, cl *call, result any) error {
 // idempotent and always returns nil.
 func (c *Conn) Close() error {
 	c.shutdown(ErrClosed, ReasonClosed)
+	c.settleStateSubs()
 	c.wg.Wait()
 	return nil
+}
+
+// stateSubGrace is how long Close lets StateChanges consumers read the
+// final Closed change before their channels are closed regardless.
+const stateSubGrace = 100 * time.Millisecond
+
+// settleStateSubs closes the StateChanges channels that shutdown left
+// draining, never waiting on a consumer for longer than the grace.
+func (c *Conn) settleStateSubs() {
+	c.mu.Lock()
+	subs := c.closingSubs
+	c.closingSubs = nil
+	c.mu.Unlock()
+	t := time.NewTimer(stateSubGrace)
+	defer t.Stop()
+	for _, p := range subs {
+		select {
+		case <-p.Done():
+		case <-t.C:
+			p.Stop()
+			for _, q := range subs {
+				q.Stop()
+			}
+			return
+		}
+	}
 }
 
 // Done is closed once the connection is closed (by Close or by giving up).
@@ -420,12 +451,17 @@ type call struct {
 	firstSent time.Time
 	sentOn    *socket // nil until written; guarded by pending.mu
 	direct    bool    // made through socket.Call: never resent
+	pool      *sync.Pool
 }
 
-var callPool = sync.Pool{New: func() any { return &call{reply: make(chan reply, 1)} }}
-
-func newCall(id uint64, method string) *call {
-	cl := callPool.Get().(*call) //nolint:forcetypeassert // the pool only ever holds *call
+// newCall takes a call from the connection's own pool. The pool is per
+// connection, not global, so that a channel made inside a synctest bubble
+// never reaches a goroutine outside it.
+func (c *Conn) newCall(id uint64, method string) *call {
+	cl, ok := c.callPool.Get().(*call)
+	if !ok {
+		cl = &call{reply: make(chan reply, 1), pool: &c.callPool}
+	}
 	cl.id, cl.method = id, method
 	return cl
 }
@@ -436,7 +472,7 @@ func (cl *call) done() {
 	cl.frame = cl.frame[:0]
 	cl.sentOn = nil
 	cl.firstSent = time.Time{}
-	callPool.Put(cl)
+	cl.pool.Put(cl)
 }
 
 // pending maps request ids to waiting calls.

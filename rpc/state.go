@@ -107,13 +107,12 @@ func (c *Conn) StateChanges(ctx context.Context) <-chan StateChange {
 	id := c.nextSub
 	c.nextSub++
 	c.stateSubs[id] = p
-	stop := context.AfterFunc(ctx, func() {
+	context.AfterFunc(ctx, func() {
 		c.mu.Lock()
 		delete(c.stateSubs, id)
 		c.mu.Unlock()
 		p.Stop()
 	})
-	c.wg.Go(func() { <-p.Done(); stop() })
 	return p.Out()
 }
 
@@ -136,6 +135,9 @@ func (c *Conn) setState(st State, r Reason, err error) {
 		}
 	}
 	if st == Closed {
+		for _, p := range c.stateSubs {
+			c.closingSubs = append(c.closingSubs, p)
+		}
 		clear(c.stateSubs)
 	}
 	c.mu.Unlock()
