@@ -1,0 +1,268 @@
+package kurento_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/gokurento/kurento/client"
+	"github.com/gokurento/kurento/endpoint"
+	"github.com/gokurento/kurento/kurentotest"
+	"github.com/gokurento/kurento/pipeline"
+	"github.com/gokurento/kurento/rpc"
+)
+
+// offer is a minimal browser offer: one audio and one video m-line, bundled.
+const offer = "v=0\r\n" +
+	"o=- 4611731400430051336 2 IN IP4 127.0.0.1\r\n" +
+	"s=-\r\n" +
+	"t=0 0\r\n" +
+	"a=group:BUNDLE 0 1\r\n" +
+	"m=audio 9 UDP/TLS/RTP/SAVPF 111\r\n" +
+	"c=IN IP4 0.0.0.0\r\n" +
+	"a=ice-ufrag:EsAw\r\n" +
+	"a=ice-pwd:bP+XJMM09aR8AiX1jdukzR6Y\r\n" +
+	"a=fingerprint:sha-256 DA:39:A3:EE:5E:6B:4B:0D:32:55:BF:EF:95:60:18:90:AF:D8:07:09:DA:39:A3:EE:5E:6B:4B:0D:32:55:BF:EF\r\n" +
+	"a=setup:actpass\r\n" +
+	"a=mid:0\r\n" +
+	"a=sendrecv\r\n" +
+	"a=rtcp-mux\r\n" +
+	"a=rtpmap:111 opus/48000/2\r\n" +
+	"m=video 9 UDP/TLS/RTP/SAVPF 96\r\n" +
+	"c=IN IP4 0.0.0.0\r\n" +
+	"a=ice-ufrag:EsAw\r\n" +
+	"a=ice-pwd:bP+XJMM09aR8AiX1jdukzR6Y\r\n" +
+	"a=fingerprint:sha-256 DA:39:A3:EE:5E:6B:4B:0D:32:55:BF:EF:95:60:18:90:AF:D8:07:09:DA:39:A3:EE:5E:6B:4B:0D:32:55:BF:EF\r\n" +
+	"a=setup:actpass\r\n" +
+	"a=mid:1\r\n" +
+	"a=sendrecv\r\n" +
+	"a=rtcp-mux\r\n" +
+	"a=rtpmap:96 VP8/90000\r\n"
+
+// start starts the fake KMS the examples run against. A real application
+// dials its KMS, e.g. ws://127.0.0.1:8888/kurento.
+func start() *kurentotest.Server {
+	srv, err := kurentotest.Start()
+	check(err)
+	return srv
+}
+
+// closeAll closes the client, then the server, when an example ends.
+func closeAll(cs ...io.Closer) {
+	for _, c := range cs {
+		check(c.Close())
+	}
+}
+
+// check stops the example on an error; real code returns it.
+func check(err error) {
+	if err != nil {
+		log.Fatal(err)
+	}
+}
+
+// This example dials KMS and creates a media pipeline.
+func Example() {
+	srv := start()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+
+	c, err := client.Dial(ctx, srv.URL())
+	check(err)
+	defer closeAll(c, srv)
+
+	info, err := pipeline.ServerManagerOf(c).GetInfo(ctx)
+	check(err)
+	p, err := pipeline.NewMediaPipeline(ctx, c, nil)
+	check(err)
+	fmt.Println("server version:", info.Version)
+	fmt.Println("created:", p.Object().Type())
+	check(p.Release(ctx))
+	// Output:
+	// server version: 7.3.0
+	// created: MediaPipeline
+}
+
+// This example negotiates a WebRTC loopback: the browser's offer is
+// answered, the endpoint is connected to itself and ICE candidates are
+// gathered.
+func Example_webRtcLoopback() {
+	srv := start()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, err := client.Dial(ctx, srv.URL())
+	check(err)
+	defer closeAll(c, srv)
+	p, err := pipeline.NewMediaPipeline(ctx, c, nil)
+	check(err)
+	ep, err := endpoint.NewWebRtcEndpoint(ctx, p, nil)
+	check(err)
+
+	// Subscribe before gathering so that no candidate is missed.
+	cands, err := ep.OnIceCandidateFound(ctx)
+	check(err)
+	done, err := ep.OnIceGatheringDone(ctx)
+	check(err)
+
+	answer, err := ep.ProcessOffer(ctx, offer)
+	check(err)
+	fmt.Println("answer starts with v=0:", strings.HasPrefix(answer, "v=0"))
+	check(ep.Connect(ctx, ep, nil))
+	check(ep.GatherCandidates(ctx))
+
+	// Each subscription delivers in order, but independently of the others:
+	// wait for IceGatheringDone, then release, which closes the candidate
+	// channel after delivering what was already received.
+	<-done
+	check(p.Release(ctx))
+	var mids []string
+	for ev := range cands {
+		mids = append(mids, ev.Candidate.SdpMid) // a real server sends ev.Candidate to the browser
+	}
+	fmt.Println("candidates for mids:", mids)
+	// Output:
+	// answer starts with v=0: true
+	// candidates for mids: [0 1]
+}
+
+// This example builds a pipeline with two connected endpoints in a single
+// transaction: one round trip to the server.
+func Example_transaction() {
+	srv := start()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, err := client.Dial(ctx, srv.URL())
+	check(err)
+	defer closeAll(c, srv)
+	before := len(srv.Calls())
+
+	tx := c.Begin()
+	// Until Commit, calls only check their arguments and queue operations.
+	p, err := pipeline.NewMediaPipeline(ctx, tx, nil)
+	check(err)
+	caller, err := endpoint.NewWebRtcEndpoint(ctx, p, nil)
+	check(err)
+	callee, err := endpoint.NewWebRtcEndpoint(ctx, p, nil)
+	check(err)
+	check(caller.Connect(ctx, callee, nil))
+	check(callee.Connect(ctx, caller, nil))
+	fmt.Println("operations:", tx.Len(), "pending id:", strings.HasPrefix(caller.ID(), "newref:"))
+
+	check(tx.Commit(ctx))
+	fmt.Println("requests sent:", len(srv.Calls())-before)
+	sinks, err := caller.GetSinkConnections(ctx, nil)
+	check(err)
+	fmt.Println("caller sends to callee:", len(sinks) > 0 && sinks[0].Sink.ID() == callee.ID())
+	// Output:
+	// operations: 5 pending id: true
+	// requests sent: 1
+	// caller sends to callee: true
+}
+
+// This example matches server errors with errors.Is.
+func Example_errors() {
+	srv := start()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, err := client.Dial(ctx, srv.URL())
+	check(err)
+	defer closeAll(c, srv)
+	p, err := pipeline.NewMediaPipeline(ctx, c, nil)
+	check(err)
+	ep, err := endpoint.NewWebRtcEndpoint(ctx, p, nil)
+	check(err)
+
+	// Server refusals match the sentinel of their code.
+	_, err = ep.ProcessOffer(ctx, "")
+	fmt.Println("empty offer is SDP_PARSE_ERROR:", errors.Is(err, client.ErrSDPParse))
+
+	check(p.Release(ctx))
+	_, err = ep.GetName(ctx)
+	fmt.Println("released endpoint is MEDIA_OBJECT_NOT_FOUND:", errors.Is(err, client.ErrObjectNotFound))
+
+	// Every failure says which operation failed; local ones are told apart.
+	var opErr *client.OpError
+	if errors.As(err, &opErr) {
+		fmt.Println("failed operation:", opErr.Op, opErr.Method)
+	}
+	fmt.Println("local:", client.IsLocal(err))
+	// Output:
+	// empty offer is SDP_PARSE_ERROR: true
+	// released endpoint is MEDIA_OBJECT_NOT_FOUND: true
+	// failed operation: invoke getName
+	// local: false
+}
+
+// This example watches the connection: a dropped socket is replaced and the
+// session resumes; a restarted server loses the session.
+func Example_reconnect() {
+	srv := start()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, err := client.Dial(ctx, srv.URL())
+	check(err)
+	defer closeAll(c, srv)
+	p, err := pipeline.NewMediaPipeline(ctx, c, nil)
+	check(err)
+	changes := c.StateChanges(ctx)
+	waitFor := func(r rpc.Reason) {
+		for sc := range changes {
+			fmt.Println(sc.State, "-", sc.Reason)
+			if sc.Reason == r {
+				return
+			}
+		}
+	}
+
+	srv.DropConnections()
+	waitFor(rpc.ReasonResumed)
+	_, err = p.GetName(ctx)
+	fmt.Println("pipeline usable after resume:", err == nil)
+
+	srv.Restart()
+	waitFor(rpc.ReasonSessionLost)
+	_, err = p.GetName(ctx)
+	fmt.Println("pipeline after restart:", errors.Is(err, client.ErrSessionLost))
+	// Output:
+	// reconnecting - socket lost
+	// ready - resumed
+	// pipeline usable after resume: true
+	// reconnecting - socket lost
+	// ready - session lost
+	// pipeline after restart: true
+}
+
+// This example logs through log/slog. Zap users pass a zap core through
+// go.uber.org/zap/exp/zapslog instead of the text handler:
+//
+//	logger := slog.New(zapslog.NewHandler(zapLogger.Core()))
+func Example_logging() {
+	srv := start()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+
+	// Keep the output stable: drop the time and the per-run ids.
+	logger := slog.New(slog.NewTextHandler(os.Stdout, &slog.HandlerOptions{
+		Level: slog.LevelInfo,
+		ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
+			switch a.Key {
+			case slog.LevelKey, slog.MessageKey, "component":
+				return a
+			}
+			return slog.Attr{}
+		},
+	}))
+	c, err := client.Dial(ctx, srv.URL(), client.WithLogger(logger))
+	check(err)
+	check(c.Close())
+	check(srv.Close())
+	// Output:
+	// level=INFO msg=connected component=kurento
+	// level=INFO msg=closed component=kurento
+}
