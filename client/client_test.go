@@ -248,8 +248,8 @@ func TestServerRestartLosesSession(t *testing.T) {
 	srv.React("getName", kurentotest.Reaction{Swallow: kurentotest.SwallowExecuted})
 	errc := make(chan error, 1)
 	go func() { errc <- p.Invoke(ctx, "getName", nil, nil) }()
-	require.Eventually(t, func() bool { ran, _ := executions(srv, "invoke", "getName"); return ran == 1 },
-		5*time.Second, time.Millisecond)
+	_, err = srv.WaitCall(ctx, func(c kurentotest.Call) bool { return c.Operation == "getName" })
+	require.NoError(t, err)
 	srv.Restart()
 
 	require.ErrorIs(t, <-errc, client.ErrSessionLost)
@@ -281,9 +281,12 @@ func TestKeepaliveMissReconnects(t *testing.T) {
 	require.ErrorIs(t, sc.Err, rpc.ErrKeepaliveTimeout)
 	waitState(t, changes, rpc.Ready, rpc.ReasonResumed)
 	// Keepalive goes on after the reconnect: more pings arrive.
-	before, _ := executions(srv, "ping", "")
-	require.Eventually(t, func() bool { n, _ := executions(srv, "ping", ""); return n >= before+2 },
-		5*time.Second, 5*time.Millisecond)
+	resumedAt := time.Now()
+	for range 2 {
+		_, err := srv.WaitCall(ctx, func(c kurentotest.Call) bool { return c.Method == "ping" && c.Time.After(resumedAt) })
+		require.NoError(t, err)
+		resumedAt = time.Now()
+	}
 }
 
 func TestCloseIsIdempotentAndEndsSession(t *testing.T) {
@@ -562,7 +565,11 @@ func TestLateCreateReplyIsReleased(t *testing.T) {
 	defer cancel()
 	_, err := c.CreateObject(cctx, "MediaPipeline", nil)
 	require.ErrorIs(t, err, context.DeadlineExceeded)
-	require.Eventually(t, func() bool { ran, _ := executions(srv, "release", ""); return ran == 1 },
-		5*time.Second, 5*time.Millisecond)
+	rel, err := srv.WaitCall(ctx, func(c kurentotest.Call) bool { return c.Method == "release" })
+	require.NoError(t, err)
+	created, err := srv.WaitCall(ctx, func(c kurentotest.Call) bool { return c.Method == "create" })
+	require.NoError(t, err)
+	assert.Contains(t, string(rel.Params), "MediaPipeline", "the orphan pipeline is released")
+	assert.Equal(t, created.SessionID, rel.SessionID)
 	assert.Len(t, srv.Objects(), 1, "only the ServerManager is left")
 }
