@@ -26,6 +26,7 @@ type socket struct {
 	end context.CancelFunc
 	sem chan struct{} // the write slot: one frame at a time, waited on within the caller's ctx
 
+	watchdog *time.Timer // kills the socket when a write takes too long
 	dead     chan struct{}
 	err      error // why it died; set before dead is closed
 	killOnce sync.Once
@@ -34,6 +35,10 @@ type socket struct {
 func newSocket(c *Conn, ws *websocket.Conn) *socket {
 	s := &socket{c: c, ws: ws, sem: make(chan struct{}, 1), dead: make(chan struct{})}
 	s.ctx, s.end = context.WithCancel(c.lifetime)
+	s.watchdog = time.AfterFunc(time.Hour, func() {
+		s.kill(errors.New("rpc: write timed out"))
+	})
+	s.watchdog.Stop()
 	return s
 }
 
@@ -52,6 +57,7 @@ func (s *socket) kill(err error) {
 		s.err = err
 		close(s.dead)
 		s.end()
+		s.watchdog.Stop()
 		_ = s.ws.CloseNow()
 	})
 }
@@ -65,6 +71,7 @@ func (s *socket) closeGracefully() {
 		t := time.AfterFunc(time.Second, func() { _ = s.ws.CloseNow() })
 		_ = s.ws.Close(websocket.StatusNormalClosure, "")
 		t.Stop()
+		s.watchdog.Stop()
 		s.end()
 	})
 }
@@ -91,13 +98,17 @@ func (s *socket) acquire(ctx context.Context) error {
 
 func (s *socket) release() { <-s.sem }
 
-// write sends one text frame under a connection-scoped deadline: a caller's
-// ctx must never reach the websocket write, since the library closes the
-// whole connection when a write's ctx ends mid-frame.
+// write sends one text frame. A caller's ctx must never reach the
+// websocket write (the library closes the whole connection when a write's
+// ctx ends mid-frame), and a per-write context costs allocations on the
+// hot path, so frames are written without a context and bounded by the
+// socket's watchdog: a write still running after WriteTimeout kills the
+// socket, which unblocks it. Writes are serialised by the write slot, so one
+// timer serves them all.
 func (s *socket) write(frame []byte) error {
-	ctx, cancel := context.WithTimeout(s.ctx, s.c.cfg.WriteTimeout)
-	err := s.ws.Write(ctx, websocket.MessageText, frame)
-	cancel()
+	s.watchdog.Reset(s.c.cfg.WriteTimeout)
+	err := s.ws.Write(context.Background(), websocket.MessageText, frame)
+	s.watchdog.Stop()
 	if err != nil {
 		s.kill(fmt.Errorf("rpc: write: %w", err))
 	}
@@ -177,7 +188,10 @@ func (s *socket) readLoop() {
 	var buf bytes.Buffer
 	limit := s.c.cfg.ReadLimit
 	for {
-		typ, r, err := s.ws.Reader(s.ctx)
+		// No context for reads: kill closes the websocket, which ends a
+		// blocked read, and a cancellable context would cost allocations on
+		// every frame.
+		typ, r, err := s.ws.Reader(context.Background())
 		if err != nil {
 			s.kill(fmt.Errorf("rpc: read: %w", err))
 			return
