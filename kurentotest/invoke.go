@@ -218,8 +218,8 @@ func init() {
 		"disconnect":           elementDisconnect,
 		"getSourceConnections": func(x *invocation) (any, *rpcError) { return x.connections(false), nil },
 		"getSinkConnections":   func(x *invocation) (any, *rpcError) { return x.connections(true), nil },
-		"isMediaFlowingIn":     mediaTypeCheck(false),
-		"isMediaFlowingOut":    mediaTypeCheck(false),
+		"isMediaFlowingIn":     flowCheck(flowIn),
+		"isMediaFlowingOut":    flowCheck(flowOut),
 		"isMediaTranscoding":   mediaTypeCheck(false),
 		"getStats":             func(*invocation) (any, *rpcError) { return map[string]any{}, nil },
 	})
@@ -277,6 +277,7 @@ func elementConnect(x *invocation) (any, *rpcError) {
 		}
 		st.emitLink("ElementConnected", nl)
 	}
+	st.propagate(x.obj.id)
 	return nil, nil
 }
 

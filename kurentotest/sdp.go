@@ -1,20 +1,31 @@
 package kurentotest
 
 import (
+	"crypto/rand"
 	"fmt"
+	"math/big"
+	"slices"
+	"strconv"
 	"strings"
 	"sync/atomic"
 )
 
-// This file holds the (for now minimal) SDP negotiation and ICE behaviour
-// of SdpEndpoint and WebRtcEndpoint. It produces syntactically valid SDP
-// and candidate events but carries no media.
+// This file holds the SDP negotiation of SdpEndpoint: a small line parser,
+// the answer to an offer and the offer of generateOffer, shaped like those
+// of a real KMS 7.3 (real-kms/g_answer.sdp, g_generated_offer.sdp). No
+// media is carried.
 
 // sdpState is the negotiation state of an SdpEndpoint, in object.ext.
 type sdpState struct {
 	local, remote string
 	offered       bool // generateOffer done, waiting for an answer
 	answered      bool
+	// mids are the m-lines of the negotiated session (local view), with
+	// their index; bundle tells whether they share one ICE stream.
+	media  []sdpMedia
+	bundle bool
+	ufrag  string
+	pwd    string
 }
 
 const sdpKey = "sdp"
@@ -32,6 +43,8 @@ func sdpOf(o *object) *sdpState {
 	}
 	return s
 }
+
+func (s *sdpState) negotiated() bool { return s.local != "" && s.remote != "" }
 
 func init() {
 	registerOps("SdpEndpoint", map[string]opFunc{
@@ -53,10 +66,270 @@ func init() {
 			return s.remote, nil
 		},
 	})
-	registerOps("WebRtcEndpoint", map[string]opFunc{
-		"gatherCandidates": gatherCandidates,
-		"addIceCandidate":  func(*invocation) (any, *rpcError) { return nil, nil },
-	})
+}
+
+// ---- parsing ----
+
+// sdpDoc is a parsed session description.
+type sdpDoc struct {
+	session []string // session-level lines after v=
+	media   []*sdpSection
+}
+
+// sdpSection is one m-line and its lines.
+type sdpSection struct {
+	kind, port, proto string
+	formats           []string
+	lines             []string // a=, c=, b=... lines after the m-line
+}
+
+// attr returns the values of attribute name ("a=name:value" or "a=name").
+func (m *sdpSection) attr(name string) []string {
+	var out []string
+	for _, l := range m.lines {
+		if v, ok := attrValue(l, name); ok {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+func (m *sdpSection) first(name string) string {
+	if v := m.attr(name); len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
+
+func (m *sdpSection) mid(index int) string {
+	if v := m.first("mid"); v != "" {
+		return v
+	}
+	return strconv.Itoa(index)
+}
+
+func attrValue(line, name string) (string, bool) {
+	rest, ok := strings.CutPrefix(line, "a="+name)
+	if !ok {
+		return "", false
+	}
+	if rest == "" {
+		return "", true
+	}
+	if v, ok := strings.CutPrefix(rest, ":"); ok {
+		return v, true
+	}
+	return "", false
+}
+
+// parseSDP parses a session description. It accepts CRLF or LF line ends
+// and rejects anything that is not a sequence of "<letter>=<text>" lines
+// starting with v=0 and holding well-formed m-lines.
+func parseSDP(text string) (*sdpDoc, bool) {
+	text = strings.TrimRight(text, "\r\n")
+	lines := strings.Split(text, "\n")
+	if len(lines) == 0 || strings.TrimRight(lines[0], "\r") != "v=0" {
+		return nil, false
+	}
+	d := &sdpDoc{}
+	hasO, hasS := false, false
+	for _, l := range lines[1:] {
+		l = strings.TrimRight(l, "\r")
+		if len(l) < 2 || l[1] != '=' || l[0] < 'a' || l[0] > 'z' {
+			return nil, false
+		}
+		switch l[0] {
+		case 'm':
+			f := strings.Fields(l[2:])
+			if len(f) < 4 {
+				return nil, false
+			}
+			if _, err := strconv.Atoi(strings.SplitN(f[1], "/", 2)[0]); err != nil {
+				return nil, false
+			}
+			d.media = append(d.media, &sdpSection{kind: f[0], port: f[1], proto: f[2], formats: f[3:]})
+			continue
+		case 'o':
+			hasO = true
+		case 's':
+			hasS = true
+		}
+		if n := len(d.media); n > 0 {
+			d.media[n-1].lines = append(d.media[n-1].lines, l)
+		} else {
+			d.session = append(d.session, l)
+		}
+	}
+	if !hasO || !hasS || len(d.media) == 0 {
+		return nil, false
+	}
+	return d, true
+}
+
+func (d *sdpDoc) sessionAttr(name string) []string {
+	var out []string
+	for _, l := range d.session {
+		if v, ok := attrValue(l, name); ok {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// direction of a section: its own attribute, else the session's, else
+// sendrecv.
+func (d *sdpDoc) direction(m *sdpSection) string {
+	dirs := []string{"sendrecv", "sendonly", "recvonly", "inactive"}
+	for _, l := range m.lines {
+		for _, dir := range dirs {
+			if l == "a="+dir {
+				return dir
+			}
+		}
+	}
+	for _, l := range d.session {
+		for _, dir := range dirs {
+			if l == "a="+dir {
+				return dir
+			}
+		}
+	}
+	return "sendrecv"
+}
+
+// ---- codecs ----
+
+// codec is one payload type of a section.
+type codec struct {
+	pt     string
+	rtpmap string // "opus/48000/2"
+	fmtp   []string
+	fb     []string
+}
+
+var staticPT = map[string]string{"0": "PCMU/8000", "8": "PCMA/8000", "9": "G722/8000", "13": "CN/8000"}
+
+// supported tells whether KMS negotiates a codec (by encoding name) for a
+// media kind. rtx, red, ulpfec, G722, CN and telephone-event are dropped.
+func supported(kind, rtpmap string) bool {
+	name := strings.ToUpper(strings.SplitN(rtpmap, "/", 2)[0])
+	switch kind {
+	case "audio":
+		return name == "OPUS" || name == "PCMU" || name == "PCMA"
+	case "video":
+		return name == "VP8" || name == "VP9" || name == "H264" || name == "AV1"
+	}
+	return false
+}
+
+func (m *sdpSection) codecs() []codec {
+	out := make([]codec, 0, len(m.formats))
+	for _, pt := range m.formats {
+		c := codec{pt: pt, rtpmap: staticPT[pt]}
+		for _, v := range m.attr("rtpmap") {
+			if p, rest, ok := strings.Cut(v, " "); ok && p == pt {
+				c.rtpmap = rest
+			}
+		}
+		for _, v := range m.attr("fmtp") {
+			if p, rest, ok := strings.Cut(v, " "); ok && p == pt {
+				c.fmtp = append(c.fmtp, rest)
+			}
+		}
+		for _, v := range m.attr("rtcp-fb") {
+			if p, rest, ok := strings.Cut(v, " "); ok && p == pt && rest != "transport-cc" {
+				c.fb = append(c.fb, rest)
+			}
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// ---- ICE credentials, ssrc ----
+
+const iceChars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+
+func randString(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	for i := range b {
+		b[i] = iceChars[int(b[i])%len(iceChars)]
+	}
+	return string(b)
+}
+
+func randUint32() uint32 {
+	n, err := rand.Int(rand.Reader, big.NewInt(1<<32))
+	if err != nil {
+		return 1
+	}
+	return uint32(n.Uint64()) //nolint:gosec // G115: n < 2^32 by construction
+}
+
+func (s *sdpState) credentials() {
+	if s.ufrag == "" {
+		s.ufrag, s.pwd = randString(4), randString(22)
+	}
+}
+
+// sdpWriter accumulates CRLF-terminated lines.
+type sdpWriter struct{ b strings.Builder }
+
+func (w *sdpWriter) line(format string, a ...any) {
+	fmt.Fprintf(&w.b, format, a...)
+	w.b.WriteString("\r\n")
+}
+
+func sessionHeader(w *sdpWriter) {
+	v := 4000000000 + sdpVersion.Add(1)%200000000
+	w.line("v=0")
+	w.line("o=- %d %d IN IP4 0.0.0.0", v, v)
+	w.line("s=Kurento Media Server")
+	w.line("c=IN IP4 0.0.0.0")
+	w.line("t=0 0")
+}
+
+func (st *state) transportLines(w *sdpWriter, s *sdpState, cname string, send bool) {
+	if send && cname != "" {
+		w.line("a=ssrc:%d cname:%s", randUint32(), cname)
+	}
+	w.line("a=ice-ufrag:%s", s.ufrag)
+	w.line("a=ice-pwd:%s", s.pwd)
+	w.line("a=fingerprint:sha-256 %s", st.fingerprint())
+}
+
+func newCname() string {
+	return fmt.Sprintf("user%d@host-%08x", randUint32(), randUint32())
+}
+
+// ---- processOffer ----
+
+func invertDirection(dir string, recvonly, sendonly bool) string {
+	send, recv := true, true
+	switch dir {
+	case "sendonly":
+		send = false // the peer only sends: we only receive
+	case "recvonly":
+		recv = false
+	case "inactive":
+		send, recv = false, false
+	}
+	if recvonly {
+		send = false
+	}
+	if sendonly {
+		recv = false
+	}
+	switch {
+	case send && recv:
+		return "sendrecv"
+	case send:
+		return "sendonly"
+	case recv:
+		return "recvonly"
+	}
+	return "inactive"
 }
 
 func processOffer(x *invocation) (any, *rpcError) {
@@ -68,26 +341,241 @@ func processOffer(x *invocation) (any, *rpcError) {
 	if s.local != "" || s.remote != "" {
 		return nil, kmsError(codeAlreadyNegotiated, "Endpoint already negotiated")
 	}
-	media := parseMedia(offer)
-	if !strings.HasPrefix(offer, "v=0") || len(media) == 0 {
+	d, ok := parseSDP(offer)
+	if !ok {
 		return nil, kmsError(codeSDPParse, "Invalid SDP")
 	}
 	s.remote = offer
-	s.local = buildSDP(media, "active")
+	s.local = x.st.answerSDP(x.obj, s, d)
+	x.st.negotiated(x)
 	return s.local, nil
 }
+
+func boolProp(o *object, name string) bool {
+	b, _ := o.props[name].(bool)
+	return b
+}
+
+// answerSDP builds the answer to an offer the way KMS lays it out.
+func (st *state) answerSDP(o *object, s *sdpState, d *sdpDoc) string {
+	s.credentials()
+	recvonly, sendonly := boolProp(o, "recvonly"), boolProp(o, "sendonly")
+	dataChannels := boolProp(o, "useDataChannels")
+	cname := newCname()
+
+	var body sdpWriter
+	rejected := map[string]bool{}
+	s.media = nil
+	for i, m := range d.media {
+		mid := m.mid(i)
+		s.media = append(s.media, sdpMedia{kind: m.kind, proto: m.proto, mid: mid})
+		if m.kind == "application" {
+			if !dataChannels || m.port == "0" {
+				rejected[mid] = true
+				s.media[i].rejected = true
+				body.line("m=application 0 %s %s", m.proto, strings.Join(m.formats, " "))
+				body.line("a=mid:%s", mid)
+				continue
+			}
+			body.line("m=application 1 %s %s", m.proto, strings.Join(m.formats, " "))
+			body.line("a=mid:%s", mid)
+			body.line("a=rtcp:9 IN IP4 0.0.0.0")
+			if p := m.first("sctp-port"); p != "" {
+				body.line("a=sctp-port:%s", p)
+			}
+			for _, v := range m.attr("sctpmap") {
+				body.line("a=sctpmap:%s", v)
+			}
+			if v := m.first("max-message-size"); v != "" {
+				body.line("a=max-message-size:%s", v)
+			}
+			body.line("a=setup:%s", answerSetup(d, m))
+			st.transportLines(&body, s, "", false)
+			continue
+		}
+		var keep []codec
+		for _, c := range m.codecs() {
+			if supported(m.kind, c.rtpmap) {
+				keep = append(keep, c)
+			}
+		}
+		if len(keep) == 0 || m.port == "0" {
+			rejected[mid] = true
+			s.media[i].rejected = true
+			body.line("m=%s 0 %s %s", m.kind, m.proto, strings.Join(m.formats, " "))
+			body.line("a=mid:%s", mid)
+			continue
+		}
+		pts := make([]string, len(keep))
+		for j, c := range keep {
+			pts[j] = c.pt
+		}
+		body.line("m=%s 1 %s %s", m.kind, m.proto, strings.Join(pts, " "))
+		for _, v := range m.attr("extmap") {
+			if strings.HasSuffix(v, "/abs-send-time") {
+				body.line("a=extmap:%s", v)
+			}
+		}
+		dir := invertDirection(d.direction(m), recvonly, sendonly)
+		body.line("a=%s", dir)
+		body.line("a=mid:%s", mid)
+		body.line("a=rtcp:9 IN IP4 0.0.0.0")
+		for _, c := range keep {
+			body.line("a=rtpmap:%s %s", c.pt, c.rtpmap)
+		}
+		for _, c := range keep {
+			for _, fb := range c.fb {
+				body.line("a=rtcp-fb:%s %s", c.pt, fb)
+			}
+		}
+		body.line("a=setup:%s", answerSetup(d, m))
+		if slices.Contains(m.lines, "a=rtcp-mux") {
+			body.line("a=rtcp-mux")
+		}
+		for _, c := range keep {
+			for _, f := range c.fmtp {
+				body.line("a=fmtp:%s %s", c.pt, f)
+			}
+		}
+		st.transportLines(&body, s, cname, dir == "sendrecv" || dir == "sendonly")
+	}
+
+	var w sdpWriter
+	sessionHeader(&w)
+	for _, name := range []string{"extmap-allow-mixed", "msid-semantic"} {
+		for _, l := range d.session {
+			if _, ok := attrValue(l, name); ok {
+				w.line("%s", l)
+			}
+		}
+	}
+	s.bundle = false
+	for _, g := range d.sessionAttr("group") {
+		f := strings.Fields(g)
+		if len(f) == 0 || f[0] != "BUNDLE" {
+			continue
+		}
+		mids := slices.DeleteFunc(f[1:], func(m string) bool { return rejected[m] })
+		if len(mids) > 0 {
+			w.line("a=group:BUNDLE %s", strings.Join(mids, " "))
+			s.bundle = true
+		}
+	}
+	w.b.WriteString(body.b.String())
+	return w.b.String()
+}
+
+// answerSetup answers the offer's DTLS role: active for actpass or
+// passive, passive for active.
+func answerSetup(d *sdpDoc, m *sdpSection) string {
+	setup := m.first("setup")
+	if setup == "" {
+		if v := d.sessionAttr("setup"); len(v) > 0 {
+			setup = v[0]
+		}
+	}
+	if setup == "active" {
+		return "passive"
+	}
+	return "active"
+}
+
+// ---- generateOffer / processAnswer ----
 
 func generateOffer(x *invocation) (any, *rpcError) {
 	s := sdpOf(x.obj)
 	if s.local != "" || s.remote != "" {
 		return nil, kmsError(codeAlreadyNegotiated, "Endpoint already negotiated")
 	}
-	s.local = buildSDP([]sdpMedia{
-		{kind: "audio", proto: "UDP/TLS/RTP/SAVPF", mid: "0"},
-		{kind: "video", proto: "UDP/TLS/RTP/SAVPF", mid: "1"},
-	}, "actpass")
+	audio, video := true, true
+	if opts, ok := x.params["options"].(map[string]any); ok {
+		if b, ok := opts["offerToReceiveAudio"].(bool); ok {
+			audio = b
+		}
+		if b, ok := opts["offerToReceiveVideo"].(bool); ok {
+			video = b
+		}
+	}
+	s.local = x.st.offerSDP(x.obj, s, audio, video)
 	s.offered = true
+	x.st.negotiated(x)
 	return s.local, nil
+}
+
+// offerSDP builds an offer like KMS's: RTP/SAVPF, mids audio0/video0,
+// actpass, port 1, no candidates.
+func (st *state) offerSDP(o *object, s *sdpState, audio, video bool) string {
+	s.credentials()
+	dir := invertDirection("sendrecv", boolProp(o, "recvonly"), boolProp(o, "sendonly"))
+	send := dir == "sendrecv" || dir == "sendonly"
+	cname := newCname()
+	s.media = nil
+	if audio {
+		s.media = append(s.media, sdpMedia{kind: "audio", proto: "RTP/SAVPF", mid: "audio0"})
+	}
+	if video {
+		s.media = append(s.media, sdpMedia{kind: "video", proto: "RTP/SAVPF", mid: "video0"})
+	}
+	if boolProp(o, "useDataChannels") {
+		s.media = append(s.media, sdpMedia{kind: "application", proto: "UDP/DTLS/SCTP", mid: "data0"})
+	}
+	var w sdpWriter
+	sessionHeader(&w)
+	if len(s.media) > 0 {
+		mids := make([]string, len(s.media))
+		for i, m := range s.media {
+			mids[i] = m.mid
+		}
+		w.line("a=group:BUNDLE %s", strings.Join(mids, " "))
+	}
+	s.bundle = len(s.media) > 0
+	for _, m := range s.media {
+		switch m.kind {
+		case "audio":
+			w.line("m=audio 1 RTP/SAVPF 96 0 8")
+			w.line("a=setup:actpass")
+			w.line("a=extmap:3 http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time")
+			w.line("a=rtpmap:96 opus/48000/2")
+			w.line("a=rtpmap:0 PCMU/8000")
+			w.line("a=rtpmap:8 PCMA/8000")
+			w.line("a=rtcp:9 IN IP4 0.0.0.0")
+			w.line("a=rtcp-mux")
+			w.line("a=%s", dir)
+			w.line("a=mid:%s", m.mid)
+		case "video":
+			w.line("m=video 1 RTP/SAVPF 102 103 104 105")
+			w.line("a=setup:actpass")
+			w.line("a=extmap:3 http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time")
+			w.line("a=rtpmap:102 AV1/90000")
+			w.line("a=fmtp:102 level-idx=5;profile=0;tier=0")
+			w.line("a=rtpmap:103 VP9/90000")
+			w.line("a=fmtp:103 profile-id=0")
+			w.line("a=rtpmap:104 VP8/90000")
+			w.line("a=rtpmap:105 H264/90000")
+			w.line("a=fmtp:105 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f")
+			w.line("a=rtcp:9 IN IP4 0.0.0.0")
+			w.line("a=rtcp-mux")
+			w.line("a=%s", dir)
+			w.line("a=mid:%s", m.mid)
+			for _, pt := range []string{"102", "103", "104", "105"} {
+				w.line("a=rtcp-fb:%s nack", pt)
+				w.line("a=rtcp-fb:%s nack pli", pt)
+				if pt != "105" {
+					w.line("a=rtcp-fb:%s goog-remb", pt)
+				}
+				w.line("a=rtcp-fb:%s ccm fir", pt)
+			}
+		case "application":
+			w.line("m=application 1 UDP/DTLS/SCTP webrtc-datachannel")
+			w.line("a=setup:actpass")
+			w.line("a=mid:%s", m.mid)
+			w.line("a=sctp-port:5000")
+			st.transportLines(&w, s, "", false)
+			continue
+		}
+		st.transportLines(&w, s, cname, send)
+	}
+	return w.b.String()
 }
 
 func processAnswer(x *invocation) (any, *rpcError) {
@@ -102,84 +590,33 @@ func processAnswer(x *invocation) (any, *rpcError) {
 	if s.answered {
 		return nil, kmsError(codeAnswerAlreadyProcessed, "Sdp Answer already processed")
 	}
-	if !strings.HasPrefix(answer, "v=0") || len(parseMedia(answer)) == 0 {
+	d, ok := parseSDP(answer)
+	if !ok {
 		return nil, kmsError(codeSDPParse, "Invalid SDP")
 	}
+	// An answer that does not mirror the offer's m-lines cannot be applied.
+	if len(d.media) != len(s.media) {
+		return nil, kmsError(codeProcessAnswer, "Answer has "+strconv.Itoa(len(d.media))+
+			" media sections, the offer has "+strconv.Itoa(len(s.media)))
+	}
 	s.remote, s.answered = answer, true
+	for i, m := range d.media {
+		if m.port == "0" {
+			s.media[i].rejected = true
+		}
+	}
+	bundled := false
+	for _, g := range d.sessionAttr("group") {
+		if strings.HasPrefix(g, "BUNDLE ") {
+			bundled = true
+		}
+	}
+	s.bundle = s.bundle && bundled
 	return s.local, nil
 }
 
-// gatherCandidates answers, then emits one host candidate per m-line and
-// IceGatheringDone.
-func gatherCandidates(x *invocation) (any, *rpcError) {
-	st, id := x.st, x.obj.id
-	media := parseMedia(sdpOf(x.obj).local)
-	x.cx.after = append(x.cx.after, func() {
-		if _, ok := st.objects[id]; !ok {
-			return
-		}
-		for i, m := range media {
-			st.emit(id, "IceCandidateFound", map[string]any{
-				"candidate": map[string]any{
-					"__module__":    "kurento",
-					"__type__":      "IceCandidate",
-					"candidate":     fmt.Sprintf("candidate:1 1 UDP 2015363327 127.0.0.1 %d typ host", 40000+i),
-					"sdpMLineIndex": i,
-					"sdpMid":        m.mid,
-				},
-			})
-		}
-		st.emit(id, "IceGatheringDone", nil)
-	})
-	return nil, nil
-}
-
+// sdpMedia is one m-line of the negotiated session.
 type sdpMedia struct {
 	kind, proto, mid string
-	formats          []string
-}
-
-func parseMedia(sdp string) []sdpMedia {
-	var out []sdpMedia
-	for line := range strings.SplitSeq(sdp, "\n") {
-		line = strings.TrimRight(line, "\r")
-		switch {
-		case strings.HasPrefix(line, "m="):
-			f := strings.Fields(line[2:])
-			if len(f) < 3 {
-				continue
-			}
-			out = append(out, sdpMedia{kind: f[0], proto: f[2], mid: fmt.Sprint(len(out)), formats: f[3:]})
-		case strings.HasPrefix(line, "a=mid:") && len(out) > 0:
-			out[len(out)-1].mid = line[len("a=mid:"):]
-		}
-	}
-	return out
-}
-
-func buildSDP(media []sdpMedia, setup string) string {
-	v := 3900000000 + sdpVersion.Add(1)
-	var b strings.Builder
-	fmt.Fprintf(&b, "v=0\r\no=- %d %d IN IP4 0.0.0.0\r\ns=Kurento Media Server\r\nc=IN IP4 0.0.0.0\r\nt=0 0\r\n", v, v)
-	mids := make([]string, len(media))
-	for i, m := range media {
-		mids[i] = m.mid
-	}
-	fmt.Fprintf(&b, "a=group:BUNDLE %s\r\n", strings.Join(mids, " "))
-	for _, m := range media {
-		switch m.kind {
-		case "audio":
-			fmt.Fprintf(&b, "m=audio 1 %s 111 0 8\r\na=rtpmap:111 opus/48000/2\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\n", m.proto)
-		case "video":
-			fmt.Fprintf(&b, "m=video 1 %s 96\r\na=rtpmap:96 VP8/90000\r\n", m.proto)
-		default:
-			fmt.Fprintf(&b, "m=%s 0 %s %s\r\n", m.kind, m.proto, strings.Join(m.formats, " "))
-			fmt.Fprintf(&b, "a=mid:%s\r\n", m.mid)
-			continue
-		}
-		fmt.Fprintf(&b, "a=sendrecv\r\na=mid:%s\r\na=rtcp:9 IN IP4 0.0.0.0\r\na=setup:%s\r\na=rtcp-mux\r\n", m.mid, setup)
-		b.WriteString("a=ice-ufrag:kTst\r\na=ice-pwd:kurentotestkurentotest00\r\n")
-		b.WriteString("a=fingerprint:sha-256 00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF\r\n")
-	}
-	return b.String()
+	rejected         bool
 }

@@ -45,6 +45,9 @@ type options struct {
 	noListen bool
 	forceTCP bool
 	metadata string
+
+	playerDuration time.Duration
+	missingURIs    []string
 }
 
 // WithReplyCacheTTL sets how long a reply is replayed for a repeated
@@ -82,6 +85,21 @@ func WithInMemoryOnly() Option {
 // WithMetadata sets the string ServerManager.getMetadata returns (default "").
 func WithMetadata(s string) Option {
 	return func(o *options) { o.metadata = s }
+}
+
+// WithPlayerDuration sets how long every PlayerEndpoint plays before it
+// stops with UriEndpointStateChanged STOP and EndOfStream (time spent in
+// PAUSE does not count). Zero, the default, plays forever, like a live
+// source.
+func WithPlayerDuration(d time.Duration) Option {
+	return func(o *options) { o.playerDuration = d }
+}
+
+// WithMissingURIs names URIs that a PlayerEndpoint cannot open: play emits
+// Error INVALID_URI, like a KMS given a missing file. A URI without a
+// scheme KMS reads (file, http, https, rtsp, rtsps) is always missing.
+func WithMissingURIs(uris ...string) Option {
+	return func(o *options) { o.missingURIs = append(o.missingURIs, uris...) }
 }
 
 // Server is a fake Kurento Media Server. All methods are safe for

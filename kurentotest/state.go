@@ -24,6 +24,10 @@ type state struct {
 	subByID   map[string]subKey
 	links     []*link
 	cache     map[cacheKey]cacheEntry
+	// flows is the media flow state (see flow.go).
+	flows map[flowKey]bool
+	// certFingerprint is the DTLS certificate fingerprint (cert.go).
+	certFingerprint string
 }
 
 func newState(s *Server) *state {
@@ -36,6 +40,7 @@ func newState(s *Server) *state {
 		subs:      make(map[subKey]*handler),
 		subByID:   make(map[string]subKey),
 		cache:     make(map[cacheKey]cacheEntry),
+		flows:     make(map[flowKey]bool),
 	}
 	sm := &object{
 		id:      ServerManagerID,

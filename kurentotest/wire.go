@@ -129,6 +129,7 @@ const (
 	codeAlreadyNegotiated           = 40208
 	codeNotOfferGenerated           = 40209
 	codeAnswerAlreadyProcessed      = 40210
+	codeProcessAnswer               = 40206
 	codeKmdNotFound                 = 40500
 )
 

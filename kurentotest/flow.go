@@ -1,0 +1,166 @@
+package kurentotest
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+)
+
+// This file models media flow without media. A source of flow is a
+// WebRtcEndpoint or RtpEndpoint whose peer sends (after
+// [Server.SimulateMediaFlow]) or a playing PlayerEndpoint. Flow follows the
+// AUDIO and VIDEO links: an element carrying a media type sends it on its
+// links (MediaFlowOutStateChanged FLOWING on it) and the sinks receive it
+// (MediaFlowInStateChanged FLOWING), which they pass on in turn. Flow never
+// stops in the fake once started.
+
+type flowDir int
+
+const (
+	flowIn  flowDir = iota // media arrives at the element (from a link or the network)
+	flowOut                // media leaves the element on a link
+	flowSrc                // the element produces media (player playing)
+)
+
+type flowKey struct {
+	id        string
+	mediaType string
+	dir       flowDir
+}
+
+var flowTypes = []string{"AUDIO", "VIDEO"}
+
+// carrying reports whether media of type mt is available inside element id.
+func (st *state) carrying(id, mt string) bool {
+	return st.flows[flowKey{id, mt, flowIn}] || st.flows[flowKey{id, mt, flowSrc}]
+}
+
+// propagate spreads flow from the given elements along their links, one
+// hop at a time: first the outgoing side of an element, then the arrivals.
+func (st *state) propagate(ids ...string) {
+	queue := slices.Clone(ids)
+	for len(queue) > 0 {
+		id := queue[0]
+		queue = queue[1:]
+		type arrival struct{ sink, mt string }
+		var arrivals []arrival
+		for _, mt := range flowTypes {
+			if !st.carrying(id, mt) {
+				continue
+			}
+			for _, l := range st.links {
+				if l.source != id || l.mediaType != mt {
+					continue
+				}
+				if k := (flowKey{id, mt, flowOut}); !st.flows[k] {
+					st.flows[k] = true
+					st.emitFlow(id, "MediaFlowOutStateChanged", mt)
+				}
+				if !st.flows[flowKey{l.sink, mt, flowIn}] && !slices.Contains(arrivals, arrival{l.sink, mt}) {
+					arrivals = append(arrivals, arrival{l.sink, mt})
+				}
+			}
+		}
+		var sinks []string
+		for _, a := range arrivals {
+			st.flows[flowKey{a.sink, a.mt, flowIn}] = true
+			st.emitFlow(a.sink, "MediaFlowInStateChanged", a.mt)
+			if !slices.Contains(sinks, a.sink) {
+				sinks = append(sinks, a.sink)
+			}
+		}
+		for _, s := range sinks {
+			if o, ok := st.objects[s]; ok {
+				st.mediaArrived(o)
+			}
+		}
+		queue = append(queue, sinks...)
+	}
+}
+
+func (st *state) emitFlow(id, event, mt string) {
+	st.emit(id, event, map[string]any{"state": "FLOWING", "padName": "default", "mediaType": mt})
+}
+
+// mediaArrived lets an element react to incoming media.
+func (st *state) mediaArrived(o *object) {
+	if o.typ == "RecorderEndpoint" {
+		st.recorderMediaArrived(o)
+	}
+}
+
+func flowCheck(dir flowDir) opFunc {
+	return func(x *invocation) (any, *rpcError) {
+		mt, _ := x.params["mediaType"].(string)
+		if mt == "DATA" {
+			return nil, kmsError(codeIllegalParam, "DATA media type is not supported")
+		}
+		return x.st.flows[flowKey{x.obj.id, mt, dir}], nil
+	}
+}
+
+// ErrNotNegotiated is returned by [Server.SimulateMediaFlow] for an RTP
+// endpoint whose SDP negotiation is not complete.
+var ErrNotNegotiated = errors.New("kurentotest: endpoint not negotiated")
+
+// SimulateMediaFlow makes the remote peer of a WebRtcEndpoint or
+// RtpEndpoint connect and send audio and video, as if a browser had
+// completed ICE and DTLS. The endpoint must be negotiated (processOffer,
+// or generateOffer and processAnswer), else [ErrNotNegotiated]. For a
+// WebRtcEndpoint the events are: the gathering events if gatherCandidates
+// was never called, then per ICE stream IceComponentStateChanged
+// CONNECTING (unless a remote candidate already caused it), CONNECTED,
+// NewCandidatePairSelected, READY, and DtlsConnectionStateChange
+// CONNECTING and CONNECTED; then, for both kinds of RTP endpoint,
+// ConnectionStateChanged and MediaStateChanged DISCONNECTED → CONNECTED
+// (getConnectionState, getMediaState follow), MediaFlowInStateChanged
+// FLOWING for AUDIO and VIDEO (isMediaFlowingIn answers true), and flow
+// along the endpoint's links (see [Server] docs on media flow). A second
+// call does nothing.
+func (s *Server) SimulateMediaFlow(objectID string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := s.st
+	o, ok := st.objects[objectID]
+	if !ok {
+		return fmt.Errorf("kurentotest: object %q not found", objectID)
+	}
+	if !s.cat.isA(o.typ, "BaseRtpEndpoint") {
+		return fmt.Errorf("kurentotest: %s is not an RTP endpoint", o.typ)
+	}
+	sd := sdpOf(o)
+	if !sd.negotiated() {
+		return ErrNotNegotiated
+	}
+	if o.props["mediaState"] == "CONNECTED" {
+		return nil
+	}
+	if s.cat.isA(o.typ, "WebRtcEndpoint") {
+		st.connectICE(o)
+	}
+	o.props["connectionState"] = "CONNECTED"
+	st.emit(o.id, "ConnectionStateChanged", map[string]any{"oldState": "DISCONNECTED", "newState": "CONNECTED"})
+	o.props["mediaState"] = "CONNECTED"
+	st.emit(o.id, "MediaStateChanged", map[string]any{"oldState": "DISCONNECTED", "newState": "CONNECTED"})
+	for _, mt := range flowTypes {
+		if !sd.hasKind(mt) {
+			continue
+		}
+		st.flows[flowKey{o.id, mt, flowIn}] = true
+		st.emitFlow(o.id, "MediaFlowInStateChanged", mt)
+	}
+	st.propagate(o.id)
+	return nil
+}
+
+// hasKind reports whether the session negotiated an m-line for media type
+// AUDIO or VIDEO.
+func (s *sdpState) hasKind(mt string) bool {
+	kind := map[string]string{"AUDIO": "audio", "VIDEO": "video"}[mt]
+	for _, m := range s.media {
+		if m.kind == kind && !m.rejected {
+			return true
+		}
+	}
+	return false
+}

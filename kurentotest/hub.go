@@ -1,0 +1,108 @@
+package kurentotest
+
+import (
+	"fmt"
+	"strings"
+)
+
+// This file checks the hub operations (the ports they name must belong to
+// the hub) and answers getGstreamerDot with a plausible graph.
+
+func init() {
+	registerOps("Dispatcher", map[string]opFunc{
+		"connect": func(x *invocation) (any, *rpcError) {
+			return nil, x.ownPorts("source", "sink")
+		},
+	})
+	registerOps("DispatcherOneToMany", map[string]opFunc{
+		"setSource": func(x *invocation) (any, *rpcError) {
+			if err := x.ownPorts("source"); err != nil {
+				return nil, err
+			}
+			x.obj.ext["source"] = x.str("source")
+			return nil, nil
+		},
+		"removeSource": func(x *invocation) (any, *rpcError) {
+			delete(x.obj.ext, "source")
+			return nil, nil
+		},
+	})
+	mixer := func(x *invocation) (any, *rpcError) {
+		if mt := x.str("media"); mt != "AUDIO" && mt != "VIDEO" {
+			return nil, kmsError(codeUnsupportedMediaType, "Invalid media type")
+		}
+		return nil, x.ownPorts("source", "sink")
+	}
+	registerOps("Mixer", map[string]opFunc{"connect": mixer, "disconnect": mixer})
+	registerOps("AlphaBlending", map[string]opFunc{
+		"setMaster": func(x *invocation) (any, *rpcError) {
+			return nil, x.ownPorts("source")
+		},
+		"setPortProperties": func(x *invocation) (any, *rpcError) {
+			return nil, x.ownPorts("port")
+		},
+	})
+	dot := func(x *invocation) (any, *rpcError) { return x.st.gstreamerDot(x.obj), nil }
+	registerOps("Hub", map[string]opFunc{"getGstreamerDot": dot})
+	registerOps("MediaPipeline", map[string]opFunc{"getGstreamerDot": dot})
+	registerOps("MediaElement", map[string]opFunc{
+		"getGstreamerDot": dot,
+		"getElementGstreamerDot": func(x *invocation) (any, *rpcError) {
+			return x.st.gstreamerDot(x.obj), nil
+		},
+	})
+}
+
+// ownPorts checks that the HubPort parameters name ports of this hub.
+func (x *invocation) ownPorts(params ...string) *rpcError {
+	for _, p := range params {
+		id := x.str(p)
+		port, ok := x.st.objects[id]
+		if !ok {
+			return kmsError(codeObjectNotFound, "Object '"+id+"' not found")
+		}
+		if port.typ != "HubPort" || port.parent != x.obj.id {
+			return kmsError(codeConnect, "HubPort '"+id+"' does not belong to hub '"+x.obj.id+"'")
+		}
+	}
+	return nil
+}
+
+// gstreamerDot draws the object and its descendants as boxes, and the
+// media links between them.
+func (st *state) gstreamerDot(o *object) string {
+	var b strings.Builder
+	name := func(id string) string {
+		return strings.ReplaceAll(id[strings.LastIndexByte(id, '/')+1:], "-", "_")
+	}
+	fmt.Fprintf(&b, "digraph pipeline {\n  rankdir=LR;\n  fontname=\"sans\";\n  fontsize=\"10\";\n  labelloc=t;\n  nodesep=.1;\n  ranksep=.2;\n")
+	fmt.Fprintf(&b, "  label=\"<%s>\\n%s\\n[>]\";\n", o.typ, name(o.id))
+	fmt.Fprintf(&b, "  node [style=\"filled,rounded\", shape=box, fontsize=\"9\", fontname=\"sans\", margin=\"0.0,0.0\"];\n")
+	fmt.Fprintf(&b, "  edge [labelfontsize=\"6\", fontsize=\"9\", fontname=\"monospace\"];\n\n")
+	in := map[string]bool{o.id: true}
+	var walk func(id string, depth int)
+	walk = func(id string, depth int) {
+		x, ok := st.objects[id]
+		if !ok {
+			return
+		}
+		in[id] = true
+		fmt.Fprintf(&b, "%s\"%s\" [label=\"%s\\n[>]\", fillcolor=\"#aaffaa\"];\n", strings.Repeat("  ", depth), name(id), x.typ)
+		for _, c := range x.children {
+			walk(c, depth+1)
+		}
+	}
+	if len(o.children) == 0 {
+		walk(o.id, 1)
+	}
+	for _, c := range o.children {
+		walk(c, 1)
+	}
+	for _, l := range st.links {
+		if in[l.source] && in[l.sink] {
+			fmt.Fprintf(&b, "  \"%s\" -> \"%s\" [label=\"%s\"];\n", name(l.source), name(l.sink), strings.ToLower(l.mediaType))
+		}
+	}
+	b.WriteString("}\n")
+	return b.String()
+}

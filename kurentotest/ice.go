@@ -1,0 +1,222 @@
+package kurentotest
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strconv"
+)
+
+// This file holds the ICE behaviour of WebRtcEndpoint, following
+// real-kms/g_offer_ice.frames.txt: gatherCandidates answers null, then
+// IceComponentStateChanged GATHERING for components 1 and 2 of each ICE
+// stream, IceCandidateFound for each host candidate of each component on
+// every m-line of the stream (all m-lines share stream 1 with BUNDLE), and
+// IceGatheringDone. The first remote candidate of a negotiated, gathering
+// endpoint brings IceComponentStateChanged CONNECTING. The rest (CONNECTED,
+// pair selection, media) needs a peer and is scripted with
+// [Server.SimulateMediaFlow].
+
+const iceKey = "ice"
+
+type iceState struct {
+	// requested: gatherCandidates was called; gathered: its events went
+	// out (gathering waits for the local SDP).
+	requested, gathered bool
+	remote              []string
+	connecting          bool
+	connected           bool
+	// local holds the first local candidate string per stream.
+	local map[int]string
+	// pairs are the selected IceCandidatePair structs.
+	pairs []any
+}
+
+func iceOf(o *object) *iceState {
+	s, ok := o.ext[iceKey].(*iceState)
+	if !ok {
+		s = &iceState{local: map[int]string{}}
+		o.ext[iceKey] = s
+	}
+	return s
+}
+
+func init() {
+	registerOps("WebRtcEndpoint", map[string]opFunc{
+		"gatherCandidates": gatherCandidates,
+		"addIceCandidate":  addIceCandidate,
+		"getICECandidatePairs": func(x *invocation) (any, *rpcError) {
+			return append([]any{}, iceOf(x.obj).pairs...), nil
+		},
+	})
+}
+
+func gatherCandidates(x *invocation) (any, *rpcError) {
+	ice := iceOf(x.obj)
+	if ice.requested {
+		return nil, nil
+	}
+	ice.requested = true
+	if sdpOf(x.obj).local != "" {
+		x.st.scheduleGathering(x)
+	}
+	return nil, nil
+}
+
+// negotiated runs when an SdpEndpoint got its local description: a
+// gathering requested earlier starts now.
+func (st *state) negotiated(x *invocation) {
+	if !st.s.cat.isA(x.obj.typ, "WebRtcEndpoint") {
+		return
+	}
+	if ice := iceOf(x.obj); ice.requested && !ice.gathered {
+		st.scheduleGathering(x)
+	}
+}
+
+// iceStream is one ICE stream: the indexes of the m-lines it carries.
+type iceStream struct {
+	id     int
+	mlines []int
+}
+
+func (s *sdpState) streams() []iceStream {
+	var out []iceStream
+	for i, m := range s.media {
+		if m.rejected {
+			continue
+		}
+		if s.bundle && len(out) > 0 {
+			out[0].mlines = append(out[0].mlines, i)
+			continue
+		}
+		out = append(out, iceStream{id: len(out) + 1, mlines: []int{i}})
+	}
+	return out
+}
+
+// scheduleGathering queues the gathering events after the reply.
+func (st *state) scheduleGathering(x *invocation) {
+	ice := iceOf(x.obj)
+	ice.gathered = true
+	id := x.obj.id
+	x.cx.after = append(x.cx.after, func() {
+		o, ok := st.objects[id]
+		if !ok {
+			return
+		}
+		st.emitGathering(o)
+	})
+}
+
+func (st *state) emitGathering(o *object) {
+	s, ice := sdpOf(o), iceOf(o)
+	streams := s.streams()
+	for _, str := range streams {
+		for comp := 1; comp <= 2; comp++ {
+			st.emit(o.id, "IceComponentStateChanged", map[string]any{
+				"streamId": str.id, "componentId": comp, "state": "GATHERING",
+			})
+		}
+	}
+	for _, str := range streams {
+		for comp := 1; comp <= 2; comp++ {
+			for _, cand := range hostCandidates(comp) {
+				if comp == 1 && ice.local[str.id] == "" {
+					ice.local[str.id] = cand
+				}
+				for _, ml := range str.mlines {
+					st.emit(o.id, "IceCandidateFound", map[string]any{
+						"candidate": iceCandidate(cand, s.media[ml].mid, ml),
+					})
+				}
+			}
+		}
+	}
+	st.emit(o.id, "IceGatheringDone", nil)
+}
+
+func iceCandidate(cand, mid string, index int) map[string]any {
+	return map[string]any{
+		"__module__":    "kurento",
+		"__type__":      "IceCandidate",
+		"candidate":     cand,
+		"sdpMLineIndex": index,
+		"sdpMid":        mid,
+	}
+}
+
+// hostCandidates are the loopback host candidates of one component: UDP,
+// TCP active and TCP passive, with KMS's priorities.
+func hostCandidates(comp int) []string {
+	c := strconv.Itoa(comp)
+	port := func() int { return 10000 + rand.IntN(50000) } //nolint:gosec // G404: ports need no secure randomness
+	return []string{
+		fmt.Sprintf("candidate:1 %s UDP %d 127.0.0.1 %d typ host", c, 2015363328-comp, port()),
+		fmt.Sprintf("candidate:2 %s TCP %d 127.0.0.1 9 typ host tcptype active", c, 1015021824-comp),
+		fmt.Sprintf("candidate:3 %s TCP %d 127.0.0.1 %d typ host tcptype passive", c, 1010827520-comp, port()),
+	}
+}
+
+// addIceCandidate stores the candidate. KMS accepts any candidate string
+// (real-kms: "garbage" is answered with null), and ignores an empty one.
+func addIceCandidate(x *invocation) (any, *rpcError) {
+	c, _ := x.params["candidate"].(map[string]any)
+	cand, _ := c["candidate"].(string)
+	if cand == "" {
+		return nil, nil
+	}
+	ice := iceOf(x.obj)
+	ice.remote = append(ice.remote, cand)
+	if ice.gathered && sdpOf(x.obj).negotiated() && !ice.connecting {
+		ice.connecting = true
+		st, id := x.st, x.obj.id
+		x.cx.after = append(x.cx.after, func() {
+			st.emit(id, "IceComponentStateChanged", map[string]any{
+				"streamId": 1, "componentId": 1, "state": "CONNECTING",
+			})
+		})
+	}
+	return nil, nil
+}
+
+// connectICE emits what a real KMS sends when ICE and DTLS succeed.
+func (st *state) connectICE(o *object) {
+	ice := iceOf(o)
+	if ice.connected {
+		return
+	}
+	ice.connected = true
+	streams := sdpOf(o).streams()
+	if !ice.gathered {
+		ice.gathered = true
+		st.emitGathering(o)
+	}
+	remote := "candidate:1 1 UDP 2122260223 127.0.0.1 50000 typ host"
+	if len(ice.remote) > 0 {
+		remote = ice.remote[0]
+	}
+	for _, str := range streams {
+		sid := strconv.Itoa(str.id)
+		if !ice.connecting {
+			st.emit(o.id, "IceComponentStateChanged", map[string]any{"streamId": str.id, "componentId": 1, "state": "CONNECTING"})
+		}
+		st.emit(o.id, "IceComponentStateChanged", map[string]any{"streamId": str.id, "componentId": 1, "state": "CONNECTED"})
+		pair := map[string]any{
+			"__module__":      "kurento",
+			"__type__":        "IceCandidatePair",
+			"componentId":     1,
+			"localCandidate":  ice.local[str.id],
+			"remoteCandidate": remote,
+			"streamId":        sid,
+		}
+		ice.pairs = append(ice.pairs, pair)
+		st.emit(o.id, "NewCandidatePairSelected", map[string]any{"candidatePair": pair})
+		st.emit(o.id, "IceComponentStateChanged", map[string]any{"streamId": str.id, "componentId": 1, "state": "READY"})
+		for _, state := range []string{"CONNECTING", "CONNECTED"} {
+			st.emit(o.id, "DtlsConnectionStateChange", map[string]any{
+				"streamId": sid, "componentId": "1", "connectionId": "1", "state": state,
+			})
+		}
+	}
+	ice.connecting = true
+}
