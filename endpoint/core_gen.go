@@ -384,6 +384,9 @@ func (h *SdpEndpoint) GenerateOffer(ctx context.Context, opts *GenerateOfferOpti
 // client.Tx.Capture for the value).
 func (h *SdpEndpoint) ProcessOffer(ctx context.Context, offer string) (string, error) {
 	o := h.Object()
+	if offer == "" {
+		return "", argError(o, "invoke", "processOffer", fmt.Errorf("%w: empty offer", client.ErrSDPParse))
+	}
 	params := struct {
 		Offer string `json:"offer"`
 	}{Offer: offer}
@@ -400,6 +403,9 @@ func (h *SdpEndpoint) ProcessOffer(ctx context.Context, offer string) (string, e
 // client.Tx.Capture for the value).
 func (h *SdpEndpoint) ProcessAnswer(ctx context.Context, answer string) (string, error) {
 	o := h.Object()
+	if answer == "" {
+		return "", argError(o, "invoke", "processAnswer", fmt.Errorf("%w: empty answer", client.ErrSDPParse))
+	}
 	params := struct {
 		Answer string `json:"answer"`
 	}{Answer: answer}

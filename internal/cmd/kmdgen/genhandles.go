@@ -642,6 +642,10 @@ func (h hctx) paramDoc(a arg) string {
 	return s + unitNote(a.p.Name)
 }
 
+// sdpParams are the parameters that carry a whole session description:
+// an empty one is refused before the wire.
+var sdpParams = map[string]bool{"offer": true, "answer": true}
+
 // checks writes the argument checks of args; ret is the return statement
 // prefix for a failure ("return nil, " or "return "). Optional args are
 // read from opts, which may be nil.
@@ -664,6 +668,12 @@ func (h hctx) checks(b *strings.Builder, args []arg, self, op, method, ret strin
 				fmt.Fprintf(b, "\t%s, %s := refArg(%s, %q, %s)\n\tif %s != nil {\n\t\t%sargError(%s, %q, %q, %s)\n\t}\n",
 					local, errv, self, a.p.Name, v, errv, ret, self, op, method, errv)
 			}
+		case sdpParams[a.p.Name] && !a.p.Optional && a.p.Type.Name == "String" && !a.p.Type.List && !a.p.Type.Map:
+			// KMS refuses an empty session description with 40201; refusing it
+			// here keeps the code (errors.Is matches client.ErrSDPParse) and
+			// spares the round trip.
+			fmt.Fprintf(b, "	if %s == \"\" {\n\t\t%sargError(%s, %q, %q, fmt.Errorf(\"%%w: empty %s\", client.ErrSDPParse))\n\t}\n",
+				v, ret, self, op, method, a.p.Name)
 		case h.f.Kind(a.p.Type.Name) == idl.KindEnum && !a.p.Type.List && !a.p.Type.Map:
 			cond := "!" + v + ".Valid()"
 			if a.p.Optional {
