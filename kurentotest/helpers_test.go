@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -18,11 +17,22 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	if beforeTests != nil {
+		beforeTests()
+	}
 	goleak.VerifyTestMain(m)
 }
 
+// Hooks set by integration_test.go (build tag integration); nil otherwise,
+// and every test then talks to the fake. realServer returns the URL of a
+// real KMS or skips the test; beforeTests runs before the tests.
+var (
+	realServer  func(t *testing.T) string
+	beforeTests func()
+)
+
 // target is the server a behaviour test talks to: the fake, or a real KMS
-// when KURENTO_URL is set (fake-only checks are then skipped).
+// in the integration build (fake-only checks are then skipped).
 type target struct {
 	url    string
 	client *http.Client
@@ -31,8 +41,8 @@ type target struct {
 
 func newTarget(t *testing.T, opts ...kurentotest.Option) target {
 	t.Helper()
-	if u := os.Getenv("KURENTO_URL"); u != "" {
-		return target{url: u, client: http.DefaultClient}
+	if realServer != nil {
+		return target{url: realServer(t), client: http.DefaultClient}
 	}
 	s := kurentotest.NewServer(t, opts...)
 	return target{url: s.URL(), client: nil, fake: s}
