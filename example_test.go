@@ -13,9 +13,12 @@ import (
 
 	"github.com/gokurento/kurento/client"
 	"github.com/gokurento/kurento/endpoint"
+	"github.com/gokurento/kurento/event"
+	"github.com/gokurento/kurento/hub"
 	"github.com/gokurento/kurento/kurentotest"
 	"github.com/gokurento/kurento/pipeline"
 	"github.com/gokurento/kurento/rpc"
+	"github.com/gokurento/kurento/types"
 )
 
 // offer is a minimal browser offer: one audio and one video m-line, bundled.
@@ -265,4 +268,125 @@ func Example_logging() {
 	// Output:
 	// level=INFO msg=connected component=kurento
 	// level=INFO msg=closed component=kurento
+}
+
+// This example broadcasts one presenter to several viewers: the
+// presenter's WebRtcEndpoint is connected to each viewer's. When the
+// presenter's browser starts sending (simulated by the fake server), every
+// viewer reports media flowing in.
+func Example_oneToMany() {
+	srv := start()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, err := client.Dial(ctx, srv.URL())
+	check(err)
+	defer closeAll(c, srv)
+	p, err := pipeline.NewMediaPipeline(ctx, c, nil)
+	check(err)
+	defer func() { check(p.Release(ctx)) }()
+
+	presenter, err := endpoint.NewWebRtcEndpoint(ctx, p, nil)
+	check(err)
+	_, err = presenter.ProcessOffer(ctx, offer) // the presenter's browser offer
+	check(err)
+
+	var flowing []<-chan event.MediaFlowInStateChanged
+	for range 3 {
+		viewer, err := endpoint.NewWebRtcEndpoint(ctx, p, nil)
+		check(err)
+		// Each viewer negotiates with its own browser (ProcessOffer, ICE)
+		// like the presenter; here only the media side is shown.
+		ch, err := viewer.OnMediaFlowInStateChanged(ctx)
+		check(err)
+		flowing = append(flowing, ch)
+		check(presenter.Connect(ctx, viewer, nil))
+	}
+
+	check(srv.SimulateMediaFlow(presenter.ID())) // the presenter's media arrives
+	receiving := 0
+	for _, ch := range flowing {
+		for ev := range ch {
+			if ev.MediaType == types.MediaTypeVideo && ev.State == types.MediaFlowStateFlowing {
+				receiving++
+				break
+			}
+		}
+	}
+	fmt.Println("viewers receiving video:", receiving)
+	// Output:
+	// viewers receiving video: 3
+}
+
+// This example wires a group call: every participant's WebRtcEndpoint sends
+// to its own HubPort of a Composite and receives the mix of the others from
+// it. The pipeline is then drawn as a Graphviz graph with
+// MediaPipeline.DOT.
+func Example_groupCall() {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	srv := start()
+	c, err := client.Dial(ctx, srv.URL())
+	check(err)
+	defer closeAll(c, srv)
+	p, err := pipeline.NewMediaPipeline(ctx, c, nil)
+	check(err)
+	defer func() { check(p.Release(ctx)) }()
+	check(p.SetName(ctx, "group call"))
+	room, err := hub.NewComposite(ctx, p, nil)
+	check(err)
+	check(room.SetName(ctx, "room"))
+
+	// join adds one participant; each would negotiate with its browser
+	// (ProcessOffer, ICE) as in a one-to-one call.
+	join := func(name string) *hub.HubPort {
+		ep, err := endpoint.NewWebRtcEndpoint(ctx, p, nil)
+		check(err)
+		check(ep.SetName(ctx, name))
+		port, err := hub.NewHubPort(ctx, room, nil)
+		check(err)
+		check(port.SetName(ctx, name+"'s port"))
+		check(ep.Connect(ctx, port, nil)) // what the participant sends
+		check(port.Connect(ctx, ep, nil)) // the mix of everybody else
+		return port
+	}
+	join("alice")
+	bob := join("bob")
+
+	dot, err := p.DOT(ctx)
+	check(err)
+	fmt.Print(dot)
+
+	// Leaving: releasing the port (and the endpoint) removes the
+	// participant from the mix.
+	check(bob.Release(ctx))
+	ports, err := room.GetChildren(ctx)
+	check(err)
+	fmt.Println("ports left:", len(ports))
+	// Output:
+	// digraph "group call" {
+	// 	graph [rankdir=LR, labelloc=t, fontname="Helvetica", label="MediaPipeline\ngroup call"];
+	// 	node [shape=box, style=rounded, fontname="Helvetica"];
+	// 	edge [fontname="Helvetica", fontsize=10];
+	// 	subgraph cluster_n1 {
+	// 		graph [label="", style="rounded,dashed"];
+	// 		n1 [label="Composite\nroom", shape=component];
+	// 		n2 [label="HubPort\nalice's port"];
+	// 		n3 [label="HubPort\nbob's port"];
+	// 	}
+	// 	n4 [label="WebRtcEndpoint\nalice"];
+	// 	n5 [label="WebRtcEndpoint\nbob"];
+	// 	n2 -> n4 [label="audio", color="darkorange", fontcolor="darkorange"];
+	// 	n2 -> n4 [label="video", color="royalblue", fontcolor="royalblue"];
+	// 	n2 -> n4 [label="data", color="forestgreen", fontcolor="forestgreen"];
+	// 	n3 -> n5 [label="audio", color="darkorange", fontcolor="darkorange"];
+	// 	n3 -> n5 [label="video", color="royalblue", fontcolor="royalblue"];
+	// 	n3 -> n5 [label="data", color="forestgreen", fontcolor="forestgreen"];
+	// 	n4 -> n2 [label="audio", color="darkorange", fontcolor="darkorange"];
+	// 	n4 -> n2 [label="video", color="royalblue", fontcolor="royalblue"];
+	// 	n4 -> n2 [label="data", color="forestgreen", fontcolor="forestgreen"];
+	// 	n5 -> n3 [label="audio", color="darkorange", fontcolor="darkorange"];
+	// 	n5 -> n3 [label="video", color="royalblue", fontcolor="royalblue"];
+	// 	n5 -> n3 [label="data", color="forestgreen", fontcolor="forestgreen"];
+	// }
+	// ports left: 1
 }
