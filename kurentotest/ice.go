@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strconv"
+	"strings"
 )
 
 // This file holds the ICE behaviour of WebRtcEndpoint, following
@@ -162,7 +163,8 @@ func hostCandidates(comp int) []string {
 func addIceCandidate(x *invocation) (any, *rpcError) {
 	c, _ := x.params["candidate"].(map[string]any)
 	cand, _ := c["candidate"].(string)
-	if cand == "" {
+	if !wellFormedCandidate(cand) {
+		// Accepted and dropped, as libnice drops what it cannot parse.
 		return nil, nil
 	}
 	ice := iceOf(x.obj)
@@ -219,4 +221,19 @@ func (st *state) connectICE(o *object) {
 		}
 	}
 	ice.connecting = true
+}
+
+// wellFormedCandidate checks the shape "candidate:<foundation> <component>
+// <transport> <priority> <address> <port> typ <type> ...".
+func wellFormedCandidate(c string) bool {
+	f := strings.Fields(strings.TrimPrefix(c, "a="))
+	if len(f) < 8 || !strings.HasPrefix(f[0], "candidate:") || f[6] != "typ" {
+		return false
+	}
+	for _, i := range []int{1, 3, 5} {
+		if _, err := strconv.ParseUint(f[i], 10, 32); err != nil {
+			return false
+		}
+	}
+	return true
 }
