@@ -44,23 +44,77 @@
 // change the answer of the next or every call of a method ([Server.React]:
 // delay, fail with a chosen code, swallow with or without executing), drop
 // every socket ([Server.DropConnections]), simulate a KMS restart
-// ([Server.Restart]) and write raw frames ([Server.Inject]).
+// ([Server.Restart]), write raw frames ([Server.Inject]) and make a remote
+// peer connect and send media ([Server.SimulateMediaFlow]).
+//
+// # Media behaviour without media
+//
+// processOffer answers like KMS 7.3 (line for line the answer a real KMS
+// gave to a Chrome offer, see testdata/real-kms): m-lines mirrored in
+// order with port 1 and no candidates, only the codecs KMS negotiates kept
+// (opus, PCMU, PCMA; VP8, VP9, H264, AV1; rtx, red, ulpfec, G722, CN and
+// telephone-event dropped) with their rtcp-fb (minus transport-cc) and
+// fmtp, only the abs-send-time extension, direction inverted (and limited
+// by the recvonly/sendonly constructor flags), mids and the BUNDLE group
+// kept, a=setup:active for an actpass offer, fresh ICE credentials and the
+// sha-256 fingerprint of a real self-signed certificate made once per
+// server (new after [Server.Restart]). An m-line without a usable codec is
+// rejected (port 0, out of the BUNDLE group). generateOffer gives KMS's
+// offer shape (RTP/SAVPF, mids audio0/video0, actpass) and honours
+// OfferOptions. pion/webrtc accepts both (see the tests).
+//
+// gatherCandidates emits, after its reply, IceComponentStateChanged
+// GATHERING for components 1 and 2 of each ICE stream, IceCandidateFound
+// for three loopback host candidates (UDP, TCP active, TCP passive) of each
+// component on every m-line (one stream for a BUNDLE), then
+// IceGatheringDone; called before the local SDP exists, it waits for it. A
+// second call does nothing. The first well-formed remote candidate of a
+// negotiated, gathering endpoint emits IceComponentStateChanged
+// CONNECTING, as on a real KMS.
+//
+// Media flows from WebRtcEndpoint/RtpEndpoint peers (after
+// SimulateMediaFlow) and from playing players, along AUDIO and VIDEO links:
+// MediaFlowOutStateChanged on the sending element, MediaFlowInStateChanged
+// on the receiver, hop by hop; isMediaFlowingIn/Out follow. Players move
+// START/PAUSE/STOP and end with STOP and EndOfStream after
+// [WithPlayerDuration]; recorders wait for media before START and
+// Recording, and emit Paused and Stopped.
 //
 // # Differences from a real KMS
 //
-//   - No media: nothing flows, so no MediaFlowIn/Out, MediaState,
-//     ConnectionState, Recording or EndOfStream events happen by themselves;
-//     use [Server.Emit]. isMediaFlowingIn/Out and isMediaTranscoding answer
-//     false, getStats an empty map.
-//   - SDP and ICE are minimal: processOffer answers with a syntactically
-//     valid SDP built from the offer's m-lines (fixed codecs, ICE
-//     credentials and fingerprint), generateOffer offers audio and video,
-//     gatherCandidates emits one loopback host candidate per m-line and then
-//     IceGatheringDone, always after the reply (a real KMS may send them
-//     before). addIceCandidate accepts anything.
+//   - No media: nothing flows unless a test calls [Server.SimulateMediaFlow]
+//     or a player plays; flow never stops (no NOT_FLOWING, not even on
+//     disconnect, stop or release); MediaTranscodingStateChanged,
+//     MediaSessionStarted/Terminated and DataChannelOpened never happen by
+//     themselves (use [Server.Emit]); isMediaTranscoding answers false,
+//     getStats an empty map, getVideoInfo and getPosition zero values.
+//   - ICE and DTLS: the candidates are made up (127.0.0.1, random ports);
+//     the ICE events after CONNECTING (CONNECTED, NewCandidatePairSelected,
+//     READY, DtlsConnectionStateChange) are the fake's reconstruction, as
+//     the real-server frames stop at CONNECTING. A real KMS may send some
+//     gathering events before the gatherCandidates reply; the fake always
+//     sends them after it. addIceCandidate accepts any candidate string like
+//     KMS (it never answers 40401).
+//   - SDP: the answer keeps what the fake understands; exotic offers
+//     (several m-lines of one kind with different codecs, simulcast, SDES
+//     crypto, non-WebRTC RtpEndpoint offers) get the same treatment and
+//     may differ from KMS. An application m-line is accepted (port 1, the
+//     offer's sctp-port) only with useDataChannels, else rejected with
+//     port 0 (the real frames hold no data channel offer). processAnswer
+//     checks only the number of m-lines (40206 when it differs).
+//     OfferOptions with offerToReceiveAudio/Video false leave that m-line
+//     out (inferred, not observed).
+//   - Players cannot read files: a URI named with [WithMissingURIs], or
+//     without a file/http/https/rtsp(s) scheme, gives one Error INVALID_URI
+//     then START (a real KMS repeats the Error several times); any other
+//     URI plays. Recorders write nothing; stopOnEndOfStream is ignored.
+//   - Hubs: Dispatcher, DispatcherOneToMany, Mixer and AlphaBlending only
+//     check that the ports they name belong to them (40004 otherwise,
+//     fake wording) and Mixer's media type (40005); no media is routed
+//     through hubs. getGstreamerDot returns a small made-up graph.
 //   - Requests of one socket are executed one at a time, in order (KMS runs
 //     them on a thread pool); events caused by a call are queued before its
-//     reply, except those of gatherCandidates.
+//     reply, except those of gatherCandidates and addIceCandidate.
 //   - getUsedCpu answers a fixed value after the requested interval;
 //     getCpuCount and getUsedMemory describe the test process; getKmd
 //     returns the SDK's IDL facts in a kmd-like JSON, not the original
@@ -71,14 +125,6 @@
 //   - A KMS with a thread or file-descriptor limit can answer 40009; the fake
 //     never does. A KMS can crash (getIceTcp killed one); the fake does not.
 //   - Some error messages that the real-server frames do not show (40109,
-//     40202, 40203, 40210, 40107, 40003) are worded by the fake.
-//
-// # Checking against a real KMS
-//
-// The raw-frame behaviour tests of this package take the server's URL, so
-// the same suite checks a real KMS: built with the tag integration and with
-// KURENTO_URL set (go test -tags integration ./kurentotest/), they talk to
-// that server and leave out the checks and tests that script the fake;
-// without KURENTO_URL they skip. The program cmd/kurento-fake serves this
-// fake on a real port for clients in other languages.
+//     40202, 40203, 40206, 40210, 40107, 40003, 40004, 40005) are worded by
+//     the fake.
 package kurentotest
