@@ -3,6 +3,7 @@ package client_test
 import (
 	"context"
 	"encoding/json"
+	"os"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -159,10 +160,20 @@ var targets = []benchTarget{
 	},
 }
 
+// benchURL is the server the invoke benchmarks use: the in-process fake,
+// or KURENTO_BENCH_URL (a fake in another process, e.g. go run
+// ./cmd/kurento-fake) so that allocs/op count the client side only.
+func benchURL(b *testing.B) string {
+	b.Helper()
+	if u := os.Getenv("KURENTO_BENCH_URL"); u != "" {
+		return u
+	}
+	return kurentotest.NewServer(b).URL()
+}
+
 func benchSequential(b *testing.B, t benchTarget) {
 	b.Helper()
-	srv := kurentotest.NewServer(b)
-	getName, done := t.setup(b, srv.URL())
+	getName, done := t.setup(b, benchURL(b))
 	defer done()
 	ctx := b.Context()
 	b.ReportAllocs()
@@ -175,8 +186,7 @@ func benchSequential(b *testing.B, t benchTarget) {
 
 func benchParallel64(b *testing.B, t benchTarget) {
 	b.Helper()
-	srv := kurentotest.NewServer(b)
-	getName, done := t.setup(b, srv.URL())
+	getName, done := t.setup(b, benchURL(b))
 	defer done()
 	ctx := b.Context()
 	b.SetParallelism(max(1, 64/runtime.GOMAXPROCS(0)))

@@ -141,6 +141,9 @@ func trimPrefix(err error) string {
 
 // convert turns an rpc error into the client's error vocabulary.
 func convert(err error) error {
+	if err == nil {
+		return nil
+	}
 	var re *rpc.Error
 	if errors.As(err, &re) {
 		return serverError(re.Code, re.Message, re.Data)

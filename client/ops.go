@@ -10,9 +10,10 @@ import (
 	"github.com/gokurento/kurento/rpc"
 )
 
+// valueResult is the part of a result the client reads; sessionId is left
+// undecoded (the client knows its session).
 type valueResult struct {
-	SessionID string          `json:"sessionId"`
-	Value     json.RawMessage `json:"value"`
+	Value json.RawMessage `json:"value"`
 }
 
 // CreateObject creates an object of class typ (e.g. "WebRtcEndpoint", or

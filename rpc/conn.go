@@ -145,7 +145,9 @@ func (c *Conn) becomeReady(s *socket, r Reason, err error) {
 }
 
 // waitReady returns the usable socket, waiting within ctx while reconnecting.
-func (c *Conn) waitReady(ctx context.Context) (*socket, error) {
+// timeout is nil or the default-timeout channel of a call whose ctx has no
+// deadline.
+func (c *Conn) waitReady(ctx context.Context, timeout <-chan time.Time) (*socket, error) {
 	for {
 		if s := c.ready.Load(); s != nil {
 			return s, nil
@@ -160,6 +162,8 @@ func (c *Conn) waitReady(ctx context.Context) (*socket, error) {
 		case <-ch:
 		case <-ctx.Done():
 			return nil, ctx.Err()
+		case <-timeout:
+			return nil, context.DeadlineExceeded
 		case <-c.closed:
 			return nil, c.closeErr
 		}
@@ -178,20 +182,23 @@ func (c *Conn) waitReady(ctx context.Context) (*socket, error) {
 // Server error replies are returned as *[Error]. [SafeToRetry] tells whether
 // the request never left the process.
 func (c *Conn) Call(ctx context.Context, method string, params, result any) error {
-	if _, ok := ctx.Deadline(); !ok {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, c.cfg.CallTimeout)
-		defer cancel()
-	}
 	cl := c.newCall(c.nextID.Add(1), method)
+	// The default timeout runs on the call's own pooled timer rather than a
+	// derived context: no allocation on the hot path.
+	var timeout <-chan time.Time
+	if _, ok := ctx.Deadline(); !ok {
+		cl.timer.Reset(c.cfg.CallTimeout)
+		timeout = cl.timer.C
+	}
 	c.calls.add(cl)
 	for {
-		s, err := c.waitReady(ctx)
+		s, err := c.waitReady(ctx, timeout)
 		if err != nil {
 			c.calls.remove(cl)
+			cl.timer.Stop()
 			return unsent(opErr(method, err))
 		}
-		sent, err := s.send(ctx, cl, params)
+		sent, err := s.send(ctx, timeout, cl, params)
 		if sent {
 			break
 		}
@@ -199,26 +206,33 @@ func (c *Conn) Call(ctx context.Context, method string, params, result any) erro
 			continue // never written: wait for the next socket
 		}
 		c.calls.remove(cl)
+		cl.timer.Stop()
 		return unsent(opErr(method, err))
 	}
-	return c.await(ctx, cl, result)
+	return c.await(ctx, timeout, cl, result)
 }
 
 // await waits for cl's reply. Only the reply path recycles cl: the read
 // loop has removed it from the pending map by then, so nothing else holds
 // it. The other paths remove it and leave it to the garbage collector,
 // since a reply may still be racing into its channel.
-func (c *Conn) await(ctx context.Context, cl *call, result any) error {
+func (c *Conn) await(ctx context.Context, timeout <-chan time.Time, cl *call, result any) error {
 	select {
 	case r := <-cl.reply:
+		cl.timer.Stop()
 		err := r.into(cl.method, result)
 		cl.done()
 		return err
 	case <-ctx.Done():
 		c.calls.remove(cl)
+		cl.timer.Stop()
 		return opErr(cl.method, ctx.Err())
+	case <-timeout:
+		c.calls.remove(cl)
+		return opErr(cl.method, context.DeadlineExceeded)
 	case <-c.closed:
 		c.calls.remove(cl)
+		cl.timer.Stop()
 		return opErr(cl.method, c.closeErr)
 	}
 }
@@ -452,6 +466,7 @@ type call struct {
 	sentOn    *socket // nil until written; guarded by pending.mu
 	direct    bool    // made through socket.Call: never resent
 	pool      *sync.Pool
+	timer     *time.Timer // the default timeout; stopped while pooled
 }
 
 // newCall takes a call from the connection's own pool. The pool is per
@@ -460,7 +475,8 @@ type call struct {
 func (c *Conn) newCall(id uint64, method string) *call {
 	cl, ok := c.callPool.Get().(*call)
 	if !ok {
-		cl = &call{reply: make(chan reply, 1), pool: &c.callPool}
+		cl = &call{reply: make(chan reply, 1), pool: &c.callPool, timer: time.NewTimer(time.Hour)}
+		cl.timer.Stop()
 	}
 	cl.id, cl.method = id, method
 	return cl

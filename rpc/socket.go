@@ -81,11 +81,13 @@ func (s *socket) closeGracefully() {
 func (s *socket) quiesce() { s.sem <- struct{}{} }
 
 // acquire takes the write slot within ctx.
-func (s *socket) acquire(ctx context.Context) error {
+func (s *socket) acquire(ctx context.Context, timeout <-chan time.Time) error {
 	select {
 	case s.sem <- struct{}{}:
 	case <-ctx.Done():
 		return ctx.Err()
+	case <-timeout:
+		return context.DeadlineExceeded
 	case <-s.dead:
 		return errSocketDead
 	}
@@ -116,13 +118,13 @@ func (s *socket) write(frame []byte) error {
 }
 
 // send encodes and writes cl. sent reports whether the frame went out.
-func (s *socket) send(ctx context.Context, cl *call, params any) (sent bool, err error) {
+func (s *socket) send(ctx context.Context, timeout <-chan time.Time, cl *call, params any) (sent bool, err error) {
 	frame, err := appendRequest(cl.frame[:0], cl.id, cl.method, params)
 	if err != nil {
 		return false, err
 	}
 	cl.frame = frame
-	if err := s.acquire(ctx); err != nil {
+	if err := s.acquire(ctx, timeout); err != nil {
 		return false, err
 	}
 	defer s.release()
@@ -143,7 +145,7 @@ func (s *socket) send(ctx context.Context, cl *call, params any) (sent bool, err
 
 // resend writes an already encoded request again on s (same id).
 func (s *socket) resend(cl *call) error {
-	if err := s.acquire(s.ctx); err != nil {
+	if err := s.acquire(s.ctx, nil); err != nil {
 		return err
 	}
 	defer s.release()
@@ -168,7 +170,7 @@ func (s *socket) Call(ctx context.Context, method string, params, result any) er
 	p := &s.c.calls
 	p.add(cl)
 	defer p.remove(cl)
-	sent, err := s.send(ctx, cl, params)
+	sent, err := s.send(ctx, nil, cl, params)
 	if !sent {
 		return unsent(opErr(method, err))
 	}
@@ -186,6 +188,8 @@ func (s *socket) Call(ctx context.Context, method string, params, result any) er
 // never blocks on anything but the socket, never runs user code.
 func (s *socket) readLoop() {
 	var buf bytes.Buffer
+	var lr io.LimitedReader
+	var m jsonrpc.Message // reused: only this goroutine decodes
 	limit := s.c.cfg.ReadLimit
 	for {
 		// No context for reads: kill closes the websocket, which ends a
@@ -197,7 +201,8 @@ func (s *socket) readLoop() {
 			return
 		}
 		buf.Reset()
-		n, err := buf.ReadFrom(io.LimitReader(r, limit+1))
+		lr.R, lr.N = r, limit+1
+		n, err := buf.ReadFrom(&lr)
 		if err != nil {
 			s.kill(fmt.Errorf("rpc: read: %w", err))
 			return
@@ -212,7 +217,7 @@ func (s *socket) readLoop() {
 			s.c.log.Warn("ignoring a binary frame", "bytes", n)
 			continue
 		}
-		s.c.route(buf.Bytes())
+		s.c.routeWith(buf.Bytes(), &m)
 		if buf.Cap() > 1<<20 { // do not pin a huge buffer after one big frame
 			buf = bytes.Buffer{}
 		}
@@ -265,7 +270,15 @@ func idFromPrefix(p []byte) (uint64, bool) {
 // route hands one frame to its waiter or to the notification handler.
 func (c *Conn) route(frame []byte) {
 	var m jsonrpc.Message
-	if err := json.Unmarshal(frame, &m); err != nil {
+	c.routeWith(frame, &m)
+}
+
+// routeWith is route with the read loop's reusable envelope m: its id
+// buffer is reused, but Result and Params, handed to other goroutines, are
+// fresh for each frame.
+func (c *Conn) routeWith(frame []byte, m *jsonrpc.Message) {
+	*m = jsonrpc.Message{ID: m.ID[:0]}
+	if err := json.Unmarshal(frame, m); err != nil {
 		c.log.Warn("ignoring a frame that is not a JSON-RPC object", "err", err, "bytes", len(frame))
 		return
 	}
