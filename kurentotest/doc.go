@@ -127,4 +127,13 @@
 //   - Some error messages that the real-server frames do not show (40109,
 //     40202, 40203, 40206, 40210, 40107, 40003, 40004, 40005) are worded by
 //     the fake.
+//
+// # Checking against a real KMS
+//
+// The raw-frame behaviour tests of this package take the server's URL, so
+// the same suite checks a real KMS: built with the tag integration and with
+// KURENTO_URL set (go test -tags integration ./kurentotest/), they talk to
+// that server one at a time and leave out the checks and tests that script
+// the fake; without KURENTO_URL they skip. The program cmd/kurento-fake
+// serves this fake on a real port for clients in other languages.
 package kurentotest

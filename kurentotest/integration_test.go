@@ -5,7 +5,13 @@ package kurentotest_test
 import (
 	"flag"
 	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"os"
+	"path/filepath"
+	"sort"
+	"strings"
 	"testing"
 )
 
@@ -14,15 +20,12 @@ import (
 //
 //	KURENTO_URL=ws://127.0.0.1:8888/kurento go test -tags integration ./kurentotest/
 //
-// Without KURENTO_URL those tests skip. With it, the tests that script the
-// fake itself (React, Emit, Calls, DropConnections, Restart, WaitCall,
-// replayed frames) are skipped: they test the fake, not a server.
+// Without KURENTO_URL those tests skip. With it, the tests that build and
+// script a fake of their own (React, Emit, Calls, DropConnections, Restart,
+// WaitCall, replayed frames) are left out: they test the fake, not a server,
+// and the others run one at a time (-parallel 1 unless given).
 
 const noKMS = "KURENTO_URL not set: the behaviour suite needs a real KMS"
-
-// fakeOnly matches the tests that build their own fake with
-// kurentotest.NewServer and script it; keep it in step with them.
-const fakeOnly = `^(TestReplay.*|TestInMemoryTransportInSynctest|TestReactions|TestDropRestartInjectEmit|TestWaitCall.*)$`
 
 func init() {
 	realServer = func(t *testing.T) string {
@@ -34,18 +37,93 @@ func init() {
 		return u
 	}
 	beforeTests = func() {
-		if os.Getenv("KURENTO_URL") == "" {
+		u := os.Getenv("KURENTO_URL")
+		if u == "" {
 			return
 		}
+		names, err := fakeOnlyTests()
+		if err != nil {
+			panic(fmt.Sprintf("finding the fake-only tests: %v", err))
+		}
 		flag.Parse()
-		skip := fakeOnly
+		skip := "^(" + strings.Join(names, "|") + ")$"
 		if prev := flag.Lookup("test.skip").Value.String(); prev != "" {
-			skip = prev + "|" + fakeOnly
+			skip = prev + "|" + skip
 		}
 		if err := flag.Set("test.skip", skip); err != nil {
 			panic(err) // the flag exists since Go 1.20
 		}
-		_, _ = fmt.Fprintf(os.Stderr, "KURENTO_URL set: behaviour tests talk to %s; fake-only tests skipped (%s)\n",
-			os.Getenv("KURENTO_URL"), fakeOnly)
+		// On one shared server, tests running in parallel see each other's
+		// ServerManager events; one at a time they do not.
+		parallel := true
+		flag.Visit(func(f *flag.Flag) { parallel = parallel && f.Name != "test.parallel" })
+		if parallel {
+			if err := flag.Set("test.parallel", "1"); err != nil {
+				panic(err)
+			}
+		}
+		_, _ = fmt.Fprintf(os.Stderr, "behaviour tests talk to %s, one at a time; fake-only tests left out: %s\n", u, strings.Join(names, " "))
 	}
+}
+
+// fakeOnlyTests returns the tests of this package (go test runs in its
+// directory) that start a fake of their own: they use kurentotest.NewServer
+// or kurentotest.Start, directly or through package-level functions, other
+// than through newTarget.
+func fakeOnlyTests() ([]string, error) {
+	files, err := filepath.Glob("*_test.go")
+	if err != nil {
+		return nil, err
+	}
+	refs := map[string]map[string]bool{} // function -> identifiers it uses
+	fake := map[string]bool{}            // functions that start a fake
+	fset := token.NewFileSet()
+	for _, f := range files {
+		file, err := parser.ParseFile(fset, f, nil, parser.SkipObjectResolution)
+		if err != nil {
+			return nil, err
+		}
+		for _, d := range file.Decls {
+			fn, ok := d.(*ast.FuncDecl)
+			if !ok || fn.Recv != nil || fn.Body == nil || fn.Name.Name == "newTarget" {
+				continue
+			}
+			name := fn.Name.Name
+			refs[name] = map[string]bool{}
+			ast.Inspect(fn.Body, func(n ast.Node) bool {
+				switch n := n.(type) {
+				case *ast.SelectorExpr:
+					if x, ok := n.X.(*ast.Ident); ok && x.Name == "kurentotest" &&
+						(n.Sel.Name == "NewServer" || n.Sel.Name == "Start") {
+						fake[name] = true
+					}
+				case *ast.Ident:
+					refs[name][n.Name] = true
+				}
+				return true
+			})
+		}
+	}
+	for changed := true; changed; {
+		changed = false
+		for name, used := range refs {
+			if fake[name] {
+				continue
+			}
+			for u := range used {
+				if fake[u] {
+					fake[name], changed = true, true
+					break
+				}
+			}
+		}
+	}
+	var names []string
+	for name := range fake {
+		if strings.HasPrefix(name, "Test") && name != "TestMain" {
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names)
+	return names, nil
 }
