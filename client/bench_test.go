@@ -277,20 +277,48 @@ func emitLoop(b *testing.B, srv *kurentotest.Server, object string, recv func())
 	}
 }
 
-func BenchmarkInvokeSequential(b *testing.B) {
-	for _, t := range targets {
-		b.Run(t.name, func(b *testing.B) { benchSequential(b, t) })
-	}
+// versusFloor runs the floor, then the SDK, as sub-benchmarks of one
+// benchmark, and reports on the SDK's line its throughput as a multiple of
+// the floor's measured just before in the same process (x_floor: 1.0 is as
+// fast as the floor, higher is faster).
+func versusFloor(b *testing.B, run func(b *testing.B, name string)) {
+	b.Helper()
+	var floorNs float64
+	b.Run("floor", func(b *testing.B) {
+		run(b, "floor")
+		floorNs = float64(b.Elapsed().Nanoseconds()) / float64(b.N) // the last, largest run wins
+	})
+	b.Run("sdk", func(b *testing.B) {
+		run(b, "sdk")
+		if sdkNs := float64(b.Elapsed().Nanoseconds()) / float64(b.N); floorNs > 0 && sdkNs > 0 {
+			b.ReportMetric(floorNs/sdkNs, "x_floor")
+		}
+	})
 }
 
-func BenchmarkInvokeParallel64(b *testing.B) {
+func target(name string) benchTarget {
 	for _, t := range targets {
-		b.Run(t.name, func(b *testing.B) { benchParallel64(b, t) })
+		if t.name == name {
+			return t
+		}
 	}
+	panic("no bench target " + name)
 }
+
+func sequentialOf(b *testing.B, name string) {
+	b.Helper()
+	benchSequential(b, target(name))
+}
+
+func parallel64Of(b *testing.B, name string) {
+	b.Helper()
+	benchParallel64(b, target(name))
+}
+
+func BenchmarkInvokeSequential(b *testing.B) { versusFloor(b, sequentialOf) }
+
+func BenchmarkInvokeParallel64(b *testing.B) { versusFloor(b, parallel64Of) }
 
 func BenchmarkEventDelivery(b *testing.B) {
-	for _, name := range []string{"floor", "sdk"} {
-		b.Run(name, func(b *testing.B) { benchEvents(b, name) })
-	}
+	versusFloor(b, benchEvents)
 }
