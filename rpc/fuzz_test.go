@@ -1,0 +1,103 @@
+package rpc
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"log/slog"
+	"os"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/gokurento/kurento/internal/jsonrpc"
+)
+
+// serverFrames reads the frames a real KMS (and the protocol transcripts)
+// sent to clients, one per line.
+func serverFrames(tb testing.TB) [][]byte {
+	tb.Helper()
+	f, err := os.Open("testdata/server-frames.jsonl")
+	require.NoError(tb, err)
+	defer func() { _ = f.Close() }()
+	var out [][]byte
+	sc := bufio.NewScanner(f)
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		out = append(out, bytes.Clone(sc.Bytes()))
+	}
+	require.NoError(tb, sc.Err())
+	require.NotEmpty(tb, out)
+	return out
+}
+
+// FuzzRoute feeds arbitrary bytes through the read path's decoding: the
+// frame routing (reply, error reply, notification, junk), the id sniffing
+// of oversized frames and the decoding of a reply into a caller's result.
+// Nothing may panic; a reply reaches the call with its id and only that.
+func FuzzRoute(f *testing.F) {
+	for _, fr := range serverFrames(f) {
+		f.Add(fr)
+	}
+	for _, s := range []string{
+		``, `null`, `[]`, `"x"`, `{"id":1}`, `{"id":1,"result":null}`, `{"id":1,"result":[1,2]}`,
+		`{"id":18446744073709551615,"result":{}}`, `{"id":18446744073709551616,"result":{}}`,
+		`{"id":-1,"result":{}}`, `{"id":1.5,"result":{}}`, `{"id":"1","result":{}}`, `  {"id":0012,"error":{}}`,
+		`{"id":1,"error":{"code":"x"}}`, `{"id":1,"error":null,"result":{"value":1}}`,
+		`{"id":2,"error":{"code":40101,"message":"m","data":null}}`,
+		`{"jsonrpc":"2.0","method":"onEvent","params":{"value":{"type":"X"}}}`,
+		`{"jsonrpc":"2.0","id":7,"method":"serverRequest"}`, `{"method":"","id":1,"result":{}}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, frame []byte) {
+		c := &Conn{log: slog.New(slog.DiscardHandler)}
+		c.calls.m = make(map[uint64]*call)
+		var notified int
+		c.cfg.OnNotification = func(string, json.RawMessage) { notified++ }
+
+		// A call waits for the id the frame names, if it names one.
+		var m jsonrpc.Message
+		valid := json.Unmarshal(frame, &m) == nil
+		id, idOK := jsonrpc.IntID(m.ID)
+		if pid, ok := idFromPrefix(frame); ok {
+			require.True(t, bytes.HasPrefix(bytes.TrimLeft(frame, " \t\r\n"), []byte(`{"id":`)))
+			if !idOK {
+				id = pid
+			}
+		}
+		cl := &call{id: id, method: "m", reply: make(chan reply, 1)}
+		c.calls.add(cl)
+
+		c.route(frame)
+
+		select {
+		case r := <-cl.reply:
+			require.True(t, valid && m.IsResponse(), "only a reply is delivered")
+			wantID, _ := jsonrpc.IntID(m.ID)
+			require.Equal(t, wantID, cl.id)
+			require.Zero(t, notified)
+			// Decoding into results of any shape fails cleanly or not at all.
+			var obj struct {
+				Value     json.RawMessage `json:"value"`
+				SessionID string          `json:"sessionId"`
+			}
+			var n int
+			var s string
+			var anything any
+			for _, dst := range []any{&obj, &n, &s, &anything, nil} {
+				err := r.into("m", dst)
+				if m.Error != nil {
+					var se *Error
+					require.ErrorAs(t, err, &se)
+					require.Equal(t, m.Error.Code, se.Code)
+				}
+			}
+		default:
+			require.False(t, valid && m.IsResponse() && idOK, "a reply with a usable id was not delivered: %s", frame)
+		}
+		if notified > 0 {
+			require.True(t, valid && !m.IsResponse())
+		}
+	})
+}
