@@ -1,0 +1,149 @@
+package main
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"github.com/gokurento/kurento/client"
+	"github.com/gokurento/kurento/examples/internal/signal"
+	"github.com/gokurento/kurento/kurentotest"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// setup starts a fake KMS, the program's handler on it and returns the
+// websocket URL of the handler.
+func setup(t *testing.T) (context.Context, *kurentotest.Server, string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+	t.Cleanup(cancel)
+	srv := kurentotest.NewServer(t)
+	c, err := client.Dial(ctx, srv.URL())
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = c.Close() })
+	ts := httptest.NewServer(newApp(c, nil))
+	t.Cleanup(ts.Close)
+	return ctx, srv, ts.URL
+}
+
+// count returns how many live objects of class typ the fake holds.
+func count(srv *kurentotest.Server, typ string) int {
+	n := 0
+	for _, o := range srv.Objects() {
+		if o.Type == typ {
+			n++
+		}
+	}
+	return n
+}
+
+func TestPages(t *testing.T) {
+	_, _, base := setup(t)
+	for path, want := range map[string]string{
+		"/":          `<button id="start">`,
+		"/signal.js": "class Call",
+		"/style.css": "video",
+	} {
+		resp, err := http.Get(base + path)
+		require.NoError(t, err)
+		body, err := io.ReadAll(resp.Body)
+		_ = resp.Body.Close()
+		require.NoError(t, err)
+		assert.Equal(t, http.StatusOK, resp.StatusCode, path)
+		assert.Contains(t, string(body), want, path)
+	}
+}
+
+func TestLoopbackSignalling(t *testing.T) {
+	ctx, srv, base := setup(t)
+	page, err := signal.Dial(ctx, "ws"+strings.TrimPrefix(base, "http")+"/ws")
+	require.NoError(t, err)
+
+	// Candidates are refused until the call exists.
+	require.NoError(t, page.Send(ctx, signal.Message{Type: signal.TypeCandidate, Candidate: &signal.TestCandidate}))
+	m, err := page.Read(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, signal.TypeError, m.Type)
+
+	require.NoError(t, page.Send(ctx, signal.Message{Type: signal.TypeOffer, SDP: signal.TestOffer}))
+	m, err = page.Read(ctx)
+	require.NoError(t, err)
+	require.Equal(t, signal.TypeAnswer, m.Type, m.Message)
+	assert.True(t, strings.HasPrefix(m.SDP, "v=0"), m.SDP)
+
+	// KMS's candidates reach the page, for both m-lines.
+	mids := map[string]bool{}
+	for len(mids) < 2 {
+		m, err = page.Read(ctx)
+		require.NoError(t, err)
+		require.Equal(t, signal.TypeCandidate, m.Type)
+		require.NotNil(t, m.Candidate)
+		assert.Contains(t, m.Candidate.Candidate, "candidate:")
+		mids[m.Candidate.SdpMid] = true
+	}
+
+	// The page's candidates reach KMS.
+	require.NoError(t, page.Send(ctx, signal.Message{Type: signal.TypeCandidate, Candidate: &signal.TestCandidate}))
+	call, err := srv.WaitCall(ctx, func(c kurentotest.Call) bool { return c.Operation == "addIceCandidate" })
+	require.NoError(t, err)
+	assert.Contains(t, string(call.Params), "192.0.2.7 50312")
+
+	assert.Equal(t, 1, count(srv, "MediaPipeline"))
+	assert.Equal(t, 1, count(srv, "WebRtcEndpoint"))
+	connected := slices.ContainsFunc(srv.Calls(), func(c kurentotest.Call) bool { return c.Operation == "connect" })
+	assert.True(t, connected, "endpoint connected to itself")
+
+	// A second offer on the same page is refused.
+	require.NoError(t, page.Send(ctx, signal.Message{Type: signal.TypeOffer, SDP: signal.TestOffer}))
+	for {
+		m, err = page.Read(ctx)
+		require.NoError(t, err)
+		if m.Type != signal.TypeCandidate {
+			break
+		}
+	}
+	assert.Equal(t, signal.TypeError, m.Type)
+
+	// Leaving releases everything of the page.
+	require.NoError(t, page.Close())
+	_, err = srv.WaitCall(ctx, func(c kurentotest.Call) bool { return c.Method == "release" })
+	require.NoError(t, err)
+	assert.Equal(t, 0, count(srv, "MediaPipeline"))
+	assert.Equal(t, 0, count(srv, "WebRtcEndpoint"))
+}
+
+func TestStopThenStartAgain(t *testing.T) {
+	ctx, srv, base := setup(t)
+	page, err := signal.Dial(ctx, "ws"+strings.TrimPrefix(base, "http")+"/ws")
+	require.NoError(t, err)
+	defer func() { _ = page.Close() }()
+	for round := 1; round <= 2; round++ {
+		require.NoError(t, page.Send(ctx, signal.Message{Type: signal.TypeOffer, SDP: signal.TestOffer}))
+		m, err := page.Read(ctx)
+		for err == nil && m.Type == signal.TypeCandidate { // late ones of the previous round
+			m, err = page.Read(ctx)
+		}
+		require.NoError(t, err)
+		require.Equal(t, signal.TypeAnswer, m.Type, m.Message)
+		require.NoError(t, page.Send(ctx, signal.Message{Type: signal.TypeStop}))
+		releases := 0
+		_, err = srv.WaitCall(ctx, func(c kurentotest.Call) bool {
+			if c.Method == "release" {
+				releases++
+			}
+			return releases == round
+		})
+		require.NoError(t, err)
+		assert.Equal(t, 0, count(srv, "MediaPipeline"), "round %d", round)
+	}
+}
