@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -21,21 +22,32 @@ type subKey struct{ object, typ string }
 // serverSub is one KMS subscription shared by every local subscription to
 // the same (object, event type): KMS keeps one handler per session, object
 // and type, so subscribing again would not deliver anything twice anyway.
+//
+// Its fields are guarded by subscriptions.mu. A serverSub is kept for every
+// subscribed (object, event) of the session, so it holds no map and makes
+// its channel only when a second subscriber has to wait for the answer.
 type serverSub struct {
 	key    subKey
-	id     string        // KMS subscription id; set before ready closes
-	err    error         // subscribe failure; set before ready closes
-	ready  chan struct{} // closed when KMS answered subscribe
-	locals map[*localSub]struct{}
+	id     string        // KMS subscription id; set with acked
+	err    error         // subscribe failure; set with acked
+	acked  bool          // KMS answered subscribe
+	ready  chan struct{} // made by a subscriber waiting for the answer; closed with acked
+	locals []*localSub
+}
+
+// eventSink is the queue of one local subscription: a pump delivering
+// event.Raw values, converted, to the application's channel.
+type eventSink interface {
+	Push(event.Raw) (ok, full bool)
+	Drain()       // deliver what is queued, then close the channel
+	Stop()        // close the channel now
+	Closed() bool // the channel is closed
 }
 
 // localSub is one channel handed to the application.
 type localSub struct {
 	ss     *serverSub
-	push   func(event.Raw) (ok, full bool)
-	drain  func() // deliver what is queued, then close the channel
-	stop   func() // close the channel now
-	done   <-chan struct{}
+	p      eventSink
 	unwait func() bool
 }
 
@@ -43,8 +55,9 @@ type subscriptions struct {
 	c     *Client
 	mu    sync.RWMutex
 	byKey map[subKey]*serverSub
-	// live holds every channel not yet known closed, so Close can close
-	// drained ones whose consumer stopped reading. Pruned as it grows.
+	// live holds the channels left draining (session lost) and not yet
+	// known closed, so Close can close those whose consumer stopped
+	// reading. Pruned as it grows.
 	live      map[*localSub]struct{}
 	livePrune int
 	wg        sync.WaitGroup // delivery goroutines
@@ -64,10 +77,8 @@ func (s *subscriptions) track(ls *localSub) {
 		return
 	}
 	for l := range s.live {
-		select {
-		case <-l.done:
+		if l.p.Closed() {
 			delete(s.live, l)
-		default:
 		}
 	}
 	s.livePrune = max(64, 2*len(s.live))
@@ -81,7 +92,7 @@ func (s *subscriptions) stopAll() {
 	s.live = make(map[*localSub]struct{})
 	s.mu.Unlock()
 	for ls := range live {
-		ls.stop()
+		ls.p.Stop()
 	}
 }
 
@@ -121,7 +132,7 @@ func Subscribe[T any](ctx context.Context, o *Object, eventType string, decode f
 		return v, true
 	}
 	p := pump.StartFunc(c.set.eventBuffer, &c.subs.wg, conv)
-	ls := &localSub{push: p.Push, drain: p.Drain, stop: p.Stop, done: p.Done()}
+	ls := &localSub{p: p}
 	if err := c.subs.attach(ctx, ls, subKey{object: r.id, typ: eventType}, r.gen); err != nil {
 		p.Stop()
 		return nil, &OpError{Op: "subscribe", Method: eventType, ObjectID: r.id, Err: err}
@@ -135,45 +146,57 @@ func (s *subscriptions) attach(ctx context.Context, ls *localSub, key subKey, ge
 	s.mu.Lock()
 	ss, shared := s.byKey[key]
 	if !shared {
-		ss = &serverSub{key: key, ready: make(chan struct{}), locals: make(map[*localSub]struct{})}
+		ss = &serverSub{key: key}
 		s.byKey[key] = ss
 	}
 	ls.ss = ss
-	s.track(ls)
 	// Attached before KMS answers: an event may follow the ack immediately.
-	ss.locals[ls] = struct{}{}
+	ss.locals = append(ss.locals, ls)
+	var wait chan struct{}
+	if shared && !ss.acked {
+		if ss.ready == nil {
+			ss.ready = make(chan struct{})
+		}
+		wait = ss.ready
+	}
+	err := ss.err
 	s.mu.Unlock()
 
-	if !shared {
+	switch {
+	case !shared:
 		var res valueResult
 		q := &req{c: s.c, gen: gen, object: key.object, typ: key.typ}
-		err := s.c.call(ctx, "subscribe", q, &res)
+		err = s.c.call(ctx, "subscribe", q, &res)
+		var id string
 		if err == nil {
-			err = json.Unmarshal(res.Value, &ss.id)
+			err = json.Unmarshal(res.Value, &id)
 		}
-		ss.err = err
-		close(ss.ready)
-		if err != nil {
-			s.mu.Lock()
-			if s.byKey[key] == ss {
-				delete(s.byKey, key)
-			}
-			s.mu.Unlock()
+		s.mu.Lock()
+		ss.id, ss.err, ss.acked = id, err, true
+		if ss.ready != nil {
+			close(ss.ready)
 		}
-	} else {
+		if err != nil && s.byKey[key] == ss {
+			delete(s.byKey, key)
+		}
+		s.mu.Unlock()
+	case wait != nil:
 		select {
-		case <-ss.ready:
+		case <-wait:
 		case <-ctx.Done():
 			s.detach(ls, true)
 			return ctx.Err()
 		}
+		s.mu.RLock()
+		err = ss.err
+		s.mu.RUnlock()
 	}
-	if ss.err != nil {
-		return ss.err
+	if err != nil {
+		return err
 	}
 	ls.unwait = context.AfterFunc(ctx, func() {
 		s.detach(ls, true)
-		ls.stop()
+		ls.p.Stop()
 	})
 	return nil
 }
@@ -182,14 +205,17 @@ func (s *subscriptions) attach(ctx context.Context, ls *localSub, key subKey, ge
 func (s *subscriptions) detach(ls *localSub, unsubscribe bool) {
 	ss := ls.ss
 	s.mu.Lock()
-	_, present := ss.locals[ls]
-	delete(ss.locals, ls)
-	last := present && len(ss.locals) == 0 && s.byKey[ss.key] == ss
+	i := slices.Index(ss.locals, ls)
+	if i >= 0 {
+		ss.locals = slices.Delete(ss.locals, i, i+1)
+	}
+	last := i >= 0 && len(ss.locals) == 0 && s.byKey[ss.key] == ss
 	if last {
 		delete(s.byKey, ss.key)
 	}
+	subID := ss.id
 	s.mu.Unlock()
-	if !last || !unsubscribe || ss.id == "" {
+	if !last || !unsubscribe || subID == "" {
 		return
 	}
 	c := s.c
@@ -197,7 +223,7 @@ func (s *subscriptions) detach(ls *localSub, unsubscribe bool) {
 	c.background(func(bg context.Context) {
 		ctx, cancel := context.WithTimeout(bg, unsubscribeTimeout)
 		defer cancel()
-		q := &req{c: c, gen: gen, object: ss.key.object, subID: ss.id}
+		q := &req{c: c, gen: gen, object: ss.key.object, subID: subID}
 		if err := c.call(ctx, "unsubscribe", q, nil); err != nil {
 			c.log.Debug("unsubscribe failed", "object_id", ss.key.object, "event", ss.key.typ, "err", err)
 		}
@@ -212,8 +238,8 @@ func (s *subscriptions) dispatch(raw event.Raw) {
 	s.mu.RLock()
 	ss := s.byKey[key]
 	if ss != nil {
-		for ls := range ss.locals {
-			if _, full := ls.push(raw); full {
+		for _, ls := range ss.locals {
+			if _, full := ls.p.Push(raw); full {
 				slow = append(slow, ls)
 			}
 		}
@@ -233,13 +259,16 @@ func (s *subscriptions) dispatch(raw event.Raw) {
 func (s *subscriptions) end(ls *localSub, unsubscribe, drain bool) {
 	s.detach(ls, unsubscribe)
 	if drain {
-		ls.drain()
+		s.mu.Lock()
+		s.track(ls)
+		s.mu.Unlock()
+		ls.p.Drain()
 		return
 	}
 	if ls.unwait != nil {
 		ls.unwait()
 	}
-	ls.stop()
+	ls.p.Stop()
 }
 
 // endObject ends the subscriptions on id and on everything inside it
@@ -265,17 +294,20 @@ func (s *subscriptions) endWhere(match func(subKey) bool, drain bool) {
 			continue
 		}
 		delete(s.byKey, k)
-		for ls := range ss.locals {
-			ended = append(ended, ls)
+		ended = append(ended, ss.locals...)
+		ss.locals = nil
+	}
+	if drain {
+		for _, ls := range ended {
+			s.track(ls)
 		}
-		clear(ss.locals)
 	}
 	s.mu.Unlock()
 	for _, ls := range ended {
 		if drain {
-			ls.drain()
+			ls.p.Drain()
 		} else {
-			ls.stop()
+			ls.p.Stop()
 		}
 	}
 }

@@ -18,14 +18,16 @@ type Pump[In, Out any] struct {
 	limit int
 	wg    *sync.WaitGroup
 
-	mu       sync.Mutex
-	queue    []In
-	head     int
-	state    int
-	running  bool          // a delivery goroutine exists
-	stopped  chan struct{} // closed by Stop
-	exited   chan struct{} // closed together with out
-	exitOnce sync.Once
+	mu      sync.Mutex
+	queue   []In
+	head    int
+	state   int
+	running bool // a delivery goroutine exists
+	closed  bool // out is closed
+	// Channels an idle pump does not need are made on first use, so that
+	// ten thousand idle subscriptions cost as little as possible.
+	stopped chan struct{} // made when delivery first starts; closed by Stop
+	exited  chan struct{} // made by Done; closed together with out
 }
 
 const (
@@ -45,12 +47,10 @@ func Start[T any](limit int, wg *sync.WaitGroup) *Pump[T, T] {
 // wait for them; the owner must Stop the pump before waiting.
 func StartFunc[In, Out any](limit int, wg *sync.WaitGroup, conv func(In) (Out, bool)) *Pump[In, Out] {
 	return &Pump[In, Out]{
-		out:     make(chan Out),
-		conv:    conv,
-		limit:   max(limit, 1),
-		wg:      wg,
-		stopped: make(chan struct{}),
-		exited:  make(chan struct{}),
+		out:   make(chan Out),
+		conv:  conv,
+		limit: max(limit, 1),
+		wg:    wg,
 	}
 }
 
@@ -59,7 +59,25 @@ func StartFunc[In, Out any](limit int, wg *sync.WaitGroup, conv func(In) (Out, b
 func (p *Pump[In, Out]) Out() <-chan Out { return p.out }
 
 // Done is closed when Out is closed.
-func (p *Pump[In, Out]) Done() <-chan struct{} { return p.exited }
+func (p *Pump[In, Out]) Done() <-chan struct{} {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.exited == nil {
+		p.exited = make(chan struct{})
+		if p.closed {
+			close(p.exited)
+		}
+	}
+	return p.exited
+}
+
+// Closed reports whether Out is closed, without the channel [Pump.Done]
+// makes.
+func (p *Pump[In, Out]) Closed() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.closed
+}
 
 // Push queues v without blocking. ok is false when the pump no longer
 // accepts values; full is true when it refused v because the queue holds
@@ -112,7 +130,9 @@ func (p *Pump[In, Out]) Stop() {
 		return
 	}
 	p.state = stopped
-	close(p.stopped)
+	if p.stopped != nil {
+		close(p.stopped)
+	}
 	p.queue, p.head = nil, 0
 	if !p.running {
 		p.finish()
@@ -121,13 +141,22 @@ func (p *Pump[In, Out]) Stop() {
 
 // finish closes Out; p.mu is held and no delivery goroutine runs.
 func (p *Pump[In, Out]) finish() {
-	p.exitOnce.Do(func() {
-		close(p.out)
+	if p.closed {
+		return
+	}
+	p.closed = true
+	close(p.out)
+	if p.exited != nil {
 		close(p.exited)
-	})
+	}
 }
 
+// spawn starts a delivery goroutine; p.mu is held.
 func (p *Pump[In, Out]) spawn() {
+	if p.stopped == nil {
+		p.stopped = make(chan struct{})
+	}
+	// p.stopped is never replaced once made, so run reads it unlocked.
 	if p.wg != nil {
 		p.wg.Go(p.run)
 	} else {
