@@ -41,7 +41,7 @@ func answerWith(ctx context.Context, t *testing.T, srv *kurentotest.Server, c *c
 	srv.React("getName", kurentotest.Reaction{Swallow: kurentotest.SwallowUnexecuted})
 	errc := make(chan error, 1)
 	go func() { errc <- c.Invoke(ctx, client.ServerManagerID, "getName", nil, result) }()
-	call, err := srv.WaitCall(testCtx(t), func(c kurentotest.Call) bool { return c.Operation == "getName" && c.Reacted })
+	call, err := srv.WaitCall(ctx, func(c kurentotest.Call) bool { return c.Operation == "getName" && c.Reacted })
 	require.NoError(t, err)
 	srv.Inject(fmt.Appendf(nil, frame, call.ID))
 	return <-errc
