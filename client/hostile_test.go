@@ -60,9 +60,9 @@ func TestRepliesOfTheWrongShape(t *testing.T) {
 		{"result a string", `{"id":%s,"jsonrpc":"2.0","result":"x"}`, "decoding result"},
 		{"value of the wrong type", `{"id":%s,"jsonrpc":"2.0","result":{"value":42}}`, "decoding the returned value"},
 		{"value an object", `{"id":%s,"jsonrpc":"2.0","result":{"value":{"a":1}}}`, "decoding the returned value"},
-		// Not a JSON-RPC envelope at all: ignored, so the call ends by
-		// its deadline.
-		{"error of the wrong shape", `{"id":%s,"jsonrpc":"2.0","error":{"code":"x"}}`, "deadline exceeded"},
+		// Not a valid JSON-RPC envelope, but it names the call (KMS writes
+		// the id first): that call fails at once.
+		{"error of the wrong shape", `{"id":%s,"jsonrpc":"2.0","error":{"code":"x"}}`, "malformed reply"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()

@@ -29,6 +29,9 @@ var (
 	ErrConnectionLost = errors.New("rpc: connection lost with the request in flight")
 	// ErrFrameTooLarge: a reply exceeded the read limit and was discarded.
 	ErrFrameTooLarge = errors.New("rpc: reply exceeds the read limit")
+	// ErrMalformedReply: a reply to the call arrived but was not a valid
+	// JSON-RPC response.
+	ErrMalformedReply = errors.New("rpc: malformed reply")
 	// ErrKeepaliveTimeout is the cause of a reconnect when a keepalive ping
 	// got no reply in time.
 	ErrKeepaliveTimeout = errors.New("rpc: keepalive ping timed out")

@@ -73,7 +73,14 @@ func FuzzRoute(f *testing.F) {
 
 		select {
 		case r := <-cl.reply:
-			require.True(t, valid && m.IsResponse(), "only a reply is delivered")
+			if !valid {
+				// A broken envelope that names its call fails that call.
+				_, named := idFromPrefix(frame)
+				require.True(t, named, "only a reply naming the call is delivered")
+				require.ErrorIs(t, r.local, ErrMalformedReply)
+				break
+			}
+			require.True(t, m.IsResponse(), "only a reply is delivered")
 			wantID, _ := jsonrpc.IntID(m.ID)
 			require.Equal(t, wantID, cl.id)
 			require.Zero(t, notified)

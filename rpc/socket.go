@@ -131,6 +131,7 @@ func (s *socket) send(ctx context.Context, timeout <-chan time.Time, cl *call, p
 	if err := s.write(frame); err != nil { //nolint:contextcheck // a caller's ctx must never reach the websocket write (STYLE §4)
 		return false, errSocketDead
 	}
+	s.c.debugFrame("send", frame) //nolint:contextcheck // only a log-level check, never I/O
 	p := &s.c.calls
 	p.mu.Lock()
 	if !cl.direct {
@@ -277,8 +278,16 @@ func (c *Conn) route(frame []byte) {
 // buffer is reused, but Result and Params, handed to other goroutines, are
 // fresh for each frame.
 func (c *Conn) routeWith(frame []byte, m *jsonrpc.Message) {
+	c.debugFrame("recv", frame)
 	*m = jsonrpc.Message{ID: m.ID[:0]}
 	if err := json.Unmarshal(frame, m); err != nil {
+		// A reply whose envelope is broken still names its caller when it
+		// starts like KMS writes replies: fail that call now rather than
+		// let it wait for its deadline.
+		if id, ok := idFromPrefix(frame); ok && c.calls.deliver(id, reply{local: fmt.Errorf("%w: %w", ErrMalformedReply, err)}) {
+			c.log.Warn("failed a call whose reply was malformed", "id", id, "err", err)
+			return
+		}
 		c.log.Warn("ignoring a frame that is not a JSON-RPC object", "err", err, "bytes", len(frame))
 		return
 	}
