@@ -104,7 +104,10 @@ func FuzzRoute(f *testing.F) {
 			require.False(t, valid && m.IsResponse() && idOK, "a reply with a usable id was not delivered: %s", frame)
 		}
 		if notified > 0 {
-			require.True(t, valid && !m.IsResponse())
+			// KMS-shaped notifications skip the envelope decode; their
+			// params are validated by the handler that decodes them.
+			_, _, fast := notificationFast(frame)
+			require.True(t, fast || (valid && !m.IsResponse()))
 		}
 	})
 }

@@ -22,3 +22,29 @@ func TestFrameLogRedactsSDPAndSecrets(t *testing.T) {
 	assert.NotContains(t, frameLog(turn).LogValue().String(), "user:pw")
 	assert.Contains(t, frameLog("not json").LogValue().String(), "not JSON")
 }
+
+func TestNotificationFastPath(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name, frame, method, params string
+		ok                          bool
+	}{
+		{"kms event", `{"jsonrpc":"2.0","method":"onEvent","params":{"value":{"data":{},"object":"o","type":"T"}}}`, "onEvent", `{"value":{"data":{},"object":"o","type":"T"}}`, true},
+		{"trailing newline", "{\"jsonrpc\":\"2.0\",\"method\":\"m\",\"params\":{}}\n", "m", `{}`, true},
+		{"a reply", `{"id":1,"jsonrpc":"2.0","result":{}}`, "", "", false},
+		{"params not an object", `{"jsonrpc":"2.0","method":"m","params":[1]}`, "", "", false},
+		{"escaped method", `{"jsonrpc":"2.0","method":"a\"b","params":{}}`, "", "", false},
+		{"no params", `{"jsonrpc":"2.0","method":"m"}`, "", "", false},
+		{"other key order", `{"method":"m","jsonrpc":"2.0","params":{}}`, "", "", false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			m, p, ok := notificationFast([]byte(tt.frame))
+			assert.Equal(t, tt.ok, ok)
+			assert.Equal(t, tt.method, m)
+			if tt.ok {
+				assert.JSONEq(t, tt.params, string(p))
+			}
+		})
+	}
+}
