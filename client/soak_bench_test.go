@@ -2,6 +2,7 @@ package client_test
 
 import (
 	"context"
+	"encoding/json"
 	"runtime"
 	"testing"
 	"time"
@@ -193,7 +194,20 @@ func BenchmarkEventStorm(b *testing.B) {
 		if err := f.call(ctx, "subscribe", map[string]any{"object": r.Value, "type": "Error", "sessionId": f.session}, nil); err != nil {
 			b.Fatal(err)
 		}
-		floor := storm(r.Value, func() { <-f.events })
+		// Like the SDK, the floor hands its consumer a decoded event (type,
+		// object and data), not the undecoded params.
+		floor := storm(r.Value, func() {
+			var ev struct {
+				Value struct {
+					Data   json.RawMessage `json:"data"`
+					Object string          `json:"object"`
+					Type   string          `json:"type"`
+				} `json:"value"`
+			}
+			if json.Unmarshal(<-f.events, &ev) != nil {
+				b.Error("floor: bad event")
+			}
+		})
 		f.close()
 
 		// The buffer holds the whole storm: the rate is measured, not the
