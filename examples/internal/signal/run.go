@@ -59,7 +59,7 @@ func Run(ctx context.Context, name, listen, kmsURL string, stderr io.Writer, app
 		return fmt.Errorf("dial %s: %w", kmsURL, err)
 	}
 	// Closing the client ends its session: KMS frees whatever is left.
-	defer func() { _ = c.Close() }()
+	defer func() { _ = c.Close() }() //nolint:contextcheck // Close bounds its own wait; ctx may already be done here
 
 	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", listen)
 	if err != nil {
