@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Browser test: headless Chromium (Debian's package) loads the pages of
-# examples/loopback and examples/one2many, running against the embedded
-# fake KMS, and checks that the SDP answer is accepted and ICE candidates
+# examples/loopback, examples/one2many and examples/groupcall, running
+# against the embedded fake KMS, and checks that the SDP answer is accepted and ICE candidates
 # flow both ways. Driven by playwright-core from examples/browsertest.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -49,13 +49,14 @@ start() {
 
 start loopback LOOPBACK_URL
 start one2many ONE2MANY_URL
-echo "loopback at $LOOPBACK_URL, one2many at $ONE2MANY_URL"
+start groupcall GROUPCALL_URL
+echo "loopback at $LOOPBACK_URL, one2many at $ONE2MANY_URL, groupcall at $GROUPCALL_URL"
 
 status=0
 (cd examples/browsertest &&
-  LOOPBACK_URL=$LOOPBACK_URL ONE2MANY_URL=$ONE2MANY_URL CHROMIUM=$CHROMIUM SCREENSHOT_DIR=${SCREENSHOT_DIR:-$work} \
+  LOOPBACK_URL=$LOOPBACK_URL ONE2MANY_URL=$ONE2MANY_URL GROUPCALL_URL=$GROUPCALL_URL CHROMIUM=$CHROMIUM SCREENSHOT_DIR=${SCREENSHOT_DIR:-$work} \
     timeout 180 node --test --test-reporter=tap browser.test.mjs) || status=$?
 if [ "$status" != 0 ]; then
-  for name in loopback one2many; do echo "--- $name log"; cat "$work/$name.log"; done
+  for name in loopback one2many groupcall; do echo "--- $name log"; cat "$work/$name.log"; done
 fi
 exit "$status"

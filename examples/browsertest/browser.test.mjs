@@ -11,6 +11,7 @@ import { chromium } from 'playwright-core';
 
 const loopbackURL = process.env.LOOPBACK_URL;
 const one2manyURL = process.env.ONE2MANY_URL;
+const groupcallURL = process.env.GROUPCALL_URL; // optional
 const shots = process.env.SCREENSHOT_DIR || tmpdir();
 const timeout = 20_000;
 
@@ -124,4 +125,21 @@ test('one2many: a presenter and two viewers', async () => {
     await v.close();
   }
   await presenter.close();
+});
+
+test('groupcall: two participants join and one leaves', { skip: !groupcallURL && 'GROUPCALL_URL not set' }, async () => {
+  const pages = [];
+  for (const name of ['ann', 'bo']) {
+    const p = await open(groupcallURL);
+    await p.fill('#name', name);
+    await p.click('#join');
+    await negotiated(p, name);
+    await candidatesFlow(p, name);
+    pages.push(p);
+  }
+  await pages[0].waitForFunction(() => window.testState.peers === 2);
+  await screenshot(pages[0], 'groupcall');
+  await pages[1].click('#leave');
+  await pages[0].waitForFunction(() => window.testState.peers === 1);
+  for (const p of pages) await p.close();
 });
