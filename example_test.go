@@ -7,7 +7,9 @@ import (
 	"io"
 	"log"
 	"log/slog"
+	"maps"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -124,11 +126,11 @@ func Example_webRtcLoopback() {
 	// channel after delivering what was already received.
 	<-done
 	check(p.Release(ctx))
-	var mids []string
+	perMid := map[string]bool{}
 	for ev := range cands {
-		mids = append(mids, ev.Candidate.SdpMid) // a real server sends ev.Candidate to the browser
+		perMid[ev.Candidate.SdpMid] = true // a real server sends ev.Candidate to the browser
 	}
-	fmt.Println("candidates for mids:", mids)
+	fmt.Println("candidates for mids:", slices.Sorted(maps.Keys(perMid)))
 	// Output:
 	// answer starts with v=0: true
 	// candidates for mids: [0 1]
