@@ -2,17 +2,15 @@ package main
 
 import (
 	"context"
-	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
-	"github.com/gokurento/kurento/client"
 	"github.com/gokurento/kurento/examples/internal/signal"
+	"github.com/gokurento/kurento/examples/internal/signaltest"
 	"github.com/gokurento/kurento/kurentotest"
 )
 
@@ -20,33 +18,10 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 // setup starts a fake KMS and the program's handler on it; open connects
 // a page.
-func setup(t *testing.T) (ctx context.Context, srv *kurentotest.Server, open func() *signal.Conn) {
+func setup(t *testing.T) (context.Context, *kurentotest.Server, func() *signal.Conn) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
-	t.Cleanup(cancel)
-	srv = kurentotest.NewServer(t)
-	c, err := client.Dial(ctx, srv.URL())
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = c.Close() })
-	ts := httptest.NewServer(newApp(c, nil))
-	t.Cleanup(ts.Close)
-	return ctx, srv, func() *signal.Conn {
-		page, err := signal.Dial(ctx, "ws"+strings.TrimPrefix(ts.URL, "http")+"/ws")
-		require.NoError(t, err)
-		t.Cleanup(func() { _ = page.Close() })
-		return page
-	}
-}
-
-// count returns how many live objects of class typ the fake holds.
-func count(srv *kurentotest.Server, typ string) int {
-	n := 0
-	for _, o := range srv.Objects() {
-		if o.Type == typ {
-			n++
-		}
-	}
-	return n
+	ctx, srv, base := signaltest.Start(t, newApp)
+	return ctx, srv, func() *signal.Conn { return signaltest.Open(ctx, t, base) }
 }
 
 // until reads messages until one of type typ (and, for peers, the given
@@ -61,19 +36,6 @@ func until(ctx context.Context, t *testing.T, page *signal.Conn, typ string, pee
 			return m
 		}
 	}
-}
-
-// waitReleases waits until the fake has received n release requests.
-func waitReleases(ctx context.Context, t *testing.T, srv *kurentotest.Server, n int) {
-	t.Helper()
-	seen := 0
-	_, err := srv.WaitCall(ctx, func(c kurentotest.Call) bool {
-		if c.Method == "release" {
-			seen++
-		}
-		return seen == n
-	})
-	require.NoError(t, err)
 }
 
 func TestGroupCall(t *testing.T) {
@@ -106,33 +68,33 @@ func TestGroupCall(t *testing.T) {
 		return adds == 3
 	})
 	require.NoError(t, err)
-	assert.Equal(t, 1, count(srv, "MediaPipeline"))
-	assert.Equal(t, 1, count(srv, "Composite"))
-	assert.Equal(t, 3, count(srv, "HubPort"))
-	assert.Equal(t, 3, count(srv, "WebRtcEndpoint"))
+	assert.Equal(t, 1, signaltest.Count(srv, "MediaPipeline"))
+	assert.Equal(t, 1, signaltest.Count(srv, "Composite"))
+	assert.Equal(t, 3, signaltest.Count(srv, "HubPort"))
+	assert.Equal(t, 3, signaltest.Count(srv, "WebRtcEndpoint"))
 
 	// One leaves: its port and endpoint go, the others are told.
 	require.NoError(t, pages[1].Close())
-	waitReleases(ctx, t, srv, 2)
+	signaltest.WaitReleases(ctx, t, srv, 2)
 	until(ctx, t, pages[0], signal.TypePeers, 2)
-	assert.Equal(t, 2, count(srv, "HubPort"))
-	assert.Equal(t, 2, count(srv, "WebRtcEndpoint"))
+	assert.Equal(t, 2, signaltest.Count(srv, "HubPort"))
+	assert.Equal(t, 2, signaltest.Count(srv, "WebRtcEndpoint"))
 
 	// Another stops without closing its page, then the last one leaves:
 	// the room is released.
 	require.NoError(t, pages[2].Send(ctx, signal.Message{Type: signal.TypeStop}))
-	waitReleases(ctx, t, srv, 4)
+	signaltest.WaitReleases(ctx, t, srv, 4)
 	require.NoError(t, pages[0].Close())
-	waitReleases(ctx, t, srv, 5)
+	signaltest.WaitReleases(ctx, t, srv, 5)
 	for _, typ := range []string{"MediaPipeline", "Composite", "HubPort", "WebRtcEndpoint"} {
-		assert.Equal(t, 0, count(srv, typ), typ)
+		assert.Equal(t, 0, signaltest.Count(srv, typ), typ)
 	}
 
 	// The room opens again for the next one.
 	page := open()
 	require.NoError(t, page.Send(ctx, signal.Message{Type: signal.TypeOffer, Name: "di", SDP: signal.TestOffer}))
 	until(ctx, t, page, signal.TypeAnswer, 0)
-	assert.Equal(t, 1, count(srv, "Composite"))
+	assert.Equal(t, 1, signaltest.Count(srv, "Composite"))
 }
 
 func TestJoinTwiceAndBadOffer(t *testing.T) {
@@ -142,8 +104,8 @@ func TestJoinTwiceAndBadOffer(t *testing.T) {
 	m, err := page.Read(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, signal.TypeError, m.Type)
-	waitReleases(ctx, t, srv, 1) // the room opened for it is closed again
-	assert.Equal(t, 0, count(srv, "MediaPipeline"))
+	signaltest.WaitReleases(ctx, t, srv, 1) // the room opened for it is closed again
+	assert.Equal(t, 0, signaltest.Count(srv, "MediaPipeline"))
 
 	require.NoError(t, page.Send(ctx, signal.Message{Type: signal.TypeOffer, SDP: signal.TestOffer}))
 	until(ctx, t, page, signal.TypeAnswer, 0)

@@ -4,47 +4,26 @@ import (
 	"context"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
-	"github.com/gokurento/kurento/client"
 	"github.com/gokurento/kurento/examples/internal/signal"
+	"github.com/gokurento/kurento/examples/internal/signaltest"
 	"github.com/gokurento/kurento/kurentotest"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-// setup starts a fake KMS, the program's handler on it and returns the
-// websocket URL of the handler.
+// setup starts a fake KMS and the program's handler on it and returns the
+// handler's address.
 func setup(t *testing.T) (context.Context, *kurentotest.Server, string) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
-	t.Cleanup(cancel)
-	srv := kurentotest.NewServer(t)
-	c, err := client.Dial(ctx, srv.URL())
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = c.Close() })
-	ts := httptest.NewServer(newApp(c, nil))
-	t.Cleanup(ts.Close)
-	return ctx, srv, ts.URL
-}
-
-// count returns how many live objects of class typ the fake holds.
-func count(srv *kurentotest.Server, typ string) int {
-	n := 0
-	for _, o := range srv.Objects() {
-		if o.Type == typ {
-			n++
-		}
-	}
-	return n
+	return signaltest.Start(t, newApp)
 }
 
 func TestPages(t *testing.T) {
@@ -98,8 +77,8 @@ func TestLoopbackSignalling(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, string(call.Params), "192.0.2.7 50312")
 
-	assert.Equal(t, 1, count(srv, "MediaPipeline"))
-	assert.Equal(t, 1, count(srv, "WebRtcEndpoint"))
+	assert.Equal(t, 1, signaltest.Count(srv, "MediaPipeline"))
+	assert.Equal(t, 1, signaltest.Count(srv, "WebRtcEndpoint"))
 	connected := slices.ContainsFunc(srv.Calls(), func(c kurentotest.Call) bool { return c.Operation == "connect" })
 	assert.True(t, connected, "endpoint connected to itself")
 
@@ -118,8 +97,8 @@ func TestLoopbackSignalling(t *testing.T) {
 	require.NoError(t, page.Close())
 	_, err = srv.WaitCall(ctx, func(c kurentotest.Call) bool { return c.Method == "release" })
 	require.NoError(t, err)
-	assert.Equal(t, 0, count(srv, "MediaPipeline"))
-	assert.Equal(t, 0, count(srv, "WebRtcEndpoint"))
+	assert.Equal(t, 0, signaltest.Count(srv, "MediaPipeline"))
+	assert.Equal(t, 0, signaltest.Count(srv, "WebRtcEndpoint"))
 }
 
 func TestStopThenStartAgain(t *testing.T) {
@@ -144,6 +123,6 @@ func TestStopThenStartAgain(t *testing.T) {
 			return releases == round
 		})
 		require.NoError(t, err)
-		assert.Equal(t, 0, count(srv, "MediaPipeline"), "round %d", round)
+		assert.Equal(t, 0, signaltest.Count(srv, "MediaPipeline"), "round %d", round)
 	}
 }

@@ -3,17 +3,14 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"net/http/httptest"
-	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
-	"github.com/gokurento/kurento/client"
 	"github.com/gokurento/kurento/examples/internal/signal"
+	"github.com/gokurento/kurento/examples/internal/signaltest"
 	"github.com/gokurento/kurento/kurentotest"
 )
 
@@ -21,33 +18,10 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 // setup starts a fake KMS and the program's handler on it; open connects
 // a page.
-func setup(t *testing.T) (ctx context.Context, srv *kurentotest.Server, open func() *signal.Conn) {
+func setup(t *testing.T) (context.Context, *kurentotest.Server, func() *signal.Conn) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
-	t.Cleanup(cancel)
-	srv = kurentotest.NewServer(t)
-	c, err := client.Dial(ctx, srv.URL())
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = c.Close() })
-	ts := httptest.NewServer(newApp(c, nil))
-	t.Cleanup(ts.Close)
-	return ctx, srv, func() *signal.Conn {
-		page, err := signal.Dial(ctx, "ws"+strings.TrimPrefix(ts.URL, "http")+"/ws")
-		require.NoError(t, err)
-		t.Cleanup(func() { _ = page.Close() })
-		return page
-	}
-}
-
-// count returns how many live objects of class typ the fake holds.
-func count(srv *kurentotest.Server, typ string) int {
-	n := 0
-	for _, o := range srv.Objects() {
-		if o.Type == typ {
-			n++
-		}
-	}
-	return n
+	ctx, srv, base := signaltest.Start(t, newApp)
+	return ctx, srv, func() *signal.Conn { return signaltest.Open(ctx, t, base) }
 }
 
 // next reads the next message that is not an ICE candidate.
@@ -67,19 +41,6 @@ func offer(ctx context.Context, t *testing.T, page *signal.Conn, role string) si
 	t.Helper()
 	require.NoError(t, page.Send(ctx, signal.Message{Type: signal.TypeOffer, Role: role, SDP: signal.TestOffer}))
 	return next(ctx, t, page)
-}
-
-// waitReleases waits until the fake has received n release requests.
-func waitReleases(ctx context.Context, t *testing.T, srv *kurentotest.Server, n int) {
-	t.Helper()
-	seen := 0
-	_, err := srv.WaitCall(ctx, func(c kurentotest.Call) bool {
-		if c.Method == "release" {
-			seen++
-		}
-		return seen == n
-	})
-	require.NoError(t, err)
 }
 
 func TestOneToMany(t *testing.T) {
@@ -115,8 +76,8 @@ func TestOneToMany(t *testing.T) {
 		return adds == 2
 	})
 	require.NoError(t, err)
-	assert.Equal(t, 1, count(srv, "MediaPipeline"))
-	assert.Equal(t, 3, count(srv, "WebRtcEndpoint"))
+	assert.Equal(t, 1, signaltest.Count(srv, "MediaPipeline"))
+	assert.Equal(t, 3, signaltest.Count(srv, "WebRtcEndpoint"))
 
 	// The presenter's endpoint sends to both viewers.
 	var presenterEP string
@@ -139,16 +100,16 @@ func TestOneToMany(t *testing.T) {
 
 	// A viewer that leaves takes only its endpoint.
 	require.NoError(t, v1.Close())
-	waitReleases(ctx, t, srv, 1)
-	assert.Equal(t, 2, count(srv, "WebRtcEndpoint"))
+	signaltest.WaitReleases(ctx, t, srv, 1)
+	assert.Equal(t, 2, signaltest.Count(srv, "WebRtcEndpoint"))
 
 	// When the presenter leaves, viewers are told and everything goes.
 	require.NoError(t, pres.Close())
 	m = next(ctx, t, v2)
 	assert.Equal(t, signal.TypeEnded, m.Type)
-	waitReleases(ctx, t, srv, 2)
-	assert.Equal(t, 0, count(srv, "MediaPipeline"))
-	assert.Equal(t, 0, count(srv, "WebRtcEndpoint"))
+	signaltest.WaitReleases(ctx, t, srv, 2)
+	assert.Equal(t, 0, signaltest.Count(srv, "MediaPipeline"))
+	assert.Equal(t, 0, signaltest.Count(srv, "WebRtcEndpoint"))
 
 	// The viewer leaving afterwards has nothing left to release, and a new
 	// presenter can start.
@@ -161,5 +122,5 @@ func TestUnknownRole(t *testing.T) {
 	ctx, srv, open := setup(t)
 	m := offer(ctx, t, open(), "director")
 	assert.Equal(t, signal.TypeError, m.Type)
-	assert.Equal(t, 0, count(srv, "MediaPipeline"))
+	assert.Equal(t, 0, signaltest.Count(srv, "MediaPipeline"))
 }
