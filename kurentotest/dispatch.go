@@ -59,8 +59,8 @@ func (s *Server) handleFrame(c *conn, data []byte) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.closed {
-		return
+	if s.closed || c.dropped {
+		return // a dropped socket's frames never reach the (new) state
 	}
 	st := s.st
 	m, ok := v.(map[string]any)
@@ -215,7 +215,7 @@ func (s *Server) deliverLater(c *conn, frame []byte, bind string, d time.Duratio
 		}
 		s.mu.Lock()
 		defer s.mu.Unlock()
-		if s.closed {
+		if s.closed || c.dropped {
 			return
 		}
 		s.deliver(c, frame, bind)

@@ -316,6 +316,7 @@ func (s *Server) DropConnections() {
 	conns := s.connList()
 	for _, c := range conns {
 		s.st.unbindConn(c)
+		c.dropped = true
 	}
 	s.mu.Unlock()
 	for _, c := range conns {
@@ -331,6 +332,7 @@ func (s *Server) Restart() {
 	conns := s.connList()
 	for _, c := range conns {
 		s.st.unbindConn(c)
+		c.dropped = true
 	}
 	s.st = newState(s)
 	s.mu.Unlock()

@@ -332,6 +332,10 @@ type conn struct {
 
 	// session is the session bound to this socket ("" none); guarded by s.mu.
 	session string
+	// dropped is set, under s.mu, when DropConnections or Restart takes the
+	// socket away: from then on its frames are ignored, as if already
+	// closed, so a restart is atomic for every client.
+	dropped bool
 
 	outMu sync.Mutex
 	out   [][]byte
