@@ -136,4 +136,25 @@
 // that server one at a time and leave out the checks and tests that script
 // the fake; without KURENTO_URL they skip. The program cmd/kurento-fake
 // serves this fake on a real port for clients in other languages.
+//
+// # Concurrency
+//
+// Every method of [Server] is safe for concurrent use. The server handles
+// each socket on its own goroutines; its state is guarded by one lock, so
+// scripting calls (Emit, React, DropConnections, Restart) are atomic with
+// respect to the requests being executed.
+//
+// # Errors
+//
+// Protocol errors go to the client as KMS would send them; scripting
+// methods return errors only for misuse (an unknown object for Emit, an
+// endpoint that cannot flow yet), and [Server.WaitCall] returns ctx's error
+// or [ErrServerClosed].
+//
+// # Lifetime
+//
+// [NewServer] closes the server when the test ends; [Start] leaves it to
+// [Server.Close], which closes every socket and waits for the server's
+// goroutines. DropConnections keeps sessions, as KMS does when a socket
+// breaks; Restart forgets them and changes the serverId.
 package kurentotest
