@@ -140,7 +140,9 @@ func TestServerThatNeverAnswers(t *testing.T) {
 		assert.False(t, rpc.SafeToRetry(err))
 	}
 	srv.ClearReactions()
-	require.NoError(t, conn.Call(t.Context(), "ping", nil, nil))
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second) // not the short default
+	defer cancel()
+	require.NoError(t, conn.Call(ctx, "ping", nil, nil))
 }
 
 func TestServerErrorReply(t *testing.T) {
