@@ -151,7 +151,10 @@ func TestCancelAbandonsTheWaitNotTheConnection(t *testing.T) {
 	srv.React("getName", kurentotest.Reaction{Swallow: kurentotest.SwallowExecuted})
 
 	cctx, cancel := context.WithCancel(ctx)
-	time.AfterFunc(50*time.Millisecond, cancel)
+	go func() { // cancel once the server has the request
+		_, _ = srv.WaitCall(ctx, func(c kurentotest.Call) bool { return c.Operation == "getName" })
+		cancel()
+	}()
 	err := c.Invoke(cctx, client.ServerManagerID, "getName", nil, nil)
 	require.ErrorIs(t, err, context.Canceled)
 	assert.False(t, rpc.SafeToRetry(err), "it was sent")
@@ -187,7 +190,10 @@ func TestDroppedMidCallIsResentAndRunsOnce(t *testing.T) {
 	// The create executes at once; its reply is held, and the socket dies
 	// before it is sent.
 	srv.React("create", kurentotest.Reaction{Delay: 300 * time.Millisecond})
-	time.AfterFunc(100*time.Millisecond, srv.DropConnections)
+	go func() { // drop once the create ran and its reply is held
+		_, _ = srv.WaitCall(ctx, func(c kurentotest.Call) bool { return c.Method == "create" })
+		srv.DropConnections()
+	}()
 	p, err := c.CreateObject(ctx, "MediaPipeline", nil)
 	require.NoError(t, err)
 	waitState(t, changes, rpc.Ready, rpc.ReasonResumed)
@@ -221,7 +227,10 @@ func TestPastResendWindowFailsWithConnectionLost(t *testing.T) {
 		client.WithBackoff(client.Backoff{Base: 100 * time.Millisecond, Jitter: 0.01}))
 	ctx := testCtx(t)
 	srv.React("create", kurentotest.Reaction{Swallow: kurentotest.SwallowExecuted})
-	time.AfterFunc(50*time.Millisecond, srv.DropConnections)
+	go func() { // drop once the create ran (its reply is swallowed)
+		_, _ = srv.WaitCall(ctx, func(c kurentotest.Call) bool { return c.Method == "create" })
+		srv.DropConnections()
+	}()
 	_, err := c.CreateObject(ctx, "MediaPipeline", nil)
 	require.ErrorIs(t, err, client.ErrConnectionLost)
 	assert.False(t, rpc.SafeToRetry(err))
