@@ -379,7 +379,9 @@ func (h *SdpEndpoint) GenerateOffer(ctx context.Context, opts *GenerateOfferOpti
 }
 
 // ProcessOffer invokes "processOffer" on the object. offer is sent as "offer",
-// a string. The server returns a string. For an object pending in a
+// a string. The server returns a string. An empty offer is refused before
+// anything is sent, with an error matching client.ErrInvalidArgument and
+// client.ErrSDPParse (the code KMS would answer). For an object pending in a
 // transaction the call is queued there and the zero value is returned (use
 // client.Tx.Capture for the value).
 func (h *SdpEndpoint) ProcessOffer(ctx context.Context, offer string) (string, error) {
@@ -398,8 +400,10 @@ func (h *SdpEndpoint) ProcessOffer(ctx context.Context, offer string) (string, e
 }
 
 // ProcessAnswer invokes "processAnswer" on the object. answer is sent as
-// "answer", a string. The server returns a string. For an object pending in a
-// transaction the call is queued there and the zero value is returned (use
+// "answer", a string. The server returns a string. An empty answer is refused
+// before anything is sent, with an error matching client.ErrInvalidArgument
+// and client.ErrSDPParse (the code KMS would answer). For an object pending in
+// a transaction the call is queued there and the zero value is returned (use
 // client.Tx.Capture for the value).
 func (h *SdpEndpoint) ProcessAnswer(ctx context.Context, answer string) (string, error) {
 	o := h.Object()

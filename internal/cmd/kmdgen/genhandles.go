@@ -845,6 +845,12 @@ func (h hctx) method(b *strings.Builder, c idl.Class, m idl.Method, goName, what
 		doc += " " + strings.Join(docs, " ")
 	}
 	doc += retDoc
+	for _, a := range req {
+		if sdpParams[a.p.Name] && a.p.Type.Name == "String" && !a.p.Type.List && !a.p.Type.Map {
+			doc += " An empty " + a.p.Name + " is refused before anything is sent, with an error matching" +
+				" client.ErrInvalidArgument and client.ErrSDPParse (the code KMS would answer)."
+		}
+	}
 	doc += " For an object pending in a transaction the call is queued there"
 	if m.Return != nil {
 		doc += " and the zero value is returned (use client.Tx.Capture for the value)"
