@@ -3,6 +3,8 @@ package client
 import (
 	"encoding/json"
 	"fmt"
+
+	"github.com/gokurento/kurento/internal/jsonrpc"
 )
 
 // req encodes the params of one Kurento request straight into the frame,
@@ -40,19 +42,19 @@ func (r *req) AppendParams(b []byte) ([]byte, error) {
 	}
 	if r.object != "" {
 		field("object")
-		b = appendString(b, r.object)
+		b = jsonrpc.AppendString(b, r.object)
 	}
 	if r.operation != "" {
 		field("operation")
-		b = appendString(b, r.operation)
+		b = jsonrpc.AppendString(b, r.operation)
 	}
 	if r.typ != "" {
 		field("type")
-		b = appendString(b, r.typ)
+		b = jsonrpc.AppendString(b, r.typ)
 	}
 	if r.subID != "" {
 		field("subscription")
-		b = appendString(b, r.subID)
+		b = jsonrpc.AppendString(b, r.subID)
 	}
 	if r.payloadAs != "" && r.payload != nil {
 		p, err := marshalPayload(r.payload)
@@ -78,7 +80,7 @@ func (r *req) AppendParams(b []byte) ([]byte, error) {
 		b = append(b, "true"...)
 	}
 	field("sessionId")
-	b = appendString(b, s.id)
+	b = jsonrpc.AppendString(b, s.id)
 	return append(b, '}'), nil
 }
 
@@ -94,18 +96,4 @@ func marshalPayload(v any) ([]byte, error) {
 		return nil, fmt.Errorf("%w: encoding params: %w", ErrInvalidArgument, err)
 	}
 	return p, nil
-}
-
-// appendString quotes s as JSON. Ids and names are plain ASCII in practice;
-// anything else takes the general path.
-func appendString(b []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c >= 0x80 {
-			q, _ := json.Marshal(s)
-			return append(b, q...)
-		}
-	}
-	b = append(b, '"')
-	b = append(b, s...)
-	return append(b, '"')
 }

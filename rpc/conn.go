@@ -15,6 +15,7 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/gokurento/kurento/internal/backoff"
+	"github.com/gokurento/kurento/internal/jsonrpc"
 	"github.com/gokurento/kurento/internal/pump"
 )
 
@@ -578,7 +579,7 @@ func appendRequest(b []byte, id uint64, method string, params any) ([]byte, erro
 	b = append(b, `{"jsonrpc":"2.0","id":`...)
 	b = strconv.AppendUint(b, id, 10)
 	b = append(b, `,"method":`...)
-	b = appendJSONString(b, method)
+	b = jsonrpc.AppendString(b, method)
 	if params != nil {
 		var p []byte
 		switch v := params.(type) {
@@ -601,16 +602,4 @@ func appendRequest(b []byte, id uint64, method string, params any) ([]byte, erro
 		b = append(b, p...)
 	}
 	return append(b, '}'), nil
-}
-
-func appendJSONString(b []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c >= 0x80 {
-			q, _ := json.Marshal(s)
-			return append(b, q...)
-		}
-	}
-	b = append(b, '"')
-	b = append(b, s...)
-	return append(b, '"')
 }

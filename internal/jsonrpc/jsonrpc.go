@@ -68,3 +68,18 @@ func IntID(raw json.RawMessage) (uint64, bool) {
 	n, err := strconv.ParseUint(string(raw), 10, 64)
 	return n, err == nil
 }
+
+// AppendString appends s as a JSON string. Method names, ids and class
+// names are plain ASCII in practice and are copied as they are; anything
+// that needs escaping takes encoding/json's path.
+func AppendString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c >= 0x80 {
+			q, _ := json.Marshal(s)
+			return append(b, q...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
+}
