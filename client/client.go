@@ -213,20 +213,20 @@ func (c *Client) StateChanges(ctx context.Context) <-chan rpc.StateChange {
 // Close ends the client: it sends closeSession (so KMS frees the objects
 // only this session owned) unless [WithKeepSessionOnClose] was given, fails
 // pending calls with [ErrClosed], closes every event channel and returns
-// after all of the client's goroutines have exited. It is idempotent.
+// after all of the client's goroutines have exited. It is idempotent and
+// returns nil: a failed closeSession is only logged, since KMS collects the
+// session anyway.
 func (c *Client) Close() error {
 	if !c.closed.CompareAndSwap(false, true) {
 		return nil
 	}
-	var err error
 	if !c.set.keepSession && c.conn.State() == rpc.Ready {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		sess := c.sess.Load()
-		err = c.conn.Call(ctx, "closeSession", map[string]string{"sessionId": sess.id}, nil)
+		err := c.conn.Call(ctx, "closeSession", map[string]string{"sessionId": c.sess.Load().id}, nil)
 		cancel()
 		if err != nil {
+			// KMS collects the session anyway; nothing for the caller to do.
 			c.log.Warn("closeSession failed", "err", err)
-			err = nil // the session will be collected by KMS; nothing for the caller to do
 		}
 	}
 	c.bgMu.Lock()
@@ -237,7 +237,7 @@ func (c *Client) Close() error {
 	c.bgWG.Wait()
 	c.subs.wg.Wait()
 	c.log.Info("closed")
-	return err
+	return nil
 }
 
 // background runs f on a goroutine owned by the client (waited for in
