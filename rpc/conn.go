@@ -1,12 +1,14 @@
 package rpc
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -551,16 +553,8 @@ func (p *pending) inFlight() []*call {
 		}
 	}
 	p.mu.Unlock()
-	sortCalls(out)
+	slices.SortFunc(out, func(a, b *call) int { return cmp.Compare(a.id, b.id) })
 	return out
-}
-
-func sortCalls(cs []*call) {
-	for i := 1; i < len(cs); i++ {
-		for j := i; j > 0 && cs[j].id < cs[j-1].id; j-- {
-			cs[j], cs[j-1] = cs[j-1], cs[j]
-		}
-	}
 }
 
 // ParamsAppender is implemented by params that encode themselves into the
