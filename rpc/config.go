@@ -4,12 +4,16 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"time"
 )
 
-// Defaults of [Config]; each applies when its field is zero.
+// Defaults of [Config] and [Backoff]; each applies when its field is zero.
+// They are the only copy of these values: the client package documents and
+// uses them as they are.
 const (
 	DefaultReadLimit         = 16 << 20 // bytes; SDP is ~10 KiB, but stats and kmd texts are large
 	DefaultCallTimeout       = 20 * time.Second
@@ -21,6 +25,18 @@ const (
 	// 5 s margin covers the reconnect itself and clock granularity.
 	DefaultResendWindow = 15 * time.Second
 	DefaultWriteTimeout = 10 * time.Second
+	// DefaultDialTimeout bounds Dial (websocket upgrade and OnConnect) when
+	// its ctx has no deadline, and each reconnect attempt: a peer that
+	// accepts TCP but never completes the upgrade cannot hold either.
+	DefaultDialTimeout = 10 * time.Second
+	// DefaultCloseTimeout bounds the closing handshake of Close: a peer
+	// that never answers it cannot hold Close longer.
+	DefaultCloseTimeout = time.Second
+
+	DefaultBackoffBase       = 100 * time.Millisecond
+	DefaultBackoffMultiplier = 1.6
+	DefaultBackoffJitter     = 0.2
+	DefaultBackoffMax        = 10 * time.Second
 )
 
 // Keepalive configures the liveness probe: a request with Method every
@@ -36,13 +52,23 @@ type Keepalive struct {
 // Backoff shapes the delays between reconnect attempts: Base, then ×
 // Multiplier each attempt up to Max, each randomised by ±Jitter (a fraction).
 // MaxElapsed bounds the whole reconnect; zero retries forever.
+//
+// Attempts count across sockets that die young: a server that accepts the
+// handshake and drops the socket moments later is retried with growing
+// delays, and MaxElapsed counts from the first loss, until a socket stays
+// up for [StableSocket].
 type Backoff struct {
 	Base       time.Duration // default 100 ms
-	Multiplier float64       // default 1.6
-	Jitter     float64       // default 0.2
+	Multiplier float64       // default 1.6; at least 1
+	Jitter     float64       // default 0.2; in [0, 1]
+	NoJitter   bool          // exact delays: Jitter is not applied
 	Max        time.Duration // default 10 s
 	MaxElapsed time.Duration // default 0: forever
 }
+
+// StableSocket is how long a socket must stay up for the reconnect backoff
+// to start again from Base.
+const StableSocket = 10 * time.Second
 
 // Caller makes calls on one specific socket, bypassing the readiness gate.
 // [Config.OnConnect] gets one for the socket being set up.
@@ -69,6 +95,7 @@ type Config struct {
 
 	ReadLimit    int64         // largest accepted frame in bytes; default 16 MiB
 	CallTimeout  time.Duration // applies when a call's ctx has no deadline; default 20 s
+	DialTimeout  time.Duration // bounds Dial without a deadline and each reconnect attempt; default 10 s
 	WriteTimeout time.Duration // bounds one frame write; default 10 s
 	ResendWindow time.Duration // default 15 s
 	Keepalive    Keepalive
@@ -91,13 +118,18 @@ type Config struct {
 
 func (c *Config) withDefaults() (Config, error) {
 	cfg := *c
-	if cfg.URL == "" {
-		return cfg, errors.New("rpc: empty url")
+	if err := checkURL(cfg.URL); err != nil {
+		return cfg, err
 	}
-	if cfg.ReadLimit < 0 || cfg.CallTimeout < 0 || cfg.WriteTimeout < 0 || cfg.ResendWindow < 0 ||
-		cfg.Keepalive.Interval < 0 || cfg.Keepalive.Timeout < 0 || cfg.Backoff.MaxElapsed < 0 {
+	if cfg.ReadLimit < 0 || cfg.CallTimeout < 0 || cfg.DialTimeout < 0 || cfg.WriteTimeout < 0 || cfg.ResendWindow < 0 ||
+		cfg.Keepalive.Interval < 0 || cfg.Keepalive.Timeout < 0 {
 		return cfg, errors.New("rpc: negative limit or duration in config")
 	}
+	b, err := cfg.Backoff.withDefaults()
+	if err != nil {
+		return cfg, err
+	}
+	cfg.Backoff = b
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = http.DefaultClient
 	}
@@ -106,6 +138,9 @@ func (c *Config) withDefaults() (Config, error) {
 	}
 	if cfg.CallTimeout == 0 {
 		cfg.CallTimeout = DefaultCallTimeout
+	}
+	if cfg.DialTimeout == 0 {
+		cfg.DialTimeout = DefaultDialTimeout
 	}
 	if cfg.WriteTimeout == 0 {
 		cfg.WriteTimeout = DefaultWriteTimeout
@@ -126,4 +161,48 @@ func (c *Config) withDefaults() (Config, error) {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	return cfg, nil
+}
+
+// checkURL refuses what cannot be a websocket URL before anything is
+// dialled: the websocket library would silently accept http(s) too.
+func checkURL(raw string) error {
+	if raw == "" {
+		return errors.New("rpc: empty url")
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return fmt.Errorf("rpc: url: %w", err)
+	}
+	if u.Scheme != "ws" && u.Scheme != "wss" {
+		return fmt.Errorf("rpc: url %q: scheme %q, want ws or wss", raw, u.Scheme)
+	}
+	if u.Host == "" {
+		return fmt.Errorf("rpc: url %q: no host", raw)
+	}
+	return nil
+}
+
+// withDefaults validates b and fills its zero fields: the one place where
+// backoff settings are checked.
+func (b Backoff) withDefaults() (Backoff, error) {
+	if b.Base < 0 || b.Max < 0 || b.MaxElapsed < 0 || b.Jitter < 0 || b.Jitter > 1 ||
+		(b.Multiplier != 0 && b.Multiplier < 1) {
+		return b, errors.New("rpc: backoff: durations must be ≥ 0, jitter in [0,1], multiplier ≥ 1")
+	}
+	if b.Base == 0 {
+		b.Base = DefaultBackoffBase
+	}
+	if b.Multiplier == 0 {
+		b.Multiplier = DefaultBackoffMultiplier
+	}
+	if b.NoJitter {
+		b.Jitter = 0
+	} else if b.Jitter == 0 {
+		b.Jitter = DefaultBackoffJitter
+	}
+	if b.Max == 0 {
+		b.Max = DefaultBackoffMax
+	}
+	b.Max = max(b.Max, b.Base)
+	return b, nil
 }

@@ -52,16 +52,29 @@ type Conn struct {
 	nextSub     uint64
 	closeOnce   sync.Once
 
+	// The settling of requests in flight while no socket is up (armExpiry).
+	expMu    sync.Mutex
+	expArmed bool
+	expCause error
+	expTimer *time.Timer
+
 	wg sync.WaitGroup
 }
 
 // Dial connects to cfg.URL, runs cfg.OnConnect on the first socket and
 // returns once the connection is Ready. ctx bounds dialing and OnConnect
-// only; it is not kept.
+// only; it is not kept. Without a deadline in ctx, cfg.DialTimeout bounds
+// them (default 10 s), so a peer that never completes the upgrade or never
+// answers cannot hold Dial.
 func Dial(ctx context.Context, cfg Config) (*Conn, error) {
 	full, err := cfg.withDefaults()
 	if err != nil {
 		return nil, err
+	}
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, full.DialTimeout)
+		defer cancel()
 	}
 	c := &Conn{
 		cfg:       full,
@@ -72,7 +85,7 @@ func Dial(ctx context.Context, cfg Config) (*Conn, error) {
 		bo: backoff.Policy{
 			Base: full.Backoff.Base, Multiplier: full.Backoff.Multiplier,
 			Jitter: full.Backoff.Jitter, Max: full.Backoff.Max,
-		}.WithDefaults(),
+		},
 	}
 	c.calls.m = make(map[uint64]*call)
 	// Ids start at a random point: KMS caches replies by (session, id), so
@@ -101,8 +114,9 @@ func (c *Conn) connect(ctx context.Context, reconnect bool) (*socket, error) {
 	defer cancel()
 	stop := context.AfterFunc(c.lifetime, cancel) //nolint:contextcheck // Close aborts a dial
 	defer stop()
+	hc, raw := captureRaw(c.cfg.HTTPClient)
 	ws, resp, err := websocket.Dial(dctx, c.cfg.URL, &websocket.DialOptions{
-		HTTPClient: c.cfg.HTTPClient,
+		HTTPClient: hc,
 		HTTPHeader: c.cfg.HTTPHeader,
 	})
 	if resp != nil && resp.Body != nil {
@@ -114,7 +128,7 @@ func (c *Conn) connect(ctx context.Context, reconnect bool) (*socket, error) {
 	// The read loop enforces the limit itself: an oversized reply fails its
 	// own call instead of the whole socket (see readFrame).
 	ws.SetReadLimit(-1)
-	s := newSocket(c, ws)
+	s := newSocket(c, ws, raw.get())
 	c.mu.Lock()
 	c.sock = s
 	c.mu.Unlock()
@@ -128,6 +142,7 @@ func (c *Conn) connect(ctx context.Context, reconnect bool) (*socket, error) {
 			return nil, err
 		}
 	}
+	s.upAt = time.Now()
 	if reconnect {
 		c.afterReconnect(s, out) //nolint:contextcheck // resends are written under the connection-scoped deadline (STYLE §4)
 	}
@@ -185,6 +200,11 @@ func (c *Conn) waitReady(ctx context.Context, timeout <-chan time.Time) (*socket
 // Server error replies are returned as *[Error]. [SafeToRetry] tells whether
 // the request never left the process.
 func (c *Conn) Call(ctx context.Context, method string, params, result any) error {
+	// A call whose ctx already ended never reaches the wire, even when a
+	// socket and the write slot are free at once.
+	if err := ctx.Err(); err != nil {
+		return unsent(opErr(method, err))
+	}
 	cl := c.newCall(c.nextID.Add(1), method)
 	// The default timeout runs on the call's own pooled timer rather than a
 	// derived context: no allocation on the hot path.
@@ -241,10 +261,24 @@ func (c *Conn) await(ctx context.Context, timeout <-chan time.Time, cl *call, re
 }
 
 // Close fails pending calls with [ErrClosed], closes state channels, closes
-// the socket and waits for every goroutine of the connection. It is
-// idempotent and always returns nil.
-func (c *Conn) Close() error {
-	c.shutdown(ErrClosed, ReasonClosed)
+// the socket and waits for every goroutine of the connection. The closing
+// handshake with the server is bounded by [DefaultCloseTimeout], so Close
+// returns in about that long whatever the peer does. It is idempotent and
+// always returns nil.
+func (c *Conn) Close() error { return c.CloseContext(context.Background()) }
+
+// CloseContext is Close with the closing handshake bounded by ctx instead
+// (by [DefaultCloseTimeout] when ctx has no deadline); an ended ctx closes
+// the socket without a handshake.
+func (c *Conn) CloseContext(ctx context.Context) error {
+	d := DefaultCloseTimeout
+	if dl, ok := ctx.Deadline(); ok {
+		d = time.Until(dl)
+	}
+	if ctx.Err() != nil {
+		d = 0
+	}
+	c.shutdown(ErrClosed, ReasonClosed, d)
 	c.settleStateSubs()
 	c.wg.Wait()
 	return nil
@@ -289,7 +323,7 @@ func (c *Conn) Err() error {
 	}
 }
 
-func (c *Conn) shutdown(cause error, r Reason) {
+func (c *Conn) shutdown(cause error, r Reason, closeWithin time.Duration) {
 	c.closeOnce.Do(func() {
 		c.setState(Closed, r, nonClosed(cause))
 		c.mu.Lock()
@@ -299,9 +333,10 @@ func (c *Conn) shutdown(cause error, r Reason) {
 		s := c.sock
 		c.ready.Store(nil)
 		c.mu.Unlock()
+		c.disarmExpiry()
 		c.calls.failAll(cause)
 		if s != nil {
-			s.closeGracefully()
+			s.closeGracefully(closeWithin)
 		}
 		c.cancel()
 	})
@@ -317,7 +352,14 @@ func nonClosed(err error) error {
 var errGaveUp = errors.New("rpc: gave up reconnecting")
 
 // supervise waits for the current socket to die and replaces it.
+//
+// The backoff is not restarted by a socket that dies young: a server that
+// completes the handshake and drops the socket moments later is retried
+// with growing delays, and MaxElapsed counts from the first of those
+// losses, until a socket stays up for StableSocket.
 func (c *Conn) supervise(s *socket) {
+	var attempt int
+	var since time.Time
 	for {
 		select {
 		case <-s.dead:
@@ -333,13 +375,18 @@ func (c *Conn) supervise(s *socket) {
 		c.readyCh = make(chan struct{})
 		c.mu.Unlock()
 		s.quiesce()
+		if since.IsZero() || time.Since(s.upAt) >= StableSocket {
+			attempt, since = 0, time.Now()
+		}
+		c.blame(s)
+		c.armExpiry(s.err)
 		r := ReasonSocketLost
 		if errors.Is(s.err, ErrKeepaliveTimeout) {
 			r = ReasonKeepalive
 		}
 		c.log.Info("socket lost, reconnecting", "err", s.err)
 		c.setState(Reconnecting, r, s.err)
-		next := c.reconnect()
+		next := c.reconnect(&attempt, since)
 		if next == nil {
 			return
 		}
@@ -348,16 +395,16 @@ func (c *Conn) supervise(s *socket) {
 }
 
 // reconnect dials until a socket is up and set up, or the connection ends.
-func (c *Conn) reconnect() *socket {
-	start := time.Now()
+// attempt counts the attempts since the first loss at since.
+func (c *Conn) reconnect(attempt *int, since time.Time) *socket {
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	<-timer.C
-	for attempt := 0; ; attempt++ {
-		d := c.bo.Delay(attempt, nil)
-		if max := c.cfg.Backoff.MaxElapsed; max > 0 && time.Since(start)+d > max {
-			c.log.Error("giving up reconnecting", "elapsed", time.Since(start).String())
-			c.shutdown(fmt.Errorf("%w: %w", ErrClosed, errGaveUp), ReasonGaveUp)
+	for ; ; *attempt++ {
+		d := c.bo.Delay(*attempt, nil)
+		if max := c.cfg.Backoff.MaxElapsed; max > 0 && time.Since(since)+d > max {
+			c.log.Error("giving up reconnecting", "elapsed", time.Since(since).String(), "attempts", *attempt)
+			c.shutdown(fmt.Errorf("%w: %w", ErrClosed, errGaveUp), ReasonGaveUp, 0)
 			return nil
 		}
 		timer.Reset(d)
@@ -366,28 +413,113 @@ func (c *Conn) reconnect() *socket {
 		case <-c.lifetime.Done():
 			return nil
 		}
-		ctx, cancel := context.WithTimeout(c.lifetime, c.cfg.CallTimeout)
+		ctx, cancel := context.WithTimeout(c.lifetime, c.cfg.DialTimeout)
 		s, err := c.connect(ctx, true)
 		cancel()
 		if err != nil {
-			c.log.Debug("reconnect attempt failed", "attempt", attempt, "err", err)
+			c.log.Debug("reconnect attempt failed", "attempt", *attempt, "err", err)
 			continue
 		}
+		*attempt++
 		return s
 	}
+}
+
+// maxFatalSends is how many sockets in a row may die with a request in
+// flight and nothing read after it was written before the request is taken
+// for the cause and failed instead of being resent again.
+const maxFatalSends = 3
+
+// blame counts, for each request in flight on the dead socket s, whether s
+// died with nothing read after the request was written: the mark of a
+// request that kills the connection.
+func (c *Conn) blame(s *socket) {
+	p := &c.calls
+	recv := s.recv.Load()
+	p.mu.Lock()
+	for _, cl := range p.m {
+		if cl.sentOn == s && cl.sentRecv == recv {
+			cl.fatalSends++
+		}
+	}
+	p.mu.Unlock()
+}
+
+// armExpiry starts settling the requests in flight on dead sockets as their
+// resend windows close: while no socket is up they can no longer be resent
+// safely, so they fail with ErrConnectionLost then, not at their deadline,
+// and a dead server is told apart from a slow one.
+func (c *Conn) armExpiry(cause error) {
+	c.expMu.Lock()
+	defer c.expMu.Unlock()
+	c.expArmed = true
+	c.expCause = cause
+	c.expireLocked()
+}
+
+// disarmExpiry stops the settling; once it returns, no call is failed by
+// it any more (afterReconnect then owns the calls in flight).
+func (c *Conn) disarmExpiry() {
+	c.expMu.Lock()
+	defer c.expMu.Unlock()
+	c.expArmed = false
+	if c.expTimer != nil {
+		c.expTimer.Stop()
+	}
+}
+
+// expireLocked fails the calls whose resend window has closed and sets the
+// timer for the next one. expMu is held.
+func (c *Conn) expireLocked() {
+	if !c.expArmed {
+		return
+	}
+	now := time.Now()
+	var next time.Duration
+	for _, cl := range c.calls.inFlight() {
+		left := c.cfg.ResendWindow - now.Sub(cl.firstSent)
+		if left <= 0 {
+			c.calls.fail(cl, fmt.Errorf("%w: no connection within the resend window: %w", ErrConnectionLost, c.expCause))
+			continue
+		}
+		if next == 0 || left < next {
+			next = left
+		}
+	}
+	if next == 0 {
+		return
+	}
+	if c.expTimer == nil {
+		c.expTimer = time.AfterFunc(next, func() {
+			c.expMu.Lock()
+			defer c.expMu.Unlock()
+			c.expireLocked()
+		})
+		return
+	}
+	c.expTimer.Reset(next)
 }
 
 // afterReconnect settles the requests that were in flight on dead sockets,
 // then publishes s. It runs before any new call can use s, so resent
 // requests go out first.
 func (c *Conn) afterReconnect(s *socket, out Outcome) {
+	c.disarmExpiry()
 	now := time.Now()
 	var resend []*call
 	var resent, lost int
 	for _, cl := range c.calls.inFlight() {
+		c.calls.mu.Lock()
+		fatal := cl.fatalSends
+		c.calls.mu.Unlock()
 		switch {
 		case out.Lost != nil:
 			c.calls.fail(cl, out.Lost)
+			lost++
+		case fatal >= maxFatalSends:
+			c.log.Warn("not resending a request that the connection died on each time it was sent",
+				"id", cl.id, "method", cl.method, "sends", fatal)
+			c.calls.fail(cl, fmt.Errorf("%w: the connection died each of the %d times the request was sent; not resent again", ErrConnectionLost, fatal))
 			lost++
 		case out.Resumed && now.Sub(cl.firstSent) < c.cfg.ResendWindow:
 			resend = append(resend, cl)
@@ -454,7 +586,7 @@ func (r *reply) into(method string, result any) error {
 		return nil
 	}
 	if err := json.Unmarshal(r.result, result); err != nil {
-		return opErr(method, fmt.Errorf("decoding result: %w", err))
+		return opErr(method, &answeredError{err: fmt.Errorf("decoding result: %w", err)})
 	}
 	return nil
 }
@@ -467,6 +599,10 @@ type call struct {
 	frame     []byte     // encoded request, kept for a resend
 	firstSent time.Time
 	sentOn    *socket // nil until written; guarded by pending.mu
+	sentRecv  uint64  // sentOn's frame count when written; guarded by pending.mu
+	// fatalSends counts sockets that died with nothing read after this
+	// request was written on them; guarded by pending.mu.
+	fatalSends int
 	direct    bool    // made through socket.Call: never resent
 	pool      *sync.Pool
 	timer     *time.Timer // the default timeout; stopped while pooled
@@ -490,6 +626,7 @@ func (c *Conn) newCall(id uint64, method string) *call {
 func (cl *call) done() {
 	cl.frame = cl.frame[:0]
 	cl.sentOn = nil
+	cl.sentRecv, cl.fatalSends = 0, 0
 	cl.firstSent = time.Time{}
 	cl.pool.Put(cl)
 }

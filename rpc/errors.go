@@ -2,7 +2,6 @@ package rpc
 
 import (
 	"errors"
-	"fmt"
 	"strconv"
 )
 
@@ -37,6 +36,18 @@ var (
 	ErrKeepaliveTimeout = errors.New("rpc: keepalive ping timed out")
 )
 
+// PeerClosedError is why a socket died when the server closed it with a
+// websocket close frame (KMS closes a socket opened on a wrong path with
+// 1002 "Invalid path").
+type PeerClosedError struct {
+	Code   int    // websocket close status
+	Reason string // as the server wrote it
+}
+
+func (e *PeerClosedError) Error() string {
+	return "rpc: the server closed the socket with status " + strconv.Itoa(e.Code) + " " + strconv.Quote(e.Reason)
+}
+
 // notSentError marks an error returned before the request reached the socket.
 type notSentError struct{ err error }
 
@@ -52,4 +63,42 @@ func SafeToRetry(err error) bool {
 	return errors.As(err, &ns)
 }
 
-func opErr(method string, err error) error { return fmt.Errorf("rpc: %s: %w", method, err) }
+// Unsent marks err as the failure of a request that never left the
+// process, so that [SafeToRetry] reports it. Layers above use it for the
+// checks they make before calling.
+func Unsent(err error) error {
+	if err == nil || SafeToRetry(err) {
+		return err
+	}
+	return unsent(err)
+}
+
+// answeredError marks a failure that involved an answer from the server
+// that could not be used: malformed, too large, or of the wrong shape.
+type answeredError struct{ err error }
+
+func (e *answeredError) Error() string { return e.err.Error() }
+func (e *answeredError) Unwrap() error { return e.err }
+
+// Answered reports whether err involved an answer from the server: an
+// error reply (*[Error]), or a reply that could not be used
+// ([ErrMalformedReply], [ErrFrameTooLarge], a result of the wrong shape).
+// Failures without any answer (a lost connection, a closed client, an
+// ended ctx) report false.
+func Answered(err error) bool {
+	var ae *answeredError
+	var se *Error
+	return errors.As(err, &ae) || errors.As(err, &se)
+}
+
+// CallError is a failed call: the method and why. Server error replies are
+// returned as *[Error] without it.
+type CallError struct {
+	Method string
+	Err    error
+}
+
+func (e *CallError) Error() string { return "rpc: " + e.Method + ": " + e.Err.Error() }
+func (e *CallError) Unwrap() error { return e.Err }
+
+func opErr(method string, err error) error { return &CallError{Method: method, Err: err} }

@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/coder/websocket"
@@ -22,9 +24,15 @@ var errSocketDead = errors.New("rpc: socket closed")
 type socket struct {
 	c   *Conn
 	ws  *websocket.Conn
+	raw io.Closer // the connection under ws: closing it ends any websocket operation at once
 	ctx context.Context //nolint:containedctx // the socket's own lifetime: ends when it dies
 	end context.CancelFunc
 	sem chan struct{} // the write slot: one frame at a time, waited on within the caller's ctx
+
+	// recv counts frames read; a request written when it stood at n and
+	// whose socket died with it still at n got nothing back at all.
+	recv atomic.Uint64
+	upAt time.Time // when it became usable; written before it is published
 
 	watchdog *time.Timer // kills the socket when a write takes too long
 	dead     chan struct{}
@@ -32,8 +40,8 @@ type socket struct {
 	killOnce sync.Once
 }
 
-func newSocket(c *Conn, ws *websocket.Conn) *socket {
-	s := &socket{c: c, ws: ws, sem: make(chan struct{}, 1), dead: make(chan struct{})}
+func newSocket(c *Conn, ws *websocket.Conn, raw io.Closer) *socket {
+	s := &socket{c: c, ws: ws, raw: raw, sem: make(chan struct{}, 1), dead: make(chan struct{})}
 	s.ctx, s.end = context.WithCancel(c.lifetime)
 	s.watchdog = time.AfterFunc(time.Hour, func() {
 		s.kill(errors.New("rpc: write timed out"))
@@ -62,18 +70,28 @@ func (s *socket) kill(err error) {
 	})
 }
 
-// closeGracefully is Close's path: a normal closure handshake, bounded to
-// one second so a silent peer cannot hold Close.
-func (s *socket) closeGracefully() {
+// closeGracefully is Close's path: a normal closure handshake, bounded by
+// d so that a silent or half-open peer cannot hold Close. The websocket
+// library's own bounds are seconds long and its CloseNow does nothing once
+// Close has started, so the bound closes the connection under it, which
+// ends every websocket operation at once.
+func (s *socket) closeGracefully(d time.Duration) {
 	s.killOnce.Do(func() {
 		s.err = ErrClosed
 		close(s.dead)
-		t := time.AfterFunc(time.Second, func() { _ = s.ws.CloseNow() })
+		t := time.AfterFunc(max(d, 0), func() { s.closeRaw() })
 		_ = s.ws.Close(websocket.StatusNormalClosure, "")
 		t.Stop()
 		s.watchdog.Stop()
 		s.end()
 	})
+}
+
+func (s *socket) closeRaw() {
+	if s.raw != nil {
+		_ = s.raw.Close()
+	}
+	_ = s.ws.CloseNow()
 }
 
 // quiesce waits until no write is in progress on a dead socket, so that the
@@ -136,6 +154,7 @@ func (s *socket) send(ctx context.Context, timeout <-chan time.Time, cl *call, p
 	p.mu.Lock()
 	if !cl.direct {
 		cl.sentOn = s
+		cl.sentRecv = s.recv.Load()
 	}
 	if cl.firstSent.IsZero() {
 		cl.firstSent = time.Now()
@@ -155,6 +174,7 @@ func (s *socket) resend(cl *call) error {
 	p := &s.c.calls
 	p.mu.Lock()
 	cl.sentOn = s
+	cl.sentRecv = s.recv.Load()
 	p.mu.Unlock()
 	return s.write(cl.frame)
 }
@@ -185,11 +205,19 @@ func (s *socket) Call(ctx context.Context, method string, params, result any) er
 	}
 }
 
+// readErr says why a read failed, keeping the server's close status.
+func readErr(err error) error {
+	var ce websocket.CloseError
+	if errors.As(err, &ce) {
+		return &PeerClosedError{Code: int(ce.Code), Reason: ce.Reason}
+	}
+	return fmt.Errorf("rpc: read: %w", err)
+}
+
 // readLoop is the socket's only reader. It decodes and routes frames and
 // never blocks on anything but the socket, never runs user code.
 func (s *socket) readLoop() {
-	var buf bytes.Buffer
-	var lr io.LimitedReader
+	var buf []byte
 	var m jsonrpc.Message // reused: only this goroutine decodes
 	limit := s.c.cfg.ReadLimit
 	for {
@@ -198,29 +226,65 @@ func (s *socket) readLoop() {
 		// every frame.
 		typ, r, err := s.ws.Reader(context.Background())
 		if err != nil {
-			s.kill(fmt.Errorf("rpc: read: %w", err))
+			s.kill(readErr(err))
 			return
 		}
-		buf.Reset()
-		lr.R, lr.N = r, limit+1
-		n, err := buf.ReadFrom(&lr)
+		var over bool
+		buf, over, err = readFrame(buf[:0], r, limit)
 		if err != nil {
-			s.kill(fmt.Errorf("rpc: read: %w", err))
+			s.kill(readErr(err))
 			return
 		}
-		if n > limit {
-			if !s.discardOversized(buf.Bytes(), r) {
+		s.recv.Add(1)
+		if over {
+			// Only the head names the call: the big buffer is let go
+			// before the rest is drained.
+			head, read := bytes.Clone(buf[:min(len(buf), 64)]), int64(len(buf))
+			buf = nil
+			if !s.discardOversized(head, r, read) {
 				return
 			}
 			continue
 		}
 		if typ != websocket.MessageText {
-			s.c.log.Warn("ignoring a binary frame", "bytes", n)
+			s.c.log.Warn("ignoring a binary frame", "bytes", len(buf))
 			continue
 		}
-		s.c.routeWith(buf.Bytes(), &m)
-		if buf.Cap() > 1<<20 { // do not pin a huge buffer after one big frame
-			buf = bytes.Buffer{}
+		s.c.routeWith(buf, &m)
+		if cap(buf) > 1<<20 { // do not pin a huge buffer after one big frame
+			buf = nil
+		}
+	}
+}
+
+// readFrame appends the frame in r to b, up to limit bytes. over reports a
+// frame longer than limit (b then holds its first limit bytes). The buffer
+// grows by doubling but never past limit, so a frame costs at most about
+// 1.5 times its size in memory while it is read, whatever its size.
+func readFrame(b []byte, r io.Reader, limit int64) (_ []byte, over bool, err error) {
+	for {
+		if int64(len(b)) >= limit || len(b) == cap(b) {
+			if int64(len(b)) >= limit {
+				var one [1]byte
+				n, err := io.ReadFull(r, one[:])
+				if n > 0 {
+					return b, true, nil
+				}
+				if errors.Is(err, io.EOF) {
+					return b, false, nil
+				}
+				return b, false, err
+			}
+			grow := min(max(2*cap(b), 512), int(limit)) - len(b)
+			b = slices.Grow(b, grow)
+		}
+		n, err := r.Read(b[len(b):min(cap(b), int(limit))])
+		b = b[:len(b)+n]
+		if errors.Is(err, io.EOF) {
+			return b, false, nil
+		}
+		if err != nil {
+			return b, false, err
 		}
 	}
 }
@@ -233,14 +297,14 @@ const oversizeDiscardFactor = 4
 // discardOversized drains a frame over the read limit and fails the call it
 // answers (KMS writes "id" first in replies, so the prefix names it).
 // It returns false when the socket had to be killed.
-func (s *socket) discardOversized(prefix []byte, r io.Reader) bool {
+func (s *socket) discardOversized(prefix []byte, r io.Reader, read int64) bool {
 	id, hasID := idFromPrefix(prefix)
 	limit := s.c.cfg.ReadLimit
 	extra, err := io.CopyN(io.Discard, r, limit*oversizeDiscardFactor)
-	size := limit + 1 + extra
+	size := read + 1 + extra
 	tooLarge := fmt.Errorf("%w (%d bytes or more, limit %d)", ErrFrameTooLarge, size, limit)
 	if hasID {
-		s.c.calls.deliver(id, reply{local: tooLarge})
+		s.c.calls.deliver(id, reply{local: &answeredError{err: tooLarge}})
 	}
 	if err == nil { // still more: a frame without end
 		s.c.log.Warn("frame exceeds the read limit without end, dropping the socket", "limit", limit)
@@ -248,7 +312,7 @@ func (s *socket) discardOversized(prefix []byte, r io.Reader) bool {
 		return false
 	}
 	if !errors.Is(err, io.EOF) {
-		s.kill(fmt.Errorf("rpc: read: %w", err))
+		s.kill(readErr(err))
 		return false
 	}
 	s.c.log.Warn("discarded a frame over the read limit", "bytes", size, "limit", limit, "id_known", hasID)
@@ -290,7 +354,8 @@ func (c *Conn) routeWith(frame []byte, m *jsonrpc.Message) {
 		// A reply whose envelope is broken still names its caller when it
 		// starts like KMS writes replies: fail that call now rather than
 		// let it wait for its deadline.
-		if id, ok := idFromPrefix(frame); ok && c.calls.deliver(id, reply{local: fmt.Errorf("%w: %w", ErrMalformedReply, err)}) {
+		malformed := &answeredError{err: fmt.Errorf("%w: %w", ErrMalformedReply, err)}
+		if id, ok := idFromPrefix(frame); ok && c.calls.deliver(id, reply{local: malformed}) {
 			c.log.Warn("failed a call whose reply was malformed", "id", id, "err", err)
 			return
 		}
@@ -299,6 +364,14 @@ func (c *Conn) routeWith(frame []byte, m *jsonrpc.Message) {
 	}
 	if !m.IsResponse() {
 		if len(m.ID) > 0 && string(m.ID) != "null" {
+			// A request carrying the id of a call in flight is a peer that
+			// echoes what it gets (not a JSON-RPC server): fail that call
+			// now instead of letting it wait for its deadline.
+			echo := &answeredError{err: fmt.Errorf("%w: the server sent a request (method %q) in its place", ErrMalformedReply, m.Method)}
+			if id, ok := jsonrpc.IntID(m.ID); ok && c.calls.deliver(id, reply{local: echo}) {
+				c.log.Warn("failed a call answered by a request", "id", id, "method", m.Method)
+				return
+			}
 			c.log.Warn("ignoring a request from the server", "method", m.Method)
 			return
 		}

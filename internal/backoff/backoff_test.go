@@ -9,7 +9,7 @@ import (
 
 func TestDelayGrowsAndCaps(t *testing.T) {
 	t.Parallel()
-	p := Policy{Base: 100 * time.Millisecond, Multiplier: 2, Jitter: 0.5, Max: time.Second}.WithDefaults()
+	p := Policy{Base: 100 * time.Millisecond, Multiplier: 2, Jitter: 0.5, Max: time.Second}
 	mid := func() float64 { return 0.5 } // no jitter
 	assert.Equal(t, 100*time.Millisecond, p.Delay(0, mid))
 	assert.Equal(t, 200*time.Millisecond, p.Delay(1, mid))
@@ -20,13 +20,12 @@ func TestDelayGrowsAndCaps(t *testing.T) {
 	assert.Equal(t, 150*time.Millisecond, p.Delay(0, func() float64 { return 1 }), "highest jitter")
 }
 
-func TestDefaults(t *testing.T) {
+// TestZeroJitterIsExact: a zero jitter is used as given (it once meant
+// "the default").
+func TestZeroJitterIsExact(t *testing.T) {
 	t.Parallel()
-	p := Policy{}.WithDefaults()
-	assert.Equal(t, Policy{Base: DefaultBase, Multiplier: DefaultMultiplier, Jitter: DefaultJitter, Max: DefaultMax}, p)
-	for i := range 50 {
-		d := p.Delay(i, nil)
-		assert.Positive(t, d)
-		assert.LessOrEqual(t, d, time.Duration(float64(DefaultMax)*(1+DefaultJitter)))
+	p := Policy{Base: 100 * time.Millisecond, Multiplier: 2, Max: time.Second}
+	for range 20 {
+		assert.Equal(t, 400*time.Millisecond, p.Delay(2, nil))
 	}
 }
