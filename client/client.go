@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/gokurento/kurento/rpc"
 )
@@ -48,7 +47,14 @@ type session struct {
 // /kurento) and establishes the session before returning: `connect`, then
 // `describe` of the ServerManager, which registers the session with KMS and
 // proves the peer is KMS. With [WithSessionID] it re-binds that session
-// instead. ctx bounds dialing and this handshake only.
+// instead. ctx bounds dialing and this handshake only; without a deadline
+// in ctx, [WithDialTimeout] bounds them (default rpc.DefaultDialTimeout).
+//
+// Dial fails before dialling for a URL that is not ws:// or wss://, with
+// an error naming a wrong path when the server refuses the path (KMS
+// closes such sockets with "Invalid path"), and with [ErrNotKurento] when
+// the peer is a websocket server that does not answer the handshake like
+// KMS (an echo, a server that never answers).
 func Dial(ctx context.Context, url string, opts ...Option) (*Client, error) {
 	s := settings{eventBuffer: DefaultEventBuffer}
 	for _, o := range opts {
@@ -85,16 +91,49 @@ func Dial(ctx context.Context, url string, opts ...Option) (*Client, error) {
 	cfg.Logger = s.logger
 	cfg.OnConnect = c.onConnect
 	cfg.OnNotification = c.onNotification
+	_, bounded := ctx.Deadline()
 	conn, err := rpc.Dial(ctx, cfg)
 	if err != nil {
 		c.bgCancel()
-		return nil, convert(err)
+		return nil, dialError(url, err, bounded)
 	}
 	c.conn = conn
 	sess := c.sess.Load()
 	c.log.Info("connected", "url", url, "session_id", sess.id, "server_id", sess.serverID)
 	return c, nil
 }
+
+// dialError says what went wrong with a Dial in the caller's terms.
+// callerDeadline tells whether a deadline that expired was the caller's.
+func dialError(url string, err error, callerDeadline bool) error {
+	var pc *rpc.PeerClosedError
+	var se *Error
+	var ce *rpc.CallError
+	handshake := errors.As(err, &ce) // the upgrade worked, a handshake call failed
+	switch {
+	case errors.As(err, &pc) && pc.Code == 1002:
+		return fmt.Errorf("kurento: dial %s: wrong path? the server refused the socket (KMS serves /kurento unless configured otherwise): %w", url, pc)
+	case errors.As(err, &se), errors.Is(err, ErrNotKurento), errors.Is(err, context.Canceled):
+		return err
+	case errors.Is(err, context.DeadlineExceeded) && !callerDeadline && !handshake:
+		return fmt.Errorf("kurento: dial %s: no websocket upgrade within the dial timeout: %w", url, err)
+	case errors.Is(err, context.DeadlineExceeded) && !callerDeadline:
+		return &notKurentoError{fmt.Errorf("no answer to the handshake within the dial timeout: %w", err)}
+	case rpc.Answered(err):
+		return &notKurentoError{err}
+	}
+	return err
+}
+
+// notKurentoError is a handshake that showed the peer is not KMS; it
+// matches ErrNotKurento and keeps its cause.
+type notKurentoError struct{ err error }
+
+func (e *notKurentoError) Error() string {
+	return ErrNotKurento.Error() + ": " + causeText("", e.err)
+}
+
+func (e *notKurentoError) Unwrap() []error { return []error{ErrNotKurento, e.err} }
 
 type connectResult struct {
 	ServerID  string `json:"serverId"`
@@ -156,7 +195,7 @@ func (c *Client) onConnect(ctx context.Context, rc rpc.Caller, reconnect bool) (
 func (c *Client) newSession(ctx context.Context, rc rpc.Caller, gen uint64) (*session, error) {
 	var cr connectResult
 	if err := rc.Call(ctx, "connect", nil, &cr); err != nil {
-		return nil, fmt.Errorf("kurento: connect: %w", convert(err))
+		return nil, &OpError{Op: "connect", Err: convert(err)}
 	}
 	if cr.SessionID == "" || cr.ServerID == "" {
 		return nil, fmt.Errorf("%w: connect returned no session or server id", ErrNotKurento)
@@ -182,7 +221,7 @@ func describeManager(ctx context.Context, rc rpc.Caller, sessionID string) error
 	var d describeResult
 	err := rc.Call(ctx, "describe", map[string]string{"object": ServerManagerID, "sessionId": sessionID}, &d)
 	if err != nil {
-		return fmt.Errorf("kurento: describe %s: %w", ServerManagerID, convert(err))
+		return &OpError{Op: "describe", ObjectID: ServerManagerID, Err: convert(err)}
 	}
 	if d.Type != "ServerManager" {
 		return fmt.Errorf("%w: %s is a %q", ErrNotKurento, ServerManagerID, d.Type)
@@ -213,17 +252,27 @@ func (c *Client) StateChanges(ctx context.Context) <-chan rpc.StateChange {
 // Close ends the client: it sends closeSession (so KMS frees the objects
 // only this session owned) unless [WithKeepSessionOnClose] was given, fails
 // pending calls with [ErrClosed], closes every event channel and returns
-// after all of the client's goroutines have exited. It is idempotent and
-// returns nil: a failed closeSession is only logged, since KMS collects the
-// session anyway.
-func (c *Client) Close() error {
+// after all of the client's goroutines have exited. closeSession and the
+// websocket's closing handshake share a bound of rpc.DefaultCloseTimeout,
+// so Close returns in about that long whatever the server does. It is
+// idempotent and returns nil: a failed closeSession is only logged, since
+// KMS collects the session anyway.
+func (c *Client) Close() error { return c.CloseContext(context.Background()) }
+
+// CloseContext is Close with closeSession and the closing handshake
+// bounded by ctx instead (by rpc.DefaultCloseTimeout when ctx has no
+// deadline). An ended ctx sends nothing and closes the socket at once.
+func (c *Client) CloseContext(ctx context.Context) error {
 	if !c.closed.CompareAndSwap(false, true) {
 		return nil
 	}
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, rpc.DefaultCloseTimeout)
+		defer cancel()
+	}
 	if !c.set.keepSession && c.conn.State() == rpc.Ready {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		err := c.conn.Call(ctx, "closeSession", map[string]string{"sessionId": c.sess.Load().id}, nil)
-		cancel()
 		if err != nil {
 			// KMS collects the session anyway; nothing for the caller to do.
 			c.log.Warn("closeSession failed", "err", err)
@@ -233,7 +282,7 @@ func (c *Client) Close() error {
 	c.bgCancel()
 	c.bgMu.Unlock()
 	c.subs.stopAll()
-	_ = c.conn.Close()
+	_ = c.conn.CloseContext(ctx)
 	c.bgWG.Wait()
 	c.subs.wg.Wait()
 	c.log.Info("closed")

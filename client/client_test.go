@@ -537,7 +537,10 @@ func TestTransactionBuildsInOneRoundTrip(t *testing.T) {
 	require.NoError(t, a.Invoke(ctx, "connect", map[string]any{"sink": b}, nil))
 	require.NoError(t, a.Invoke(ctx, "setName", map[string]any{"name": "A"}, nil))
 	var name string
-	require.NoError(t, a.Invoke(ctx, "getName", nil, &name))
+	err = a.Invoke(ctx, "getName", nil, &name)
+	require.ErrorIs(t, err, client.ErrPending, "a value that would only exist at commit is refused, not lost")
+	assert.True(t, client.SafeToRetry(err))
+	require.NoError(t, tx.Invoke(a, "getName", nil, &name), "the way to get it at commit")
 	assert.Equal(t, "newref:1", a.ID())
 	before := len(srv.Calls())
 	require.NoError(t, tx.Commit(ctx))

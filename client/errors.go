@@ -21,10 +21,14 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
+	s := "kurento: error " + strconv.Itoa(e.Code)
 	if e.Type != "" {
-		return "kurento: " + e.Type + " (" + strconv.Itoa(e.Code) + "): " + e.Message
+		s = "kurento: " + e.Type + " (" + strconv.Itoa(e.Code) + ")"
 	}
-	return "kurento: error " + strconv.Itoa(e.Code) + ": " + e.Message
+	if e.Message == "" { // a sentinel
+		return s
+	}
+	return s + ": " + e.Message
 }
 
 // Is matches another *Error by code only, so sentinels match any reply of
@@ -37,8 +41,10 @@ func (e *Error) Is(target error) bool {
 	return t.Code == e.Code
 }
 
+// sentinel builds the *Error matched by code; it has no message, so its
+// text is only the type and code.
 func sentinel(code int, typ string) *Error {
-	return &Error{Code: code, Type: typ, Message: "sentinel"}
+	return &Error{Code: code, Type: typ}
 }
 
 // Sentinels for every error code KMS 7.3 defines. Match with errors.Is.
@@ -104,7 +110,39 @@ var (
 	ErrNotKurento = errors.New("kurento: server did not answer like Kurento Media Server")
 	// ErrInvalidArgument: a call was refused before reaching the wire.
 	ErrInvalidArgument = errors.New("kurento: invalid argument")
+	// ErrPending: a call that returns a value was made on an object still
+	// pending in a transaction. Nothing was queued, since the value could
+	// not be returned; [Tx.Invoke] with a result fills it at commit.
+	ErrPending = errors.New("kurento: object pending in a transaction: its value would only exist at commit")
 )
+
+// IsLocal reports whether err was produced without any answer from the
+// server: a lost connection or session, a closed client, a cancelled or
+// expired ctx, or a call refused before the wire. A server's error reply,
+// and a reply that could not be used (malformed, too large, of the wrong
+// shape), are not local.
+func IsLocal(err error) bool {
+	var ae *answeredError
+	var se *Error
+	return err != nil && !rpc.Answered(err) && !errors.As(err, &ae) && !errors.As(err, &se)
+}
+
+// SafeToRetry reports whether err was returned by a call whose request
+// never left the process (refused arguments included), so that repeating
+// it cannot run the operation twice on the server.
+func SafeToRetry(err error) bool {
+	return err != nil && (rpc.SafeToRetry(err) || errors.Is(err, ErrInvalidArgument) || errors.Is(err, ErrPending))
+}
+
+// answeredError marks a server answer this package could not use, such as
+// a returned value of the wrong type.
+type answeredError struct{ err error }
+
+func (e *answeredError) Error() string { return e.err.Error() }
+func (e *answeredError) Unwrap() error { return e.err }
+
+// refused marks a failure found before anything was sent.
+func refused(err error) error { return rpc.Unsent(err) }
 
 // OpError adds the operation to a failure: what was called, on which object.
 type OpError struct {
@@ -126,7 +164,17 @@ func (e *OpError) Error() string {
 	if e.ObjectID != "" {
 		s += " on " + e.ObjectID
 	}
-	return s + ": " + trimPrefix(e.Err)
+	return s + ": " + causeText(e.Op, e.Err)
+}
+
+// causeText is the cause of an operation without the context the rpc
+// layer added (the same method name again), so each layer names it once.
+func causeText(op string, err error) string {
+	var ce *rpc.CallError
+	if errors.As(err, &ce) && ce.Method == op {
+		return trimPrefix(ce.Err)
+	}
+	return trimPrefix(err)
 }
 
 func (e *OpError) Unwrap() error { return e.Err }

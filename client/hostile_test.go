@@ -2,6 +2,7 @@ package client_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"runtime"
 	"strings"
@@ -74,7 +75,10 @@ func TestRepliesOfTheWrongShape(t *testing.T) {
 			err := answerWith(ctx, t, srv, c, tt.frame, &name)
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tt.want)
-			assert.True(t, client.IsLocal(err), "not a server error")
+			assert.False(t, client.IsLocal(err), "the server answered, unusably")
+			var se *client.Error
+			assert.False(t, errors.As(err, &se), "not a server error reply")
+			assert.False(t, client.SafeToRetry(err), "it was sent")
 			require.NoError(t, c.Invoke(testCtx(t), client.ServerManagerID, "getName", nil, &name))
 			assert.Equal(t, rpc.Ready, c.State())
 		})

@@ -59,25 +59,28 @@ func (o *Object) MarshalJSON() ([]byte, error) {
 	return json.Marshal(r.id)
 }
 
-// usable returns the ref if calls may be made on it directly.
+// usable returns the ref if calls may be made on it directly. Its errors
+// are found before the wire.
 func (o *Object) usable() (*objRef, error) {
 	if o == nil || o.c == nil {
 		return nil, fmt.Errorf("%w: nil object", ErrInvalidArgument)
 	}
 	r := o.ref.Load()
 	if r.err != nil {
-		return nil, r.err
+		return nil, refused(r.err)
 	}
 	if r.gen != o.c.sess.Load().gen {
-		return nil, ErrSessionLost
+		return nil, refused(ErrSessionLost)
 	}
 	return r, nil
 }
 
 // Invoke calls operation on the object with params (a struct or map
 // marshalled as operationParams; nil for none) and decodes the returned
-// value into result (nil to ignore it). For a pending object the operation
-// is added to its transaction instead, and result is filled at commit.
+// value into result (nil to ignore it). For a pending object an operation
+// without result is added to its transaction instead; one with a result
+// fails with [ErrPending] and queues nothing, since the value would only
+// exist at commit ([Tx.Invoke] takes a result it fills then).
 // Errors are *[OpError] wrapping the cause.
 func (o *Object) Invoke(ctx context.Context, operation string, params, result any) error {
 	r, err := o.usable()
@@ -85,7 +88,10 @@ func (o *Object) Invoke(ctx context.Context, operation string, params, result an
 		return &OpError{Op: "invoke", Method: operation, ObjectID: o.safeID(), Err: err}
 	}
 	if r.tx != nil {
-		return r.tx.invoke(o, operation, params, result)
+		if result != nil {
+			return &OpError{Op: "invoke", Method: operation, ObjectID: r.id, Err: refused(ErrPending)}
+		}
+		return r.tx.invoke(o, operation, params, nil)
 	}
 	return o.c.invoke(ctx, r, operation, params, result)
 }

@@ -3,11 +3,8 @@ package client
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
-
-	"github.com/gokurento/kurento/rpc"
 )
 
 // valueResult is the part of a result the client reads; sessionId is left
@@ -27,6 +24,10 @@ func (c *Client) CreateObject(ctx context.Context, typ string, params any) (*Obj
 	if typ == "" {
 		return nil, &OpError{Op: "create", Err: fmt.Errorf("%w: empty type", ErrInvalidArgument)}
 	}
+	// A dead ctx never reaches the wire, as for every other call.
+	if err := ctx.Err(); err != nil {
+		return nil, &OpError{Op: "create", Type: typ, Err: refused(err)}
+	}
 	gen := c.sess.Load().gen
 	r := &req{c: c, gen: gen, typ: typ, payloadAs: "constructorParams", payload: params}
 	type outcome struct {
@@ -43,12 +44,14 @@ func (c *Client) CreateObject(ctx context.Context, typ string, params any) (*Obj
 		err := c.call(callCtx, "create", r, &res)
 		var id string
 		if err == nil {
-			err = json.Unmarshal(res.Value, &id)
+			if derr := json.Unmarshal(res.Value, &id); derr != nil {
+				err = &answeredError{err: fmt.Errorf("decoding the object id: %w", derr)}
+			}
 		}
 		done <- outcome{id: id, err: err}
 	}) {
 		cancel()
-		return nil, &OpError{Op: "create", Type: typ, Err: ErrClosed}
+		return nil, &OpError{Op: "create", Type: typ, Err: refused(ErrClosed)}
 	}
 	select {
 	case o := <-done:
@@ -65,7 +68,7 @@ func (c *Client) CreateObject(ctx context.Context, typ string, params any) (*Obj
 					rctx, rcancel := context.WithTimeout(bg, 10*time.Second)
 					defer rcancel()
 					if err := c.Release(rctx, o.id); err != nil {
-						c.report(fmt.Errorf("kurento: releasing orphan %s: %w", o.id, err))
+						c.report(fmt.Errorf("releasing the orphan of an abandoned create: %w", err))
 					}
 				}
 			case <-bg.Done():
@@ -79,10 +82,7 @@ func (c *Client) CreateObject(ctx context.Context, typ string, params any) (*Obj
 // or longer if ctx allows more. An abandoned create is still awaited that
 // long so that its object can be released.
 func (c *Client) callBudget(ctx context.Context) time.Duration {
-	d := rpc.DefaultCallTimeout
-	if c.set.rpc.CallTimeout > 0 {
-		d = c.set.rpc.CallTimeout
-	}
+	d := c.conn.CallTimeout()
 	if dl, ok := ctx.Deadline(); ok {
 		d = max(d, time.Until(dl))
 	}
@@ -113,7 +113,7 @@ func (c *Client) invoke(ctx context.Context, r *objRef, operation string, params
 	if err := json.Unmarshal(res.Value, result); err != nil {
 		return &OpError{
 			Op: "invoke", Method: operation, ObjectID: r.id,
-			Err: fmt.Errorf("decoding the returned value: %w", err),
+			Err: &answeredError{err: fmt.Errorf("decoding the returned value: %w", err)},
 		}
 	}
 	return nil
@@ -149,10 +149,3 @@ func (c *Client) Release(ctx context.Context, objectID string) error {
 // ServerManager returns the reference to the server's ServerManager.
 func (c *Client) ServerManager() *Object { return c.Object("ServerManager", ServerManagerID) }
 
-// IsLocal reports whether err was produced without an answer from the
-// server: a lost connection or session, a closed client, a cancelled or
-// expired ctx, or an argument refused before the wire.
-func IsLocal(err error) bool {
-	var se *Error
-	return err != nil && !errors.As(err, &se)
-}

@@ -24,7 +24,7 @@ type Keepalive = rpc.Keepalive
 
 // Backoff shapes the delays between reconnect attempts. Default: 100 ms,
 // ×1.6 per attempt, ±20 % jitter, at most 10 s a delay, retrying forever
-// (MaxElapsed 0).
+// (MaxElapsed 0); the values are rpc.DefaultBackoffBase and its siblings.
 type Backoff = rpc.Backoff
 
 // ErrorHandler receives failures of background work that no call can
@@ -70,25 +70,33 @@ func WithCallTimeout(d time.Duration) Option {
 	})
 }
 
+// WithDialTimeout bounds Dial (websocket upgrade and session handshake)
+// when its ctx has no deadline, and each reconnect attempt. Default
+// rpc.DefaultDialTimeout (10 s).
+func WithDialTimeout(d time.Duration) Option {
+	return optionFunc(func(s *settings) error {
+		if d <= 0 {
+			return errors.New("kurento: WithDialTimeout: duration must be positive")
+		}
+		s.rpc.DialTimeout = d
+		return nil
+	})
+}
+
 // WithKeepalive sets the keepalive probe. Default: 20 s interval, 10 s
-// timeout.
+// timeout. Dial validates it with the other connection settings.
 func WithKeepalive(k Keepalive) Option {
 	return optionFunc(func(s *settings) error {
-		if k.Interval < 0 || k.Timeout < 0 {
-			return errors.New("kurento: WithKeepalive: negative duration")
-		}
 		s.rpc.Keepalive = k
 		return nil
 	})
 }
 
-// WithBackoff sets the reconnect backoff.
+// WithBackoff sets the reconnect backoff (defaults: rpc.DefaultBackoffBase
+// and its siblings; NoJitter for exact delays). Dial validates it with the
+// other connection settings.
 func WithBackoff(b Backoff) Option {
 	return optionFunc(func(s *settings) error {
-		if b.Base < 0 || b.Max < 0 || b.MaxElapsed < 0 || b.Jitter < 0 || b.Jitter > 1 ||
-			(b.Multiplier != 0 && b.Multiplier < 1) {
-			return errors.New("kurento: WithBackoff: durations must be ≥ 0, jitter in [0,1], multiplier ≥ 1")
-		}
 		s.rpc.Backoff = b
 		return nil
 	})

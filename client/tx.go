@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"sync"
+	"time"
 )
 
 // Tx batches creates and invokes into one `transaction` request: building
@@ -15,8 +16,10 @@ import (
 // Typed constructors accept a *Tx wherever they accept a client, and
 // methods of objects created in the transaction are added to it instead of
 // being sent. Those objects are pending until [Tx.Commit]; their ids
-// ("newref:N" meanwhile) and the values of invokes ([Tx.Capture]) resolve
-// then. KMS runs the operations in order and stops at the first failure
+// ("newref:N" meanwhile) resolve then, and so do the values of invokes
+// added with [Tx.Invoke] and a result. A method that returns a value,
+// called on a pending object, fails with [ErrPending] instead of returning
+// a value that does not exist yet. KMS runs the operations in order and stops at the first failure
 // without rolling back: Commit reports it as a *[TxError] with its index.
 // A Tx is safe for concurrent use but is meant to be built by one goroutine.
 type Tx struct {
@@ -71,6 +74,9 @@ func (tx *Tx) CreateObject(_ context.Context, typ string, params any) (*Object, 
 	if tx.committed {
 		return nil, &OpError{Op: "create", Type: typ, Err: fmt.Errorf("%w: transaction already committed", ErrInvalidArgument)}
 	}
+	if tx.c == nil {
+		return nil, &OpError{Op: "create", Type: typ, Err: fmt.Errorf("%w: transaction of no client", ErrInvalidArgument)}
+	}
 	i := len(tx.ops)
 	o := &Object{c: tx.c, typ: typ}
 	o.ref.Store(&objRef{id: newref(i), gen: tx.c.sess.Load().gen, tx: tx, index: i})
@@ -79,7 +85,8 @@ func (tx *Tx) CreateObject(_ context.Context, typ string, params any) (*Object, 
 }
 
 // Invoke adds an invoke of operation on o (pending or not) to the
-// transaction. result, when not nil, is filled at commit.
+// transaction. result, when not nil, is filled at commit with the value
+// the operation returned: the way to get values out of a transaction.
 func (tx *Tx) Invoke(o *Object, operation string, params, result any) error {
 	r, err := o.usable()
 	if err != nil {
@@ -118,18 +125,6 @@ func (tx *Tx) add(op txOp) error {
 		}
 	}
 	tx.ops = append(tx.ops, op)
-	return nil
-}
-
-// Capture makes the most recent operation's returned value decode into dst
-// at commit (typed methods return zero values inside a transaction).
-func (tx *Tx) Capture(dst any) error {
-	tx.mu.Lock()
-	defer tx.mu.Unlock()
-	if len(tx.ops) == 0 || tx.committed {
-		return fmt.Errorf("%w: no pending operation to capture", ErrInvalidArgument)
-	}
-	tx.ops[len(tx.ops)-1].result = dst
 	return nil
 }
 
@@ -176,15 +171,10 @@ func (tx *Tx) Commit(ctx context.Context) error {
 		}
 		frames[i] = f
 	}
-	var res valueResult
-	if err := tx.c.call(ctx, "transaction", &req{c: tx.c, gen: ops[0].gen(tx), ops: frames}, &res); err != nil {
+	replies, err := tx.send(ctx, ops, frames)
+	if err != nil {
 		tx.abandon(ops, 0, err)
 		return &OpError{Op: "transaction", Err: err}
-	}
-	var replies []txResponse
-	if err := json.Unmarshal(res.Value, &replies); err != nil {
-		tx.abandon(ops, 0, err)
-		return &OpError{Op: "transaction", Err: fmt.Errorf("decoding results: %w", err)}
 	}
 	for i, op := range ops {
 		if i >= len(replies) {
@@ -203,6 +193,75 @@ func (tx *Tx) Commit(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// send makes the transaction request. As with [Client.CreateObject], the
+// request runs under a context that outlives ctx: when ctx ends after the
+// request left, the reply is still awaited in the background and every
+// object the transaction created is released, so an abandoned commit
+// leaves nothing on the server.
+func (tx *Tx) send(ctx context.Context, ops []txOp, frames []json.RawMessage) ([]txResponse, error) {
+	c := tx.c
+	if err := ctx.Err(); err != nil {
+		return nil, refused(err)
+	}
+	type outcome struct {
+		replies []txResponse
+		err     error
+	}
+	done := make(chan outcome, 1)
+	callCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.callBudget(ctx))
+	q := &req{c: c, gen: ops[0].gen(tx), ops: frames}
+	if !c.goOwned(func() {
+		defer cancel()
+		var res valueResult
+		var o outcome
+		o.err = c.call(callCtx, "transaction", q, &res)
+		if o.err == nil {
+			if err := json.Unmarshal(res.Value, &o.replies); err != nil {
+				o.err = &answeredError{err: fmt.Errorf("decoding results: %w", err)}
+			}
+		}
+		done <- o
+	}) {
+		cancel()
+		return nil, refused(ErrClosed)
+	}
+	select {
+	case o := <-done:
+		return o.replies, o.err
+	case <-ctx.Done():
+		c.background(func(bg context.Context) {
+			select {
+			case o := <-done:
+				if o.err == nil {
+					tx.releaseCreated(bg, ops, o.replies)
+				}
+			case <-bg.Done():
+			}
+		})
+		return nil, ctx.Err()
+	}
+}
+
+// releaseCreated frees the objects an abandoned commit created, the last
+// created first (children before their pipeline).
+func (tx *Tx) releaseCreated(bg context.Context, ops []txOp, replies []txResponse) {
+	c := tx.c
+	for i := min(len(ops), len(replies)) - 1; i >= 0; i-- {
+		var id string
+		rep := replies[i]
+		if ops[i].method != "create" || rep.Error != nil || rep.Result == nil || json.Unmarshal(rep.Result.Value, &id) != nil || id == "" {
+			continue
+		}
+		c.log.Debug("releasing an object whose transaction was abandoned", "object_id", id)
+		rctx, cancel := context.WithTimeout(bg, 10*time.Second)
+		err := c.Release(rctx, id)
+		cancel()
+		if err != nil {
+			c.report(fmt.Errorf("releasing the orphan of an abandoned transaction: %w", err))
+		}
+	}
 }
 
 func (op txOp) label() string {

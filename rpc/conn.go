@@ -310,6 +310,9 @@ func (c *Conn) settleStateSubs() {
 	}
 }
 
+// CallTimeout is the bound of calls whose ctx has no deadline.
+func (c *Conn) CallTimeout() time.Duration { return c.cfg.CallTimeout }
+
 // Done is closed once the connection is closed (by Close or by giving up).
 func (c *Conn) Done() <-chan struct{} { return c.closed }
 
