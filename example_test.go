@@ -183,10 +183,11 @@ func Example_errors() {
 	ep, err := endpoint.NewWebRtcEndpoint(ctx, p, nil)
 	check(err)
 
-	// Server refusals match the sentinel of their code.
+	// Bad arguments are refused before the wire, locally.
 	_, err = ep.ProcessOffer(ctx, "")
-	fmt.Println("empty offer is SDP_PARSE_ERROR:", errors.Is(err, client.ErrSDPParse))
+	fmt.Println("empty offer refused locally:", errors.Is(err, client.ErrInvalidArgument), client.IsLocal(err))
 
+	// Server refusals match the sentinel of their code.
 	check(p.Release(ctx))
 	_, err = ep.GetName(ctx)
 	fmt.Println("released endpoint is MEDIA_OBJECT_NOT_FOUND:", errors.Is(err, client.ErrObjectNotFound))
@@ -198,7 +199,7 @@ func Example_errors() {
 	}
 	fmt.Println("local:", client.IsLocal(err))
 	// Output:
-	// empty offer is SDP_PARSE_ERROR: true
+	// empty offer refused locally: true true
 	// released endpoint is MEDIA_OBJECT_NOT_FOUND: true
 	// failed operation: invoke getName
 	// local: false

@@ -67,6 +67,32 @@ func MediaElementFromObject(o *client.Object) *MediaElement {
 	return &MediaElement{MediaObject: *MediaObjectFromObject(o)}
 }
 
+// Object returns the object reference behind the handle (nil for a nil
+// handle), for calls the typed API does not cover.
+func (h *MediaElement) Object() *client.Object {
+	if h == nil {
+		return nil
+	}
+	return h.MediaObject.Object()
+}
+
+// ID returns the object id ("newref:N" while pending in a transaction, ""
+// for a nil handle). Nothing is sent.
+func (h *MediaElement) ID() string {
+	if h == nil {
+		return ""
+	}
+	return h.MediaObject.ID()
+}
+
+// Release destroys the object on the server, with everything it contains,
+// and closes the event channels of its subscriptions. Releasing twice
+// succeeds; a nil handle fails with client.ErrInvalidArgument. For an
+// object pending in a transaction it is queued there.
+func (h *MediaElement) Release(ctx context.Context) error {
+	return h.Object().Release(ctx)
+}
+
 // MediaElementHandle is implemented by the handle of MediaElement and of each
 // of its subclasses (they embed it). Arguments that reference a MediaElement
 // accept it.
@@ -79,8 +105,9 @@ func (*MediaElement) isMediaElement() {}
 
 // GetEncoderBitrate reads the "encoderBitrate" property (invoke
 // "getEncoderBitrate"). The server returns a 32-bit integer. For an object
-// pending in a transaction the call is queued there and the zero value is
-// returned (use client.Tx.Capture for the value).
+// pending in a transaction it fails with client.ErrPending and queues nothing,
+// since the value would only exist at commit (client.Tx.Invoke with a result
+// gets it then).
 func (h *MediaElement) GetEncoderBitrate(ctx context.Context) (int32, error) {
 	o := h.Object()
 	var res int32
@@ -104,8 +131,9 @@ func (h *MediaElement) SetEncoderBitrate(ctx context.Context, encoderBitrate int
 
 // GetMinEncoderBitrate reads the "minEncoderBitrate" property (invoke
 // "getMinEncoderBitrate"). The server returns a 32-bit integer. For an object
-// pending in a transaction the call is queued there and the zero value is
-// returned (use client.Tx.Capture for the value).
+// pending in a transaction it fails with client.ErrPending and queues nothing,
+// since the value would only exist at commit (client.Tx.Invoke with a result
+// gets it then).
 func (h *MediaElement) GetMinEncoderBitrate(ctx context.Context) (int32, error) {
 	o := h.Object()
 	var res int32
@@ -129,8 +157,9 @@ func (h *MediaElement) SetMinEncoderBitrate(ctx context.Context, minEncoderBitra
 
 // GetMaxEncoderBitrate reads the "maxEncoderBitrate" property (invoke
 // "getMaxEncoderBitrate"). The server returns a 32-bit integer. For an object
-// pending in a transaction the call is queued there and the zero value is
-// returned (use client.Tx.Capture for the value).
+// pending in a transaction it fails with client.ErrPending and queues nothing,
+// since the value would only exist at commit (client.Tx.Invoke with a result
+// gets it then).
 func (h *MediaElement) GetMaxEncoderBitrate(ctx context.Context) (int32, error) {
 	o := h.Object()
 	var res int32
@@ -166,9 +195,9 @@ type GetSourceConnectionsOptions struct {
 
 // GetSourceConnections invokes "getSourceConnections" on the object. The
 // server returns a list, each item an ElementConnectionData struct; the ids
-// are turned into handles. For an object pending in a transaction the call is
-// queued there and the zero value is returned (use client.Tx.Capture for the
-// value).
+// are turned into handles. For an object pending in a transaction it fails
+// with client.ErrPending and queues nothing, since the value would only exist
+// at commit (client.Tx.Invoke with a result gets it then).
 func (h *MediaElement) GetSourceConnections(ctx context.Context, opts *GetSourceConnectionsOptions) ([]Connection, error) {
 	o := h.Object()
 	if opts != nil && opts.MediaType != "" && !opts.MediaType.Valid() {
@@ -203,9 +232,9 @@ type GetSinkConnectionsOptions struct {
 
 // GetSinkConnections invokes "getSinkConnections" on the object. The server
 // returns a list, each item an ElementConnectionData struct; the ids are
-// turned into handles. For an object pending in a transaction the call is
-// queued there and the zero value is returned (use client.Tx.Capture for the
-// value).
+// turned into handles. For an object pending in a transaction it fails with
+// client.ErrPending and queues nothing, since the value would only exist at
+// commit (client.Tx.Invoke with a result gets it then).
 func (h *MediaElement) GetSinkConnections(ctx context.Context, opts *GetSinkConnectionsOptions) ([]Connection, error) {
 	o := h.Object()
 	if opts != nil && opts.MediaType != "" && !opts.MediaType.Valid() {
@@ -364,8 +393,9 @@ type GetGstreamerDotOptions struct {
 }
 
 // GetGstreamerDot invokes "getGstreamerDot" on the object. The server returns
-// a string. For an object pending in a transaction the call is queued there
-// and the zero value is returned (use client.Tx.Capture for the value).
+// a string. For an object pending in a transaction it fails with
+// client.ErrPending and queues nothing, since the value would only exist at
+// commit (client.Tx.Invoke with a result gets it then).
 func (h *MediaElement) GetGstreamerDot(ctx context.Context, opts *GetGstreamerDotOptions) (string, error) {
 	o := h.Object()
 	if opts != nil && opts.Details != "" && !opts.Details.Valid() {
@@ -396,8 +426,9 @@ type GetStatsOptions struct {
 // GetStats invokes "getStats" on the object. The server returns a map from
 // names to Stats structs; each value is decoded as the struct its "__type__"
 // names (Stats or a struct extending it). For an object pending in a
-// transaction the call is queued there and the zero value is returned (use
-// client.Tx.Capture for the value).
+// transaction it fails with client.ErrPending and queues nothing, since the
+// value would only exist at commit (client.Tx.Invoke with a result gets it
+// then).
 func (h *MediaElement) GetStats(ctx context.Context, opts *GetStatsOptions) (map[string]types.Complex, error) {
 	o := h.Object()
 	if opts != nil && opts.MediaType != "" && !opts.MediaType.Valid() {
@@ -435,8 +466,9 @@ type IsMediaFlowingInOptions struct {
 
 // IsMediaFlowingIn invokes "isMediaFlowingIn" on the object. mediaType is sent
 // as "mediaType", a MediaType value. The server returns a boolean. For an
-// object pending in a transaction the call is queued there and the zero value
-// is returned (use client.Tx.Capture for the value).
+// object pending in a transaction it fails with client.ErrPending and queues
+// nothing, since the value would only exist at commit (client.Tx.Invoke with a
+// result gets it then).
 func (h *MediaElement) IsMediaFlowingIn(ctx context.Context, mediaType types.MediaType, opts *IsMediaFlowingInOptions) (bool, error) {
 	o := h.Object()
 	if !mediaType.Valid() {
@@ -467,8 +499,9 @@ type IsMediaFlowingOutOptions struct {
 
 // IsMediaFlowingOut invokes "isMediaFlowingOut" on the object. mediaType is
 // sent as "mediaType", a MediaType value. The server returns a boolean. For an
-// object pending in a transaction the call is queued there and the zero value
-// is returned (use client.Tx.Capture for the value).
+// object pending in a transaction it fails with client.ErrPending and queues
+// nothing, since the value would only exist at commit (client.Tx.Invoke with a
+// result gets it then).
 func (h *MediaElement) IsMediaFlowingOut(ctx context.Context, mediaType types.MediaType, opts *IsMediaFlowingOutOptions) (bool, error) {
 	o := h.Object()
 	if !mediaType.Valid() {
@@ -499,8 +532,9 @@ type IsMediaTranscodingOptions struct {
 
 // IsMediaTranscoding invokes "isMediaTranscoding" on the object. mediaType is
 // sent as "mediaType", a MediaType value. The server returns a boolean. For an
-// object pending in a transaction the call is queued there and the zero value
-// is returned (use client.Tx.Capture for the value).
+// object pending in a transaction it fails with client.ErrPending and queues
+// nothing, since the value would only exist at commit (client.Tx.Invoke with a
+// result gets it then).
 func (h *MediaElement) IsMediaTranscoding(ctx context.Context, mediaType types.MediaType, opts *IsMediaTranscodingOptions) (bool, error) {
 	o := h.Object()
 	if !mediaType.Valid() {
@@ -627,8 +661,9 @@ func (*MediaObject) isMediaObject() {}
 // cannot import the MediaPipeline handle, so the result is a MediaObject
 // handle (wrap its Object with the pipeline package's
 // MediaPipelineFromObject). A null reference gives a nil handle. For an object
-// pending in a transaction the call is queued there and the zero value is
-// returned (use client.Tx.Capture for the value).
+// pending in a transaction it fails with client.ErrPending and queues nothing,
+// since the value would only exist at commit (client.Tx.Invoke with a result
+// gets it then).
 func (h *MediaObject) GetMediaPipeline(ctx context.Context) (*MediaObject, error) {
 	o := h.Object()
 	var res string
@@ -645,8 +680,9 @@ func (h *MediaObject) GetMediaPipeline(ctx context.Context) (*MediaObject, error
 // fixed when the object is created, so it has no setter. The server returns an
 // id of a MediaObject; each is returned as a MediaObject handle of its static
 // type; client.Client.Lookup gives the concrete class. A null reference gives
-// a nil handle. For an object pending in a transaction the call is queued
-// there and the zero value is returned (use client.Tx.Capture for the value).
+// a nil handle. For an object pending in a transaction it fails with
+// client.ErrPending and queues nothing, since the value would only exist at
+// commit (client.Tx.Invoke with a result gets it then).
 func (h *MediaObject) GetParent(ctx context.Context) (*MediaObject, error) {
 	o := h.Object()
 	var res string
@@ -661,8 +697,9 @@ func (h *MediaObject) GetParent(ctx context.Context) (*MediaObject, error) {
 
 // GetId reads the "id" property (invoke "getId"). The property is fixed when
 // the object is created, so it has no setter. The server returns a string. For
-// an object pending in a transaction the call is queued there and the zero
-// value is returned (use client.Tx.Capture for the value).
+// an object pending in a transaction it fails with client.ErrPending and
+// queues nothing, since the value would only exist at commit (client.Tx.Invoke
+// with a result gets it then).
 func (h *MediaObject) GetId(ctx context.Context) (string, error) {
 	o := h.Object()
 	var res string
@@ -676,8 +713,9 @@ func (h *MediaObject) GetId(ctx context.Context) (string, error) {
 // property is read-only. The server returns a list, each item an id of a
 // MediaObject; each is returned as a MediaObject handle of its static type;
 // client.Client.Lookup gives the concrete class. For an object pending in a
-// transaction the call is queued there and the zero value is returned (use
-// client.Tx.Capture for the value).
+// transaction it fails with client.ErrPending and queues nothing, since the
+// value would only exist at commit (client.Tx.Invoke with a result gets it
+// then).
 func (h *MediaObject) GetChildren(ctx context.Context) ([]*MediaObject, error) {
 	o := h.Object()
 	var res []string
@@ -692,8 +730,9 @@ func (h *MediaObject) GetChildren(ctx context.Context) ([]*MediaObject, error) {
 }
 
 // GetName reads the "name" property (invoke "getName"). The server returns a
-// string. For an object pending in a transaction the call is queued there and
-// the zero value is returned (use client.Tx.Capture for the value).
+// string. For an object pending in a transaction it fails with
+// client.ErrPending and queues nothing, since the value would only exist at
+// commit (client.Tx.Invoke with a result gets it then).
 func (h *MediaObject) GetName(ctx context.Context) (string, error) {
 	o := h.Object()
 	var res string
@@ -716,8 +755,9 @@ func (h *MediaObject) SetName(ctx context.Context, name string) error {
 
 // GetSendTagsInEvents reads the "sendTagsInEvents" property (invoke
 // "getSendTagsInEvents"). The server returns a boolean. For an object pending
-// in a transaction the call is queued there and the zero value is returned
-// (use client.Tx.Capture for the value).
+// in a transaction it fails with client.ErrPending and queues nothing, since
+// the value would only exist at commit (client.Tx.Invoke with a result gets it
+// then).
 func (h *MediaObject) GetSendTagsInEvents(ctx context.Context) (bool, error) {
 	o := h.Object()
 	var res bool
@@ -742,8 +782,9 @@ func (h *MediaObject) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents 
 // GetCreationTime reads the "creationTime" property (invoke
 // "getCreationTime"). The property is fixed when the object is created, so it
 // has no setter. The server returns a 32-bit integer. For an object pending in
-// a transaction the call is queued there and the zero value is returned (use
-// client.Tx.Capture for the value).
+// a transaction it fails with client.ErrPending and queues nothing, since the
+// value would only exist at commit (client.Tx.Invoke with a result gets it
+// then).
 func (h *MediaObject) GetCreationTime(ctx context.Context) (int32, error) {
 	o := h.Object()
 	var res int32
@@ -776,9 +817,9 @@ func (h *MediaObject) RemoveTag(ctx context.Context, key string) error {
 }
 
 // GetTag invokes "getTag" on the object. key is sent as "key", a string. The
-// server returns a string. For an object pending in a transaction the call is
-// queued there and the zero value is returned (use client.Tx.Capture for the
-// value).
+// server returns a string. For an object pending in a transaction it fails
+// with client.ErrPending and queues nothing, since the value would only exist
+// at commit (client.Tx.Invoke with a result gets it then).
 func (h *MediaObject) GetTag(ctx context.Context, key string) (string, error) {
 	o := h.Object()
 	params := struct {
@@ -792,8 +833,9 @@ func (h *MediaObject) GetTag(ctx context.Context, key string) (string, error) {
 }
 
 // GetTags invokes "getTags" on the object. The server returns a list, each
-// item a Tag struct. For an object pending in a transaction the call is queued
-// there and the zero value is returned (use client.Tx.Capture for the value).
+// item a Tag struct. For an object pending in a transaction it fails with
+// client.ErrPending and queues nothing, since the value would only exist at
+// commit (client.Tx.Invoke with a result gets it then).
 func (h *MediaObject) GetTags(ctx context.Context) ([]types.Tag, error) {
 	o := h.Object()
 	var res []types.Tag

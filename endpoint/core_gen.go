@@ -63,6 +63,32 @@ func BaseRtpEndpointFromObject(o *client.Object) *BaseRtpEndpoint {
 	return &BaseRtpEndpoint{SdpEndpoint: *SdpEndpointFromObject(o)}
 }
 
+// Object returns the object reference behind the handle (nil for a nil
+// handle), for calls the typed API does not cover.
+func (h *BaseRtpEndpoint) Object() *client.Object {
+	if h == nil {
+		return nil
+	}
+	return h.SdpEndpoint.Object()
+}
+
+// ID returns the object id ("newref:N" while pending in a transaction, ""
+// for a nil handle). Nothing is sent.
+func (h *BaseRtpEndpoint) ID() string {
+	if h == nil {
+		return ""
+	}
+	return h.SdpEndpoint.ID()
+}
+
+// Release destroys the object on the server, with everything it contains,
+// and closes the event channels of its subscriptions. Releasing twice
+// succeeds; a nil handle fails with client.ErrInvalidArgument. For an
+// object pending in a transaction it is queued there.
+func (h *BaseRtpEndpoint) Release(ctx context.Context) error {
+	return h.Object().Release(ctx)
+}
+
 // BaseRtpEndpointHandle is implemented by the handle of BaseRtpEndpoint and of
 // each of its subclasses (they embed it). Arguments that reference a
 // BaseRtpEndpoint accept it.
@@ -75,8 +101,9 @@ func (*BaseRtpEndpoint) isBaseRtpEndpoint() {}
 
 // GetMinVideoRecvBandwidth reads the "minVideoRecvBandwidth" property (invoke
 // "getMinVideoRecvBandwidth"). The server returns a 32-bit integer. For an
-// object pending in a transaction the call is queued there and the zero value
-// is returned (use client.Tx.Capture for the value).
+// object pending in a transaction it fails with client.ErrPending and queues
+// nothing, since the value would only exist at commit (client.Tx.Invoke with a
+// result gets it then).
 func (h *BaseRtpEndpoint) GetMinVideoRecvBandwidth(ctx context.Context) (int32, error) {
 	o := h.Object()
 	var res int32
@@ -100,8 +127,9 @@ func (h *BaseRtpEndpoint) SetMinVideoRecvBandwidth(ctx context.Context, minVideo
 
 // GetMinVideoSendBandwidth reads the "minVideoSendBandwidth" property (invoke
 // "getMinVideoSendBandwidth"). The server returns a 32-bit integer. For an
-// object pending in a transaction the call is queued there and the zero value
-// is returned (use client.Tx.Capture for the value).
+// object pending in a transaction it fails with client.ErrPending and queues
+// nothing, since the value would only exist at commit (client.Tx.Invoke with a
+// result gets it then).
 func (h *BaseRtpEndpoint) GetMinVideoSendBandwidth(ctx context.Context) (int32, error) {
 	o := h.Object()
 	var res int32
@@ -125,8 +153,9 @@ func (h *BaseRtpEndpoint) SetMinVideoSendBandwidth(ctx context.Context, minVideo
 
 // GetMaxVideoSendBandwidth reads the "maxVideoSendBandwidth" property (invoke
 // "getMaxVideoSendBandwidth"). The server returns a 32-bit integer. For an
-// object pending in a transaction the call is queued there and the zero value
-// is returned (use client.Tx.Capture for the value).
+// object pending in a transaction it fails with client.ErrPending and queues
+// nothing, since the value would only exist at commit (client.Tx.Invoke with a
+// result gets it then).
 func (h *BaseRtpEndpoint) GetMaxVideoSendBandwidth(ctx context.Context) (int32, error) {
 	o := h.Object()
 	var res int32
@@ -150,8 +179,9 @@ func (h *BaseRtpEndpoint) SetMaxVideoSendBandwidth(ctx context.Context, maxVideo
 
 // GetMediaState reads the "mediaState" property (invoke "getMediaState"). The
 // property is read-only. The server returns a MediaState value. For an object
-// pending in a transaction the call is queued there and the zero value is
-// returned (use client.Tx.Capture for the value).
+// pending in a transaction it fails with client.ErrPending and queues nothing,
+// since the value would only exist at commit (client.Tx.Invoke with a result
+// gets it then).
 func (h *BaseRtpEndpoint) GetMediaState(ctx context.Context) (types.MediaState, error) {
 	o := h.Object()
 	var res types.MediaState
@@ -163,9 +193,9 @@ func (h *BaseRtpEndpoint) GetMediaState(ctx context.Context) (types.MediaState, 
 
 // GetConnectionState reads the "connectionState" property (invoke
 // "getConnectionState"). The property is read-only. The server returns a
-// ConnectionState value. For an object pending in a transaction the call is
-// queued there and the zero value is returned (use client.Tx.Capture for the
-// value).
+// ConnectionState value. For an object pending in a transaction it fails with
+// client.ErrPending and queues nothing, since the value would only exist at
+// commit (client.Tx.Invoke with a result gets it then).
 func (h *BaseRtpEndpoint) GetConnectionState(ctx context.Context) (types.ConnectionState, error) {
 	o := h.Object()
 	var res types.ConnectionState
@@ -176,8 +206,9 @@ func (h *BaseRtpEndpoint) GetConnectionState(ctx context.Context) (types.Connect
 }
 
 // GetMtu reads the "mtu" property (invoke "getMtu"). The server returns a
-// 32-bit integer. For an object pending in a transaction the call is queued
-// there and the zero value is returned (use client.Tx.Capture for the value).
+// 32-bit integer. For an object pending in a transaction it fails with
+// client.ErrPending and queues nothing, since the value would only exist at
+// commit (client.Tx.Invoke with a result gets it then).
 func (h *BaseRtpEndpoint) GetMtu(ctx context.Context) (int32, error) {
 	o := h.Object()
 	var res int32
@@ -200,8 +231,8 @@ func (h *BaseRtpEndpoint) SetMtu(ctx context.Context, mtu int32) error {
 
 // GetRembParams reads the "rembParams" property (invoke "getRembParams"). The
 // server returns a RembParams struct. For an object pending in a transaction
-// the call is queued there and the zero value is returned (use
-// client.Tx.Capture for the value).
+// it fails with client.ErrPending and queues nothing, since the value would
+// only exist at commit (client.Tx.Invoke with a result gets it then).
 func (h *BaseRtpEndpoint) GetRembParams(ctx context.Context) (types.RembParams, error) {
 	o := h.Object()
 	var res types.RembParams
@@ -266,6 +297,32 @@ func EndpointFromObject(o *client.Object) *Endpoint {
 	return &Endpoint{MediaElement: *element.MediaElementFromObject(o)}
 }
 
+// Object returns the object reference behind the handle (nil for a nil
+// handle), for calls the typed API does not cover.
+func (h *Endpoint) Object() *client.Object {
+	if h == nil {
+		return nil
+	}
+	return h.MediaElement.Object()
+}
+
+// ID returns the object id ("newref:N" while pending in a transaction, ""
+// for a nil handle). Nothing is sent.
+func (h *Endpoint) ID() string {
+	if h == nil {
+		return ""
+	}
+	return h.MediaElement.ID()
+}
+
+// Release destroys the object on the server, with everything it contains,
+// and closes the event channels of its subscriptions. Releasing twice
+// succeeds; a nil handle fails with client.ErrInvalidArgument. For an
+// object pending in a transaction it is queued there.
+func (h *Endpoint) Release(ctx context.Context) error {
+	return h.Object().Release(ctx)
+}
+
 // EndpointHandle is implemented by the handle of Endpoint and of each of its
 // subclasses (they embed it). Arguments that reference an Endpoint accept it.
 type EndpointHandle interface {
@@ -292,6 +349,32 @@ func SdpEndpointFromObject(o *client.Object) *SdpEndpoint {
 	return &SdpEndpoint{SessionEndpoint: *SessionEndpointFromObject(o)}
 }
 
+// Object returns the object reference behind the handle (nil for a nil
+// handle), for calls the typed API does not cover.
+func (h *SdpEndpoint) Object() *client.Object {
+	if h == nil {
+		return nil
+	}
+	return h.SessionEndpoint.Object()
+}
+
+// ID returns the object id ("newref:N" while pending in a transaction, ""
+// for a nil handle). Nothing is sent.
+func (h *SdpEndpoint) ID() string {
+	if h == nil {
+		return ""
+	}
+	return h.SessionEndpoint.ID()
+}
+
+// Release destroys the object on the server, with everything it contains,
+// and closes the event channels of its subscriptions. Releasing twice
+// succeeds; a nil handle fails with client.ErrInvalidArgument. For an
+// object pending in a transaction it is queued there.
+func (h *SdpEndpoint) Release(ctx context.Context) error {
+	return h.Object().Release(ctx)
+}
+
 // SdpEndpointHandle is implemented by the handle of SdpEndpoint and of each of
 // its subclasses (they embed it). Arguments that reference a SdpEndpoint
 // accept it.
@@ -304,8 +387,9 @@ func (*SdpEndpoint) isSdpEndpoint() {}
 
 // GetMaxAudioRecvBandwidth reads the "maxAudioRecvBandwidth" property (invoke
 // "getMaxAudioRecvBandwidth"). The server returns a 32-bit integer. For an
-// object pending in a transaction the call is queued there and the zero value
-// is returned (use client.Tx.Capture for the value).
+// object pending in a transaction it fails with client.ErrPending and queues
+// nothing, since the value would only exist at commit (client.Tx.Invoke with a
+// result gets it then).
 func (h *SdpEndpoint) GetMaxAudioRecvBandwidth(ctx context.Context) (int32, error) {
 	o := h.Object()
 	var res int32
@@ -329,8 +413,9 @@ func (h *SdpEndpoint) SetMaxAudioRecvBandwidth(ctx context.Context, maxAudioRecv
 
 // GetMaxVideoRecvBandwidth reads the "maxVideoRecvBandwidth" property (invoke
 // "getMaxVideoRecvBandwidth"). The server returns a 32-bit integer. For an
-// object pending in a transaction the call is queued there and the zero value
-// is returned (use client.Tx.Capture for the value).
+// object pending in a transaction it fails with client.ErrPending and queues
+// nothing, since the value would only exist at commit (client.Tx.Invoke with a
+// result gets it then).
 func (h *SdpEndpoint) GetMaxVideoRecvBandwidth(ctx context.Context) (int32, error) {
 	o := h.Object()
 	var res int32
@@ -361,8 +446,9 @@ type GenerateOfferOptions struct {
 }
 
 // GenerateOffer invokes "generateOffer" on the object. The server returns a
-// string. For an object pending in a transaction the call is queued there and
-// the zero value is returned (use client.Tx.Capture for the value).
+// string. For an object pending in a transaction it fails with
+// client.ErrPending and queues nothing, since the value would only exist at
+// commit (client.Tx.Invoke with a result gets it then).
 func (h *SdpEndpoint) GenerateOffer(ctx context.Context, opts *GenerateOfferOptions) (string, error) {
 	o := h.Object()
 	params := struct {
@@ -380,14 +466,14 @@ func (h *SdpEndpoint) GenerateOffer(ctx context.Context, opts *GenerateOfferOpti
 
 // ProcessOffer invokes "processOffer" on the object. offer is sent as "offer",
 // a string. The server returns a string. An empty offer is refused before
-// anything is sent, with an error matching client.ErrInvalidArgument and
-// client.ErrSDPParse (the code KMS would answer). For an object pending in a
-// transaction the call is queued there and the zero value is returned (use
-// client.Tx.Capture for the value).
+// anything is sent, with an error matching client.ErrInvalidArgument. For an
+// object pending in a transaction it fails with client.ErrPending and queues
+// nothing, since the value would only exist at commit (client.Tx.Invoke with a
+// result gets it then).
 func (h *SdpEndpoint) ProcessOffer(ctx context.Context, offer string) (string, error) {
 	o := h.Object()
 	if offer == "" {
-		return "", argError(o, "invoke", "processOffer", fmt.Errorf("%w: empty offer", client.ErrSDPParse))
+		return "", argError(o, "invoke", "processOffer", fmt.Errorf("empty offer"))
 	}
 	params := struct {
 		Offer string `json:"offer"`
@@ -401,14 +487,14 @@ func (h *SdpEndpoint) ProcessOffer(ctx context.Context, offer string) (string, e
 
 // ProcessAnswer invokes "processAnswer" on the object. answer is sent as
 // "answer", a string. The server returns a string. An empty answer is refused
-// before anything is sent, with an error matching client.ErrInvalidArgument
-// and client.ErrSDPParse (the code KMS would answer). For an object pending in
-// a transaction the call is queued there and the zero value is returned (use
-// client.Tx.Capture for the value).
+// before anything is sent, with an error matching client.ErrInvalidArgument.
+// For an object pending in a transaction it fails with client.ErrPending and
+// queues nothing, since the value would only exist at commit (client.Tx.Invoke
+// with a result gets it then).
 func (h *SdpEndpoint) ProcessAnswer(ctx context.Context, answer string) (string, error) {
 	o := h.Object()
 	if answer == "" {
-		return "", argError(o, "invoke", "processAnswer", fmt.Errorf("%w: empty answer", client.ErrSDPParse))
+		return "", argError(o, "invoke", "processAnswer", fmt.Errorf("empty answer"))
 	}
 	params := struct {
 		Answer string `json:"answer"`
@@ -421,9 +507,9 @@ func (h *SdpEndpoint) ProcessAnswer(ctx context.Context, answer string) (string,
 }
 
 // GetLocalSessionDescriptor invokes "getLocalSessionDescriptor" on the object.
-// The server returns a string. For an object pending in a transaction the call
-// is queued there and the zero value is returned (use client.Tx.Capture for
-// the value).
+// The server returns a string. For an object pending in a transaction it fails
+// with client.ErrPending and queues nothing, since the value would only exist
+// at commit (client.Tx.Invoke with a result gets it then).
 func (h *SdpEndpoint) GetLocalSessionDescriptor(ctx context.Context) (string, error) {
 	o := h.Object()
 	var res string
@@ -435,8 +521,8 @@ func (h *SdpEndpoint) GetLocalSessionDescriptor(ctx context.Context) (string, er
 
 // GetRemoteSessionDescriptor invokes "getRemoteSessionDescriptor" on the
 // object. The server returns a string. For an object pending in a transaction
-// the call is queued there and the zero value is returned (use
-// client.Tx.Capture for the value).
+// it fails with client.ErrPending and queues nothing, since the value would
+// only exist at commit (client.Tx.Invoke with a result gets it then).
 func (h *SdpEndpoint) GetRemoteSessionDescriptor(ctx context.Context) (string, error) {
 	o := h.Object()
 	var res string
@@ -461,6 +547,32 @@ type SessionEndpoint struct {
 // the class of an unknown id.
 func SessionEndpointFromObject(o *client.Object) *SessionEndpoint {
 	return &SessionEndpoint{Endpoint: *EndpointFromObject(o)}
+}
+
+// Object returns the object reference behind the handle (nil for a nil
+// handle), for calls the typed API does not cover.
+func (h *SessionEndpoint) Object() *client.Object {
+	if h == nil {
+		return nil
+	}
+	return h.Endpoint.Object()
+}
+
+// ID returns the object id ("newref:N" while pending in a transaction, ""
+// for a nil handle). Nothing is sent.
+func (h *SessionEndpoint) ID() string {
+	if h == nil {
+		return ""
+	}
+	return h.Endpoint.ID()
+}
+
+// Release destroys the object on the server, with everything it contains,
+// and closes the event channels of its subscriptions. Releasing twice
+// succeeds; a nil handle fails with client.ErrInvalidArgument. For an
+// object pending in a transaction it is queued there.
+func (h *SessionEndpoint) Release(ctx context.Context) error {
+	return h.Object().Release(ctx)
 }
 
 // SessionEndpointHandle is implemented by the handle of SessionEndpoint and of
@@ -510,6 +622,32 @@ func UriEndpointFromObject(o *client.Object) *UriEndpoint {
 	return &UriEndpoint{Endpoint: *EndpointFromObject(o)}
 }
 
+// Object returns the object reference behind the handle (nil for a nil
+// handle), for calls the typed API does not cover.
+func (h *UriEndpoint) Object() *client.Object {
+	if h == nil {
+		return nil
+	}
+	return h.Endpoint.Object()
+}
+
+// ID returns the object id ("newref:N" while pending in a transaction, ""
+// for a nil handle). Nothing is sent.
+func (h *UriEndpoint) ID() string {
+	if h == nil {
+		return ""
+	}
+	return h.Endpoint.ID()
+}
+
+// Release destroys the object on the server, with everything it contains,
+// and closes the event channels of its subscriptions. Releasing twice
+// succeeds; a nil handle fails with client.ErrInvalidArgument. For an
+// object pending in a transaction it is queued there.
+func (h *UriEndpoint) Release(ctx context.Context) error {
+	return h.Object().Release(ctx)
+}
+
 // UriEndpointHandle is implemented by the handle of UriEndpoint and of each of
 // its subclasses (they embed it). Arguments that reference an UriEndpoint
 // accept it.
@@ -522,8 +660,9 @@ func (*UriEndpoint) isUriEndpoint() {}
 
 // GetUri reads the "uri" property (invoke "getUri"). The property is fixed
 // when the object is created, so it has no setter. The server returns a
-// string. For an object pending in a transaction the call is queued there and
-// the zero value is returned (use client.Tx.Capture for the value).
+// string. For an object pending in a transaction it fails with
+// client.ErrPending and queues nothing, since the value would only exist at
+// commit (client.Tx.Invoke with a result gets it then).
 func (h *UriEndpoint) GetUri(ctx context.Context) (string, error) {
 	o := h.Object()
 	var res string
@@ -535,8 +674,9 @@ func (h *UriEndpoint) GetUri(ctx context.Context) (string, error) {
 
 // GetState reads the "state" property (invoke "getState"). The property is
 // read-only. The server returns an UriEndpointState value. For an object
-// pending in a transaction the call is queued there and the zero value is
-// returned (use client.Tx.Capture for the value).
+// pending in a transaction it fails with client.ErrPending and queues nothing,
+// since the value would only exist at commit (client.Tx.Invoke with a result
+// gets it then).
 func (h *UriEndpoint) GetState(ctx context.Context) (types.UriEndpointState, error) {
 	o := h.Object()
 	var res types.UriEndpointState

@@ -31,6 +31,32 @@ func HttpEndpointFromObject(o *client.Object) *HttpEndpoint {
 	return &HttpEndpoint{SessionEndpoint: *SessionEndpointFromObject(o)}
 }
 
+// Object returns the object reference behind the handle (nil for a nil
+// handle), for calls the typed API does not cover.
+func (h *HttpEndpoint) Object() *client.Object {
+	if h == nil {
+		return nil
+	}
+	return h.SessionEndpoint.Object()
+}
+
+// ID returns the object id ("newref:N" while pending in a transaction, ""
+// for a nil handle). Nothing is sent.
+func (h *HttpEndpoint) ID() string {
+	if h == nil {
+		return ""
+	}
+	return h.SessionEndpoint.ID()
+}
+
+// Release destroys the object on the server, with everything it contains,
+// and closes the event channels of its subscriptions. Releasing twice
+// succeeds; a nil handle fails with client.ErrInvalidArgument. For an
+// object pending in a transaction it is queued there.
+func (h *HttpEndpoint) Release(ctx context.Context) error {
+	return h.Object().Release(ctx)
+}
+
 // HttpEndpointHandle is implemented by the handle of HttpEndpoint and of each
 // of its subclasses (they embed it). Arguments that reference a HttpEndpoint
 // accept it.
@@ -42,8 +68,9 @@ type HttpEndpointHandle interface {
 func (*HttpEndpoint) isHttpEndpoint() {}
 
 // GetUrl invokes "getUrl" on the object. The server returns a string. For an
-// object pending in a transaction the call is queued there and the zero value
-// is returned (use client.Tx.Capture for the value).
+// object pending in a transaction it fails with client.ErrPending and queues
+// nothing, since the value would only exist at commit (client.Tx.Invoke with a
+// result gets it then).
 func (h *HttpEndpoint) GetUrl(ctx context.Context) (string, error) {
 	o := h.Object()
 	var res string
@@ -67,6 +94,32 @@ type HttpPostEndpoint struct {
 // the class of an unknown id.
 func HttpPostEndpointFromObject(o *client.Object) *HttpPostEndpoint {
 	return &HttpPostEndpoint{HttpEndpoint: *HttpEndpointFromObject(o)}
+}
+
+// Object returns the object reference behind the handle (nil for a nil
+// handle), for calls the typed API does not cover.
+func (h *HttpPostEndpoint) Object() *client.Object {
+	if h == nil {
+		return nil
+	}
+	return h.HttpEndpoint.Object()
+}
+
+// ID returns the object id ("newref:N" while pending in a transaction, ""
+// for a nil handle). Nothing is sent.
+func (h *HttpPostEndpoint) ID() string {
+	if h == nil {
+		return ""
+	}
+	return h.HttpEndpoint.ID()
+}
+
+// Release destroys the object on the server, with everything it contains,
+// and closes the event channels of its subscriptions. Releasing twice
+// succeeds; a nil handle fails with client.ErrInvalidArgument. For an
+// object pending in a transaction it is queued there.
+func (h *HttpPostEndpoint) Release(ctx context.Context) error {
+	return h.Object().Release(ctx)
 }
 
 // HttpPostEndpointOptions holds the optional constructor parameters of
@@ -136,6 +189,32 @@ func PlayerEndpointFromObject(o *client.Object) *PlayerEndpoint {
 	return &PlayerEndpoint{UriEndpoint: *UriEndpointFromObject(o)}
 }
 
+// Object returns the object reference behind the handle (nil for a nil
+// handle), for calls the typed API does not cover.
+func (h *PlayerEndpoint) Object() *client.Object {
+	if h == nil {
+		return nil
+	}
+	return h.UriEndpoint.Object()
+}
+
+// ID returns the object id ("newref:N" while pending in a transaction, ""
+// for a nil handle). Nothing is sent.
+func (h *PlayerEndpoint) ID() string {
+	if h == nil {
+		return ""
+	}
+	return h.UriEndpoint.ID()
+}
+
+// Release destroys the object on the server, with everything it contains,
+// and closes the event channels of its subscriptions. Releasing twice
+// succeeds; a nil handle fails with client.ErrInvalidArgument. For an
+// object pending in a transaction it is queued there.
+func (h *PlayerEndpoint) Release(ctx context.Context) error {
+	return h.Object().Release(ctx)
+}
+
 // PlayerEndpointOptions holds the optional constructor parameters of
 // PlayerEndpoint. A nil *PlayerEndpointOptions, or an unset field, leaves the
 // choice to the server.
@@ -180,8 +259,9 @@ func NewPlayerEndpoint(ctx context.Context, mediaPipeline *pipeline.MediaPipelin
 
 // GetVideoInfo reads the "videoInfo" property (invoke "getVideoInfo"). The
 // property is read-only. The server returns a VideoInfo struct. For an object
-// pending in a transaction the call is queued there and the zero value is
-// returned (use client.Tx.Capture for the value).
+// pending in a transaction it fails with client.ErrPending and queues nothing,
+// since the value would only exist at commit (client.Tx.Invoke with a result
+// gets it then).
 func (h *PlayerEndpoint) GetVideoInfo(ctx context.Context) (types.VideoInfo, error) {
 	o := h.Object()
 	var res types.VideoInfo
@@ -193,8 +273,9 @@ func (h *PlayerEndpoint) GetVideoInfo(ctx context.Context) (types.VideoInfo, err
 
 // GetElementGstreamerDot reads the "elementGstreamerDot" property (invoke
 // "getElementGstreamerDot"). The property is read-only. The server returns a
-// string. For an object pending in a transaction the call is queued there and
-// the zero value is returned (use client.Tx.Capture for the value).
+// string. For an object pending in a transaction it fails with
+// client.ErrPending and queues nothing, since the value would only exist at
+// commit (client.Tx.Invoke with a result gets it then).
 func (h *PlayerEndpoint) GetElementGstreamerDot(ctx context.Context) (string, error) {
 	o := h.Object()
 	var res string
@@ -205,9 +286,9 @@ func (h *PlayerEndpoint) GetElementGstreamerDot(ctx context.Context) (string, er
 }
 
 // GetPosition reads the "position" property (invoke "getPosition"). The server
-// returns a 64-bit integer. For an object pending in a transaction the call is
-// queued there and the zero value is returned (use client.Tx.Capture for the
-// value).
+// returns a 64-bit integer. For an object pending in a transaction it fails
+// with client.ErrPending and queues nothing, since the value would only exist
+// at commit (client.Tx.Invoke with a result gets it then).
 func (h *PlayerEndpoint) GetPosition(ctx context.Context) (int64, error) {
 	o := h.Object()
 	var res int64
@@ -259,6 +340,32 @@ type RecorderEndpoint struct {
 // the class of an unknown id.
 func RecorderEndpointFromObject(o *client.Object) *RecorderEndpoint {
 	return &RecorderEndpoint{UriEndpoint: *UriEndpointFromObject(o)}
+}
+
+// Object returns the object reference behind the handle (nil for a nil
+// handle), for calls the typed API does not cover.
+func (h *RecorderEndpoint) Object() *client.Object {
+	if h == nil {
+		return nil
+	}
+	return h.UriEndpoint.Object()
+}
+
+// ID returns the object id ("newref:N" while pending in a transaction, ""
+// for a nil handle). Nothing is sent.
+func (h *RecorderEndpoint) ID() string {
+	if h == nil {
+		return ""
+	}
+	return h.UriEndpoint.ID()
+}
+
+// Release destroys the object on the server, with everything it contains,
+// and closes the event channels of its subscriptions. Releasing twice
+// succeeds; a nil handle fails with client.ErrInvalidArgument. For an
+// object pending in a transaction it is queued there.
+func (h *RecorderEndpoint) Release(ctx context.Context) error {
+	return h.Object().Release(ctx)
 }
 
 // RecorderEndpointOptions holds the optional constructor parameters of
@@ -366,6 +473,32 @@ func RtpEndpointFromObject(o *client.Object) *RtpEndpoint {
 	return &RtpEndpoint{BaseRtpEndpoint: *BaseRtpEndpointFromObject(o)}
 }
 
+// Object returns the object reference behind the handle (nil for a nil
+// handle), for calls the typed API does not cover.
+func (h *RtpEndpoint) Object() *client.Object {
+	if h == nil {
+		return nil
+	}
+	return h.BaseRtpEndpoint.Object()
+}
+
+// ID returns the object id ("newref:N" while pending in a transaction, ""
+// for a nil handle). Nothing is sent.
+func (h *RtpEndpoint) ID() string {
+	if h == nil {
+		return ""
+	}
+	return h.BaseRtpEndpoint.ID()
+}
+
+// Release destroys the object on the server, with everything it contains,
+// and closes the event channels of its subscriptions. Releasing twice
+// succeeds; a nil handle fails with client.ErrInvalidArgument. For an
+// object pending in a transaction it is queued there.
+func (h *RtpEndpoint) Release(ctx context.Context) error {
+	return h.Object().Release(ctx)
+}
+
 // RtpEndpointOptions holds the optional constructor parameters of RtpEndpoint.
 // A nil *RtpEndpointOptions, or an unset field, leaves the choice to the
 // server.
@@ -433,6 +566,32 @@ func WebRtcEndpointFromObject(o *client.Object) *WebRtcEndpoint {
 	return &WebRtcEndpoint{BaseRtpEndpoint: *BaseRtpEndpointFromObject(o)}
 }
 
+// Object returns the object reference behind the handle (nil for a nil
+// handle), for calls the typed API does not cover.
+func (h *WebRtcEndpoint) Object() *client.Object {
+	if h == nil {
+		return nil
+	}
+	return h.BaseRtpEndpoint.Object()
+}
+
+// ID returns the object id ("newref:N" while pending in a transaction, ""
+// for a nil handle). Nothing is sent.
+func (h *WebRtcEndpoint) ID() string {
+	if h == nil {
+		return ""
+	}
+	return h.BaseRtpEndpoint.ID()
+}
+
+// Release destroys the object on the server, with everything it contains,
+// and closes the event channels of its subscriptions. Releasing twice
+// succeeds; a nil handle fails with client.ErrInvalidArgument. For an
+// object pending in a transaction it is queued there.
+func (h *WebRtcEndpoint) Release(ctx context.Context) error {
+	return h.Object().Release(ctx)
+}
+
 // WebRtcEndpointOptions holds the optional constructor parameters of
 // WebRtcEndpoint. A nil *WebRtcEndpointOptions, or an unset field, leaves the
 // choice to the server.
@@ -497,8 +656,9 @@ func NewWebRtcEndpoint(ctx context.Context, mediaPipeline *pipeline.MediaPipelin
 
 // GetNetworkInterfaces reads the "networkInterfaces" property (invoke
 // "getNetworkInterfaces"). The server returns a string. For an object pending
-// in a transaction the call is queued there and the zero value is returned
-// (use client.Tx.Capture for the value).
+// in a transaction it fails with client.ErrPending and queues nothing, since
+// the value would only exist at commit (client.Tx.Invoke with a result gets it
+// then).
 func (h *WebRtcEndpoint) GetNetworkInterfaces(ctx context.Context) (string, error) {
 	o := h.Object()
 	var res string
@@ -521,8 +681,9 @@ func (h *WebRtcEndpoint) SetNetworkInterfaces(ctx context.Context, networkInterf
 }
 
 // GetIceTcp reads the "iceTcp" property (invoke "getIceTcp"). The server
-// returns a boolean. For an object pending in a transaction the call is queued
-// there and the zero value is returned (use client.Tx.Capture for the value).
+// returns a boolean. For an object pending in a transaction it fails with
+// client.ErrPending and queues nothing, since the value would only exist at
+// commit (client.Tx.Invoke with a result gets it then).
 func (h *WebRtcEndpoint) GetIceTcp(ctx context.Context) (bool, error) {
 	o := h.Object()
 	var res bool
@@ -545,8 +706,9 @@ func (h *WebRtcEndpoint) SetIceTcp(ctx context.Context, iceTcp bool) error {
 
 // GetStunServerAddress reads the "stunServerAddress" property (invoke
 // "getStunServerAddress"). The server returns a string. For an object pending
-// in a transaction the call is queued there and the zero value is returned
-// (use client.Tx.Capture for the value).
+// in a transaction it fails with client.ErrPending and queues nothing, since
+// the value would only exist at commit (client.Tx.Invoke with a result gets it
+// then).
 func (h *WebRtcEndpoint) GetStunServerAddress(ctx context.Context) (string, error) {
 	o := h.Object()
 	var res string
@@ -570,8 +732,9 @@ func (h *WebRtcEndpoint) SetStunServerAddress(ctx context.Context, stunServerAdd
 
 // GetStunServerPort reads the "stunServerPort" property (invoke
 // "getStunServerPort"). The server returns a 32-bit integer. For an object
-// pending in a transaction the call is queued there and the zero value is
-// returned (use client.Tx.Capture for the value).
+// pending in a transaction it fails with client.ErrPending and queues nothing,
+// since the value would only exist at commit (client.Tx.Invoke with a result
+// gets it then).
 func (h *WebRtcEndpoint) GetStunServerPort(ctx context.Context) (int32, error) {
 	o := h.Object()
 	var res int32
@@ -594,8 +757,9 @@ func (h *WebRtcEndpoint) SetStunServerPort(ctx context.Context, stunServerPort i
 }
 
 // GetTurnUrl reads the "turnUrl" property (invoke "getTurnUrl"). The server
-// returns a string. For an object pending in a transaction the call is queued
-// there and the zero value is returned (use client.Tx.Capture for the value).
+// returns a string. For an object pending in a transaction it fails with
+// client.ErrPending and queues nothing, since the value would only exist at
+// commit (client.Tx.Invoke with a result gets it then).
 func (h *WebRtcEndpoint) GetTurnUrl(ctx context.Context) (string, error) {
 	o := h.Object()
 	var res string
@@ -618,8 +782,9 @@ func (h *WebRtcEndpoint) SetTurnUrl(ctx context.Context, turnUrl string) error {
 
 // GetExternalIPv4 reads the "externalIPv4" property (invoke
 // "getExternalIPv4"). The server returns a string. For an object pending in a
-// transaction the call is queued there and the zero value is returned (use
-// client.Tx.Capture for the value).
+// transaction it fails with client.ErrPending and queues nothing, since the
+// value would only exist at commit (client.Tx.Invoke with a result gets it
+// then).
 func (h *WebRtcEndpoint) GetExternalIPv4(ctx context.Context) (string, error) {
 	o := h.Object()
 	var res string
@@ -643,8 +808,9 @@ func (h *WebRtcEndpoint) SetExternalIPv4(ctx context.Context, externalIPv4 strin
 
 // GetExternalIPv6 reads the "externalIPv6" property (invoke
 // "getExternalIPv6"). The server returns a string. For an object pending in a
-// transaction the call is queued there and the zero value is returned (use
-// client.Tx.Capture for the value).
+// transaction it fails with client.ErrPending and queues nothing, since the
+// value would only exist at commit (client.Tx.Invoke with a result gets it
+// then).
 func (h *WebRtcEndpoint) GetExternalIPv6(ctx context.Context) (string, error) {
 	o := h.Object()
 	var res string
@@ -669,8 +835,9 @@ func (h *WebRtcEndpoint) SetExternalIPv6(ctx context.Context, externalIPv6 strin
 // GetICECandidatePairs reads the "ICECandidatePairs" property (invoke
 // "getICECandidatePairs"). The property is read-only. The server returns a
 // list, each item an IceCandidatePair struct. For an object pending in a
-// transaction the call is queued there and the zero value is returned (use
-// client.Tx.Capture for the value).
+// transaction it fails with client.ErrPending and queues nothing, since the
+// value would only exist at commit (client.Tx.Invoke with a result gets it
+// then).
 func (h *WebRtcEndpoint) GetICECandidatePairs(ctx context.Context) ([]types.IceCandidatePair, error) {
 	o := h.Object()
 	var res []types.IceCandidatePair
@@ -683,8 +850,9 @@ func (h *WebRtcEndpoint) GetICECandidatePairs(ctx context.Context) ([]types.IceC
 // GetIceConnectionState reads the "IceConnectionState" property (invoke
 // "getIceConnectionState"). The property is read-only. The server returns a
 // list, each item an IceConnection struct. For an object pending in a
-// transaction the call is queued there and the zero value is returned (use
-// client.Tx.Capture for the value).
+// transaction it fails with client.ErrPending and queues nothing, since the
+// value would only exist at commit (client.Tx.Invoke with a result gets it
+// then).
 func (h *WebRtcEndpoint) GetIceConnectionState(ctx context.Context) ([]types.IceConnection, error) {
 	o := h.Object()
 	var res []types.IceConnection
@@ -697,8 +865,9 @@ func (h *WebRtcEndpoint) GetIceConnectionState(ctx context.Context) ([]types.Ice
 // GetDtlsConnectionState reads the "DtlsConnectionState" property (invoke
 // "getDtlsConnectionState"). The property is read-only. The server returns a
 // list, each item a DtlsConnection struct. For an object pending in a
-// transaction the call is queued there and the zero value is returned (use
-// client.Tx.Capture for the value).
+// transaction it fails with client.ErrPending and queues nothing, since the
+// value would only exist at commit (client.Tx.Invoke with a result gets it
+// then).
 func (h *WebRtcEndpoint) GetDtlsConnectionState(ctx context.Context) ([]types.DtlsConnection, error) {
 	o := h.Object()
 	var res []types.DtlsConnection

@@ -1,6 +1,7 @@
 package endpoint_test
 
 import (
+	"errors"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -22,8 +23,28 @@ func TestEmptySessionDescriptionFailsBeforeTheWire(t *testing.T) {
 
 	_, err = ep.ProcessOffer(ctx, "")
 	require.ErrorIs(t, err, client.ErrInvalidArgument)
-	require.ErrorIs(t, err, client.ErrSDPParse, "the code KMS would have answered")
+	var se *client.Error
+	assert.False(t, errors.As(err, &se), "no server answered: not a server error")
+	assert.True(t, client.IsLocal(err))
+	assert.True(t, client.SafeToRetry(err))
+	assert.Equal(t, "kurento: invoke processOffer on "+ep.ID()+": invalid argument: empty offer", err.Error())
 	_, err = ep.ProcessAnswer(ctx, "")
 	require.ErrorIs(t, err, client.ErrInvalidArgument)
 	assert.Len(t, srv.Calls(), before, "nothing was sent")
+}
+
+// TestNilHandlesFailLikeNilArguments: calls on a nil handle return
+// ErrInvalidArgument instead of panicking.
+func TestNilHandlesFailLikeNilArguments(t *testing.T) {
+	t.Parallel()
+	ctx, _, _ := dial(t)
+	var ep *endpoint.WebRtcEndpoint
+	require.ErrorIs(t, ep.GatherCandidates(ctx), client.ErrInvalidArgument)
+	assert.Empty(t, ep.ID())
+	assert.Nil(t, ep.Object())
+	require.ErrorIs(t, ep.Release(ctx), client.ErrInvalidArgument)
+	_, err := ep.GetStunServerAddress(ctx)
+	require.ErrorIs(t, err, client.ErrInvalidArgument)
+	require.ErrorIs(t, (*pipeline.MediaPipeline)(nil).Release(ctx), client.ErrInvalidArgument)
+	assert.Empty(t, (*pipeline.MediaPipeline)(nil).ID())
 }

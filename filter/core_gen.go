@@ -61,6 +61,32 @@ func FilterFromObject(o *client.Object) *Filter {
 	return &Filter{MediaElement: *element.MediaElementFromObject(o)}
 }
 
+// Object returns the object reference behind the handle (nil for a nil
+// handle), for calls the typed API does not cover.
+func (h *Filter) Object() *client.Object {
+	if h == nil {
+		return nil
+	}
+	return h.MediaElement.Object()
+}
+
+// ID returns the object id ("newref:N" while pending in a transaction, ""
+// for a nil handle). Nothing is sent.
+func (h *Filter) ID() string {
+	if h == nil {
+		return ""
+	}
+	return h.MediaElement.ID()
+}
+
+// Release destroys the object on the server, with everything it contains,
+// and closes the event channels of its subscriptions. Releasing twice
+// succeeds; a nil handle fails with client.ErrInvalidArgument. For an
+// object pending in a transaction it is queued there.
+func (h *Filter) Release(ctx context.Context) error {
+	return h.Object().Release(ctx)
+}
+
 // FilterHandle is implemented by the handle of Filter and of each of its
 // subclasses (they embed it). Arguments that reference a Filter accept it.
 type FilterHandle interface {
@@ -83,6 +109,32 @@ type PassThrough struct {
 // of an unknown id.
 func PassThroughFromObject(o *client.Object) *PassThrough {
 	return &PassThrough{MediaElement: *element.MediaElementFromObject(o)}
+}
+
+// Object returns the object reference behind the handle (nil for a nil
+// handle), for calls the typed API does not cover.
+func (h *PassThrough) Object() *client.Object {
+	if h == nil {
+		return nil
+	}
+	return h.MediaElement.Object()
+}
+
+// ID returns the object id ("newref:N" while pending in a transaction, ""
+// for a nil handle). Nothing is sent.
+func (h *PassThrough) ID() string {
+	if h == nil {
+		return ""
+	}
+	return h.MediaElement.ID()
+}
+
+// Release destroys the object on the server, with everything it contains,
+// and closes the event channels of its subscriptions. Releasing twice
+// succeeds; a nil handle fails with client.ErrInvalidArgument. For an
+// object pending in a transaction it is queued there.
+func (h *PassThrough) Release(ctx context.Context) error {
+	return h.Object().Release(ctx)
 }
 
 // PassThroughOptions holds the optional constructor parameters of PassThrough.

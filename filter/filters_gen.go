@@ -29,6 +29,32 @@ func FaceOverlayFilterFromObject(o *client.Object) *FaceOverlayFilter {
 	return &FaceOverlayFilter{Filter: *FilterFromObject(o)}
 }
 
+// Object returns the object reference behind the handle (nil for a nil
+// handle), for calls the typed API does not cover.
+func (h *FaceOverlayFilter) Object() *client.Object {
+	if h == nil {
+		return nil
+	}
+	return h.Filter.Object()
+}
+
+// ID returns the object id ("newref:N" while pending in a transaction, ""
+// for a nil handle). Nothing is sent.
+func (h *FaceOverlayFilter) ID() string {
+	if h == nil {
+		return ""
+	}
+	return h.Filter.ID()
+}
+
+// Release destroys the object on the server, with everything it contains,
+// and closes the event channels of its subscriptions. Releasing twice
+// succeeds; a nil handle fails with client.ErrInvalidArgument. For an
+// object pending in a transaction it is queued there.
+func (h *FaceOverlayFilter) Release(ctx context.Context) error {
+	return h.Object().Release(ctx)
+}
+
 // FaceOverlayFilterOptions holds the optional constructor parameters of
 // FaceOverlayFilter. A nil *FaceOverlayFilterOptions, or an unset field,
 // leaves the choice to the server.
@@ -99,6 +125,32 @@ func GStreamerFilterFromObject(o *client.Object) *GStreamerFilter {
 	return &GStreamerFilter{Filter: *FilterFromObject(o)}
 }
 
+// Object returns the object reference behind the handle (nil for a nil
+// handle), for calls the typed API does not cover.
+func (h *GStreamerFilter) Object() *client.Object {
+	if h == nil {
+		return nil
+	}
+	return h.Filter.Object()
+}
+
+// ID returns the object id ("newref:N" while pending in a transaction, ""
+// for a nil handle). Nothing is sent.
+func (h *GStreamerFilter) ID() string {
+	if h == nil {
+		return ""
+	}
+	return h.Filter.ID()
+}
+
+// Release destroys the object on the server, with everything it contains,
+// and closes the event channels of its subscriptions. Releasing twice
+// succeeds; a nil handle fails with client.ErrInvalidArgument. For an
+// object pending in a transaction it is queued there.
+func (h *GStreamerFilter) Release(ctx context.Context) error {
+	return h.Object().Release(ctx)
+}
+
 // GStreamerFilterOptions holds the optional constructor parameters of
 // GStreamerFilter. A nil *GStreamerFilterOptions, or an unset field, leaves
 // the choice to the server.
@@ -141,8 +193,9 @@ func NewGStreamerFilter(ctx context.Context, mediaPipeline *pipeline.MediaPipeli
 
 // GetCommand reads the "command" property (invoke "getCommand"). The property
 // is read-only. The server returns a string. For an object pending in a
-// transaction the call is queued there and the zero value is returned (use
-// client.Tx.Capture for the value).
+// transaction it fails with client.ErrPending and queues nothing, since the
+// value would only exist at commit (client.Tx.Invoke with a result gets it
+// then).
 func (h *GStreamerFilter) GetCommand(ctx context.Context) (string, error) {
 	o := h.Object()
 	var res string
@@ -178,6 +231,32 @@ type ImageOverlayFilter struct {
 // [client.Client.Lookup] to learn the class of an unknown id.
 func ImageOverlayFilterFromObject(o *client.Object) *ImageOverlayFilter {
 	return &ImageOverlayFilter{Filter: *FilterFromObject(o)}
+}
+
+// Object returns the object reference behind the handle (nil for a nil
+// handle), for calls the typed API does not cover.
+func (h *ImageOverlayFilter) Object() *client.Object {
+	if h == nil {
+		return nil
+	}
+	return h.Filter.Object()
+}
+
+// ID returns the object id ("newref:N" while pending in a transaction, ""
+// for a nil handle). Nothing is sent.
+func (h *ImageOverlayFilter) ID() string {
+	if h == nil {
+		return ""
+	}
+	return h.Filter.ID()
+}
+
+// Release destroys the object on the server, with everything it contains,
+// and closes the event channels of its subscriptions. Releasing twice
+// succeeds; a nil handle fails with client.ErrInvalidArgument. For an
+// object pending in a transaction it is queued there.
+func (h *ImageOverlayFilter) Release(ctx context.Context) error {
+	return h.Object().Release(ctx)
 }
 
 // ImageOverlayFilterOptions holds the optional constructor parameters of
@@ -259,6 +338,32 @@ func OpenCVFilterFromObject(o *client.Object) *OpenCVFilter {
 	return &OpenCVFilter{Filter: *FilterFromObject(o)}
 }
 
+// Object returns the object reference behind the handle (nil for a nil
+// handle), for calls the typed API does not cover.
+func (h *OpenCVFilter) Object() *client.Object {
+	if h == nil {
+		return nil
+	}
+	return h.Filter.Object()
+}
+
+// ID returns the object id ("newref:N" while pending in a transaction, ""
+// for a nil handle). Nothing is sent.
+func (h *OpenCVFilter) ID() string {
+	if h == nil {
+		return ""
+	}
+	return h.Filter.ID()
+}
+
+// Release destroys the object on the server, with everything it contains,
+// and closes the event channels of its subscriptions. Releasing twice
+// succeeds; a nil handle fails with client.ErrInvalidArgument. For an
+// object pending in a transaction it is queued there.
+func (h *OpenCVFilter) Release(ctx context.Context) error {
+	return h.Object().Release(ctx)
+}
+
 // ZBarFilter is the handle of a ZBarFilter, a class of the filters module. It
 // embeds the handle of Filter, so it has the methods of Filter, MediaElement,
 // MediaObject. A handle only holds the object reference: it is safe for
@@ -272,6 +377,32 @@ type ZBarFilter struct {
 // an unknown id.
 func ZBarFilterFromObject(o *client.Object) *ZBarFilter {
 	return &ZBarFilter{Filter: *FilterFromObject(o)}
+}
+
+// Object returns the object reference behind the handle (nil for a nil
+// handle), for calls the typed API does not cover.
+func (h *ZBarFilter) Object() *client.Object {
+	if h == nil {
+		return nil
+	}
+	return h.Filter.Object()
+}
+
+// ID returns the object id ("newref:N" while pending in a transaction, ""
+// for a nil handle). Nothing is sent.
+func (h *ZBarFilter) ID() string {
+	if h == nil {
+		return ""
+	}
+	return h.Filter.ID()
+}
+
+// Release destroys the object on the server, with everything it contains,
+// and closes the event channels of its subscriptions. Releasing twice
+// succeeds; a nil handle fails with client.ErrInvalidArgument. For an
+// object pending in a transaction it is queued there.
+func (h *ZBarFilter) Release(ctx context.Context) error {
+	return h.Object().Release(ctx)
 }
 
 // ZBarFilterOptions holds the optional constructor parameters of ZBarFilter. A

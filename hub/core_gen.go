@@ -60,6 +60,32 @@ func HubFromObject(o *client.Object) *Hub {
 	return &Hub{MediaObject: *element.MediaObjectFromObject(o)}
 }
 
+// Object returns the object reference behind the handle (nil for a nil
+// handle), for calls the typed API does not cover.
+func (h *Hub) Object() *client.Object {
+	if h == nil {
+		return nil
+	}
+	return h.MediaObject.Object()
+}
+
+// ID returns the object id ("newref:N" while pending in a transaction, ""
+// for a nil handle). Nothing is sent.
+func (h *Hub) ID() string {
+	if h == nil {
+		return ""
+	}
+	return h.MediaObject.ID()
+}
+
+// Release destroys the object on the server, with everything it contains,
+// and closes the event channels of its subscriptions. Releasing twice
+// succeeds; a nil handle fails with client.ErrInvalidArgument. For an
+// object pending in a transaction it is queued there.
+func (h *Hub) Release(ctx context.Context) error {
+	return h.Object().Release(ctx)
+}
+
 // HubHandle is implemented by the handle of Hub and of each of its subclasses
 // (they embed it). Arguments that reference a Hub accept it.
 type HubHandle interface {
@@ -79,8 +105,9 @@ type GetGstreamerDotOptions struct {
 }
 
 // GetGstreamerDot invokes "getGstreamerDot" on the object. The server returns
-// a string. For an object pending in a transaction the call is queued there
-// and the zero value is returned (use client.Tx.Capture for the value).
+// a string. For an object pending in a transaction it fails with
+// client.ErrPending and queues nothing, since the value would only exist at
+// commit (client.Tx.Invoke with a result gets it then).
 func (h *Hub) GetGstreamerDot(ctx context.Context, opts *GetGstreamerDotOptions) (string, error) {
 	o := h.Object()
 	if opts != nil && opts.Details != "" && !opts.Details.Valid() {
@@ -137,6 +164,32 @@ type HubPort struct {
 // unknown id.
 func HubPortFromObject(o *client.Object) *HubPort {
 	return &HubPort{MediaElement: *element.MediaElementFromObject(o)}
+}
+
+// Object returns the object reference behind the handle (nil for a nil
+// handle), for calls the typed API does not cover.
+func (h *HubPort) Object() *client.Object {
+	if h == nil {
+		return nil
+	}
+	return h.MediaElement.Object()
+}
+
+// ID returns the object id ("newref:N" while pending in a transaction, ""
+// for a nil handle). Nothing is sent.
+func (h *HubPort) ID() string {
+	if h == nil {
+		return ""
+	}
+	return h.MediaElement.ID()
+}
+
+// Release destroys the object on the server, with everything it contains,
+// and closes the event channels of its subscriptions. Releasing twice
+// succeeds; a nil handle fails with client.ErrInvalidArgument. For an
+// object pending in a transaction it is queued there.
+func (h *HubPort) Release(ctx context.Context) error {
+	return h.Object().Release(ctx)
 }
 
 // HubPortOptions holds the optional constructor parameters of HubPort. A nil

@@ -28,6 +28,32 @@ func AlphaBlendingFromObject(o *client.Object) *AlphaBlending {
 	return &AlphaBlending{Hub: *HubFromObject(o)}
 }
 
+// Object returns the object reference behind the handle (nil for a nil
+// handle), for calls the typed API does not cover.
+func (h *AlphaBlending) Object() *client.Object {
+	if h == nil {
+		return nil
+	}
+	return h.Hub.Object()
+}
+
+// ID returns the object id ("newref:N" while pending in a transaction, ""
+// for a nil handle). Nothing is sent.
+func (h *AlphaBlending) ID() string {
+	if h == nil {
+		return ""
+	}
+	return h.Hub.ID()
+}
+
+// Release destroys the object on the server, with everything it contains,
+// and closes the event channels of its subscriptions. Releasing twice
+// succeeds; a nil handle fails with client.ErrInvalidArgument. For an
+// object pending in a transaction it is queued there.
+func (h *AlphaBlending) Release(ctx context.Context) error {
+	return h.Object().Release(ctx)
+}
+
 // AlphaBlendingOptions holds the optional constructor parameters of
 // AlphaBlending. A nil *AlphaBlendingOptions, or an unset field, leaves the
 // choice to the server.
@@ -112,6 +138,32 @@ func CompositeFromObject(o *client.Object) *Composite {
 	return &Composite{Hub: *HubFromObject(o)}
 }
 
+// Object returns the object reference behind the handle (nil for a nil
+// handle), for calls the typed API does not cover.
+func (h *Composite) Object() *client.Object {
+	if h == nil {
+		return nil
+	}
+	return h.Hub.Object()
+}
+
+// ID returns the object id ("newref:N" while pending in a transaction, ""
+// for a nil handle). Nothing is sent.
+func (h *Composite) ID() string {
+	if h == nil {
+		return ""
+	}
+	return h.Hub.ID()
+}
+
+// Release destroys the object on the server, with everything it contains,
+// and closes the event channels of its subscriptions. Releasing twice
+// succeeds; a nil handle fails with client.ErrInvalidArgument. For an
+// object pending in a transaction it is queued there.
+func (h *Composite) Release(ctx context.Context) error {
+	return h.Object().Release(ctx)
+}
+
 // CompositeOptions holds the optional constructor parameters of Composite. A
 // nil *CompositeOptions, or an unset field, leaves the choice to the server.
 type CompositeOptions struct {
@@ -170,6 +222,32 @@ type Dispatcher struct {
 // an unknown id.
 func DispatcherFromObject(o *client.Object) *Dispatcher {
 	return &Dispatcher{Hub: *HubFromObject(o)}
+}
+
+// Object returns the object reference behind the handle (nil for a nil
+// handle), for calls the typed API does not cover.
+func (h *Dispatcher) Object() *client.Object {
+	if h == nil {
+		return nil
+	}
+	return h.Hub.Object()
+}
+
+// ID returns the object id ("newref:N" while pending in a transaction, ""
+// for a nil handle). Nothing is sent.
+func (h *Dispatcher) ID() string {
+	if h == nil {
+		return ""
+	}
+	return h.Hub.ID()
+}
+
+// Release destroys the object on the server, with everything it contains,
+// and closes the event channels of its subscriptions. Releasing twice
+// succeeds; a nil handle fails with client.ErrInvalidArgument. For an
+// object pending in a transaction it is queued there.
+func (h *Dispatcher) Release(ctx context.Context) error {
+	return h.Object().Release(ctx)
 }
 
 // DispatcherOptions holds the optional constructor parameters of Dispatcher. A
@@ -233,6 +311,32 @@ type DispatcherOneToMany struct {
 // [client.Client.Lookup] to learn the class of an unknown id.
 func DispatcherOneToManyFromObject(o *client.Object) *DispatcherOneToMany {
 	return &DispatcherOneToMany{Hub: *HubFromObject(o)}
+}
+
+// Object returns the object reference behind the handle (nil for a nil
+// handle), for calls the typed API does not cover.
+func (h *DispatcherOneToMany) Object() *client.Object {
+	if h == nil {
+		return nil
+	}
+	return h.Hub.Object()
+}
+
+// ID returns the object id ("newref:N" while pending in a transaction, ""
+// for a nil handle). Nothing is sent.
+func (h *DispatcherOneToMany) ID() string {
+	if h == nil {
+		return ""
+	}
+	return h.Hub.ID()
+}
+
+// Release destroys the object on the server, with everything it contains,
+// and closes the event channels of its subscriptions. Releasing twice
+// succeeds; a nil handle fails with client.ErrInvalidArgument. For an
+// object pending in a transaction it is queued there.
+func (h *DispatcherOneToMany) Release(ctx context.Context) error {
+	return h.Object().Release(ctx)
 }
 
 // DispatcherOneToManyOptions holds the optional constructor parameters of
@@ -299,6 +403,32 @@ type Mixer struct {
 // unknown id.
 func MixerFromObject(o *client.Object) *Mixer {
 	return &Mixer{Hub: *HubFromObject(o)}
+}
+
+// Object returns the object reference behind the handle (nil for a nil
+// handle), for calls the typed API does not cover.
+func (h *Mixer) Object() *client.Object {
+	if h == nil {
+		return nil
+	}
+	return h.Hub.Object()
+}
+
+// ID returns the object id ("newref:N" while pending in a transaction, ""
+// for a nil handle). Nothing is sent.
+func (h *Mixer) ID() string {
+	if h == nil {
+		return ""
+	}
+	return h.Hub.ID()
+}
+
+// Release destroys the object on the server, with everything it contains,
+// and closes the event channels of its subscriptions. Releasing twice
+// succeeds; a nil handle fails with client.ErrInvalidArgument. For an
+// object pending in a transaction it is queued there.
+func (h *Mixer) Release(ctx context.Context) error {
+	return h.Object().Release(ctx)
 }
 
 // MixerOptions holds the optional constructor parameters of Mixer. A nil

@@ -48,6 +48,32 @@ func MediaPipelineFromObject(o *client.Object) *MediaPipeline {
 	return &MediaPipeline{MediaObject: *element.MediaObjectFromObject(o)}
 }
 
+// Object returns the object reference behind the handle (nil for a nil
+// handle), for calls the typed API does not cover.
+func (h *MediaPipeline) Object() *client.Object {
+	if h == nil {
+		return nil
+	}
+	return h.MediaObject.Object()
+}
+
+// ID returns the object id ("newref:N" while pending in a transaction, ""
+// for a nil handle). Nothing is sent.
+func (h *MediaPipeline) ID() string {
+	if h == nil {
+		return ""
+	}
+	return h.MediaObject.ID()
+}
+
+// Release destroys the object on the server, with everything it contains,
+// and closes the event channels of its subscriptions. Releasing twice
+// succeeds; a nil handle fails with client.ErrInvalidArgument. For an
+// object pending in a transaction it is queued there.
+func (h *MediaPipeline) Release(ctx context.Context) error {
+	return h.Object().Release(ctx)
+}
+
 // MediaPipelineOptions holds the optional constructor parameters of
 // MediaPipeline. A nil *MediaPipelineOptions, or an unset field, leaves the
 // choice to the server.
@@ -73,8 +99,9 @@ func NewMediaPipeline(ctx context.Context, cr client.Creator, opts *MediaPipelin
 
 // GetLatencyStats reads the "latencyStats" property (invoke
 // "getLatencyStats"). The server returns a boolean. For an object pending in a
-// transaction the call is queued there and the zero value is returned (use
-// client.Tx.Capture for the value).
+// transaction it fails with client.ErrPending and queues nothing, since the
+// value would only exist at commit (client.Tx.Invoke with a result gets it
+// then).
 func (h *MediaPipeline) GetLatencyStats(ctx context.Context) (bool, error) {
 	o := h.Object()
 	var res bool
@@ -106,8 +133,9 @@ type GetGstreamerDotOptions struct {
 }
 
 // GetGstreamerDot invokes "getGstreamerDot" on the object. The server returns
-// a string. For an object pending in a transaction the call is queued there
-// and the zero value is returned (use client.Tx.Capture for the value).
+// a string. For an object pending in a transaction it fails with
+// client.ErrPending and queues nothing, since the value would only exist at
+// commit (client.Tx.Invoke with a result gets it then).
 func (h *MediaPipeline) GetGstreamerDot(ctx context.Context, opts *GetGstreamerDotOptions) (string, error) {
 	o := h.Object()
 	if opts != nil && opts.Details != "" && !opts.Details.Valid() {
@@ -167,10 +195,37 @@ func ServerManagerFromObject(o *client.Object) *ServerManager {
 	return &ServerManager{MediaObject: *element.MediaObjectFromObject(o)}
 }
 
+// Object returns the object reference behind the handle (nil for a nil
+// handle), for calls the typed API does not cover.
+func (h *ServerManager) Object() *client.Object {
+	if h == nil {
+		return nil
+	}
+	return h.MediaObject.Object()
+}
+
+// ID returns the object id ("newref:N" while pending in a transaction, ""
+// for a nil handle). Nothing is sent.
+func (h *ServerManager) ID() string {
+	if h == nil {
+		return ""
+	}
+	return h.MediaObject.ID()
+}
+
+// Release destroys the object on the server, with everything it contains,
+// and closes the event channels of its subscriptions. Releasing twice
+// succeeds; a nil handle fails with client.ErrInvalidArgument. For an
+// object pending in a transaction it is queued there.
+func (h *ServerManager) Release(ctx context.Context) error {
+	return h.Object().Release(ctx)
+}
+
 // GetInfo reads the "info" property (invoke "getInfo"). The property is
 // read-only. The server returns a ServerInfo struct. For an object pending in
-// a transaction the call is queued there and the zero value is returned (use
-// client.Tx.Capture for the value).
+// a transaction it fails with client.ErrPending and queues nothing, since the
+// value would only exist at commit (client.Tx.Invoke with a result gets it
+// then).
 func (h *ServerManager) GetInfo(ctx context.Context) (types.ServerInfo, error) {
 	o := h.Object()
 	var res types.ServerInfo
@@ -183,8 +238,9 @@ func (h *ServerManager) GetInfo(ctx context.Context) (types.ServerInfo, error) {
 // GetPipelines reads the "pipelines" property (invoke "getPipelines"). The
 // property is read-only. The server returns a list, each item an id of a
 // MediaPipeline; each is returned as its typed handle. For an object pending
-// in a transaction the call is queued there and the zero value is returned
-// (use client.Tx.Capture for the value).
+// in a transaction it fails with client.ErrPending and queues nothing, since
+// the value would only exist at commit (client.Tx.Invoke with a result gets it
+// then).
 func (h *ServerManager) GetPipelines(ctx context.Context) ([]*MediaPipeline, error) {
 	o := h.Object()
 	var res []string
@@ -200,8 +256,9 @@ func (h *ServerManager) GetPipelines(ctx context.Context) ([]*MediaPipeline, err
 
 // GetSessions reads the "sessions" property (invoke "getSessions"). The
 // property is read-only. The server returns a list, each item a string. For an
-// object pending in a transaction the call is queued there and the zero value
-// is returned (use client.Tx.Capture for the value).
+// object pending in a transaction it fails with client.ErrPending and queues
+// nothing, since the value would only exist at commit (client.Tx.Invoke with a
+// result gets it then).
 func (h *ServerManager) GetSessions(ctx context.Context) ([]string, error) {
 	o := h.Object()
 	var res []string
@@ -213,8 +270,9 @@ func (h *ServerManager) GetSessions(ctx context.Context) ([]string, error) {
 
 // GetMetadata reads the "metadata" property (invoke "getMetadata"). The
 // property is read-only. The server returns a string. For an object pending in
-// a transaction the call is queued there and the zero value is returned (use
-// client.Tx.Capture for the value).
+// a transaction it fails with client.ErrPending and queues nothing, since the
+// value would only exist at commit (client.Tx.Invoke with a result gets it
+// then).
 func (h *ServerManager) GetMetadata(ctx context.Context) (string, error) {
 	o := h.Object()
 	var res string
@@ -226,8 +284,8 @@ func (h *ServerManager) GetMetadata(ctx context.Context) (string, error) {
 
 // GetKmd invokes "getKmd" on the object. moduleName is sent as "moduleName", a
 // string. The server returns a string. For an object pending in a transaction
-// the call is queued there and the zero value is returned (use
-// client.Tx.Capture for the value).
+// it fails with client.ErrPending and queues nothing, since the value would
+// only exist at commit (client.Tx.Invoke with a result gets it then).
 func (h *ServerManager) GetKmd(ctx context.Context, moduleName string) (string, error) {
 	o := h.Object()
 	params := struct {
@@ -241,8 +299,9 @@ func (h *ServerManager) GetKmd(ctx context.Context, moduleName string) (string, 
 }
 
 // GetCpuCount invokes "getCpuCount" on the object. The server returns a 32-bit
-// integer. For an object pending in a transaction the call is queued there and
-// the zero value is returned (use client.Tx.Capture for the value).
+// integer. For an object pending in a transaction it fails with
+// client.ErrPending and queues nothing, since the value would only exist at
+// commit (client.Tx.Invoke with a result gets it then).
 func (h *ServerManager) GetCpuCount(ctx context.Context) (int32, error) {
 	o := h.Object()
 	var res int32
@@ -254,8 +313,9 @@ func (h *ServerManager) GetCpuCount(ctx context.Context) (int32, error) {
 
 // GetUsedCpu invokes "getUsedCpu" on the object. interval is sent as
 // "interval", a 32-bit integer. The server returns a single-precision number.
-// For an object pending in a transaction the call is queued there and the zero
-// value is returned (use client.Tx.Capture for the value).
+// For an object pending in a transaction it fails with client.ErrPending and
+// queues nothing, since the value would only exist at commit (client.Tx.Invoke
+// with a result gets it then).
 func (h *ServerManager) GetUsedCpu(ctx context.Context, interval int32) (float32, error) {
 	o := h.Object()
 	params := struct {
@@ -269,8 +329,9 @@ func (h *ServerManager) GetUsedCpu(ctx context.Context, interval int32) (float32
 }
 
 // GetUsedMemory invokes "getUsedMemory" on the object. The server returns a
-// 64-bit integer. For an object pending in a transaction the call is queued
-// there and the zero value is returned (use client.Tx.Capture for the value).
+// 64-bit integer. For an object pending in a transaction it fails with
+// client.ErrPending and queues nothing, since the value would only exist at
+// commit (client.Tx.Invoke with a result gets it then).
 func (h *ServerManager) GetUsedMemory(ctx context.Context) (int64, error) {
 	o := h.Object()
 	var res int64

@@ -452,6 +452,9 @@ func (h hctx) class(b *strings.Builder, c idl.Class) error {
 
 	if c.Extends == "" {
 		h.rootMembers(b, c.Name)
+	} else {
+		_, n := h.handleOf(c.Extends)
+		h.nilSafeMembers(b, c.Name, n)
 	}
 	if h.hasSubclasses(c.Name) {
 		fmt.Fprintf(b, "\n%s\ntype %sHandle interface {\n\tObject() *client.Object\n\tis%s()\n}\n",
@@ -516,6 +519,39 @@ func (h *%[1]s) Release(ctx context.Context) error {
 	return h.Object().Release(ctx)
 }
 `, c)
+}
+
+// nilSafeMembers redeclares the accessors of a subclass handle: promoted
+// through the embedded parent they would dereference a nil handle and
+// panic, where a nil handle must fail like a nil argument.
+func (h hctx) nilSafeMembers(b *strings.Builder, c, parent string) {
+	fmt.Fprintf(b, `
+// Object returns the object reference behind the handle (nil for a nil
+// handle), for calls the typed API does not cover.
+func (h *%[1]s) Object() *client.Object {
+	if h == nil {
+		return nil
+	}
+	return h.%[2]s.Object()
+}
+
+// ID returns the object id ("newref:N" while pending in a transaction, ""
+// for a nil handle). Nothing is sent.
+func (h *%[1]s) ID() string {
+	if h == nil {
+		return ""
+	}
+	return h.%[2]s.ID()
+}
+
+// Release destroys the object on the server, with everything it contains,
+// and closes the event channels of its subscriptions. Releasing twice
+// succeeds; a nil handle fails with client.ErrInvalidArgument. For an
+// object pending in a transaction it is queued there.
+func (h *%[1]s) Release(ctx context.Context) error {
+	return h.Object().Release(ctx)
+}
+`, c, parent)
 }
 
 // checkNames fails when two members of c (own or inherited) get the same
@@ -670,9 +706,9 @@ func (h hctx) checks(b *strings.Builder, args []arg, self, op, method, ret strin
 			}
 		case sdpParams[a.p.Name] && !a.p.Optional && a.p.Type.Name == "String" && !a.p.Type.List && !a.p.Type.Map:
 			// KMS refuses an empty session description with 40201; refusing it
-			// here keeps the code (errors.Is matches client.ErrSDPParse) and
-			// spares the round trip.
-			fmt.Fprintf(b, "	if %s == \"\" {\n\t\t%sargError(%s, %q, %q, fmt.Errorf(\"%%w: empty %s\", client.ErrSDPParse))\n\t}\n",
+			// here spares the round trip. It is an invalid argument, not a
+			// server's *client.Error: no server answered.
+			fmt.Fprintf(b, "	if %s == \"\" {\n\t\t%sargError(%s, %q, %q, fmt.Errorf(\"empty %s\"))\n\t}\n",
 				v, ret, self, op, method, a.p.Name)
 		case h.f.Kind(a.p.Type.Name) == idl.KindEnum && !a.p.Type.List && !a.p.Type.Map:
 			cond := "!" + v + ".Valid()"
@@ -848,14 +884,15 @@ func (h hctx) method(b *strings.Builder, c idl.Class, m idl.Method, goName, what
 	for _, a := range req {
 		if sdpParams[a.p.Name] && a.p.Type.Name == "String" && !a.p.Type.List && !a.p.Type.Map {
 			doc += " An empty " + a.p.Name + " is refused before anything is sent, with an error matching" +
-				" client.ErrInvalidArgument and client.ErrSDPParse (the code KMS would answer)."
+				" client.ErrInvalidArgument."
 		}
 	}
-	doc += " For an object pending in a transaction the call is queued there"
 	if m.Return != nil {
-		doc += " and the zero value is returned (use client.Tx.Capture for the value)"
+		doc += " For an object pending in a transaction it fails with client.ErrPending and queues nothing," +
+			" since the value would only exist at commit (client.Tx.Invoke with a result gets it then)."
+	} else {
+		doc += " For an object pending in a transaction the call is queued there."
 	}
-	doc += "."
 	fmt.Fprintf(b, "\n%s\nfunc (h *%s) %s(%s) %s {\n\to := h.Object()\n", comment(0, doc), c.Name, goName, strings.Join(sig, ", "), results)
 
 	ret := "return "
