@@ -16,14 +16,26 @@
 // drops, the client reconnects and sends connect with the same session id:
 //   - same session on the same server: resumed. Handles and subscriptions
 //     stay valid; requests that were in flight are resent with their
-//     original id (KMS answers a repeat from its reply cache, so each runs
-//     at most once). Events KMS emitted while no socket was bound are lost:
-//     re-read the state you depend on when [Client.StateChanges] reports
-//     rpc.ReasonResumed.
+//     original id while within the resend window ([WithResendWindow], 15 s
+//     after first written). Events KMS emitted while no socket was bound
+//     are lost: re-read the state you depend on when [Client.StateChanges]
+//     reports rpc.ReasonResumed.
 //   - INVALID_SESSION or another serverId: the session is lost (KMS
 //     restarted or collected it). Pending calls fail with [ErrSessionLost],
 //     event channels close, handles of the old session fail with
 //     [ErrSessionLost] before reaching the wire, and a fresh session starts.
+//
+// # At most once
+//
+// KMS runs a repeated (session, request id) once while its reply is
+// cached, 20 s after executing it, and the client resends only within the
+// resend window, so a request runs at most once unless one copy of it
+// reaches KMS more than 20 s after another copy ran: possible only when the
+// network holds the original back that long and then delivers it. A
+// request that cannot be resent fails with [ErrConnectionLost] (it ran
+// once or not at all): when its window closes while no socket is up, or
+// once three sockets in a row died with nothing read after it was written
+// on them.
 //
 // [WithSessionID] adopts an existing session (a restarted application
 // re-binds the session it left with [WithKeepSessionOnClose]).
@@ -38,18 +50,24 @@
 // # Errors
 //
 // Server replies are *[Error], matched by code with errors.Is against the
-// sentinels ([ErrObjectNotFound], [ErrInvalidSession], ...). Every
-// operation wraps its failure in an *[OpError] naming the method and the
-// object. Local failures are [ErrClosed], [ErrConnectionLost],
-// [ErrSessionLost], [ErrSlowConsumer] and [ErrInvalidArgument] (refused
-// before the wire). rpc.SafeToRetry tells whether a request never left the
-// process.
+// sentinels ([ErrObjectNotFound], [ErrInvalidSession], ...); an *[Error]
+// is only ever built from a reply. Every operation wraps its failure in an
+// *[OpError] naming the method and the object, and each layer adds its
+// context once. Local failures are [ErrClosed], [ErrConnectionLost],
+// [ErrSessionLost], [ErrSlowConsumer], [ErrPending] and
+// [ErrInvalidArgument] (refused before the wire). [IsLocal] is true when no
+// server answer was involved (an unusable reply is an answer); [SafeToRetry]
+// when the request never left the process. A call whose ctx already ended
+// never reaches the wire.
 //
 // # Lifetime
 //
+// [Dial] is bounded by [WithDialTimeout] when its ctx has no deadline.
 // [Client.Close] sends closeSession (KMS frees the objects only this session
 // owned), fails pending calls with [ErrClosed], closes every event channel
-// and returns after the client's goroutines exited. Event channels also
+// and returns after the client's goroutines exited, within about
+// rpc.DefaultCloseTimeout whatever the server does ([Client.CloseContext]
+// takes the caller's bound). Event channels also
 // close when their ctx ends, when their object is released through this
 // client, when the session is lost, or when their queue overflows
 // ([ErrSlowConsumer], reported to [WithErrorHandler] and logged at Warn).

@@ -33,8 +33,16 @@
 // replaced with exponential backoff and jitter, and OnConnect decides
 // whether the session resumed. Requests that were in flight on the dead
 // socket are then resent with their original id while they are within the
-// resend window (default 15 s, under KMS's 20 s reply cache), so each runs
-// at most once; older ones, or all of them when the session was lost, fail.
+// resend window (default 15 s, under KMS's 20 s reply cache); older ones, or
+// all of them when the session was lost, fail. A request runs at most once
+// unless one copy of it reaches the server more than 20 s after another
+// copy ran (a network that holds the original back that long). While no
+// socket is up, requests in flight fail with [ErrConnectionLost] as their
+// windows close, not at their deadlines; a request on which three sockets
+// in a row died with nothing read after it is failed instead of resent.
+// The backoff grows across sockets that die young and starts over once one
+// stays up for [StableSocket]. [Dial] is bounded by [Config.DialTimeout]
+// when its ctx has none; Close by [DefaultCloseTimeout].
 // Calls made while reconnecting wait for the next socket within their ctx.
 // [Conn.State] and [Conn.StateChanges] expose the lifecycle. [Conn.Close] is
 // idempotent and returns after every goroutine of the connection exited.
