@@ -2,7 +2,6 @@ package client_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"runtime"
 	"strings"
@@ -77,7 +76,7 @@ func TestRepliesOfTheWrongShape(t *testing.T) {
 			assert.Contains(t, err.Error(), tt.want)
 			assert.False(t, client.IsLocal(err), "the server answered, unusably")
 			var se *client.Error
-			assert.False(t, errors.As(err, &se), "not a server error reply")
+			assert.NotErrorAs(t, err, &se, "not a server error reply")
 			assert.False(t, client.SafeToRetry(err), "it was sent")
 			require.NoError(t, c.Invoke(testCtx(t), client.ServerManagerID, "getName", nil, &name))
 			assert.Equal(t, rpc.Ready, c.State())

@@ -148,4 +148,3 @@ func (c *Client) Release(ctx context.Context, objectID string) error {
 
 // ServerManager returns the reference to the server's ServerManager.
 func (c *Client) ServerManager() *Object { return c.Object("ServerManager", ServerManagerID) }
-

@@ -2,7 +2,6 @@ package client_test
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -134,7 +133,7 @@ func TestErrorsAreClassifiedExactly(t *testing.T) {
 	assert.True(t, client.IsLocal(err))
 	assert.True(t, client.SafeToRetry(err))
 	var se *client.Error
-	assert.False(t, errors.As(err, &se))
+	assert.NotErrorAs(t, err, &se)
 
 	// A server refusal: not local, not safe, typed, one "kurento:".
 	err = c.Invoke(ctx, p.ID(), "noSuchOp", nil, nil)

@@ -606,9 +606,9 @@ type call struct {
 	// fatalSends counts sockets that died with nothing read after this
 	// request was written on them; guarded by pending.mu.
 	fatalSends int
-	direct    bool    // made through socket.Call: never resent
-	pool      *sync.Pool
-	timer     *time.Timer // the default timeout; stopped while pooled
+	direct     bool // made through socket.Call: never resent
+	pool       *sync.Pool
+	timer      *time.Timer // the default timeout; stopped while pooled
 }
 
 // newCall takes a call from the connection's own pool. The pool is per

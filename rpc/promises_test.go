@@ -102,7 +102,7 @@ func TestInFlightCallSettlesWithConnectionLost(t *testing.T) {
 		srv.DropConnections()
 		err = <-errc
 		require.ErrorIs(t, err, rpc.ErrConnectionLost)
-		assert.NotErrorIs(t, err, context.DeadlineExceeded)
+		require.NotErrorIs(t, err, context.DeadlineExceeded)
 		assert.False(t, rpc.SafeToRetry(err))
 		assert.Equal(t, rpc.DefaultResendWindow, time.Since(start), "settled when its resend window closed")
 	})

@@ -24,7 +24,7 @@ var errSocketDead = errors.New("rpc: socket closed")
 type socket struct {
 	c   *Conn
 	ws  *websocket.Conn
-	raw io.Closer // the connection under ws: closing it ends any websocket operation at once
+	raw io.Closer       // the connection under ws: closing it ends any websocket operation at once
 	ctx context.Context //nolint:containedctx // the socket's own lifetime: ends when it dies
 	end context.CancelFunc
 	sem chan struct{} // the write slot: one frame at a time, waited on within the caller's ctx
