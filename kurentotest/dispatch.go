@@ -45,6 +45,15 @@ type callCtx struct {
 // Called with s.mu held.
 func (s *Server) logCall(call Call) {
 	s.calls = append(s.calls, call)
+	// A bounded log keeps up to twice its bound and then drops the oldest
+	// half at once: amortised O(1) per call, flat memory.
+	if n := s.opts.callLog; n > 0 && len(s.calls) >= 2*n {
+		drop := len(s.calls) - n
+		kept := copy(s.calls, s.calls[drop:])
+		clear(s.calls[kept:])
+		s.calls = s.calls[:kept]
+		s.callsDropped += drop
+	}
 	close(s.callLogged)
 	s.callLogged = make(chan struct{})
 }

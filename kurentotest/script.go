@@ -128,11 +128,21 @@ func cmpString(a, b string) int {
 }
 
 // Calls returns the call log: one entry per request frame received, in
-// order. Frames that are not JSON-RPC requests are not logged.
+// order. Frames that are not JSON-RPC requests are not logged. With
+// [WithCallLog] only the most recent calls are kept.
 func (s *Server) Calls() []Call {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if n := s.opts.callLog; n > 0 && len(s.calls) > n {
+		return slices.Clone(s.calls[len(s.calls)-n:])
+	}
 	return slices.Clone(s.calls)
+}
+
+// callsFrom returns the logged calls from absolute position next on (those
+// still kept). Called with s.mu held.
+func (s *Server) callsFrom(next int) []Call {
+	return slices.Clone(s.calls[max(next-s.callsDropped, 0):])
 }
 
 // WaitCall returns the first call of the log, already logged or logged
@@ -158,15 +168,16 @@ func (s *Server) WaitCall(ctx context.Context, match func(Call) bool) (Call, err
 	next := 0
 	for {
 		s.mu.Lock()
-		fresh := slices.Clone(s.calls[next:])
+		fresh := s.callsFrom(next)
 		logged := s.callLogged
+		end := s.callsDropped + len(s.calls)
 		s.mu.Unlock()
 		for _, c := range fresh {
 			if match(c) {
 				return c, nil
 			}
 		}
-		next += len(fresh)
+		next = end
 		select {
 		case <-logged:
 		case <-ctx.Done():
@@ -175,7 +186,7 @@ func (s *Server) WaitCall(ctx context.Context, match func(Call) bool) (Call, err
 			// No call is logged once closed is set, which Close does
 			// before closing done: one last look sees the whole log.
 			s.mu.Lock()
-			fresh = slices.Clone(s.calls[next:])
+			fresh = s.callsFrom(next)
 			s.mu.Unlock()
 			for _, c := range fresh {
 				if match(c) {

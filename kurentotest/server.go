@@ -45,9 +45,19 @@ type options struct {
 	noListen bool
 	forceTCP bool
 	metadata string
+	callLog  int // entries kept by the call log; 0 keeps all
 
 	playerDuration time.Duration
 	missingURIs    []string
+}
+
+// WithCallLog bounds the call log ([Server.Calls], [Server.WaitCall]) to
+// the most recent n calls, so that a long-running server (an interop
+// session, cmd/kurento-fake) keeps flat memory. The default, n ≤ 0, keeps
+// every call, as tests that inspect the whole log expect. A WaitCall that
+// falls more than n calls behind may miss the calls dropped meanwhile.
+func WithCallLog(n int) Option {
+	return func(o *options) { o.callLog = max(n, 0) }
 }
 
 // WithReplyCacheTTL sets how long a reply is replayed for a repeated
@@ -129,6 +139,9 @@ type Server struct {
 	// is added after Close started waiting.
 	closed bool
 	calls  []Call
+	// callsDropped counts the oldest calls dropped by a bounded log, so
+	// that WaitCall keeps its place by absolute position.
+	callsDropped int
 	// callLogged is closed and replaced each time a call is logged, waking
 	// every [Server.WaitCall].
 	callLogged chan struct{}

@@ -2,7 +2,7 @@
 // kurentotest as a program, for clients in other languages and for manual
 // tests.
 //
-//	kurento-fake [-listen 127.0.0.1:8888] [-gc-period 4m0s] [-reply-cache-ttl 20s] [-log-level info]
+//	kurento-fake [-listen 127.0.0.1:8888] [-gc-period 4m0s] [-reply-cache-ttl 20s] [-log-level info] [-call-log 1000]
 //
 // When the server is ready it prints its WebSocket URL
 // (ws://127.0.0.1:8888/kurento) on a line of its own on stdout. Logs go to
@@ -45,6 +45,11 @@ func main() {
 	}
 }
 
+// defaultCallLog bounds the call log of a long-running fake: nothing in the
+// program reads older entries, and an unbounded log grew by about 1.3 KB
+// per request.
+const defaultCallLog = 1000
+
 // adminFlag names the hidden flag that enables the admin hook: an HTTP
 // listener where POST /drop calls [kurentotest.Server.DropConnections] and
 // POST /restart calls [kurentotest.Server.Restart]. It exists for interop
@@ -61,6 +66,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	gcPeriod := fs.Duration("gc-period", kurentotest.DefaultGCPeriod, "session garbage collector `period`")
 	cacheTTL := fs.Duration("reply-cache-ttl", kurentotest.DefaultReplyCacheTTL, "how long replies are replayed for repeated requests (0 disables)")
 	logLevel := fs.String("log-level", "info", "log `level`: debug (every frame), info, warn or error")
+	callLog := fs.Int("call-log", defaultCallLog, "keep only the most recent `n` calls in the call log, so memory stays flat (0 keeps all)")
 	admin := fs.String(adminFlag, "", "")
 	fs.Usage = func() { usage(fs) }
 	if err := fs.Parse(args); err != nil {
@@ -80,6 +86,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		kurentotest.WithGCPeriod(*gcPeriod),
 		kurentotest.WithReplyCacheTTL(*cacheTTL),
 		kurentotest.WithLogger(log),
+		kurentotest.WithCallLog(*callLog),
 	)
 	if err != nil {
 		return err
