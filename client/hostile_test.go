@@ -99,7 +99,11 @@ func TestEventFloodWithSlowConsumer(t *testing.T) {
 		default:
 		}
 	}))
-	ctx := testCtx(t)
+	// One bound for 100,000 emits, their delivery and a call behind them:
+	// generous, since a loaded two-core machine under -race reads them far
+	// slower than an idle one (a 20 s bound failed there).
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
+	defer cancel()
 	p, err := c.CreateObject(ctx, "MediaPipeline", nil)
 	require.NoError(t, err)
 	ch, err := p.Subscribe(ctx, "Error")

@@ -220,3 +220,40 @@ func TestAbandonedCommitReleasesItsObjects(t *testing.T) {
 	require.NoError(t, c.Close(), "Close waits for the background releases")
 	assert.Len(t, srv.Objects(), 1, "only the ServerManager is left")
 }
+
+// TestKeepaliveSparesASocketThatIsReceiving: a ping whose reply is queued
+// behind a stream of frames (an event flood read slowly on a loaded
+// machine) does not get a receiving socket killed; a silent one does.
+func TestKeepaliveSparesASocketThatIsReceiving(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		srv := kurentotest.NewServer(t)
+		c, err := client.Dial(t.Context(), srv.URL(), client.WithHTTPClient(srv.HTTPClient()))
+		require.NoError(t, err)
+		defer func() { _ = c.Close() }()
+		changes := c.StateChanges(t.Context())
+		p, err := c.CreateObject(t.Context(), "MediaPipeline", nil)
+		require.NoError(t, err)
+		events, err := p.Subscribe(t.Context(), "Error")
+		require.NoError(t, err)
+		go func() {
+			for range events { //nolint:revive // drain
+			}
+		}()
+		srv.React("ping", kurentotest.Reaction{Swallow: kurentotest.SwallowUnexecuted})
+		_, err = srv.WaitCall(t.Context(), func(c kurentotest.Call) bool { return c.Method == "ping" })
+		require.NoError(t, err)
+		// Frames keep arriving while the ping waits for its reply.
+		for range 9 {
+			time.Sleep(time.Second)
+			require.NoError(t, srv.Emit(p.ID(), "Error", map[string]any{"type": "X"}))
+		}
+		time.Sleep(rpc.DefaultKeepaliveTimeout)
+		synctest.Wait()
+		select {
+		case sc := <-changes:
+			require.FailNow(t, "the receiving socket was dropped", "%v", sc)
+		default:
+		}
+		assert.Equal(t, rpc.Ready, c.State())
+	})
+}

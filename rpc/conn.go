@@ -559,11 +559,16 @@ func (c *Conn) keepalive() {
 			return
 		}
 		if s := c.ready.Load(); s != nil {
+			before := s.recv.Load()
 			ctx, cancel := context.WithTimeout(c.lifetime, ka.Timeout)
 			err := s.Call(ctx, ka.Method, nil, nil)
 			cancel()
 			var se *Error
-			if err != nil && !errors.As(err, &se) && c.lifetime.Err() == nil {
+			// A socket that delivered frames while the ping waited is alive:
+			// its reply is queued behind them (an event flood on a busy
+			// machine), and killing it would lose what is still to come.
+			busy := errors.Is(err, context.DeadlineExceeded) && s.recv.Load() != before
+			if err != nil && !busy && !errors.As(err, &se) && c.lifetime.Err() == nil {
 				c.log.Warn("keepalive failed", "err", err)
 				s.kill(fmt.Errorf("%w: %w", ErrKeepaliveTimeout, err))
 			}
