@@ -236,7 +236,7 @@ func TestKeepaliveSparesASocketThatIsReceiving(t *testing.T) {
 		events, err := p.Subscribe(t.Context(), "Error")
 		require.NoError(t, err)
 		go func() {
-			for range events { //nolint:revive // drain
+			for range events { // drain
 			}
 		}()
 		srv.React("ping", kurentotest.Reaction{Swallow: kurentotest.SwallowUnexecuted})
