@@ -43,3 +43,22 @@ func TestCallLogIsBounded(t *testing.T) {
 		assert.Equal(t, "1500", (<-found).ID)
 	})
 }
+
+// TestReactTargetsAreExplicit: "connect" is the session handshake, not
+// MediaElement.connect, which ReactOperation targets; a count is either a
+// number of calls or Always, never both.
+func TestReactTargetsAreExplicit(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s := kurentotest.NewServer(t)
+		w := memDial(t, s)
+		s.React("connect", kurentotest.Reaction{Fail: &kurentotest.Failure{Code: 40004, Message: "handshake refused"}})
+		s.ReactOperation("connect", kurentotest.Reaction{Fail: &kurentotest.Failure{Code: 40107, Message: "element connect refused"}})
+		pl := create(t, w, "MediaPipeline", `{}`)
+		a := create(t, w, "PassThrough", `{"mediaPipeline":"`+pl+`"}`)
+		reply, _ := invoke(t, w, a, "connect", `{"sink":"`+a+`"}`)
+		assert.Contains(t, reply, "element connect refused")
+		assert.Contains(t, w.call(`{"jsonrpc":"2.0","id":11,"method":"connect"}`), "handshake refused")
+		assert.Panics(t, func() { s.React("ping", kurentotest.Reaction{Times: 2, Always: true}) })
+		assert.Panics(t, func() { s.React("ping", kurentotest.Reaction{Times: -1}) })
+	})
+}

@@ -126,10 +126,10 @@ func (s *Server) handleFrame(c *conn, data []byte) {
 
 	var r *Reaction
 	if method == "invoke" && call.Operation != "" {
-		r = s.takeReaction(call.Operation)
+		r = s.takeReaction("", call.Operation)
 	}
 	if r == nil {
-		r = s.takeReaction(method)
+		r = s.takeReaction(method, "")
 	}
 	call.Reacted = r != nil
 	s.logCall(call)

@@ -268,31 +268,68 @@ type Reaction struct {
 	Delay   time.Duration
 	Fail    *Failure
 	Swallow Swallow
-	// Times is how many calls the reaction applies to (0 means 1); Always
-	// makes it apply to every call until ClearReactions.
+	// Times is how many calls the reaction applies to; the zero value is
+	// one call (Once). Always makes it apply to every call until
+	// ClearReactions, and Times must then be zero.
 	Times  int
 	Always bool
 }
 
-type reactionEntry struct {
-	method string
-	r      Reaction
-	left   int
+// Once is the count of a reaction that applies to one call, the zero
+// value of [Reaction.Times] spelled out.
+const Once = 1
+
+// methods are the JSON-RPC methods of the protocol: a name among them
+// given to [Server.React] is the method, never an invoke operation of the
+// same name (MediaElement's "connect" is not the session's "connect").
+var methods = map[string]bool{
+	"ping": true, "connect": true, "create": true, "invoke": true, "describe": true,
+	"subscribe": true, "unsubscribe": true, "release": true, "transaction": true,
+	"keepAlive": true, "ref": true, "unref": true, "closeSession": true,
 }
 
-// React installs a reaction for method, which is a JSON-RPC method
-// ("ping", "create", "transaction"...) or an invoke operation name
-// ("processOffer", "getName"...). For invoke requests a reaction on the
-// operation takes precedence over one on "invoke". Reactions for the same
-// method apply in the order they were installed.
-func (s *Server) React(method string, r Reaction) {
+type reactionEntry struct {
+	method    string // the JSON-RPC method it applies to, if any
+	operation string // the invoke operation it applies to, if any
+	r         Reaction
+	left      int
+}
+
+// React installs a reaction for name. A method of the Kurento protocol
+// ("ping", "connect", "create", "transaction"...) is that JSON-RPC method
+// only, so React("connect") targets the session handshake, never
+// MediaElement.connect ([Server.ReactOperation] targets that). Any other
+// name is an invoke operation ("processOffer", "getName"...) or a JSON-RPC
+// method outside the protocol, whichever arrives. For invoke
+// requests a reaction on the operation takes precedence over one on
+// "invoke". Reactions for the same target apply in the order they were
+// installed. It panics on a reaction with both Times and Always set, or a
+// negative Times: the count must be unambiguous.
+func (s *Server) React(name string, r Reaction) {
+	if methods[name] {
+		s.ReactMethod(name, r)
+		return
+	}
+	s.react(&reactionEntry{method: name, operation: name, r: r})
+}
+
+// ReactMethod installs a reaction for the JSON-RPC method method.
+func (s *Server) ReactMethod(method string, r Reaction) { s.react(&reactionEntry{method: method, r: r}) }
+
+// ReactOperation installs a reaction for the invoke operation operation,
+// whatever its name.
+func (s *Server) ReactOperation(operation string, r Reaction) {
+	s.react(&reactionEntry{operation: operation, r: r})
+}
+
+func (s *Server) react(e *reactionEntry) {
+	if e.r.Times < 0 || (e.r.Always && e.r.Times != 0) {
+		panic(fmt.Sprintf("kurentotest: reaction count: Times %d with Always %v", e.r.Times, e.r.Always))
+	}
+	e.left = max(e.r.Times, Once)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	n := r.Times
-	if n <= 0 {
-		n = 1
-	}
-	s.reactions = append(s.reactions, &reactionEntry{method: method, r: r, left: n})
+	s.reactions = append(s.reactions, e)
 }
 
 // ClearReactions removes every reaction.
@@ -302,10 +339,11 @@ func (s *Server) ClearReactions() {
 	s.reactions = nil
 }
 
-// takeReaction consumes the next reaction for method. Called with s.mu held.
-func (s *Server) takeReaction(method string) *Reaction {
+// takeReaction consumes the next reaction for a method (operation "") or
+// an invoke operation (method ""). Called with s.mu held.
+func (s *Server) takeReaction(method, operation string) *Reaction {
 	for i, e := range s.reactions {
-		if e.method != method {
+		if (method == "" || e.method != method) && (operation == "" || e.operation != operation) {
 			continue
 		}
 		r := e.r
