@@ -257,3 +257,24 @@ func TestKeepaliveSparesASocketThatIsReceiving(t *testing.T) {
 		assert.Equal(t, rpc.Ready, c.State())
 	})
 }
+
+// TestConnectionSettingsAreValidatedOnce: the backoff and keepalive
+// settings are checked by Dial with the rest of the connection settings
+// (one place, one set of defaults), before anything is dialled.
+func TestConnectionSettingsAreValidatedOnce(t *testing.T) {
+	t.Parallel()
+	srv := kurentotest.NewServer(t)
+	for _, o := range []client.Option{
+		client.WithBackoff(client.Backoff{Jitter: 1.5}),
+		client.WithBackoff(client.Backoff{Multiplier: 0.5}),
+		client.WithBackoff(client.Backoff{Base: -time.Second}),
+		client.WithKeepalive(client.Keepalive{Timeout: -time.Second}),
+	} {
+		_, err := client.Dial(testCtx(t), srv.URL(), o)
+		require.Error(t, err)
+	}
+	assert.Empty(t, srv.Calls(), "nothing was dialled")
+	// Zero jitter is a setting of its own, not "the default".
+	c := dial(t, srv, client.WithBackoff(client.Backoff{NoJitter: true}))
+	assert.Equal(t, rpc.Ready, c.State())
+}
