@@ -314,7 +314,9 @@ func (s *Server) React(name string, r Reaction) {
 }
 
 // ReactMethod installs a reaction for the JSON-RPC method method.
-func (s *Server) ReactMethod(method string, r Reaction) { s.react(&reactionEntry{method: method, r: r}) }
+func (s *Server) ReactMethod(method string, r Reaction) {
+	s.react(&reactionEntry{method: method, r: r})
+}
 
 // ReactOperation installs a reaction for the invoke operation operation,
 // whatever its name.
