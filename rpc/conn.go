@@ -479,10 +479,10 @@ func (c *Conn) expireLocked() {
 	}
 	now := time.Now()
 	var next time.Duration
-	for _, cl := range c.calls.inFlight() {
-		left := c.cfg.ResendWindow - now.Sub(cl.firstSent)
+	for _, f := range c.calls.inFlight() {
+		left := c.cfg.ResendWindow - now.Sub(f.firstSent)
 		if left <= 0 {
-			c.calls.fail(cl, fmt.Errorf("%w: no connection within the resend window: %w", ErrConnectionLost, c.expCause))
+			c.calls.failID(f.id, fmt.Errorf("%w: no connection within the resend window: %w", ErrConnectionLost, c.expCause))
 			continue
 		}
 		if next == 0 || left < next {
@@ -509,33 +509,33 @@ func (c *Conn) expireLocked() {
 func (c *Conn) afterReconnect(s *socket, out Outcome) {
 	c.disarmExpiry()
 	now := time.Now()
-	var resend []*call
+	var resend []flight
 	var resent, lost int
-	for _, cl := range c.calls.inFlight() {
-		c.calls.mu.Lock()
-		fatal := cl.fatalSends
-		c.calls.mu.Unlock()
+	for _, f := range c.calls.inFlight() {
 		switch {
 		case out.Lost != nil:
-			c.calls.fail(cl, out.Lost)
+			c.calls.failID(f.id, out.Lost)
 			lost++
-		case fatal >= maxFatalSends:
+		case f.fatalSends >= maxFatalSends:
 			c.log.Warn("not resending a request that the connection died on each time it was sent",
-				"id", cl.id, "method", cl.method, "sends", fatal)
-			c.calls.fail(cl, fmt.Errorf("%w: the connection died each of the %d times the request was sent; not resent again", ErrConnectionLost, fatal))
+				"id", f.id, "sends", f.fatalSends)
+			c.calls.failID(f.id, fmt.Errorf("%w: the connection died each of the %d times the request was sent; not resent again", ErrConnectionLost, f.fatalSends))
 			lost++
-		case out.Resumed && now.Sub(cl.firstSent) < c.cfg.ResendWindow:
-			resend = append(resend, cl)
+		case out.Resumed && now.Sub(f.firstSent) < c.cfg.ResendWindow:
+			resend = append(resend, f)
 		default:
-			c.calls.fail(cl, ErrConnectionLost)
+			c.calls.failID(f.id, ErrConnectionLost)
 			lost++
 		}
 	}
-	for _, cl := range resend {
-		if err := s.resend(cl); err != nil {
+	for _, f := range resend {
+		ok, err := s.resend(f)
+		if err != nil {
 			break // the new socket died too; the next reconnect handles them
 		}
-		resent++
+		if ok {
+			resent++
+		}
 	}
 	reason := ReasonResumed
 	if !out.Resumed {
@@ -673,7 +673,7 @@ func (p *pending) deliver(id uint64, r reply) bool {
 	return ok
 }
 
-func (p *pending) fail(cl *call, err error) { p.deliver(cl.id, reply{local: err}) }
+func (p *pending) failID(id uint64, err error) { p.deliver(id, reply{local: err}) }
 
 func (p *pending) failAll(err error) {
 	p.mu.Lock()
@@ -688,17 +688,28 @@ func (p *pending) failAll(err error) {
 	}
 }
 
+// flight is a snapshot of a call in flight on a dead socket, taken under
+// the pending lock: once the lock is released the call may complete and
+// be recycled, so it is only addressed again by its id (unique for the
+// connection's life).
+type flight struct {
+	cl         *call
+	id         uint64
+	firstSent  time.Time
+	fatalSends int
+}
+
 // inFlight lists, in id order, calls written on a socket that is now dead.
-func (p *pending) inFlight() []*call {
+func (p *pending) inFlight() []flight {
 	p.mu.Lock()
-	var out []*call
-	for _, cl := range p.m {
+	var out []flight
+	for id, cl := range p.m {
 		if cl.sentOn != nil && cl.sentOn.isDead() {
-			out = append(out, cl)
+			out = append(out, flight{cl: cl, id: id, firstSent: cl.firstSent, fatalSends: cl.fatalSends})
 		}
 	}
 	p.mu.Unlock()
-	slices.SortFunc(out, func(a, b *call) int { return cmp.Compare(a.id, b.id) })
+	slices.SortFunc(out, func(a, b flight) int { return cmp.Compare(a.id, b.id) })
 	return out
 }
 

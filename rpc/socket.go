@@ -163,20 +163,29 @@ func (s *socket) send(ctx context.Context, timeout <-chan time.Time, cl *call, p
 	return true, nil
 }
 
-// resend writes an already encoded request again on s (same id).
-func (s *socket) resend(cl *call) error {
+// resend writes an already encoded request again on s (same id). ok is
+// false when the call completed meanwhile (nothing was written).
+func (s *socket) resend(f flight) (ok bool, err error) {
 	if err := s.acquire(s.ctx, nil); err != nil {
-		return err
+		return false, err
 	}
 	defer s.release()
-	// Marked before writing: once the reply is in, the caller may recycle
-	// cl, so nothing may touch it after the write.
+	// The call may have completed (and been recycled) since the snapshot:
+	// it is still the same request only while its id maps to it. Its frame
+	// is copied under the lock, since once the reply is in the caller may
+	// recycle the call.
 	p := &s.c.calls
 	p.mu.Lock()
+	if p.m[f.id] != f.cl {
+		p.mu.Unlock()
+		return false, nil
+	}
+	cl := f.cl
 	cl.sentOn = s
 	cl.sentRecv = s.recv.Load()
+	frame := slices.Clone(cl.frame)
 	p.mu.Unlock()
-	return s.write(cl.frame)
+	return true, s.write(frame)
 }
 
 // Call makes a call on this socket only (for OnConnect and keepalive): it is
