@@ -128,6 +128,6 @@ func TestKilledServerSettlesCallsInFlight(t *testing.T) {
 	err = <-errc
 	require.ErrorIs(t, err, client.ErrConnectionLost)
 	require.NoError(t, callCtx.Err(), "settled before the call's own deadline")
-	assert.NotErrorIs(t, err, context.DeadlineExceeded)
+	require.NotErrorIs(t, err, context.DeadlineExceeded)
 	assert.False(t, client.SafeToRetry(err))
 }
