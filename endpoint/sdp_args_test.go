@@ -44,6 +44,8 @@ func TestNilHandlesFailLikeNilArguments(t *testing.T) {
 	require.ErrorIs(t, ep.Release(ctx), client.ErrInvalidArgument)
 	_, err := ep.GetStunServerAddress(ctx)
 	require.ErrorIs(t, err, client.ErrInvalidArgument)
+	_, err = ep.OnIceCandidateFound(ctx)
+	require.ErrorIs(t, err, client.ErrInvalidArgument)
 	require.ErrorIs(t, (*pipeline.MediaPipeline)(nil).Release(ctx), client.ErrInvalidArgument)
 	assert.Empty(t, (*pipeline.MediaPipeline)(nil).ID())
 }

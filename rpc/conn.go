@@ -441,8 +441,12 @@ func (c *Conn) blame(s *socket) {
 	recv := s.recv.Load()
 	p.mu.Lock()
 	for _, cl := range p.m {
-		if cl.sentOn == s && cl.sentRecv == recv {
+		switch {
+		case cl.sentOn != s:
+		case cl.sentRecv == recv:
 			cl.fatalSends++
+		default: // the socket lived on after it: not its doing, so no longer "in a row"
+			cl.fatalSends = 0
 		}
 	}
 	p.mu.Unlock()
