@@ -134,6 +134,16 @@ func SafeToRetry(err error) bool {
 	return err != nil && (rpc.SafeToRetry(err) || errors.Is(err, ErrInvalidArgument) || errors.Is(err, ErrPending))
 }
 
+// UnusableAnswer marks err as the failure to use an answer the server did
+// give (a returned value of the wrong shape), so that [IsLocal] reports
+// false. Typed handles use it for the values they decode themselves.
+func UnusableAnswer(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &answeredError{err: err}
+}
+
 // answeredError marks a server answer this package could not use, such as
 // a returned value of the wrong type.
 type answeredError struct{ err error }

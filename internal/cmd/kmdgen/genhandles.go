@@ -158,9 +158,10 @@ func argError(o *client.Object, op, method string, err error) error {
 }
 `},
 	{"decodeError", `
-// decodeError reports a returned value that did not decode.
+// decodeError reports a returned value that did not decode: the server
+// answered, so the failure is not local.
 func decodeError(o *client.Object, method string, err error) error {
-	return &client.OpError{Op: "invoke", Method: method, ObjectID: o.ID(), Err: fmt.Errorf("decoding the returned value: %w", err)}
+	return &client.OpError{Op: "invoke", Method: method, ObjectID: o.ID(), Err: client.UnusableAnswer(fmt.Errorf("decoding the returned value: %w", err))}
 }
 `},
 	{"isNil", `
