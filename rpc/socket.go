@@ -284,8 +284,10 @@ func readFrame(b []byte, r io.Reader, limit int64) (_ []byte, over bool, err err
 				}
 				return b, false, err
 			}
-			grow := min(max(2*cap(b), 512), int(limit)) - len(b)
-			b = slices.Grow(b, grow)
+			// An exact capacity: append's growth would round past the limit.
+			nb := make([]byte, len(b), min(max(2*cap(b), 512), int(limit)))
+			copy(nb, b)
+			b = nb
 		}
 		n, err := r.Read(b[len(b):min(cap(b), int(limit))])
 		b = b[:len(b)+n]
