@@ -131,3 +131,18 @@ func TestKilledServerSettlesCallsInFlight(t *testing.T) {
 	require.NotErrorIs(t, err, context.DeadlineExceeded)
 	assert.False(t, client.SafeToRetry(err))
 }
+
+// TestRealKMSWrongPathIsNamed: the real server upgrades a socket on any
+// path and closes it with 1002 "Invalid path"; Dial says so at once.
+func TestRealKMSWrongPathIsNamed(t *testing.T) {
+	url := os.Getenv("KURENTO_URL")
+	if url == "" {
+		t.Skip("KURENTO_URL is not set")
+	}
+	_, err := client.Dial(context.Background(), strings.TrimSuffix(url, "/kurento")+"/foo")
+	require.Error(t, err)
+	t.Log(err)
+	assert.Contains(t, err.Error(), "wrong path")
+	assert.Contains(t, err.Error(), "Invalid path")
+	require.NotErrorIs(t, err, client.ErrConnectionLost)
+}
