@@ -41,8 +41,10 @@
 // Tests can look at the state ([Server.Objects], [Server.Sessions],
 // [Server.Subscriptions], [Server.Calls]), wait for a call to arrive
 // without polling ([Server.WaitCall]), emit any event ([Server.Emit]),
-// change the answer of the next or every call of a method ([Server.React]:
-// delay, fail with a chosen code, swallow with or without executing), drop
+// change the answer of the next calls or every call of a method or invoke
+// operation ([Server.React], with explicit targets [Server.ReactMethod] and
+// [Server.ReactOperation]: delay, fail with a chosen code, swallow with or
+// without executing), bound the call log ([WithCallLog]), drop
 // every socket ([Server.DropConnections]), simulate a KMS restart
 // ([Server.Restart]), write raw frames ([Server.Inject]) and make a remote
 // peer connect and send media ([Server.SimulateMediaFlow]).
