@@ -21,10 +21,15 @@
 //
 // # Placement
 //
-// Each server's load is read from its ServerManager (pipelines, used CPU,
-// used memory) every refresh interval and right after a key is placed on
-// it; keys placed since the last read count as one pipeline each, so a burst
-// of placements spreads out. The [Policy] scores the eligible servers and the
+// Each server's load comes from its ServerManager: used CPU and memory are
+// read every refresh interval and right after a key is placed on it; its
+// pipelines (of every client) are listed once per session and then followed
+// through the ServerManager's ObjectCreated and ObjectDestroyed events.
+// Listing is not repeated because getPipelines makes KMS reference every
+// pipeline from its session "" and mark that session in use, so polling it
+// would keep pipelines of closed or crashed clients alive indefinitely.
+// A key just placed counts as one pipeline until a new pipeline shows up or
+// a refresh interval passed, so a burst of placements spreads out. The [Policy] scores the eligible servers and the
 // lowest score wins: [LeastLoaded] (weights per measure, caps of pipelines
 // and CPU, divided by the server's weight) or the application's [PolicyFunc].
 // A server is eligible when its client is ready, its load was read since its

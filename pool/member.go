@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/gokurento/kurento/client"
+	"github.com/gokurento/kurento/event"
 	"github.com/gokurento/kurento/pipeline"
 	"github.com/gokurento/kurento/rpc"
 )
@@ -25,17 +27,21 @@ type member struct {
 	settleOnce sync.Once
 	settled    chan struct{} // closed after the first dial failed or the first load read
 
-	weight   float64
-	c        *client.Client // nil while dialing
-	serverID string
-	state    State
-	gen      int  // counts sessions: a load read of an older one is dropped
-	loaded   bool // a load read of the current session succeeded
-	load     Load
-	placed   int // keys placed since the last load read began
-	draining bool
-	removed  bool // gone from discovery
-	keys     map[string]*entry
+	weight     float64
+	c          *client.Client // nil while dialing
+	serverID   string
+	state      State
+	gen        int  // counts sessions: a load read of an older one is dropped
+	loaded     bool // a load read of the current session succeeded
+	listed     bool // the pipelines of the current session are known
+	load       Load // CPU and memory; Pipelines comes from pipes
+	pipes      map[string]struct{}
+	tomb       map[string]struct{} // pipelines destroyed while the list was read
+	placed     int                 // keys placed whose pipeline has not shown up yet
+	placedTick int                 // placed at the last refresh tick
+	draining   bool
+	removed    bool // gone from discovery
+	keys       map[string]*entry
 }
 
 // startMember adds a server and starts its goroutine. Called with p.mu held.
@@ -44,6 +50,7 @@ func (p *Pool) startMember(url string, weight float64) *member {
 	m := &member{
 		p: p, url: url, ctx: ctx, cancel: cancel, kick: make(chan struct{}, 1),
 		weight: weight, keys: map[string]*entry{}, settled: make(chan struct{}),
+		pipes: map[string]struct{}{},
 	}
 	p.members[url] = m
 	p.log.Info("server joined", "url", url)
@@ -57,12 +64,14 @@ func (m *member) settle() { m.settleOnce.Do(func() { close(m.settled) }) }
 
 // ready reports whether m may take new keys as far as its health goes.
 // Called with p.mu held.
-func (m *member) ready() bool { return m.c != nil && m.state == StateReady && m.loaded }
+func (m *member) ready() bool {
+	return m.c != nil && m.state == StateReady && m.loaded && m.listed
+}
 
 // candidate is what the Policy sees of m. Called with p.mu held.
 func (m *member) candidate() Candidate {
 	l := m.load
-	l.Pipelines += m.placed
+	l.Pipelines = len(m.pipes) + m.placed
 	return Candidate{URL: m.url, ServerID: m.serverID, Weight: m.weight, Load: l, Keys: len(m.keys)}
 }
 
@@ -113,7 +122,8 @@ func (m *member) serve(c *client.Client, log *slog.Logger) {
 	ctx, cancel := context.WithCancel(m.ctx)
 	changes := c.StateChanges(ctx)
 	p.mu.Lock()
-	m.c, m.serverID, m.loaded, m.placed = c, c.ServerID(), false, 0
+	m.c, m.serverID, m.loaded = c, c.ServerID(), false
+	m.resetPipes()
 	m.gen++
 	m.state = StateReady
 	p.broadcast()
@@ -122,11 +132,13 @@ func (m *member) serve(c *client.Client, log *slog.Logger) {
 
 	var refresher sync.WaitGroup
 	refresher.Go(func() { m.refreshLoop(ctx, c, log) })
+	refresher.Go(func() { m.watchPipelines(ctx, c, log) })
 	defer func() {
 		cancel()
 		refresher.Wait()
 		p.mu.Lock()
 		m.c, m.state, m.loaded = nil, StateDialing, false
+		m.resetPipes()
 		p.broadcast()
 		p.mu.Unlock()
 	}()
@@ -177,7 +189,8 @@ func (m *member) serve(c *client.Client, log *slog.Logger) {
 				p.mu.Lock()
 				if ch.Reason == rpc.ReasonSessionLost {
 					p.failover(m, m.serverID, ReasonSessionLost, ch.Err)
-					m.serverID, m.loaded, m.placed = c.ServerID(), false, 0
+					m.serverID, m.loaded = c.ServerID(), false
+					m.resetPipes()
 					m.gen++
 				}
 				m.state = StateReady
@@ -202,16 +215,27 @@ func (m *member) refreshLoop(ctx context.Context, c *client.Client, log *slog.Lo
 		case <-ctx.Done():
 			return
 		case <-t.C:
+			m.decayPlaced()
 		case <-m.kick:
 		}
 	}
+}
+
+// decayPlaced forgets placements whose pipeline did not show up within a
+// refresh interval (keys whose work made no pipeline, or not yet): each
+// tick drops those counted at the tick before.
+func (m *member) decayPlaced() {
+	m.p.mu.Lock()
+	defer m.p.mu.Unlock()
+	m.placed = max(0, m.placed-m.placedTick)
+	m.placedTick = m.placed
 }
 
 // refresh reads the server's load through its ServerManager.
 func (m *member) refresh(ctx context.Context, c *client.Client, log *slog.Logger) {
 	p := m.p
 	p.mu.Lock()
-	gen, placed := m.gen, m.placed
+	gen := m.gen
 	p.mu.Unlock()
 	rctx, cancel := context.WithTimeout(ctx, p.set.refresh.Timeout)
 	defer cancel()
@@ -227,21 +251,23 @@ func (m *member) refresh(ctx context.Context, c *client.Client, log *slog.Logger
 	if m.c != c || m.gen != gen {
 		return // read from a session that is gone
 	}
-	m.load = l
-	m.placed = max(0, m.placed-placed)
+	m.load.CPU, m.load.Memory, m.load.At = l.CPU, l.Memory, l.At
 	if m.state == StateReady {
 		m.loaded = true
-		m.settle()
+		if m.listed {
+			m.settle()
+		}
 	}
 	p.broadcast()
 }
 
+// readLoad reads CPU and memory. Pipelines are not listed here: getPipelines
+// makes KMS reference every pipeline from its session "", which is marked in
+// use by each call, so polling it would keep pipelines of closed or crashed
+// sessions alive for as long as the pool runs. They are counted from the
+// ServerManager's events instead (watchPipelines).
 func readLoad(ctx context.Context, c *client.Client, cpuWindow time.Duration) (Load, error) {
 	sm := pipeline.ServerManagerOf(c)
-	pls, err := sm.GetPipelines(ctx)
-	if err != nil {
-		return Load{}, err
-	}
 	cpu, err := sm.GetUsedCpu(ctx, int32(cpuWindow/time.Millisecond))
 	if err != nil {
 		return Load{}, err
@@ -250,5 +276,137 @@ func readLoad(ctx context.Context, c *client.Client, cpuWindow time.Duration) (L
 	if err != nil {
 		return Load{}, err
 	}
-	return Load{Pipelines: len(pls), CPU: float64(cpu), Memory: mem, At: time.Now()}, nil
+	return Load{CPU: float64(cpu), Memory: mem, At: time.Now()}, nil
+}
+
+// resetPipes forgets the pipelines of a session that ended. Called with
+// p.mu held.
+func (m *member) resetPipes() {
+	m.listed = false
+	m.placed, m.placedTick = 0, 0
+	clear(m.pipes)
+	m.tomb = nil
+}
+
+// isPipeline tells a pipeline's id from its elements' ("<pipeline>/<id>"):
+// pipelines are the only top-level objects KMS creates.
+func isPipeline(id string) bool { return id != "" && !strings.Contains(id, "/") }
+
+// watchPipelines keeps the set of pipelines on the server: listed once per
+// session (getPipelines; see readLoad for why only once), then followed
+// through ObjectCreated and ObjectDestroyed of the ServerManager. Events KMS
+// raised while no socket was bound are lost, so after a resume the count can
+// be off until the session changes; CPU and memory stay exact.
+func (m *member) watchPipelines(ctx context.Context, c *client.Client, log *slog.Logger) {
+	p := m.p
+	sm := pipeline.ServerManagerOf(c)
+	for attempt := 0; ctx.Err() == nil; attempt++ {
+		if attempt > 0 {
+			t := time.NewTimer(p.set.redial.Delay(attempt-1, nil))
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return
+			case <-t.C:
+			}
+		}
+		sctx, cancel := context.WithCancel(ctx)
+		p.mu.Lock()
+		gen := m.gen
+		p.mu.Unlock()
+		created, err := sm.OnObjectCreated(sctx)
+		var destroyed <-chan event.ObjectDestroyed
+		if err == nil {
+			destroyed, err = sm.OnObjectDestroyed(sctx)
+		}
+		if err != nil {
+			cancel()
+			if ctx.Err() == nil {
+				log.Warn("watching pipelines failed", "err", err)
+			}
+			continue
+		}
+		p.mu.Lock()
+		m.tomb = map[string]struct{}{}
+		p.mu.Unlock()
+		listed := make(chan []*pipeline.MediaPipeline, 1)
+		var lister sync.WaitGroup
+		lister.Go(func() {
+			rctx, rcancel := context.WithTimeout(sctx, p.set.refresh.Timeout)
+			defer rcancel()
+			pls, err := sm.GetPipelines(rctx)
+			if err != nil {
+				if sctx.Err() == nil {
+					log.Warn("listing pipelines failed", "err", err)
+				}
+				cancel() // the events end too: start over
+				return
+			}
+			listed <- pls
+		})
+		m.followPipelines(gen, created, destroyed, listed)
+		cancel()
+		lister.Wait()
+		attempt = 0
+	}
+}
+
+// followPipelines applies the list and the events until a channel closes
+// (session lost, client closed, ctx done).
+func (m *member) followPipelines(gen int, created <-chan event.ObjectCreated, destroyed <-chan event.ObjectDestroyed, listed <-chan []*pipeline.MediaPipeline) {
+	p := m.p
+	for created != nil && destroyed != nil {
+		select {
+		case ev, ok := <-created:
+			if !ok {
+				created = nil
+				continue
+			}
+			if !isPipeline(ev.Object) {
+				continue
+			}
+			p.mu.Lock()
+			if m.gen == gen {
+				if _, dup := m.pipes[ev.Object]; !dup {
+					m.pipes[ev.Object] = struct{}{}
+					m.placed = max(0, m.placed-1)
+				}
+			}
+			p.mu.Unlock()
+		case ev, ok := <-destroyed:
+			if !ok {
+				destroyed = nil
+				continue
+			}
+			if !isPipeline(ev.ObjectId) {
+				continue
+			}
+			p.mu.Lock()
+			if m.gen == gen {
+				delete(m.pipes, ev.ObjectId)
+				if m.tomb != nil {
+					m.tomb[ev.ObjectId] = struct{}{}
+				}
+				p.broadcast()
+			}
+			p.mu.Unlock()
+		case pls := <-listed:
+			listed = nil
+			p.mu.Lock()
+			if m.gen == gen {
+				for _, pl := range pls {
+					if _, gone := m.tomb[pl.ID()]; !gone {
+						m.pipes[pl.ID()] = struct{}{}
+					}
+				}
+				m.tomb = nil
+				m.listed = true
+				if m.loaded {
+					m.settle()
+				}
+				p.broadcast()
+			}
+			p.mu.Unlock()
+		}
+	}
 }

@@ -2,20 +2,22 @@ package pool
 
 import "time"
 
-// Load is what a server reported through its ServerManager at the last
-// refresh, plus what this pool placed on it since.
+// Load is what a server reported through its ServerManager, plus what this
+// pool placed on it that does not show yet.
 type Load struct {
-	// Pipelines is the number of MediaPipelines on the server (of every
-	// client, not only this pool's), plus the keys this pool placed there
-	// since the count was read: each is assumed to add one pipeline until
-	// the next refresh tells the truth.
+	// Pipelines is the number of MediaPipelines on the server, of every
+	// client, not only this pool's: listed once per session and then
+	// followed through the ServerManager's ObjectCreated and ObjectDestroyed
+	// events. Keys this pool placed there count as one pipeline each until
+	// a new pipeline shows up or a refresh interval passed, so a burst of
+	// placements spreads out.
 	Pipelines int
 	// CPU is the server's CPU use in percent (0-100) over the measuring
 	// window, as KMS computes it for getUsedCpu.
 	CPU float64
 	// Memory is the server's used memory in KiB (getUsedMemory).
 	Memory int64
-	// At is when the server answered; zero before the first refresh.
+	// At is when CPU and memory were read; zero before the first read.
 	At time.Time
 }
 

@@ -281,9 +281,11 @@ func (p *Pool) maybeRetire(m *member) {
 // Placement counts as one holder of the key; the key is forgotten when every
 // holder released its Placement or its server's session was lost.
 //
-// When no server is ready Place waits for one within ctx (its error then
-// wraps ctx's). It fails at once with ErrNoCapacity when servers are ready but
-// none can take the key, and with ErrClosed after Close. Place does no I/O:
+// When no server is ready, or one just connected and its load is being read,
+// Place waits within ctx (its error then wraps ctx's). It fails at once with
+// ErrNoCapacity when servers are ready but none can take the key (servers
+// that are dialing or reconnecting are not waited for then), and with
+// ErrClosed after Close. Place does no I/O:
 // it reads the loads kept up to date in the background and asks for a fresh
 // read of the chosen server.
 func (p *Pool) Place(ctx context.Context, key string) (*Placement, error) {
@@ -298,7 +300,7 @@ func (p *Pool) Place(ctx context.Context, key string) (*Placement, error) {
 			p.mu.Unlock()
 			return &Placement{p: p, e: e}, nil
 		}
-		m, anyReady := p.choose()
+		m, anyReady, anyLoading := p.choose()
 		if m != nil {
 			e := &entry{key: key, m: m, c: m.c, serverID: m.serverID, refs: 1, lost: make(chan struct{})}
 			p.keys[key] = e
@@ -310,7 +312,7 @@ func (p *Pool) Place(ctx context.Context, key string) (*Placement, error) {
 		}
 		wait := p.changed
 		p.mu.Unlock()
-		if anyReady {
+		if anyReady && !anyLoading {
 			return nil, fmt.Errorf("pool: place %q: %w", key, ErrNoCapacity)
 		}
 		select {
@@ -323,10 +325,15 @@ func (p *Pool) Place(ctx context.Context, key string) (*Placement, error) {
 
 // choose picks the member for a new key. anyReady reports whether some
 // member that is not leaving was ready, draining or not: when every such
-// server refuses, waiting would not help. Called with p.mu held.
-func (p *Pool) choose() (best *member, anyReady bool) {
+// server refuses, waiting would not help, unless anyLoading says a connected
+// server is having its load read (just after a session started) and will be
+// ready in a moment. Called with p.mu held.
+func (p *Pool) choose() (best *member, anyReady, anyLoading bool) {
 	var bestScore float64
 	for _, m := range p.members {
+		if m.c != nil && m.state == StateReady && !m.loaded && !m.removed {
+			anyLoading = true
+		}
 		if !m.ready() || m.removed {
 			continue // a leaving server's successors are probably dialing
 		}
@@ -344,7 +351,7 @@ func (p *Pool) choose() (best *member, anyReady bool) {
 			best, bestScore = m, score
 		}
 	}
-	return best, anyReady
+	return best, anyReady, anyLoading
 }
 
 // release drops one holder of e. Called without p.mu.
@@ -395,7 +402,7 @@ func (p *Pool) failover(m *member, serverID string, r Reason, err error) {
 		}
 	}
 	clear(m.keys)
-	m.placed = 0
+	m.placed, m.placedTick = 0, 0
 	p.log.Error("keys failed over", "url", m.url, "server_id", serverID, "reason", r.String(), "keys", len(keys), "err", err)
 	p.maybeRetire(m)
 	p.broadcast()
