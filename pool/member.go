@@ -299,7 +299,6 @@ func isPipeline(id string) bool { return id != "" && !strings.Contains(id, "/") 
 // be off until the session changes; CPU and memory stay exact.
 func (m *member) watchPipelines(ctx context.Context, c *client.Client, log *slog.Logger) {
 	p := m.p
-	sm := pipeline.ServerManagerOf(c)
 	for attempt := 0; ctx.Err() == nil; attempt++ {
 		if attempt > 0 {
 			t := time.NewTimer(p.set.redial.Delay(attempt-1, nil))
@@ -314,6 +313,8 @@ func (m *member) watchPipelines(ctx context.Context, c *client.Client, log *slog
 		p.mu.Lock()
 		gen := m.gen
 		p.mu.Unlock()
+		// A handle is bound to the session current when it is made.
+		sm := pipeline.ServerManagerOf(c)
 		created, err := sm.OnObjectCreated(sctx)
 		var destroyed <-chan event.ObjectDestroyed
 		if err == nil {

@@ -331,7 +331,7 @@ func (p *Pool) Place(ctx context.Context, key string) (*Placement, error) {
 func (p *Pool) choose() (best *member, anyReady, anyLoading bool) {
 	var bestScore float64
 	for _, m := range p.members {
-		if m.c != nil && m.state == StateReady && !m.loaded && !m.removed {
+		if m.c != nil && m.state == StateReady && !(m.loaded && m.listed) && !m.removed {
 			anyLoading = true
 		}
 		if !m.ready() || m.removed {

@@ -485,3 +485,29 @@ func TestNewErrors(t *testing.T) {
 	_, err = pool.New(t.Context(), pool.HostRecords{Host: "x", Resolver: &dnsFake{fail: errors.New("NXDOMAIN")}})
 	require.Error(t, err, "the first lookup must work")
 }
+
+func TestRestartedServerTakesKeysAgain(t *testing.T) {
+	srvs, urls := fakes(t, 1)
+	ctx, p := newPool(t, pool.Static(urls...))
+	fo := p.Failovers(ctx)
+	before, err := p.Place(ctx, "a")
+	require.NoError(t, err)
+	srvs[0].Restart()
+	select {
+	case f := <-fo:
+		assert.Equal(t, pool.ReasonSessionLost, f.Reason)
+	case <-ctx.Done():
+		t.Fatal("no failover")
+	}
+	// The only server has a new session: once its pipelines are listed
+	// again on it (Place waits for that), it takes keys.
+	after, err := p.Place(ctx, "a")
+	require.NoError(t, err)
+	defer after.Release()
+	assert.Equal(t, urls[0], after.URL())
+	assert.Equal(t, srvs[0].ServerID(), after.ServerID())
+	assert.NotEqual(t, before.ServerID(), after.ServerID())
+	// Its client is the same, now on a fresh session.
+	_, err = pipeline.NewMediaPipeline(ctx, after.Client(), nil)
+	require.NoError(t, err)
+}
