@@ -108,7 +108,7 @@ func (m *member) run() {
 		}
 		attempt = 0
 		m.serve(c, log)
-		_ = c.Close() //nolint:contextcheck // Close takes no context: it ends the client
+		_ = c.Close()
 		if m.ctx.Err() != nil {
 			return
 		}

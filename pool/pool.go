@@ -29,10 +29,10 @@ var (
 type Reason int
 
 const (
-	// ReasonSessionLost: the server answered again but without the session
+	// ReasonSessionLost means the server answered again but without the session
 	// (KMS restarted or collected it): the key's objects are gone.
 	ReasonSessionLost Reason = iota + 1
-	// ReasonUnreachable: the server stayed unreachable longer than
+	// ReasonUnreachable means the server stayed unreachable longer than
 	// WithLostAfter, or its client gave up reconnecting; the pool abandoned
 	// the session.
 	ReasonUnreachable
@@ -331,7 +331,7 @@ func (p *Pool) Place(ctx context.Context, key string) (*Placement, error) {
 func (p *Pool) choose() (best *member, anyReady, anyLoading bool) {
 	var bestScore float64
 	for _, m := range p.members {
-		if m.c != nil && m.state == StateReady && !(m.loaded && m.listed) && !m.removed {
+		if m.c != nil && m.state == StateReady && (!m.loaded || !m.listed) && !m.removed {
 			anyLoading = true
 		}
 		if !m.ready() || m.removed {
@@ -485,12 +485,13 @@ func (p *Pool) WaitIdle(ctx context.Context, url string) error {
 type State int
 
 const (
-	// StateDialing: no client yet (first dial, or re-dialing after the
+	// StateDialing means no client yet (first dial, or re-dialing after the
 	// pool gave a session up).
 	StateDialing State = iota
-	// StateReady: connected; placements go there once its load is known.
+	// StateReady means connected; placements go there once its load is
+	// known.
 	StateReady
-	// StateReconnecting: the client is reconnecting; no placements.
+	// StateReconnecting means the client is reconnecting; no placements.
 	StateReconnecting
 )
 

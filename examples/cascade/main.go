@@ -30,6 +30,7 @@ import (
 	"net/http"
 	"os"
 	ossignal "os/signal"
+	"slices"
 	"strconv"
 	"sync"
 	"syscall"
@@ -84,9 +85,9 @@ func run(ctx context.Context, listen string, urls []string, per int, stderr io.W
 		return err
 	}
 	// Closing the pool ends its sessions: KMS frees whatever is left.
-	defer func() { _ = p.Close() }() //nolint:contextcheck // Close bounds its own wait
+	defer func() { _ = p.Close() }()
 
-	app := newApp(p, log, per)
+	app := newApp(p, log, per) //nolint:contextcheck // the app's failover watcher lives until app.stop, not per request
 	defer app.stop()
 	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", listen)
 	if err != nil {
@@ -407,7 +408,7 @@ func (a *app) endBroadcast(ctx context.Context, page int64, why string) {
 		return
 	}
 	a.bc = nil
-	halls := append(bc.edges, bc.origin)
+	halls := append(slices.Clone(bc.edges), bc.origin)
 	for _, h := range halls {
 		for _, v := range h.viewers {
 			_ = v.conn.Send(ctx, signal.Message{Type: signal.TypeEnded, Message: why})

@@ -26,8 +26,10 @@ type side struct {
 	p   *pipeline.MediaPipeline
 }
 
-func newSide(ctx context.Context, t *testing.T) side {
+func newSide(t *testing.T) side {
 	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+	defer cancel()
 	srv := kurentotest.NewServer(t)
 	c, err := client.Dial(ctx, srv.URL(), client.WithBackoff(client.Backoff{Base: 5 * time.Millisecond, Max: 50 * time.Millisecond}))
 	require.NoError(t, err)
@@ -42,25 +44,26 @@ func (s side) has(id string) bool {
 	return ok
 }
 
-// relay builds player → near RtpEndpoint ~ far RtpEndpoint → PassThrough.
-func relay(ctx context.Context, t *testing.T) (side, side, *cascade.Link) {
+// relay builds player → near RtpEndpoint ~ far RtpEndpoint → PassThrough;
+// the returned ctx ends with the test, within 20 s.
+func relay(t *testing.T) (context.Context, side, side, *cascade.Link) {
 	t.Helper()
-	a, b := newSide(ctx, t), newSide(ctx, t)
+	a, b := newSide(t), newSide(t)
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+	t.Cleanup(cancel)
 	player, err := endpoint.NewPlayerEndpoint(ctx, a.p, "file:///media/talk.webm", nil)
 	require.NoError(t, err)
 	l, err := cascade.Relay(ctx, player, b.p, nil)
 	require.NoError(t, err)
-	t.Cleanup(func() { _ = l.Close(context.Background()) })
+	t.Cleanup(func() { _ = l.Close(context.WithoutCancel(ctx)) })
 	sink, err := filter.NewPassThrough(ctx, b.p, nil)
 	require.NoError(t, err)
 	require.NoError(t, l.Source().Connect(ctx, sink, nil))
-	return a, b, l
+	return ctx, a, b, l
 }
 
 func TestRelayNegotiates(t *testing.T) {
-	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
-	defer cancel()
-	a, b, l := relay(ctx, t)
+	ctx, a, b, l := relay(t)
 	assert.True(t, a.has(l.Near().ID()), "near endpoint on the source's server")
 	assert.True(t, b.has(l.Source().ID()), "far endpoint on the other server")
 
@@ -98,26 +101,24 @@ func TestRelayNegotiates(t *testing.T) {
 func TestLifetimesTied(t *testing.T) {
 	tests := []struct {
 		name    string
-		end     func(ctx context.Context, a, b side) error
+		end     func(a, b side) error
 		survive func(a, b side) side // the side whose endpoint the link must release
 	}{
-		{"far pipeline released", func(ctx context.Context, _, b side) error { return b.p.Release(ctx) }, func(a, _ side) side { return a }},
-		{"near pipeline released", func(ctx context.Context, a, _ side) error { return a.p.Release(ctx) }, func(_, b side) side { return b }},
-		{"near server restarted", func(_ context.Context, a, _ side) error { a.srv.Restart(); return nil }, func(_, b side) side { return b }},
-		{"far client closed", func(_ context.Context, _, b side) error { return b.c.Close() }, func(a, _ side) side { return a }},
+		{"far pipeline released", func(_, b side) error { return b.p.Release(t.Context()) }, func(a, _ side) side { return a }},
+		{"near pipeline released", func(a, _ side) error { return a.p.Release(t.Context()) }, func(_, b side) side { return b }},
+		{"near server restarted", func(a, _ side) error { a.srv.Restart(); return nil }, func(_, b side) side { return b }},
+		{"far client closed", func(_, b side) error { return b.c.Close() }, func(a, _ side) side { return a }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
-			defer cancel()
-			a, b, l := relay(ctx, t)
+			ctx, a, b, l := relay(t)
 			survivor := tt.survive(a, b)
 			id := l.Near().ID()
 			if survivor.srv == b.srv {
 				id = l.Source().ID()
 			}
 			require.True(t, survivor.has(id))
-			require.NoError(t, tt.end(ctx, a, b))
+			require.NoError(t, tt.end(a, b))
 			select {
 			case <-l.Done():
 			case <-ctx.Done():
@@ -131,12 +132,12 @@ func TestLifetimesTied(t *testing.T) {
 func TestRelayBadArguments(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
 	defer cancel()
-	a := newSide(ctx, t)
+	a := newSide(t)
 	_, err := cascade.Relay(ctx, nil, a.p, nil)
 	require.ErrorIs(t, err, client.ErrInvalidArgument)
 
 	// A failing negotiation leaves nothing behind on either server.
-	b := newSide(ctx, t)
+	b := newSide(t)
 	player, err := endpoint.NewPlayerEndpoint(ctx, a.p, "file:///x.webm", nil)
 	require.NoError(t, err)
 	b.srv.React("processOffer", kurentotest.Reaction{Fail: &kurentotest.Failure{Code: 40205, Message: "cannot process offer"}})
