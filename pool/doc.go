@@ -46,8 +46,9 @@
 // # Concurrency
 //
 // A Pool and its Placements are safe for concurrent use. Each server has one
-// goroutine watching its client and one reading its load; Place itself does
-// no I/O. A Policy runs under the pool's lock and must not call the pool.
+// goroutine that owns its client, its health and its load; the load reads and
+// subscriptions run on short-lived goroutines. Place itself does no I/O.
+// A Policy runs under the pool's lock and must not call the pool.
 //
 // # Lifetime
 //

@@ -14,9 +14,11 @@ import (
 	"github.com/gokurento/kurento/rpc"
 )
 
-// member is one server of the pool. Its goroutine owns the client: it dials,
-// watches the client's state, and gives the session up when the server stays
-// unreachable. Fields below the line are guarded by Pool.mu.
+// member is one server of the pool. Its one long-lived goroutine owns the
+// client: it dials, watches the client's state, gives the session up when
+// the server stays unreachable, and keeps the load; the I/O of load reads and
+// subscriptions runs on short-lived goroutines that report back to it.
+// Fields below the line are guarded by Pool.mu.
 type member struct {
 	p      *Pool
 	url    string
@@ -36,7 +38,7 @@ type member struct {
 	listed     bool // the pipelines of the current session are known
 	load       Load // CPU and memory; Pipelines comes from pipes
 	pipes      map[string]struct{}
-	tomb       map[string]struct{} // pipelines destroyed while the list was read
+	tomb       map[string]struct{} // pipelines destroyed before their ObjectCreated was read
 	placed     int                 // keys placed whose pipeline has not shown up yet
 	placedTick int                 // placed at the last refresh tick
 	draining   bool
@@ -130,12 +132,13 @@ func (m *member) serve(c *client.Client, log *slog.Logger) {
 	p.mu.Unlock()
 	log.Info("server connected", "server_id", c.ServerID())
 
-	var refresher sync.WaitGroup
-	refresher.Go(func() { m.refreshLoop(ctx, c, log) })
-	refresher.Go(func() { m.watchPipelines(ctx, c, log) })
+	w := &watcher{
+		m: m, c: c, ctx: ctx, log: log,
+		loads: make(chan loadResult, 1), watches: make(chan watch, 1),
+	}
 	defer func() {
 		cancel()
-		refresher.Wait()
+		w.io.Wait()
 		p.mu.Lock()
 		m.c, m.state, m.loaded = nil, StateDialing, false
 		m.resetPipes()
@@ -166,6 +169,14 @@ func (m *member) serve(c *client.Client, log *slog.Logger) {
 		p.failover(m, m.serverID, ReasonUnreachable, err)
 		p.mu.Unlock()
 	}
+	tick := time.NewTicker(p.set.refresh.Interval)
+	defer tick.Stop()
+	retry := time.NewTimer(0)
+	retry.Stop()
+	defer retry.Stop()
+	var retryC <-chan time.Time
+	w.readLoad()
+	w.subscribe()
 	for {
 		select {
 		case <-ctx.Done():
@@ -196,29 +207,238 @@ func (m *member) serve(c *client.Client, log *slog.Logger) {
 				m.state = StateReady
 				p.broadcast()
 				p.mu.Unlock()
-				m.kickRefresh()
+				w.readLoad()
 			case rpc.Closed:
 				giveUp(ch.Err)
 				return
 			default: // Connecting happens only before Dial returns
 			}
+		case <-tick.C:
+			m.decayPlaced()
+			w.readLoad()
+		case <-m.kick:
+			w.readLoad()
+		case r := <-w.loads:
+			w.loaded(r)
+		case res := <-w.watches:
+			if !w.watched(res) {
+				// Subscribing or listing failed, or the session changed
+				// meanwhile: try again after a pause.
+				retry.Reset(p.set.redial.Delay(w.attempt, nil))
+				retryC = retry.C
+				w.attempt++
+			}
+		case <-retryC:
+			retryC = nil
+			w.subscribe()
+		case ev, ok := <-w.created:
+			if !ok {
+				w.unwatch()
+				retry.Reset(p.set.redial.Delay(0, nil))
+				retryC = retry.C
+				continue
+			}
+			w.pipelineCreated(ev.Object)
+		case ev, ok := <-w.destroyed:
+			if !ok {
+				w.unwatch()
+				retry.Reset(p.set.redial.Delay(0, nil))
+				retryC = retry.C
+				continue
+			}
+			w.pipelineDestroyed(ev.ObjectId)
 		}
 	}
 }
 
-func (m *member) refreshLoop(ctx context.Context, c *client.Client, log *slog.Logger) {
-	t := time.NewTicker(m.p.set.refresh.Interval)
-	defer t.Stop()
-	for {
-		m.refresh(ctx, c, log)
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			m.decayPlaced()
-		case <-m.kick:
+// watcher is the state of serve's loop for one client: the load read and
+// the pipeline subscription in flight or running. Only serve's goroutine
+// uses it; results come back on loads and watches.
+type watcher struct {
+	m   *member
+	c   *client.Client
+	ctx context.Context //nolint:containedctx // serve's lifetime for this client
+	log *slog.Logger
+	io  sync.WaitGroup // the short-lived I/O goroutines
+
+	loads          chan loadResult
+	reading, again bool
+
+	watches   chan watch
+	attempt   int
+	created   <-chan event.ObjectCreated
+	destroyed <-chan event.ObjectDestroyed
+	stop      context.CancelFunc // ends the running subscription
+}
+
+type loadResult struct {
+	l   Load
+	err error
+	gen int
+}
+
+// watch is the outcome of subscribing to the ServerManager's object events
+// and then listing the pipelines.
+type watch struct {
+	created   <-chan event.ObjectCreated
+	destroyed <-chan event.ObjectDestroyed
+	listed    []*pipeline.MediaPipeline
+	err       error
+	gen       int
+	stop      context.CancelFunc
+}
+
+// readLoad starts a read of CPU and memory, or asks for another one after
+// the read in flight.
+func (w *watcher) readLoad() {
+	if w.reading {
+		w.again = true
+		return
+	}
+	w.reading = true
+	p := w.m.p
+	p.mu.Lock()
+	gen := w.m.gen
+	p.mu.Unlock()
+	w.io.Go(func() {
+		ctx, cancel := context.WithTimeout(w.ctx, p.set.refresh.Timeout)
+		defer cancel()
+		l, err := readLoad(ctx, w.c, p.set.refresh.CPUWindow)
+		w.loads <- loadResult{l: l, err: err, gen: gen} // one in flight: never blocks
+	})
+}
+
+func (w *watcher) loaded(r loadResult) {
+	w.reading = false
+	defer func() {
+		if w.again {
+			w.again = false
+			w.readLoad()
+		}
+	}()
+	if r.err != nil {
+		if w.ctx.Err() == nil {
+			w.log.Warn("load read failed", "err", r.err)
+		}
+		return
+	}
+	m := w.m
+	m.p.mu.Lock()
+	defer m.p.mu.Unlock()
+	if m.gen != r.gen {
+		return // read from a session that is gone
+	}
+	m.load.CPU, m.load.Memory, m.load.At = r.l.CPU, r.l.Memory, r.l.At
+	if m.state == StateReady {
+		m.loaded = true
+		if m.listed {
+			m.settle()
 		}
 	}
+	m.p.broadcast()
+}
+
+// subscribe starts following the pipelines of the current session:
+// subscribe to ObjectCreated and ObjectDestroyed first, then list, so that
+// nothing created or destroyed meanwhile is missed (the events queue until
+// the list was applied).
+func (w *watcher) subscribe() {
+	p := w.m.p
+	p.mu.Lock()
+	gen := w.m.gen
+	p.mu.Unlock()
+	ctx, stop := context.WithCancel(w.ctx)
+	w.io.Go(func() {
+		res := watch{gen: gen, stop: stop}
+		// A handle is bound to the session current when it is made.
+		sm := pipeline.ServerManagerOf(w.c)
+		res.created, res.err = sm.OnObjectCreated(ctx)
+		if res.err == nil {
+			res.destroyed, res.err = sm.OnObjectDestroyed(ctx)
+		}
+		if res.err == nil {
+			lctx, cancel := context.WithTimeout(ctx, p.set.refresh.Timeout)
+			res.listed, res.err = sm.GetPipelines(lctx)
+			cancel()
+		}
+		w.watches <- res // one in flight: never blocks
+	})
+}
+
+// watched applies a subscription's outcome; false means try again.
+func (w *watcher) watched(res watch) bool {
+	m := w.m
+	m.p.mu.Lock()
+	defer m.p.mu.Unlock()
+	if res.err != nil || m.gen != res.gen {
+		res.stop()
+		if res.err != nil && w.ctx.Err() == nil {
+			w.log.Warn("following pipelines failed", "err", res.err)
+		}
+		return false
+	}
+	w.attempt = 0
+	w.created, w.destroyed, w.stop = res.created, res.destroyed, res.stop
+	for _, pl := range res.listed {
+		m.pipes[pl.ID()] = struct{}{}
+	}
+	m.listed = true
+	if m.loaded {
+		m.settle()
+	}
+	m.p.broadcast()
+	return true
+}
+
+// unwatch ends the running subscription (one of its channels closed: the
+// session was lost or the client closed).
+func (w *watcher) unwatch() {
+	if w.stop != nil {
+		w.stop()
+	}
+	w.created, w.destroyed, w.stop = nil, nil, nil
+}
+
+// tombLimit bounds the ids of pipelines destroyed before their creation
+// was read; ids are never reused, so forgetting old ones costs nothing.
+const tombLimit = 1024
+
+func (w *watcher) pipelineCreated(id string) {
+	if !isPipeline(id) {
+		return
+	}
+	m := w.m
+	m.p.mu.Lock()
+	defer m.p.mu.Unlock()
+	if _, gone := m.tomb[id]; gone {
+		// The two event types come on separate channels: this one's
+		// ObjectDestroyed was read first.
+		delete(m.tomb, id)
+		return
+	}
+	if _, dup := m.pipes[id]; !dup {
+		m.pipes[id] = struct{}{}
+		m.placed = max(0, m.placed-1)
+		m.p.broadcast()
+	}
+}
+
+func (w *watcher) pipelineDestroyed(id string) {
+	if !isPipeline(id) {
+		return
+	}
+	m := w.m
+	m.p.mu.Lock()
+	defer m.p.mu.Unlock()
+	if _, ok := m.pipes[id]; ok {
+		delete(m.pipes, id)
+		m.p.broadcast()
+		return
+	}
+	if m.tomb == nil || len(m.tomb) >= tombLimit {
+		m.tomb = map[string]struct{}{}
+	}
+	m.tomb[id] = struct{}{}
 }
 
 // decayPlaced forgets placements whose pipeline did not show up within a
@@ -231,41 +451,11 @@ func (m *member) decayPlaced() {
 	m.placedTick = m.placed
 }
 
-// refresh reads the server's load through its ServerManager.
-func (m *member) refresh(ctx context.Context, c *client.Client, log *slog.Logger) {
-	p := m.p
-	p.mu.Lock()
-	gen := m.gen
-	p.mu.Unlock()
-	rctx, cancel := context.WithTimeout(ctx, p.set.refresh.Timeout)
-	defer cancel()
-	l, err := readLoad(rctx, c, p.set.refresh.CPUWindow)
-	if err != nil {
-		if ctx.Err() == nil {
-			log.Warn("load read failed", "err", err)
-		}
-		return
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if m.c != c || m.gen != gen {
-		return // read from a session that is gone
-	}
-	m.load.CPU, m.load.Memory, m.load.At = l.CPU, l.Memory, l.At
-	if m.state == StateReady {
-		m.loaded = true
-		if m.listed {
-			m.settle()
-		}
-	}
-	p.broadcast()
-}
-
 // readLoad reads CPU and memory. Pipelines are not listed here: getPipelines
 // makes KMS reference every pipeline from its session "", which is marked in
 // use by each call, so polling it would keep pipelines of closed or crashed
 // sessions alive for as long as the pool runs. They are counted from the
-// ServerManager's events instead (watchPipelines).
+// ServerManager's events instead (watcher.subscribe).
 func readLoad(ctx context.Context, c *client.Client, cpuWindow time.Duration) (Load, error) {
 	sm := pipeline.ServerManagerOf(c)
 	cpu, err := sm.GetUsedCpu(ctx, int32(cpuWindow/time.Millisecond))
@@ -291,123 +481,3 @@ func (m *member) resetPipes() {
 // isPipeline tells a pipeline's id from its elements' ("<pipeline>/<id>"):
 // pipelines are the only top-level objects KMS creates.
 func isPipeline(id string) bool { return id != "" && !strings.Contains(id, "/") }
-
-// watchPipelines keeps the set of pipelines on the server: listed once per
-// session (getPipelines; see readLoad for why only once), then followed
-// through ObjectCreated and ObjectDestroyed of the ServerManager. Events KMS
-// raised while no socket was bound are lost, so after a resume the count can
-// be off until the session changes; CPU and memory stay exact.
-func (m *member) watchPipelines(ctx context.Context, c *client.Client, log *slog.Logger) {
-	p := m.p
-	for attempt := 0; ctx.Err() == nil; attempt++ {
-		if attempt > 0 {
-			t := time.NewTimer(p.set.redial.Delay(attempt-1, nil))
-			select {
-			case <-ctx.Done():
-				t.Stop()
-				return
-			case <-t.C:
-			}
-		}
-		sctx, cancel := context.WithCancel(ctx)
-		p.mu.Lock()
-		gen := m.gen
-		p.mu.Unlock()
-		// A handle is bound to the session current when it is made.
-		sm := pipeline.ServerManagerOf(c)
-		created, err := sm.OnObjectCreated(sctx)
-		var destroyed <-chan event.ObjectDestroyed
-		if err == nil {
-			destroyed, err = sm.OnObjectDestroyed(sctx)
-		}
-		if err != nil {
-			cancel()
-			if ctx.Err() == nil {
-				log.Warn("watching pipelines failed", "err", err)
-			}
-			continue
-		}
-		p.mu.Lock()
-		m.tomb = map[string]struct{}{}
-		p.mu.Unlock()
-		listed := make(chan []*pipeline.MediaPipeline, 1)
-		var lister sync.WaitGroup
-		lister.Go(func() {
-			rctx, rcancel := context.WithTimeout(sctx, p.set.refresh.Timeout)
-			defer rcancel()
-			pls, err := sm.GetPipelines(rctx)
-			if err != nil {
-				if sctx.Err() == nil {
-					log.Warn("listing pipelines failed", "err", err)
-				}
-				cancel() // the events end too: start over
-				return
-			}
-			listed <- pls
-		})
-		m.followPipelines(gen, created, destroyed, listed)
-		cancel()
-		lister.Wait()
-		attempt = 0
-	}
-}
-
-// followPipelines applies the list and the events until a channel closes
-// (session lost, client closed, ctx done).
-func (m *member) followPipelines(gen int, created <-chan event.ObjectCreated, destroyed <-chan event.ObjectDestroyed, listed <-chan []*pipeline.MediaPipeline) {
-	p := m.p
-	for created != nil && destroyed != nil {
-		select {
-		case ev, ok := <-created:
-			if !ok {
-				created = nil
-				continue
-			}
-			if !isPipeline(ev.Object) {
-				continue
-			}
-			p.mu.Lock()
-			if m.gen == gen {
-				if _, dup := m.pipes[ev.Object]; !dup {
-					m.pipes[ev.Object] = struct{}{}
-					m.placed = max(0, m.placed-1)
-				}
-			}
-			p.mu.Unlock()
-		case ev, ok := <-destroyed:
-			if !ok {
-				destroyed = nil
-				continue
-			}
-			if !isPipeline(ev.ObjectId) {
-				continue
-			}
-			p.mu.Lock()
-			if m.gen == gen {
-				delete(m.pipes, ev.ObjectId)
-				if m.tomb != nil {
-					m.tomb[ev.ObjectId] = struct{}{}
-				}
-				p.broadcast()
-			}
-			p.mu.Unlock()
-		case pls := <-listed:
-			listed = nil
-			p.mu.Lock()
-			if m.gen == gen {
-				for _, pl := range pls {
-					if _, gone := m.tomb[pl.ID()]; !gone {
-						m.pipes[pl.ID()] = struct{}{}
-					}
-				}
-				m.tomb = nil
-				m.listed = true
-				if m.loaded {
-					m.settle()
-				}
-				p.broadcast()
-			}
-			p.mu.Unlock()
-		}
-	}
-}

@@ -1,23 +1,24 @@
 package pool
 
 import (
+	"context"
+	"log/slog"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/gokurento/kurento/client"
-	"github.com/gokurento/kurento/event"
 	"github.com/gokurento/kurento/kurentotest"
 	"github.com/gokurento/kurento/pipeline"
 )
 
-// TestFollowPipelines checks the count kept from the list and the
-// ServerManager's events: elements are ignored, a pipeline destroyed while
-// the list was on its way is not resurrected by it, and a new pipeline
-// takes the place of a pending placement.
-func TestFollowPipelines(t *testing.T) {
+// TestPipelineCount checks the count kept from the list and the
+// ServerManager's events: elements are ignored, a pipeline whose
+// ObjectDestroyed is read before its ObjectCreated (they come on separate
+// channels) is not counted, a list of an older session is dropped, and a
+// new pipeline takes the place of a pending placement.
+func TestPipelineCount(t *testing.T) {
 	srv := kurentotest.NewServer(t)
 	c, err := client.Dial(t.Context(), srv.URL())
 	require.NoError(t, err)
@@ -28,34 +29,33 @@ func TestFollowPipelines(t *testing.T) {
 
 	p := &Pool{changed: make(chan struct{})}
 	m := &member{
-		p: p, pipes: map[string]struct{}{}, tomb: map[string]struct{}{}, gen: 1, placed: 2, loaded: true,
+		p: p, pipes: map[string]struct{}{}, gen: 2, placed: 2, loaded: true,
 		settled: make(chan struct{}),
 	}
-	// Unbuffered: each send returns once followPipelines took it, so the
-	// order below is the order it sees.
-	created := make(chan event.ObjectCreated)
-	destroyed := make(chan event.ObjectDestroyed)
-	listed := make(chan []*pipeline.MediaPipeline)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		m.followPipelines(1, created, destroyed, listed)
-	}()
-	destroyed <- event.ObjectDestroyed{ObjectId: "old_kurento.MediaPipeline"}
-	created <- event.ObjectCreated{Object: "new_kurento.MediaPipeline"}
-	created <- event.ObjectCreated{Object: "new_kurento.MediaPipeline/ep_kurento.WebRtcEndpoint"}
-	listed <- []*pipeline.MediaPipeline{handle("old_kurento.MediaPipeline"), handle("kept_kurento.MediaPipeline")}
-	destroyed <- event.ObjectDestroyed{ObjectId: "kept_kurento.MediaPipeline/x_kurento.PassThrough"}
-	close(created)
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		t.Fatal("followPipelines did not return when its events ended")
-	}
+	w := &watcher{m: m, c: c, ctx: t.Context(), log: slog.New(slog.DiscardHandler)}
+	stopped := false
+	stop := func() { stopped = true }
+
+	assert.False(t, w.watched(watch{gen: 1, stop: stop, listed: []*pipeline.MediaPipeline{handle("stale_kurento.MediaPipeline")}}))
+	assert.True(t, stopped, "a subscription of an older session is ended")
+	assert.Empty(t, m.pipes)
+
+	_, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	require.True(t, w.watched(watch{gen: 2, stop: cancel, listed: []*pipeline.MediaPipeline{handle("kept_kurento.MediaPipeline")}}))
+	w.pipelineDestroyed("quick_kurento.MediaPipeline")
+	w.pipelineCreated("quick_kurento.MediaPipeline")
+	w.pipelineCreated("new_kurento.MediaPipeline")
+	w.pipelineCreated("new_kurento.MediaPipeline") // a repeat counts once
+	w.pipelineCreated("new_kurento.MediaPipeline/ep_kurento.WebRtcEndpoint")
+	w.pipelineDestroyed("kept_kurento.MediaPipeline/x_kurento.PassThrough")
 
 	assert.Equal(t, map[string]struct{}{"new_kurento.MediaPipeline": {}, "kept_kurento.MediaPipeline": {}}, m.pipes)
 	assert.True(t, m.listed)
 	assert.Equal(t, 1, m.placed, "the new pipeline took a pending placement's place")
 	assert.Equal(t, 3, m.candidate().Load.Pipelines)
 	<-m.settled
+
+	w.pipelineDestroyed("kept_kurento.MediaPipeline")
+	assert.Equal(t, 2, m.candidate().Load.Pipelines)
 }
