@@ -83,6 +83,7 @@ type Pool struct {
 	keys    map[string]*entry
 	changed chan struct{} // closed and replaced whenever placement may change
 	subs    map[*pump.Pump[Failover, Failover]]struct{}
+	drained map[*pump.Pump[Failover, Failover]]struct{} // overflowed: delivering what they hold
 }
 
 // entry is one live key.
@@ -94,7 +95,6 @@ type entry struct {
 	refs     int
 	gone     bool
 	lost     chan struct{} // closed on failover
-	reason   Reason
 }
 
 // New starts a pool of the servers d finds. ctx bounds the first discovery
@@ -132,6 +132,7 @@ func New(ctx context.Context, d Discovery, opts ...Option) (*Pool, error) {
 		keys:    map[string]*entry{},
 		changed: make(chan struct{}),
 		subs:    map[*pump.Pump[Failover, Failover]]struct{}{},
+		drained: map[*pump.Pump[Failover, Failover]]struct{}{},
 	}
 	p.mu.Lock()
 	joined := p.apply(targets)
@@ -169,7 +170,11 @@ func (p *Pool) Close() error {
 	for pu := range p.subs {
 		pu.Stop()
 	}
+	for pu := range p.drained {
+		pu.Stop()
+	}
 	clear(p.subs)
+	clear(p.drained)
 	p.broadcast()
 	p.mu.Unlock()
 	p.cancel()
@@ -285,9 +290,8 @@ func (p *Pool) maybeRetire(m *member) {
 // Place waits within ctx (its error then wraps ctx's). It fails at once with
 // ErrNoCapacity when servers are ready but none can take the key (servers
 // that are dialing or reconnecting are not waited for then), and with
-// ErrClosed after Close. Place does no I/O:
-// it reads the loads kept up to date in the background and asks for a fresh
-// read of the chosen server.
+// ErrClosed after Close. Place does no I/O: it reads the loads kept up to
+// date in the background and asks for a fresh read of the chosen server.
 func (p *Pool) Place(ctx context.Context, key string) (*Placement, error) {
 	for {
 		p.mu.Lock()
@@ -386,7 +390,6 @@ func (p *Pool) failover(m *member, serverID string, r Reason, err error) {
 	for _, k := range keys {
 		e := m.keys[k]
 		e.gone = true
-		e.reason = r
 		close(e.lost)
 		if p.keys[k] == e {
 			delete(p.keys, k)
@@ -394,10 +397,12 @@ func (p *Pool) failover(m *member, serverID string, r Reason, err error) {
 		f := Failover{Key: k, URL: m.url, ServerID: serverID, Reason: r, Err: err, At: now}
 		for pu := range p.subs {
 			if ok, full := pu.Push(f); !ok || full {
-				// Never drop one silently: the reader loses its channel.
+				// Never drop one silently: the reader gets what was queued,
+				// then its channel closes.
 				p.log.Error("failover reader too slow; its channel is closed", "url", m.url)
-				pu.Stop()
+				pu.Drain()
 				delete(p.subs, pu)
+				p.drained[pu] = struct{}{}
 			}
 		}
 	}
@@ -411,7 +416,8 @@ func (p *Pool) failover(m *member, serverID string, r Reason, err error) {
 // Failovers delivers a Failover for every key whose server's session is
 // lost from now on, in order, until ctx ends or the pool closes; then the
 // channel is closed. A reader that falls WithFailoverBuffer notifications
-// behind has its channel closed (logged at Error) rather than miss one.
+// behind gets those, then its channel closes (logged at Error), rather than
+// miss one silently.
 func (p *Pool) Failovers(ctx context.Context) <-chan Failover {
 	pu := pump.Start[Failover](p.set.failoverBuffer, &p.wg)
 	p.mu.Lock()
@@ -425,6 +431,7 @@ func (p *Pool) Failovers(ctx context.Context) <-chan Failover {
 	stop := context.AfterFunc(ctx, func() {
 		p.mu.Lock()
 		delete(p.subs, pu)
+		delete(p.drained, pu)
 		p.mu.Unlock()
 		pu.Stop()
 	})
@@ -433,6 +440,9 @@ func (p *Pool) Failovers(ctx context.Context) <-chan Failover {
 		// reason, so a long-lived ctx does not keep the pump reachable.
 		<-pu.Done()
 		stop()
+		p.mu.Lock()
+		delete(p.drained, pu)
+		p.mu.Unlock()
 	})
 	return pu.Out()
 }

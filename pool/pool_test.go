@@ -511,3 +511,22 @@ func TestRestartedServerTakesKeysAgain(t *testing.T) {
 	_, err = pipeline.NewMediaPipeline(ctx, after.Client(), nil)
 	require.NoError(t, err)
 }
+
+func TestSlowFailoverReader(t *testing.T) {
+	srvs, urls := fakes(t, 1)
+	ctx, p := newPool(t, pool.Static(urls...), pool.WithFailoverBuffer(2))
+	slow := p.Failovers(ctx)
+	for _, k := range []string{"a", "b", "c"} {
+		pl, err := p.Place(ctx, k)
+		require.NoError(t, err)
+		defer pl.Release()
+	}
+	srvs[0].Restart()
+	// Three failovers for a queue of two: the reader gets the two queued,
+	// then its channel closes instead of losing the third silently.
+	var got []string
+	for f := range slow {
+		got = append(got, f.Key)
+	}
+	assert.Equal(t, []string{"a", "b"}, got)
+}
