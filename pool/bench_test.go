@@ -3,8 +3,12 @@ package pool_test
 import (
 	"context"
 	"fmt"
+	"maps"
+	"os"
 	"runtime"
+	"slices"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -42,10 +46,24 @@ func benchPool(b *testing.B, urls []string, opts ...pool.Option) *pool.Pool {
 
 // BenchmarkPlace measures placement decisions: Place of a new key (every
 // ready server scored by the default policy) and its Release, sequentially
-// and from many goroutines.
+// and from many goroutines, and Place of a held key. Each placement asks
+// the chosen server for a load read in the background; with in-process
+// fakes that work (including the fake's runtime.ReadMemStats for
+// getUsedMemory) competes with the benchmark, so KURENTO_POOL_BENCH_URLS (a
+// comma-separated list of servers in other processes, e.g. kurento-fake)
+// measures against those instead.
 func BenchmarkPlace(b *testing.B) {
-	for _, n := range []int{2, 8, 32} {
-		urls := benchFakes(b, n)
+	sets := map[int][]string{}
+	if env := os.Getenv("KURENTO_POOL_BENCH_URLS"); env != "" {
+		urls := strings.Split(env, ",")
+		sets[len(urls)] = urls
+	} else {
+		for _, n := range []int{2, 8, 32} {
+			sets[n] = benchFakes(b, n)
+		}
+	}
+	for _, n := range slices.Sorted(maps.Keys(sets)) {
+		urls := sets[n]
 		p := benchPool(b, urls)
 		ctx := context.Background()
 		b.Run(fmt.Sprintf("servers=%d", n), func(b *testing.B) {
