@@ -38,8 +38,15 @@ func Static(urls ...string) Discovery {
 // StaticTargets is a fixed list of servers with their weights.
 type StaticTargets []Target
 
-// Targets returns the list itself.
+// Targets returns the list itself, or an error naming the first URL that is
+// not a ws:// or wss:// URL.
 func (s StaticTargets) Targets(context.Context) ([]Target, error) {
+	for _, t := range s {
+		u, err := url.Parse(t.URL)
+		if err != nil || (u.Scheme != "ws" && u.Scheme != "wss") || u.Host == "" {
+			return nil, fmt.Errorf("pool: %q is not a ws:// or wss:// URL", t.URL)
+		}
+	}
 	return append([]Target(nil), s...), nil
 }
 

@@ -280,7 +280,7 @@ func (p *Pool) maybeRetire(m *member) {
 	m.stop()
 }
 
-// Place returns where key lives: the server it is already on while its
+// Place returns where key (any non-empty string) lives: the server it is already on while its
 // work lives, or else the eligible server the Policy scores lowest (ready,
 // load read since its session started, not draining, not leaving). Each
 // Placement counts as one holder of the key; the key is forgotten when every
@@ -293,6 +293,9 @@ func (p *Pool) maybeRetire(m *member) {
 // ErrClosed after Close. Place does no I/O: it reads the loads kept up to
 // date in the background and asks for a fresh read of the chosen server.
 func (p *Pool) Place(ctx context.Context, key string) (*Placement, error) {
+	if key == "" {
+		return nil, errors.New("pool: empty key")
+	}
 	for {
 		p.mu.Lock()
 		if p.closed {

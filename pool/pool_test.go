@@ -484,6 +484,15 @@ func TestNewErrors(t *testing.T) {
 	require.Error(t, err)
 	_, err = pool.New(t.Context(), pool.HostRecords{Host: "x", Resolver: &dnsFake{fail: errors.New("NXDOMAIN")}})
 	require.Error(t, err, "the first lookup must work")
+	_, err = pool.New(t.Context(), pool.Static("http://127.0.0.1:8888/kurento"))
+	require.ErrorContains(t, err, "not a ws:// or wss:// URL")
+	_, err = pool.New(t.Context(), pool.Static("ws://"))
+	require.Error(t, err)
+
+	_, urls := fakes(t, 1)
+	ctx, p := newPool(t, pool.Static(urls...))
+	_, err = p.Place(ctx, "")
+	require.ErrorContains(t, err, "empty key")
 }
 
 func TestRestartedServerTakesKeysAgain(t *testing.T) {
