@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"net/url"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -538,4 +539,34 @@ func TestSlowFailoverReader(t *testing.T) {
 		got = append(got, f.Key)
 	}
 	assert.Equal(t, []string{"a", "b"}, got)
+}
+
+func TestWeights(t *testing.T) {
+	_, urls := fakes(t, 2)
+	// A long refresh interval: the placements' own counts decide alone.
+	ctx, p := newPool(t, pool.StaticTargets{{URL: urls[0], Weight: 1}, {URL: urls[1], Weight: 3}},
+		pool.WithRefresh(pool.Refresh{Interval: time.Hour}))
+	for i := range 8 {
+		pl, err := p.Place(ctx, strconv.Itoa(i))
+		require.NoError(t, err)
+		defer pl.Release()
+	}
+	on := keysOn(p)
+	assert.Equal(t, 2, on[urls[0]])
+	assert.Equal(t, 6, on[urls[1]], "three times the weight, three times the keys")
+}
+
+func TestResolveInterval(t *testing.T) {
+	srvs, _ := fakes(t, 1)
+	dns := &dnsFake{} // no records yet: the pool starts empty
+	ctx, p := newPool(t, pool.HostRecords{Host: "kms.test", Resolver: dns},
+		routeByHost(t, map[string]*kurentotest.Server{"10.0.0.9": srvs[0]}),
+		pool.WithResolveInterval(10*time.Millisecond))
+	require.Empty(t, p.Servers())
+	dns.set("10.0.0.9")
+	// Place waits while no server is ready; the periodic lookup brings one.
+	pl, err := p.Place(ctx, "k")
+	require.NoError(t, err)
+	defer pl.Release()
+	assert.Equal(t, "ws://10.0.0.9:8888/kurento", pl.URL())
 }
