@@ -53,7 +53,7 @@ func defaults() settings {
 		refresh:        Refresh{Interval: 5 * time.Second, CPUWindow: 100 * time.Millisecond, Timeout: 5 * time.Second},
 		lostAfter:      10 * time.Second,
 		dialTimeout:    10 * time.Second,
-		redial:         backoff.Policy{Base: 200 * time.Millisecond, Max: 10 * time.Second}.WithDefaults(),
+		redial:         backoff.Policy{Base: 200 * time.Millisecond, Multiplier: 1.6, Jitter: 0.2, Max: 10 * time.Second},
 		failoverBuffer: 4096,
 		log:            slog.New(slog.DiscardHandler),
 	}
