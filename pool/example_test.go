@@ -17,14 +17,10 @@ func ExamplePool_Place() {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	a, err := kurentotest.Start()
-	if err != nil {
-		log.Fatal(err)
-	}
+	check(err)
 	defer func() { _ = a.Close() }()
 	b, err := kurentotest.Start()
-	if err != nil {
-		log.Fatal(err)
-	}
+	check(err)
 	defer func() { _ = b.Close() }()
 	// Idle servers tie; the lower URL wins a tie. Call that one A.
 	name := map[string]string{a.URL(): "A", b.URL(): "B"}
@@ -33,27 +29,18 @@ func ExamplePool_Place() {
 	}
 
 	p, err := pool.New(ctx, pool.Static(a.URL(), b.URL()))
-	if err != nil {
-		log.Fatal(err)
-	}
+	check(err)
 	defer func() { _ = p.Close() }()
 	failovers := p.Failovers(ctx)
 
 	room1, err := p.Place(ctx, "room-1")
-	if err != nil {
-		log.Fatal(err)
-	}
-	if _, err := pipeline.NewMediaPipeline(ctx, room1.Client(), nil); err != nil {
-		log.Fatal(err)
-	}
+	check(err)
+	_, err = pipeline.NewMediaPipeline(ctx, room1.Client(), nil)
+	check(err)
 	room2, err := p.Place(ctx, "room-2")
-	if err != nil {
-		log.Fatal(err)
-	}
+	check(err)
 	again, err := p.Place(ctx, "room-1") // a second participant
-	if err != nil {
-		log.Fatal(err)
-	}
+	check(err)
 	fmt.Println("room-1 on", name[room1.URL()], "and again on", name[again.URL()])
 	fmt.Println("room-2 on", name[room2.URL()])
 
@@ -74,4 +61,11 @@ func ExamplePool_Place() {
 	// room-1 on A and again on A
 	// room-2 on B
 	// room-1 failed over: session lost
+}
+
+// check stops the example on an error; real code returns it.
+func check(err error) {
+	if err != nil {
+		log.Fatal(err)
+	}
 }

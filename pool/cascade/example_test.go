@@ -22,40 +22,28 @@ func ExampleRelay() {
 	var pipelines [2]*pipeline.MediaPipeline
 	for i := range clients {
 		srv, err := kurentotest.Start()
-		if err != nil {
-			log.Fatal(err)
-		}
+		check(err)
 		defer func() { _ = srv.Close() }()
-		if clients[i], err = client.Dial(ctx, srv.URL()); err != nil {
-			log.Fatal(err)
-		}
+		clients[i], err = client.Dial(ctx, srv.URL())
+		check(err)
 		defer func() { _ = clients[i].Close() }()
-		if pipelines[i], err = pipeline.NewMediaPipeline(ctx, clients[i], nil); err != nil {
-			log.Fatal(err)
-		}
+		pipelines[i], err = pipeline.NewMediaPipeline(ctx, clients[i], nil)
+		check(err)
 	}
 	player, err := endpoint.NewPlayerEndpoint(ctx, pipelines[0], "file:///media/talk.webm", nil)
-	if err != nil {
-		log.Fatal(err)
-	}
+	check(err)
 	link, err := cascade.Relay(ctx, player, pipelines[1], nil)
-	if err != nil {
-		log.Fatal(err)
-	}
+	check(err)
 	recorder, err := endpoint.NewRecorderEndpoint(ctx, pipelines[1], "file:///tmp/talk.webm", nil)
-	if err != nil {
-		log.Fatal(err)
-	}
-	if err := link.Source().Connect(ctx, recorder, nil); err != nil {
-		log.Fatal(err)
-	}
+	check(err)
+	err = link.Source().Connect(ctx, recorder, nil)
+	check(err)
 	fmt.Println("near end on the player's server:", link.Near().Object().Client() == clients[0])
 	fmt.Println("far end on the recorder's server:", link.Source().Object().Client() == clients[1])
 
 	// Releasing the far pipeline ends the link and releases the near end.
-	if err := pipelines[1].Release(ctx); err != nil {
-		log.Fatal(err)
-	}
+	err = pipelines[1].Release(ctx)
+	check(err)
 	<-link.Done()
 	_, err = clients[0].Describe(ctx, link.Near().ID())
 	fmt.Println("near end released:", errors.Is(err, client.ErrObjectNotFound))
@@ -63,4 +51,11 @@ func ExampleRelay() {
 	// near end on the player's server: true
 	// far end on the recorder's server: true
 	// near end released: true
+}
+
+// check stops the example on an error; real code returns it.
+func check(err error) {
+	if err != nil {
+		log.Fatal(err)
+	}
 }
