@@ -281,11 +281,12 @@ func (p *Pool) maybeRetire(m *member) {
 	m.stop()
 }
 
-// Place returns where key (any non-empty string) lives: the server it is already on while its
-// work lives, or else the eligible server the Policy scores lowest (ready,
-// load read since its session started, not draining, not leaving). Each
-// Placement counts as one holder of the key; the key is forgotten when every
-// holder released its Placement or its server's session was lost.
+// Place returns where key (any non-empty string) lives: the server it is
+// already on while its work lives (even if that server is draining, leaving
+// or reconnecting), or else the eligible server the Policy scores lowest
+// (ready, load read since its session started, not draining, not leaving).
+// Each Placement counts as one holder of the key; the key is forgotten when
+// every holder released its Placement or its server's session was lost.
 //
 // When no server is ready, or one just connected and its load is being read,
 // Place waits within ctx (its error then wraps ctx's). It fails at once with
