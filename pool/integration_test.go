@@ -40,9 +40,27 @@ func twoServers(t *testing.T) (string, string) {
 }
 
 // TestIntegrationCascade relays a player on one real KMS to a pipeline on
-// the other and waits for the far PassThrough to see video flowing in.
+// the other and waits for the far PassThrough to see video flowing in, over
+// plain RTP and over SRTP.
 func TestIntegrationCascade(t *testing.T) {
 	urlA, urlB := twoServers(t)
+	tests := []struct {
+		name string
+		opts *cascade.Options
+	}{
+		{"rtp", nil},
+		{"srtp", &cascade.Options{Crypto: &types.SDES{
+			Crypto: types.CryptoSuiteAes128CmHmacSha1_80,
+			Key:    "0123456789abcdef0123456789abcd", // 16-byte key and 14-byte salt
+		}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { relayAcross(t, urlA, urlB, tt.opts) })
+	}
+}
+
+func relayAcross(t *testing.T, urlA, urlB string, opts *cascade.Options) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
 	defer cancel()
 	p, err := pool.New(ctx, pool.Static(urlA, urlB))
@@ -74,9 +92,16 @@ func TestIntegrationCascade(t *testing.T) {
 
 	player, err := endpoint.NewPlayerEndpoint(ctx, pa, testSource, nil)
 	require.NoError(t, err)
-	link, err := cascade.Relay(ctx, player, pb, nil)
+	link, err := cascade.Relay(ctx, player, pb, opts)
 	require.NoError(t, err)
 	defer func() { _ = link.Close(context.WithoutCancel(ctx)) }()
+	offer, err := link.Near().GetLocalSessionDescriptor(ctx)
+	require.NoError(t, err)
+	if opts != nil && opts.Crypto != nil {
+		require.Contains(t, offer, "a=crypto:", "SDES keys in the offer")
+	} else {
+		require.NotContains(t, offer, "a=crypto:")
+	}
 	viewer, err := filter.NewPassThrough(ctx, pb, nil)
 	require.NoError(t, err)
 	flow, err := viewer.OnMediaFlowInStateChanged(ctx)
