@@ -10,8 +10,9 @@
 // media. The SDK negotiates them (generateOffer on the near one, processOffer
 // on the far one, processAnswer back); media then goes as plain RTP (SRTP
 // with Options.Crypto) between the servers, to the address each KMS puts in
-// its SDP (its first non-loopback address unless configured otherwise), so
-// the servers must reach each other there.
+// its SDP (a KMS 7.3 with its default configuration wrote the address of its
+// machine's network interface, not 127.0.0.1), so the servers must reach
+// each other there.
 //
 // # Lifetime
 //
