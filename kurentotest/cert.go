@@ -13,17 +13,27 @@ import (
 	"time"
 )
 
-// fingerprint returns the sha-256 fingerprint of the DTLS certificate of
-// this server process: a real self-signed certificate, made on first use
-// and kept until a [Server.Restart] (KMS also uses one per process).
-func (st *state) fingerprint() string {
-	if st.certFingerprint == "" {
-		st.certFingerprint = newCertFingerprint()
-	}
-	return st.certFingerprint
+// dtlsCert is the DTLS identity of this server process: a real
+// self-signed certificate, made on first use and kept until a
+// [Server.Restart] (KMS also uses one per process). With media enabled
+// the WebRTC endpoints present it, so the fingerprint in the SDP is true.
+type dtlsCert struct {
+	key         *ecdsa.PrivateKey
+	cert        *x509.Certificate
+	fingerprint string
 }
 
-func newCertFingerprint() string {
+// fingerprint returns the sha-256 fingerprint of the DTLS certificate.
+func (st *state) fingerprint() string { return st.certificate().fingerprint }
+
+func (st *state) certificate() *dtlsCert {
+	if st.cert == nil {
+		st.cert = newCert()
+	}
+	return st.cert
+}
+
+func newCert() *dtlsCert {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		panic(fmt.Sprintf("kurentotest: generating a key: %v", err))
@@ -39,7 +49,11 @@ func newCertFingerprint() string {
 	if err != nil {
 		panic(fmt.Sprintf("kurentotest: self-signing a certificate: %v", err))
 	}
-	return formatFingerprint(sha256.Sum256(der))
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		panic(fmt.Sprintf("kurentotest: parsing the certificate: %v", err))
+	}
+	return &dtlsCert{key: key, cert: cert, fingerprint: formatFingerprint(sha256.Sum256(der))}
 }
 
 func formatFingerprint(sum [32]byte) string {

@@ -197,6 +197,7 @@ func (s *Server) handleFrame(c *conn, data []byte) {
 	for _, f := range cx.after {
 		f()
 	}
+	s.st.syncMedia()
 }
 
 // deliver binds the socket as KMS's transport does after a reply carrying a

@@ -38,6 +38,9 @@ func (st *state) carrying(id, mt string) bool {
 // propagate spreads flow from the given elements along their links, one
 // hop at a time: first the outgoing side of an element, then the arrivals.
 func (st *state) propagate(ids ...string) {
+	if st.s.media != nil {
+		return // packets drive the flow (media.go)
+	}
 	queue := slices.Clone(ids)
 	for len(queue) > 0 {
 		id := queue[0]

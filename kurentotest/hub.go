@@ -11,7 +11,11 @@ import (
 func init() {
 	registerOps("Dispatcher", map[string]opFunc{
 		"connect": func(x *invocation) (any, *rpcError) {
-			return nil, x.ownPorts("source", "sink")
+			if err := x.ownPorts("source", "sink"); err != nil {
+				return nil, err
+			}
+			setHubLink(x.obj, hubLink{source: x.str("source"), sink: x.str("sink")})
+			return nil, nil
 		},
 	})
 	registerOps("DispatcherOneToMany", map[string]opFunc{
@@ -27,13 +31,25 @@ func init() {
 			return nil, nil
 		},
 	})
-	mixer := func(x *invocation) (any, *rpcError) {
-		if mt := x.str("media"); mt != "AUDIO" && mt != "VIDEO" {
-			return nil, kmsError(codeUnsupportedMediaType, "Invalid media type")
+	mixer := func(connect bool) opFunc {
+		return func(x *invocation) (any, *rpcError) {
+			mt := x.str("media")
+			if mt != "AUDIO" && mt != "VIDEO" {
+				return nil, kmsError(codeUnsupportedMediaType, "Invalid media type")
+			}
+			if err := x.ownPorts("source", "sink"); err != nil {
+				return nil, err
+			}
+			l := hubLink{source: x.str("source"), sink: x.str("sink"), kind: mt}
+			if connect {
+				setHubLink(x.obj, l)
+			} else {
+				removeHubLink(x.obj, l)
+			}
+			return nil, nil
 		}
-		return nil, x.ownPorts("source", "sink")
 	}
-	registerOps("Mixer", map[string]opFunc{"connect": mixer, "disconnect": mixer})
+	registerOps("Mixer", map[string]opFunc{"connect": mixer(true), "disconnect": mixer(false)})
 	registerOps("AlphaBlending", map[string]opFunc{
 		"setMaster": func(x *invocation) (any, *rpcError) {
 			return nil, x.ownPorts("source")

@@ -102,7 +102,7 @@ func (st *state) scheduleGathering(x *invocation) {
 	id := x.obj.id
 	x.cx.after = append(x.cx.after, func() {
 		o, ok := st.objects[id]
-		if !ok {
+		if !ok || st.mediaGather(o) {
 			return
 		}
 		st.emitGathering(o)
@@ -169,6 +169,9 @@ func addIceCandidate(x *invocation) (any, *rpcError) {
 	}
 	ice := iceOf(x.obj)
 	ice.remote = append(ice.remote, cand)
+	if x.st.mediaCandidate(x.obj, c) {
+		return nil, nil
+	}
 	if ice.gathered && sdpOf(x.obj).negotiated() && !ice.connecting {
 		ice.connecting = true
 		st, id := x.st, x.obj.id

@@ -386,6 +386,9 @@ func (s *Server) Restart() {
 		c.dropped = true
 	}
 	s.st = newState(s)
+	if s.media != nil {
+		s.media.Reset()
+	}
 	s.mu.Unlock()
 	for _, c := range conns {
 		c.abort()

@@ -346,7 +346,7 @@ func processOffer(x *invocation) (any, *rpcError) {
 		return nil, kmsError(codeSDPParse, "Invalid SDP")
 	}
 	s.remote = offer
-	s.local = x.st.answerSDP(x.obj, s, d)
+	s.local = x.st.mediaAnswer(x.obj, offer, x.st.answerSDP(x.obj, s, d))
 	x.st.negotiated(x)
 	return s.local, nil
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/gokurento/kurento/internal/idl"
+	"github.com/gokurento/kurento/kurentotest/internal/media"
 )
 
 // ReadLimit is the largest message the fake accepts, the same as KMS
@@ -49,6 +50,7 @@ type options struct {
 
 	playerDuration time.Duration
 	missingURIs    []string
+	media          bool
 }
 
 // WithCallLog bounds the call log ([Server.Calls], [Server.WaitCall]) to
@@ -146,6 +148,8 @@ type Server struct {
 	// every [Server.WaitCall].
 	callLogged chan struct{}
 	reactions  []*reactionEntry
+	// media carries real media ([WithMedia]); nil without.
+	media *media.Engine
 }
 
 // NewServer starts a fake KMS for a test and closes it with t.Cleanup.
@@ -193,6 +197,7 @@ func Start(opts ...Option) (*Server, error) {
 		callLogged: make(chan struct{}),
 	}
 	s.st = newState(s)
+	s.startMedia()
 	s.httpSrv = &http.Server{
 		Handler:           http.HandlerFunc(s.serveHTTP),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -259,6 +264,9 @@ func (s *Server) Close() error {
 			c.abort()
 		}
 		s.wg.Wait()
+		if s.media != nil {
+			s.media.Close()
+		}
 		s.transport.CloseIdleConnections()
 		if err != nil && !errors.Is(err, net.ErrClosed) {
 			s.closeErr = err

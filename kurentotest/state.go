@@ -26,8 +26,8 @@ type state struct {
 	cache     map[cacheKey]cacheEntry
 	// flows is the media flow state (see flow.go).
 	flows map[flowKey]bool
-	// certFingerprint is the DTLS certificate fingerprint (cert.go).
-	certFingerprint string
+	// cert is the DTLS certificate (cert.go).
+	cert *dtlsCert
 }
 
 func newState(s *Server) *state {

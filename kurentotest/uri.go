@@ -94,6 +94,9 @@ func playerPlay(x *invocation) (any, *rpcError) {
 		st.setURIState(o, "START")
 		return nil, nil
 	}
+	if st.mediaPlay(o) {
+		return nil, nil
+	}
 	u := uriOf(o)
 	if !u.inited || u.remaining <= 0 {
 		u.remaining, u.inited = st.s.opts.playerDuration, true
@@ -157,6 +160,9 @@ func playerPause(x *invocation) (any, *rpcError) {
 		}
 	}
 	u.gen++
+	if eng := x.st.s.media; eng != nil {
+		eng.PausePlayer(o.id)
+	}
 	x.st.setURIState(o, "PAUSE")
 	return nil, nil
 }
@@ -166,6 +172,9 @@ func playerStop(x *invocation) (any, *rpcError) {
 	u := uriOf(o)
 	u.gen++
 	u.remaining = 0
+	if eng := x.st.s.media; eng != nil {
+		eng.StopPlayer(o.id)
+	}
 	x.st.stopSource(o)
 	x.st.setURIState(o, "STOP")
 	return nil, nil
@@ -187,6 +196,7 @@ func recorderRecord(x *invocation) (any, *rpcError) {
 	if o.props["state"] == "START" {
 		return nil, nil
 	}
+	st.mediaRecord(o)
 	if !st.mediaIn(o) {
 		uriOf(o).pending = true
 		return nil, nil
@@ -210,6 +220,9 @@ func (st *state) recorderMediaArrived(o *object) {
 func recorderPause(x *invocation) (any, *rpcError) {
 	st, o := x.st, x.obj
 	uriOf(o).pending = false
+	if eng := st.s.media; eng != nil {
+		eng.PauseRecording(o.id)
+	}
 	if o.props["state"] == "START" {
 		st.setURIState(o, "PAUSE")
 		st.emit(o.id, "Paused", nil)
@@ -220,6 +233,11 @@ func recorderPause(x *invocation) (any, *rpcError) {
 func recorderStop(x *invocation) (any, *rpcError) {
 	st, o := x.st, x.obj
 	uriOf(o).pending = false
+	if eng := st.s.media; eng != nil {
+		if err := eng.StopRecording(o.id); err != nil {
+			st.s.log.Warn("kurentotest: recording", "object", o.id, "err", err)
+		}
+	}
 	if st.setURIState(o, "STOP") {
 		st.emit(o.id, "Stopped", nil)
 	}

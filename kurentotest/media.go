@@ -1,0 +1,365 @@
+package kurentotest
+
+import (
+	"fmt"
+	"net/url"
+	"slices"
+
+	"github.com/gokurento/kurento/kurentotest/internal/media"
+)
+
+// This file joins the fake to its media engine (package internal/media)
+// when [WithMedia] is given: WebRtcEndpoints get a real transport, the
+// pipeline's connections become routes, and what the engine sees (ICE,
+// DTLS, packets arriving or stopping, a player's end of file) becomes
+// Kurento events. Without WithMedia none of this runs.
+
+// WithMedia makes the server carry real media: each negotiated
+// WebRtcEndpoint terminates WebRTC (ICE on UDP host candidates of the
+// loopback and the machine's interfaces, DTLS with the certificate whose
+// fingerprint the SDP advertises, SRTP, rtcp-mux, BUNDLE), media is
+// forwarded along the pipeline's connections, players read files and
+// recorders write them, and the media events follow the packets. See the
+// package documentation for what it does not do. Off by default: without
+// it the server opens no UDP socket.
+func WithMedia() Option {
+	return func(o *options) { o.media = true }
+}
+
+func (s *Server) startMedia() {
+	if !s.opts.media {
+		return
+	}
+	s.media = media.New(media.Config{OnEvent: s.mediaEvent, Logger: s.log})
+}
+
+// mediaAnswer gives a WebRtcEndpoint that answered an offer its transport;
+// the answer comes back with the SSRCs the transport sends with.
+func (st *state) mediaAnswer(o *object, offer, answer string) string {
+	eng := st.s.media
+	if eng == nil || !st.s.cat.isA(o.typ, "WebRtcEndpoint") {
+		return answer
+	}
+	s, c := sdpOf(o), st.certificate()
+	a, err := eng.AddWebRTC(o.id, media.WebRTCConfig{
+		Offer: offer, Answer: answer, Ufrag: s.ufrag, Pwd: s.pwd, Key: c.key, Certificate: c.cert,
+	})
+	if err != nil {
+		st.s.log.Warn("kurentotest: no media for this endpoint", "object", o.id, "err", err)
+		return answer
+	}
+	return a
+}
+
+// mediaGather starts reporting real candidates; false when the endpoint
+// has no transport (the made-up candidates are used then).
+func (st *state) mediaGather(o *object) bool {
+	eng := st.s.media
+	if eng == nil || !slices.Contains(eng.Nodes(), o.id) || !st.s.cat.isA(o.typ, "WebRtcEndpoint") {
+		return false
+	}
+	for comp := 1; comp <= 2; comp++ {
+		st.emit(o.id, "IceComponentStateChanged", map[string]any{
+			"streamId": 1, "componentId": comp, "state": "GATHERING",
+		})
+	}
+	eng.Gather(o.id)
+	return true
+}
+
+// mediaCandidate hands a remote candidate to the transport; false when
+// the endpoint has none.
+func (st *state) mediaCandidate(o *object, c map[string]any) bool {
+	eng := st.s.media
+	if eng == nil || !st.s.cat.isA(o.typ, "WebRtcEndpoint") || !slices.Contains(eng.Nodes(), o.id) {
+		return false
+	}
+	cand, _ := c["candidate"].(string)
+	mid, _ := c["sdpMid"].(string)
+	idx, _ := c["sdpMLineIndex"].(float64)
+	eng.AddRemoteCandidate(o.id, cand, mid, int(idx))
+	return true
+}
+
+// syncMedia gives the engine the elements and routes of the current
+// state. It runs after every request and after a restart.
+func (st *state) syncMedia() {
+	eng := st.s.media
+	if eng == nil {
+		return
+	}
+	known := eng.Nodes()
+	for _, id := range known {
+		if _, ok := st.objects[id]; !ok {
+			eng.Remove(id)
+		}
+	}
+	for _, id := range st.order {
+		o := st.objects[id]
+		switch {
+		case !st.s.cat.isA(o.typ, "MediaElement"):
+		case st.s.cat.isA(o.typ, "SdpEndpoint"):
+			// A node comes with the negotiation (mediaAnswer).
+		case o.typ == "PlayerEndpoint":
+			eng.AddPlayer(id)
+		case o.typ == "RecorderEndpoint":
+			eng.AddRecorder(id)
+		default:
+			eng.AddElement(id)
+		}
+	}
+	var rs []media.Route
+	for _, l := range st.links {
+		if k, ok := mediaKind(l.mediaType); ok {
+			rs = append(rs, media.Route{Source: l.source, Sink: l.sink, Kind: k})
+		}
+	}
+	for _, id := range st.order {
+		if o := st.objects[id]; st.s.cat.isA(o.typ, "Hub") {
+			rs = append(rs, st.hubRoutes(o)...)
+		}
+	}
+	eng.SetRoutes(rs)
+}
+
+func mediaKind(mt string) (media.Kind, bool) {
+	switch mt {
+	case "AUDIO":
+		return media.Audio, true
+	case "VIDEO":
+		return media.Video, true
+	}
+	return 0, false
+}
+
+// hubRoutes joins a hub's ports: Dispatcher and Mixer as connected,
+// DispatcherOneToMany from its source to every other port, Composite and
+// AlphaBlending from every port to every other one (each output takes one
+// input at a time: no mixing).
+func (st *state) hubRoutes(h *object) []media.Route {
+	var ports []string
+	for _, c := range h.children {
+		if o, ok := st.objects[c]; ok && o.typ == "HubPort" {
+			ports = append(ports, c)
+		}
+	}
+	var rs []media.Route
+	add := func(src, sink string, kinds ...media.Kind) {
+		if src == sink || !slices.Contains(ports, src) || !slices.Contains(ports, sink) {
+			return
+		}
+		for _, k := range kinds {
+			rs = append(rs, media.Route{Source: src, Sink: sink, Kind: k, Hub: true})
+		}
+	}
+	switch h.typ {
+	case "Dispatcher", "Mixer":
+		for _, r := range hubLinks(h) {
+			if r.kind == "" {
+				add(r.source, r.sink, media.Audio, media.Video)
+			} else if k, ok := mediaKind(r.kind); ok {
+				add(r.source, r.sink, k)
+			}
+		}
+	case "DispatcherOneToMany":
+		if src, ok := h.ext["source"].(string); ok {
+			for _, p := range ports {
+				add(src, p, media.Audio, media.Video)
+			}
+		}
+	default:
+		for _, a := range ports {
+			for _, b := range ports {
+				add(a, b, media.Audio, media.Video)
+			}
+		}
+	}
+	return rs
+}
+
+// hubLink is a port-to-port connection made by Dispatcher.connect or
+// Mixer.connect (kind "" for both media types).
+type hubLink struct{ source, sink, kind string }
+
+const hubLinksKey = "hubLinks"
+
+func hubLinks(h *object) []hubLink {
+	l, _ := h.ext[hubLinksKey].([]hubLink)
+	return l
+}
+
+// setHubLink records a hub connection; a sink takes one source per kind.
+func setHubLink(h *object, l hubLink) {
+	ls := slices.DeleteFunc(slices.Clone(hubLinks(h)), func(o hubLink) bool {
+		return o.sink == l.sink && (o.kind == l.kind || o.kind == "" || l.kind == "")
+	})
+	h.ext[hubLinksKey] = append(ls, l)
+}
+
+func removeHubLink(h *object, l hubLink) {
+	h.ext[hubLinksKey] = slices.DeleteFunc(slices.Clone(hubLinks(h)), func(o hubLink) bool { return o == l })
+}
+
+// mediaEvent turns an engine event into the state changes and Kurento
+// events a real KMS shows.
+func (s *Server) mediaEvent(ev media.Event) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return
+	}
+	st := s.st
+	o, ok := st.objects[ev.Node]
+	if !ok {
+		return
+	}
+	switch ev.Type {
+	case media.EventCandidate:
+		ice := iceOf(o)
+		if ice.local[1] == "" {
+			ice.local[1] = ev.Candidate
+		}
+		st.emit(o.id, "IceCandidateFound", map[string]any{"candidate": iceCandidate(ev.Candidate, ev.Mid, ev.MLineIndex)})
+	case media.EventGatheringDone:
+		st.emit(o.id, "IceGatheringDone", nil)
+	case media.EventICEState:
+		ice := iceOf(o)
+		switch ev.State {
+		case "CONNECTING":
+			ice.connecting = true
+		case "CONNECTED":
+			ice.connected = true
+		}
+		st.emit(o.id, "IceComponentStateChanged", map[string]any{"streamId": 1, "componentId": 1, "state": ev.State})
+	case media.EventPairSelected:
+		pair := map[string]any{
+			"__module__":      "kurento",
+			"__type__":        "IceCandidatePair",
+			"componentId":     1,
+			"localCandidate":  ev.Local,
+			"remoteCandidate": ev.Remote,
+			"streamId":        "1",
+		}
+		ice := iceOf(o)
+		ice.pairs = append(ice.pairs, pair)
+		st.emit(o.id, "NewCandidatePairSelected", map[string]any{"candidatePair": pair})
+	case media.EventDTLSState:
+		st.emit(o.id, "DtlsConnectionStateChange", map[string]any{
+			"streamId": "1", "componentId": "1", "connectionId": "1", "state": ev.State,
+		})
+		switch ev.State {
+		case "CONNECTED":
+			st.setMediaState(o, "CONNECTED")
+		case "FAILED", "CLOSED":
+			st.setMediaState(o, "DISCONNECTED")
+		}
+	case media.EventFlowIn, media.EventFlowOut:
+		st.mediaFlow(o, ev)
+	case media.EventEndOfStream:
+		st.stopSource(o)
+		uriOf(o).remaining = 0
+		st.setURIState(o, "STOP")
+		st.emit(o.id, "EndOfStream", nil)
+	case media.EventPlayerError:
+		st.emit(o.id, "Error", map[string]any{"description": ev.Err.Error(), "errorCode": 0, "type": "INVALID_URI"})
+	}
+}
+
+// setMediaState moves connectionState and mediaState, with their events;
+// a session that started media ends with MediaSessionTerminated.
+func (st *state) setMediaState(o *object, state string) {
+	old, _ := o.props["mediaState"].(string)
+	if old == "" {
+		old = "DISCONNECTED"
+	}
+	if old == state {
+		return
+	}
+	o.props["connectionState"] = state
+	st.emit(o.id, "ConnectionStateChanged", map[string]any{"oldState": old, "newState": state})
+	o.props["mediaState"] = state
+	st.emit(o.id, "MediaStateChanged", map[string]any{"oldState": old, "newState": state})
+	if state == "DISCONNECTED" && o.ext[sessionStartedKey] == true {
+		delete(o.ext, sessionStartedKey)
+		st.emit(o.id, "MediaSessionTerminated", nil)
+	}
+}
+
+const sessionStartedKey = "mediaSessionStarted"
+
+func (st *state) mediaFlow(o *object, ev media.Event) {
+	dir, name := flowIn, "MediaFlowInStateChanged"
+	if ev.Type == media.EventFlowOut {
+		dir, name = flowOut, "MediaFlowOutStateChanged"
+	}
+	mt := ev.Kind.String()
+	k := flowKey{o.id, mt, dir}
+	if st.flows[k] == ev.Flowing {
+		return
+	}
+	state := "NOT_FLOWING"
+	if ev.Flowing {
+		st.flows[k] = true
+		state = "FLOWING"
+	} else {
+		delete(st.flows, k)
+	}
+	if dir == flowIn && ev.Flowing && st.s.cat.isA(o.typ, "BaseRtpEndpoint") && o.ext[sessionStartedKey] != true {
+		o.ext[sessionStartedKey] = true
+		st.emit(o.id, "MediaSessionStarted", nil)
+	}
+	st.emit(o.id, name, map[string]any{"state": state, "padName": "default", "mediaType": mt})
+	if dir == flowIn && ev.Flowing {
+		st.mediaArrived(o)
+	}
+}
+
+// mediaPlay plays a player's file; false without media. A file the engine
+// cannot read gives Error INVALID_URI and no media, like a KMS that cannot
+// open the URI.
+func (st *state) mediaPlay(o *object) bool {
+	eng := st.s.media
+	if eng == nil {
+		return false
+	}
+	uri, _ := o.props["uri"].(string)
+	path, err := filePath(uri)
+	if err == nil {
+		eng.AddPlayer(o.id)
+		err = eng.Play(o.id, path)
+	}
+	if err != nil {
+		st.emit(o.id, "Error", map[string]any{"description": "Invalid URI: " + err.Error(), "errorCode": 0, "type": "INVALID_URI"})
+	}
+	st.setURIState(o, "START")
+	return true
+}
+
+// mediaRecord starts writing a recorder's file; false without media.
+func (st *state) mediaRecord(o *object) bool {
+	eng := st.s.media
+	if eng == nil {
+		return false
+	}
+	uri, _ := o.props["uri"].(string)
+	path, err := filePath(uri)
+	if err == nil {
+		eng.AddRecorder(o.id)
+		err = eng.Record(o.id, path)
+	}
+	if err != nil {
+		st.emit(o.id, "Error", map[string]any{"description": "Invalid URI: " + err.Error(), "errorCode": 0, "type": "INVALID_URI"})
+	}
+	return true
+}
+
+func filePath(uri string) (string, error) {
+	u, err := url.Parse(uri)
+	if err != nil {
+		return "", err
+	}
+	if u.Scheme != "file" {
+		return "", fmt.Errorf("only file:// URIs carry media in the fake, not %q", u.Scheme)
+	}
+	return u.Path, nil
+}
