@@ -1,0 +1,275 @@
+package kurentotest_test
+
+import (
+	"context"
+	"crypto/rand"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/pion/interceptor"
+	"github.com/pion/rtcp"
+	"github.com/pion/rtp/codecs"
+	"github.com/pion/webrtc/v4"
+	pmedia "github.com/pion/webrtc/v4/pkg/media"
+	"github.com/pion/webrtc/v4/pkg/media/samplebuilder"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/gokurento/kurento/client"
+	"github.com/gokurento/kurento/endpoint"
+	"github.com/gokurento/kurento/kurentotest"
+	"github.com/gokurento/kurento/pipeline"
+	"github.com/gokurento/kurento/types"
+)
+
+// These tests play the browser with pion against the fake with media on:
+// real ICE, DTLS and SRTP, packets counted on the way back.
+
+// mediaPeer is a pion peer that can send VP8 and Opus and counts what it
+// receives.
+type mediaPeer struct {
+	pc           *webrtc.PeerConnection
+	video, audio *webrtc.TrackLocalStaticSample
+
+	packets [2]atomic.Int64 // audio, video packets received
+	frames  atomic.Int64    // VP8 frames received (reassembled)
+	plis    atomic.Int64    // key frame requests received for the sent video
+	wg      sync.WaitGroup
+}
+
+func newMediaPeer(t *testing.T, send bool) *mediaPeer {
+	t.Helper()
+	me := &webrtc.MediaEngine{}
+	require.NoError(t, me.RegisterCodec(webrtc.RTPCodecParameters{
+		RTPCodecCapability: webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeOpus, ClockRate: 48000, Channels: 2},
+		PayloadType:        111,
+	}, webrtc.RTPCodecTypeAudio))
+	require.NoError(t, me.RegisterCodec(webrtc.RTPCodecParameters{
+		RTPCodecCapability: webrtc.RTPCodecCapability{
+			MimeType: webrtc.MimeTypeVP8, ClockRate: 90000,
+			RTCPFeedback: []webrtc.RTCPFeedback{{Type: "nack"}, {Type: "nack", Parameter: "pli"}, {Type: "ccm", Parameter: "fir"}},
+		},
+		PayloadType: 96,
+	}, webrtc.RTPCodecTypeVideo))
+	reg := &interceptor.Registry{}
+	require.NoError(t, webrtc.ConfigureRTCPReports(reg))
+	var se webrtc.SettingEngine
+	se.SetIncludeLoopbackCandidate(true)
+	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
+	api := webrtc.NewAPI(webrtc.WithMediaEngine(me), webrtc.WithSettingEngine(se), webrtc.WithInterceptorRegistry(reg))
+	pc, err := api.NewPeerConnection(webrtc.Configuration{})
+	require.NoError(t, err)
+	p := &mediaPeer{pc: pc}
+	t.Cleanup(func() {
+		_ = pc.GracefulClose()
+		p.wg.Wait()
+	})
+	if send {
+		p.video, err = webrtc.NewTrackLocalStaticSample(webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeVP8, ClockRate: 90000}, "video", "peer")
+		require.NoError(t, err)
+		p.audio, err = webrtc.NewTrackLocalStaticSample(webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeOpus, ClockRate: 48000, Channels: 2}, "audio", "peer")
+		require.NoError(t, err)
+		_, err = pc.AddTrack(p.audio)
+		require.NoError(t, err)
+		vs, err := pc.AddTrack(p.video)
+		require.NoError(t, err)
+		p.wg.Go(func() {
+			for {
+				pkts, _, err := vs.ReadRTCP()
+				if err != nil {
+					return
+				}
+				for _, pk := range pkts {
+					switch pk.(type) {
+					case *rtcp.PictureLossIndication, *rtcp.FullIntraRequest:
+						p.plis.Add(1)
+					}
+				}
+			}
+		})
+	} else {
+		for _, k := range []webrtc.RTPCodecType{webrtc.RTPCodecTypeAudio, webrtc.RTPCodecTypeVideo} {
+			_, err := pc.AddTransceiverFromKind(k, webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionRecvonly})
+			require.NoError(t, err)
+		}
+	}
+	pc.OnTrack(func(tr *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
+		i := 0
+		var sb *samplebuilder.SampleBuilder
+		if tr.Kind() == webrtc.RTPCodecTypeVideo {
+			i = 1
+			sb = samplebuilder.New(64, &codecs.VP8Packet{}, 90000)
+		}
+		for {
+			pkt, _, err := tr.ReadRTP()
+			if err != nil {
+				return
+			}
+			p.packets[i].Add(1)
+			if sb != nil {
+				sb.Push(pkt)
+				for s := sb.Pop(); s != nil; s = sb.Pop() {
+					p.frames.Add(1)
+				}
+			}
+		}
+	})
+	return p
+}
+
+// vp8Frame is a VP8 key frame header (320x240) with filler: what the
+// fake carries is packets, not pictures.
+func vp8Frame(key bool) []byte {
+	b := make([]byte, 600)
+	_, _ = rand.Read(b)
+	b[0] = 0x10 // show_frame, key frame (bit 0 clear)
+	if !key {
+		b[0] |= 1
+	}
+	copy(b[3:], []byte{0x9d, 0x01, 0x2a, 0x40, 0x01, 0xf0, 0x00})
+	return b
+}
+
+// sendUntil sends 25 video frames and 50 audio frames a second until ctx
+// ends; a key frame every 10 frames and after each PLI.
+func (p *mediaPeer) sendUntil(ctx context.Context) {
+	p.wg.Go(func() {
+		tick := time.NewTicker(20 * time.Millisecond)
+		defer tick.Stop()
+		lastPLI := int64(0)
+		for i := 0; ; i++ {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+			}
+			_ = p.audio.WriteSample(pmedia.Sample{Data: []byte{0xfc, 0xff, 0xfe}, Duration: 20 * time.Millisecond})
+			if i%2 == 0 {
+				pli := p.plis.Load()
+				key := i%20 == 0 || pli != lastPLI
+				lastPLI = pli
+				_ = p.video.WriteSample(pmedia.Sample{Data: vp8Frame(key), Duration: 40 * time.Millisecond})
+			}
+		}
+	})
+}
+
+// connect negotiates p with ep through the SDK, trickling candidates both
+// ways, and gathers.
+func (p *mediaPeer) connect(ctx context.Context, t *testing.T, ep *endpoint.WebRtcEndpoint) {
+	t.Helper()
+	cands, err := ep.OnIceCandidateFound(ctx)
+	require.NoError(t, err)
+	p.wg.Go(func() {
+		for c := range cands {
+			mid, idx := c.Candidate.SdpMid, uint16(c.Candidate.SdpMLineIndex) //nolint:gosec // small
+			_ = p.pc.AddICECandidate(webrtc.ICECandidateInit{Candidate: c.Candidate.Candidate, SDPMid: &mid, SDPMLineIndex: &idx})
+		}
+	})
+	p.pc.OnICECandidate(func(c *webrtc.ICECandidate) {
+		if c == nil {
+			return
+		}
+		j := c.ToJSON()
+		_ = ep.AddIceCandidate(ctx, types.IceCandidate{Candidate: j.Candidate, SdpMid: *j.SDPMid, SdpMLineIndex: int32(*j.SDPMLineIndex)})
+	})
+	offer, err := p.pc.CreateOffer(nil)
+	require.NoError(t, err)
+	require.NoError(t, p.pc.SetLocalDescription(offer))
+	answer, err := ep.ProcessOffer(ctx, offer.SDP)
+	require.NoError(t, err)
+	require.NoError(t, p.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: answer}))
+	require.NoError(t, ep.GatherCandidates(ctx))
+}
+
+// waitFor polls cond until it holds or the test's context ends (no
+// deadline of its own: go test's -timeout bounds a test that hangs).
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for !cond() {
+		select {
+		case <-t.Context().Done():
+			t.Fatalf("gave up waiting for %s", what)
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+func mediaSetup(t *testing.T) (context.Context, *kurentotest.Server, *pipeline.MediaPipeline) {
+	t.Helper()
+	srv := kurentotest.NewServer(t, kurentotest.WithMedia())
+	ctx := t.Context()
+	c, err := client.Dial(ctx, srv.URL())
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = c.Close() })
+	p, err := pipeline.NewMediaPipeline(ctx, c, nil)
+	require.NoError(t, err)
+	return ctx, srv, p
+}
+
+func TestMediaLoopback(t *testing.T) {
+	ctx, _, pl := mediaSetup(t)
+	ep, err := endpoint.NewWebRtcEndpoint(ctx, pl, nil)
+	require.NoError(t, err)
+	flowIn, err := ep.OnMediaFlowInStateChanged(ctx)
+	require.NoError(t, err)
+	ice, err := ep.OnIceComponentStateChanged(ctx)
+	require.NoError(t, err)
+	dtls, err := ep.OnDtlsConnectionStateChange(ctx)
+	require.NoError(t, err)
+	pairs, err := ep.OnNewCandidatePairSelected(ctx)
+	require.NoError(t, err)
+	states, err := ep.OnMediaStateChanged(ctx)
+	require.NoError(t, err)
+	require.NoError(t, ep.Connect(ctx, ep, nil))
+
+	peer := newMediaPeer(t, true)
+	peer.connect(ctx, t, ep)
+	sendCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	peer.sendUntil(sendCtx)
+
+	waitFor(t, "packets back", func() bool {
+		return peer.packets[0].Load() >= 50 && peer.packets[1].Load() >= 50 && peer.frames.Load() >= 10
+	})
+	t.Logf("received back: %d audio packets, %d video packets, %d video frames",
+		peer.packets[0].Load(), peer.packets[1].Load(), peer.frames.Load())
+
+	for e := range ice {
+		if e.State == types.IceComponentStateReady {
+			break
+		}
+	}
+	p := <-pairs
+	assert.Contains(t, p.CandidatePair.LocalCandidate, "typ host")
+	for e := range dtls {
+		if e.State == types.DtlsConnectionStateConnected {
+			break
+		}
+	}
+	assert.Equal(t, types.MediaStateConnected, (<-states).NewState)
+	flowing := map[types.MediaType]bool{}
+	for e := range flowIn {
+		if e.State == types.MediaFlowStateFlowing {
+			flowing[e.MediaType] = true
+		}
+		if len(flowing) == 2 {
+			break
+		}
+	}
+	in, err := ep.IsMediaFlowingIn(ctx, types.MediaTypeVideo, nil)
+	require.NoError(t, err)
+	assert.True(t, in)
+
+	stop() // the peer stops sending: the flow stops after FlowTimeout
+	for e := range flowIn {
+		if e.State == types.MediaFlowStateNotFlowing && e.MediaType == types.MediaTypeVideo {
+			break
+		}
+	}
+	in, err = ep.IsMediaFlowingIn(ctx, types.MediaTypeVideo, nil)
+	require.NoError(t, err)
+	assert.False(t, in)
+}
