@@ -3,11 +3,16 @@ package kurentotest_test
 import (
 	"context"
 	"crypto/rand"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/at-wat/ebml-go"
+	"github.com/at-wat/ebml-go/webm"
 	"github.com/pion/interceptor"
 	"github.com/pion/rtcp"
 	"github.com/pion/rtp/codecs"
@@ -272,4 +277,165 @@ func TestMediaLoopback(t *testing.T) {
 	in, err = ep.IsMediaFlowingIn(ctx, types.MediaTypeVideo, nil)
 	require.NoError(t, err)
 	assert.False(t, in)
+}
+
+func TestMediaOneToManyLateJoiner(t *testing.T) {
+	ctx, _, pl := mediaSetup(t)
+	presenter, err := endpoint.NewWebRtcEndpoint(ctx, pl, nil)
+	require.NoError(t, err)
+	sender := newMediaPeer(t, true)
+	sender.connect(ctx, t, presenter)
+	sender.sendUntil(ctx)
+
+	viewer := func() (*endpoint.WebRtcEndpoint, *mediaPeer) {
+		ep, err := endpoint.NewWebRtcEndpoint(ctx, pl, nil)
+		require.NoError(t, err)
+		p := newMediaPeer(t, false)
+		p.connect(ctx, t, ep)
+		return ep, p
+	}
+	ep1, v1 := viewer()
+	require.NoError(t, presenter.Connect(ctx, ep1, nil))
+	waitFor(t, "frames at the first viewer", func() bool { return v1.frames.Load() >= 10 && v1.packets[0].Load() >= 20 })
+
+	ep2, v2 := viewer()
+	// The late viewer's transport is up before it joins: the key frame
+	// request it causes is counted from here.
+	waitFor(t, "the second viewer's connection", func() bool {
+		return v2.pc.ICEConnectionState() == webrtc.ICEConnectionStateConnected
+	})
+	before := sender.plis.Load()
+	require.NoError(t, presenter.Connect(ctx, ep2, nil))
+	waitFor(t, "a key frame request at the sender", func() bool { return sender.plis.Load() > before })
+	waitFor(t, "frames at the late viewer", func() bool { return v2.frames.Load() >= 10 && v2.packets[0].Load() >= 20 })
+	t.Logf("viewer 1: %d frames, viewer 2: %d frames, PLIs at the sender: %d (before the join: %d)",
+		v1.frames.Load(), v2.frames.Load(), sender.plis.Load(), before)
+
+	// Disconnecting stops the flow to that viewer only.
+	require.NoError(t, presenter.Disconnect(ctx, ep1, nil))
+	out, err := ep1.OnMediaFlowOutStateChanged(ctx)
+	require.NoError(t, err)
+	for e := range out {
+		if e.State == types.MediaFlowStateNotFlowing {
+			break
+		}
+	}
+	n := v2.frames.Load()
+	waitFor(t, "frames at viewer 2 after viewer 1 left", func() bool { return v2.frames.Load() >= n+10 })
+}
+
+// writeIVF writes n VP8 frames at 25 fps.
+func writeIVF(t *testing.T, path string, n int) {
+	t.Helper()
+	var b []byte
+	le16 := func(v int) { b = append(b, byte(v), byte(v>>8)) }
+	le32 := func(v int) { le16(v); le16(v >> 16) }
+	b = append(b, "DKIF"...)
+	le16(0)
+	le16(32)
+	b = append(b, "VP80"...)
+	le16(320)
+	le16(240)
+	le32(25) // time base denominator
+	le32(1)  // numerator
+	le32(n)
+	le32(0)
+	for i := range n {
+		f := vp8Frame(i%10 == 0)
+		le32(len(f))
+		le32(i)
+		le32(0)
+		b = append(b, f...)
+	}
+	require.NoError(t, os.WriteFile(path, b, 0o600))
+}
+
+func TestMediaPlayerToWebRtc(t *testing.T) {
+	ctx, _, pl := mediaSetup(t)
+	file := filepath.Join(t.TempDir(), "clip.ivf")
+	writeIVF(t, file, 50) // 2 s
+	player, err := endpoint.NewPlayerEndpoint(ctx, pl, "file://"+file, nil)
+	require.NoError(t, err)
+	eos, err := player.OnEndOfStream(ctx)
+	require.NoError(t, err)
+	ep, err := endpoint.NewWebRtcEndpoint(ctx, pl, nil)
+	require.NoError(t, err)
+	viewer := newMediaPeer(t, false)
+	viewer.connect(ctx, t, ep)
+	require.NoError(t, player.Connect(ctx, ep, nil))
+	waitFor(t, "the viewer's connection", func() bool {
+		return viewer.pc.ICEConnectionState() == webrtc.ICEConnectionStateConnected
+	})
+	require.NoError(t, player.Play(ctx))
+	<-eos
+	waitFor(t, "frames of the file", func() bool { return viewer.frames.Load() >= 10 })
+	t.Logf("the viewer got %d of the file's 50 frames (those before its DTLS was up are lost, as on KMS)", viewer.frames.Load())
+	st, err := player.GetState(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, types.UriEndpointStateStop, st)
+}
+
+func TestMediaRecorder(t *testing.T) {
+	ctx, _, pl := mediaSetup(t)
+	file := filepath.Join(t.TempDir(), "rec.webm")
+	ep, err := endpoint.NewWebRtcEndpoint(ctx, pl, nil)
+	require.NoError(t, err)
+	rec, err := endpoint.NewRecorderEndpoint(ctx, pl, "file://"+file, nil)
+	require.NoError(t, err)
+	recording, err := rec.OnRecording(ctx)
+	require.NoError(t, err)
+	require.NoError(t, ep.Connect(ctx, rec, nil))
+	require.NoError(t, rec.Record(ctx))
+	peer := newMediaPeer(t, true)
+	peer.connect(ctx, t, ep)
+	peer.sendUntil(ctx)
+	<-recording
+	waitFor(t, "the recorder to see video", func() bool {
+		ok, err := rec.IsMediaFlowingIn(ctx, types.MediaTypeVideo, nil)
+		return err == nil && ok
+	})
+	time.Sleep(time.Second) // what is recorded; the checks below do not depend on how much
+	require.NoError(t, rec.StopAndWait(ctx))
+
+	counts := webmBlocks(t, file)
+	t.Logf("recorded blocks per track: %v", counts)
+	assert.Positive(t, counts[1], "video blocks")
+	assert.Positive(t, counts[2], "audio blocks")
+	if ffprobe, err := exec.LookPath("ffprobe"); err == nil {
+		out, err := exec.CommandContext(ctx, ffprobe, "-v", "error", "-count_packets",
+			"-show_entries", "stream=codec_name,nb_read_packets", "-of", "csv=p=0", file).CombinedOutput()
+		require.NoError(t, err, string(out))
+		t.Logf("ffprobe: %s", out)
+		assert.Contains(t, string(out), "vp8")
+		assert.Contains(t, string(out), "opus")
+	} else {
+		t.Log("ffprobe not installed: the file was checked with the EBML reader only")
+	}
+}
+
+// webmBlocks reads a WebM file and counts its SimpleBlocks per track.
+func webmBlocks(t *testing.T, path string) map[uint64]int {
+	t.Helper()
+	f, err := os.Open(path)
+	require.NoError(t, err)
+	defer f.Close()
+	var doc struct {
+		Header  webm.EBMLHeader `ebml:"EBML"`
+		Segment struct {
+			Tracks  webm.Tracks `ebml:"Tracks"`
+			Cluster []struct {
+				Timecode    uint64       `ebml:"Timecode"`
+				SimpleBlock []ebml.Block `ebml:"SimpleBlock"`
+			} `ebml:"Cluster,size=unknown"`
+		} `ebml:"Segment,size=unknown"`
+	}
+	require.NoError(t, ebml.Unmarshal(f, &doc))
+	require.Equal(t, "webm", doc.Header.DocType)
+	counts := map[uint64]int{}
+	for _, c := range doc.Segment.Cluster {
+		for _, b := range c.SimpleBlock {
+			counts[b.TrackNumber]++
+		}
+	}
+	return counts
 }

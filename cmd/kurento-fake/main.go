@@ -2,7 +2,7 @@
 // kurentotest as a program, for clients in other languages and for manual
 // tests.
 //
-//	kurento-fake [-listen 127.0.0.1:8888] [-gc-period 4m0s] [-reply-cache-ttl 20s] [-log-level info] [-call-log 1000]
+//	kurento-fake [-listen 127.0.0.1:8888] [-gc-period 4m0s] [-reply-cache-ttl 20s] [-log-level info] [-call-log 1000] [-media=true]
 //
 // When the server is ready it prints its WebSocket URL
 // (ws://127.0.0.1:8888/kurento) on a line of its own on stdout. Logs go to
@@ -67,6 +67,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cacheTTL := fs.Duration("reply-cache-ttl", kurentotest.DefaultReplyCacheTTL, "how long replies are replayed for repeated requests (0 disables)")
 	logLevel := fs.String("log-level", "info", "log `level`: debug (every frame), info, warn or error")
 	callLog := fs.Int("call-log", defaultCallLog, "keep only the most recent `n` calls in the call log, so memory stays flat (0 keeps all)")
+	withMedia := fs.Bool("media", true, "carry real media: WebRTC transport, forwarding along connections, players and recorders (false opens no UDP socket)")
 	admin := fs.String(adminFlag, "", "")
 	fs.Usage = func() { usage(fs) }
 	if err := fs.Parse(args); err != nil {
@@ -81,13 +82,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 
-	srv, err := kurentotest.Start( //nolint:contextcheck // the server lives until Close, not under ctx
+	opts := []kurentotest.Option{
 		kurentotest.WithAddress(*listen),
 		kurentotest.WithGCPeriod(*gcPeriod),
 		kurentotest.WithReplyCacheTTL(*cacheTTL),
 		kurentotest.WithLogger(log),
 		kurentotest.WithCallLog(*callLog),
-	)
+	}
+	if *withMedia {
+		opts = append(opts, kurentotest.WithMedia())
+	}
+	srv, err := kurentotest.Start(opts...) //nolint:contextcheck // the server lives until Close, not under ctx
 	if err != nil {
 		return err
 	}

@@ -44,13 +44,14 @@ func Main(name string, app App) {
 func Run(ctx context.Context, name, listen, kmsURL string, stderr io.Writer, app App) error {
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo})).With("program", name)
 	if kmsURL == "" {
-		srv, err := kurentotest.Start() //nolint:contextcheck // the fake lives until Run returns, not per request
+		// The embedded fake carries media: the pages show video with no KMS.
+		srv, err := kurentotest.Start(kurentotest.WithMedia()) //nolint:contextcheck // the fake lives until Run returns, not per request
 		if err != nil {
 			return fmt.Errorf("start the embedded fake KMS: %w", err)
 		}
 		defer func() { _ = srv.Close() }()
 		kmsURL = srv.URL()
-		log.Info("KURENTO_URL is not set: using the embedded fake KMS (no media flows)", "url", kmsURL)
+		log.Info("KURENTO_URL is not set: using the embedded fake KMS (media is forwarded, not transcoded)", "url", kmsURL)
 	}
 	dialCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	c, err := client.Dial(dialCtx, kmsURL, client.WithLogger(log))

@@ -2,6 +2,7 @@ package media
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -14,7 +15,6 @@ import (
 	"github.com/pion/randutil"
 	"github.com/pion/rtp"
 	"github.com/pion/rtp/codecs"
-	"github.com/pion/webrtc/v4/pkg/media/ivfreader"
 	"github.com/pion/webrtc/v4/pkg/media/oggreader"
 )
 
@@ -189,16 +189,12 @@ func openMedia(path string) (frameReader, Kind, string, uint32, error) {
 	}
 	switch strings.ToLower(filepath.Ext(path)) {
 	case ".ivf":
-		r, h, err := ivfreader.NewWith(f)
+		v, err := newIVFFrames(f)
 		if err != nil {
 			_ = f.Close()
 			return nil, 0, "", 0, fmt.Errorf("%s: %w", path, err)
 		}
-		if string(h.FourCC[:]) != "VP80" {
-			_ = f.Close()
-			return nil, 0, "", 0, fmt.Errorf("%s: codec %q, only VP8 plays", path, string(h.FourCC[:]))
-		}
-		return &ivfFrames{f: f, r: r, h: h}, Video, "video/VP8", 90000, nil
+		return v, Video, "video/VP8", 90000, nil
 	case ".ogg", ".opus":
 		r, _, err := oggreader.NewWith(f)
 		if err != nil {
@@ -211,22 +207,59 @@ func openMedia(path string) (frameReader, Kind, string, uint32, error) {
 	return nil, 0, "", 0, fmt.Errorf("%s: only .ivf (VP8) and .ogg (Opus) files play", path)
 }
 
+// ivfFrames reads an IVF file: a 32-byte header ("DKIF", version, header
+// size, FourCC, width, height, time base rate and scale, frame count),
+// then frames of a 12-byte header (size, 64-bit pts) and the data.
 type ivfFrames struct {
-	f *os.File
-	r *ivfreader.IVFReader
-	h *ivfreader.IVFFileHeader
+	f           *os.File
+	rate, scale uint64
 }
 
+func newIVFFrames(f *os.File) (*ivfFrames, error) {
+	var h [32]byte
+	if _, err := io.ReadFull(f, h[:]); err != nil {
+		return nil, fmt.Errorf("IVF header: %w", err)
+	}
+	if string(h[0:4]) != "DKIF" {
+		return nil, errors.New("not an IVF file")
+	}
+	if string(h[8:12]) != "VP80" {
+		return nil, fmt.Errorf("codec %q, only VP8 plays", string(h[8:12]))
+	}
+	v := &ivfFrames{f: f, rate: uint64(binary.LittleEndian.Uint32(h[16:20])), scale: uint64(binary.LittleEndian.Uint32(h[20:24]))}
+	if v.rate == 0 || v.scale == 0 {
+		return nil, errors.New("IVF time base is zero")
+	}
+	if hs := int64(binary.LittleEndian.Uint16(h[6:8])); hs > 32 {
+		if _, err := f.Seek(hs, io.SeekStart); err != nil {
+			return nil, err
+		}
+	}
+	return v, nil
+}
+
+// maxFrame bounds a frame's size, so a damaged file cannot ask for
+// gigabytes.
+const maxFrame = 16 << 20
+
 func (v *ivfFrames) next() ([]byte, time.Duration, error) {
-	frame, fh, err := v.r.ParseNextFrame()
-	if err != nil {
+	var h [12]byte
+	if _, err := io.ReadFull(v.f, h[:]); err != nil {
+		if errors.Is(err, io.ErrUnexpectedEOF) {
+			return nil, 0, io.EOF // a truncated file ends there
+		}
 		return nil, 0, err
 	}
-	num, den := uint64(v.h.TimebaseNumerator), uint64(v.h.TimebaseDenominator)
-	if den == 0 {
-		den, num = 30, 1
+	size := binary.LittleEndian.Uint32(h[0:4])
+	if size > maxFrame {
+		return nil, 0, fmt.Errorf("IVF frame of %d bytes", size)
 	}
-	at := time.Duration(fh.Timestamp * num * uint64(time.Second) / den) //nolint:gosec // G115: file times are small
+	frame := make([]byte, size)
+	if _, err := io.ReadFull(v.f, frame); err != nil {
+		return nil, 0, io.EOF
+	}
+	pts := binary.LittleEndian.Uint64(h[4:12])
+	at := time.Duration(pts * v.scale * uint64(time.Second) / v.rate) //nolint:gosec // G115: file times are small
 	return frame, at, nil
 }
 
