@@ -104,6 +104,8 @@ func (st *state) syncMedia() {
 			eng.AddPlayer(id)
 		case o.typ == "RecorderEndpoint":
 			eng.AddRecorder(id)
+		case o.typ == "HubPort":
+			eng.AddHubPort(id)
 		default:
 			eng.AddElement(id)
 		}

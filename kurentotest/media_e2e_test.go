@@ -24,6 +24,7 @@ import (
 
 	"github.com/gokurento/kurento/client"
 	"github.com/gokurento/kurento/endpoint"
+	"github.com/gokurento/kurento/hub"
 	"github.com/gokurento/kurento/kurentotest"
 	"github.com/gokurento/kurento/pipeline"
 	"github.com/gokurento/kurento/types"
@@ -438,4 +439,38 @@ func webmBlocks(t *testing.T, path string) map[uint64]int {
 		}
 	}
 	return counts
+}
+
+// TestMediaHubs sends through a DispatcherOneToMany (presenter's port set
+// as source) and a Composite of two participants (each sees the other).
+func TestMediaHubs(t *testing.T) {
+	ctx, _, pl := mediaSetup(t)
+	join := func(h hub.HubHandle, send bool) (*hub.HubPort, *mediaPeer) {
+		ep, err := endpoint.NewWebRtcEndpoint(ctx, pl, nil)
+		require.NoError(t, err)
+		port, err := hub.NewHubPort(ctx, h, nil)
+		require.NoError(t, err)
+		require.NoError(t, ep.Connect(ctx, port, nil))
+		require.NoError(t, port.Connect(ctx, ep, nil))
+		p := newMediaPeer(t, send)
+		p.connect(ctx, t, ep)
+		if send {
+			p.sendUntil(ctx)
+		}
+		return port, p
+	}
+
+	d, err := hub.NewDispatcherOneToMany(ctx, pl, nil)
+	require.NoError(t, err)
+	srcPort, presenter := join(d, true)
+	_, viewer := join(d, false)
+	require.NoError(t, d.SetSource(ctx, srcPort))
+	waitFor(t, "frames through the dispatcher", func() bool { return viewer.frames.Load() >= 10 })
+	assert.Zero(t, presenter.frames.Load(), "the source port does not send back to the presenter")
+
+	c, err := hub.NewComposite(ctx, pl, nil)
+	require.NoError(t, err)
+	_, a := join(c, true)
+	_, b := join(c, true)
+	waitFor(t, "each participant sees the other", func() bool { return a.frames.Load() >= 10 && b.frames.Load() >= 10 })
 }

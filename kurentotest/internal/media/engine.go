@@ -217,14 +217,22 @@ func (e *Engine) closeLater(n *node) {
 }
 
 // AddElement adds a node that passes what it receives on to its routes
-// (PassThrough, filters, hub ports). Adding an existing id does nothing.
-func (e *Engine) AddElement(id string) {
+// (PassThrough, filters). Adding an existing id does nothing.
+func (e *Engine) AddElement(id string) { e.addElement(id, false) }
+
+// AddHubPort adds a hub port: what reaches it from the pipeline goes only
+// to its hub routes, what reaches it from the hub only to the pipeline.
+func (e *Engine) AddHubPort(id string) { e.addElement(id, true) }
+
+func (e *Engine) addElement(id string, hubPort bool) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.closed || e.nodes[id] != nil {
 		return
 	}
-	e.nodes[id] = e.newNode(id)
+	n := e.newNode(id)
+	n.hubPort = hubPort
+	e.nodes[id] = n
 }
 
 func (e *Engine) node(id string) *node {
@@ -287,7 +295,7 @@ func (e *Engine) forward(from *node, k Kind, src *source, p *rtp.Packet, viaHub 
 	e.mu.RUnlock()
 	sent := false
 	for _, r := range rs {
-		if viaHub && r.hub {
+		if (viaHub && r.hub) || (from.hubPort && !viaHub && !r.hub) {
 			continue
 		}
 		sent = true

@@ -59,6 +59,8 @@ type node struct {
 	// network is set for WebRTC nodes: their flows in and out are what
 	// they receive from and send to their peer, not their links.
 	network bool
+	// hubPort: input from the pipeline goes to the hub, not back out.
+	hubPort bool
 	// closers run once on close, after out is closed.
 	closers []func()
 	closed  bool
@@ -116,6 +118,13 @@ func (n *node) receive(k Kind, src *source, p *rtp.Packet, viaHub bool, depth in
 	n.mu.Lock()
 	if n.closed {
 		n.mu.Unlock()
+		return
+	}
+	if n.hubPort && !viaHub {
+		// Into the hub: one link feeds this side; selection happens
+		// where the hub's outputs meet.
+		n.mu.Unlock()
+		n.e.forward(n, k, src, p, viaHub, depth)
 		return
 	}
 	sel := &n.in[k]
