@@ -30,7 +30,11 @@ func (s *Server) startMedia() {
 	if !s.opts.media {
 		return
 	}
-	s.media = media.New(media.Config{OnEvent: s.mediaEvent, Logger: s.log})
+	eng := media.New(media.Config{OnEvent: s.mediaEvent, Logger: s.log})
+	// Sockets may already be served: s.media is read under s.mu.
+	s.mu.Lock()
+	s.media = eng
+	s.mu.Unlock()
 }
 
 // mediaAnswer gives a WebRtcEndpoint that answered an offer its transport;

@@ -197,7 +197,6 @@ func Start(opts ...Option) (*Server, error) {
 		callLogged: make(chan struct{}),
 	}
 	s.st = newState(s)
-	s.startMedia()
 	s.httpSrv = &http.Server{
 		Handler:           http.HandlerFunc(s.serveHTTP),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -223,6 +222,7 @@ func Start(opts ...Option) (*Server, error) {
 		MaxIdleConns:       -1,
 	}
 	s.client = &http.Client{Transport: s.transport}
+	s.startMedia() // last: nothing after it can fail and leave it running
 	if o.gcPeriod > 0 {
 		s.wg.Go(s.gcLoop)
 	}
