@@ -419,7 +419,7 @@ func webmBlocks(t *testing.T, path string) map[uint64]int {
 	t.Helper()
 	f, err := os.Open(path)
 	require.NoError(t, err)
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	var doc struct {
 		Header  webm.EBMLHeader `ebml:"EBML"`
 		Segment struct {

@@ -176,7 +176,7 @@ func (p *playerNode) run(stop <-chan struct{}, r frameReader, src *source, pk rt
 
 // A player takes nothing from the pipeline.
 func (p *playerNode) write(Kind, *source, *rtp.Packet) {}
-func (p *playerNode) accepts(Kind, string) bool          { return false }
+func (p *playerNode) accepts(Kind, string) bool        { return false }
 func (p *playerNode) close() {
 	p.halt(true)
 }

@@ -67,7 +67,9 @@ func (e *Engine) Record(id, path string) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.path != "" && r.path != path {
-		r.finish()
+		if err := r.finish(); err != nil {
+			r.n.e.log.Warn("media: finishing the previous recording", "node", r.n.id, "err", err)
+		}
 	}
 	r.path, r.recording = path, true
 	for k := range r.builders {

@@ -197,6 +197,8 @@ func (w *webrtcNode) start(cfg WebRTCConfig) (string, error) {
 		case webrtc.DTLSTransportStateConnecting, webrtc.DTLSTransportStateConnected,
 			webrtc.DTLSTransportStateFailed, webrtc.DTLSTransportStateClosed:
 			e.emit(Event{Node: n.id, Type: EventDTLSState, State: strings.ToUpper(s.String())})
+		case webrtc.DTLSTransportStateUnknown, webrtc.DTLSTransportStateNew:
+			// Not a change KMS reports.
 		}
 	})
 	if err := pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: cfg.Offer}); err != nil {
@@ -355,8 +357,10 @@ func (w *webrtcNode) iceState(s webrtc.ICEConnectionState) {
 	case webrtc.ICEConnectionStateConnected:
 		emit("CONNECTED")
 		if p, err := w.pc.SCTP().Transport().ICETransport().GetSelectedCandidatePair(); err == nil && p != nil {
-			n.e.emit(Event{Node: n.id, Type: EventPairSelected,
-				Local: p.Local.ToJSON().Candidate, Remote: p.Remote.ToJSON().Candidate})
+			n.e.emit(Event{
+				Node: n.id, Type: EventPairSelected,
+				Local: p.Local.ToJSON().Candidate, Remote: p.Remote.ToJSON().Candidate,
+			})
 		}
 		emit("READY")
 	case webrtc.ICEConnectionStateFailed:
