@@ -203,6 +203,9 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	}
 }
 
+// mediaSetup dials a fake with media on and creates a pipeline. (These
+// tests are fake-only: against KMS 7.3.1 the pion peer's DTLS handshake
+// fails, KMS logging "sslv3 alert bad certificate" from the peer.)
 func mediaSetup(t *testing.T) (context.Context, *kurentotest.Server, *pipeline.MediaPipeline) {
 	t.Helper()
 	srv := kurentotest.NewServer(t, kurentotest.WithMedia())
@@ -212,6 +215,7 @@ func mediaSetup(t *testing.T) (context.Context, *kurentotest.Server, *pipeline.M
 	t.Cleanup(func() { _ = c.Close() })
 	p, err := pipeline.NewMediaPipeline(ctx, c, nil)
 	require.NoError(t, err)
+	t.Cleanup(func() { _ = p.Release(context.WithoutCancel(ctx)) })
 	return ctx, srv, p
 }
 
