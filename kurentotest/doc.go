@@ -49,7 +49,7 @@
 // ([Server.Restart]), write raw frames ([Server.Inject]) and make a remote
 // peer connect and send media ([Server.SimulateMediaFlow]).
 //
-// # Media behaviour without media
+// # Media behaviour without real media
 //
 // processOffer answers like KMS 7.3 (line for line the answer a real KMS
 // gave to a Chrome offer, see testdata/real-kms): m-lines mirrored in
@@ -82,9 +82,60 @@
 // [WithPlayerDuration]; recorders wait for media before START and
 // Recording, and emit Paused and Stopped.
 //
+// # Real media ([WithMedia])
+//
+// With [WithMedia] (on in cmd/kurento-fake and in the examples' embedded
+// fake) the server carries media, through its internal media engine built
+// on pion:
+//
+//   - A WebRtcEndpoint that answered an offer terminates WebRTC for real:
+//     ICE on UDP host candidates of the loopback and the machine's
+//     interfaces (IPv4), DTLS with the certificate whose fingerprint the
+//     answer advertises, SRTP/SRTCP, rtcp-mux and BUNDLE. The answer keeps
+//     the shape described above, with the SSRCs the endpoint really sends
+//     with. gatherCandidates reports the real candidates (the same
+//     candidate on every m-line of the bundle), then IceGatheringDone.
+//   - Media follows the connections per media type: what a WebRtcEndpoint
+//     receives leaves through every element connected from it (loopback
+//     with ep.Connect(ep), one-to-many, PassThrough and filters pass it
+//     on), connect and disconnect at any time. A sink that starts taking
+//     media from a source (a new viewer, a Dispatcher switch) sends a key
+//     frame request (PLI) to the peer of that source, and key frame
+//     requests from a viewer's browser go upstream too.
+//   - Hubs route one input to each output: Dispatcher and Mixer as
+//     connected, DispatcherOneToMany from its source port to every other
+//     port, Composite and AlphaBlending from every port to every other one.
+//   - IceComponentStateChanged (CONNECTING, CONNECTED, READY, FAILED,
+//     DISCONNECTED), NewCandidatePairSelected, DtlsConnectionStateChange,
+//     ConnectionStateChanged and MediaStateChanged follow the transport;
+//     MediaFlowInStateChanged (packets from the peer or, for other
+//     elements, from a link) and MediaFlowOutStateChanged (packets sent to
+//     the peer or on a link) follow the packets, with NOT_FLOWING about 2 s
+//     after the last one, and isMediaFlowingIn/Out answer the same.
+//     MediaSessionStarted comes with the first packet from the peer,
+//     MediaSessionTerminated when the DTLS session closes or fails.
+//   - A PlayerEndpoint with a file:// URI plays a VP8 IVF file (video) or
+//     an Ogg Opus file with one packet per page (audio) in real time, then
+//     STOP and EndOfStream; pause keeps the position. A RecorderEndpoint
+//     with a file:// URI writes a WebM file (VP8 and Opus tracks) from the
+//     first video key frame on; stop and stopAndWait finish the file
+//     before they answer.
+//
+// What it does not do: packets are forwarded, never decoded, transcoded
+// or mixed. A WebRtcEndpoint sends the first codec of its answer and takes
+// only sources of that codec (browsers put VP8 first); a sink takes one
+// source at a time per media type (a Composite shows each participant one
+// other participant, not a grid); filters pass media through unchanged.
+// RtpEndpoint, generateOffer/processAnswer endpoints, data channels, TCP
+// candidates, IPv6, STUN/TURN and mDNS carry no media; players and
+// recorders read and write only local files in the formats above (WebM
+// or MP4 players get Error INVALID_URI); getStats stays empty.
+// [Server.SimulateMediaFlow] still emits its events for one endpoint, but
+// the flow it starts does not spread along links.
+//
 // # Differences from a real KMS
 //
-//   - No media: nothing flows unless a test calls [Server.SimulateMediaFlow]
+//   - No media without [WithMedia]: nothing flows unless a test calls [Server.SimulateMediaFlow]
 //     or a player plays; flow never stops (no NOT_FLOWING, not even on
 //     disconnect, stop or release); MediaTranscodingStateChanged,
 //     MediaSessionStarted/Terminated and DataChannelOpened never happen by
