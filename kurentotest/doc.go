@@ -113,7 +113,7 @@
 //     the peer or on a link) follow the packets, with NOT_FLOWING about 2 s
 //     after the last one, and isMediaFlowingIn/Out answer the same.
 //     MediaSessionStarted comes with the first packet from the peer,
-//     MediaSessionTerminated when the DTLS session closes or fails.
+//     MediaSessionTerminated when ICE fails or the DTLS session closes.
 //   - A PlayerEndpoint with a file:// URI plays a VP8 IVF file (video) or
 //     an Ogg Opus file with one packet per page (audio) in real time, then
 //     STOP and EndOfStream; pause keeps the position. A RecorderEndpoint

@@ -230,13 +230,15 @@ func (s *Server) mediaEvent(ev media.Event) {
 		st.emit(o.id, "IceGatheringDone", nil)
 	case media.EventICEState:
 		ice := iceOf(o)
+		st.emit(o.id, "IceComponentStateChanged", map[string]any{"streamId": 1, "componentId": 1, "state": ev.State})
 		switch ev.State {
 		case "CONNECTING":
 			ice.connecting = true
 		case "CONNECTED":
 			ice.connected = true
+		case "FAILED":
+			st.setMediaState(o, "DISCONNECTED")
 		}
-		st.emit(o.id, "IceComponentStateChanged", map[string]any{"streamId": 1, "componentId": 1, "state": ev.State})
 	case media.EventPairSelected:
 		pair := map[string]any{
 			"__module__":      "kurento",
