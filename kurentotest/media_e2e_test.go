@@ -15,15 +15,19 @@ import (
 	"github.com/at-wat/ebml-go/webm"
 	"github.com/pion/interceptor"
 	"github.com/pion/rtcp"
+	"github.com/pion/rtp"
 	"github.com/pion/rtp/codecs"
 	"github.com/pion/webrtc/v4"
 	pmedia "github.com/pion/webrtc/v4/pkg/media"
+	"github.com/pion/webrtc/v4/pkg/media/oggwriter"
 	"github.com/pion/webrtc/v4/pkg/media/samplebuilder"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/gokurento/kurento/client"
+	"github.com/gokurento/kurento/element"
 	"github.com/gokurento/kurento/endpoint"
+	"github.com/gokurento/kurento/event"
 	"github.com/gokurento/kurento/hub"
 	"github.com/gokurento/kurento/kurentotest"
 	"github.com/gokurento/kurento/pipeline"
@@ -355,29 +359,57 @@ func writeIVF(t *testing.T, path string, n int) {
 	require.NoError(t, os.WriteFile(path, b, 0o600))
 }
 
+// writeOgg writes n Opus packets of 20 ms, one per page.
+func writeOgg(t *testing.T, path string, n int) {
+	t.Helper()
+	w, err := oggwriter.New(path, 48000, 2)
+	require.NoError(t, err)
+	for i := range n {
+		require.NoError(t, w.WriteRTP(&rtp.Packet{
+			Header:  rtp.Header{SequenceNumber: uint16(i), Timestamp: uint32(i) * 960}, //nolint:gosec // small
+			Payload: []byte{0xfc, 0xff, 0xfe},
+		}))
+	}
+	require.NoError(t, w.Close())
+}
+
 func TestMediaPlayerToWebRtc(t *testing.T) {
 	ctx, _, pl := mediaSetup(t)
-	file := filepath.Join(t.TempDir(), "clip.ivf")
-	writeIVF(t, file, 50) // 2 s
-	player, err := endpoint.NewPlayerEndpoint(ctx, pl, "file://"+file, nil)
-	require.NoError(t, err)
-	eos, err := player.OnEndOfStream(ctx)
-	require.NoError(t, err)
+	dir := t.TempDir()
+	video, audio := filepath.Join(dir, "clip.ivf"), filepath.Join(dir, "clip.ogg")
+	writeIVF(t, video, 50)  // 2 s
+	writeOgg(t, audio, 100) // 2 s
 	ep, err := endpoint.NewWebRtcEndpoint(ctx, pl, nil)
 	require.NoError(t, err)
 	viewer := newMediaPeer(t, false)
 	viewer.connect(ctx, t, ep)
-	require.NoError(t, player.Connect(ctx, ep, nil))
 	waitFor(t, "the viewer's connection", func() bool {
 		return viewer.pc.ICEConnectionState() == webrtc.ICEConnectionStateConnected
 	})
-	require.NoError(t, player.Play(ctx))
-	<-eos
-	waitFor(t, "frames of the file", func() bool { return viewer.frames.Load() >= 10 })
-	t.Logf("the viewer got %d of the file's 50 frames (those before its DTLS was up are lost, as on KMS)", viewer.frames.Load())
-	st, err := player.GetState(ctx)
-	require.NoError(t, err)
-	assert.Equal(t, types.UriEndpointStateStop, st)
+	var eos []<-chan event.EndOfStream
+	for _, f := range []struct {
+		path string
+		mt   types.MediaType
+	}{{video, types.MediaTypeVideo}, {audio, types.MediaTypeAudio}} {
+		player, err := endpoint.NewPlayerEndpoint(ctx, pl, "file://"+f.path, nil)
+		require.NoError(t, err)
+		ch, err := player.OnEndOfStream(ctx)
+		require.NoError(t, err)
+		eos = append(eos, ch)
+		require.NoError(t, player.Connect(ctx, ep, &element.ConnectOptions{MediaType: f.mt}))
+		require.NoError(t, player.Play(ctx))
+		t.Cleanup(func() {
+			st, err := player.GetState(context.WithoutCancel(ctx))
+			assert.NoError(t, err)
+			assert.Equal(t, types.UriEndpointStateStop, st, "stopped at the end of the file")
+		})
+	}
+	for _, ch := range eos {
+		<-ch
+	}
+	waitFor(t, "the files' frames", func() bool { return viewer.frames.Load() >= 10 && viewer.packets[0].Load() >= 50 })
+	t.Logf("the viewer got %d of the IVF's 50 frames and %d of the Ogg's 100 packets",
+		viewer.frames.Load(), viewer.packets[0].Load())
 }
 
 func TestMediaRecorder(t *testing.T) {
