@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Browser test of the fake's media: headless Chromium (Debian's package,
-# fake camera) loads the pages of examples/loopback and examples/one2many,
+# fake camera) loads the pages of examples/loopback, examples/one2many and
+# examples/groupcall,
 # running against the embedded fake KMS (media on by default), and checks
 # that video comes back and is decoded (framesDecoded > 0) and that the
 # received picture is not blank. Driven by playwright-core from
@@ -50,12 +51,13 @@ start() {
 
 start loopback LOOPBACK_URL
 start one2many ONE2MANY_URL
+start groupcall GROUPCALL_URL
 
 status=0
 (cd examples/browsertest &&
-  LOOPBACK_URL=$LOOPBACK_URL ONE2MANY_URL=$ONE2MANY_URL CHROMIUM=$CHROMIUM SCREENSHOT_DIR=${SCREENSHOT_DIR:-$work} \
+  LOOPBACK_URL=$LOOPBACK_URL ONE2MANY_URL=$ONE2MANY_URL GROUPCALL_URL=$GROUPCALL_URL CHROMIUM=$CHROMIUM SCREENSHOT_DIR=${SCREENSHOT_DIR:-$work} \
     timeout 180 node --test --test-reporter=tap fake-media.test.mjs) || status=$?
 if [ "$status" != 0 ]; then
-  for name in loopback one2many; do echo "--- $name log"; cat "$work/$name.log"; done
+  for name in loopback one2many groupcall; do echo "--- $name log"; cat "$work/$name.log"; done
 fi
 exit "$status"

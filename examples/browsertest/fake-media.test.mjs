@@ -4,7 +4,7 @@
 // video comes back and is decoded (inbound-rtp framesDecoded > 0 in the
 // page's RTCPeerConnection stats) and that the received picture is not
 // blank. Run by .ci/steps/35-fake-media-browser.sh with LOOPBACK_URL and
-// ONE2MANY_URL set. The pages are not changed for this: an init script
+// ONE2MANY_URL (and GROUPCALL_URL) set. The pages are not changed for this: an init script
 // keeps a reference to every RTCPeerConnection a page creates.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -137,4 +137,21 @@ test('one2many on the embedded fake: both viewers see the presenter', async () =
   await presenter.click('#stop');
   for (const v of viewers) await v.close();
   await presenter.close();
+});
+
+const groupcallURL = process.env.GROUPCALL_URL; // optional
+
+test('groupcall on the embedded fake: each participant sees the other', { skip: !groupcallURL && 'GROUPCALL_URL not set' }, async () => {
+  const pages = [];
+  for (const name of ['ann', 'bo']) {
+    const p = await open(groupcallURL);
+    await p.fill('#name', name);
+    await p.click('#join');
+    pages.push(p);
+  }
+  for (const [i, p] of pages.entries()) {
+    await decoded(p, `participant ${i + 1}`);
+    await notBlank(p, '#mix', `groupcall-${i + 1}`);
+  }
+  for (const p of pages) await p.close();
 });
