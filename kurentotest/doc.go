@@ -129,7 +129,8 @@
 // RtpEndpoint, generateOffer/processAnswer endpoints, data channels, TCP
 // candidates, IPv6, STUN/TURN and mDNS carry no media; players and
 // recorders read and write only local files in the formats above (WebM
-// or MP4 players get Error INVALID_URI); getStats stays empty.
+// or MP4 players get Error INVALID_URI), with the rights of the process,
+// wherever their URI points, as KMS does; getStats stays empty.
 // [Server.SimulateMediaFlow] still emits its events for one endpoint, but
 // the flow it starts does not spread along links.
 //

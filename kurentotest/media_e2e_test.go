@@ -477,24 +477,54 @@ func webmBlocks(t *testing.T, path string) map[uint64]int {
 	return counts
 }
 
+// joinHub connects a new WebRtcEndpoint, both ways, to a new port of h,
+// with a pion peer that sends (until ctx ends) or only receives.
+func joinHub(ctx context.Context, t *testing.T, pl *pipeline.MediaPipeline, h hub.HubHandle, send bool) (*hub.HubPort, *mediaPeer) {
+	t.Helper()
+	ep, err := endpoint.NewWebRtcEndpoint(ctx, pl, nil)
+	require.NoError(t, err)
+	port, err := hub.NewHubPort(ctx, h, nil)
+	require.NoError(t, err)
+	require.NoError(t, ep.Connect(ctx, port, nil))
+	require.NoError(t, port.Connect(ctx, ep, nil))
+	p := newMediaPeer(t, send)
+	p.connect(ctx, t, ep)
+	if send {
+		p.sendUntil(ctx)
+	}
+	return port, p
+}
+
+// TestMediaDispatcherSwitch switches a Dispatcher's viewer from one source
+// to another: the new source is asked for a key frame and the viewer keeps
+// receiving after the old source went silent.
+func TestMediaDispatcherSwitch(t *testing.T) {
+	ctx, _, pl := mediaSetup(t)
+	d, err := hub.NewDispatcher(ctx, pl, nil)
+	require.NoError(t, err)
+	ctx1, stop1 := context.WithCancel(ctx)
+	defer stop1()
+	p1, _ := joinHub(ctx1, t, pl, d, true)
+	p2, s2 := joinHub(ctx, t, pl, d, true)
+	pv, viewer := joinHub(ctx, t, pl, d, false)
+	require.NoError(t, d.Connect(ctx, p1, pv))
+	waitFor(t, "frames from the first source", func() bool { return viewer.frames.Load() >= 10 })
+
+	stop1() // the first source goes silent: what arrives next is the second's
+	waitFor(t, "the second peer's connection", func() bool {
+		return s2.pc.ICEConnectionState() == webrtc.ICEConnectionStateConnected
+	})
+	before, n := s2.plis.Load(), viewer.frames.Load()
+	require.NoError(t, d.Connect(ctx, p2, pv))
+	waitFor(t, "a key frame request at the second source", func() bool { return s2.plis.Load() > before })
+	waitFor(t, "frames from the second source", func() bool { return viewer.frames.Load() >= n+10 })
+}
+
 // TestMediaHubs sends through a DispatcherOneToMany (presenter's port set
 // as source) and a Composite of two participants (each sees the other).
 func TestMediaHubs(t *testing.T) {
 	ctx, _, pl := mediaSetup(t)
-	join := func(h hub.HubHandle, send bool) (*hub.HubPort, *mediaPeer) {
-		ep, err := endpoint.NewWebRtcEndpoint(ctx, pl, nil)
-		require.NoError(t, err)
-		port, err := hub.NewHubPort(ctx, h, nil)
-		require.NoError(t, err)
-		require.NoError(t, ep.Connect(ctx, port, nil))
-		require.NoError(t, port.Connect(ctx, ep, nil))
-		p := newMediaPeer(t, send)
-		p.connect(ctx, t, ep)
-		if send {
-			p.sendUntil(ctx)
-		}
-		return port, p
-	}
+	join := func(h hub.HubHandle, send bool) (*hub.HubPort, *mediaPeer) { return joinHub(ctx, t, pl, h, send) }
 
 	d, err := hub.NewDispatcherOneToMany(ctx, pl, nil)
 	require.NoError(t, err)
