@@ -3,10 +3,10 @@ package kurentotest_test
 import (
 	"context"
 	"crypto/rand"
-	"strings"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
