@@ -48,6 +48,7 @@ type mediaPeer struct {
 	packets [2]atomic.Int64 // audio, video packets received
 	frames  atomic.Int64    // VP8 frames received (reassembled)
 	plis    atomic.Int64    // key frame requests received for the sent video
+	sent    atomic.Int64    // video frames sent
 	wg      sync.WaitGroup
 }
 
@@ -165,7 +166,9 @@ func (p *mediaPeer) sendUntil(ctx context.Context) {
 				pli := p.plis.Load()
 				key := i%20 == 0 || pli != lastPLI
 				lastPLI = pli
-				_ = p.video.WriteSample(pmedia.Sample{Data: vp8Frame(key), Duration: 40 * time.Millisecond})
+				if p.video.WriteSample(pmedia.Sample{Data: vp8Frame(key), Duration: 40 * time.Millisecond}) == nil {
+					p.sent.Add(1)
+				}
 			}
 		}
 	})
@@ -463,7 +466,8 @@ func TestMediaRecorder(t *testing.T) {
 		ok, err := rec.IsMediaFlowingIn(ctx, types.MediaTypeVideo, nil)
 		return err == nil && ok
 	})
-	time.Sleep(time.Second) // what is recorded; the checks below do not depend on how much
+	n := peer.sent.Load()
+	waitFor(t, "25 more frames sent", func() bool { return peer.sent.Load() >= n+25 })
 	require.NoError(t, rec.StopAndWait(ctx))
 
 	counts := webmBlocks(t, file)
