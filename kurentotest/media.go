@@ -268,8 +268,6 @@ func (s *Server) mediaEvent(ev media.Event) {
 		uriOf(o).remaining = 0
 		st.setURIState(o, "STOP")
 		st.emit(o.id, "EndOfStream", nil)
-	case media.EventPlayerError:
-		st.emit(o.id, "Error", map[string]any{"description": ev.Err.Error(), "errorCode": 0, "type": "INVALID_URI"})
 	}
 }
 

@@ -62,10 +62,9 @@ const (
 	// stopped arriving at, or leaving, the node.
 	EventFlowIn
 	EventFlowOut
-	// EventEndOfStream: a player reached the end of its file.
+	// EventEndOfStream: a player reached the end of its file (a read
+	// error ends it too).
 	EventEndOfStream
-	// EventPlayerError: a player could not read its file (Err).
-	EventPlayerError
 )
 
 // Event is something that happened to a node.
@@ -81,7 +80,6 @@ type Event struct {
 	Remote     string
 	Kind       Kind
 	Flowing    bool
-	Err        error
 }
 
 // Route sends the media of Kind leaving Source into Sink. Hub routes join
