@@ -163,8 +163,14 @@ func (e *Engine) newPeerConnection(cfg WebRTCConfig, media []answerMedia) (*webr
 			}
 		}
 	}
+	// RTCP reports, and NACKs both ways: a lost packet is asked for again
+	// and what a peer asks for is sent again (the answer offers no RTX, so
+	// as plain retransmissions).
 	reg := &interceptor.Registry{}
 	if err := webrtc.ConfigureRTCPReports(reg); err != nil {
+		return nil, err
+	}
+	if err := webrtc.ConfigureNack(me, reg); err != nil {
 		return nil, err
 	}
 	var se webrtc.SettingEngine
