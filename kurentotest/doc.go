@@ -127,6 +127,9 @@
 // only sources of that codec (browsers put VP8 first); a sink takes one
 // source at a time per media type (a Composite shows each participant one
 // other participant, not a grid); filters pass media through unchanged.
+// Lost packets are asked for and resent (NACK, without RTX), but no
+// bandwidth feedback (REMB, transport-cc) is sent, so a browser keeps its
+// starting bitrate.
 // RtpEndpoint, generateOffer/processAnswer endpoints, data channels, TCP
 // candidates, IPv6, STUN/TURN and mDNS carry no media; players and
 // recorders read and write only local files in the formats above (WebM
