@@ -62,8 +62,10 @@ func (s *Server) logCall(call Call) {
 func (s *Server) handleFrame(c *conn, data []byte) {
 	v, err := decode(data)
 	if err != nil {
-		// KMS logs unparsable frames and answers nothing.
-		s.log.Debug("kurentotest: ignoring unparsable frame", "conn", c.n, "err", err)
+		// KMS answers nothing to an unparsable frame: it drops the socket
+		// at once, without a close frame (the session stays).
+		s.log.Debug("kurentotest: unparsable frame, dropping the socket", "conn", c.n, "err", err)
+		c.abort()
 		return
 	}
 	s.mu.Lock()

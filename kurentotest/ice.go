@@ -20,8 +20,8 @@ import (
 const iceKey = "ice"
 
 type iceState struct {
-	// requested: gatherCandidates was called; gathered: its events went
-	// out (gathering waits for the local SDP).
+	// requested: gatherCandidates was called after negotiation; gathered:
+	// the gathering events went out.
 	requested, gathered bool
 	remote              []string
 	connecting          bool
@@ -53,25 +53,15 @@ func init() {
 
 func gatherCandidates(x *invocation) (any, *rpcError) {
 	ice := iceOf(x.obj)
-	if ice.requested {
+	// A real KMS gathers only once the endpoint has a local description:
+	// a call before negotiation is answered and forgotten (a later call
+	// gathers), and a second call does nothing.
+	if ice.requested || sdpOf(x.obj).local == "" {
 		return nil, nil
 	}
 	ice.requested = true
-	if sdpOf(x.obj).local != "" {
-		x.st.scheduleGathering(x)
-	}
+	x.st.scheduleGathering(x)
 	return nil, nil
-}
-
-// negotiated runs when an SdpEndpoint got its local description: a
-// gathering requested earlier starts now.
-func (st *state) negotiated(x *invocation) {
-	if !st.s.cat.isA(x.obj.typ, "WebRtcEndpoint") {
-		return
-	}
-	if ice := iceOf(x.obj); ice.requested && !ice.gathered {
-		st.scheduleGathering(x)
-	}
 }
 
 // iceStream is one ICE stream: the indexes of the m-lines it carries.

@@ -250,8 +250,9 @@ func (st *state) transaction(cx *callCtx, p map[string]any) (any, *rpcError) {
 		}
 		idv := op["id"]
 		if !isIndex(idv, i) {
+			// KMS names the expected index twice, not the id it got.
 			return nil, kmsError(codeMalformedTransaction,
-				"Id of request '"+strings.Trim(string(encode(idv)), `"`)+"' should be '"+strconv.Itoa(i)+"'")
+				"Id of request '"+strconv.Itoa(i)+"' should be '"+strconv.Itoa(i)+"'")
 		}
 		method, _ := op["method"].(string)
 		params, _ := op["params"].(map[string]any)
