@@ -58,6 +58,17 @@ func (s *Server) logCall(call Call) {
 	s.callLogged = make(chan struct{})
 }
 
+// paramsMergeable reports whether KMS can write a sessionId into the
+// frame's params: they are absent, null or an object.
+func paramsMergeable(m map[string]any) bool {
+	pv, ok := m["params"]
+	if !ok || pv == nil {
+		return true
+	}
+	_, ok = pv.(map[string]any)
+	return ok
+}
+
 // handleFrame processes one text frame from socket c.
 func (s *Server) handleFrame(c *conn, data []byte) {
 	v, err := decode(data)
@@ -75,6 +86,15 @@ func (s *Server) handleFrame(c *conn, data []byte) {
 	}
 	st := s.st
 	m, ok := v.(map[string]any)
+	if c.session != "" && (!ok && v != nil || ok && !paramsMergeable(m)) {
+		// On a socket bound to a session KMS writes the sessionId into
+		// params before anything else; with no object to write it into
+		// (a batch, a string, params that are not an object) that throws
+		// and KMS drops the socket, without a reply or a close frame.
+		s.log.Debug("kurentotest: frame without room for the sessionId, dropping the socket", "conn", c.n)
+		c.abort()
+		return
+	}
 	if !ok {
 		c.send(errorFrame(nil, invalidRequest()))
 		return
@@ -91,6 +111,13 @@ func (s *Server) handleFrame(c *conn, data []byte) {
 		return
 	}
 	notification := !hasID || idv == nil
+	if !paramsMergeable(m) {
+		// KMS looks params up as an object: jsoncpp throws.
+		if !notification {
+			c.send(errorFrame(idv, plainError(-32603, "Unexpected error while processing method: in Json::Value::find(begin, end): requires objectValue or nullValue")))
+		}
+		return
+	}
 
 	pv, hasParams := m["params"]
 	params, _ := pv.(map[string]any)

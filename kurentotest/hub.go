@@ -35,9 +35,8 @@ func init() {
 	}
 	registerOps("Mixer", map[string]opFunc{"connect": mixer, "disconnect": mixer})
 	registerOps("AlphaBlending", map[string]opFunc{
-		"setMaster": func(x *invocation) (any, *rpcError) {
-			return nil, x.ownPorts("source")
-		},
+		// A real KMS takes a HubPort of another hub as master.
+		"setMaster": func(*invocation) (any, *rpcError) { return nil, nil },
 		"setPortProperties": func(x *invocation) (any, *rpcError) {
 			return nil, x.ownPorts("port")
 		},

@@ -43,12 +43,24 @@ func iceOf(o *object) *iceState {
 
 func init() {
 	registerOps("WebRtcEndpoint", map[string]opFunc{
-		"gatherCandidates": gatherCandidates,
-		"addIceCandidate":  addIceCandidate,
+		"gatherCandidates":  gatherCandidates,
+		"createDataChannel": dataChannelOp,
+		"closeDataChannel":  dataChannelOp,
+		"addIceCandidate":   addIceCandidate,
 		"getICECandidatePairs": func(x *invocation) (any, *rpcError) {
 			return append([]any{}, iceOf(x.obj).pairs...), nil
 		},
 	})
+}
+
+// dataChannelOp refuses data channel operations on an endpoint made
+// without useDataChannels, as KMS does; with them it accepts (no channel
+// opens without a peer).
+func dataChannelOp(x *invocation) (any, *rpcError) {
+	if !boolProp(x.obj, "useDataChannels") {
+		return nil, kmsError(codeOperationNotSupported, "Data channels are not supported")
+	}
+	return nil, nil
 }
 
 func gatherCandidates(x *invocation) (any, *rpcError) {

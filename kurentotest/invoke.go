@@ -221,7 +221,8 @@ func init() {
 		"isMediaFlowingIn":     flowCheck(flowIn),
 		"isMediaFlowingOut":    flowCheck(flowOut),
 		"isMediaTranscoding":   mediaTypeCheck(false),
-		"getStats":             func(*invocation) (any, *rpcError) { return map[string]any{}, nil },
+		// No media, no stats: KMS writes the empty map as null.
+		"getStats": func(*invocation) (any, *rpcError) { return nil, nil },
 	})
 }
 

@@ -246,7 +246,9 @@ func (st *state) transaction(cx *callCtx, p map[string]any) (any, *rpcError) {
 	for i, opv := range ops {
 		op, ok := opv.(map[string]any)
 		if !ok {
-			return nil, kmsError(codeMalformedTransaction, "Invalid transaction operation "+strconv.Itoa(i))
+			// KMS reads the operation's fields without checking it is an
+			// object: jsoncpp throws.
+			return nil, plainError(-32603, "Unexpected error while processing method: in Json::Value::resolveReference(key, end): requires objectValue")
 		}
 		idv := op["id"]
 		if !isIndex(idv, i) {
@@ -255,6 +257,12 @@ func (st *state) transaction(cx *callCtx, p map[string]any) (any, *rpcError) {
 				"Id of request '"+strconv.Itoa(i)+"' should be '"+strconv.Itoa(i)+"'")
 		}
 		method, _ := op["method"].(string)
+		if ver, _ := op["jsonrpc"].(string); ver != "2.0" || method == "" {
+			// An operation that is not a JSON-RPC request fails like one
+			// sent alone, and ends the transaction.
+			responses = append(responses, map[string]any{"error": invalidRequest().tree(), "id": json.Number(strconv.Itoa(i)), "jsonrpc": "2.0"})
+			break
+		}
 		params, _ := op["params"].(map[string]any)
 		if params == nil {
 			params = map[string]any{}

@@ -131,6 +131,7 @@ const (
 	codeAnswerAlreadyProcessed      = 40210
 	codeProcessAnswer               = 40206
 	codeKmdNotFound                 = 40500
+	codeSeekFail                    = 40700
 )
 
 var codeNames = map[int]string{

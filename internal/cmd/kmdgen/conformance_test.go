@@ -384,10 +384,16 @@ func TestConformanceMethodsAndProperties(t *testing.T) {
 					require.True(t, m.IsValid())
 					set = fx.value(p.Type, p.Name, m.Type().In(1), false)
 					out := m.Call([]reflect.Value{reflect.ValueOf(fx.ctx), set})
-					require.Nil(t, out[0].Interface(), "set %s", p.Name)
+					err, _ := out[0].Interface().(error)
 					checkParams(t, fx.lastCall("invoke", "set"+exported(p.Name)), "operationParams",
 						map[string]json.RawMessage{p.Name: wire(t, set)}, "set "+p.Name)
 					setters++
+					if serverRefusal(t, err, c.Name+".set"+exported(p.Name)) {
+						// e.g. setPosition of a player that is not playing:
+						// nothing to compare the getter with.
+						refused++
+						set = reflect.Value{}
+					}
 				} else {
 					assert.False(t, hv.MethodByName("Set"+exported(p.Name)).IsValid(), "read-only %s has a setter", p.Name)
 				}
