@@ -213,6 +213,10 @@ func init() {
 			return out, nil
 		},
 	})
+	registerOps("BaseRtpEndpoint", map[string]opFunc{
+		// KMS 7.3 accepts this setter and keeps answering the default 100.
+		"setMinVideoRecvBandwidth": func(*invocation) (any, *rpcError) { return nil, nil },
+	})
 	registerOps("MediaElement", map[string]opFunc{
 		"connect":              elementConnect,
 		"disconnect":           elementDisconnect,
