@@ -152,8 +152,10 @@
 //     WebRtcEndpoint ("stack smashing detected"), and any invoke of
 //     Mixer's connect or disconnect (media, source, sink), even on fresh
 //     ports never connected before ("free(): invalid pointer" or a
-//     segmentation fault in the mixer's invoke). The behaviour suite keeps
-//     them out of its real-server run; the fake answers them.
+//     segmentation fault in the mixer's invoke), and connecting a
+//     Composite's HubPort on VIDEO to a HubPort of the same Composite
+//     (itself included: a loop through the compositor). The suites keep
+//     them out of their real-server runs; the fake answers them.
 //   - Some error messages that the real-server frames do not show (40109,
 //     40202, 40203, 40206, 40210, 40107, 40003, 40004, 40005) are worded by
 //     the fake.
