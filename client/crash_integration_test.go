@@ -163,7 +163,7 @@ func TestServerKilledMidCall(t *testing.T) {
 	assert.Equal(t, rpc.ReasonSessionLost, sc.Reason, "%v", sc)
 
 	_, err = ep.GetName(ctx)
-	assert.ErrorIs(t, err, client.ErrSessionLost)
+	require.ErrorIs(t, err, client.ErrSessionLost)
 	for ev := range states {
 		t.Logf("event delivered before the loss: %+v", ev) // the channel must close
 	}

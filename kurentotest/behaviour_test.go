@@ -3,7 +3,6 @@ package kurentotest_test
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"io"
 	"strconv"
 	"sync/atomic"
@@ -110,8 +109,8 @@ func TestBadFrames(t *testing.T) {
 	_, _, err := ws.ws.Read(ctx)
 	require.Error(t, err)
 	var ce websocket.CloseError
-	assert.False(t, errors.As(err, &ce), "no close frame: %v", err)
-	assert.ErrorIs(t, err, io.EOF)
+	require.NotErrorAs(t, err, &ce, "no close frame")
+	require.ErrorIs(t, err, io.EOF)
 	w2 := tg.dial(t)
 	match(t, `{"id":"c","jsonrpc":"2.0","result":{"serverId":"{{srv}}","sessionId":"`+sid+`"}}`,
 		w2.call(`{"jsonrpc":"2.0","id":"c","method":"connect","params":{"sessionId":"`+sid+`"}}`), nil)

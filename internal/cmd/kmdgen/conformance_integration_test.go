@@ -53,14 +53,15 @@ func init() {
 		proxy, calls := recordingProxy(t, u)
 		c, err := client.Dial(ctx, proxy)
 		require.NoError(t, err)
+		t.Cleanup(func() { _ = c.Close() }) //nolint:contextcheck // Close bounds its own wait; the test ctx is over by then
 		t.Cleanup(func() {
-			// Release what the test made on the shared server.
-			closeCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			// Release what the test made on the shared server (runs before
+			// Close: cleanups run last registered first).
+			closeCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 			defer cancel()
 			for _, p := range pipelinesOf(calls()) {
 				_ = c.Object("MediaPipeline", p).Release(closeCtx)
 			}
-			_ = c.Close()
 		})
 		dir := t.TempDir()
 		// A player on a file the test makes (not a media file: KMS accepts
@@ -128,8 +129,10 @@ func recordingProxy(t *testing.T, upstream string) (string, func() []kurentotest
 		}
 		_ = json.Unmarshal(m.Params, &p)
 		mu.Lock()
-		calls = append(calls, kurentotest.Call{ID: string(m.ID), Method: m.Method, Object: p.Object, Operation: p.Operation,
-			SessionID: p.SessionID, Params: m.Params, Time: time.Now()})
+		calls = append(calls, kurentotest.Call{
+			ID: string(m.ID), Method: m.Method, Object: p.Object, Operation: p.Operation,
+			SessionID: p.SessionID, Params: m.Params, Time: time.Now(),
+		})
 		mu.Unlock()
 	}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
