@@ -1,6 +1,6 @@
 //go:build integration
 
-package client_test
+package kurento_test
 
 import (
 	"context"
@@ -127,7 +127,7 @@ func TestServerKilledMidCall(t *testing.T) {
 	require.NoError(t, err)
 	states, err := ep.OnMediaStateChanged(ctx)
 	require.NoError(t, err)
-	offer, err := os.ReadFile("../kurentotest/testdata/real-kms/g_offer.sdp")
+	offer, err := os.ReadFile("kurentotest/testdata/real-kms/g_offer.sdp")
 	require.NoError(t, err)
 	_, err = ep.ProcessOffer(ctx, string(offer))
 	require.NoError(t, err)
