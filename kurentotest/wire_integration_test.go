@@ -4,6 +4,7 @@ package kurentotest_test
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -190,6 +191,26 @@ func wireScript(t *testing.T) []wireStep {
 	req("", "create", `{"type":"WebRtcEndpoint","constructorParams":{"mediaPipeline":"${PassThrough}"}}`)
 	req("", "create", `{"type":"PlayerEndpoint","constructorParams":{"mediaPipeline":"${pipe}"}}`)
 	req("", "create", `{"type":"MediaPipeline","constructorParams":{},"properties":{"name":"x"}}`)
+	// SDES master keys: 30 bytes for AES_128, 46 for AES_256, checked only
+	// with a suite; key before keyBase64.
+	const k30, k46 = "012345678901234567890123456789", "0123456789012345678901234567890123456789012345"
+	b30 := base64.StdEncoding.EncodeToString([]byte(k30))
+	for _, sdes := range []string{
+		`{"key":"` + k30 + `","crypto":"AES_128_CM_HMAC_SHA1_80"}`,
+		`{"key":"short","crypto":"AES_128_CM_HMAC_SHA1_80"}`,
+		`{"key":"` + k30 + `","crypto":"AES_256_CM_HMAC_SHA1_80"}`,
+		`{"key":"` + k46 + `","crypto":"AES_256_CM_HMAC_SHA1_32"}`,
+		`{"keyBase64":"` + b30 + `","crypto":"AES_128_CM_HMAC_SHA1_80"}`,
+		`{"keyBase64":"c2hvcnQ=","crypto":"AES_128_CM_HMAC_SHA1_80"}`,
+		`{"key":"short","keyBase64":"` + b30 + `","crypto":"AES_128_CM_HMAC_SHA1_80"}`,
+		`{"key":"short"}`,
+		`{}`,
+	} {
+		req("", "create", `{"type":"RtpEndpoint","constructorParams":{"mediaPipeline":"${pipe}","crypto":`+sdes+`}}`)
+	}
+	// A setter KMS accepts without effect.
+	invoke("${WebRtcEndpoint}", "setMinVideoRecvBandwidth", `{"minVideoRecvBandwidth":300}`)
+	invoke("${WebRtcEndpoint}", "getMinVideoRecvBandwidth", "")
 	req("", "create", `{"type":"WebRtcEndpoint","constructorParams":{"mediaPipeline":"${pipe}","certificateKeyType":"NOPE"}}`)
 	// Transactions.
 	req("", "transaction", `{"operations":[{"jsonrpc":"2.0","id":0,"method":"invoke","params":{"object":"${pipe}","operation":"getName"}},{"id":1,"method":"ping"}]}`)

@@ -12,7 +12,6 @@ package main
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -78,12 +77,6 @@ func init() {
 		ov["uri"] = "file://" + media
 		ov["offer"] = string(offer)
 		ov["command"] = "capsfilter caps=video/x-raw"
-		// SDES of the last CryptoSuite (AES_256_CM_HMAC_SHA1_80): a 46-byte
-		// master key, as text and in base64 (KMS checks the size: 40107
-		// "Master key size is wrong").
-		key := "0123456789abcdef0123456789abcdef0123456789abcd"
-		ov["key"] = key
-		ov["keyBase64"] = base64.StdEncoding.EncodeToString([]byte(key))
 		return &fixture{t: t, ctx: ctx, calls: calls, c: c, f: idl.Load(), pool: map[string]any{}, overrides: ov, skip: realCrashers}
 	}
 }

@@ -9,6 +9,7 @@ package main
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"reflect"
 	"slices"
@@ -55,7 +56,13 @@ var overrides = map[string]any{
 	"interval":   int32(1), // getUsedCpu blocks for this many ms
 	"uri":        "file:///tmp/conformance.webm",
 	"command":    "videoflip method=horizontal-flip",
+	// SDES of the last CryptoSuite (AES_256_CM_HMAC_SHA1_80) needs a
+	// 46-byte master key (KMS: 40107 "Master key size is wrong").
+	"key":       sdesKey,
+	"keyBase64": base64.StdEncoding.EncodeToString([]byte(sdesKey)),
 }
+
+const sdesKey = "0123456789abcdef0123456789abcdef0123456789abcd"
 
 // unstored are properties whose setter KMS 7.3 accepts without effect: the
 // getter keeps answering the default (and the fake does the same).
