@@ -120,10 +120,12 @@
 //     without a file/http/https/rtsp(s) scheme, gives one Error INVALID_URI
 //     then START (a real KMS repeats the Error several times); any other
 //     URI plays. Recorders write nothing; stopOnEndOfStream is ignored.
-//   - Hubs: Dispatcher, DispatcherOneToMany and Mixer only check that the
-//     ports they name belong to them (40004 otherwise, fake wording) and
-//     Mixer's media type (40005); AlphaBlending takes any port, as KMS
-//     does; no media is routed through hubs. getGstreamerDot returns a
+//   - Hubs: Dispatcher, DispatcherOneToMany and AlphaBlending's setMaster
+//     take HubPorts of any hub, as KMS does (a real Dispatcher can still
+//     fail to link ports, 40004 "Can not connect ports"); Mixer and
+//     setPortProperties check that the ports belong to the hub (40004,
+//     fake wording) and Mixer the media type (40005); no media is routed
+//     through hubs. getGstreamerDot returns a
 //     small made-up graph.
 //   - GStreamerFilter's setElementProperty stores anything; KMS refuses
 //     properties of some GStreamer types (40006 "Property type not

@@ -279,6 +279,11 @@ func invokeFrame(obj, op, params string) string {
 // causes after its reply. It returns the reply and every event read.
 func (w *wsConn) until(frame string, done func(reply string, events []string) bool) (reply string, events []string) {
 	w.t.Helper()
+	defer func() {
+		if w.t.Failed() {
+			w.t.Logf("until %s: reply %s, events %q", frame, reply, events)
+		}
+	}()
 	w.send(frame)
 	for reply == "" || !done(reply, events) {
 		f := w.recv()

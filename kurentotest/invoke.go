@@ -234,7 +234,7 @@ func init() {
 func mediaTypeCheck(v bool) opFunc {
 	return func(x *invocation) (any, *rpcError) {
 		if x.params["mediaType"] == "DATA" {
-			return nil, kmsError(codeIllegalParam, "DATA media type is not supported")
+			return nil, kmsError(codeIllegalParam, "Media type DATA is not supported for MediaTranscoding")
 		}
 		return v, nil
 	}

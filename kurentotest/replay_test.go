@@ -36,7 +36,8 @@ var (
 var looseOps = map[string]bool{
 	"getPipelines": true, "getSessions": true, "getInfo": true, "getUsedMemory": true,
 	"getKmd": true, "processOffer": true, "getLocalSessionDescriptor": true,
-	"getGstreamerDot": true, "getElementGstreamerDot": true,
+	"getGstreamerDot": true, "getElementGstreamerDot": true, "generateOffer": true,
+	"processAnswer": true,
 }
 
 type replayLine struct {

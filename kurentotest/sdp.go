@@ -61,7 +61,7 @@ func init() {
 		"getRemoteSessionDescriptor": func(x *invocation) (any, *rpcError) {
 			s := sdpOf(x.obj)
 			if s.remote == "" {
-				return nil, kmsError(codeNoRemoteSDP, "Remote SDP not received")
+				return nil, kmsError(codeNoRemoteSDP, "No remote SDP")
 			}
 			return s.remote, nil
 		},
@@ -124,7 +124,8 @@ func attrValue(line, name string) (string, bool) {
 
 // parseSDP parses a session description. It accepts CRLF or LF line ends
 // and rejects anything that is not a sequence of "<letter>=<text>" lines
-// starting with v=0 and holding well-formed m-lines.
+// starting with v=0, with o= and s= lines and well-formed m-lines (an offer
+// must also have one, see processOffer).
 func parseSDP(text string) (*sdpDoc, bool) {
 	text = strings.TrimRight(text, "\r\n")
 	lines := strings.Split(text, "\n")
@@ -160,7 +161,7 @@ func parseSDP(text string) (*sdpDoc, bool) {
 			d.session = append(d.session, l)
 		}
 	}
-	if !hasO || !hasS || len(d.media) == 0 {
+	if !hasO || !hasS {
 		return nil, false
 	}
 	return d, true
@@ -345,7 +346,7 @@ func processOffer(x *invocation) (any, *rpcError) {
 		return nil, kmsError(codeAlreadyNegotiated, "Endpoint already negotiated")
 	}
 	d, ok := parseSDP(offer)
-	if !ok {
+	if !ok || len(d.media) == 0 {
 		return nil, kmsError(codeSDPParse, "Invalid SDP")
 	}
 	s.remote = offer
@@ -607,14 +608,15 @@ func processAnswer(x *invocation) (any, *rpcError) {
 	if !ok {
 		return nil, kmsError(codeSDPParse, "Invalid SDP")
 	}
-	// An answer that does not mirror the offer's m-lines cannot be applied.
-	if len(d.media) != len(s.media) {
+	// An answer with more m-lines than the offer cannot be applied; a real
+	// KMS takes one with fewer (even none): the missing ones are rejected.
+	if len(d.media) > len(s.media) {
 		return nil, kmsError(codeProcessAnswer, "Answer has "+strconv.Itoa(len(d.media))+
 			" media sections, the offer has "+strconv.Itoa(len(s.media)))
 	}
 	s.remote, s.answered = answer, true
-	for i, m := range d.media {
-		if m.port == "0" {
+	for i := range s.media {
+		if i >= len(d.media) || d.media[i].port == "0" {
 			s.media[i].rejected = true
 		}
 	}

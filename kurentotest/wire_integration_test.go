@@ -46,7 +46,6 @@ var wireSkipProps = map[string]bool{
 	"children": true,
 	"iceTcp":   true, "creationTime": true, "usedMemory": true, "cpuCount": true,
 	"info": true, "pipelines": true, "sessions": true, "metadata": true,
-	"localSessionDescriptor": true, "remoteSessionDescriptor": true,
 }
 
 type factsClass struct {
@@ -208,6 +207,17 @@ func wireScript(t *testing.T) []wireStep {
 	} {
 		req("", "create", `{"type":"RtpEndpoint","constructorParams":{"mediaPipeline":"${pipe}","crypto":`+sdes+`}}`)
 	}
+	// Errors whose wording the older real-server frames did not show.
+	invoke("newref:0", "getName", "")
+	invoke("${PassThrough}", "isMediaFlowingIn", `{"mediaType":"DATA"}`)
+	invoke("${PassThrough}", "isMediaTranscoding", `{"mediaType":"DATA"}`)
+	invoke("${DispatcherOneToMany}", "setSource", `{"source":"${HubPort}"}`)
+	req("offerer", "create", `{"type":"WebRtcEndpoint","constructorParams":{"mediaPipeline":"${pipe}"}}`)
+	invoke("${offerer}", "getRemoteSessionDescriptor", "")
+	invoke("${offerer}", "generateOffer", "")
+	invoke("${offerer}", "getRemoteSessionDescriptor", "")
+	invoke("${offerer}", "processAnswer", `{"answer":"v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n"}`)
+	invoke("${offerer}", "processAnswer", `{"answer":"v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n"}`)
 	// A setter KMS accepts without effect.
 	invoke("${WebRtcEndpoint}", "setMinVideoRecvBandwidth", `{"minVideoRecvBandwidth":300}`)
 	invoke("${WebRtcEndpoint}", "getMinVideoRecvBandwidth", "")
