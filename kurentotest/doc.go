@@ -113,7 +113,9 @@
 //     may differ from KMS. An application m-line is accepted (port 1, the
 //     offer's sctp-port) only with useDataChannels, else rejected with
 //     port 0 (the real frames hold no data channel offer). processAnswer
-//     checks only the number of m-lines (40206 when it differs).
+//     checks only the number of m-lines: more than the offer's is 40206,
+//     fewer (even none, as a real KMS takes) leave the missing ones
+//     rejected.
 //     OfferOptions with offerToReceiveAudio/Video false leave that m-line
 //     out (inferred, not observed).
 //   - Players cannot read files: a URI named with [WithMissingURIs], or
@@ -158,9 +160,8 @@
 //     Composite's HubPort on VIDEO to a HubPort of the same Composite
 //     (itself included: a loop through the compositor). The suites keep
 //     them out of their real-server runs; the fake answers them.
-//   - Some error messages that the real-server frames do not show (40109,
-//     40202, 40203, 40206, 40210, 40107, 40003, 40004, 40005) are worded by
-//     the fake.
+//   - Some error messages that no real-server exchange shows (40206, 40003,
+//     40004 for a port of another hub, 40005) are worded by the fake.
 //
 // # Checking against a real KMS
 //
