@@ -98,15 +98,18 @@
 //     disconnect, stop or release); MediaTranscodingStateChanged,
 //     MediaSessionStarted/Terminated and DataChannelOpened never happen by
 //     themselves (use [Server.Emit]); isMediaTranscoding answers false,
-//     getStats an empty map, getVideoInfo and getPosition zero values.
+//     getStats null (as KMS does without media), getVideoInfo and
+//     getPosition zero values; setPosition fails (40700 "Seek fails", as
+//     on KMS) unless the player plays, and then does nothing.
 //   - ICE and DTLS: the candidates are made up (127.0.0.1, random ports);
 //     the ICE events after CONNECTING (CONNECTED, NewCandidatePairSelected,
 //     READY, DtlsConnectionStateChange) are the fake's reconstruction, as
 //     the real-server frames stop at CONNECTING. A real KMS sends the
 //     gathering events in no fixed order (components, candidates and even
 //     IceGatheringDone interleave), some before the gatherCandidates reply;
-//     the fake sends them after it, GATHERING first, IceGatheringDone last. addIceCandidate accepts any candidate string like
-//     KMS (it never answers 40401).
+//     the fake sends them after it, GATHERING first, IceGatheringDone
+//     last. addIceCandidate accepts any candidate string like KMS (it
+//     never answers 40401).
 //   - SDP: the answer keeps what the fake understands; exotic offers
 //     (several m-lines of one kind with different codecs, simulcast, SDES
 //     crypto, non-WebRTC RtpEndpoint offers) get the same treatment and
@@ -115,9 +118,8 @@
 //     port 0 (the real frames hold no data channel offer). processAnswer
 //     checks only the number of m-lines: more than the offer's is 40206,
 //     fewer (even none, as a real KMS takes) leave the missing ones
-//     rejected.
-//     OfferOptions with offerToReceiveAudio/Video false leave that m-line
-//     out (inferred, not observed).
+//     rejected. OfferOptions with offerToReceiveAudio/Video false leave
+//     that m-line out (inferred, not observed).
 //   - Players cannot read files: a URI named with [WithMissingURIs], or
 //     without a file/http/https/rtsp(s) scheme, gives one Error INVALID_URI
 //     then START (a real KMS repeats the Error several times); any other
@@ -127,8 +129,7 @@
 //     fail to link ports, 40004 "Can not connect ports"); Mixer and
 //     setPortProperties check that the ports belong to the hub (40004,
 //     fake wording) and Mixer the media type (40005); no media is routed
-//     through hubs. getGstreamerDot returns a
-//     small made-up graph.
+//     through hubs. getGstreamerDot returns a small made-up graph.
 //   - GStreamerFilter's setElementProperty stores anything; KMS refuses
 //     properties of some GStreamer types (40006 "Property type not
 //     implemented: GParamBoxed" for caps).
