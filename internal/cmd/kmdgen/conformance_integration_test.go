@@ -75,6 +75,7 @@ func init() {
 			ov[k] = v
 		}
 		ov["uri"] = "file://" + media
+		ov["RecorderEndpoint.uri"] = "file://" + filepath.Join(dir, "conformance-out.webm")
 		ov["offer"] = string(offer)
 		ov["command"] = "capsfilter caps=video/x-raw"
 		return &fixture{t: t, ctx: ctx, calls: calls, c: c, f: idl.Load(), pool: map[string]any{}, overrides: ov, skip: realCrashers}

@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -307,7 +308,22 @@ func (fx *fixture) create(class string, fill, zeroish bool) any {
 		args = append(args, reflect.ValueOf(fx.c))
 		skip = 2
 	}
+	// Constructor arguments may be overridden per class ("Class.param").
+	saved := fx.overrides
+	fx.overrides = map[string]any{}
+	for k, v := range saved {
+		if cls, param, ok := strings.Cut(k, "."); ok {
+			if cls == class {
+				fx.overrides[param] = v
+			}
+			continue
+		}
+		if _, set := fx.overrides[k]; !set {
+			fx.overrides[k] = v
+		}
+	}
 	rest, want := fx.build(ft, skip, cl.Constructor.Params, fill, zeroish)
+	fx.overrides = saved
 	out := fn.Call(append(args, rest...))
 	err, _ := out[1].Interface().(error)
 	require.NoError(fx.t, err, "create %s", class)
