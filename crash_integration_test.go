@@ -177,3 +177,36 @@ func TestServerKilledMidCall(t *testing.T) {
 	require.NoError(t, p2.Release(ctx))
 	require.NoError(t, c.Close())
 }
+
+// TestSessionBelongsToItsServer uses the two shared servers of the
+// integration run (KURENTO_URL, KURENTO_URL_2): a session kept open on one
+// is adopted again there, and is unknown to the other, which the client
+// reports as ErrInvalidSession.
+func TestSessionBelongsToItsServer(t *testing.T) {
+	u1, u2 := os.Getenv("KURENTO_URL"), os.Getenv("KURENTO_URL_2")
+	if u1 == "" || u2 == "" {
+		t.Skip("KURENTO_URL and KURENTO_URL_2 not set: this test needs two real KMS")
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	c1, err := client.Dial(ctx, u1, client.WithKeepSessionOnClose())
+	require.NoError(t, err)
+	p, err := pipeline.NewMediaPipeline(ctx, c1, nil)
+	require.NoError(t, err)
+	sid, server1 := c1.SessionID(), c1.ServerID()
+	require.NoError(t, c1.Close())
+
+	_, err = client.Dial(ctx, u2, client.WithSessionID(sid))
+	require.ErrorIs(t, err, client.ErrInvalidSession)
+
+	again, err := client.Dial(ctx, u1, client.WithSessionID(sid))
+	require.NoError(t, err)
+	defer func() { _ = again.Close() }()
+	assert.Equal(t, sid, again.SessionID())
+	assert.Equal(t, server1, again.ServerID())
+	other, err := client.Dial(ctx, u2)
+	require.NoError(t, err)
+	defer func() { _ = other.Close() }()
+	assert.NotEqual(t, server1, other.ServerID(), "two servers, two serverIds")
+	require.NoError(t, again.Object("MediaPipeline", p.ID()).Release(ctx))
+}
