@@ -67,6 +67,15 @@ start_kms
 start_kms
 export KURENTO_URL=${urls[0]} KURENTO_URL_2=${urls[1]} KURENTO_KMS_SH=$kms_sh
 export KMS_PORT_RANGE=$range
+# A free port for the tests that start and kill a KMS of their own on a
+# fixed port (client's kill test reads KURENTO_KILL_PORT).
+if [ -z "${KURENTO_KILL_PORT:-}" ]; then
+  for _ in $(seq 50); do
+    p=$((lo + RANDOM % (hi - lo + 1)))
+    case " ${ports[*]} " in *" $p "*) continue ;; esac
+    if port_free "$p"; then export KURENTO_KILL_PORT=$p; break; fi
+  done
+fi
 echo "real KMS at $KURENTO_URL and $KURENTO_URL_2 (started in $((SECONDS - t0)) s)"
 
 race=-race
