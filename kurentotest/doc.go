@@ -124,15 +124,18 @@
 //     without a file/http/https/rtsp(s) scheme, gives one Error INVALID_URI
 //     then START (a real KMS repeats the Error several times); any other
 //     URI plays. Recorders write nothing; stopOnEndOfStream is ignored.
-//   - Hubs: Dispatcher, DispatcherOneToMany and AlphaBlending's setMaster
-//     take HubPorts of any hub, as KMS does (a real Dispatcher can still
-//     fail to link ports, 40004 "Can not connect ports"); Mixer and
-//     setPortProperties check that the ports belong to the hub (40004,
-//     fake wording) and Mixer the media type (40005); no media is routed
-//     through hubs. getGstreamerDot returns a small made-up graph.
-//   - GStreamerFilter's setElementProperty stores anything; KMS refuses
-//     properties of some GStreamer types (40006 "Property type not
-//     implemented: GParamBoxed" for caps).
+//   - Hubs: Dispatcher, DispatcherOneToMany and AlphaBlending take
+//     HubPorts of any hub, as KMS does (a real Dispatcher can still fail
+//     to link ports, 40004 "Can not connect ports"); Mixer checks that the
+//     ports belong to it (40004, fake wording) and the media type (40005);
+//     no media is routed through hubs. getGstreamerDot returns a small made-up graph.
+//   - GStreamerFilter's setElementProperty stores anything; KMS refuses a
+//     property its GStreamer element lacks (40001 "No property named 'x'
+//     in object 'capsfilter49'") and properties of some types (40006
+//     "Property type not implemented: GParamBoxed" for caps).
+//   - requestKeyframe succeeds; KMS refuses it on an endpoint with no
+//     output (40111 "Keyframe request failed (must be requested from a
+//     subscriber element)").
 //   - Children (getChildren) are listed in creation order; a real KMS lists
 //     them in no fixed order. The ServerManager's creationTime is fixed.
 //   - Requests of one socket are executed one at a time, in order (KMS runs
