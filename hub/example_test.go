@@ -2,7 +2,6 @@ package hub_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log"
 	"time"
@@ -65,18 +64,6 @@ func ExampleDispatcherOneToMany_SetSource() {
 	ports, err := d.GetChildren(ctx)
 	check(err)
 	fmt.Println("ports:", len(ports))
-
-	// A port of another hub is refused by the server.
-	other, err := hub.NewDispatcherOneToMany(ctx, p, nil)
-	check(err)
-	foreign, err := hub.NewHubPort(ctx, other, nil)
-	check(err)
-	err = d.SetSource(ctx, foreign)
-	var kerr *client.Error
-	if errors.As(err, &kerr) {
-		fmt.Println("foreign port refused:", kerr.Type)
-	}
 	// Output:
 	// ports: 5
-	// foreign port refused: CONNECT_ERROR
 }

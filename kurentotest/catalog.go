@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -120,15 +121,12 @@ func (c *catalog) zero(t idl.TypeRef) any {
 		}
 		return ""
 	}
+	// A real KMS leaves unset optional fields out, even those the IDL
+	// gives a default (getRembParams of a new WebRtcEndpoint answers
+	// {"__module__":"kurento","__type__":"RembParams"}).
 	m := map[string]any{"__module__": c.modulePrefix(ct.Module), "__type__": ct.Name}
 	for _, f := range c.structFields(ct.Name) {
-		switch {
-		case f.Default != nil:
-			d, err := decode(f.Default)
-			if err == nil {
-				m[f.Name] = d
-			}
-		case !f.Optional:
+		if !f.Optional {
 			m[f.Name] = c.zero(f.Type)
 		}
 	}
@@ -235,19 +233,29 @@ func (st *state) convert(sid, name, what string, t idl.TypeRef, v any) (any, *rp
 	}
 	switch t.Name {
 	case "String":
-		if s, ok := v.(string); ok {
-			return s, nil
+		// KMS reads with jsoncpp's asString: numbers and booleans pass.
+		switch x := v.(type) {
+		case string:
+			return x, nil
+		case json.Number:
+			return x.String(), nil
+		case bool:
+			return strconv.FormatBool(x), nil
 		}
 		return nil, bad()
 	case "int", "int64":
 		switch x := v.(type) {
 		case json.Number:
 			f, err := x.Float64()
-			if err != nil || f != math.Trunc(f) {
+			if err != nil {
 				return nil, bad()
 			}
 			if t.Name == "int" && (f > math.MaxInt32 || f < math.MinInt32) {
 				return nil, bad()
+			}
+			if f != math.Trunc(f) {
+				// KMS reads with jsoncpp's asInt: 1.5 passes as 1.
+				return json.Number(strconv.FormatFloat(math.Trunc(f), 'f', -1, 64)), nil
 			}
 			if _, err := x.Int64(); err != nil {
 				return json.Number(x.String()), nil
@@ -294,7 +302,9 @@ func (st *state) convert(sid, name, what string, t idl.TypeRef, v any) (any, *rp
 			return nil, err
 		}
 		if !cat.isA(o.typ, t.Name) {
-			return nil, kmsError(codeUnexpected, "Object '"+id+"' is not a "+t.Name)
+			// KMS's cast of the object fails deep inside: a JSON-RPC
+			// internal error, no KMS code.
+			return nil, plainError(-32603, "Unexpected error while processing method: bad_weak_ptr")
 		}
 		return o.id, nil
 	}
@@ -430,6 +440,10 @@ func propertyDefault(class, prop string) (any, bool) {
 		return json.Number("0"), true
 	case "mtu":
 		return json.Number("1200"), true
+	case "encoderBitrate":
+		return json.Number("300000"), true
+	case "maxEncoderBitrate":
+		return json.Number("2147483647"), true
 	case "stunServerPort":
 		return json.Number("3478"), true
 	case "stunServerAddress", "turnUrl", "networkInterfaces", "externalIPv4", "externalIPv6":

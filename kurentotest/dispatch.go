@@ -58,12 +58,25 @@ func (s *Server) logCall(call Call) {
 	s.callLogged = make(chan struct{})
 }
 
+// paramsMergeable reports whether KMS can write a sessionId into the
+// frame's params: they are absent, null or an object.
+func paramsMergeable(m map[string]any) bool {
+	pv, ok := m["params"]
+	if !ok || pv == nil {
+		return true
+	}
+	_, ok = pv.(map[string]any)
+	return ok
+}
+
 // handleFrame processes one text frame from socket c.
 func (s *Server) handleFrame(c *conn, data []byte) {
 	v, err := decode(data)
 	if err != nil {
-		// KMS logs unparsable frames and answers nothing.
-		s.log.Debug("kurentotest: ignoring unparsable frame", "conn", c.n, "err", err)
+		// KMS answers nothing to an unparsable frame: it drops the socket
+		// at once, without a close frame (the session stays).
+		s.log.Debug("kurentotest: unparsable frame, dropping the socket", "conn", c.n, "err", err)
+		c.abort()
 		return
 	}
 	s.mu.Lock()
@@ -73,6 +86,15 @@ func (s *Server) handleFrame(c *conn, data []byte) {
 	}
 	st := s.st
 	m, ok := v.(map[string]any)
+	if c.session != "" && (!ok && v != nil || ok && !paramsMergeable(m)) {
+		// On a socket bound to a session KMS writes the sessionId into
+		// params before anything else; with no object to write it into
+		// (a batch, a string, params that are not an object) that throws
+		// and KMS drops the socket, without a reply or a close frame.
+		s.log.Debug("kurentotest: frame without room for the sessionId, dropping the socket", "conn", c.n)
+		c.abort()
+		return
+	}
 	if !ok {
 		c.send(errorFrame(nil, invalidRequest()))
 		return
@@ -89,6 +111,13 @@ func (s *Server) handleFrame(c *conn, data []byte) {
 		return
 	}
 	notification := !hasID || idv == nil
+	if !paramsMergeable(m) {
+		// KMS looks params up as an object: jsoncpp throws.
+		if !notification {
+			c.send(errorFrame(idv, plainError(-32603, "Unexpected error while processing method: in Json::Value::find(begin, end): requires objectValue or nullValue")))
+		}
+		return
+	}
 
 	pv, hasParams := m["params"]
 	params, _ := pv.(map[string]any)

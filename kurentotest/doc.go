@@ -24,8 +24,12 @@
 // checked against frames of a real KMS 7.3): the /kurento path check
 // (other paths are closed with 1002 "Invalid path"), a 32,000,000-byte read
 // limit, compact output with sorted object keys like KMS's jsoncpp writer,
-// silence on unparsable frames, -32600 for non-objects and malformed
-// envelopes, the reply to notifications, session id insertion from the
+// unparsable frames answered by dropping the socket (no close frame),
+// -32600 for non-objects and malformed envelopes on an unbound socket (on a
+// socket bound to a session, a frame with no object to hold the sessionId
+// — a batch, a string, params that are not an object — drops the socket),
+// jsoncpp's conversions of parameters (a number passes as a string, 1.5 as
+// the int 1), the reply to notifications, session id insertion from the
 // socket binding, re-binding after every successful reply carrying a
 // sessionId, session registration on object lookup or creation, connect
 // (40007 for unknown sessions), ping, create, invoke, describe, subscribe
@@ -56,21 +60,26 @@
 // order with port 1 and no candidates, only the codecs KMS negotiates kept
 // (opus, PCMU, PCMA; VP8, VP9, H264, AV1; rtx, red, ulpfec, G722, CN and
 // telephone-event dropped) with their rtcp-fb (minus transport-cc) and
-// fmtp, only the abs-send-time extension, direction inverted (and limited
-// by the recvonly/sendonly constructor flags), mids and the BUNDLE group
-// kept, a=setup:active for an actpass offer, fresh ICE credentials and the
-// sha-256 fingerprint of a real self-signed certificate made once per
-// server (new after [Server.Restart]). An m-line without a usable codec is
-// rejected (port 0, out of the BUNDLE group). generateOffer gives KMS's
-// offer shape (RTP/SAVPF, mids audio0/video0, actpass) and honours
-// OfferOptions. pion/webrtc accepts both (see the tests).
+// fmtp, only the abs-send-time extension, the offer's direction inverted
+// (the recvonly/sendonly constructor flags do not change an answer), mids
+// and the BUNDLE group kept, setup (a=setup:active for an actpass offer)
+// and rtcp-mux in the offer's order, an ssrc line on every RTP m-line,
+// fresh ICE credentials and the sha-256 fingerprint of a real self-signed
+// certificate made once per server (new after [Server.Restart]). An m-line
+// without a usable codec is rejected: port 0, the offer's first format
+// only, no rtpmap, out of the BUNDLE group, otherwise laid out like the
+// others. generateOffer gives KMS's offer shape (RTP/SAVPF, mids
+// audio0/video0, actpass, no rtpmap for the static types 0 and 8, the
+// direction the constructor flags ask for) and honours OfferOptions.
+// pion/webrtc accepts both (see the tests).
 //
 // gatherCandidates emits, after its reply, IceComponentStateChanged
 // GATHERING for components 1 and 2 of each ICE stream, IceCandidateFound
 // for three loopback host candidates (UDP, TCP active, TCP passive) of each
 // component on every m-line (one stream for a BUNDLE), then
-// IceGatheringDone; called before the local SDP exists, it waits for it. A
-// second call does nothing. The first well-formed remote candidate of a
+// IceGatheringDone; called before the local SDP exists, it is answered and
+// forgotten, as on a real KMS (a later call gathers). A second call does
+// nothing. The first well-formed remote candidate of a
 // negotiated, gathering endpoint emits IceComponentStateChanged
 // CONNECTING, as on a real KMS.
 //
@@ -145,34 +154,54 @@
 //     disconnect, stop or release); MediaTranscodingStateChanged,
 //     MediaSessionStarted/Terminated and DataChannelOpened never happen by
 //     themselves (use [Server.Emit]); isMediaTranscoding answers false,
-//     getStats an empty map, getVideoInfo and getPosition zero values.
+//     getStats null (as KMS does without media), getVideoInfo and
+//     getPosition zero values; setPosition fails (40700 "Seek fails", as
+//     on KMS) unless the player plays, and then does nothing.
 //   - ICE and DTLS: the candidates are made up (127.0.0.1, random ports);
 //     the ICE events after CONNECTING (CONNECTED, NewCandidatePairSelected,
 //     READY, DtlsConnectionStateChange) are the fake's reconstruction, as
-//     the real-server frames stop at CONNECTING. A real KMS may send some
-//     gathering events before the gatherCandidates reply; the fake always
-//     sends them after it. addIceCandidate accepts any candidate string like
-//     KMS (it never answers 40401).
+//     the real-server frames stop at CONNECTING. A real KMS sends the
+//     gathering events in no fixed order (components, candidates and even
+//     IceGatheringDone interleave), some before the gatherCandidates reply;
+//     the fake sends them after it, GATHERING first, IceGatheringDone
+//     last. addIceCandidate accepts any candidate string like KMS (it
+//     never answers 40401).
 //   - SDP: the answer keeps what the fake understands; exotic offers
 //     (several m-lines of one kind with different codecs, simulcast, SDES
 //     crypto, non-WebRTC RtpEndpoint offers) get the same treatment and
 //     may differ from KMS. An application m-line is accepted (port 1, the
 //     offer's sctp-port) only with useDataChannels, else rejected with
 //     port 0 (the real frames hold no data channel offer). processAnswer
-//     checks only the number of m-lines (40206 when it differs).
-//     OfferOptions with offerToReceiveAudio/Video false leave that m-line
-//     out (inferred, not observed).
+//     checks only the number of m-lines: more than the offer's is 40206,
+//     fewer (even none, as a real KMS takes) leave the missing ones
+//     rejected. OfferOptions with offerToReceiveAudio/Video false leave
+//     that m-line out (inferred, not observed).
 //   - Players cannot read files: a URI named with [WithMissingURIs], or
 //     without a file/http/https/rtsp(s) scheme, gives one Error INVALID_URI
 //     then START (a real KMS repeats the Error several times); any other
 //     URI plays. Recorders write nothing; stopOnEndOfStream is ignored.
-//   - Hubs: Dispatcher, DispatcherOneToMany, Mixer and AlphaBlending only
-//     check that the ports they name belong to them (40004 otherwise,
-//     fake wording) and Mixer's media type (40005); no media is routed
-//     through hubs. getGstreamerDot returns a small made-up graph.
+//   - Hubs: Dispatcher, DispatcherOneToMany and AlphaBlending take
+//     HubPorts of any hub, as KMS does (a real Dispatcher can still fail
+//     to link ports, 40004 "Can not connect ports"); Mixer checks that the
+//     ports belong to it (40004, fake wording) and the media type (40005);
+//     no media is routed through hubs. getGstreamerDot returns a small made-up graph.
+//   - GStreamerFilter's setElementProperty stores anything; KMS refuses a
+//     property its GStreamer element lacks (40001 "No property named 'x'
+//     in object 'capsfilter49'") and properties of some types (40006
+//     "Property type not implemented: GParamBoxed" for caps).
+//   - requestKeyframe succeeds; KMS refuses it on an endpoint with no
+//     output (40111 "Keyframe request failed (must be requested from a
+//     subscriber element)").
+//   - Children (getChildren) are listed in creation order; a real KMS lists
+//     them in no fixed order. The ServerManager's creationTime is fixed.
 //   - Requests of one socket are executed one at a time, in order (KMS runs
 //     them on a thread pool); events caused by a call are queued before its
-//     reply, except those of gatherCandidates and addIceCandidate.
+//     reply, except those of gatherCandidates and addIceCandidate. A real
+//     KMS may send a call's events after its reply (ElementConnected,
+//     ObjectDestroyed after release), the three ElementConnected of a
+//     connect without media type in any order, and may deliver an event
+//     emitted while a session had no socket to the socket that binds it
+//     next.
 //   - getUsedCpu answers a fixed value after the requested interval;
 //     getCpuCount and getUsedMemory describe the test process; getKmd
 //     returns the SDK's IDL facts in a kmd-like JSON, not the original
@@ -181,18 +210,30 @@
 //     properties start at the zero value of their type (first value for
 //     enums). Setters store values without side effects.
 //   - A KMS with a thread or file-descriptor limit can answer 40009; the fake
-//     never does. A KMS can crash (getIceTcp killed one); the fake does not.
-//   - Some error messages that the real-server frames do not show (40109,
-//     40202, 40203, 40206, 40210, 40107, 40003, 40004, 40005) are worded by
-//     the fake.
+//     never does.
+//   - A KMS can crash; the fake does not. Requests that kill KMS 7.3.1 (the
+//     build the integration tests use): invoke getIceTcp on a
+//     WebRtcEndpoint ("stack smashing detected"), and any invoke of
+//     Mixer's connect or disconnect (media, source, sink), even on fresh
+//     ports never connected before ("free(): invalid pointer" or a
+//     segmentation fault in the mixer's invoke), and connecting a
+//     Composite's HubPort on VIDEO to a HubPort of the same Composite
+//     (itself included: a loop through the compositor). The suites keep
+//     them out of their real-server runs; the fake answers them.
+//   - Some error messages that no real-server exchange shows (40206, 40003,
+//     40004 for a port of another hub, 40005) are worded by the fake.
 //
 // # Checking against a real KMS
 //
 // The raw-frame behaviour tests of this package take the server's URL, so
 // the same suite checks a real KMS: built with the tag integration and with
 // KURENTO_URL set (go test -tags integration ./kurentotest/), they talk to
-// that server one at a time and leave out the checks and tests that script
-// the fake; without KURENTO_URL they skip. The program cmd/kurento-fake
+// that server, in parallel, and leave out the checks and tests that script
+// the fake; without KURENTO_URL they skip. The same build plays a request
+// script (every getter of every class, the constructors, malformed
+// requests, transactions, batches) against the real server and replays its
+// answers against the fake, which must match byte for byte;
+// testdata/k_wire.frames.txt is that recording, replayed in every test run. The program cmd/kurento-fake
 // serves this fake on a real port for clients in other languages.
 //
 // # Concurrency

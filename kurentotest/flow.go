@@ -96,7 +96,11 @@ func flowCheck(dir flowDir) opFunc {
 	return func(x *invocation) (any, *rpcError) {
 		mt, _ := x.params["mediaType"].(string)
 		if mt == "DATA" {
-			return nil, kmsError(codeIllegalParam, "DATA media type is not supported")
+			what := "MediaFlowingIn"
+			if dir == flowOut {
+				what = "MediaFlowingOut"
+			}
+			return nil, kmsError(codeIllegalParam, "Media type DATA is not supported for "+what)
 		}
 		return x.st.flows[flowKey{x.obj.id, mt, dir}], nil
 	}

@@ -1,11 +1,15 @@
 package kurentotest_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -61,6 +65,11 @@ func assertFrame(t *testing.T, want, got string, msgAndArgs ...any) {
 type wsConn struct {
 	t  *testing.T
 	ws *websocket.Conn
+	// sessions seen in the replies, released when the test ends on a
+	// real server (a shared KMS must not pile up the objects of every
+	// test).
+	mu       sync.Mutex
+	sessions map[string]bool
 }
 
 func (tg target) dial(t *testing.T) *wsConn {
@@ -76,8 +85,53 @@ func (tg target) dialPath(t *testing.T, path string) *wsConn {
 	ws, err := dialWS(ctx, u, tg.client)
 	require.NoError(t, err)
 	ws.SetReadLimit(-1)
-	t.Cleanup(func() { _ = ws.CloseNow() })
-	return &wsConn{t: t, ws: ws}
+	w := &wsConn{t: t, ws: ws}
+	t.Cleanup(func() {
+		_ = ws.CloseNow()
+		if tg.fake == nil {
+			tg.releaseSessions(w.seen())
+		}
+	})
+	return w
+}
+
+func (w *wsConn) seen() []string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	var out []string
+	for s := range w.sessions {
+		out = append(out, s)
+	}
+	return out
+}
+
+var sessionIDRE = regexp.MustCompile(`"sessionId":"([^"]+)"`)
+
+// releaseSessions closes sessions with release on a fresh socket, so that
+// their objects go. Errors do not matter: the session may be gone.
+func (tg target) releaseSessions(sids []string) {
+	if len(sids) == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	ws, err := dialWS(ctx, tg.url, tg.client)
+	if err != nil {
+		return
+	}
+	defer func() { _ = ws.CloseNow() }()
+	for i, sid := range sids {
+		f := `{"jsonrpc":"2.0","id":"cleanup-` + strconv.Itoa(i) + `","method":"closeSession","params":{"sessionId":"` + sid + `","release":true}}`
+		if ws.Write(ctx, websocket.MessageText, []byte(f)) != nil {
+			return
+		}
+		for { // events of the released objects may come first
+			_, b, err := ws.Read(ctx)
+			if err != nil || strings.Contains(string(b), `"id":"cleanup-`) {
+				break
+			}
+		}
+	}
 }
 
 // dialWS opens a raw socket. websocket.Dial leaves resp.Body nil on success
@@ -99,10 +153,20 @@ func (w *wsConn) send(frame string) {
 
 func (w *wsConn) recv() string {
 	w.t.Helper()
-	ctx, cancel := context.WithTimeout(w.t.Context(), 5*time.Second)
+	// A guard against a hang, not a measure: a shared real KMS on a
+	// loaded machine can take seconds.
+	ctx, cancel := context.WithTimeout(w.t.Context(), 30*time.Second)
 	defer cancel()
 	_, b, err := w.ws.Read(ctx)
 	require.NoError(w.t, err)
+	if m := sessionIDRE.FindSubmatch(b); m != nil && !bytes.Contains(b, []byte(`"method":"onEvent"`)) {
+		w.mu.Lock()
+		if w.sessions == nil {
+			w.sessions = map[string]bool{}
+		}
+		w.sessions[string(m[1])] = true
+		w.mu.Unlock()
+	}
 	return string(b)
 }
 
@@ -154,6 +218,13 @@ var holeRE = regexp.MustCompile(`\{\{([a-zA-Z0-9_]+)\}\}`)
 // returns the hole values. vars pre-binds holes.
 func match(t *testing.T, tmpl, got string, vars map[string]string) map[string]string {
 	t.Helper()
+	v, ok := tryMatch(tmpl, got, vars)
+	require.True(t, ok, "frame mismatch\nwant %s\ngot  %s", tmpl, got)
+	return v
+}
+
+// tryMatch is match without the test: ok false on a mismatch.
+func tryMatch(tmpl, got string, vars map[string]string) (map[string]string, bool) {
 	if vars == nil {
 		vars = map[string]string{}
 	}
@@ -175,14 +246,16 @@ func match(t *testing.T, tmpl, got string, vars map[string]string) map[string]st
 	re.WriteString(regexp.QuoteMeta(tmpl[last:]))
 	re.WriteString("$")
 	sub := regexp.MustCompile(re.String()).FindStringSubmatch(got)
-	require.NotNil(t, sub, "frame mismatch\nwant %s\ngot  %s", tmpl, got)
+	if sub == nil {
+		return vars, false
+	}
 	for i, n := range names {
-		if v, ok := vars[n]; ok {
-			require.Equal(t, v, sub[i+1], "hole %s differs within the frame %s", n, got)
+		if v, ok := vars[n]; ok && v != sub[i+1] {
+			return vars, false // a hole must have one value within the frame
 		}
 		vars[n] = sub[i+1]
 	}
-	return vars
+	return vars, true
 }
 
 // expand replaces holes by their values.
@@ -190,4 +263,87 @@ func expand(tmpl string, vars map[string]string) string {
 	return holeRE.ReplaceAllStringFunc(tmpl, func(h string) string {
 		return vars[holeRE.FindStringSubmatch(h)[1]]
 	})
+}
+
+// invokeFrame is the frame of an invoke request with a fresh id.
+func invokeFrame(obj, op, params string) string {
+	f := `{"jsonrpc":"2.0","id":` + nid() + `,"method":"invoke","params":{"object":"` + obj + `","operation":"` + op + `"`
+	if params != "" {
+		f += `,"operationParams":` + params
+	}
+	return f + `}}`
+}
+
+// until sends a frame and reads until its reply has come and done says
+// the events read so far are enough: a real KMS may send the events a call
+// causes after its reply. It returns the reply and every event read.
+func (w *wsConn) until(frame string, done func(reply string, events []string) bool) (reply string, events []string) {
+	w.t.Helper()
+	defer func() {
+		if w.t.Failed() {
+			w.t.Logf("until %s: reply %s, events %q", frame, reply, events)
+		}
+	}()
+	w.send(frame)
+	for reply == "" || !done(reply, events) {
+		f := w.recv()
+		if strings.Contains(f, `"method":"onEvent"`) {
+			events = append(events, f)
+			continue
+		}
+		require.Empty(w.t, reply, "a second reply %s", f)
+		reply = f
+	}
+	return reply, events
+}
+
+// collect is until with, for each of want, an event containing it (one
+// event per want, in any order). It returns the reply and the events that
+// matched, in want's order; other events read are dropped (on a shared
+// server they can be ServerManager events of other sessions).
+func (w *wsConn) collect(frame string, want ...string) (reply string, matched []string) {
+	w.t.Helper()
+	reply, _ = w.until(frame, func(_ string, events []string) bool {
+		matched = matchEach(events, want)
+		return matched != nil
+	})
+	return reply, matched
+}
+
+// matchEach gives, for each of want, a distinct event containing it, or
+// nil if some want has none.
+func matchEach(events, want []string) []string {
+	used := make([]bool, len(events))
+	out := make([]string, 0, len(want))
+	for _, s := range want {
+		i := slices.IndexFunc(events, func(e string) bool { return strings.Contains(e, s) })
+		for i >= 0 && used[i] {
+			j := slices.IndexFunc(events[i+1:], func(e string) bool { return strings.Contains(e, s) })
+			if j < 0 {
+				i = -1
+				break
+			}
+			i += 1 + j
+		}
+		if i < 0 {
+			return nil
+		}
+		used[i] = true
+		out = append(out, events[i])
+	}
+	return out
+}
+
+// about keeps the events that mention one of ids.
+func about(events []string, ids ...string) []string {
+	var out []string
+	for _, e := range events {
+		for _, id := range ids {
+			if strings.Contains(e, `"`+id+`"`) {
+				out = append(out, e)
+				break
+			}
+		}
+	}
+	return out
 }

@@ -20,8 +20,8 @@ import (
 const iceKey = "ice"
 
 type iceState struct {
-	// requested: gatherCandidates was called; gathered: its events went
-	// out (gathering waits for the local SDP).
+	// requested: gatherCandidates was called after negotiation; gathered:
+	// the gathering events went out.
 	requested, gathered bool
 	remote              []string
 	connecting          bool
@@ -43,35 +43,37 @@ func iceOf(o *object) *iceState {
 
 func init() {
 	registerOps("WebRtcEndpoint", map[string]opFunc{
-		"gatherCandidates": gatherCandidates,
-		"addIceCandidate":  addIceCandidate,
+		"gatherCandidates":  gatherCandidates,
+		"createDataChannel": dataChannelOp,
+		"closeDataChannel":  dataChannelOp,
+		"addIceCandidate":   addIceCandidate,
 		"getICECandidatePairs": func(x *invocation) (any, *rpcError) {
 			return append([]any{}, iceOf(x.obj).pairs...), nil
 		},
 	})
 }
 
-func gatherCandidates(x *invocation) (any, *rpcError) {
-	ice := iceOf(x.obj)
-	if ice.requested {
-		return nil, nil
-	}
-	ice.requested = true
-	if sdpOf(x.obj).local != "" {
-		x.st.scheduleGathering(x)
+// dataChannelOp refuses data channel operations on an endpoint made
+// without useDataChannels, as KMS does; with them it accepts (no channel
+// opens without a peer).
+func dataChannelOp(x *invocation) (any, *rpcError) {
+	if !boolProp(x.obj, "useDataChannels") {
+		return nil, kmsError(codeOperationNotSupported, "Data channels are not supported")
 	}
 	return nil, nil
 }
 
-// negotiated runs when an SdpEndpoint got its local description: a
-// gathering requested earlier starts now.
-func (st *state) negotiated(x *invocation) {
-	if !st.s.cat.isA(x.obj.typ, "WebRtcEndpoint") {
-		return
+func gatherCandidates(x *invocation) (any, *rpcError) {
+	ice := iceOf(x.obj)
+	// A real KMS gathers only once the endpoint has a local description:
+	// a call before negotiation is answered and forgotten (a later call
+	// gathers), and a second call does nothing.
+	if ice.requested || sdpOf(x.obj).local == "" {
+		return nil, nil
 	}
-	if ice := iceOf(x.obj); ice.requested && !ice.gathered {
-		st.scheduleGathering(x)
-	}
+	ice.requested = true
+	x.st.scheduleGathering(x)
+	return nil, nil
 }
 
 // iceStream is one ICE stream: the indexes of the m-lines it carries.

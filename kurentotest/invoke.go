@@ -213,6 +213,10 @@ func init() {
 			return out, nil
 		},
 	})
+	registerOps("BaseRtpEndpoint", map[string]opFunc{
+		// KMS 7.3 accepts this setter and keeps answering the default 100.
+		"setMinVideoRecvBandwidth": func(*invocation) (any, *rpcError) { return nil, nil },
+	})
 	registerOps("MediaElement", map[string]opFunc{
 		"connect":              elementConnect,
 		"disconnect":           elementDisconnect,
@@ -221,7 +225,8 @@ func init() {
 		"isMediaFlowingIn":     flowCheck(flowIn),
 		"isMediaFlowingOut":    flowCheck(flowOut),
 		"isMediaTranscoding":   mediaTypeCheck(false),
-		"getStats":             func(*invocation) (any, *rpcError) { return map[string]any{}, nil },
+		// No media, no stats: KMS writes the empty map as null.
+		"getStats": func(*invocation) (any, *rpcError) { return nil, nil },
 	})
 }
 
@@ -229,7 +234,7 @@ func init() {
 func mediaTypeCheck(v bool) opFunc {
 	return func(x *invocation) (any, *rpcError) {
 		if x.params["mediaType"] == "DATA" {
-			return nil, kmsError(codeIllegalParam, "DATA media type is not supported")
+			return nil, kmsError(codeIllegalParam, "Media type DATA is not supported for MediaTranscoding")
 		}
 		return v, nil
 	}

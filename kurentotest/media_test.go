@@ -60,40 +60,68 @@ func TestGatherCandidates(t *testing.T) {
 	invoke(t, w, ep, "processOffer", `{"offer":`+jsonString(t, readSDP(t, "g_offer.sdp"))+`}`)
 	r, evs := invoke(t, w, ep, "gatherCandidates", "")
 	assert.Contains(t, r, `"value":null}}`)
-	// 2 GATHERING, candidates of 2 components on both m-lines of the
-	// bundle, IceGatheringDone; some may precede the reply.
-	var frames []string
-	frames = append(frames, evs...)
-	for len(frames) == 0 || !strings.Contains(frames[len(frames)-1], `"type":"IceGatheringDone"`) {
-		frames = append(frames, w.recv())
+	// 2 GATHERING (components 1 and 2), candidates of 2 components on
+	// both m-lines of the bundle, IceGatheringDone. The fake sends them in
+	// this order after the reply; a real KMS sends them in any order, some
+	// before the reply and some candidates even after IceGatheringDone: the
+	// candidates are counted over every event read until the end of the
+	// test.
+	frames := append([]string(nil), evs...)
+	var gathering, later []string
+	done := 0
+	for i := 0; len(gathering) < 2 || done == 0; i++ {
+		if i == len(frames) {
+			frames = append(frames, w.recv())
+		}
+		switch f := frames[i]; {
+		case strings.Contains(f, `"type":"IceGatheringDone"}}}`):
+			done++
+		case strings.Contains(f, `"type":"IceComponentStateChanged"}}}`):
+			gathering = append(gathering, f)
+		default:
+			later = append(later, f)
+		}
 	}
-	types := eventTypes(t, frames)
-	require.GreaterOrEqual(t, len(types), 4)
-	assert.Equal(t, []string{"IceComponentStateChanged:GATHERING", "IceComponentStateChanged:GATHERING"}, types[:2])
-	match(t, `{"jsonrpc":"2.0","method":"onEvent","params":{"value":{"data":{"componentId":1,"source":"`+ep+`","state":"GATHERING","streamId":1,"tags":[],"timestampMillis":"{{ts}}","type":"IceComponentStateChanged"},"object":"`+ep+`","type":"IceComponentStateChanged"}}}`, frames[0], nil)
+	if tg.fake != nil {
+		types := eventTypes(t, frames)
+		require.GreaterOrEqual(t, len(types), 4)
+		assert.Equal(t, []string{"IceComponentStateChanged:GATHERING", "IceComponentStateChanged:GATHERING"}, types[:2])
+		assert.Equal(t, "IceGatheringDone", types[len(types)-1])
+	}
+	comps := map[string]bool{}
+	for _, f := range gathering {
+		v := match(t, `{"jsonrpc":"2.0","method":"onEvent","params":{"value":{"data":{"componentId":{{c}},"source":"`+ep+`","state":"GATHERING","streamId":1,"tags":[],"timestampMillis":"{{ts}}","type":"IceComponentStateChanged"},"object":"`+ep+`","type":"IceComponentStateChanged"}}}`,
+			f, nil)
+		comps[v["c"]] = true
+	}
+	assert.Equal(t, map[string]bool{"1": true, "2": true}, comps)
+
+	// A second gatherCandidates does not gather again.
+	r, evs = invoke(t, w, ep, "gatherCandidates", "")
+	assert.Contains(t, r, `"value":null}}`)
+	later = append(later, evs...)
+
+	// Empty and malformed candidates are accepted and change nothing.
+	for _, c := range []string{``, `garbage`} {
+		r, evs = invoke(t, w, ep, "addIceCandidate", `{"candidate":{"candidate":"`+c+`","sdpMid":"0","sdpMLineIndex":0}}`)
+		assert.Contains(t, r, `"value":null}}`, c)
+		later = append(later, evs...)
+	}
 	perMid := map[string]int{}
-	for _, f := range frames[2 : len(frames)-1] {
+	for _, f := range later {
 		v := match(t, `{"jsonrpc":"2.0","method":"onEvent","params":{"value":{"data":{"candidate":{"__module__":"kurento","__type__":"IceCandidate","candidate":"{{c}}","sdpMLineIndex":"{{i}}","sdpMid":"{{mid}}"},"source":"`+ep+`","tags":[],"timestampMillis":"{{ts}}","type":"IceCandidateFound"},"object":"`+ep+`","type":"IceCandidateFound"}}}`,
 			strings.Replace(strings.Replace(f, `"sdpMLineIndex":`, `"sdpMLineIndex":"`, 1), `,"sdpMid"`, `","sdpMid"`, 1), nil)
 		assert.Equal(t, v["i"], v["mid"])
 		assert.Contains(t, v["c"], " typ host")
 		perMid[v["mid"]]++
 	}
-	assert.Equal(t, perMid["0"], perMid["1"], "the same candidates on both bundled m-lines")
 	assert.Positive(t, perMid["0"])
-
-	// A second gatherCandidates does nothing more.
-	r, evs = invoke(t, w, ep, "gatherCandidates", "")
-	assert.Contains(t, r, `"value":null}}`)
-	assert.Empty(t, evs)
-
-	// Empty and malformed candidates are accepted; a real one starts
-	// connectivity checks.
-	for _, c := range []string{``, `garbage`} {
-		r, evs = invoke(t, w, ep, "addIceCandidate", `{"candidate":{"candidate":"`+c+`","sdpMid":"0","sdpMLineIndex":0}}`)
-		assert.Contains(t, r, `"value":null}}`, c)
-		assert.Empty(t, evs)
+	assert.Positive(t, perMid["1"])
+	if tg.fake != nil {
+		// On a real KMS a straggler may still be on its way.
+		assert.Equal(t, perMid["0"], perMid["1"], "the same candidates on both bundled m-lines")
 	}
+
 	r, _ = invoke(t, w, ep, "addIceCandidate", `{"candidate":"candidate:1 1 UDP 2122260223 127.0.0.1 54400 typ host"}`)
 	assert.Contains(t, r, `{"error":{"code":40001,"data":{"type":"MARSHALL_ERROR"},"message":"'candidate' parameter should be a object"}`)
 	r, _ = invoke(t, w, ep, "getICECandidatePairs", "")
@@ -105,20 +133,24 @@ func TestGatherCandidates(t *testing.T) {
 	assert.Equal(t, []string{"IceComponentStateChanged:CONNECTING"}, eventTypes(t, w.recvEvents(1)))
 }
 
-func TestGatheringWaitsForNegotiation(t *testing.T) {
+func TestGatheringNeedsNegotiation(t *testing.T) {
 	t.Parallel()
 	tg := newTarget(t)
 	w, _, pipe := session(t, tg)
 	ep := create(t, w, "WebRtcEndpoint", `{"mediaPipeline":"`+pipe+`"}`)
 	subscribe(t, w, ep, "IceGatheringDone")
-	r, evs := invoke(t, w, ep, "gatherCandidates", "")
+	// Before negotiation gatherCandidates is answered and forgotten: the
+	// negotiation does not start a gathering, a later call does, and only
+	// one IceGatheringDone comes.
+	r, _ := invoke(t, w, ep, "gatherCandidates", "")
 	assert.Contains(t, r, `"value":null}}`)
-	assert.Empty(t, evs)
-	// Nothing came: the next frame is the reply to a ping.
-	assert.Contains(t, w.call(`{"jsonrpc":"2.0","id":"p1","method":"ping"}`), `"id":"p1"`)
 	r, _ = invoke(t, w, ep, "generateOffer", "")
 	require.Contains(t, r, `"result"`)
-	assert.Equal(t, []string{"IceGatheringDone"}, eventTypes(t, w.recvEvents(1)))
+	r, evs := w.collect(invokeFrame(ep, "gatherCandidates", ""), `"type":"IceGatheringDone"`)
+	assert.Contains(t, r, `"value":null}}`)
+	require.Len(t, evs, 1)
+	_, evs = w.request(`{"jsonrpc":"2.0","id":"p1","method":"ping"}`)
+	assert.Empty(t, evs)
 }
 
 func TestSimulateMediaFlow(t *testing.T) {
@@ -275,12 +307,6 @@ func TestHubs(t *testing.T) {
 	r, _ = invoke(t, w, one, "removeSource", "")
 	assert.Contains(t, r, `"value":null}}`)
 
-	mixer := create(t, w, "Mixer", `{"mediaPipeline":"`+pipe+`"}`)
-	m1 := create(t, w, "HubPort", `{"hub":"`+mixer+`"}`)
-	m2 := create(t, w, "HubPort", `{"hub":"`+mixer+`"}`)
-	r, _ = invoke(t, w, mixer, "connect", `{"media":"AUDIO","source":"`+m1+`","sink":"`+m2+`"}`)
-	assert.Contains(t, r, `"value":null}}`)
-
 	ab := create(t, w, "AlphaBlending", `{"mediaPipeline":"`+pipe+`"}`)
 	a1 := create(t, w, "HubPort", `{"hub":"`+ab+`"}`)
 	r, _ = invoke(t, w, ab, "setMaster", `{"source":"`+a1+`","zOrder":1}`)
@@ -295,17 +321,26 @@ func TestHubs(t *testing.T) {
 	r, _ = invoke(t, w, pipe, "getGstreamerDot", `{"details":"SHOW_ALL"}`)
 	assert.Contains(t, r, `digraph`)
 
-	if tg.fake == nil {
-		return // the error replies below are the fake's choice
-	}
+	// Ports of another hub are taken.
 	r, _ = invoke(t, w, disp, "connect", `{"source":"`+p1+`","sink":"`+foreign+`"}`)
-	assert.Contains(t, r, `{"error":{"code":40004,"data":{"type":"CONNECT_ERROR"}`)
+	assert.Contains(t, r, `"value":null}}`)
 	r, _ = invoke(t, w, one, "setSource", `{"source":"`+foreign+`"}`)
-	assert.Contains(t, r, `"code":40004`)
+	assert.Contains(t, r, `"value":null}}`)
+	r, _ = invoke(t, w, ab, "setMaster", `{"source":"`+foreign+`","zOrder":1}`)
+	assert.Contains(t, r, `"value":null}}`)
+
+	if tg.fake == nil {
+		// Any call of Mixer's connect or disconnect kills a real KMS 7.3
+		// (see the package documentation).
+		return
+	}
+	mixer := create(t, w, "Mixer", `{"mediaPipeline":"`+pipe+`"}`)
+	m1 := create(t, w, "HubPort", `{"hub":"`+mixer+`"}`)
+	m2 := create(t, w, "HubPort", `{"hub":"`+mixer+`"}`)
+	r, _ = invoke(t, w, mixer, "connect", `{"media":"AUDIO","source":"`+m1+`","sink":"`+m2+`"}`)
+	assert.Contains(t, r, `"value":null}}`)
 	r, _ = invoke(t, w, mixer, "connect", `{"media":"DATA","source":"`+m1+`","sink":"`+m2+`"}`)
 	assert.Contains(t, r, `{"error":{"code":40005,"data":{"type":"UNSUPPORTED_MEDIA_TYPE"}`)
-	r, _ = invoke(t, w, ab, "setMaster", `{"source":"`+foreign+`","zOrder":1}`)
-	assert.Contains(t, r, `"code":40004`)
 }
 
 func TestCoOwnershipOnLookup(t *testing.T) {
@@ -325,7 +360,7 @@ func TestCoOwnershipOnLookup(t *testing.T) {
 		w1.call(`{"jsonrpc":"2.0","id":"c1","method":"closeSession","params":{"sessionId":"`+s1+`"}}`))
 	rep, evs := invoke(t, w2, el, "getName", "")
 	assert.Contains(t, rep, `"result"`, "s2 still owns the element")
-	assert.Empty(t, evs)
+	assert.Empty(t, about(evs, el, pipe))
 	// Unref by the last owner releases the element and then the pipeline.
 	_, _ = w2.request(`{"jsonrpc":"2.0","id":2,"method":"closeSession","params":{"sessionId":"` + s2 + `"}}`)
 	if tg.fake != nil {

@@ -1,6 +1,7 @@
 package kurentotest
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"strconv"
 	"strings"
@@ -72,6 +73,9 @@ func (st *state) create(_ *callCtx, p map[string]any) (any, *rpcError) {
 	}
 	vals, err := st.readParams(sid, ctorParams, cp)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkSDES(vals["crypto"]); cls.Name == "RtpEndpoint" && err != nil {
 		return nil, err
 	}
 	o := st.newObject(cls.Name, ctorParams, vals)
@@ -246,14 +250,23 @@ func (st *state) transaction(cx *callCtx, p map[string]any) (any, *rpcError) {
 	for i, opv := range ops {
 		op, ok := opv.(map[string]any)
 		if !ok {
-			return nil, kmsError(codeMalformedTransaction, "Invalid transaction operation "+strconv.Itoa(i))
+			// KMS reads the operation's fields without checking it is an
+			// object: jsoncpp throws.
+			return nil, plainError(-32603, "Unexpected error while processing method: in Json::Value::resolveReference(key, end): requires objectValue")
 		}
 		idv := op["id"]
 		if !isIndex(idv, i) {
+			// KMS names the expected index twice, not the id it got.
 			return nil, kmsError(codeMalformedTransaction,
-				"Id of request '"+strings.Trim(string(encode(idv)), `"`)+"' should be '"+strconv.Itoa(i)+"'")
+				"Id of request '"+strconv.Itoa(i)+"' should be '"+strconv.Itoa(i)+"'")
 		}
 		method, _ := op["method"].(string)
+		if ver, _ := op["jsonrpc"].(string); ver != "2.0" || method == "" {
+			// An operation that is not a JSON-RPC request fails like one
+			// sent alone, and ends the transaction.
+			responses = append(responses, map[string]any{"error": invalidRequest().tree(), "id": json.Number(strconv.Itoa(i)), "jsonrpc": "2.0"})
+			break
+		}
 		params, _ := op["params"].(map[string]any)
 		if params == nil {
 			params = map[string]any{}
@@ -342,4 +355,34 @@ func injectMapRefs(m map[string]any, values map[int]any) (map[string]any, *rpcEr
 		out[k] = r
 	}
 	return out, nil
+}
+
+// checkSDES checks an RtpEndpoint's SDES master key like KMS: with a crypto
+// suite named, the key (or, without key, the decoded keyBase64) must have
+// the suite's size, 30 bytes for AES_128 and 46 for AES_256.
+func checkSDES(v any) *rpcError {
+	sdes, _ := v.(map[string]any)
+	suite, _ := sdes["crypto"].(string)
+	if suite == "" {
+		return nil
+	}
+	want := 30
+	if strings.HasPrefix(suite, "AES_256") {
+		want = 46
+	}
+	size := -1
+	if k, ok := sdes["key"].(string); ok {
+		size = len(k)
+	} else if k, ok := sdes["keyBase64"].(string); ok {
+		b, err := base64.StdEncoding.DecodeString(k)
+		if err == nil {
+			size = len(b)
+		}
+	} else {
+		return nil
+	}
+	if size != want {
+		return kmsError(codeIllegalParam, "Master key size is wrong")
+	}
+	return nil
 }

@@ -61,7 +61,7 @@ func init() {
 		"getRemoteSessionDescriptor": func(x *invocation) (any, *rpcError) {
 			s := sdpOf(x.obj)
 			if s.remote == "" {
-				return nil, kmsError(codeNoRemoteSDP, "Remote SDP not received")
+				return nil, kmsError(codeNoRemoteSDP, "No remote SDP")
 			}
 			return s.remote, nil
 		},
@@ -124,7 +124,8 @@ func attrValue(line, name string) (string, bool) {
 
 // parseSDP parses a session description. It accepts CRLF or LF line ends
 // and rejects anything that is not a sequence of "<letter>=<text>" lines
-// starting with v=0 and holding well-formed m-lines.
+// starting with v=0, with o= and s= lines and well-formed m-lines (an offer
+// must also have one, see processOffer).
 func parseSDP(text string) (*sdpDoc, bool) {
 	text = strings.TrimRight(text, "\r\n")
 	lines := strings.Split(text, "\n")
@@ -160,7 +161,7 @@ func parseSDP(text string) (*sdpDoc, bool) {
 			d.session = append(d.session, l)
 		}
 	}
-	if !hasO || !hasS || len(d.media) == 0 {
+	if !hasO || !hasS {
 		return nil, false
 	}
 	return d, true
@@ -290,8 +291,11 @@ func sessionHeader(w *sdpWriter) {
 	w.line("t=0 0")
 }
 
-func (st *state) transportLines(w *sdpWriter, s *sdpState, cname string, send bool) {
-	if send && cname != "" {
+// transportLines writes an m-line's ssrc (every RTP m-line has one, whatever
+// its direction, as KMS writes them; cname "" for none), ICE credentials and
+// fingerprint.
+func (st *state) transportLines(w *sdpWriter, s *sdpState, cname string) {
+	if cname != "" {
 		w.line("a=ssrc:%d cname:%s", randUint32(), cname)
 	}
 	w.line("a=ice-ufrag:%s", s.ufrag)
@@ -342,12 +346,11 @@ func processOffer(x *invocation) (any, *rpcError) {
 		return nil, kmsError(codeAlreadyNegotiated, "Endpoint already negotiated")
 	}
 	d, ok := parseSDP(offer)
-	if !ok {
+	if !ok || len(d.media) == 0 {
 		return nil, kmsError(codeSDPParse, "Invalid SDP")
 	}
 	s.remote = offer
 	s.local = x.st.mediaAnswer(x.obj, offer, x.st.answerSDP(x.obj, s, d))
-	x.st.negotiated(x)
 	return s.local, nil
 }
 
@@ -359,7 +362,6 @@ func boolProp(o *object, name string) bool {
 // answerSDP builds the answer to an offer the way KMS lays it out.
 func (st *state) answerSDP(o *object, s *sdpState, d *sdpDoc) string {
 	s.credentials()
-	recvonly, sendonly := boolProp(o, "recvonly"), boolProp(o, "sendonly")
 	dataChannels := boolProp(o, "useDataChannels")
 	cname := newCname()
 
@@ -390,7 +392,7 @@ func (st *state) answerSDP(o *object, s *sdpState, d *sdpDoc) string {
 				body.line("a=max-message-size:%s", v)
 			}
 			body.line("a=setup:%s", answerSetup(d, m))
-			st.transportLines(&body, s, "", false)
+			st.transportLines(&body, s, "")
 			continue
 		}
 		var keep []codec
@@ -399,24 +401,31 @@ func (st *state) answerSDP(o *object, s *sdpState, d *sdpDoc) string {
 				keep = append(keep, c)
 			}
 		}
-		if len(keep) == 0 || m.port == "0" {
-			rejected[mid] = true
-			s.media[i].rejected = true
-			body.line("m=%s 0 %s %s", m.kind, m.proto, strings.Join(m.formats, " "))
-			body.line("a=mid:%s", mid)
-			continue
-		}
-		pts := make([]string, len(keep))
+		// A rejected m-line keeps KMS's full layout (direction, rtcp,
+		// setup, ssrc, ICE credentials) with port 0, no rtpmap and the
+		// offer's first format only, as a real KMS answers it.
+		port, pts := "1", make([]string, len(keep))
 		for j, c := range keep {
 			pts[j] = c.pt
 		}
-		body.line("m=%s 1 %s %s", m.kind, m.proto, strings.Join(pts, " "))
+		if len(keep) == 0 || m.port == "0" {
+			rejected[mid] = true
+			s.media[i].rejected = true
+			port, keep, pts = "0", nil, nil
+			if len(m.formats) > 0 {
+				pts = m.formats[:1]
+			}
+		}
+		body.line("m=%s %s %s %s", m.kind, port, m.proto, strings.Join(pts, " "))
 		for _, v := range m.attr("extmap") {
 			if strings.HasSuffix(v, "/abs-send-time") {
 				body.line("a=extmap:%s", v)
 			}
 		}
-		dir := invertDirection(d.direction(m), recvonly, sendonly)
+		// The recvonly/sendonly constructor flags shape generateOffer only:
+		// a real KMS answers an offer with the inverted offer direction
+		// whatever they say.
+		dir := invertDirection(d.direction(m), false, false)
 		body.line("a=%s", dir)
 		body.line("a=mid:%s", mid)
 		body.line("a=rtcp:9 IN IP4 0.0.0.0")
@@ -428,16 +437,25 @@ func (st *state) answerSDP(o *object, s *sdpState, d *sdpDoc) string {
 				body.line("a=rtcp-fb:%s %s", c.pt, fb)
 			}
 		}
-		body.line("a=setup:%s", answerSetup(d, m))
+		// setup and rtcp-mux come in the order the offer gives them.
+		setup, mux := "a=setup:"+answerSetup(d, m), ""
 		if slices.Contains(m.lines, "a=rtcp-mux") {
-			body.line("a=rtcp-mux")
+			mux = "a=rtcp-mux"
+		}
+		iSetup := slices.IndexFunc(m.lines, func(l string) bool { return strings.HasPrefix(l, "a=setup:") })
+		if iMux := slices.Index(m.lines, "a=rtcp-mux"); iMux >= 0 && iMux < iSetup {
+			setup, mux = mux, setup
+		}
+		body.line("%s", setup)
+		if mux != "" {
+			body.line("%s", mux)
 		}
 		for _, c := range keep {
 			for _, f := range c.fmtp {
 				body.line("a=fmtp:%s %s", c.pt, f)
 			}
 		}
-		st.transportLines(&body, s, cname, dir == "sendrecv" || dir == "sendonly")
+		st.transportLines(&body, s, cname)
 	}
 
 	var w sdpWriter
@@ -498,7 +516,6 @@ func generateOffer(x *invocation) (any, *rpcError) {
 	}
 	s.local = x.st.offerSDP(x.obj, s, audio, video)
 	s.offered = true
-	x.st.negotiated(x)
 	return s.local, nil
 }
 
@@ -507,7 +524,6 @@ func generateOffer(x *invocation) (any, *rpcError) {
 func (st *state) offerSDP(o *object, s *sdpState, audio, video bool) string {
 	s.credentials()
 	dir := invertDirection("sendrecv", boolProp(o, "recvonly"), boolProp(o, "sendonly"))
-	send := dir == "sendrecv" || dir == "sendonly"
 	cname := newCname()
 	s.media = nil
 	if audio {
@@ -535,9 +551,7 @@ func (st *state) offerSDP(o *object, s *sdpState, audio, video bool) string {
 			w.line("m=audio 1 RTP/SAVPF 96 0 8")
 			w.line("a=setup:actpass")
 			w.line("a=extmap:3 http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time")
-			w.line("a=rtpmap:96 opus/48000/2")
-			w.line("a=rtpmap:0 PCMU/8000")
-			w.line("a=rtpmap:8 PCMA/8000")
+			w.line("a=rtpmap:96 opus/48000/2") // 0 and 8 are static: no rtpmap, as KMS writes it
 			w.line("a=rtcp:9 IN IP4 0.0.0.0")
 			w.line("a=rtcp-mux")
 			w.line("a=%s", dir)
@@ -570,10 +584,10 @@ func (st *state) offerSDP(o *object, s *sdpState, audio, video bool) string {
 			w.line("a=setup:actpass")
 			w.line("a=mid:%s", m.mid)
 			w.line("a=sctp-port:5000")
-			st.transportLines(&w, s, "", false)
+			st.transportLines(&w, s, "")
 			continue
 		}
-		st.transportLines(&w, s, cname, send)
+		st.transportLines(&w, s, cname)
 	}
 	return w.b.String()
 }
@@ -594,14 +608,15 @@ func processAnswer(x *invocation) (any, *rpcError) {
 	if !ok {
 		return nil, kmsError(codeSDPParse, "Invalid SDP")
 	}
-	// An answer that does not mirror the offer's m-lines cannot be applied.
-	if len(d.media) != len(s.media) {
+	// An answer with more m-lines than the offer cannot be applied; a real
+	// KMS takes one with fewer (even none): the missing ones are rejected.
+	if len(d.media) > len(s.media) {
 		return nil, kmsError(codeProcessAnswer, "Answer has "+strconv.Itoa(len(d.media))+
 			" media sections, the offer has "+strconv.Itoa(len(s.media)))
 	}
 	s.remote, s.answered = answer, true
-	for i, m := range d.media {
-		if m.port == "0" {
+	for i := range s.media {
+		if i >= len(d.media) || d.media[i].port == "0" {
 			s.media[i].rejected = true
 		}
 	}

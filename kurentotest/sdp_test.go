@@ -71,13 +71,18 @@ func TestSDPDirectionsAndRejection(t *testing.T) {
 			"m=audio 9 UDP/TLS/RTP/SAVPF 9 13\r\nc=IN IP4 0.0.0.0\r\na=mid:a\r\na=" + dir + "\r\na=rtcp-mux\r\na=setup:actpass\r\na=rtpmap:9 G722/8000\r\na=rtpmap:13 CN/8000\r\n" +
 			"m=video 9 UDP/TLS/RTP/SAVPF 96 97\r\nc=IN IP4 0.0.0.0\r\na=mid:v\r\na=" + dir + "\r\na=rtcp-mux\r\na=setup:actpass\r\na=rtpmap:96 VP8/90000\r\na=rtpmap:97 rtx/90000\r\na=fmtp:97 apt=96\r\n"
 	}
+	// A real KMS answers with the inverted offer direction on every
+	// m-line, rejected ones included; the recvonly/sendonly constructor
+	// flags do not change the answer.
 	for _, tt := range []struct {
 		name, dir, ctor, want string
 	}{
-		{name: "sendonly offer", dir: "sendonly", want: "a=recvonly"},
-		{name: "recvonly offer", dir: "recvonly", want: "a=sendonly"},
-		{name: "sendrecv offer", dir: "sendrecv", want: "a=sendrecv"},
-		{name: "recvonly endpoint", dir: "sendrecv", ctor: `,"recvonly":true`, want: "a=recvonly"},
+		{name: "sendonly offer", dir: "sendonly", want: "recvonly"},
+		{name: "recvonly offer", dir: "recvonly", want: "sendonly"},
+		{name: "sendrecv offer", dir: "sendrecv", want: "sendrecv"},
+		{name: "inactive offer", dir: "inactive", want: "inactive"},
+		{name: "recvonly endpoint", dir: "sendrecv", ctor: `,"recvonly":true`, want: "sendrecv"},
+		{name: "sendonly endpoint", dir: "sendrecv", ctor: `,"sendonly":true`, want: "sendrecv"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
@@ -87,12 +92,15 @@ func TestSDPDirectionsAndRejection(t *testing.T) {
 			r, _ := invoke(t, w, ep, "processOffer", `{"offer":`+jsonString(t, offer(tt.dir, ""))+`}`)
 			answer, ok := value(t, r).(string)
 			require.True(t, ok, r)
-			// Audio offers only codecs KMS does not take: rejected, out of
-			// the bundle.
-			assert.Contains(t, answer, "\r\na=group:BUNDLE v\r\nm=audio 0 UDP/TLS/RTP/SAVPF 9 13\r\na=mid:a\r\n")
-			assert.Contains(t, answer, "\r\nm=video 1 UDP/TLS/RTP/SAVPF 96\r\n"+tt.want+"\r\na=mid:v\r\n")
-			assert.Contains(t, answer, "\r\na=setup:active\r\n")
-			assert.NotContains(t, answer, "apt=96")
+			// Audio offers only codecs KMS does not take: rejected (port 0,
+			// the first format only, no rtpmap), out of the bundle, but laid
+			// out like an accepted m-line. rtcp-mux and setup keep the
+			// offer's order; rtx is dropped.
+			transport := "a=ssrc:N cname:C\r\na=ice-ufrag:U\r\na=ice-pwd:P\r\na=fingerprint:sha-256 F\r\n"
+			assert.Equal(t, "v=0\r\no=- N N IN IP4 0.0.0.0\r\ns=Kurento Media Server\r\nc=IN IP4 0.0.0.0\r\nt=0 0\r\na=group:BUNDLE v\r\n"+
+				"m=audio 0 UDP/TLS/RTP/SAVPF 9\r\na="+tt.want+"\r\na=mid:a\r\na=rtcp:9 IN IP4 0.0.0.0\r\na=rtcp-mux\r\na=setup:active\r\n"+transport+
+				"m=video 1 UDP/TLS/RTP/SAVPF 96\r\na="+tt.want+"\r\na=mid:v\r\na=rtcp:9 IN IP4 0.0.0.0\r\na=rtpmap:96 VP8/90000\r\na=rtcp-mux\r\na=setup:active\r\n"+transport,
+				maskSDP(answer))
 		})
 	}
 }
@@ -148,11 +156,23 @@ func TestGenerateOfferShapeAndOptions(t *testing.T) {
 	r, _ := invoke(t, w, ep, "generateOffer", "")
 	offer, ok := value(t, r).(string)
 	require.True(t, ok, r)
+	// Line for line the offer a real KMS 7.3 generated.
+	assert.Equal(t, maskSDP(readSDP(t, "g_generated_offer.sdp")), maskSDP(offer))
 	assert.True(t, strings.HasPrefix(offer, "v=0\r\no=- "), offer)
 	assert.Contains(t, offer, "\r\ns=Kurento Media Server\r\nc=IN IP4 0.0.0.0\r\nt=0 0\r\na=group:BUNDLE audio0 video0\r\nm=audio 1 RTP/SAVPF 96 0 8\r\na=setup:actpass\r\n")
 	assert.Contains(t, offer, "\r\nm=video 1 RTP/SAVPF 102 103 104 105\r\na=setup:actpass\r\n")
 	assert.Contains(t, offer, "a=rtpmap:104 VP8/90000\r\n")
 	assert.Contains(t, offer, "a=mid:video0\r\n")
+
+	// The recvonly/sendonly constructor flags set the offer's direction
+	// on every m-line; the ssrc lines stay.
+	for flag, dir := range map[string]string{"recvonly": "a=recvonly", "sendonly": "a=sendonly"} {
+		e := create(t, w, "WebRtcEndpoint", `{"mediaPipeline":"`+pipe+`","`+flag+`":true}`)
+		r, _ = invoke(t, w, e, "generateOffer", "")
+		o, ok := value(t, r).(string)
+		require.True(t, ok, r)
+		assert.Equal(t, strings.ReplaceAll(maskSDP(readSDP(t, "g_generated_offer.sdp")), "a=sendrecv", dir), maskSDP(o), flag)
+	}
 
 	if tg.fake == nil {
 		return // the options' effect is the fake's reading of the IDL

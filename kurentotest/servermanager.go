@@ -41,8 +41,12 @@ func init() {
 		},
 		"getUsedCpu": func(x *invocation) (any, *rpcError) {
 			// KMS measures over interval ms before answering.
-			if n, ok := x.params["interval"].(json.Number); ok && !x.cx.inTx {
-				if ms, err := n.Int64(); err == nil && ms > 0 {
+			if n, ok := x.params["interval"].(json.Number); ok {
+				ms, err := n.Int64()
+				if err == nil && ms < 0 {
+					return nil, nil // a real KMS answers null
+				}
+				if err == nil && ms > 0 && !x.cx.inTx {
 					x.cx.delay = time.Duration(ms) * time.Millisecond
 				}
 			}

@@ -179,7 +179,7 @@ func (st *state) lookup(sid, id string) (*object, *rpcError) {
 
 func (st *state) find(id string) (*object, *rpcError) {
 	if len(id) >= len(newrefPrefix) && id[:len(newrefPrefix)] == newrefPrefix {
-		return nil, kmsError(codeNotFoundTransactionNoCommit, "Object '"+id+"' not found")
+		return nil, kmsError(codeNotFoundTransactionNoCommit, "Object '"+id+"' not found. Possibly using a transactional object without committing the transaction.")
 	}
 	o, ok := st.objects[id]
 	if !ok {

@@ -48,6 +48,13 @@ func init() {
 		"play":  playerPlay,
 		"pause": playerPause,
 		"stop":  playerStop,
+		"setPosition": func(x *invocation) (any, *rpcError) {
+			// Without a playing stream there is nothing to seek in.
+			if x.obj.props["state"] != "START" {
+				return nil, kmsError(codeSeekFail, "Seek fails")
+			}
+			return nil, nil
+		},
 	})
 	registerOps("RecorderEndpoint", map[string]opFunc{
 		"record":      recorderRecord,

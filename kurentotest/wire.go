@@ -131,6 +131,7 @@ const (
 	codeAnswerAlreadyProcessed      = 40210
 	codeProcessAnswer               = 40206
 	codeKmdNotFound                 = 40500
+	codeSeekFail                    = 40700
 )
 
 var codeNames = map[int]string{
@@ -172,9 +173,10 @@ var codeNames = map[int]string{
 	40300:  "HTTP_END_POINT_REGISTRATION_ERROR",
 	40400:  "ICE_GATHER_CANDIDATES_ERROR",
 	40401:  "ICE_ADD_CANDIDATE_ERROR",
-	40500:  "SERVER_MANAGER_ERROR_KMD_NOT_FOUND",
-	40600:  "URI_PATH_FILE_NOT_FOUND",
-	40700:  "PLAYER_SEEK_FAIL",
+	// 40500 (kmd module not found) has no name: a real KMS sends it with
+	// type UNDEFINED.
+	40600: "URI_PATH_FILE_NOT_FOUND",
+	40700: "PLAYER_SEEK_FAIL",
 }
 
 // CodeName returns the data.type KMS sends with an error code ("UNDEFINED"

@@ -2,6 +2,7 @@ package signal
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -43,6 +44,7 @@ func Main(name string, app App) {
 // "<name>: open http://ADDR/" tells where the pages are.
 func Run(ctx context.Context, name, listen, kmsURL string, stderr io.Writer, app App) error {
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo})).With("program", name)
+	server := serverInfo{Kind: "kms", URL: kmsURL}
 	if kmsURL == "" {
 		// The embedded fake carries media: the pages show video with no KMS.
 		srv, err := kurentotest.Start(kurentotest.WithMedia()) //nolint:contextcheck // the fake lives until Run returns, not per request
@@ -51,6 +53,7 @@ func Run(ctx context.Context, name, listen, kmsURL string, stderr io.Writer, app
 		}
 		defer func() { _ = srv.Close() }()
 		kmsURL = srv.URL()
+		server = serverInfo{Kind: "fake", URL: kmsURL}
 		log.Info("KURENTO_URL is not set: using the embedded fake KMS (media is forwarded, not transcoded)", "url", kmsURL)
 	}
 	dialCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
@@ -67,7 +70,7 @@ func Run(ctx context.Context, name, listen, kmsURL string, stderr io.Writer, app
 		return err
 	}
 	hs := &http.Server{
-		Handler:           app(c, log),
+		Handler:           withServerInfo(app(c, log), server),
 		ReadHeaderTimeout: 10 * time.Second,
 		// Requests, and so the pages' websockets, end with ctx.
 		BaseContext: func(net.Listener) context.Context { return ctx },
@@ -87,4 +90,22 @@ func Run(ctx context.Context, name, listen, kmsURL string, stderr io.Writer, app
 		err = errors.Join(err, serveErr)
 	}
 	return err
+}
+
+// serverInfo tells the pages which server the program uses, at
+// /server.json: Kind "kms" (the KMS at KURENTO_URL) or "fake" (the
+// embedded fake KMS, which negotiates but sends no media).
+type serverInfo struct {
+	Kind string `json:"kind"`
+	URL  string `json:"url"`
+}
+
+func withServerInfo(h http.Handler, info serverInfo) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /server.json", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(info) // a failed write is the page's loss
+	})
+	mux.Handle("/", h)
+	return mux
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"sync"
 	"testing"
@@ -97,4 +98,18 @@ func TestRunFailsWithoutKMS(t *testing.T) {
 	var stderr syncBuffer
 	err := Run(t.Context(), "demo", "127.0.0.1:0", "ws://127.0.0.1:1/kurento", &stderr, nil)
 	require.ErrorContains(t, err, "dial ws://127.0.0.1:1/kurento")
+}
+
+func TestServerInfoTellsThePagesWhichServer(t *testing.T) {
+	app := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "page") })
+	for _, info := range []serverInfo{{Kind: "fake", URL: "ws://127.0.0.1:1/kurento"}, {Kind: "kms", URL: "ws://kms:8888/kurento"}} {
+		h := withServerInfo(app, info)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/server.json", nil))
+		assert.Equal(t, "application/json", rec.Header().Get("Content-Type"))
+		assert.JSONEq(t, `{"kind":"`+info.Kind+`","url":"`+info.URL+`"}`, rec.Body.String())
+		rec = httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/index.html", nil))
+		assert.Equal(t, "page", rec.Body.String(), "everything else goes to the program")
+	}
 }

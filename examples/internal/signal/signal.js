@@ -19,11 +19,28 @@ window.testState = {
   peers: 0,
   error: '',
   ended: '',
+  server: '',             // "kms" (KURENTO_URL) or "fake" (embedded, no media)
+  connectionState: 'new', // RTCPeerConnection.connectionState
+  framesDecoded: 0,       // inbound-rtp video, from getStats
+  bytesReceived: 0,       // inbound-rtp, audio and video
 };
+
+// The page says which server the program talks to: an element with id
+// "server" gets the text.
+fetch('server.json').then((r) => r.json()).then((info) => {
+  window.testState.server = info.kind;
+  const el = document.getElementById('server');
+  if (el) {
+    el.textContent = info.kind === 'fake'
+      ? 'the embedded fake KMS (media is forwarded, not transcoded)'
+      : 'Kurento Media Server at ' + info.url;
+  }
+}).catch(() => {});
 
 class Call {
   // opts: send (use camera and microphone), receive (expect media back),
-  // localVideo, remoteVideo (video elements or null), onStatus(text).
+  // localVideo, remoteVideo (video elements or null), onStatus(text),
+  // onPeers(count) (group call).
   constructor(opts) {
     this.opts = opts;
     this.ws = null;
@@ -32,6 +49,7 @@ class Call {
     this.pending = [];       // KMS candidates that came before the answer
     this.offerGone = false;
     this.early = [];         // browser candidates found before the offer went out
+    this.statsTimer = null;
   }
 
   status(text) {
@@ -72,7 +90,12 @@ class Call {
         this.opts.remoteVideo.srcObject = e.streams[0] || new MediaStream([e.track]);
       }
     };
-    this.pc.onconnectionstatechange = () => this.status('WebRTC ' + this.pc.connectionState);
+    this.pc.onconnectionstatechange = () => {
+      st.connectionState = this.pc.connectionState;
+      this.status('WebRTC ' + this.pc.connectionState);
+    };
+    // Media statistics for tests and the curious: what really arrives.
+    this.statsTimer = setInterval(() => this.pollStats(), 500);
 
     if (this.opts.send) {
       this.stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: true });
@@ -126,8 +149,9 @@ class Call {
         }
         break;
       case 'peers':
+        // A count, not a status: the status line keeps the WebRTC state.
         st.peers = msg.count;
-        this.status(msg.count + ' in the call');
+        if (this.opts.onPeers) this.opts.onPeers(msg.count);
         break;
       case 'error':
         st.error = msg.message;
@@ -139,6 +163,20 @@ class Call {
         this.stop();
         break;
     }
+  }
+
+  async pollStats() {
+    if (!this.pc) return;
+    let frames = 0;
+    let bytes = 0;
+    const stats = await this.pc.getStats();
+    stats.forEach((r) => {
+      if (r.type !== 'inbound-rtp') return;
+      bytes += r.bytesReceived || 0;
+      if (r.kind === 'video') frames += r.framesDecoded || 0;
+    });
+    window.testState.framesDecoded = frames;
+    window.testState.bytesReceived = bytes;
   }
 
   async addCandidate(c) {
@@ -153,6 +191,8 @@ class Call {
   // stop tells the server (which releases the objects of this page) and
   // closes everything locally.
   stop() {
+    if (this.statsTimer) clearInterval(this.statsTimer);
+    this.statsTimer = null;
     this.send({ type: 'stop' });
     if (this.ws) this.ws.close();
     if (this.pc) this.pc.close();

@@ -9,9 +9,11 @@ package main
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -55,33 +57,57 @@ var overrides = map[string]any{
 	"interval":   int32(1), // getUsedCpu blocks for this many ms
 	"uri":        "file:///tmp/conformance.webm",
 	"command":    "videoflip method=horizontal-flip",
+	// SDES of the last CryptoSuite (AES_256_CM_HMAC_SHA1_80) needs a
+	// 46-byte master key (KMS: 40107 "Master key size is wrong").
+	"key":       sdesKey,
+	"keyBase64": base64.StdEncoding.EncodeToString([]byte(sdesKey)),
 }
 
+const sdesKey = "0123456789abcdef0123456789abcdef0123456789abcd"
+
+// unstored are properties whose setter KMS 7.3 accepts without effect: the
+// getter keeps answering the default (and the fake does the same).
+var unstored = map[string]bool{"BaseRtpEndpoint.minVideoRecvBandwidth": true}
+
 type fixture struct {
-	t    *testing.T
-	ctx  context.Context
-	srv  *kurentotest.Server
-	c    *client.Client
-	f    *idl.Facts
-	pool map[string]any // class -> a live handle of it
+	t   *testing.T
+	ctx context.Context
+	srv *kurentotest.Server // nil on a real KMS
+	// calls lists the requests the server received (the fake's call log,
+	// or what a recording proxy passed to a real KMS).
+	calls func() []kurentotest.Call
+	c     *client.Client
+	f     *idl.Facts
+	pool  map[string]any // class -> a live handle of it
+	// overrides are argument values by parameter name.
+	overrides map[string]any
+	// skip names calls ("Class.operation") the server must not get.
+	skip map[string]bool
 }
+
+// realKMS, set by the integration build, returns a fixture on the real KMS
+// of KURENTO_URL (or skips); nil in the normal build.
+var realKMS func(t *testing.T, ctx context.Context) *fixture
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
+	ctx, cancel := context.WithTimeout(t.Context(), 120*time.Second)
 	t.Cleanup(cancel)
+	if realKMS != nil {
+		return realKMS(t, ctx)
+	}
 	srv := kurentotest.NewServer(t)
 	c, err := client.Dial(ctx, srv.URL(), client.WithHTTPClient(srv.HTTPClient()))
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = c.Close() })
-	return &fixture{t: t, ctx: ctx, srv: srv, c: c, f: idl.Load(), pool: map[string]any{}}
+	return &fixture{t: t, ctx: ctx, srv: srv, calls: srv.Calls, c: c, f: idl.Load(), pool: map[string]any{}, overrides: overrides}
 }
 
 // value builds an argument of IDL type tr for a Go parameter of type gt.
 // zeroish picks false and 0, to prove they are sent.
 func (fx *fixture) value(tr idl.TypeRef, name string, gt reflect.Type, zeroish bool) reflect.Value {
 	fx.t.Helper()
-	if v, ok := overrides[name]; ok && !tr.List && !tr.Map {
+	if v, ok := fx.overrides[name]; ok && !tr.List && !tr.Map {
 		return convert(reflect.ValueOf(v), gt)
 	}
 	if tr.List {
@@ -227,7 +253,7 @@ func (fx *fixture) build(fn reflect.Type, skip int, params []idl.Param, fill, ze
 // operation, for invokes).
 func (fx *fixture) lastCall(method, operation string) map[string]json.RawMessage {
 	fx.t.Helper()
-	calls := fx.srv.Calls()
+	calls := fx.calls()
 	for i := len(calls) - 1; i >= 0; i-- {
 		c := calls[i]
 		if c.Method == method && (operation == "" || c.Operation == operation) {
@@ -282,7 +308,22 @@ func (fx *fixture) create(class string, fill, zeroish bool) any {
 		args = append(args, reflect.ValueOf(fx.c))
 		skip = 2
 	}
+	// Constructor arguments may be overridden per class ("Class.param").
+	saved := fx.overrides
+	fx.overrides = map[string]any{}
+	for k, v := range saved {
+		if cls, param, ok := strings.Cut(k, "."); ok {
+			if cls == class {
+				fx.overrides[param] = v
+			}
+			continue
+		}
+		if _, set := fx.overrides[k]; !set {
+			fx.overrides[k] = v
+		}
+	}
 	rest, want := fx.build(ft, skip, cl.Constructor.Params, fill, zeroish)
+	fx.overrides = saved
 	out := fn.Call(append(args, rest...))
 	err, _ := out[1].Interface().(error)
 	require.NoError(fx.t, err, "create %s", class)
@@ -320,6 +361,12 @@ func (fx *fixture) setup() {
 		}
 	}
 	fx.pool["ServerManager"] = pipeline.ServerManagerOf(fx.c)
+	if fx.srv == nil {
+		// On a real KMS a HubPort of a Composite (the first MediaElement
+		// in the facts) connected to itself on VIDEO kills the server:
+		// MediaElement's methods run on a PassThrough there.
+		fx.pool["MediaElement"] = fx.pool["PassThrough"]
+	}
 }
 
 func TestConformanceConstructors(t *testing.T) {
@@ -376,6 +423,9 @@ func TestConformanceMethodsAndProperties(t *testing.T) {
 		}
 		for _, p := range c.Properties {
 			t.Run(c.Name+"/"+p.Name, func(t *testing.T) {
+				if fx.skip[c.Name+".get"+exported(p.Name)] {
+					t.Skip("kills the server, see the kurentotest package documentation")
+				}
 				fx := *fx
 				fx.t = t
 				var set reflect.Value
@@ -384,10 +434,16 @@ func TestConformanceMethodsAndProperties(t *testing.T) {
 					require.True(t, m.IsValid())
 					set = fx.value(p.Type, p.Name, m.Type().In(1), false)
 					out := m.Call([]reflect.Value{reflect.ValueOf(fx.ctx), set})
-					require.Nil(t, out[0].Interface(), "set %s", p.Name)
+					err, _ := out[0].Interface().(error)
 					checkParams(t, fx.lastCall("invoke", "set"+exported(p.Name)), "operationParams",
 						map[string]json.RawMessage{p.Name: wire(t, set)}, "set "+p.Name)
 					setters++
+					if serverRefusal(t, err, c.Name+".set"+exported(p.Name)) {
+						// e.g. setPosition of a player that is not playing:
+						// nothing to compare the getter with.
+						refused++
+						set = reflect.Value{}
+					}
 				} else {
 					assert.False(t, hv.MethodByName("Set"+exported(p.Name)).IsValid(), "read-only %s has a setter", p.Name)
 				}
@@ -397,13 +453,16 @@ func TestConformanceMethodsAndProperties(t *testing.T) {
 					refused++
 					return
 				}
-				if set.IsValid() {
+				if set.IsValid() && !unstored[c.Name+"."+p.Name] {
 					assert.Equal(t, set.Interface(), out[0].Interface(), "get after set %s", p.Name)
 				}
 			})
 		}
 		for _, m := range c.Methods {
 			t.Run(c.Name+"/"+m.Name, func(t *testing.T) {
+				if fx.skip[c.Name+"."+m.Name] {
+					t.Skip("kills the server, see the kurentotest package documentation")
+				}
 				fx := *fx
 				fx.t = t
 				if _, ok := invoke(t, exported(m.Name), m.Name, m.Params, false); !ok {
@@ -416,7 +475,7 @@ func TestConformanceMethodsAndProperties(t *testing.T) {
 			})
 		}
 	}
-	t.Logf("methods: %d, getters: %d, setters: %d (fake refused %d calls, frames still checked)", methods, getters, setters, refused)
+	t.Logf("methods: %d, getters: %d, setters: %d (server refused %d calls, frames still checked)", methods, getters, setters, refused)
 }
 
 func TestConformanceEvents(t *testing.T) {
@@ -441,6 +500,12 @@ func TestConformanceEvents(t *testing.T) {
 				out := m.Call([]reflect.Value{reflect.ValueOf(ctx)})
 				require.Nil(t, out[1].Interface())
 				ch := out[0]
+				if fx.srv == nil {
+					// A real KMS accepted the subscription; the events it
+					// really sends are checked by TestConformanceRealEvents.
+					n++
+					return
+				}
 				require.NoError(t, fx.srv.Emit(id, e, nil))
 				timer := time.NewTimer(10 * time.Second)
 				defer timer.Stop()
