@@ -5,6 +5,11 @@
 // A pump holds no goroutine while its queue is empty: one is started when a
 // value arrives and exits once everything queued was delivered. Ten thousand
 // idle subscriptions therefore cost memory for their queues, not stacks.
+//
+// The queue is a ring that grows by doubling up to the limit and is freed
+// when the pump goes idle, so its memory never exceeds limit slots whatever
+// the reading pattern: a consumer that keeps a constant backlog reuses the
+// same slots forever.
 package pump
 
 import "sync"
@@ -18,9 +23,10 @@ type Pump[In, Out any] struct {
 	limit int
 	wg    *sync.WaitGroup
 
-	mu      sync.Mutex
-	queue   []In
-	head    int
+	mu sync.Mutex
+	// ring holds the queue: n values from head on, wrapping around.
+	ring    []In
+	head, n int
 	state   int
 	running bool // a delivery goroutine exists
 	closed  bool // out is closed
@@ -89,10 +95,14 @@ func (p *Pump[In, Out]) Push(v In) (ok, full bool) {
 	if p.state != open {
 		return false, false
 	}
-	if len(p.queue)-p.head >= p.limit {
+	if p.n >= p.limit {
 		return false, true
 	}
-	p.queue = append(p.queue, v)
+	if p.n == len(p.ring) {
+		p.grow()
+	}
+	p.ring[(p.head+p.n)%len(p.ring)] = v
+	p.n++
 	if !p.running {
 		p.running = true
 		p.spawn()
@@ -100,11 +110,28 @@ func (p *Pump[In, Out]) Push(v In) (ok, full bool) {
 	return true, false
 }
 
+// grow doubles the ring (at most to the limit), keeping the order; p.mu is
+// held and the ring is full.
+func (p *Pump[In, Out]) grow() {
+	size := min(max(2*len(p.ring), 8), p.limit)
+	ring := make([]In, size)
+	k := copy(ring, p.ring[p.head:])
+	copy(ring[k:], p.ring[:p.head])
+	p.ring, p.head = ring, 0
+}
+
 // Len is the number of values queued and not yet handed to the consumer.
 func (p *Pump[In, Out]) Len() int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return len(p.queue) - p.head
+	return p.n
+}
+
+// Cap is the number of slots the queue holds now (never above the limit).
+func (p *Pump[In, Out]) Cap() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.ring)
 }
 
 // Drain accepts nothing more and closes Out after the queued values were
@@ -133,7 +160,7 @@ func (p *Pump[In, Out]) Stop() {
 	if p.stopped != nil {
 		close(p.stopped)
 	}
-	p.queue, p.head = nil, 0
+	p.ring, p.head, p.n = nil, 0, 0
 	if !p.running {
 		p.finish()
 	}
@@ -169,21 +196,20 @@ func (p *Pump[In, Out]) spawn() {
 func (p *Pump[In, Out]) next() (v In, ok bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.state != stopped && p.head < len(p.queue) {
-		v = p.queue[p.head]
+	if p.state != stopped && p.n > 0 {
+		v = p.ring[p.head]
 		var zero In
-		p.queue[p.head] = zero
-		p.head++
-		if p.head == len(p.queue) { // reuse the backing array once empty
-			p.queue, p.head = p.queue[:0], 0
-		}
+		p.ring[p.head] = zero // the consumer owns v now; the queue must not pin it
+		p.head = (p.head + 1) % len(p.ring)
+		p.n--
 		return v, true
 	}
 	p.running = false
+	p.head = 0
 	if p.state != open {
 		p.finish()
-	} else if cap(p.queue) > 64 { // an idle pump keeps no big array
-		p.queue = nil
+	} else if len(p.ring) > 64 { // an idle pump keeps no big ring
+		p.ring = nil
 	}
 	return v, false
 }

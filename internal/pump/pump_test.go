@@ -108,3 +108,44 @@ func TestStopWithoutReader(t *testing.T) {
 	assert.False(t, full)
 	wg.Wait()
 }
+
+// TestConstantBacklogStaysBounded keeps a steady backlog (the reader is
+// always half a buffer behind) for a million values: the queue's memory
+// must stay within the limit the whole time, not grow with the number of
+// values that went through it.
+func TestConstantBacklogStaysBounded(t *testing.T) {
+	t.Parallel()
+	const limit, backlog, total = 1024, 512, 1_000_000
+	var wg sync.WaitGroup
+	p := StartFunc(limit, &wg, func(v int) ([64]byte, bool) { return [64]byte{byte(v)}, true })
+	pushed, read := 0, 0
+	push := func() {
+		if ok, full := p.Push(pushed); !ok || full {
+			t.Fatalf("push %d refused (full %v): a backlog of %d must fit a buffer of %d", pushed, full, backlog, limit)
+		}
+		pushed++
+	}
+	for range backlog {
+		push()
+	}
+	maxCap := 0
+	for read < total {
+		// The delivery goroutine may hold one value taken from the queue.
+		if v := <-p.Out(); v[0] != byte(read) {
+			t.Fatalf("value %d out of order", read)
+		}
+		read++
+		if pushed < total {
+			push()
+		}
+		if read%4096 == 0 {
+			maxCap = max(maxCap, p.Cap())
+		}
+	}
+	p.Drain()
+	_, open := <-p.Out()
+	assert.False(t, open)
+	wg.Wait()
+	assert.LessOrEqual(t, maxCap, limit)
+	assert.Positive(t, maxCap)
+}
