@@ -20,11 +20,17 @@ type Error struct {
 // EventName returns "Error".
 func (Error) EventName() string { return "Error" }
 
-// DecodeError decodes r as an Error event.
-// It fails if r.Type names another event or the data is malformed.
+// DecodeError decodes r as an Error event, in one pass over
+// the data. It fails if r.Type names another event or the data is malformed.
 func DecodeError(r Raw) (Error, error) {
+	type fields Error // drops the methods; Base is skipped by its tag
 	var e Error
-	if err := decodeInto(r, "Error", &e.Base, &e); err != nil {
+	var w baseWire
+	target := struct {
+		*baseWire
+		*fields
+	}{&w, (*fields)(&e)}
+	if err := decodeData(r, "Error", &target, &w, &e.Base); err != nil {
 		return Error{}, err
 	}
 	return e, nil
@@ -49,11 +55,17 @@ type MediaSessionTerminated struct {
 // EventName returns "MediaSessionTerminated".
 func (MediaSessionTerminated) EventName() string { return "MediaSessionTerminated" }
 
-// DecodeMediaSessionTerminated decodes r as a MediaSessionTerminated event.
-// It fails if r.Type names another event or the data is malformed.
+// DecodeMediaSessionTerminated decodes r as a MediaSessionTerminated event, in one pass over
+// the data. It fails if r.Type names another event or the data is malformed.
 func DecodeMediaSessionTerminated(r Raw) (MediaSessionTerminated, error) {
+	type fields MediaSessionTerminated // drops the methods; Base is skipped by its tag
 	var e MediaSessionTerminated
-	if err := decodeInto(r, "MediaSessionTerminated", &e.Base, &e); err != nil {
+	var w baseWire
+	target := struct {
+		*baseWire
+		*fields
+	}{&w, (*fields)(&e)}
+	if err := decodeData(r, "MediaSessionTerminated", &target, &w, &e.Base); err != nil {
 		return MediaSessionTerminated{}, err
 	}
 	return e, nil
@@ -78,11 +90,17 @@ type MediaSessionStarted struct {
 // EventName returns "MediaSessionStarted".
 func (MediaSessionStarted) EventName() string { return "MediaSessionStarted" }
 
-// DecodeMediaSessionStarted decodes r as a MediaSessionStarted event.
-// It fails if r.Type names another event or the data is malformed.
+// DecodeMediaSessionStarted decodes r as a MediaSessionStarted event, in one pass over
+// the data. It fails if r.Type names another event or the data is malformed.
 func DecodeMediaSessionStarted(r Raw) (MediaSessionStarted, error) {
+	type fields MediaSessionStarted // drops the methods; Base is skipped by its tag
 	var e MediaSessionStarted
-	if err := decodeInto(r, "MediaSessionStarted", &e.Base, &e); err != nil {
+	var w baseWire
+	target := struct {
+		*baseWire
+		*fields
+	}{&w, (*fields)(&e)}
+	if err := decodeData(r, "MediaSessionStarted", &target, &w, &e.Base); err != nil {
 		return MediaSessionStarted{}, err
 	}
 	return e, nil
@@ -107,11 +125,17 @@ type ObjectCreated struct {
 // EventName returns "ObjectCreated".
 func (ObjectCreated) EventName() string { return "ObjectCreated" }
 
-// DecodeObjectCreated decodes r as an ObjectCreated event.
-// It fails if r.Type names another event or the data is malformed.
+// DecodeObjectCreated decodes r as an ObjectCreated event, in one pass over
+// the data. It fails if r.Type names another event or the data is malformed.
 func DecodeObjectCreated(r Raw) (ObjectCreated, error) {
+	type fields ObjectCreated // drops the methods; Base is skipped by its tag
 	var e ObjectCreated
-	if err := decodeInto(r, "ObjectCreated", &e.Base, &e); err != nil {
+	var w baseWire
+	target := struct {
+		*baseWire
+		*fields
+	}{&w, (*fields)(&e)}
+	if err := decodeData(r, "ObjectCreated", &target, &w, &e.Base); err != nil {
 		return ObjectCreated{}, err
 	}
 	return e, nil
@@ -136,11 +160,17 @@ type ObjectDestroyed struct {
 // EventName returns "ObjectDestroyed".
 func (ObjectDestroyed) EventName() string { return "ObjectDestroyed" }
 
-// DecodeObjectDestroyed decodes r as an ObjectDestroyed event.
-// It fails if r.Type names another event or the data is malformed.
+// DecodeObjectDestroyed decodes r as an ObjectDestroyed event, in one pass over
+// the data. It fails if r.Type names another event or the data is malformed.
 func DecodeObjectDestroyed(r Raw) (ObjectDestroyed, error) {
+	type fields ObjectDestroyed // drops the methods; Base is skipped by its tag
 	var e ObjectDestroyed
-	if err := decodeInto(r, "ObjectDestroyed", &e.Base, &e); err != nil {
+	var w baseWire
+	target := struct {
+		*baseWire
+		*fields
+	}{&w, (*fields)(&e)}
+	if err := decodeData(r, "ObjectDestroyed", &target, &w, &e.Base); err != nil {
 		return ObjectDestroyed{}, err
 	}
 	return e, nil
@@ -169,11 +199,17 @@ type MediaStateChanged struct {
 // EventName returns "MediaStateChanged".
 func (MediaStateChanged) EventName() string { return "MediaStateChanged" }
 
-// DecodeMediaStateChanged decodes r as a MediaStateChanged event.
-// It fails if r.Type names another event or the data is malformed.
+// DecodeMediaStateChanged decodes r as a MediaStateChanged event, in one pass over
+// the data. It fails if r.Type names another event or the data is malformed.
 func DecodeMediaStateChanged(r Raw) (MediaStateChanged, error) {
+	type fields MediaStateChanged // drops the methods; Base is skipped by its tag
 	var e MediaStateChanged
-	if err := decodeInto(r, "MediaStateChanged", &e.Base, &e); err != nil {
+	var w baseWire
+	target := struct {
+		*baseWire
+		*fields
+	}{&w, (*fields)(&e)}
+	if err := decodeData(r, "MediaStateChanged", &target, &w, &e.Base); err != nil {
 		return MediaStateChanged{}, err
 	}
 	return e, nil
@@ -202,11 +238,17 @@ type ConnectionStateChanged struct {
 // EventName returns "ConnectionStateChanged".
 func (ConnectionStateChanged) EventName() string { return "ConnectionStateChanged" }
 
-// DecodeConnectionStateChanged decodes r as a ConnectionStateChanged event.
-// It fails if r.Type names another event or the data is malformed.
+// DecodeConnectionStateChanged decodes r as a ConnectionStateChanged event, in one pass over
+// the data. It fails if r.Type names another event or the data is malformed.
 func DecodeConnectionStateChanged(r Raw) (ConnectionStateChanged, error) {
+	type fields ConnectionStateChanged // drops the methods; Base is skipped by its tag
 	var e ConnectionStateChanged
-	if err := decodeInto(r, "ConnectionStateChanged", &e.Base, &e); err != nil {
+	var w baseWire
+	target := struct {
+		*baseWire
+		*fields
+	}{&w, (*fields)(&e)}
+	if err := decodeData(r, "ConnectionStateChanged", &target, &w, &e.Base); err != nil {
 		return ConnectionStateChanged{}, err
 	}
 	return e, nil
@@ -237,11 +279,17 @@ type MediaFlowOutStateChanged struct {
 // EventName returns "MediaFlowOutStateChanged".
 func (MediaFlowOutStateChanged) EventName() string { return "MediaFlowOutStateChanged" }
 
-// DecodeMediaFlowOutStateChanged decodes r as a MediaFlowOutStateChanged event.
-// It fails if r.Type names another event or the data is malformed.
+// DecodeMediaFlowOutStateChanged decodes r as a MediaFlowOutStateChanged event, in one pass over
+// the data. It fails if r.Type names another event or the data is malformed.
 func DecodeMediaFlowOutStateChanged(r Raw) (MediaFlowOutStateChanged, error) {
+	type fields MediaFlowOutStateChanged // drops the methods; Base is skipped by its tag
 	var e MediaFlowOutStateChanged
-	if err := decodeInto(r, "MediaFlowOutStateChanged", &e.Base, &e); err != nil {
+	var w baseWire
+	target := struct {
+		*baseWire
+		*fields
+	}{&w, (*fields)(&e)}
+	if err := decodeData(r, "MediaFlowOutStateChanged", &target, &w, &e.Base); err != nil {
 		return MediaFlowOutStateChanged{}, err
 	}
 	return e, nil
@@ -272,11 +320,17 @@ type MediaFlowInStateChanged struct {
 // EventName returns "MediaFlowInStateChanged".
 func (MediaFlowInStateChanged) EventName() string { return "MediaFlowInStateChanged" }
 
-// DecodeMediaFlowInStateChanged decodes r as a MediaFlowInStateChanged event.
-// It fails if r.Type names another event or the data is malformed.
+// DecodeMediaFlowInStateChanged decodes r as a MediaFlowInStateChanged event, in one pass over
+// the data. It fails if r.Type names another event or the data is malformed.
 func DecodeMediaFlowInStateChanged(r Raw) (MediaFlowInStateChanged, error) {
+	type fields MediaFlowInStateChanged // drops the methods; Base is skipped by its tag
 	var e MediaFlowInStateChanged
-	if err := decodeInto(r, "MediaFlowInStateChanged", &e.Base, &e); err != nil {
+	var w baseWire
+	target := struct {
+		*baseWire
+		*fields
+	}{&w, (*fields)(&e)}
+	if err := decodeData(r, "MediaFlowInStateChanged", &target, &w, &e.Base); err != nil {
 		return MediaFlowInStateChanged{}, err
 	}
 	return e, nil
@@ -308,11 +362,17 @@ type MediaTranscodingStateChanged struct {
 // EventName returns "MediaTranscodingStateChanged".
 func (MediaTranscodingStateChanged) EventName() string { return "MediaTranscodingStateChanged" }
 
-// DecodeMediaTranscodingStateChanged decodes r as a MediaTranscodingStateChanged event.
-// It fails if r.Type names another event or the data is malformed.
+// DecodeMediaTranscodingStateChanged decodes r as a MediaTranscodingStateChanged event, in one pass over
+// the data. It fails if r.Type names another event or the data is malformed.
 func DecodeMediaTranscodingStateChanged(r Raw) (MediaTranscodingStateChanged, error) {
+	type fields MediaTranscodingStateChanged // drops the methods; Base is skipped by its tag
 	var e MediaTranscodingStateChanged
-	if err := decodeInto(r, "MediaTranscodingStateChanged", &e.Base, &e); err != nil {
+	var w baseWire
+	target := struct {
+		*baseWire
+		*fields
+	}{&w, (*fields)(&e)}
+	if err := decodeData(r, "MediaTranscodingStateChanged", &target, &w, &e.Base); err != nil {
 		return MediaTranscodingStateChanged{}, err
 	}
 	return e, nil
@@ -345,11 +405,17 @@ type ElementConnected struct {
 // EventName returns "ElementConnected".
 func (ElementConnected) EventName() string { return "ElementConnected" }
 
-// DecodeElementConnected decodes r as an ElementConnected event.
-// It fails if r.Type names another event or the data is malformed.
+// DecodeElementConnected decodes r as an ElementConnected event, in one pass over
+// the data. It fails if r.Type names another event or the data is malformed.
 func DecodeElementConnected(r Raw) (ElementConnected, error) {
+	type fields ElementConnected // drops the methods; Base is skipped by its tag
 	var e ElementConnected
-	if err := decodeInto(r, "ElementConnected", &e.Base, &e); err != nil {
+	var w baseWire
+	target := struct {
+		*baseWire
+		*fields
+	}{&w, (*fields)(&e)}
+	if err := decodeData(r, "ElementConnected", &target, &w, &e.Base); err != nil {
 		return ElementConnected{}, err
 	}
 	return e, nil
@@ -382,11 +448,17 @@ type ElementDisconnected struct {
 // EventName returns "ElementDisconnected".
 func (ElementDisconnected) EventName() string { return "ElementDisconnected" }
 
-// DecodeElementDisconnected decodes r as an ElementDisconnected event.
-// It fails if r.Type names another event or the data is malformed.
+// DecodeElementDisconnected decodes r as an ElementDisconnected event, in one pass over
+// the data. It fails if r.Type names another event or the data is malformed.
 func DecodeElementDisconnected(r Raw) (ElementDisconnected, error) {
+	type fields ElementDisconnected // drops the methods; Base is skipped by its tag
 	var e ElementDisconnected
-	if err := decodeInto(r, "ElementDisconnected", &e.Base, &e); err != nil {
+	var w baseWire
+	target := struct {
+		*baseWire
+		*fields
+	}{&w, (*fields)(&e)}
+	if err := decodeData(r, "ElementDisconnected", &target, &w, &e.Base); err != nil {
 		return ElementDisconnected{}, err
 	}
 	return e, nil
@@ -413,11 +485,17 @@ type UriEndpointStateChanged struct {
 // EventName returns "UriEndpointStateChanged".
 func (UriEndpointStateChanged) EventName() string { return "UriEndpointStateChanged" }
 
-// DecodeUriEndpointStateChanged decodes r as an UriEndpointStateChanged event.
-// It fails if r.Type names another event or the data is malformed.
+// DecodeUriEndpointStateChanged decodes r as an UriEndpointStateChanged event, in one pass over
+// the data. It fails if r.Type names another event or the data is malformed.
 func DecodeUriEndpointStateChanged(r Raw) (UriEndpointStateChanged, error) {
+	type fields UriEndpointStateChanged // drops the methods; Base is skipped by its tag
 	var e UriEndpointStateChanged
-	if err := decodeInto(r, "UriEndpointStateChanged", &e.Base, &e); err != nil {
+	var w baseWire
+	target := struct {
+		*baseWire
+		*fields
+	}{&w, (*fields)(&e)}
+	if err := decodeData(r, "UriEndpointStateChanged", &target, &w, &e.Base); err != nil {
 		return UriEndpointStateChanged{}, err
 	}
 	return e, nil

@@ -18,11 +18,17 @@ type OnKeySoftLimit struct {
 // EventName returns "OnKeySoftLimit".
 func (OnKeySoftLimit) EventName() string { return "OnKeySoftLimit" }
 
-// DecodeOnKeySoftLimit decodes r as an OnKeySoftLimit event.
-// It fails if r.Type names another event or the data is malformed.
+// DecodeOnKeySoftLimit decodes r as an OnKeySoftLimit event, in one pass over
+// the data. It fails if r.Type names another event or the data is malformed.
 func DecodeOnKeySoftLimit(r Raw) (OnKeySoftLimit, error) {
+	type fields OnKeySoftLimit // drops the methods; Base is skipped by its tag
 	var e OnKeySoftLimit
-	if err := decodeInto(r, "OnKeySoftLimit", &e.Base, &e); err != nil {
+	var w baseWire
+	target := struct {
+		*baseWire
+		*fields
+	}{&w, (*fields)(&e)}
+	if err := decodeData(r, "OnKeySoftLimit", &target, &w, &e.Base); err != nil {
 		return OnKeySoftLimit{}, err
 	}
 	return e, nil
@@ -47,11 +53,17 @@ type Recording struct {
 // EventName returns "Recording".
 func (Recording) EventName() string { return "Recording" }
 
-// DecodeRecording decodes r as a Recording event.
-// It fails if r.Type names another event or the data is malformed.
+// DecodeRecording decodes r as a Recording event, in one pass over
+// the data. It fails if r.Type names another event or the data is malformed.
 func DecodeRecording(r Raw) (Recording, error) {
+	type fields Recording // drops the methods; Base is skipped by its tag
 	var e Recording
-	if err := decodeInto(r, "Recording", &e.Base, &e); err != nil {
+	var w baseWire
+	target := struct {
+		*baseWire
+		*fields
+	}{&w, (*fields)(&e)}
+	if err := decodeData(r, "Recording", &target, &w, &e.Base); err != nil {
 		return Recording{}, err
 	}
 	return e, nil
@@ -76,11 +88,17 @@ type Paused struct {
 // EventName returns "Paused".
 func (Paused) EventName() string { return "Paused" }
 
-// DecodePaused decodes r as a Paused event.
-// It fails if r.Type names another event or the data is malformed.
+// DecodePaused decodes r as a Paused event, in one pass over
+// the data. It fails if r.Type names another event or the data is malformed.
 func DecodePaused(r Raw) (Paused, error) {
+	type fields Paused // drops the methods; Base is skipped by its tag
 	var e Paused
-	if err := decodeInto(r, "Paused", &e.Base, &e); err != nil {
+	var w baseWire
+	target := struct {
+		*baseWire
+		*fields
+	}{&w, (*fields)(&e)}
+	if err := decodeData(r, "Paused", &target, &w, &e.Base); err != nil {
 		return Paused{}, err
 	}
 	return e, nil
@@ -105,11 +123,17 @@ type Stopped struct {
 // EventName returns "Stopped".
 func (Stopped) EventName() string { return "Stopped" }
 
-// DecodeStopped decodes r as a Stopped event.
-// It fails if r.Type names another event or the data is malformed.
+// DecodeStopped decodes r as a Stopped event, in one pass over
+// the data. It fails if r.Type names another event or the data is malformed.
 func DecodeStopped(r Raw) (Stopped, error) {
+	type fields Stopped // drops the methods; Base is skipped by its tag
 	var e Stopped
-	if err := decodeInto(r, "Stopped", &e.Base, &e); err != nil {
+	var w baseWire
+	target := struct {
+		*baseWire
+		*fields
+	}{&w, (*fields)(&e)}
+	if err := decodeData(r, "Stopped", &target, &w, &e.Base); err != nil {
 		return Stopped{}, err
 	}
 	return e, nil
@@ -134,11 +158,17 @@ type EndOfStream struct {
 // EventName returns "EndOfStream".
 func (EndOfStream) EventName() string { return "EndOfStream" }
 
-// DecodeEndOfStream decodes r as an EndOfStream event.
-// It fails if r.Type names another event or the data is malformed.
+// DecodeEndOfStream decodes r as an EndOfStream event, in one pass over
+// the data. It fails if r.Type names another event or the data is malformed.
 func DecodeEndOfStream(r Raw) (EndOfStream, error) {
+	type fields EndOfStream // drops the methods; Base is skipped by its tag
 	var e EndOfStream
-	if err := decodeInto(r, "EndOfStream", &e.Base, &e); err != nil {
+	var w baseWire
+	target := struct {
+		*baseWire
+		*fields
+	}{&w, (*fields)(&e)}
+	if err := decodeData(r, "EndOfStream", &target, &w, &e.Base); err != nil {
 		return EndOfStream{}, err
 	}
 	return e, nil
@@ -165,11 +195,17 @@ type IceCandidateFound struct {
 // EventName returns "IceCandidateFound".
 func (IceCandidateFound) EventName() string { return "IceCandidateFound" }
 
-// DecodeIceCandidateFound decodes r as an IceCandidateFound event.
-// It fails if r.Type names another event or the data is malformed.
+// DecodeIceCandidateFound decodes r as an IceCandidateFound event, in one pass over
+// the data. It fails if r.Type names another event or the data is malformed.
 func DecodeIceCandidateFound(r Raw) (IceCandidateFound, error) {
+	type fields IceCandidateFound // drops the methods; Base is skipped by its tag
 	var e IceCandidateFound
-	if err := decodeInto(r, "IceCandidateFound", &e.Base, &e); err != nil {
+	var w baseWire
+	target := struct {
+		*baseWire
+		*fields
+	}{&w, (*fields)(&e)}
+	if err := decodeData(r, "IceCandidateFound", &target, &w, &e.Base); err != nil {
 		return IceCandidateFound{}, err
 	}
 	return e, nil
@@ -194,11 +230,17 @@ type IceGatheringDone struct {
 // EventName returns "IceGatheringDone".
 func (IceGatheringDone) EventName() string { return "IceGatheringDone" }
 
-// DecodeIceGatheringDone decodes r as an IceGatheringDone event.
-// It fails if r.Type names another event or the data is malformed.
+// DecodeIceGatheringDone decodes r as an IceGatheringDone event, in one pass over
+// the data. It fails if r.Type names another event or the data is malformed.
 func DecodeIceGatheringDone(r Raw) (IceGatheringDone, error) {
+	type fields IceGatheringDone // drops the methods; Base is skipped by its tag
 	var e IceGatheringDone
-	if err := decodeInto(r, "IceGatheringDone", &e.Base, &e); err != nil {
+	var w baseWire
+	target := struct {
+		*baseWire
+		*fields
+	}{&w, (*fields)(&e)}
+	if err := decodeData(r, "IceGatheringDone", &target, &w, &e.Base); err != nil {
 		return IceGatheringDone{}, err
 	}
 	return e, nil
@@ -230,11 +272,17 @@ type IceComponentStateChanged struct {
 // EventName returns "IceComponentStateChanged".
 func (IceComponentStateChanged) EventName() string { return "IceComponentStateChanged" }
 
-// DecodeIceComponentStateChanged decodes r as an IceComponentStateChanged event.
-// It fails if r.Type names another event or the data is malformed.
+// DecodeIceComponentStateChanged decodes r as an IceComponentStateChanged event, in one pass over
+// the data. It fails if r.Type names another event or the data is malformed.
 func DecodeIceComponentStateChanged(r Raw) (IceComponentStateChanged, error) {
+	type fields IceComponentStateChanged // drops the methods; Base is skipped by its tag
 	var e IceComponentStateChanged
-	if err := decodeInto(r, "IceComponentStateChanged", &e.Base, &e); err != nil {
+	var w baseWire
+	target := struct {
+		*baseWire
+		*fields
+	}{&w, (*fields)(&e)}
+	if err := decodeData(r, "IceComponentStateChanged", &target, &w, &e.Base); err != nil {
 		return IceComponentStateChanged{}, err
 	}
 	return e, nil
@@ -268,11 +316,17 @@ type DtlsConnectionStateChange struct {
 // EventName returns "DtlsConnectionStateChange".
 func (DtlsConnectionStateChange) EventName() string { return "DtlsConnectionStateChange" }
 
-// DecodeDtlsConnectionStateChange decodes r as a DtlsConnectionStateChange event.
-// It fails if r.Type names another event or the data is malformed.
+// DecodeDtlsConnectionStateChange decodes r as a DtlsConnectionStateChange event, in one pass over
+// the data. It fails if r.Type names another event or the data is malformed.
 func DecodeDtlsConnectionStateChange(r Raw) (DtlsConnectionStateChange, error) {
+	type fields DtlsConnectionStateChange // drops the methods; Base is skipped by its tag
 	var e DtlsConnectionStateChange
-	if err := decodeInto(r, "DtlsConnectionStateChange", &e.Base, &e); err != nil {
+	var w baseWire
+	target := struct {
+		*baseWire
+		*fields
+	}{&w, (*fields)(&e)}
+	if err := decodeData(r, "DtlsConnectionStateChange", &target, &w, &e.Base); err != nil {
 		return DtlsConnectionStateChange{}, err
 	}
 	return e, nil
@@ -299,11 +353,17 @@ type DataChannelOpened struct {
 // EventName returns "DataChannelOpened".
 func (DataChannelOpened) EventName() string { return "DataChannelOpened" }
 
-// DecodeDataChannelOpened decodes r as a DataChannelOpened event.
-// It fails if r.Type names another event or the data is malformed.
+// DecodeDataChannelOpened decodes r as a DataChannelOpened event, in one pass over
+// the data. It fails if r.Type names another event or the data is malformed.
 func DecodeDataChannelOpened(r Raw) (DataChannelOpened, error) {
+	type fields DataChannelOpened // drops the methods; Base is skipped by its tag
 	var e DataChannelOpened
-	if err := decodeInto(r, "DataChannelOpened", &e.Base, &e); err != nil {
+	var w baseWire
+	target := struct {
+		*baseWire
+		*fields
+	}{&w, (*fields)(&e)}
+	if err := decodeData(r, "DataChannelOpened", &target, &w, &e.Base); err != nil {
 		return DataChannelOpened{}, err
 	}
 	return e, nil
@@ -330,11 +390,17 @@ type DataChannelClosed struct {
 // EventName returns "DataChannelClosed".
 func (DataChannelClosed) EventName() string { return "DataChannelClosed" }
 
-// DecodeDataChannelClosed decodes r as a DataChannelClosed event.
-// It fails if r.Type names another event or the data is malformed.
+// DecodeDataChannelClosed decodes r as a DataChannelClosed event, in one pass over
+// the data. It fails if r.Type names another event or the data is malformed.
 func DecodeDataChannelClosed(r Raw) (DataChannelClosed, error) {
+	type fields DataChannelClosed // drops the methods; Base is skipped by its tag
 	var e DataChannelClosed
-	if err := decodeInto(r, "DataChannelClosed", &e.Base, &e); err != nil {
+	var w baseWire
+	target := struct {
+		*baseWire
+		*fields
+	}{&w, (*fields)(&e)}
+	if err := decodeData(r, "DataChannelClosed", &target, &w, &e.Base); err != nil {
 		return DataChannelClosed{}, err
 	}
 	return e, nil
@@ -362,11 +428,17 @@ type NewCandidatePairSelected struct {
 // EventName returns "NewCandidatePairSelected".
 func (NewCandidatePairSelected) EventName() string { return "NewCandidatePairSelected" }
 
-// DecodeNewCandidatePairSelected decodes r as a NewCandidatePairSelected event.
-// It fails if r.Type names another event or the data is malformed.
+// DecodeNewCandidatePairSelected decodes r as a NewCandidatePairSelected event, in one pass over
+// the data. It fails if r.Type names another event or the data is malformed.
 func DecodeNewCandidatePairSelected(r Raw) (NewCandidatePairSelected, error) {
+	type fields NewCandidatePairSelected // drops the methods; Base is skipped by its tag
 	var e NewCandidatePairSelected
-	if err := decodeInto(r, "NewCandidatePairSelected", &e.Base, &e); err != nil {
+	var w baseWire
+	target := struct {
+		*baseWire
+		*fields
+	}{&w, (*fields)(&e)}
+	if err := decodeData(r, "NewCandidatePairSelected", &target, &w, &e.Base); err != nil {
 		return NewCandidatePairSelected{}, err
 	}
 	return e, nil

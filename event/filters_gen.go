@@ -18,11 +18,17 @@ type CodeFound struct {
 // EventName returns "CodeFound".
 func (CodeFound) EventName() string { return "CodeFound" }
 
-// DecodeCodeFound decodes r as a CodeFound event.
-// It fails if r.Type names another event or the data is malformed.
+// DecodeCodeFound decodes r as a CodeFound event, in one pass over
+// the data. It fails if r.Type names another event or the data is malformed.
 func DecodeCodeFound(r Raw) (CodeFound, error) {
+	type fields CodeFound // drops the methods; Base is skipped by its tag
 	var e CodeFound
-	if err := decodeInto(r, "CodeFound", &e.Base, &e); err != nil {
+	var w baseWire
+	target := struct {
+		*baseWire
+		*fields
+	}{&w, (*fields)(&e)}
+	if err := decodeData(r, "CodeFound", &target, &w, &e.Base); err != nil {
 		return CodeFound{}, err
 	}
 	return e, nil

@@ -27,8 +27,18 @@ type Raw struct {
 }
 
 // ParseParams reads the params of an onEvent notification,
-// {"value": {"type", "object", "data"}}, into a Raw.
+// {"value": {"type", "object", "data"}}, into a Raw, checking that data is
+// valid JSON. [DecodeParams] goes straight to the event struct instead.
 func ParseParams(params []byte) (Raw, error) {
+	if r, ok := splitParams(params); ok && json.Valid(r.Data) {
+		return r, nil
+	}
+	return parseParamsJSON(params)
+}
+
+// parseParamsJSON is ParseParams by encoding/json alone: the reference
+// the KMS-layout split is fuzzed against, and its fallback.
+func parseParamsJSON(params []byte) (Raw, error) {
 	var p struct {
 		Value *Raw `json:"value"`
 	}
@@ -40,6 +50,105 @@ func ParseParams(params []byte) (Raw, error) {
 	}
 	return *p.Value, nil
 }
+
+// DecodeParams decodes the params of an onEvent notification into the
+// struct of its event type, parsing the bytes once: KMS writes the members
+// of value in a fixed order (data, object, type), so object and type are
+// read from the end and data goes through a single decode that also
+// validates it. Params in any other layout, and data that fails to decode,
+// take the encoding/json path, so the result is the same either way.
+//
+// An event type this package does not know (a custom module's) gives its
+// Raw, which is an [Event] too; so does a known type whose data does not
+// decode, together with the decoding error, so that nothing is lost.
+func DecodeParams(params []byte) (Event, error) {
+	if r, ok := splitParams(params); ok {
+		d, known := decoders[r.Type]
+		if !known {
+			if json.Valid(r.Data) {
+				return r, nil
+			}
+		} else if ev, err := d.decode(r); err == nil {
+			return ev, nil
+		}
+	}
+	r, err := parseParamsJSON(params)
+	if err != nil {
+		return nil, err
+	}
+	d, known := decoders[r.Type]
+	if !known {
+		return r, nil
+	}
+	ev, err := d.decode(r)
+	if err != nil {
+		return r, err
+	}
+	return ev, nil
+}
+
+// The fixed parts of params as KMS writes them: its JSON writer sorts
+// keys and adds no spaces.
+var (
+	paramsHead   = []byte(`{"value":{"data":`)
+	paramsObject = []byte(`,"object":"`)
+	paramsType   = []byte(`","type":"`)
+	paramsTail   = []byte(`"}}`)
+)
+
+// splitParams cuts params laid out exactly as KMS writes them into a Raw
+// without decoding anything; Data is not validated. Object ids and event
+// names are plain ASCII without quotes or escapes; anything else returns
+// false and is left to encoding/json.
+func splitParams(p []byte) (Raw, bool) {
+	rest, ok := bytes.CutPrefix(p, paramsHead)
+	if !ok {
+		return Raw{}, false
+	}
+	if rest, ok = bytes.CutSuffix(rest, paramsTail); !ok {
+		return Raw{}, false
+	}
+	i := bytes.LastIndexByte(rest, '"')
+	if i < 0 || !plainName(rest[i+1:]) {
+		return Raw{}, false
+	}
+	typ := rest[i+1:]
+	if rest, ok = bytes.CutSuffix(rest[:i+1], paramsType); !ok {
+		return Raw{}, false
+	}
+	j := bytes.LastIndexByte(rest, '"')
+	if j < 0 || !plainName(rest[j+1:]) {
+		return Raw{}, false
+	}
+	obj := rest[j+1:]
+	data, ok := bytes.CutSuffix(rest[:j+1], paramsObject)
+	if !ok || len(data) < 2 || data[0] != '{' || data[len(data)-1] != '}' {
+		return Raw{}, false
+	}
+	return Raw{Type: string(typ), Object: string(obj), Data: data}, true
+}
+
+// plainName reports whether b is non-empty printable ASCII needing no
+// escape in a JSON string.
+func plainName(b []byte) bool {
+	if len(b) == 0 {
+		return false
+	}
+	for _, c := range b {
+		if c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
+}
+
+// EventName returns r.Type: a Raw is the [Event] delivered for a type
+// this package does not know.
+func (r Raw) EventName() string { return r.Type }
+
+// EventBase returns a Base holding only r; the common fields are not
+// decoded.
+func (r Raw) EventBase() Base { return Base{Raw: r} }
 
 // Base holds the fields every event carries (those of the IDL's RaiseBase).
 type Base struct {
@@ -66,59 +175,70 @@ type Event interface {
 	EventBase() Base
 }
 
-// baseWire is the wire form of Base.
+// baseWire is the wire form of Base. An event's decoder embeds it next
+// to the event's own fields, so one decode fills both.
 type baseWire struct {
-	Source          string          `json:"source"`
-	TimestampMillis json.RawMessage `json:"timestampMillis"`
-	Tags            []types.Tag     `json:"tags"`
+	Source          string      `json:"source"`
+	TimestampMillis millis      `json:"timestampMillis"`
+	Tags            []types.Tag `json:"tags"`
 }
 
-// decodeInto fills b and the data fields of v (a pointer to an event
-// struct whose Base is tagged json:"-") from r.
-func decodeInto(r Raw, name string, b *Base, v any) error {
+// millis is epoch milliseconds sent as a JSON string (as KMS does) or a
+// JSON integer; null, absent or "" are the zero time.
+type millis struct{ t time.Time }
+
+func (m *millis) UnmarshalJSON(b []byte) error {
+	t, err := parseMillis(b)
+	if err != nil {
+		return fmt.Errorf("timestampMillis: %w", err)
+	}
+	m.t = t
+	return nil
+}
+
+// decodeData fills an event from r with one decode of r.Data into target,
+// a struct embedding w and the event's fields; b is the event's Base.
+func decodeData(r Raw, name string, target any, w *baseWire, b *Base) error {
 	if r.Type != "" && r.Type != name {
 		return fmt.Errorf("kurento: event %s: cannot decode as %s", strconv.Quote(r.Type), name)
 	}
-	data := bytes.TrimSpace(r.Data)
+	data := bytes.TrimLeft(r.Data, " \t\r\n")
 	if len(data) == 0 || data[0] != '{' {
 		return fmt.Errorf("kurento: event %s: data is not a JSON object", name)
 	}
-	var w baseWire
-	if err := json.Unmarshal(data, &w); err != nil {
+	if err := json.Unmarshal(data, target); err != nil {
 		return fmt.Errorf("kurento: event %s: %w", name, err)
 	}
-	ts, err := parseMillis(w.TimestampMillis)
-	if err != nil {
-		return fmt.Errorf("kurento: event %s: timestampMillis: %w", name, err)
-	}
-	if err := json.Unmarshal(data, v); err != nil {
-		return fmt.Errorf("kurento: event %s: %w", name, err)
-	}
-	b.Source, b.Timestamp, b.Tags, b.Raw = w.Source, ts, w.Tags, r
+	b.Source, b.Timestamp, b.Tags, b.Raw = w.Source, w.TimestampMillis.t, w.Tags, r
 	return nil
 }
 
 // parseMillis reads epoch milliseconds sent as a JSON string (as KMS does)
 // or a JSON integer. Null, absent or "" give the zero time.
-func parseMillis(raw json.RawMessage) (time.Time, error) {
+func parseMillis(raw []byte) (time.Time, error) {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || string(raw) == "null" {
 		return time.Time{}, nil
 	}
-	var s string
+	s := raw
 	if raw[0] == '"' {
-		if err := json.Unmarshal(raw, &s); err != nil {
-			return time.Time{}, err
+		// Digits need no escapes; anything escaped goes through the decoder.
+		if len(raw) >= 2 && raw[len(raw)-1] == '"' && bytes.IndexByte(raw[1:len(raw)-1], '\\') < 0 {
+			s = raw[1 : len(raw)-1]
+		} else {
+			var str string
+			if err := json.Unmarshal(raw, &str); err != nil {
+				return time.Time{}, err
+			}
+			s = []byte(str)
 		}
-		if s == "" {
+		if len(s) == 0 {
 			return time.Time{}, nil
 		}
-	} else {
-		s = string(raw)
 	}
-	ms, err := strconv.ParseInt(s, 10, 64)
+	ms, err := strconv.ParseInt(string(s), 10, 64)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("not a number of milliseconds: %s", strconv.Quote(s))
+		return time.Time{}, fmt.Errorf("not a number of milliseconds: %s", strconv.Quote(string(s)))
 	}
 	return time.UnixMilli(ms), nil
 }
