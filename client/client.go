@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"os"
 	"sync"
 	"sync/atomic"
 
@@ -26,6 +27,9 @@ type Client struct {
 	sess   atomic.Pointer[session]
 	subs   subscriptions
 	closed atomic.Bool
+	// loud reports subscriptions ended for a slow consumer on stderr when
+	// the application set neither a logger nor an error handler; else nil.
+	loud *slog.Logger
 
 	bgMu sync.RWMutex   // orders bgWG.Add against Close's Wait
 	bgWG sync.WaitGroup // background releases, unsubscribes, error handler calls
@@ -65,8 +69,14 @@ func Dial(ctx context.Context, url string, opts ...Option) (*Client, error) {
 			return nil, err
 		}
 	}
+	var loud *slog.Logger
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)
+		if s.errorHandler == nil {
+			// Nobody would hear of a subscription ended for a slow
+			// consumer: say it on stderr, as nats.go does.
+			loud = slog.New(slog.NewTextHandler(os.Stderr, nil))
+		}
 	}
 	if s.tlsConfig != nil {
 		base := s.rpc.HTTPClient
@@ -84,6 +94,9 @@ func Dial(ctx context.Context, url string, opts ...Option) (*Client, error) {
 		s.rpc.HTTPClient = &hc
 	}
 	c := &Client{log: s.logger.With("component", "kurento"), set: s}
+	if loud != nil {
+		c.loud = loud.With("component", "kurento")
+	}
 	c.bgCtx, c.bgCancel = context.WithCancel(context.Background())
 	c.subs.init(c)
 	cfg := s.rpc
@@ -309,6 +322,10 @@ func (c *Client) goOwned(f func()) bool {
 // report hands a background failure to the error handler and the log.
 func (c *Client) report(err error) {
 	c.log.Warn("background failure", "err", err)
+	if c.loud != nil && errors.Is(err, ErrSlowConsumer) {
+		c.loud.Error("event subscription ended: its channel was not read fast enough; "+
+			"raise client.WithEventBuffer or set client.WithErrorHandler", "err", err)
+	}
 	if h := c.set.errorHandler; h != nil {
 		c.background(func(context.Context) { h(err) })
 	}

@@ -33,8 +33,21 @@ type Backoff = rpc.Backoff
 // goroutine, never on the read loop.
 type ErrorHandler func(error)
 
-// DefaultEventBuffer is the queue bound of one event subscription.
-const DefaultEventBuffer = 4096
+// DefaultEventBuffer is the queue bound of one event subscription, in
+// events.
+//
+// The read loop never waits for a consumer (replies share the socket with
+// events, and a consumer that makes calls would deadlock), so a burst can
+// only be absorbed by the queue. The default holds a whole burst of 100,000
+// ICE candidates even if the consumer gets no CPU until it ends, so on a
+// loaded machine nothing is lost however the scheduler runs it. The queue
+// grows with its backlog and is freed when it empties, so idle and
+// keeping-up subscriptions cost almost nothing; the bound is reached only by
+// a consumer that stopped reading, at roughly 1 KB per queued
+// IceCandidateFound (its struct, strings and the received bytes kept in
+// Base.Raw). Lower it with [WithEventBuffer] or, per subscription,
+// [WithBuffer] where that worst case matters more than bursts.
+const DefaultEventBuffer = 1 << 17
 
 type settings struct {
 	logger       *slog.Logger
@@ -46,7 +59,8 @@ type settings struct {
 	errorHandler ErrorHandler
 }
 
-// WithLogger sets the logger. Default: discard. Frames are logged at Debug
+// WithLogger sets the logger. Default: discard (but see
+// [WithErrorHandler] for slow consumers). Frames are logged at Debug
 // with SDP and secrets redacted; reconnects at Info; recovered anomalies at
 // Warn; session loss at Error.
 func WithLogger(l *slog.Logger) Option {
@@ -184,9 +198,10 @@ func WithKeepSessionOnClose() Option {
 	})
 }
 
-// WithEventBuffer bounds the queue of each event subscription. A consumer
-// that falls this far behind ends its subscription with [ErrSlowConsumer].
-// Default 4096.
+// WithEventBuffer bounds the queue of each event subscription, in events;
+// [WithBuffer] overrides it for one subscription. A consumer that falls
+// this far behind has its subscription ended with [ErrSlowConsumer] after
+// what was queued is delivered. Default [DefaultEventBuffer] (131,072).
 func WithEventBuffer(n int) Option {
 	return optionFunc(func(s *settings) error {
 		if n < 1 {
@@ -198,7 +213,9 @@ func WithEventBuffer(n int) Option {
 }
 
 // WithErrorHandler receives background failures; see [ErrorHandler].
-// Default: they are only logged.
+// Default: they are only logged, and when no logger was given either
+// ([WithLogger]), a subscription ended by [ErrSlowConsumer] is printed on
+// standard error, so that an overflow is never silent.
 func WithErrorHandler(h ErrorHandler) Option {
 	return optionFunc(func(s *settings) error {
 		s.errorHandler = h

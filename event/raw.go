@@ -62,29 +62,45 @@ func parseParamsJSON(params []byte) (Raw, error) {
 // Raw, which is an [Event] too; so does a known type whose data does not
 // decode, together with the decoding error, so that nothing is lost.
 func DecodeParams(params []byte) (Event, error) {
+	ev, _, err := DecodeParamsFor(params, nil)
+	return ev, err
+}
+
+// DecodeParamsFor is [DecodeParams] that first asks want (when not nil)
+// whether anybody wants the events of that object and type, and decodes
+// nothing when not (wanted is false, ev and err nil): a subscription that
+// ended still receives what KMS had already sent.
+func DecodeParamsFor(params []byte, want func(object, typ string) bool) (ev Event, wanted bool, err error) {
 	if r, ok := splitParams(params); ok {
+		if want != nil && !want(r.Object, r.Type) {
+			return nil, false, nil
+		}
+		want = nil // asked already
 		d, known := decoders[r.Type]
 		if !known {
 			if json.Valid(r.Data) {
-				return r, nil
+				return r, true, nil
 			}
 		} else if ev, err := d.decode(r); err == nil {
-			return ev, nil
+			return ev, true, nil
 		}
 	}
 	r, err := parseParamsJSON(params)
 	if err != nil {
-		return nil, err
+		return nil, true, err
+	}
+	if want != nil && !want(r.Object, r.Type) {
+		return nil, false, nil
 	}
 	d, known := decoders[r.Type]
 	if !known {
-		return r, nil
+		return r, true, nil
 	}
-	ev, err := d.decode(r)
+	ev, err = d.decode(r)
 	if err != nil {
-		return r, err
+		return r, true, err
 	}
-	return ev, nil
+	return ev, true, nil
 }
 
 // The fixed parts of params as KMS writes them: its JSON writer sorts
