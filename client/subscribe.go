@@ -184,7 +184,6 @@ func Subscribe[T any](ctx context.Context, o *Object, eventType string, decode f
 // SubscribeWith is [Subscribe] returning the [Subscription], which also
 // tells why its channel closed, with options such as [WithBuffer].
 func SubscribeWith[T any](ctx context.Context, o *Object, eventType string, decode func(event.Raw) (T, error), opts ...SubscriptionOption) (*Subscription[T], error) {
-	c := o.c
 	conv := func(ev event.Event) (T, bool) {
 		if v, ok := ev.(T); ok {
 			return v, true
@@ -198,7 +197,7 @@ func SubscribeWith[T any](ctx context.Context, o *Object, eventType string, deco
 		}
 		v, err := decode(raw)
 		if err != nil {
-			c.report(&OpError{Op: "event", Method: raw.Type, ObjectID: raw.Object, Err: err})
+			o.c.report(&OpError{Op: "event", Method: raw.Type, ObjectID: raw.Object, Err: err})
 			return v, false
 		}
 		return v, true
@@ -237,15 +236,18 @@ func subscribe[T any](ctx context.Context, o *Object, types []string, conv func(
 	if err == nil && slices.Contains(types, "") {
 		err = fmt.Errorf("%w: empty event type", ErrInvalidArgument)
 	}
+	if err != nil {
+		return nil, &OpError{Op: "subscribe", Method: method, ObjectID: o.safeID(), Err: err}
+	}
 	c := o.c
 	set := subSettings{buffer: c.set.eventBuffer}
 	for _, opt := range opts {
-		if err == nil && opt != nil {
-			err = opt.applySub(&set)
+		if opt == nil {
+			continue
 		}
-	}
-	if err != nil {
-		return nil, &OpError{Op: "subscribe", Method: method, ObjectID: o.safeID(), Err: err}
+		if err := opt.applySub(&set); err != nil {
+			return nil, &OpError{Op: "subscribe", Method: method, ObjectID: r.id, Err: err}
+		}
 	}
 	keys := make([]subKey, 0, len(types))
 	for _, t := range types {

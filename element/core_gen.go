@@ -557,9 +557,12 @@ func (h *MediaElement) IsMediaTranscoding(ctx context.Context, mediaType types.M
 
 // OnElementConnected subscribes to the ElementConnected events of the object
 // (a subscribe request) and returns once the server has acknowledged it, so
-// events caused by later calls are not missed. Events arrive in order. The
-// channel closes when ctx ends, when the object is released through this
-// client, when the session is lost or when the client closes. It fails for an
+// events caused by later calls are not missed. Events arrive in the order the
+// server sent them; channels of other event types are independent and may run
+// ahead or behind (Events keeps the order across types). The channel closes
+// when ctx ends, when the object is released through this client, when the
+// session is lost, when the client closes or when its reader falls behind by
+// the event buffer; client.SubscribeWith also tells which. It fails for an
 // object still pending in a transaction.
 func (h *MediaElement) OnElementConnected(ctx context.Context) (<-chan event.ElementConnected, error) {
 	return client.Subscribe(ctx, h.Object(), "ElementConnected", event.DecodeElementConnected)
@@ -567,10 +570,13 @@ func (h *MediaElement) OnElementConnected(ctx context.Context) (<-chan event.Ele
 
 // OnElementDisconnected subscribes to the ElementDisconnected events of the
 // object (a subscribe request) and returns once the server has acknowledged
-// it, so events caused by later calls are not missed. Events arrive in order.
-// The channel closes when ctx ends, when the object is released through this
-// client, when the session is lost or when the client closes. It fails for an
-// object still pending in a transaction.
+// it, so events caused by later calls are not missed. Events arrive in the
+// order the server sent them; channels of other event types are independent
+// and may run ahead or behind (Events keeps the order across types). The
+// channel closes when ctx ends, when the object is released through this
+// client, when the session is lost, when the client closes or when its reader
+// falls behind by the event buffer; client.SubscribeWith also tells which. It
+// fails for an object still pending in a transaction.
 func (h *MediaElement) OnElementDisconnected(ctx context.Context) (<-chan event.ElementDisconnected, error) {
 	return client.Subscribe(ctx, h.Object(), "ElementDisconnected", event.DecodeElementDisconnected)
 }
@@ -578,9 +584,12 @@ func (h *MediaElement) OnElementDisconnected(ctx context.Context) (<-chan event.
 // OnMediaFlowOutStateChanged subscribes to the MediaFlowOutStateChanged events
 // of the object (a subscribe request) and returns once the server has
 // acknowledged it, so events caused by later calls are not missed. Events
-// arrive in order. The channel closes when ctx ends, when the object is
-// released through this client, when the session is lost or when the client
-// closes. It fails for an object still pending in a transaction.
+// arrive in the order the server sent them; channels of other event types are
+// independent and may run ahead or behind (Events keeps the order across
+// types). The channel closes when ctx ends, when the object is released
+// through this client, when the session is lost, when the client closes or
+// when its reader falls behind by the event buffer; client.SubscribeWith also
+// tells which. It fails for an object still pending in a transaction.
 func (h *MediaElement) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan event.MediaFlowOutStateChanged, error) {
 	return client.Subscribe(ctx, h.Object(), "MediaFlowOutStateChanged", event.DecodeMediaFlowOutStateChanged)
 }
@@ -588,9 +597,12 @@ func (h *MediaElement) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan e
 // OnMediaFlowInStateChanged subscribes to the MediaFlowInStateChanged events
 // of the object (a subscribe request) and returns once the server has
 // acknowledged it, so events caused by later calls are not missed. Events
-// arrive in order. The channel closes when ctx ends, when the object is
-// released through this client, when the session is lost or when the client
-// closes. It fails for an object still pending in a transaction.
+// arrive in the order the server sent them; channels of other event types are
+// independent and may run ahead or behind (Events keeps the order across
+// types). The channel closes when ctx ends, when the object is released
+// through this client, when the session is lost, when the client closes or
+// when its reader falls behind by the event buffer; client.SubscribeWith also
+// tells which. It fails for an object still pending in a transaction.
 func (h *MediaElement) OnMediaFlowInStateChanged(ctx context.Context) (<-chan event.MediaFlowInStateChanged, error) {
 	return client.Subscribe(ctx, h.Object(), "MediaFlowInStateChanged", event.DecodeMediaFlowInStateChanged)
 }
@@ -598,12 +610,31 @@ func (h *MediaElement) OnMediaFlowInStateChanged(ctx context.Context) (<-chan ev
 // OnMediaTranscodingStateChanged subscribes to the
 // MediaTranscodingStateChanged events of the object (a subscribe request) and
 // returns once the server has acknowledged it, so events caused by later calls
-// are not missed. Events arrive in order. The channel closes when ctx ends,
-// when the object is released through this client, when the session is lost or
-// when the client closes. It fails for an object still pending in a
-// transaction.
+// are not missed. Events arrive in the order the server sent them; channels of
+// other event types are independent and may run ahead or behind (Events keeps
+// the order across types). The channel closes when ctx ends, when the object
+// is released through this client, when the session is lost, when the client
+// closes or when its reader falls behind by the event buffer;
+// client.SubscribeWith also tells which. It fails for an object still pending
+// in a transaction.
 func (h *MediaElement) OnMediaTranscodingStateChanged(ctx context.Context) (<-chan event.MediaTranscodingStateChanged, error) {
 	return client.Subscribe(ctx, h.Object(), "MediaTranscodingStateChanged", event.DecodeMediaTranscodingStateChanged)
+}
+
+// Events subscribes to the events of the given types of the object (one
+// subscribe request per type) and returns one stream delivering them in
+// exactly the order the server sent them, once the server has acknowledged
+// every type, so events caused by later calls are not missed. Each value is
+// the event's struct from package event (select with a type switch), or an
+// event.Raw for an event that did not decode. A MediaElement raises
+// ElementConnected, ElementDisconnected, Error, MediaFlowInStateChanged,
+// MediaFlowOutStateChanged and MediaTranscodingStateChanged. Separate
+// On<Event> channels do not keep the order between types; this stream does.
+// See client.SubscribeEvents for the details and client.Subscription for when
+// and why the stream ends. It fails for an object still pending in a
+// transaction.
+func (h *MediaElement) Events(ctx context.Context, types ...string) (*client.Subscription[event.Event], error) {
+	return client.SubscribeEvents(ctx, h.Object(), types)
 }
 
 // MediaObject is the handle of a MediaObject, an abstract class of the core
@@ -848,12 +879,29 @@ func (h *MediaObject) GetTags(ctx context.Context) ([]types.Tag, error) {
 
 // OnError subscribes to the Error events of the object (a subscribe request)
 // and returns once the server has acknowledged it, so events caused by later
-// calls are not missed. Events arrive in order. The channel closes when ctx
-// ends, when the object is released through this client, when the session is
-// lost or when the client closes. It fails for an object still pending in a
-// transaction.
+// calls are not missed. Events arrive in the order the server sent them;
+// channels of other event types are independent and may run ahead or behind
+// (Events keeps the order across types). The channel closes when ctx ends,
+// when the object is released through this client, when the session is lost,
+// when the client closes or when its reader falls behind by the event buffer;
+// client.SubscribeWith also tells which. It fails for an object still pending
+// in a transaction.
 func (h *MediaObject) OnError(ctx context.Context) (<-chan event.Error, error) {
 	return client.Subscribe(ctx, h.Object(), "Error", event.DecodeError)
+}
+
+// Events subscribes to the events of the given types of the object (one
+// subscribe request per type) and returns one stream delivering them in
+// exactly the order the server sent them, once the server has acknowledged
+// every type, so events caused by later calls are not missed. Each value is
+// the event's struct from package event (select with a type switch), or an
+// event.Raw for an event that did not decode. A MediaObject raises Error.
+// Separate On<Event> channels do not keep the order between types; this stream
+// does. See client.SubscribeEvents for the details and client.Subscription for
+// when and why the stream ends. It fails for an object still pending in a
+// transaction.
+func (h *MediaObject) Events(ctx context.Context, types ...string) (*client.Subscription[event.Event], error) {
+	return client.SubscribeEvents(ctx, h.Object(), types)
 }
 
 func init() {

@@ -263,9 +263,12 @@ func (h *BaseRtpEndpoint) RequestKeyframe(ctx context.Context) error {
 
 // OnMediaStateChanged subscribes to the MediaStateChanged events of the object
 // (a subscribe request) and returns once the server has acknowledged it, so
-// events caused by later calls are not missed. Events arrive in order. The
-// channel closes when ctx ends, when the object is released through this
-// client, when the session is lost or when the client closes. It fails for an
+// events caused by later calls are not missed. Events arrive in the order the
+// server sent them; channels of other event types are independent and may run
+// ahead or behind (Events keeps the order across types). The channel closes
+// when ctx ends, when the object is released through this client, when the
+// session is lost, when the client closes or when its reader falls behind by
+// the event buffer; client.SubscribeWith also tells which. It fails for an
 // object still pending in a transaction.
 func (h *BaseRtpEndpoint) OnMediaStateChanged(ctx context.Context) (<-chan event.MediaStateChanged, error) {
 	return client.Subscribe(ctx, h.Object(), "MediaStateChanged", event.DecodeMediaStateChanged)
@@ -274,11 +277,31 @@ func (h *BaseRtpEndpoint) OnMediaStateChanged(ctx context.Context) (<-chan event
 // OnConnectionStateChanged subscribes to the ConnectionStateChanged events of
 // the object (a subscribe request) and returns once the server has
 // acknowledged it, so events caused by later calls are not missed. Events
-// arrive in order. The channel closes when ctx ends, when the object is
-// released through this client, when the session is lost or when the client
-// closes. It fails for an object still pending in a transaction.
+// arrive in the order the server sent them; channels of other event types are
+// independent and may run ahead or behind (Events keeps the order across
+// types). The channel closes when ctx ends, when the object is released
+// through this client, when the session is lost, when the client closes or
+// when its reader falls behind by the event buffer; client.SubscribeWith also
+// tells which. It fails for an object still pending in a transaction.
 func (h *BaseRtpEndpoint) OnConnectionStateChanged(ctx context.Context) (<-chan event.ConnectionStateChanged, error) {
 	return client.Subscribe(ctx, h.Object(), "ConnectionStateChanged", event.DecodeConnectionStateChanged)
+}
+
+// Events subscribes to the events of the given types of the object (one
+// subscribe request per type) and returns one stream delivering them in
+// exactly the order the server sent them, once the server has acknowledged
+// every type, so events caused by later calls are not missed. Each value is
+// the event's struct from package event (select with a type switch), or an
+// event.Raw for an event that did not decode. A BaseRtpEndpoint raises
+// ConnectionStateChanged, ElementConnected, ElementDisconnected, Error,
+// MediaFlowInStateChanged, MediaFlowOutStateChanged, MediaSessionStarted,
+// MediaSessionTerminated, MediaStateChanged and MediaTranscodingStateChanged.
+// Separate On<Event> channels do not keep the order between types; this stream
+// does. See client.SubscribeEvents for the details and client.Subscription for
+// when and why the stream ends. It fails for an object still pending in a
+// transaction.
+func (h *BaseRtpEndpoint) Events(ctx context.Context, types ...string) (*client.Subscription[event.Event], error) {
+	return client.SubscribeEvents(ctx, h.Object(), types)
 }
 
 // Endpoint is the handle of an Endpoint, an abstract class of the core module.
@@ -331,6 +354,22 @@ type EndpointHandle interface {
 }
 
 func (*Endpoint) isEndpoint() {}
+
+// Events subscribes to the events of the given types of the object (one
+// subscribe request per type) and returns one stream delivering them in
+// exactly the order the server sent them, once the server has acknowledged
+// every type, so events caused by later calls are not missed. Each value is
+// the event's struct from package event (select with a type switch), or an
+// event.Raw for an event that did not decode. An Endpoint raises
+// ElementConnected, ElementDisconnected, Error, MediaFlowInStateChanged,
+// MediaFlowOutStateChanged and MediaTranscodingStateChanged. Separate
+// On<Event> channels do not keep the order between types; this stream does.
+// See client.SubscribeEvents for the details and client.Subscription for when
+// and why the stream ends. It fails for an object still pending in a
+// transaction.
+func (h *Endpoint) Events(ctx context.Context, types ...string) (*client.Subscription[event.Event], error) {
+	return client.SubscribeEvents(ctx, h.Object(), types)
+}
 
 // SdpEndpoint is the handle of a SdpEndpoint, an abstract class of the core
 // module. It embeds the handle of SessionEndpoint, so it has the methods of
@@ -532,6 +571,22 @@ func (h *SdpEndpoint) GetRemoteSessionDescriptor(ctx context.Context) (string, e
 	return res, nil
 }
 
+// Events subscribes to the events of the given types of the object (one
+// subscribe request per type) and returns one stream delivering them in
+// exactly the order the server sent them, once the server has acknowledged
+// every type, so events caused by later calls are not missed. Each value is
+// the event's struct from package event (select with a type switch), or an
+// event.Raw for an event that did not decode. A SdpEndpoint raises
+// ElementConnected, ElementDisconnected, Error, MediaFlowInStateChanged,
+// MediaFlowOutStateChanged, MediaSessionStarted, MediaSessionTerminated and
+// MediaTranscodingStateChanged. Separate On<Event> channels do not keep the
+// order between types; this stream does. See client.SubscribeEvents for the
+// details and client.Subscription for when and why the stream ends. It fails
+// for an object still pending in a transaction.
+func (h *SdpEndpoint) Events(ctx context.Context, types ...string) (*client.Subscription[event.Event], error) {
+	return client.SubscribeEvents(ctx, h.Object(), types)
+}
+
 // SessionEndpoint is the handle of a SessionEndpoint, an abstract class of the
 // core module. It embeds the handle of Endpoint, so it has the methods of
 // Endpoint, MediaElement, MediaObject. The server never creates this class
@@ -588,21 +643,43 @@ func (*SessionEndpoint) isSessionEndpoint() {}
 // OnMediaSessionTerminated subscribes to the MediaSessionTerminated events of
 // the object (a subscribe request) and returns once the server has
 // acknowledged it, so events caused by later calls are not missed. Events
-// arrive in order. The channel closes when ctx ends, when the object is
-// released through this client, when the session is lost or when the client
-// closes. It fails for an object still pending in a transaction.
+// arrive in the order the server sent them; channels of other event types are
+// independent and may run ahead or behind (Events keeps the order across
+// types). The channel closes when ctx ends, when the object is released
+// through this client, when the session is lost, when the client closes or
+// when its reader falls behind by the event buffer; client.SubscribeWith also
+// tells which. It fails for an object still pending in a transaction.
 func (h *SessionEndpoint) OnMediaSessionTerminated(ctx context.Context) (<-chan event.MediaSessionTerminated, error) {
 	return client.Subscribe(ctx, h.Object(), "MediaSessionTerminated", event.DecodeMediaSessionTerminated)
 }
 
 // OnMediaSessionStarted subscribes to the MediaSessionStarted events of the
 // object (a subscribe request) and returns once the server has acknowledged
-// it, so events caused by later calls are not missed. Events arrive in order.
-// The channel closes when ctx ends, when the object is released through this
-// client, when the session is lost or when the client closes. It fails for an
-// object still pending in a transaction.
+// it, so events caused by later calls are not missed. Events arrive in the
+// order the server sent them; channels of other event types are independent
+// and may run ahead or behind (Events keeps the order across types). The
+// channel closes when ctx ends, when the object is released through this
+// client, when the session is lost, when the client closes or when its reader
+// falls behind by the event buffer; client.SubscribeWith also tells which. It
+// fails for an object still pending in a transaction.
 func (h *SessionEndpoint) OnMediaSessionStarted(ctx context.Context) (<-chan event.MediaSessionStarted, error) {
 	return client.Subscribe(ctx, h.Object(), "MediaSessionStarted", event.DecodeMediaSessionStarted)
+}
+
+// Events subscribes to the events of the given types of the object (one
+// subscribe request per type) and returns one stream delivering them in
+// exactly the order the server sent them, once the server has acknowledged
+// every type, so events caused by later calls are not missed. Each value is
+// the event's struct from package event (select with a type switch), or an
+// event.Raw for an event that did not decode. A SessionEndpoint raises
+// ElementConnected, ElementDisconnected, Error, MediaFlowInStateChanged,
+// MediaFlowOutStateChanged, MediaSessionStarted, MediaSessionTerminated and
+// MediaTranscodingStateChanged. Separate On<Event> channels do not keep the
+// order between types; this stream does. See client.SubscribeEvents for the
+// details and client.Subscription for when and why the stream ends. It fails
+// for an object still pending in a transaction.
+func (h *SessionEndpoint) Events(ctx context.Context, types ...string) (*client.Subscription[event.Event], error) {
+	return client.SubscribeEvents(ctx, h.Object(), types)
 }
 
 // UriEndpoint is the handle of an UriEndpoint, an abstract class of the core
@@ -703,11 +780,30 @@ func (h *UriEndpoint) Stop(ctx context.Context) error {
 // OnUriEndpointStateChanged subscribes to the UriEndpointStateChanged events
 // of the object (a subscribe request) and returns once the server has
 // acknowledged it, so events caused by later calls are not missed. Events
-// arrive in order. The channel closes when ctx ends, when the object is
-// released through this client, when the session is lost or when the client
-// closes. It fails for an object still pending in a transaction.
+// arrive in the order the server sent them; channels of other event types are
+// independent and may run ahead or behind (Events keeps the order across
+// types). The channel closes when ctx ends, when the object is released
+// through this client, when the session is lost, when the client closes or
+// when its reader falls behind by the event buffer; client.SubscribeWith also
+// tells which. It fails for an object still pending in a transaction.
 func (h *UriEndpoint) OnUriEndpointStateChanged(ctx context.Context) (<-chan event.UriEndpointStateChanged, error) {
 	return client.Subscribe(ctx, h.Object(), "UriEndpointStateChanged", event.DecodeUriEndpointStateChanged)
+}
+
+// Events subscribes to the events of the given types of the object (one
+// subscribe request per type) and returns one stream delivering them in
+// exactly the order the server sent them, once the server has acknowledged
+// every type, so events caused by later calls are not missed. Each value is
+// the event's struct from package event (select with a type switch), or an
+// event.Raw for an event that did not decode. An UriEndpoint raises
+// ElementConnected, ElementDisconnected, Error, MediaFlowInStateChanged,
+// MediaFlowOutStateChanged, MediaTranscodingStateChanged and
+// UriEndpointStateChanged. Separate On<Event> channels do not keep the order
+// between types; this stream does. See client.SubscribeEvents for the details
+// and client.Subscription for when and why the stream ends. It fails for an
+// object still pending in a transaction.
+func (h *UriEndpoint) Events(ctx context.Context, types ...string) (*client.Subscription[event.Event], error) {
+	return client.SubscribeEvents(ctx, h.Object(), types)
 }
 
 func init() {

@@ -80,6 +80,22 @@ func (h *HttpEndpoint) GetUrl(ctx context.Context) (string, error) {
 	return res, nil
 }
 
+// Events subscribes to the events of the given types of the object (one
+// subscribe request per type) and returns one stream delivering them in
+// exactly the order the server sent them, once the server has acknowledged
+// every type, so events caused by later calls are not missed. Each value is
+// the event's struct from package event (select with a type switch), or an
+// event.Raw for an event that did not decode. A HttpEndpoint raises
+// ElementConnected, ElementDisconnected, Error, MediaFlowInStateChanged,
+// MediaFlowOutStateChanged, MediaSessionStarted, MediaSessionTerminated and
+// MediaTranscodingStateChanged. Separate On<Event> channels do not keep the
+// order between types; this stream does. See client.SubscribeEvents for the
+// details and client.Subscription for when and why the stream ends. It fails
+// for an object still pending in a transaction.
+func (h *HttpEndpoint) Events(ctx context.Context, types ...string) (*client.Subscription[event.Event], error) {
+	return client.SubscribeEvents(ctx, h.Object(), types)
+}
+
 // HttpPostEndpoint is the handle of a HttpPostEndpoint, a class of the
 // elements module. It embeds the handle of HttpEndpoint, so it has the methods
 // of HttpEndpoint, SessionEndpoint, Endpoint, MediaElement, MediaObject. A
@@ -165,12 +181,31 @@ func NewHttpPostEndpoint(ctx context.Context, mediaPipeline *pipeline.MediaPipel
 
 // OnEndOfStream subscribes to the EndOfStream events of the object (a
 // subscribe request) and returns once the server has acknowledged it, so
-// events caused by later calls are not missed. Events arrive in order. The
-// channel closes when ctx ends, when the object is released through this
-// client, when the session is lost or when the client closes. It fails for an
+// events caused by later calls are not missed. Events arrive in the order the
+// server sent them; channels of other event types are independent and may run
+// ahead or behind (Events keeps the order across types). The channel closes
+// when ctx ends, when the object is released through this client, when the
+// session is lost, when the client closes or when its reader falls behind by
+// the event buffer; client.SubscribeWith also tells which. It fails for an
 // object still pending in a transaction.
 func (h *HttpPostEndpoint) OnEndOfStream(ctx context.Context) (<-chan event.EndOfStream, error) {
 	return client.Subscribe(ctx, h.Object(), "EndOfStream", event.DecodeEndOfStream)
+}
+
+// Events subscribes to the events of the given types of the object (one
+// subscribe request per type) and returns one stream delivering them in
+// exactly the order the server sent them, once the server has acknowledged
+// every type, so events caused by later calls are not missed. Each value is
+// the event's struct from package event (select with a type switch), or an
+// event.Raw for an event that did not decode. A HttpPostEndpoint raises
+// ElementConnected, ElementDisconnected, EndOfStream, Error,
+// MediaFlowInStateChanged, MediaFlowOutStateChanged, MediaSessionStarted,
+// MediaSessionTerminated and MediaTranscodingStateChanged. Separate On<Event>
+// channels do not keep the order between types; this stream does. See
+// client.SubscribeEvents for the details and client.Subscription for when and
+// why the stream ends. It fails for an object still pending in a transaction.
+func (h *HttpPostEndpoint) Events(ctx context.Context, types ...string) (*client.Subscription[event.Event], error) {
+	return client.SubscribeEvents(ctx, h.Object(), types)
 }
 
 // PlayerEndpoint is the handle of a PlayerEndpoint, a class of the elements
@@ -318,12 +353,31 @@ func (h *PlayerEndpoint) Play(ctx context.Context) error {
 
 // OnEndOfStream subscribes to the EndOfStream events of the object (a
 // subscribe request) and returns once the server has acknowledged it, so
-// events caused by later calls are not missed. Events arrive in order. The
-// channel closes when ctx ends, when the object is released through this
-// client, when the session is lost or when the client closes. It fails for an
+// events caused by later calls are not missed. Events arrive in the order the
+// server sent them; channels of other event types are independent and may run
+// ahead or behind (Events keeps the order across types). The channel closes
+// when ctx ends, when the object is released through this client, when the
+// session is lost, when the client closes or when its reader falls behind by
+// the event buffer; client.SubscribeWith also tells which. It fails for an
 // object still pending in a transaction.
 func (h *PlayerEndpoint) OnEndOfStream(ctx context.Context) (<-chan event.EndOfStream, error) {
 	return client.Subscribe(ctx, h.Object(), "EndOfStream", event.DecodeEndOfStream)
+}
+
+// Events subscribes to the events of the given types of the object (one
+// subscribe request per type) and returns one stream delivering them in
+// exactly the order the server sent them, once the server has acknowledged
+// every type, so events caused by later calls are not missed. Each value is
+// the event's struct from package event (select with a type switch), or an
+// event.Raw for an event that did not decode. A PlayerEndpoint raises
+// ElementConnected, ElementDisconnected, EndOfStream, Error,
+// MediaFlowInStateChanged, MediaFlowOutStateChanged,
+// MediaTranscodingStateChanged and UriEndpointStateChanged. Separate On<Event>
+// channels do not keep the order between types; this stream does. See
+// client.SubscribeEvents for the details and client.Subscription for when and
+// why the stream ends. It fails for an object still pending in a transaction.
+func (h *PlayerEndpoint) Events(ctx context.Context, types ...string) (*client.Subscription[event.Event], error) {
+	return client.SubscribeEvents(ctx, h.Object(), types)
 }
 
 // RecorderEndpoint is the handle of a RecorderEndpoint, a class of the
@@ -429,9 +483,12 @@ func (h *RecorderEndpoint) StopAndWait(ctx context.Context) error {
 
 // OnRecording subscribes to the Recording events of the object (a subscribe
 // request) and returns once the server has acknowledged it, so events caused
-// by later calls are not missed. Events arrive in order. The channel closes
-// when ctx ends, when the object is released through this client, when the
-// session is lost or when the client closes. It fails for an object still
+// by later calls are not missed. Events arrive in the order the server sent
+// them; channels of other event types are independent and may run ahead or
+// behind (Events keeps the order across types). The channel closes when ctx
+// ends, when the object is released through this client, when the session is
+// lost, when the client closes or when its reader falls behind by the event
+// buffer; client.SubscribeWith also tells which. It fails for an object still
 // pending in a transaction.
 func (h *RecorderEndpoint) OnRecording(ctx context.Context) (<-chan event.Recording, error) {
 	return client.Subscribe(ctx, h.Object(), "Recording", event.DecodeRecording)
@@ -439,22 +496,44 @@ func (h *RecorderEndpoint) OnRecording(ctx context.Context) (<-chan event.Record
 
 // OnPaused subscribes to the Paused events of the object (a subscribe request)
 // and returns once the server has acknowledged it, so events caused by later
-// calls are not missed. Events arrive in order. The channel closes when ctx
-// ends, when the object is released through this client, when the session is
-// lost or when the client closes. It fails for an object still pending in a
-// transaction.
+// calls are not missed. Events arrive in the order the server sent them;
+// channels of other event types are independent and may run ahead or behind
+// (Events keeps the order across types). The channel closes when ctx ends,
+// when the object is released through this client, when the session is lost,
+// when the client closes or when its reader falls behind by the event buffer;
+// client.SubscribeWith also tells which. It fails for an object still pending
+// in a transaction.
 func (h *RecorderEndpoint) OnPaused(ctx context.Context) (<-chan event.Paused, error) {
 	return client.Subscribe(ctx, h.Object(), "Paused", event.DecodePaused)
 }
 
 // OnStopped subscribes to the Stopped events of the object (a subscribe
 // request) and returns once the server has acknowledged it, so events caused
-// by later calls are not missed. Events arrive in order. The channel closes
-// when ctx ends, when the object is released through this client, when the
-// session is lost or when the client closes. It fails for an object still
+// by later calls are not missed. Events arrive in the order the server sent
+// them; channels of other event types are independent and may run ahead or
+// behind (Events keeps the order across types). The channel closes when ctx
+// ends, when the object is released through this client, when the session is
+// lost, when the client closes or when its reader falls behind by the event
+// buffer; client.SubscribeWith also tells which. It fails for an object still
 // pending in a transaction.
 func (h *RecorderEndpoint) OnStopped(ctx context.Context) (<-chan event.Stopped, error) {
 	return client.Subscribe(ctx, h.Object(), "Stopped", event.DecodeStopped)
+}
+
+// Events subscribes to the events of the given types of the object (one
+// subscribe request per type) and returns one stream delivering them in
+// exactly the order the server sent them, once the server has acknowledged
+// every type, so events caused by later calls are not missed. Each value is
+// the event's struct from package event (select with a type switch), or an
+// event.Raw for an event that did not decode. A RecorderEndpoint raises
+// ElementConnected, ElementDisconnected, Error, MediaFlowInStateChanged,
+// MediaFlowOutStateChanged, MediaTranscodingStateChanged, Paused, Recording,
+// Stopped and UriEndpointStateChanged. Separate On<Event> channels do not keep
+// the order between types; this stream does. See client.SubscribeEvents for
+// the details and client.Subscription for when and why the stream ends. It
+// fails for an object still pending in a transaction.
+func (h *RecorderEndpoint) Events(ctx context.Context, types ...string) (*client.Subscription[event.Event], error) {
+	return client.SubscribeEvents(ctx, h.Object(), types)
 }
 
 // RtpEndpoint is the handle of a RtpEndpoint, a class of the elements module.
@@ -542,12 +621,32 @@ func NewRtpEndpoint(ctx context.Context, mediaPipeline *pipeline.MediaPipeline, 
 
 // OnOnKeySoftLimit subscribes to the OnKeySoftLimit events of the object (a
 // subscribe request) and returns once the server has acknowledged it, so
-// events caused by later calls are not missed. Events arrive in order. The
-// channel closes when ctx ends, when the object is released through this
-// client, when the session is lost or when the client closes. It fails for an
+// events caused by later calls are not missed. Events arrive in the order the
+// server sent them; channels of other event types are independent and may run
+// ahead or behind (Events keeps the order across types). The channel closes
+// when ctx ends, when the object is released through this client, when the
+// session is lost, when the client closes or when its reader falls behind by
+// the event buffer; client.SubscribeWith also tells which. It fails for an
 // object still pending in a transaction.
 func (h *RtpEndpoint) OnOnKeySoftLimit(ctx context.Context) (<-chan event.OnKeySoftLimit, error) {
 	return client.Subscribe(ctx, h.Object(), "OnKeySoftLimit", event.DecodeOnKeySoftLimit)
+}
+
+// Events subscribes to the events of the given types of the object (one
+// subscribe request per type) and returns one stream delivering them in
+// exactly the order the server sent them, once the server has acknowledged
+// every type, so events caused by later calls are not missed. Each value is
+// the event's struct from package event (select with a type switch), or an
+// event.Raw for an event that did not decode. A RtpEndpoint raises
+// ConnectionStateChanged, ElementConnected, ElementDisconnected, Error,
+// MediaFlowInStateChanged, MediaFlowOutStateChanged, MediaSessionStarted,
+// MediaSessionTerminated, MediaStateChanged, MediaTranscodingStateChanged and
+// OnKeySoftLimit. Separate On<Event> channels do not keep the order between
+// types; this stream does. See client.SubscribeEvents for the details and
+// client.Subscription for when and why the stream ends. It fails for an object
+// still pending in a transaction.
+func (h *RtpEndpoint) Events(ctx context.Context, types ...string) (*client.Subscription[event.Event], error) {
+	return client.SubscribeEvents(ctx, h.Object(), types)
 }
 
 // WebRtcEndpoint is the handle of a WebRtcEndpoint, a class of the elements
@@ -950,9 +1049,12 @@ func (h *WebRtcEndpoint) CloseDataChannel(ctx context.Context, channelId int32) 
 
 // OnIceCandidateFound subscribes to the IceCandidateFound events of the object
 // (a subscribe request) and returns once the server has acknowledged it, so
-// events caused by later calls are not missed. Events arrive in order. The
-// channel closes when ctx ends, when the object is released through this
-// client, when the session is lost or when the client closes. It fails for an
+// events caused by later calls are not missed. Events arrive in the order the
+// server sent them; channels of other event types are independent and may run
+// ahead or behind (Events keeps the order across types). The channel closes
+// when ctx ends, when the object is released through this client, when the
+// session is lost, when the client closes or when its reader falls behind by
+// the event buffer; client.SubscribeWith also tells which. It fails for an
 // object still pending in a transaction.
 func (h *WebRtcEndpoint) OnIceCandidateFound(ctx context.Context) (<-chan event.IceCandidateFound, error) {
 	return client.Subscribe(ctx, h.Object(), "IceCandidateFound", event.DecodeIceCandidateFound)
@@ -960,9 +1062,12 @@ func (h *WebRtcEndpoint) OnIceCandidateFound(ctx context.Context) (<-chan event.
 
 // OnIceGatheringDone subscribes to the IceGatheringDone events of the object
 // (a subscribe request) and returns once the server has acknowledged it, so
-// events caused by later calls are not missed. Events arrive in order. The
-// channel closes when ctx ends, when the object is released through this
-// client, when the session is lost or when the client closes. It fails for an
+// events caused by later calls are not missed. Events arrive in the order the
+// server sent them; channels of other event types are independent and may run
+// ahead or behind (Events keeps the order across types). The channel closes
+// when ctx ends, when the object is released through this client, when the
+// session is lost, when the client closes or when its reader falls behind by
+// the event buffer; client.SubscribeWith also tells which. It fails for an
 // object still pending in a transaction.
 func (h *WebRtcEndpoint) OnIceGatheringDone(ctx context.Context) (<-chan event.IceGatheringDone, error) {
 	return client.Subscribe(ctx, h.Object(), "IceGatheringDone", event.DecodeIceGatheringDone)
@@ -971,9 +1076,12 @@ func (h *WebRtcEndpoint) OnIceGatheringDone(ctx context.Context) (<-chan event.I
 // OnIceComponentStateChanged subscribes to the IceComponentStateChanged events
 // of the object (a subscribe request) and returns once the server has
 // acknowledged it, so events caused by later calls are not missed. Events
-// arrive in order. The channel closes when ctx ends, when the object is
-// released through this client, when the session is lost or when the client
-// closes. It fails for an object still pending in a transaction.
+// arrive in the order the server sent them; channels of other event types are
+// independent and may run ahead or behind (Events keeps the order across
+// types). The channel closes when ctx ends, when the object is released
+// through this client, when the session is lost, when the client closes or
+// when its reader falls behind by the event buffer; client.SubscribeWith also
+// tells which. It fails for an object still pending in a transaction.
 func (h *WebRtcEndpoint) OnIceComponentStateChanged(ctx context.Context) (<-chan event.IceComponentStateChanged, error) {
 	return client.Subscribe(ctx, h.Object(), "IceComponentStateChanged", event.DecodeIceComponentStateChanged)
 }
@@ -981,18 +1089,24 @@ func (h *WebRtcEndpoint) OnIceComponentStateChanged(ctx context.Context) (<-chan
 // OnDtlsConnectionStateChange subscribes to the DtlsConnectionStateChange
 // events of the object (a subscribe request) and returns once the server has
 // acknowledged it, so events caused by later calls are not missed. Events
-// arrive in order. The channel closes when ctx ends, when the object is
-// released through this client, when the session is lost or when the client
-// closes. It fails for an object still pending in a transaction.
+// arrive in the order the server sent them; channels of other event types are
+// independent and may run ahead or behind (Events keeps the order across
+// types). The channel closes when ctx ends, when the object is released
+// through this client, when the session is lost, when the client closes or
+// when its reader falls behind by the event buffer; client.SubscribeWith also
+// tells which. It fails for an object still pending in a transaction.
 func (h *WebRtcEndpoint) OnDtlsConnectionStateChange(ctx context.Context) (<-chan event.DtlsConnectionStateChange, error) {
 	return client.Subscribe(ctx, h.Object(), "DtlsConnectionStateChange", event.DecodeDtlsConnectionStateChange)
 }
 
 // OnDataChannelOpened subscribes to the DataChannelOpened events of the object
 // (a subscribe request) and returns once the server has acknowledged it, so
-// events caused by later calls are not missed. Events arrive in order. The
-// channel closes when ctx ends, when the object is released through this
-// client, when the session is lost or when the client closes. It fails for an
+// events caused by later calls are not missed. Events arrive in the order the
+// server sent them; channels of other event types are independent and may run
+// ahead or behind (Events keeps the order across types). The channel closes
+// when ctx ends, when the object is released through this client, when the
+// session is lost, when the client closes or when its reader falls behind by
+// the event buffer; client.SubscribeWith also tells which. It fails for an
 // object still pending in a transaction.
 func (h *WebRtcEndpoint) OnDataChannelOpened(ctx context.Context) (<-chan event.DataChannelOpened, error) {
 	return client.Subscribe(ctx, h.Object(), "DataChannelOpened", event.DecodeDataChannelOpened)
@@ -1000,9 +1114,12 @@ func (h *WebRtcEndpoint) OnDataChannelOpened(ctx context.Context) (<-chan event.
 
 // OnDataChannelClosed subscribes to the DataChannelClosed events of the object
 // (a subscribe request) and returns once the server has acknowledged it, so
-// events caused by later calls are not missed. Events arrive in order. The
-// channel closes when ctx ends, when the object is released through this
-// client, when the session is lost or when the client closes. It fails for an
+// events caused by later calls are not missed. Events arrive in the order the
+// server sent them; channels of other event types are independent and may run
+// ahead or behind (Events keeps the order across types). The channel closes
+// when ctx ends, when the object is released through this client, when the
+// session is lost, when the client closes or when its reader falls behind by
+// the event buffer; client.SubscribeWith also tells which. It fails for an
 // object still pending in a transaction.
 func (h *WebRtcEndpoint) OnDataChannelClosed(ctx context.Context) (<-chan event.DataChannelClosed, error) {
 	return client.Subscribe(ctx, h.Object(), "DataChannelClosed", event.DecodeDataChannelClosed)
@@ -1011,11 +1128,33 @@ func (h *WebRtcEndpoint) OnDataChannelClosed(ctx context.Context) (<-chan event.
 // OnNewCandidatePairSelected subscribes to the NewCandidatePairSelected events
 // of the object (a subscribe request) and returns once the server has
 // acknowledged it, so events caused by later calls are not missed. Events
-// arrive in order. The channel closes when ctx ends, when the object is
-// released through this client, when the session is lost or when the client
-// closes. It fails for an object still pending in a transaction.
+// arrive in the order the server sent them; channels of other event types are
+// independent and may run ahead or behind (Events keeps the order across
+// types). The channel closes when ctx ends, when the object is released
+// through this client, when the session is lost, when the client closes or
+// when its reader falls behind by the event buffer; client.SubscribeWith also
+// tells which. It fails for an object still pending in a transaction.
 func (h *WebRtcEndpoint) OnNewCandidatePairSelected(ctx context.Context) (<-chan event.NewCandidatePairSelected, error) {
 	return client.Subscribe(ctx, h.Object(), "NewCandidatePairSelected", event.DecodeNewCandidatePairSelected)
+}
+
+// Events subscribes to the events of the given types of the object (one
+// subscribe request per type) and returns one stream delivering them in
+// exactly the order the server sent them, once the server has acknowledged
+// every type, so events caused by later calls are not missed. Each value is
+// the event's struct from package event (select with a type switch), or an
+// event.Raw for an event that did not decode. A WebRtcEndpoint raises
+// ConnectionStateChanged, DataChannelClosed, DataChannelOpened,
+// DtlsConnectionStateChange, ElementConnected, ElementDisconnected, Error,
+// IceCandidateFound, IceComponentStateChanged, IceGatheringDone,
+// MediaFlowInStateChanged, MediaFlowOutStateChanged, MediaSessionStarted,
+// MediaSessionTerminated, MediaStateChanged, MediaTranscodingStateChanged and
+// NewCandidatePairSelected. Separate On<Event> channels do not keep the order
+// between types; this stream does. See client.SubscribeEvents for the details
+// and client.Subscription for when and why the stream ends. It fails for an
+// object still pending in a transaction.
+func (h *WebRtcEndpoint) Events(ctx context.Context, types ...string) (*client.Subscription[event.Event], error) {
+	return client.SubscribeEvents(ctx, h.Object(), types)
 }
 
 func init() {

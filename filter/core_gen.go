@@ -9,6 +9,7 @@ import (
 
 	"github.com/gokurento/kurento/client"
 	"github.com/gokurento/kurento/element"
+	"github.com/gokurento/kurento/event"
 	"github.com/gokurento/kurento/pipeline"
 )
 
@@ -96,6 +97,22 @@ type FilterHandle interface {
 
 func (*Filter) isFilter() {}
 
+// Events subscribes to the events of the given types of the object (one
+// subscribe request per type) and returns one stream delivering them in
+// exactly the order the server sent them, once the server has acknowledged
+// every type, so events caused by later calls are not missed. Each value is
+// the event's struct from package event (select with a type switch), or an
+// event.Raw for an event that did not decode. A Filter raises
+// ElementConnected, ElementDisconnected, Error, MediaFlowInStateChanged,
+// MediaFlowOutStateChanged and MediaTranscodingStateChanged. Separate
+// On<Event> channels do not keep the order between types; this stream does.
+// See client.SubscribeEvents for the details and client.Subscription for when
+// and why the stream ends. It fails for an object still pending in a
+// transaction.
+func (h *Filter) Events(ctx context.Context, types ...string) (*client.Subscription[event.Event], error) {
+	return client.SubscribeEvents(ctx, h.Object(), types)
+}
+
 // PassThrough is the handle of a PassThrough, a class of the core module. It
 // embeds the handle of MediaElement, so it has the methods of MediaElement,
 // MediaObject. A handle only holds the object reference: it is safe for
@@ -164,6 +181,22 @@ func NewPassThrough(ctx context.Context, mediaPipeline *pipeline.MediaPipeline, 
 		return nil, err
 	}
 	return PassThroughFromObject(o), nil
+}
+
+// Events subscribes to the events of the given types of the object (one
+// subscribe request per type) and returns one stream delivering them in
+// exactly the order the server sent them, once the server has acknowledged
+// every type, so events caused by later calls are not missed. Each value is
+// the event's struct from package event (select with a type switch), or an
+// event.Raw for an event that did not decode. A PassThrough raises
+// ElementConnected, ElementDisconnected, Error, MediaFlowInStateChanged,
+// MediaFlowOutStateChanged and MediaTranscodingStateChanged. Separate
+// On<Event> channels do not keep the order between types; this stream does.
+// See client.SubscribeEvents for the details and client.Subscription for when
+// and why the stream ends. It fails for an object still pending in a
+// transaction.
+func (h *PassThrough) Events(ctx context.Context, types ...string) (*client.Subscription[event.Event], error) {
+	return client.SubscribeEvents(ctx, h.Object(), types)
 }
 
 func init() {

@@ -110,6 +110,22 @@ func (h *FaceOverlayFilter) SetOverlayedImage(ctx context.Context, uri string, o
 	return o.Invoke(ctx, "setOverlayedImage", params, nil)
 }
 
+// Events subscribes to the events of the given types of the object (one
+// subscribe request per type) and returns one stream delivering them in
+// exactly the order the server sent them, once the server has acknowledged
+// every type, so events caused by later calls are not missed. Each value is
+// the event's struct from package event (select with a type switch), or an
+// event.Raw for an event that did not decode. A FaceOverlayFilter raises
+// ElementConnected, ElementDisconnected, Error, MediaFlowInStateChanged,
+// MediaFlowOutStateChanged and MediaTranscodingStateChanged. Separate
+// On<Event> channels do not keep the order between types; this stream does.
+// See client.SubscribeEvents for the details and client.Subscription for when
+// and why the stream ends. It fails for an object still pending in a
+// transaction.
+func (h *FaceOverlayFilter) Events(ctx context.Context, types ...string) (*client.Subscription[event.Event], error) {
+	return client.SubscribeEvents(ctx, h.Object(), types)
+}
+
 // GStreamerFilter is the handle of a GStreamerFilter, a class of the filters
 // module. It embeds the handle of Filter, so it has the methods of Filter,
 // MediaElement, MediaObject. A handle only holds the object reference: it is
@@ -218,6 +234,22 @@ func (h *GStreamerFilter) SetElementProperty(ctx context.Context, propertyName s
 	return o.Invoke(ctx, "setElementProperty", params, nil)
 }
 
+// Events subscribes to the events of the given types of the object (one
+// subscribe request per type) and returns one stream delivering them in
+// exactly the order the server sent them, once the server has acknowledged
+// every type, so events caused by later calls are not missed. Each value is
+// the event's struct from package event (select with a type switch), or an
+// event.Raw for an event that did not decode. A GStreamerFilter raises
+// ElementConnected, ElementDisconnected, Error, MediaFlowInStateChanged,
+// MediaFlowOutStateChanged and MediaTranscodingStateChanged. Separate
+// On<Event> channels do not keep the order between types; this stream does.
+// See client.SubscribeEvents for the details and client.Subscription for when
+// and why the stream ends. It fails for an object still pending in a
+// transaction.
+func (h *GStreamerFilter) Events(ctx context.Context, types ...string) (*client.Subscription[event.Event], error) {
+	return client.SubscribeEvents(ctx, h.Object(), types)
+}
+
 // ImageOverlayFilter is the handle of an ImageOverlayFilter, a class of the
 // filters module. It embeds the handle of Filter, so it has the methods of
 // Filter, MediaElement, MediaObject. A handle only holds the object reference:
@@ -321,6 +353,22 @@ func (h *ImageOverlayFilter) AddImage(ctx context.Context, id string, uri string
 	return o.Invoke(ctx, "addImage", params, nil)
 }
 
+// Events subscribes to the events of the given types of the object (one
+// subscribe request per type) and returns one stream delivering them in
+// exactly the order the server sent them, once the server has acknowledged
+// every type, so events caused by later calls are not missed. Each value is
+// the event's struct from package event (select with a type switch), or an
+// event.Raw for an event that did not decode. An ImageOverlayFilter raises
+// ElementConnected, ElementDisconnected, Error, MediaFlowInStateChanged,
+// MediaFlowOutStateChanged and MediaTranscodingStateChanged. Separate
+// On<Event> channels do not keep the order between types; this stream does.
+// See client.SubscribeEvents for the details and client.Subscription for when
+// and why the stream ends. It fails for an object still pending in a
+// transaction.
+func (h *ImageOverlayFilter) Events(ctx context.Context, types ...string) (*client.Subscription[event.Event], error) {
+	return client.SubscribeEvents(ctx, h.Object(), types)
+}
+
 // OpenCVFilter is the handle of an OpenCVFilter, an abstract class of the
 // filters module. It embeds the handle of Filter, so it has the methods of
 // Filter, MediaElement, MediaObject. The server never creates this class
@@ -362,6 +410,22 @@ func (h *OpenCVFilter) ID() string {
 // object pending in a transaction it is queued there.
 func (h *OpenCVFilter) Release(ctx context.Context) error {
 	return h.Object().Release(ctx)
+}
+
+// Events subscribes to the events of the given types of the object (one
+// subscribe request per type) and returns one stream delivering them in
+// exactly the order the server sent them, once the server has acknowledged
+// every type, so events caused by later calls are not missed. Each value is
+// the event's struct from package event (select with a type switch), or an
+// event.Raw for an event that did not decode. An OpenCVFilter raises
+// ElementConnected, ElementDisconnected, Error, MediaFlowInStateChanged,
+// MediaFlowOutStateChanged and MediaTranscodingStateChanged. Separate
+// On<Event> channels do not keep the order between types; this stream does.
+// See client.SubscribeEvents for the details and client.Subscription for when
+// and why the stream ends. It fails for an object still pending in a
+// transaction.
+func (h *OpenCVFilter) Events(ctx context.Context, types ...string) (*client.Subscription[event.Event], error) {
+	return client.SubscribeEvents(ctx, h.Object(), types)
 }
 
 // ZBarFilter is the handle of a ZBarFilter, a class of the filters module. It
@@ -435,12 +499,31 @@ func NewZBarFilter(ctx context.Context, mediaPipeline *pipeline.MediaPipeline, o
 
 // OnCodeFound subscribes to the CodeFound events of the object (a subscribe
 // request) and returns once the server has acknowledged it, so events caused
-// by later calls are not missed. Events arrive in order. The channel closes
-// when ctx ends, when the object is released through this client, when the
-// session is lost or when the client closes. It fails for an object still
+// by later calls are not missed. Events arrive in the order the server sent
+// them; channels of other event types are independent and may run ahead or
+// behind (Events keeps the order across types). The channel closes when ctx
+// ends, when the object is released through this client, when the session is
+// lost, when the client closes or when its reader falls behind by the event
+// buffer; client.SubscribeWith also tells which. It fails for an object still
 // pending in a transaction.
 func (h *ZBarFilter) OnCodeFound(ctx context.Context) (<-chan event.CodeFound, error) {
 	return client.Subscribe(ctx, h.Object(), "CodeFound", event.DecodeCodeFound)
+}
+
+// Events subscribes to the events of the given types of the object (one
+// subscribe request per type) and returns one stream delivering them in
+// exactly the order the server sent them, once the server has acknowledged
+// every type, so events caused by later calls are not missed. Each value is
+// the event's struct from package event (select with a type switch), or an
+// event.Raw for an event that did not decode. A ZBarFilter raises CodeFound,
+// ElementConnected, ElementDisconnected, Error, MediaFlowInStateChanged,
+// MediaFlowOutStateChanged and MediaTranscodingStateChanged. Separate
+// On<Event> channels do not keep the order between types; this stream does.
+// See client.SubscribeEvents for the details and client.Subscription for when
+// and why the stream ends. It fails for an object still pending in a
+// transaction.
+func (h *ZBarFilter) Events(ctx context.Context, types ...string) (*client.Subscription[event.Event], error) {
+	return client.SubscribeEvents(ctx, h.Object(), types)
 }
 
 func init() {

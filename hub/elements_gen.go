@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/gokurento/kurento/client"
+	"github.com/gokurento/kurento/event"
 	"github.com/gokurento/kurento/pipeline"
 	"github.com/gokurento/kurento/types"
 )
@@ -123,6 +124,20 @@ func (h *AlphaBlending) SetPortProperties(ctx context.Context, relativeX float32
 	return o.Invoke(ctx, "setPortProperties", params, nil)
 }
 
+// Events subscribes to the events of the given types of the object (one
+// subscribe request per type) and returns one stream delivering them in
+// exactly the order the server sent them, once the server has acknowledged
+// every type, so events caused by later calls are not missed. Each value is
+// the event's struct from package event (select with a type switch), or an
+// event.Raw for an event that did not decode. An AlphaBlending raises Error.
+// Separate On<Event> channels do not keep the order between types; this stream
+// does. See client.SubscribeEvents for the details and client.Subscription for
+// when and why the stream ends. It fails for an object still pending in a
+// transaction.
+func (h *AlphaBlending) Events(ctx context.Context, types ...string) (*client.Subscription[event.Event], error) {
+	return client.SubscribeEvents(ctx, h.Object(), types)
+}
+
 // Composite is the handle of a Composite, a class of the elements module. It
 // embeds the handle of Hub, so it has the methods of Hub, MediaObject. A
 // handle only holds the object reference: it is safe for concurrent use and
@@ -207,6 +222,20 @@ func NewComposite(ctx context.Context, mediaPipeline *pipeline.MediaPipeline, op
 		return nil, err
 	}
 	return CompositeFromObject(o), nil
+}
+
+// Events subscribes to the events of the given types of the object (one
+// subscribe request per type) and returns one stream delivering them in
+// exactly the order the server sent them, once the server has acknowledged
+// every type, so events caused by later calls are not missed. Each value is
+// the event's struct from package event (select with a type switch), or an
+// event.Raw for an event that did not decode. A Composite raises Error.
+// Separate On<Event> channels do not keep the order between types; this stream
+// does. See client.SubscribeEvents for the details and client.Subscription for
+// when and why the stream ends. It fails for an object still pending in a
+// transaction.
+func (h *Composite) Events(ctx context.Context, types ...string) (*client.Subscription[event.Event], error) {
+	return client.SubscribeEvents(ctx, h.Object(), types)
 }
 
 // Dispatcher is the handle of a Dispatcher, a class of the elements module. It
@@ -296,6 +325,20 @@ func (h *Dispatcher) Connect(ctx context.Context, source *HubPort, sink *HubPort
 		Sink   *client.Object `json:"sink"`
 	}{Source: sourceObj, Sink: sinkObj}
 	return o.Invoke(ctx, "connect", params, nil)
+}
+
+// Events subscribes to the events of the given types of the object (one
+// subscribe request per type) and returns one stream delivering them in
+// exactly the order the server sent them, once the server has acknowledged
+// every type, so events caused by later calls are not missed. Each value is
+// the event's struct from package event (select with a type switch), or an
+// event.Raw for an event that did not decode. A Dispatcher raises Error.
+// Separate On<Event> channels do not keep the order between types; this stream
+// does. See client.SubscribeEvents for the details and client.Subscription for
+// when and why the stream ends. It fails for an object still pending in a
+// transaction.
+func (h *Dispatcher) Events(ctx context.Context, types ...string) (*client.Subscription[event.Event], error) {
+	return client.SubscribeEvents(ctx, h.Object(), types)
 }
 
 // DispatcherOneToMany is the handle of a DispatcherOneToMany, a class of the
@@ -388,6 +431,20 @@ func (h *DispatcherOneToMany) SetSource(ctx context.Context, source *HubPort) er
 func (h *DispatcherOneToMany) RemoveSource(ctx context.Context) error {
 	o := h.Object()
 	return o.Invoke(ctx, "removeSource", nil, nil)
+}
+
+// Events subscribes to the events of the given types of the object (one
+// subscribe request per type) and returns one stream delivering them in
+// exactly the order the server sent them, once the server has acknowledged
+// every type, so events caused by later calls are not missed. Each value is
+// the event's struct from package event (select with a type switch), or an
+// event.Raw for an event that did not decode. A DispatcherOneToMany raises
+// Error. Separate On<Event> channels do not keep the order between types; this
+// stream does. See client.SubscribeEvents for the details and
+// client.Subscription for when and why the stream ends. It fails for an object
+// still pending in a transaction.
+func (h *DispatcherOneToMany) Events(ctx context.Context, types ...string) (*client.Subscription[event.Event], error) {
+	return client.SubscribeEvents(ctx, h.Object(), types)
 }
 
 // Mixer is the handle of a Mixer, a class of the elements module. It embeds
@@ -507,6 +564,20 @@ func (h *Mixer) Disconnect(ctx context.Context, media types.MediaType, source *H
 		Sink   *client.Object  `json:"sink"`
 	}{Media: media, Source: sourceObj, Sink: sinkObj}
 	return o.Invoke(ctx, "disconnect", params, nil)
+}
+
+// Events subscribes to the events of the given types of the object (one
+// subscribe request per type) and returns one stream delivering them in
+// exactly the order the server sent them, once the server has acknowledged
+// every type, so events caused by later calls are not missed. Each value is
+// the event's struct from package event (select with a type switch), or an
+// event.Raw for an event that did not decode. A Mixer raises Error. Separate
+// On<Event> channels do not keep the order between types; this stream does.
+// See client.SubscribeEvents for the details and client.Subscription for when
+// and why the stream ends. It fails for an object still pending in a
+// transaction.
+func (h *Mixer) Events(ctx context.Context, types ...string) (*client.Subscription[event.Event], error) {
+	return client.SubscribeEvents(ctx, h.Object(), types)
 }
 
 func init() {

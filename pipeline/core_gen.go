@@ -179,6 +179,20 @@ func (h *MediaPipeline) DumpGstreamerDot(ctx context.Context, opts *DumpGstreame
 	return o.Invoke(ctx, "dumpGstreamerDot", params, nil)
 }
 
+// Events subscribes to the events of the given types of the object (one
+// subscribe request per type) and returns one stream delivering them in
+// exactly the order the server sent them, once the server has acknowledged
+// every type, so events caused by later calls are not missed. Each value is
+// the event's struct from package event (select with a type switch), or an
+// event.Raw for an event that did not decode. A MediaPipeline raises Error.
+// Separate On<Event> channels do not keep the order between types; this stream
+// does. See client.SubscribeEvents for the details and client.Subscription for
+// when and why the stream ends. It fails for an object still pending in a
+// transaction.
+func (h *MediaPipeline) Events(ctx context.Context, types ...string) (*client.Subscription[event.Event], error) {
+	return client.SubscribeEvents(ctx, h.Object(), types)
+}
+
 // ServerManager is the handle of a ServerManager, an abstract class of the
 // core module. It embeds the handle of MediaObject, so it has the methods of
 // MediaObject. The server never creates this class itself; handles of it stand
@@ -343,9 +357,12 @@ func (h *ServerManager) GetUsedMemory(ctx context.Context) (int64, error) {
 
 // OnObjectCreated subscribes to the ObjectCreated events of the object (a
 // subscribe request) and returns once the server has acknowledged it, so
-// events caused by later calls are not missed. Events arrive in order. The
-// channel closes when ctx ends, when the object is released through this
-// client, when the session is lost or when the client closes. It fails for an
+// events caused by later calls are not missed. Events arrive in the order the
+// server sent them; channels of other event types are independent and may run
+// ahead or behind (Events keeps the order across types). The channel closes
+// when ctx ends, when the object is released through this client, when the
+// session is lost, when the client closes or when its reader falls behind by
+// the event buffer; client.SubscribeWith also tells which. It fails for an
 // object still pending in a transaction.
 func (h *ServerManager) OnObjectCreated(ctx context.Context) (<-chan event.ObjectCreated, error) {
 	return client.Subscribe(ctx, h.Object(), "ObjectCreated", event.DecodeObjectCreated)
@@ -353,12 +370,29 @@ func (h *ServerManager) OnObjectCreated(ctx context.Context) (<-chan event.Objec
 
 // OnObjectDestroyed subscribes to the ObjectDestroyed events of the object (a
 // subscribe request) and returns once the server has acknowledged it, so
-// events caused by later calls are not missed. Events arrive in order. The
-// channel closes when ctx ends, when the object is released through this
-// client, when the session is lost or when the client closes. It fails for an
+// events caused by later calls are not missed. Events arrive in the order the
+// server sent them; channels of other event types are independent and may run
+// ahead or behind (Events keeps the order across types). The channel closes
+// when ctx ends, when the object is released through this client, when the
+// session is lost, when the client closes or when its reader falls behind by
+// the event buffer; client.SubscribeWith also tells which. It fails for an
 // object still pending in a transaction.
 func (h *ServerManager) OnObjectDestroyed(ctx context.Context) (<-chan event.ObjectDestroyed, error) {
 	return client.Subscribe(ctx, h.Object(), "ObjectDestroyed", event.DecodeObjectDestroyed)
+}
+
+// Events subscribes to the events of the given types of the object (one
+// subscribe request per type) and returns one stream delivering them in
+// exactly the order the server sent them, once the server has acknowledged
+// every type, so events caused by later calls are not missed. Each value is
+// the event's struct from package event (select with a type switch), or an
+// event.Raw for an event that did not decode. A ServerManager raises Error,
+// ObjectCreated and ObjectDestroyed. Separate On<Event> channels do not keep
+// the order between types; this stream does. See client.SubscribeEvents for
+// the details and client.Subscription for when and why the stream ends. It
+// fails for an object still pending in a transaction.
+func (h *ServerManager) Events(ctx context.Context, types ...string) (*client.Subscription[event.Event], error) {
+	return client.SubscribeEvents(ctx, h.Object(), types)
 }
 
 func init() {

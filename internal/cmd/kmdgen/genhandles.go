@@ -482,14 +482,38 @@ func (h hctx) class(b *strings.Builder, c idl.Class) error {
 	}
 	for _, e := range c.Events {
 		doc := fmt.Sprintf("On%s subscribes to the %s events of the object (a subscribe request) and returns once "+
-			"the server has acknowledged it, so events caused by later calls are not missed. Events arrive in order. "+
-			"The channel closes when ctx ends, when the object is released through this client, when the session "+
-			"is lost or when the client closes. It fails for an object still pending in a transaction.", e, e)
+			"the server has acknowledged it, so events caused by later calls are not missed. Events arrive in the "+
+			"order the server sent them; channels of other event types are independent and may run ahead or "+
+			"behind (Events keeps the order across types). The channel closes when ctx ends, when the object is "+
+			"released through this client, when the session is lost, when the client closes or when its reader "+
+			"falls behind by the event buffer; client.SubscribeWith also tells which. It fails for an object still "+
+			"pending in a transaction.", e, e)
 		fmt.Fprintf(b, "\n%s\nfunc (h *%s) On%s(ctx context.Context) (<-chan event.%s, error) {\n"+
 			"\treturn client.Subscribe(ctx, h.Object(), %q, event.Decode%s)\n}\n",
 			comment(0, doc), c.Name, e, e, e, e)
 	}
+	if all := h.f.ClassEvents(c.Name); len(all) > 0 {
+		doc := fmt.Sprintf("Events subscribes to the events of the given types of the object (one subscribe request "+
+			"per type) and returns one stream delivering them in exactly the order the server sent them, once the "+
+			"server has acknowledged every type, so events caused by later calls are not missed. Each value is the "+
+			"event's struct from package event (select with a type switch), or an event.Raw for an event that did "+
+			"not decode. %s %s raises %s. Separate On<Event> channels do not keep the order between types; this "+
+			"stream does. See client.SubscribeEvents for the details and client.Subscription for when and why the "+
+			"stream ends. It fails for an object still pending in a transaction.",
+			strings.ToUpper(article(c.Name)[:1])+article(c.Name)[1:], c.Name, joinAnd(all))
+		fmt.Fprintf(b, "\n%s\nfunc (h *%s) Events(ctx context.Context, types ...string) (*client.Subscription[event.Event], error) {\n"+
+			"\treturn client.SubscribeEvents(ctx, h.Object(), types)\n}\n",
+			comment(0, doc), c.Name)
+	}
 	return nil
+}
+
+// joinAnd lists names as "a, b and c".
+func joinAnd(s []string) string {
+	if len(s) < 2 {
+		return strings.Join(s, "")
+	}
+	return strings.Join(s[:len(s)-1], ", ") + " and " + s[len(s)-1]
 }
 
 // rootMembers writes the local accessors of the root class.
@@ -585,6 +609,9 @@ func (h hctx) checkNames(c idl.Class) error {
 		if err := add("On"+e, "event "+e); err != nil {
 			return err
 		}
+	}
+	if err := add("Events", "the ordered event stream"); err != nil {
+		return err
 	}
 	return nil
 }
