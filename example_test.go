@@ -109,10 +109,9 @@ func Example_webRtcLoopback() {
 	ep, err := endpoint.NewWebRtcEndpoint(ctx, p, nil)
 	check(err)
 
-	// Subscribe before gathering so that no candidate is missed.
-	cands, err := ep.OnIceCandidateFound(ctx)
-	check(err)
-	done, err := ep.OnIceGatheringDone(ctx)
+	// Subscribe before gathering so that no candidate is missed. One stream
+	// of both types keeps the server's order.
+	ice, err := ep.Events(ctx, "IceCandidateFound", "IceGatheringDone")
 	check(err)
 
 	answer, err := ep.ProcessOffer(ctx, offer)
@@ -121,15 +120,15 @@ func Example_webRtcLoopback() {
 	check(ep.Connect(ctx, ep, nil))
 	check(ep.GatherCandidates(ctx))
 
-	// Each subscription delivers in order, but independently of the others:
-	// wait for IceGatheringDone, then release, which closes the candidate
-	// channel after delivering what was already received.
-	<-done
-	check(p.Release(ctx))
 	perMid := map[string]bool{}
-	for ev := range cands {
-		perMid[ev.Candidate.SdpMid] = true // a real server sends ev.Candidate to the browser
+	for ev := range ice.C() {
+		if c, ok := ev.(event.IceCandidateFound); ok {
+			perMid[c.Candidate.SdpMid] = true // a real server sends c.Candidate to the browser
+			continue
+		}
+		break // IceGatheringDone: every candidate came before it
 	}
+	check(p.Release(ctx))
 	fmt.Println("candidates for mids:", slices.Sorted(maps.Keys(perMid)))
 	// Output:
 	// answer starts with v=0: true

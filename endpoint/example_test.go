@@ -8,6 +8,7 @@ import (
 
 	"github.com/gokurento/kurento/client"
 	"github.com/gokurento/kurento/endpoint"
+	"github.com/gokurento/kurento/event"
 	"github.com/gokurento/kurento/kurentotest"
 	"github.com/gokurento/kurento/pipeline"
 	"github.com/gokurento/kurento/types"
@@ -77,11 +78,11 @@ func ExampleWebRtcEndpoint_OnIceCandidateFound() {
 	ep, err := endpoint.NewWebRtcEndpoint(ctx, p, nil)
 	check(err)
 
-	// Subscribe first: On... returns once KMS has acknowledged, so no
-	// candidate gathered afterwards can be missed.
-	cands, err := ep.OnIceCandidateFound(ctx)
-	check(err)
-	done, err := ep.OnIceGatheringDone(ctx)
+	// Subscribe first: Events returns once KMS has acknowledged, so no
+	// candidate gathered afterwards can be missed. One stream of both
+	// types keeps the server's order: IceGatheringDone follows the last
+	// candidate.
+	ice, err := ep.Events(ctx, "IceCandidateFound", "IceGatheringDone")
 	check(err)
 	_, err = ep.ProcessOffer(ctx, browserOffer)
 	check(err)
@@ -94,14 +95,15 @@ func ExampleWebRtcEndpoint_OnIceCandidateFound() {
 		SdpMLineIndex: 0,
 	}))
 
-	// The two subscriptions deliver independently: after IceGatheringDone,
-	// releasing the pipeline closes the candidate channel once the
-	// candidates already received are delivered.
-	<-done
-	check(p.Release(ctx))
 	perMid := map[string]int{}
-	for ev := range cands {
-		perMid[ev.Candidate.SdpMid]++ // a real server sends ev.Candidate to the browser
+	for ev := range ice.C() {
+		switch ev := ev.(type) {
+		case event.IceCandidateFound:
+			perMid[ev.Candidate.SdpMid]++ // a real server sends ev.Candidate to the browser
+		case event.IceGatheringDone:
+			// A real server tells the browser: end of candidates.
+			check(p.Release(ctx)) // ends the stream
+		}
 	}
 	fmt.Println("candidates for mid 0:", perMid["0"] > 0)
 	fmt.Println("candidates for mid 1:", perMid["1"] > 0)

@@ -70,6 +70,13 @@ func TestLoopbackSignalling(t *testing.T) {
 		assert.Contains(t, m.Candidate.Candidate, "candidate:")
 		mids[m.Candidate.SdpMid] = true
 	}
+	// "End of candidates" (a candidate message without one) comes after
+	// the last candidate, never before.
+	for m.Candidate != nil {
+		m, err = page.Read(ctx)
+		require.NoError(t, err)
+		require.Equal(t, signal.TypeCandidate, m.Type)
+	}
 
 	// The page's candidates reach KMS.
 	require.NoError(t, page.Send(ctx, signal.Message{Type: signal.TypeCandidate, Candidate: &signal.TestCandidate}))

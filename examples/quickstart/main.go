@@ -12,7 +12,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -22,6 +21,7 @@ import (
 
 	"github.com/gokurento/kurento/client"
 	"github.com/gokurento/kurento/endpoint"
+	"github.com/gokurento/kurento/event"
 	"github.com/gokurento/kurento/kurentotest"
 	"github.com/gokurento/kurento/pipeline"
 )
@@ -135,15 +135,13 @@ func walkthrough(ctx context.Context, c *client.Client, stdout io.Writer) error 
 		return fmt.Errorf("create WebRtcEndpoint: %w", err)
 	}
 
-	// Subscribe before gathering: On... returns once KMS has acknowledged the
-	// subscription, so no candidate can slip through.
-	cands, err := ep.OnIceCandidateFound(ctx)
+	// Subscribe before gathering: Events returns once KMS has acknowledged
+	// the subscriptions, so no candidate can slip through. One stream for
+	// both types keeps KMS's order: IceGatheringDone comes after the last
+	// candidate, which is when a browser is told "end of candidates".
+	ice, err := ep.Events(ctx, "IceCandidateFound", "IceGatheringDone")
 	if err != nil {
-		return fmt.Errorf("subscribe IceCandidateFound: %w", err)
-	}
-	done, err := ep.OnIceGatheringDone(ctx)
-	if err != nil {
-		return fmt.Errorf("subscribe IceGatheringDone: %w", err)
+		return fmt.Errorf("subscribe to ICE events: %w", err)
 	}
 
 	answer, err := ep.ProcessOffer(ctx, browserOffer)
@@ -164,36 +162,31 @@ func walkthrough(ctx context.Context, c *client.Client, stdout io.Writer) error 
 	if err := ep.GatherCandidates(ctx); err != nil {
 		return fmt.Errorf("gather candidates: %w", err)
 	}
-	// A real application sends each candidate to the browser as it comes.
-	// The two subscriptions deliver independently, so IceGatheringDone can
-	// overtake the last candidates; they are still queued and come out below.
+	// A real application sends each candidate to the browser as it comes,
+	// and "end of candidates" on IceGatheringDone.
 	n := 0
 	for gathering := true; gathering; {
 		select {
-		case ev, ok := <-cands:
+		case ev, ok := <-ice.C():
 			if !ok {
-				return errors.New("IceCandidateFound subscription ended early")
+				return fmt.Errorf("ICE events ended early: %w", ice.Err())
 			}
-			n++
-			say("candidate mid=%s %s", ev.Candidate.SdpMid, ev.Candidate.Candidate)
-		case _, ok := <-done:
-			if !ok {
-				return errors.New("IceGatheringDone subscription ended early")
+			switch ev := ev.(type) {
+			case event.IceCandidateFound:
+				n++
+				say("candidate mid=%s %s", ev.Candidate.SdpMid, ev.Candidate.Candidate)
+			case event.IceGatheringDone:
+				gathering = false
 			}
-			gathering = false
 		case <-ctx.Done():
 			return fmt.Errorf("waiting for ICE candidates: %w", ctx.Err())
 		}
 	}
 
-	// Releasing the pipeline releases the endpoint in it and closes its event
-	// channels once what was already received is delivered.
+	// Releasing the pipeline releases the endpoint in it and ends its event
+	// stream (ice.Err() then matches client.ErrReleased).
 	if err := p.Release(ctx); err != nil {
 		return fmt.Errorf("release pipeline: %w", err)
-	}
-	for ev := range cands {
-		n++
-		say("candidate mid=%s %s", ev.Candidate.SdpMid, ev.Candidate.Candidate)
 	}
 	say("ICE gathering done: %d candidates; pipeline released", n)
 	return nil

@@ -12,6 +12,7 @@
 //	page → server   stop       {}                   leave; closing the socket does the same
 //	server → page   answer     {sdp}                KMS's SDP answer
 //	server → page   candidate  {candidate}          a KMS ICE candidate
+//	server → page   candidate  {}                   end of candidates: KMS finished gathering
 //	server → page   error      {message}            the last request failed
 //	server → page   ended      {message}            the call ended on the server side
 //	server → page   peers      {count}              group call: participants now
@@ -28,6 +29,7 @@ import (
 	"github.com/coder/websocket/wsjson"
 
 	"github.com/gokurento/kurento/endpoint"
+	"github.com/gokurento/kurento/event"
 	"github.com/gokurento/kurento/types"
 )
 
@@ -122,14 +124,15 @@ func Negotiate(ctx context.Context, conn *Conn, ep *endpoint.WebRtcEndpoint, off
 	if offer == "" {
 		return nil, errors.New("the offer has no SDP")
 	}
-	// Subscribe first: On... returns once KMS has acknowledged, so no
-	// candidate gathered later is missed. The subscription belongs to the
-	// peer, not to this request.
+	// Subscribe first: Events returns once KMS has acknowledged, so no
+	// candidate gathered later is missed. One stream for both types keeps
+	// KMS's order, so "end of candidates" always follows the last
+	// candidate. The subscription belongs to the peer, not to this request.
 	subCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	cands, err := ep.OnIceCandidateFound(subCtx)
+	ice, err := ep.Events(subCtx, "IceCandidateFound", "IceGatheringDone")
 	if err != nil {
 		cancel()
-		return nil, fmt.Errorf("subscribe to ICE candidates: %w", err)
+		return nil, fmt.Errorf("subscribe to ICE events: %w", err)
 	}
 	p := &Peer{EP: ep, cancel: cancel}
 	// A write whose ctx is cancelled closes the websocket, so writes must
@@ -137,11 +140,19 @@ func Negotiate(ctx context.Context, conn *Conn, ep *endpoint.WebRtcEndpoint, off
 	// timeout instead.
 	sendCtx := context.WithoutCancel(ctx)
 	p.wg.Go(func() {
-		for ev := range cands {
-			c := ev.Candidate
-			_ = conn.Send(sendCtx, Message{Type: TypeCandidate, Candidate: &Candidate{
-				Candidate: c.Candidate, SdpMid: c.SdpMid, SdpMLineIndex: c.SdpMLineIndex,
-			}}) // a page that left is noticed by the read loop
+		for ev := range ice.C() {
+			m := Message{Type: TypeCandidate}
+			switch ev := ev.(type) {
+			case event.IceCandidateFound:
+				c := ev.Candidate
+				m.Candidate = &Candidate{Candidate: c.Candidate, SdpMid: c.SdpMid, SdpMLineIndex: c.SdpMLineIndex}
+			case event.IceGatheringDone:
+				// No candidate: the page tells its peer connection that
+				// no more will come.
+			default:
+				continue
+			}
+			_ = conn.Send(sendCtx, m) // a page that left is noticed by the read loop
 		}
 	})
 	answer, err := ep.ProcessOffer(ctx, offer)

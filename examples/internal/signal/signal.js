@@ -14,6 +14,7 @@ window.testState = {
   localCandidates: 0,     // browser → server
   remoteCandidates: 0,    // server → browser, received
   remoteCandidatesAdded: 0,
+  endOfCandidates: false, // server → browser: KMS finished gathering
   candidateError: '',
   remoteTracks: 0,
   peers: 0,
@@ -141,7 +142,10 @@ class Call {
         this.pending = [];
         break;
       case 'candidate':
-        st.remoteCandidates++;
+        // Without a candidate: KMS finished gathering. Passing undefined to
+        // addIceCandidate tells the peer connection no more will come.
+        if (msg.candidate) st.remoteCandidates++;
+        else st.endOfCandidates = true;
         if (st.answerApplied) {
           await this.addCandidate(msg.candidate);
         } else {
@@ -182,7 +186,7 @@ class Call {
   async addCandidate(c) {
     try {
       await this.pc.addIceCandidate(c);
-      window.testState.remoteCandidatesAdded++;
+      if (c) window.testState.remoteCandidatesAdded++;
     } catch (err) {
       window.testState.candidateError = String(err);
     }
