@@ -4,7 +4,7 @@ go 1.25.0
 
 require (
 	github.com/at-wat/ebml-go v0.19.4
-	github.com/coder/websocket v1.8.14
+	github.com/coder/websocket v1.8.15
 	github.com/pion/ice/v4 v4.4.8
 	github.com/pion/interceptor v0.1.51
 	github.com/pion/logging v0.2.4
