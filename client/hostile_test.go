@@ -58,8 +58,8 @@ func TestRepliesOfTheWrongShape(t *testing.T) {
 	}{
 		{"result not an object", `{"id":%s,"jsonrpc":"2.0","result":[1,2]}`, "decoding result"},
 		{"result a string", `{"id":%s,"jsonrpc":"2.0","result":"x"}`, "decoding result"},
-		{"value of the wrong type", `{"id":%s,"jsonrpc":"2.0","result":{"value":42}}`, "decoding the returned value"},
-		{"value an object", `{"id":%s,"jsonrpc":"2.0","result":{"value":{"a":1}}}`, "decoding the returned value"},
+		{"value of the wrong type", `{"id":%s,"jsonrpc":"2.0","result":{"value":42}}`, "decoding result"},
+		{"value an object", `{"id":%s,"jsonrpc":"2.0","result":{"value":{"a":1}}}`, "decoding result"},
 		// Not a valid JSON-RPC envelope, but it names the call (KMS writes
 		// the id first): that call fails at once.
 		{"error of the wrong shape", `{"id":%s,"jsonrpc":"2.0","error":{"code":"x"}}`, "malformed reply"},

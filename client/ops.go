@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"time"
 )
 
@@ -40,14 +41,8 @@ func (c *Client) CreateObject(ctx context.Context, typ string, params any) (*Obj
 	callCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.callBudget(ctx))
 	if !c.goOwned(func() {
 		defer cancel()
-		var res valueResult
-		err := c.call(callCtx, "create", r, &res)
 		var id string
-		if err == nil {
-			if derr := json.Unmarshal(res.Value, &id); derr != nil {
-				err = &answeredError{err: fmt.Errorf("decoding the object id: %w", derr)}
-			}
-		}
+		err := c.call(callCtx, "create", r, &valueInto{Value: &id})
 		done <- outcome{id: id, err: err}
 	}) {
 		cancel()
@@ -103,20 +98,27 @@ func (c *Client) Invoke(ctx context.Context, objectID, operation string, params,
 
 func (c *Client) invoke(ctx context.Context, r *objRef, operation string, params, result any) error {
 	q := req{c: c, gen: r.gen, object: r.id, operation: operation, payloadAs: "operationParams", payload: params}
-	var res valueResult
-	if err := c.call(ctx, "invoke", &q, &res); err != nil {
+	// The reply is decoded once, its value straight into result.
+	var res any
+	if result != nil {
+		if reflect.ValueOf(result).Kind() != reflect.Pointer {
+			return &OpError{
+				Op: "invoke", Method: operation, ObjectID: r.id,
+				Err: fmt.Errorf("%w: result must be a pointer, not %T", ErrInvalidArgument, result),
+			}
+		}
+		res = &valueInto{Value: result}
+	}
+	if err := c.call(ctx, "invoke", &q, res); err != nil {
 		return &OpError{Op: "invoke", Method: operation, ObjectID: r.id, Err: err}
 	}
-	if result == nil || len(res.Value) == 0 || string(res.Value) == "null" {
-		return nil
-	}
-	if err := json.Unmarshal(res.Value, result); err != nil {
-		return &OpError{
-			Op: "invoke", Method: operation, ObjectID: r.id,
-			Err: &answeredError{err: fmt.Errorf("decoding the returned value: %w", err)},
-		}
-	}
 	return nil
+}
+
+// valueInto decodes the value of a result into the caller's variable
+// during the decode of the reply; sessionId is skipped.
+type valueInto struct {
+	Value any `json:"value"`
 }
 
 // Describe asks KMS for the class of an object. It also makes this session

@@ -329,13 +329,9 @@ func (s *subscriptions) attach(ctx context.Context, ls *localSub, keys []subKey,
 
 // subscribe sends the subscribe request of ss and records the answer.
 func (s *subscriptions) subscribe(ctx context.Context, ss *serverSub, gen uint64) error {
-	var res valueResult
 	q := &req{c: s.c, gen: gen, object: ss.key.object, typ: ss.key.typ}
-	err := s.c.call(ctx, "subscribe", q, &res)
 	var id string
-	if err == nil {
-		err = json.Unmarshal(res.Value, &id)
-	}
+	err := s.c.call(ctx, "subscribe", q, &valueInto{Value: &id})
 	s.mu.Lock()
 	ss.id, ss.err, ss.acked = id, err, true
 	if ss.ready != nil {

@@ -243,7 +243,7 @@ func (c *Conn) await(ctx context.Context, timeout <-chan time.Time, cl *call, re
 	select {
 	case r := <-cl.reply:
 		cl.timer.Stop()
-		err := r.into(cl.method, result)
+		err := r.into(cl.id, cl.method, result)
 		cl.done()
 		return err
 	case <-ctx.Done():
@@ -583,21 +583,70 @@ func (c *Conn) keepalive() {
 
 // reply is what the read loop hands to a waiting call.
 type reply struct {
+	// frame is a whole reply frame the read loop did not decode (see
+	// replyFast); otherwise result and err come from its decode.
+	frame  []byte
 	result json.RawMessage
 	err    *Error
 	local  error // transport-level failure
 }
 
-func (r *reply) into(method string, result any) error {
+// replyEnvelope decodes a whole reply frame in one pass, the result going
+// straight into the caller's value.
+type replyEnvelope struct {
+	ID     uint64         `json:"id"`
+	Method string         `json:"method"` // a reply has none
+	Result any            `json:"result"`
+	Error  *jsonrpc.Error `json:"error"`
+}
+
+// skipResult takes a result nobody reads, without building it.
+type skipResult struct{}
+
+func (*skipResult) UnmarshalJSON([]byte) error { return nil }
+
+func (r *reply) into(id uint64, method string, result any) error {
 	switch {
 	case r.local != nil:
 		return opErr(method, r.local)
 	case r.err != nil:
 		return r.err
+	case r.frame != nil:
+		return decodeFrame(r.frame, id, method, result)
 	case result == nil || len(r.result) == 0:
 		return nil
 	}
 	if err := json.Unmarshal(r.result, result); err != nil {
+		return opErr(method, &answeredError{err: fmt.Errorf("decoding result: %w", err)})
+	}
+	return nil
+}
+
+// decodeFrame decodes a reply frame that the read loop only routed by its
+// leading id. The decode validates the whole frame; a frame that turns out
+// broken, or whose id is not the one it was routed by (a repeated key),
+// fails the call as malformed, and an error member wins over the result,
+// as on the general path.
+func decodeFrame(frame []byte, id uint64, method string, result any) error {
+	env := replyEnvelope{Result: result}
+	if result == nil {
+		env.Result = &skipResult{}
+	}
+	err := json.Unmarshal(frame, &env)
+	var syntax *json.SyntaxError
+	switch {
+	case errors.As(err, &syntax):
+		return opErr(method, &answeredError{err: fmt.Errorf("%w: %w", ErrMalformedReply, err)})
+	case env.ID != id || env.Method != "":
+		return opErr(method, &answeredError{err: fmt.Errorf("%w: routed as the reply to id %d, decoded id %d, method %q",
+			ErrMalformedReply, id, env.ID, env.Method)})
+	case env.Error != nil:
+		e := &Error{Code: env.Error.Code, Message: env.Error.Message}
+		if len(env.Error.Data) > 0 && string(env.Error.Data) != "null" {
+			e.Data = env.Error.Data
+		}
+		return e
+	case err != nil:
 		return opErr(method, &answeredError{err: fmt.Errorf("decoding result: %w", err)})
 	}
 	return nil

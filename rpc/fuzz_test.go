@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"os"
 	"testing"
@@ -47,6 +48,10 @@ func FuzzRoute(f *testing.F) {
 		`{"id":2,"error":{"code":40101,"message":"m","data":null}}`,
 		`{"jsonrpc":"2.0","method":"onEvent","params":{"value":{"type":"X"}}}`,
 		`{"jsonrpc":"2.0","id":7,"method":"serverRequest"}`, `{"method":"","id":1,"result":{}}`,
+		`{"id":1,"jsonrpc":"2.0","result":{"value":"x"},"id":2}`, `{"id":1,"jsonrpc":"2.0","result":{},"method":"x"}`,
+		`{"id":1,"jsonrpc":"2.0","result":{"value":1},"error":{"code":1,"message":"m"}}`,
+		`{"id":1,"jsonrpc":"2.0","result":{"sessionId":"s","value":{"a":[1,"b",null]}}}`,
+		`{"id":1,"jsonrpc":"2.0","result":{`, `{"id":1,"jsonrpc":"2.0","result":null}`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -73,6 +78,10 @@ func FuzzRoute(f *testing.F) {
 
 		select {
 		case r := <-cl.reply:
+			if r.frame != nil {
+				checkFastReply(t, frame, r, cl.id, valid, &m)
+				break
+			}
 			if !valid {
 				// A broken envelope that names its call fails that call.
 				_, named := idFromPrefix(frame)
@@ -86,21 +95,14 @@ func FuzzRoute(f *testing.F) {
 				// fails that call.
 				require.ErrorIs(t, r.local, ErrMalformedReply, "only a reply is delivered")
 				require.Equal(t, wantID, cl.id)
-				require.True(t, Answered(r.into("m", nil)))
+				require.True(t, Answered(r.into(cl.id, "m", nil)))
 				break
 			}
 			require.Equal(t, wantID, cl.id)
 			require.Zero(t, notified)
 			// Decoding into results of any shape fails cleanly or not at all.
-			var obj struct {
-				Value     json.RawMessage `json:"value"`
-				SessionID string          `json:"sessionId"`
-			}
-			var n int
-			var s string
-			var anything any
-			for _, dst := range []any{&obj, &n, &s, &anything, nil} {
-				err := r.into("m", dst)
+			for _, dst := range resultShapes() {
+				err := r.into(cl.id, "m", dst)
 				if m.Error != nil {
 					var se *Error
 					require.ErrorAs(t, err, &se)
@@ -108,7 +110,11 @@ func FuzzRoute(f *testing.F) {
 				}
 			}
 		default:
-			require.False(t, valid && m.IsResponse() && idOK, "a reply with a usable id was not delivered: %s", frame)
+			// The fast path routes by the leading id; a repeated id key
+			// sends the frame elsewhere (where it fails as malformed).
+			fid, fast := replyFast(frame)
+			require.False(t, valid && m.IsResponse() && idOK && !(fast && fid != id),
+				"a reply with a usable id was not delivered: %s", frame)
 		}
 		if notified > 0 {
 			// KMS-shaped notifications skip the envelope decode; their
@@ -117,4 +123,52 @@ func FuzzRoute(f *testing.F) {
 			require.True(t, fast || (valid && !m.IsResponse()))
 		}
 	})
+}
+
+// resultShapes are results of several shapes a caller may decode into.
+func resultShapes() []any {
+	var obj struct {
+		Value     json.RawMessage `json:"value"`
+		SessionID string          `json:"sessionId"`
+	}
+	var n int
+	var s string
+	var anything any
+	var value struct {
+		Value any `json:"value"`
+	}
+	return []any{&obj, &n, &s, &anything, &value, nil}
+}
+
+// checkFastReply is the differential check of the reply fast path: a frame
+// routed by its leading id and decoded once by the caller gives the caller
+// what the general path (envelope decode on the read loop, then the
+// result) gives, for results of every shape; a frame the general path
+// would not deliver to this call fails it as malformed.
+func checkFastReply(t *testing.T, frame []byte, r reply, id uint64, valid bool, m *jsonrpc.Message) {
+	t.Helper()
+	fid, fast := replyFast(frame)
+	require.True(t, fast, "only KMS-shaped replies skip the envelope")
+	require.Equal(t, fid, id)
+	wantID, idOK := jsonrpc.IntID(m.ID)
+	fastShapes, slowShapes := resultShapes(), resultShapes()
+	for i := range fastShapes {
+		err := r.into(id, "m", fastShapes[i])
+		if !valid || !idOK || wantID != id || !m.IsResponse() {
+			require.ErrorIs(t, err, ErrMalformedReply, "%s", frame)
+			require.True(t, Answered(err), "the server answered, even if badly")
+			continue
+		}
+		general := replyOf(m)
+		want := general.into(id, "m", slowShapes[i])
+		require.Equal(t, want == nil, err == nil, "fast %v, general %v: %s", err, want, frame)
+		var se, wse *Error
+		require.Equal(t, errors.As(want, &wse), errors.As(err, &se))
+		if wse != nil {
+			require.Equal(t, *wse, *se)
+		}
+		if err == nil { // what a failed call left in its result is unspecified
+			require.Equal(t, slowShapes[i], fastShapes[i], "%s", frame)
+		}
+	}
 }

@@ -206,7 +206,7 @@ func (s *socket) Call(ctx context.Context, method string, params, result any) er
 	}
 	select {
 	case r := <-cl.reply:
-		return r.into(method, result)
+		return r.into(cl.id, method, result)
 	case <-ctx.Done():
 		return opErr(method, ctx.Err())
 	case <-s.dead:
@@ -360,6 +360,13 @@ func (c *Conn) routeWith(frame []byte, m *jsonrpc.Message) {
 		}
 		return
 	}
+	if id, ok := replyFast(frame); ok {
+		// Decoded once, by the caller, straight into its result.
+		if !c.calls.deliver(id, reply{frame: bytes.Clone(frame)}) {
+			c.log.Debug("dropping a late or unknown reply", "id", id)
+		}
+		return
+	}
 	*m = jsonrpc.Message{ID: m.ID[:0]}
 	if err := json.Unmarshal(frame, m); err != nil {
 		// A reply whose envelope is broken still names its caller when it
@@ -397,16 +404,7 @@ func (c *Conn) routeWith(frame []byte, m *jsonrpc.Message) {
 		c.log.Warn("ignoring a reply without a usable id", "id", string(m.ID), "error", m.Error != nil)
 		return
 	}
-	r := reply{result: m.Result}
-	if m.Error != nil {
-		r.err = &Error{Code: m.Error.Code, Message: m.Error.Message}
-		if len(m.Error.Data) > 0 && string(m.Error.Data) != "null" {
-			r.err.Data = m.Error.Data
-		}
-	} else if m.Result == nil {
-		r.result = nil
-	}
-	if !c.calls.deliver(id, r) {
+	if !c.calls.deliver(id, replyOf(m)) {
 		c.log.Debug("dropping a late or unknown reply", "id", id)
 	}
 }
@@ -437,4 +435,43 @@ func notificationFast(frame []byte) (method string, params json.RawMessage, ok b
 	}
 	// The frame buffer is reused by the read loop: params must be a copy.
 	return method, bytes.Clone(body[:len(body)-1]), true
+}
+
+// replyHead is what follows the id in a successful reply as KMS writes it
+// (sorted keys: id, jsonrpc, result).
+var replyHead = []byte(`,"jsonrpc":"2.0","result":`)
+
+// replyFast recognises a successful reply laid out as KMS writes it,
+// {"id":N,"jsonrpc":"2.0","result":...}, from its first bytes, without
+// decoding it: the caller decodes the whole frame once, into its own
+// result (see reply.into), and that decode validates it. Anything else
+// returns false and takes the general path.
+func replyFast(frame []byte) (uint64, bool) {
+	rest, ok := bytes.CutPrefix(frame, []byte(`{"id":`))
+	if !ok {
+		return 0, false
+	}
+	end := 0
+	for end < len(rest) && end < 20 && rest[end] >= '0' && rest[end] <= '9' {
+		end++
+	}
+	id, ok := jsonrpc.IntID(rest[:end])
+	if !ok || !bytes.HasPrefix(rest[end:], replyHead) {
+		return 0, false
+	}
+	return id, true
+}
+
+// replyOf is the reply carried by a decoded response envelope.
+func replyOf(m *jsonrpc.Message) reply {
+	r := reply{result: m.Result}
+	if m.Error != nil {
+		r.err = &Error{Code: m.Error.Code, Message: m.Error.Message}
+		if len(m.Error.Data) > 0 && string(m.Error.Data) != "null" {
+			r.err.Data = m.Error.Data
+		}
+	} else if m.Result == nil {
+		r.result = nil
+	}
+	return r
 }
