@@ -47,7 +47,9 @@
 //	if err != nil {
 //		return err
 //	}
-//	cands, err := ep.OnIceCandidateFound(ctx) // subscribe before gathering
+//	// Subscribe before gathering; one stream keeps KMS's order, so
+//	// IceGatheringDone comes after the last IceCandidateFound.
+//	ice, err := ep.Events(ctx, "IceCandidateFound", "IceGatheringDone")
 //	if err != nil {
 //		return err
 //	}

@@ -43,9 +43,13 @@
 // # Concurrency
 //
 // A [Client], its [Object]s and typed handles are safe for concurrent use.
-// Events are delivered per subscription, in order, on the subscription's own
-// goroutine that exists only while events are queued; the read loop only
-// queues them.
+// Each event is decoded once, on arrival, and delivered per subscription,
+// in the order KMS sent it, on the subscription's own goroutine that exists
+// only while events are queued; the read loop only queues them and never
+// waits for a reader. A subscription to one event type keeps that type's
+// order; [SubscribeEvents] (the handles' Events methods) keeps the order
+// across several types of one object. Separate subscriptions never wait for
+// each other. See [Subscription] for when and why a channel closes.
 //
 // # Errors
 //
@@ -69,6 +73,8 @@
 // rpc.DefaultCloseTimeout whatever the server does ([Client.CloseContext]
 // takes the caller's bound). Event channels also
 // close when their ctx ends, when their object is released through this
-// client, when the session is lost, or when their queue overflows
-// ([ErrSlowConsumer], reported to [WithErrorHandler] and logged at Warn).
+// client ([ErrReleased]), when the session is lost, or when their queue
+// overflows ([ErrSlowConsumer], after what was queued is delivered;
+// reported to [WithErrorHandler] and logged at Warn, or printed on standard
+// error when neither a handler nor a logger was given).
 package client
