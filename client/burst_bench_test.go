@@ -150,7 +150,7 @@ func burstSDK(ctx context.Context, b *testing.B, url string) burstResult {
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer func() { _ = c.Close() }()
+	defer func() { _ = c.Close() }() //nolint:contextcheck // Close takes no context: it ends the client
 	var res burstResult
 	start, cpu := time.Now(), processCPU()
 	sub, err := client.SubscribeEvents(ctx, c.Object("WebRtcEndpoint", burstEndpoint), []string{"IceCandidateFound", "IceGatheringDone"})

@@ -104,7 +104,7 @@ func TestIndependentChannelsDoNotBlockEachOther(t *testing.T) {
 		require.True(t, ok)
 		require.Equal(t, i, candidateNumber(t, ev))
 	}
-	assert.Len(t, unread, 0, "an unbuffered channel; the queue behind it holds the events")
+	assert.Empty(t, unread, "an unbuffered channel; the queue behind it holds the events")
 }
 
 // TestSubscriptionEndReasons: every way a channel closes leaves its reason
@@ -123,12 +123,14 @@ func TestSubscriptionEndReasons(t *testing.T) {
 			cancel()
 		}, context.Canceled, false},
 		{"released", func(t *testing.T, _ *kurentotest.Server, _ *client.Client, obj *client.Object, _ context.CancelFunc) {
+			t.Helper()
 			require.NoError(t, obj.Release(testCtx(t)))
 		}, client.ErrReleased, true},
 		{"session lost", func(_ *testing.T, srv *kurentotest.Server, _ *client.Client, _ *client.Object, _ context.CancelFunc) {
 			srv.Restart()
 		}, client.ErrSessionLost, true},
 		{"closed", func(t *testing.T, _ *kurentotest.Server, c *client.Client, _ *client.Object, _ context.CancelFunc) {
+			t.Helper()
 			require.NoError(t, c.Close())
 		}, client.ErrClosed, false},
 	}
@@ -202,7 +204,7 @@ func TestSlowConsumerGetsItsQueueThenTheReason(t *testing.T) {
 	assert.LessOrEqual(t, n, buffer+1)
 	require.ErrorIs(t, small.Err(), client.ErrSlowConsumer)
 	require.ErrorIs(t, <-reported, client.ErrSlowConsumer)
-	assert.NoError(t, other.Err())
+	require.NoError(t, other.Err())
 
 	_, err = client.SubscribeWith(ctx, p, "Error", event.DecodeError, client.WithBuffer(0))
 	require.ErrorIs(t, err, client.ErrInvalidArgument)
@@ -230,8 +232,11 @@ func TestSlowConsumerIsLoudByDefault(t *testing.T) {
 	}
 	_, err = c.Describe(ctx, p.ID()) // every event is in once its reply is
 	require.NoError(t, err)
-	for range sub.C() { //nolint:revive // draining until the overflow closes it
+	n := 0
+	for range sub.C() { // what was queued, until the overflow closes it
+		n++
 	}
+	assert.Positive(t, n)
 	require.ErrorIs(t, sub.Err(), client.ErrSlowConsumer)
 	require.NoError(t, c.Close())
 	require.NoError(t, w.Close())

@@ -1,7 +1,6 @@
 package client_test
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -43,7 +42,7 @@ func (s *stubKMS) start(t *testing.T) string {
 			}
 			var result string
 			switch req.Method {
-			case "connect":
+			case "connect": //nolint:usestdlibvars // the Kurento method, not HTTP CONNECT
 				result = `{"serverId":"stub","sessionId":"s1"}`
 			case "describe":
 				result = `{"hierarchy":[],"qualifiedType":"kurento.ServerManager","sessionId":"s1","type":"ServerManager"}`
@@ -81,5 +80,3 @@ func onEventFrame(object, typ string, data map[string]any) []byte {
 	return []byte(`{"jsonrpc":"2.0","method":"onEvent","params":{"value":{"data":` + string(d) +
 		`,"object":` + string(o) + `,"type":` + string(ty) + `}}}`)
 }
-
-var _ = context.Background
