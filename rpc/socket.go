@@ -35,6 +35,11 @@ type socket struct {
 	upAt time.Time // when it became usable; written before it is published
 
 	watchdog *time.Timer // kills the socket when a write takes too long
+	// writeStart is when the write in progress began (Unix ns), 0 between
+	// writes; watchdogArmed tells whether the watchdog is pending. See
+	// write for why the timer is not reset for every frame.
+	writeStart    atomic.Int64
+	watchdogArmed atomic.Bool
 	dead     chan struct{}
 	err      error // why it died; set before dead is closed
 	killOnce sync.Once
@@ -43,9 +48,7 @@ type socket struct {
 func newSocket(c *Conn, ws *websocket.Conn, raw io.Closer) *socket {
 	s := &socket{c: c, ws: ws, raw: raw, sem: make(chan struct{}, 1), dead: make(chan struct{})}
 	s.ctx, s.end = context.WithCancel(c.lifetime)
-	s.watchdog = time.AfterFunc(time.Hour, func() {
-		s.kill(errors.New("rpc: write timed out"))
-	})
+	s.watchdog = time.AfterFunc(time.Hour, s.checkWrite)
 	s.watchdog.Stop()
 	return s
 }
@@ -125,14 +128,42 @@ func (s *socket) release() { <-s.sem }
 // socket's watchdog: a write still running after WriteTimeout kills the
 // socket, which unblocks it. Writes are serialised by the write slot, so one
 // timer serves them all.
+//
+// The watchdog is armed when a write finds it idle and re-arms itself
+// while writes go on, instead of being reset and stopped around every
+// frame: resetting a timer can wake the runtime's poller (a system call),
+// which cost the hot path more than the rest of a call's bookkeeping.
 func (s *socket) write(frame []byte) error {
-	s.watchdog.Reset(s.c.cfg.WriteTimeout)
+	s.writeStart.Store(time.Now().UnixNano())
+	if s.watchdogArmed.CompareAndSwap(false, true) {
+		s.watchdog.Reset(s.c.cfg.WriteTimeout)
+	}
 	err := s.ws.Write(context.Background(), websocket.MessageText, frame)
-	s.watchdog.Stop()
+	s.writeStart.Store(0)
 	if err != nil {
 		s.kill(fmt.Errorf("rpc: write: %w", err))
 	}
 	return err
+}
+
+// checkWrite is the watchdog: it kills the socket if the write in progress
+// has run for WriteTimeout, waits for the rest of that time if it has not,
+// and goes idle between writes.
+func (s *socket) checkWrite() {
+	timeout := s.c.cfg.WriteTimeout
+	if start := s.writeStart.Load(); start != 0 {
+		if ran := time.Since(time.Unix(0, start)); ran < timeout {
+			s.watchdog.Reset(timeout - ran)
+			return
+		}
+		s.kill(errors.New("rpc: write timed out"))
+		return
+	}
+	s.watchdogArmed.Store(false)
+	// A write that began just now saw the watchdog armed and left it.
+	if s.writeStart.Load() != 0 && s.watchdogArmed.CompareAndSwap(false, true) {
+		s.watchdog.Reset(timeout)
+	}
 }
 
 // send encodes and writes cl. sent reports whether the frame went out.
