@@ -272,3 +272,43 @@ func BenchmarkInvokeSequential(b *testing.B) { versusFloor(b, sequentialOf) }
 
 // BenchmarkInvokeParallel64: 64 concurrent callers on one connection.
 func BenchmarkInvokeParallel64(b *testing.B) { versusFloor(b, parallel64Of) }
+
+// interleaveChunk is how many calls each client makes in turn in
+// BenchmarkInvokeInterleaved.
+const interleaveChunk = 250
+
+// BenchmarkInvokeInterleaved measures the CPU of sequential invokes of the
+// floor and the SDK taking turns in chunks of 250 calls, both connected for
+// the whole run, so that a change in the machine's load hits both alike
+// (the side-by-side benchmarks run one client after the other). It reports
+// each client's CPU per call and x_floor_cpu, the SDK's over the floor's.
+func BenchmarkInvokeInterleaved(b *testing.B) {
+	url := benchURL(b)
+	floorCall, floorDone := target("floor").setup(b, url)
+	defer floorDone()
+	sdkCall, sdkDone := target("sdk").setup(b, url)
+	defer sdkDone()
+	ctx := b.Context()
+	var floorCPU, sdkCPU int64
+	run := func(call func(context.Context) (string, error), n int) int64 {
+		start := processCPU()
+		for range n {
+			if _, err := call(ctx); err != nil {
+				b.Fatal(err)
+			}
+		}
+		return processCPU() - start
+	}
+	done := 0
+	for done < b.N {
+		n := min(interleaveChunk, b.N-done)
+		floorCPU += run(floorCall, n)
+		sdkCPU += run(sdkCall, n)
+		done += n
+	}
+	b.ReportMetric(float64(floorCPU)/float64(b.N), "floor-cpu-ns/op")
+	b.ReportMetric(float64(sdkCPU)/float64(b.N), "sdk-cpu-ns/op")
+	if floorCPU > 0 {
+		b.ReportMetric(float64(sdkCPU)/float64(floorCPU), "x_floor_cpu")
+	}
+}

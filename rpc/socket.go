@@ -131,8 +131,9 @@ func (s *socket) release() { <-s.sem }
 //
 // The watchdog is armed when a write finds it idle and re-arms itself
 // while writes go on, instead of being reset and stopped around every
-// frame: resetting a timer can wake the runtime's poller (a system call),
-// which cost the hot path more than the rest of a call's bookkeeping.
+// frame: two timer operations per frame less, and a reset can wake the
+// runtime's poller (a system call). BenchmarkInvokeInterleaved in package
+// client measured about 3 % less client CPU per call.
 func (s *socket) write(frame []byte) error {
 	s.writeStart.Store(time.Now().UnixNano())
 	if s.watchdogArmed.CompareAndSwap(false, true) {
