@@ -40,9 +40,9 @@ type socket struct {
 	// write for why the timer is not reset for every frame.
 	writeStart    atomic.Int64
 	watchdogArmed atomic.Bool
-	dead     chan struct{}
-	err      error // why it died; set before dead is closed
-	killOnce sync.Once
+	dead          chan struct{}
+	err           error // why it died; set before dead is closed
+	killOnce      sync.Once
 }
 
 func newSocket(c *Conn, ws *websocket.Conn, raw io.Closer) *socket {
