@@ -66,7 +66,7 @@ func check(err error) {
 // This example relays ICE candidates between a browser and KMS: KMS's
 // candidates arrive on a channel and go to the browser; the browser's go to
 // AddIceCandidate.
-func ExampleWebRtcEndpoint_OnIceCandidateFound() {
+func ExampleWebRtcEndpoint_Events() {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	srv := start()

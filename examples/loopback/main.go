@@ -5,7 +5,8 @@
 // The page and this server talk over a websocket (see
 // examples/internal/signal): the page's SDP offer goes to
 // WebRtcEndpoint.ProcessOffer and the answer back; KMS's ICE candidates
-// (OnIceCandidateFound) go to the page and the page's to AddIceCandidate.
+// (from the endpoint's ordered Events stream, then "end of candidates") go
+// to the page and the page's to AddIceCandidate.
 // When the page stops or goes away, its pipeline is released.
 //
 // With KURENTO_URL set (e.g. ws://127.0.0.1:8888/kurento) it uses that
