@@ -54,9 +54,12 @@ func refArg(self *client.Object, name string, h interface{ Object() *client.Obje
 
 // MediaElement is the handle of a MediaElement, an abstract class of the core
 // module. It embeds the handle of MediaObject, so it has the methods of
-// MediaObject. The server never creates this class itself; handles of it stand
-// for objects of a subclass. A handle only holds the object reference: it is
-// safe for concurrent use and every call goes to the server.
+// MediaObject. It redeclares the inherited methods, so that they are listed
+// here and fail on a nil handle like its own, with an error matching
+// client.ErrInvalidArgument, rather than panicking. The server never creates
+// this class itself; handles of it stand for objects of a subclass. A handle
+// only holds the object reference: it is safe for concurrent use and every
+// call goes to the server.
 type MediaElement struct {
 	MediaObject
 }
@@ -92,6 +95,16 @@ func (h *MediaElement) ID() string {
 // object pending in a transaction it is queued there.
 func (h *MediaElement) Release(ctx context.Context) error {
 	return h.Object().Release(ctx)
+}
+
+// embedded returns the embedded parent handle, nil for a nil handle: the
+// redeclared inherited methods call it, so that they fail on a nil handle
+// instead of panicking.
+func (h *MediaElement) embedded() *MediaObject {
+	if h == nil {
+		return nil
+	}
+	return &h.MediaObject
 }
 
 // MediaElementHandle is implemented by the handle of MediaElement and of each
@@ -635,6 +648,93 @@ func (h *MediaElement) OnMediaTranscodingStateChanged(ctx context.Context) (<-ch
 // transaction.
 func (h *MediaElement) Events(ctx context.Context, types ...string) (*client.Subscription[event.Event], error) {
 	return client.SubscribeEvents(ctx, h.Object(), types)
+}
+
+// GetMediaPipeline is [MediaObject.GetMediaPipeline], which reads the
+// "mediaPipeline" property (invoke "getMediaPipeline"). The property is fixed
+// when the object is created, so it has no setter.
+func (h *MediaElement) GetMediaPipeline(ctx context.Context) (*MediaObject, error) {
+	return h.embedded().GetMediaPipeline(ctx)
+}
+
+// GetParent is [MediaObject.GetParent], which reads the "parent" property
+// (invoke "getParent"). The property is fixed when the object is created, so
+// it has no setter.
+func (h *MediaElement) GetParent(ctx context.Context) (*MediaObject, error) {
+	return h.embedded().GetParent(ctx)
+}
+
+// GetId is [MediaObject.GetId], which reads the "id" property (invoke
+// "getId"). The property is fixed when the object is created, so it has no
+// setter.
+func (h *MediaElement) GetId(ctx context.Context) (string, error) {
+	return h.embedded().GetId(ctx)
+}
+
+// GetChildren is [MediaObject.GetChildren], which reads the "children"
+// property (invoke "getChildren"). The property is read-only.
+func (h *MediaElement) GetChildren(ctx context.Context) ([]*MediaObject, error) {
+	return h.embedded().GetChildren(ctx)
+}
+
+// GetName is [MediaObject.GetName], which reads the "name" property (invoke
+// "getName").
+func (h *MediaElement) GetName(ctx context.Context) (string, error) {
+	return h.embedded().GetName(ctx)
+}
+
+// SetName is [MediaObject.SetName], which writes the "name" property (invoke
+// "setName" with {"name": value}) on the object.
+func (h *MediaElement) SetName(ctx context.Context, name string) error {
+	return h.embedded().SetName(ctx, name)
+}
+
+// GetSendTagsInEvents is [MediaObject.GetSendTagsInEvents], which reads the
+// "sendTagsInEvents" property (invoke "getSendTagsInEvents").
+func (h *MediaElement) GetSendTagsInEvents(ctx context.Context) (bool, error) {
+	return h.embedded().GetSendTagsInEvents(ctx)
+}
+
+// SetSendTagsInEvents is [MediaObject.SetSendTagsInEvents], which writes the
+// "sendTagsInEvents" property (invoke "setSendTagsInEvents" with
+// {"sendTagsInEvents": value}) on the object.
+func (h *MediaElement) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents bool) error {
+	return h.embedded().SetSendTagsInEvents(ctx, sendTagsInEvents)
+}
+
+// GetCreationTime is [MediaObject.GetCreationTime], which reads the
+// "creationTime" property (invoke "getCreationTime"). The property is fixed
+// when the object is created, so it has no setter.
+func (h *MediaElement) GetCreationTime(ctx context.Context) (int32, error) {
+	return h.embedded().GetCreationTime(ctx)
+}
+
+// AddTag is [MediaObject.AddTag], which invokes "addTag" on the object.
+func (h *MediaElement) AddTag(ctx context.Context, key string, value string) error {
+	return h.embedded().AddTag(ctx, key, value)
+}
+
+// RemoveTag is [MediaObject.RemoveTag], which invokes "removeTag" on the
+// object.
+func (h *MediaElement) RemoveTag(ctx context.Context, key string) error {
+	return h.embedded().RemoveTag(ctx, key)
+}
+
+// GetTag is [MediaObject.GetTag], which invokes "getTag" on the object.
+func (h *MediaElement) GetTag(ctx context.Context, key string) (string, error) {
+	return h.embedded().GetTag(ctx, key)
+}
+
+// GetTags is [MediaObject.GetTags], which invokes "getTags" on the object.
+func (h *MediaElement) GetTags(ctx context.Context) ([]types.Tag, error) {
+	return h.embedded().GetTags(ctx)
+}
+
+// OnError is [MediaObject.OnError], which subscribes to the Error events of
+// the object (a subscribe request) and returns once the server has
+// acknowledged it, so events caused by later calls are not missed.
+func (h *MediaElement) OnError(ctx context.Context) (<-chan event.Error, error) {
+	return h.embedded().OnError(ctx)
 }
 
 // MediaObject is the handle of a MediaObject, an abstract class of the core

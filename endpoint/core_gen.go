@@ -48,10 +48,12 @@ func refArg(self *client.Object, name string, h interface{ Object() *client.Obje
 
 // BaseRtpEndpoint is the handle of a BaseRtpEndpoint, an abstract class of the
 // core module. It embeds the handle of SdpEndpoint, so it has the methods of
-// SdpEndpoint, SessionEndpoint, Endpoint, MediaElement, MediaObject. The
-// server never creates this class itself; handles of it stand for objects of a
-// subclass. A handle only holds the object reference: it is safe for
-// concurrent use and every call goes to the server.
+// SdpEndpoint, SessionEndpoint, Endpoint, MediaElement, MediaObject. It
+// redeclares the inherited methods, so that they are listed here and fail on a
+// nil handle like its own, with an error matching client.ErrInvalidArgument,
+// rather than panicking. The server never creates this class itself; handles
+// of it stand for objects of a subclass. A handle only holds the object
+// reference: it is safe for concurrent use and every call goes to the server.
 type BaseRtpEndpoint struct {
 	SdpEndpoint
 }
@@ -87,6 +89,16 @@ func (h *BaseRtpEndpoint) ID() string {
 // object pending in a transaction it is queued there.
 func (h *BaseRtpEndpoint) Release(ctx context.Context) error {
 	return h.Object().Release(ctx)
+}
+
+// embedded returns the embedded parent handle, nil for a nil handle: the
+// redeclared inherited methods call it, so that they fail on a nil handle
+// instead of panicking.
+func (h *BaseRtpEndpoint) embedded() *SdpEndpoint {
+	if h == nil {
+		return nil
+	}
+	return &h.SdpEndpoint
 }
 
 // BaseRtpEndpointHandle is implemented by the handle of BaseRtpEndpoint and of
@@ -304,11 +316,334 @@ func (h *BaseRtpEndpoint) Events(ctx context.Context, types ...string) (*client.
 	return client.SubscribeEvents(ctx, h.Object(), types)
 }
 
+// GetMaxAudioRecvBandwidth is [SdpEndpoint.GetMaxAudioRecvBandwidth], which
+// reads the "maxAudioRecvBandwidth" property (invoke
+// "getMaxAudioRecvBandwidth").
+func (h *BaseRtpEndpoint) GetMaxAudioRecvBandwidth(ctx context.Context) (int32, error) {
+	return h.embedded().GetMaxAudioRecvBandwidth(ctx)
+}
+
+// SetMaxAudioRecvBandwidth is [SdpEndpoint.SetMaxAudioRecvBandwidth], which
+// writes the "maxAudioRecvBandwidth" property (invoke
+// "setMaxAudioRecvBandwidth" with {"maxAudioRecvBandwidth": value}) on the
+// object.
+func (h *BaseRtpEndpoint) SetMaxAudioRecvBandwidth(ctx context.Context, maxAudioRecvBandwidth int32) error {
+	return h.embedded().SetMaxAudioRecvBandwidth(ctx, maxAudioRecvBandwidth)
+}
+
+// GetMaxVideoRecvBandwidth is [SdpEndpoint.GetMaxVideoRecvBandwidth], which
+// reads the "maxVideoRecvBandwidth" property (invoke
+// "getMaxVideoRecvBandwidth").
+func (h *BaseRtpEndpoint) GetMaxVideoRecvBandwidth(ctx context.Context) (int32, error) {
+	return h.embedded().GetMaxVideoRecvBandwidth(ctx)
+}
+
+// SetMaxVideoRecvBandwidth is [SdpEndpoint.SetMaxVideoRecvBandwidth], which
+// writes the "maxVideoRecvBandwidth" property (invoke
+// "setMaxVideoRecvBandwidth" with {"maxVideoRecvBandwidth": value}) on the
+// object.
+func (h *BaseRtpEndpoint) SetMaxVideoRecvBandwidth(ctx context.Context, maxVideoRecvBandwidth int32) error {
+	return h.embedded().SetMaxVideoRecvBandwidth(ctx, maxVideoRecvBandwidth)
+}
+
+// GenerateOffer is [SdpEndpoint.GenerateOffer], which invokes "generateOffer"
+// on the object.
+func (h *BaseRtpEndpoint) GenerateOffer(ctx context.Context, opts *GenerateOfferOptions) (string, error) {
+	return h.embedded().GenerateOffer(ctx, opts)
+}
+
+// ProcessOffer is [SdpEndpoint.ProcessOffer], which invokes "processOffer" on
+// the object.
+func (h *BaseRtpEndpoint) ProcessOffer(ctx context.Context, offer string) (string, error) {
+	return h.embedded().ProcessOffer(ctx, offer)
+}
+
+// ProcessAnswer is [SdpEndpoint.ProcessAnswer], which invokes "processAnswer"
+// on the object.
+func (h *BaseRtpEndpoint) ProcessAnswer(ctx context.Context, answer string) (string, error) {
+	return h.embedded().ProcessAnswer(ctx, answer)
+}
+
+// GetLocalSessionDescriptor is [SdpEndpoint.GetLocalSessionDescriptor], which
+// invokes "getLocalSessionDescriptor" on the object.
+func (h *BaseRtpEndpoint) GetLocalSessionDescriptor(ctx context.Context) (string, error) {
+	return h.embedded().GetLocalSessionDescriptor(ctx)
+}
+
+// GetRemoteSessionDescriptor is [SdpEndpoint.GetRemoteSessionDescriptor],
+// which invokes "getRemoteSessionDescriptor" on the object.
+func (h *BaseRtpEndpoint) GetRemoteSessionDescriptor(ctx context.Context) (string, error) {
+	return h.embedded().GetRemoteSessionDescriptor(ctx)
+}
+
+// OnMediaSessionTerminated is [SessionEndpoint.OnMediaSessionTerminated],
+// which subscribes to the MediaSessionTerminated events of the object (a
+// subscribe request) and returns once the server has acknowledged it, so
+// events caused by later calls are not missed.
+func (h *BaseRtpEndpoint) OnMediaSessionTerminated(ctx context.Context) (<-chan event.MediaSessionTerminated, error) {
+	return h.embedded().OnMediaSessionTerminated(ctx)
+}
+
+// OnMediaSessionStarted is [SessionEndpoint.OnMediaSessionStarted], which
+// subscribes to the MediaSessionStarted events of the object (a subscribe
+// request) and returns once the server has acknowledged it, so events caused
+// by later calls are not missed.
+func (h *BaseRtpEndpoint) OnMediaSessionStarted(ctx context.Context) (<-chan event.MediaSessionStarted, error) {
+	return h.embedded().OnMediaSessionStarted(ctx)
+}
+
+// GetEncoderBitrate is [element.MediaElement.GetEncoderBitrate], which reads
+// the "encoderBitrate" property (invoke "getEncoderBitrate").
+func (h *BaseRtpEndpoint) GetEncoderBitrate(ctx context.Context) (int32, error) {
+	return h.embedded().GetEncoderBitrate(ctx)
+}
+
+// SetEncoderBitrate is [element.MediaElement.SetEncoderBitrate], which writes
+// the "encoderBitrate" property (invoke "setEncoderBitrate" with
+// {"encoderBitrate": value}) on the object.
+func (h *BaseRtpEndpoint) SetEncoderBitrate(ctx context.Context, encoderBitrate int32) error {
+	return h.embedded().SetEncoderBitrate(ctx, encoderBitrate)
+}
+
+// GetMinEncoderBitrate is [element.MediaElement.GetMinEncoderBitrate], which
+// reads the "minEncoderBitrate" property (invoke "getMinEncoderBitrate").
+func (h *BaseRtpEndpoint) GetMinEncoderBitrate(ctx context.Context) (int32, error) {
+	return h.embedded().GetMinEncoderBitrate(ctx)
+}
+
+// SetMinEncoderBitrate is [element.MediaElement.SetMinEncoderBitrate], which
+// writes the "minEncoderBitrate" property (invoke "setMinEncoderBitrate" with
+// {"minEncoderBitrate": value}) on the object.
+func (h *BaseRtpEndpoint) SetMinEncoderBitrate(ctx context.Context, minEncoderBitrate int32) error {
+	return h.embedded().SetMinEncoderBitrate(ctx, minEncoderBitrate)
+}
+
+// GetMaxEncoderBitrate is [element.MediaElement.GetMaxEncoderBitrate], which
+// reads the "maxEncoderBitrate" property (invoke "getMaxEncoderBitrate").
+func (h *BaseRtpEndpoint) GetMaxEncoderBitrate(ctx context.Context) (int32, error) {
+	return h.embedded().GetMaxEncoderBitrate(ctx)
+}
+
+// SetMaxEncoderBitrate is [element.MediaElement.SetMaxEncoderBitrate], which
+// writes the "maxEncoderBitrate" property (invoke "setMaxEncoderBitrate" with
+// {"maxEncoderBitrate": value}) on the object.
+func (h *BaseRtpEndpoint) SetMaxEncoderBitrate(ctx context.Context, maxEncoderBitrate int32) error {
+	return h.embedded().SetMaxEncoderBitrate(ctx, maxEncoderBitrate)
+}
+
+// GetSourceConnections is [element.MediaElement.GetSourceConnections], which
+// invokes "getSourceConnections" on the object.
+func (h *BaseRtpEndpoint) GetSourceConnections(ctx context.Context, opts *element.GetSourceConnectionsOptions) ([]element.Connection, error) {
+	return h.embedded().GetSourceConnections(ctx, opts)
+}
+
+// GetSinkConnections is [element.MediaElement.GetSinkConnections], which
+// invokes "getSinkConnections" on the object.
+func (h *BaseRtpEndpoint) GetSinkConnections(ctx context.Context, opts *element.GetSinkConnectionsOptions) ([]element.Connection, error) {
+	return h.embedded().GetSinkConnections(ctx, opts)
+}
+
+// Connect is [element.MediaElement.Connect], which invokes "connect" on the
+// object.
+func (h *BaseRtpEndpoint) Connect(ctx context.Context, sink element.MediaElementHandle, opts *element.ConnectOptions) error {
+	return h.embedded().Connect(ctx, sink, opts)
+}
+
+// Disconnect is [element.MediaElement.Disconnect], which invokes "disconnect"
+// on the object.
+func (h *BaseRtpEndpoint) Disconnect(ctx context.Context, sink element.MediaElementHandle, opts *element.DisconnectOptions) error {
+	return h.embedded().Disconnect(ctx, sink, opts)
+}
+
+// SetAudioFormat is [element.MediaElement.SetAudioFormat], which invokes
+// "setAudioFormat" on the object.
+func (h *BaseRtpEndpoint) SetAudioFormat(ctx context.Context, caps types.AudioCaps) error {
+	return h.embedded().SetAudioFormat(ctx, caps)
+}
+
+// SetVideoFormat is [element.MediaElement.SetVideoFormat], which invokes
+// "setVideoFormat" on the object.
+func (h *BaseRtpEndpoint) SetVideoFormat(ctx context.Context, caps types.VideoCaps) error {
+	return h.embedded().SetVideoFormat(ctx, caps)
+}
+
+// DumpGstreamerDot is [element.MediaElement.DumpGstreamerDot], which invokes
+// "dumpGstreamerDot" on the object.
+func (h *BaseRtpEndpoint) DumpGstreamerDot(ctx context.Context, opts *element.DumpGstreamerDotOptions) error {
+	return h.embedded().DumpGstreamerDot(ctx, opts)
+}
+
+// GetGstreamerDot is [element.MediaElement.GetGstreamerDot], which invokes
+// "getGstreamerDot" on the object.
+func (h *BaseRtpEndpoint) GetGstreamerDot(ctx context.Context, opts *element.GetGstreamerDotOptions) (string, error) {
+	return h.embedded().GetGstreamerDot(ctx, opts)
+}
+
+// GetStats is [element.MediaElement.GetStats], which invokes "getStats" on the
+// object.
+func (h *BaseRtpEndpoint) GetStats(ctx context.Context, opts *element.GetStatsOptions) (map[string]types.Complex, error) {
+	return h.embedded().GetStats(ctx, opts)
+}
+
+// IsMediaFlowingIn is [element.MediaElement.IsMediaFlowingIn], which invokes
+// "isMediaFlowingIn" on the object.
+func (h *BaseRtpEndpoint) IsMediaFlowingIn(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingInOptions) (bool, error) {
+	return h.embedded().IsMediaFlowingIn(ctx, mediaType, opts)
+}
+
+// IsMediaFlowingOut is [element.MediaElement.IsMediaFlowingOut], which invokes
+// "isMediaFlowingOut" on the object.
+func (h *BaseRtpEndpoint) IsMediaFlowingOut(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingOutOptions) (bool, error) {
+	return h.embedded().IsMediaFlowingOut(ctx, mediaType, opts)
+}
+
+// IsMediaTranscoding is [element.MediaElement.IsMediaTranscoding], which
+// invokes "isMediaTranscoding" on the object.
+func (h *BaseRtpEndpoint) IsMediaTranscoding(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaTranscodingOptions) (bool, error) {
+	return h.embedded().IsMediaTranscoding(ctx, mediaType, opts)
+}
+
+// OnElementConnected is [element.MediaElement.OnElementConnected], which
+// subscribes to the ElementConnected events of the object (a subscribe
+// request) and returns once the server has acknowledged it, so events caused
+// by later calls are not missed.
+func (h *BaseRtpEndpoint) OnElementConnected(ctx context.Context) (<-chan event.ElementConnected, error) {
+	return h.embedded().OnElementConnected(ctx)
+}
+
+// OnElementDisconnected is [element.MediaElement.OnElementDisconnected], which
+// subscribes to the ElementDisconnected events of the object (a subscribe
+// request) and returns once the server has acknowledged it, so events caused
+// by later calls are not missed.
+func (h *BaseRtpEndpoint) OnElementDisconnected(ctx context.Context) (<-chan event.ElementDisconnected, error) {
+	return h.embedded().OnElementDisconnected(ctx)
+}
+
+// OnMediaFlowOutStateChanged is
+// [element.MediaElement.OnMediaFlowOutStateChanged], which subscribes to the
+// MediaFlowOutStateChanged events of the object (a subscribe request) and
+// returns once the server has acknowledged it, so events caused by later calls
+// are not missed.
+func (h *BaseRtpEndpoint) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan event.MediaFlowOutStateChanged, error) {
+	return h.embedded().OnMediaFlowOutStateChanged(ctx)
+}
+
+// OnMediaFlowInStateChanged is
+// [element.MediaElement.OnMediaFlowInStateChanged], which subscribes to the
+// MediaFlowInStateChanged events of the object (a subscribe request) and
+// returns once the server has acknowledged it, so events caused by later calls
+// are not missed.
+func (h *BaseRtpEndpoint) OnMediaFlowInStateChanged(ctx context.Context) (<-chan event.MediaFlowInStateChanged, error) {
+	return h.embedded().OnMediaFlowInStateChanged(ctx)
+}
+
+// OnMediaTranscodingStateChanged is
+// [element.MediaElement.OnMediaTranscodingStateChanged], which subscribes to
+// the MediaTranscodingStateChanged events of the object (a subscribe request)
+// and returns once the server has acknowledged it, so events caused by later
+// calls are not missed.
+func (h *BaseRtpEndpoint) OnMediaTranscodingStateChanged(ctx context.Context) (<-chan event.MediaTranscodingStateChanged, error) {
+	return h.embedded().OnMediaTranscodingStateChanged(ctx)
+}
+
+// GetMediaPipeline is [element.MediaObject.GetMediaPipeline], which reads the
+// "mediaPipeline" property (invoke "getMediaPipeline"). The property is fixed
+// when the object is created, so it has no setter.
+func (h *BaseRtpEndpoint) GetMediaPipeline(ctx context.Context) (*element.MediaObject, error) {
+	return h.embedded().GetMediaPipeline(ctx)
+}
+
+// GetParent is [element.MediaObject.GetParent], which reads the "parent"
+// property (invoke "getParent"). The property is fixed when the object is
+// created, so it has no setter.
+func (h *BaseRtpEndpoint) GetParent(ctx context.Context) (*element.MediaObject, error) {
+	return h.embedded().GetParent(ctx)
+}
+
+// GetId is [element.MediaObject.GetId], which reads the "id" property (invoke
+// "getId"). The property is fixed when the object is created, so it has no
+// setter.
+func (h *BaseRtpEndpoint) GetId(ctx context.Context) (string, error) {
+	return h.embedded().GetId(ctx)
+}
+
+// GetChildren is [element.MediaObject.GetChildren], which reads the "children"
+// property (invoke "getChildren"). The property is read-only.
+func (h *BaseRtpEndpoint) GetChildren(ctx context.Context) ([]*element.MediaObject, error) {
+	return h.embedded().GetChildren(ctx)
+}
+
+// GetName is [element.MediaObject.GetName], which reads the "name" property
+// (invoke "getName").
+func (h *BaseRtpEndpoint) GetName(ctx context.Context) (string, error) {
+	return h.embedded().GetName(ctx)
+}
+
+// SetName is [element.MediaObject.SetName], which writes the "name" property
+// (invoke "setName" with {"name": value}) on the object.
+func (h *BaseRtpEndpoint) SetName(ctx context.Context, name string) error {
+	return h.embedded().SetName(ctx, name)
+}
+
+// GetSendTagsInEvents is [element.MediaObject.GetSendTagsInEvents], which
+// reads the "sendTagsInEvents" property (invoke "getSendTagsInEvents").
+func (h *BaseRtpEndpoint) GetSendTagsInEvents(ctx context.Context) (bool, error) {
+	return h.embedded().GetSendTagsInEvents(ctx)
+}
+
+// SetSendTagsInEvents is [element.MediaObject.SetSendTagsInEvents], which
+// writes the "sendTagsInEvents" property (invoke "setSendTagsInEvents" with
+// {"sendTagsInEvents": value}) on the object.
+func (h *BaseRtpEndpoint) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents bool) error {
+	return h.embedded().SetSendTagsInEvents(ctx, sendTagsInEvents)
+}
+
+// GetCreationTime is [element.MediaObject.GetCreationTime], which reads the
+// "creationTime" property (invoke "getCreationTime"). The property is fixed
+// when the object is created, so it has no setter.
+func (h *BaseRtpEndpoint) GetCreationTime(ctx context.Context) (int32, error) {
+	return h.embedded().GetCreationTime(ctx)
+}
+
+// AddTag is [element.MediaObject.AddTag], which invokes "addTag" on the
+// object.
+func (h *BaseRtpEndpoint) AddTag(ctx context.Context, key string, value string) error {
+	return h.embedded().AddTag(ctx, key, value)
+}
+
+// RemoveTag is [element.MediaObject.RemoveTag], which invokes "removeTag" on
+// the object.
+func (h *BaseRtpEndpoint) RemoveTag(ctx context.Context, key string) error {
+	return h.embedded().RemoveTag(ctx, key)
+}
+
+// GetTag is [element.MediaObject.GetTag], which invokes "getTag" on the
+// object.
+func (h *BaseRtpEndpoint) GetTag(ctx context.Context, key string) (string, error) {
+	return h.embedded().GetTag(ctx, key)
+}
+
+// GetTags is [element.MediaObject.GetTags], which invokes "getTags" on the
+// object.
+func (h *BaseRtpEndpoint) GetTags(ctx context.Context) ([]types.Tag, error) {
+	return h.embedded().GetTags(ctx)
+}
+
+// OnError is [element.MediaObject.OnError], which subscribes to the Error
+// events of the object (a subscribe request) and returns once the server has
+// acknowledged it, so events caused by later calls are not missed.
+func (h *BaseRtpEndpoint) OnError(ctx context.Context) (<-chan event.Error, error) {
+	return h.embedded().OnError(ctx)
+}
+
 // Endpoint is the handle of an Endpoint, an abstract class of the core module.
 // It embeds the handle of MediaElement, so it has the methods of MediaElement,
-// MediaObject. The server never creates this class itself; handles of it stand
-// for objects of a subclass. A handle only holds the object reference: it is
-// safe for concurrent use and every call goes to the server.
+// MediaObject. It redeclares the inherited methods, so that they are listed
+// here and fail on a nil handle like its own, with an error matching
+// client.ErrInvalidArgument, rather than panicking. The server never creates
+// this class itself; handles of it stand for objects of a subclass. A handle
+// only holds the object reference: it is safe for concurrent use and every
+// call goes to the server.
 type Endpoint struct {
 	element.MediaElement
 }
@@ -346,6 +681,16 @@ func (h *Endpoint) Release(ctx context.Context) error {
 	return h.Object().Release(ctx)
 }
 
+// embedded returns the embedded parent handle, nil for a nil handle: the
+// redeclared inherited methods call it, so that they fail on a nil handle
+// instead of panicking.
+func (h *Endpoint) embedded() *element.MediaElement {
+	if h == nil {
+		return nil
+	}
+	return &h.MediaElement
+}
+
 // EndpointHandle is implemented by the handle of Endpoint and of each of its
 // subclasses (they embed it). Arguments that reference an Endpoint accept it.
 type EndpointHandle interface {
@@ -371,12 +716,258 @@ func (h *Endpoint) Events(ctx context.Context, types ...string) (*client.Subscri
 	return client.SubscribeEvents(ctx, h.Object(), types)
 }
 
+// GetEncoderBitrate is [element.MediaElement.GetEncoderBitrate], which reads
+// the "encoderBitrate" property (invoke "getEncoderBitrate").
+func (h *Endpoint) GetEncoderBitrate(ctx context.Context) (int32, error) {
+	return h.embedded().GetEncoderBitrate(ctx)
+}
+
+// SetEncoderBitrate is [element.MediaElement.SetEncoderBitrate], which writes
+// the "encoderBitrate" property (invoke "setEncoderBitrate" with
+// {"encoderBitrate": value}) on the object.
+func (h *Endpoint) SetEncoderBitrate(ctx context.Context, encoderBitrate int32) error {
+	return h.embedded().SetEncoderBitrate(ctx, encoderBitrate)
+}
+
+// GetMinEncoderBitrate is [element.MediaElement.GetMinEncoderBitrate], which
+// reads the "minEncoderBitrate" property (invoke "getMinEncoderBitrate").
+func (h *Endpoint) GetMinEncoderBitrate(ctx context.Context) (int32, error) {
+	return h.embedded().GetMinEncoderBitrate(ctx)
+}
+
+// SetMinEncoderBitrate is [element.MediaElement.SetMinEncoderBitrate], which
+// writes the "minEncoderBitrate" property (invoke "setMinEncoderBitrate" with
+// {"minEncoderBitrate": value}) on the object.
+func (h *Endpoint) SetMinEncoderBitrate(ctx context.Context, minEncoderBitrate int32) error {
+	return h.embedded().SetMinEncoderBitrate(ctx, minEncoderBitrate)
+}
+
+// GetMaxEncoderBitrate is [element.MediaElement.GetMaxEncoderBitrate], which
+// reads the "maxEncoderBitrate" property (invoke "getMaxEncoderBitrate").
+func (h *Endpoint) GetMaxEncoderBitrate(ctx context.Context) (int32, error) {
+	return h.embedded().GetMaxEncoderBitrate(ctx)
+}
+
+// SetMaxEncoderBitrate is [element.MediaElement.SetMaxEncoderBitrate], which
+// writes the "maxEncoderBitrate" property (invoke "setMaxEncoderBitrate" with
+// {"maxEncoderBitrate": value}) on the object.
+func (h *Endpoint) SetMaxEncoderBitrate(ctx context.Context, maxEncoderBitrate int32) error {
+	return h.embedded().SetMaxEncoderBitrate(ctx, maxEncoderBitrate)
+}
+
+// GetSourceConnections is [element.MediaElement.GetSourceConnections], which
+// invokes "getSourceConnections" on the object.
+func (h *Endpoint) GetSourceConnections(ctx context.Context, opts *element.GetSourceConnectionsOptions) ([]element.Connection, error) {
+	return h.embedded().GetSourceConnections(ctx, opts)
+}
+
+// GetSinkConnections is [element.MediaElement.GetSinkConnections], which
+// invokes "getSinkConnections" on the object.
+func (h *Endpoint) GetSinkConnections(ctx context.Context, opts *element.GetSinkConnectionsOptions) ([]element.Connection, error) {
+	return h.embedded().GetSinkConnections(ctx, opts)
+}
+
+// Connect is [element.MediaElement.Connect], which invokes "connect" on the
+// object.
+func (h *Endpoint) Connect(ctx context.Context, sink element.MediaElementHandle, opts *element.ConnectOptions) error {
+	return h.embedded().Connect(ctx, sink, opts)
+}
+
+// Disconnect is [element.MediaElement.Disconnect], which invokes "disconnect"
+// on the object.
+func (h *Endpoint) Disconnect(ctx context.Context, sink element.MediaElementHandle, opts *element.DisconnectOptions) error {
+	return h.embedded().Disconnect(ctx, sink, opts)
+}
+
+// SetAudioFormat is [element.MediaElement.SetAudioFormat], which invokes
+// "setAudioFormat" on the object.
+func (h *Endpoint) SetAudioFormat(ctx context.Context, caps types.AudioCaps) error {
+	return h.embedded().SetAudioFormat(ctx, caps)
+}
+
+// SetVideoFormat is [element.MediaElement.SetVideoFormat], which invokes
+// "setVideoFormat" on the object.
+func (h *Endpoint) SetVideoFormat(ctx context.Context, caps types.VideoCaps) error {
+	return h.embedded().SetVideoFormat(ctx, caps)
+}
+
+// DumpGstreamerDot is [element.MediaElement.DumpGstreamerDot], which invokes
+// "dumpGstreamerDot" on the object.
+func (h *Endpoint) DumpGstreamerDot(ctx context.Context, opts *element.DumpGstreamerDotOptions) error {
+	return h.embedded().DumpGstreamerDot(ctx, opts)
+}
+
+// GetGstreamerDot is [element.MediaElement.GetGstreamerDot], which invokes
+// "getGstreamerDot" on the object.
+func (h *Endpoint) GetGstreamerDot(ctx context.Context, opts *element.GetGstreamerDotOptions) (string, error) {
+	return h.embedded().GetGstreamerDot(ctx, opts)
+}
+
+// GetStats is [element.MediaElement.GetStats], which invokes "getStats" on the
+// object.
+func (h *Endpoint) GetStats(ctx context.Context, opts *element.GetStatsOptions) (map[string]types.Complex, error) {
+	return h.embedded().GetStats(ctx, opts)
+}
+
+// IsMediaFlowingIn is [element.MediaElement.IsMediaFlowingIn], which invokes
+// "isMediaFlowingIn" on the object.
+func (h *Endpoint) IsMediaFlowingIn(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingInOptions) (bool, error) {
+	return h.embedded().IsMediaFlowingIn(ctx, mediaType, opts)
+}
+
+// IsMediaFlowingOut is [element.MediaElement.IsMediaFlowingOut], which invokes
+// "isMediaFlowingOut" on the object.
+func (h *Endpoint) IsMediaFlowingOut(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingOutOptions) (bool, error) {
+	return h.embedded().IsMediaFlowingOut(ctx, mediaType, opts)
+}
+
+// IsMediaTranscoding is [element.MediaElement.IsMediaTranscoding], which
+// invokes "isMediaTranscoding" on the object.
+func (h *Endpoint) IsMediaTranscoding(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaTranscodingOptions) (bool, error) {
+	return h.embedded().IsMediaTranscoding(ctx, mediaType, opts)
+}
+
+// OnElementConnected is [element.MediaElement.OnElementConnected], which
+// subscribes to the ElementConnected events of the object (a subscribe
+// request) and returns once the server has acknowledged it, so events caused
+// by later calls are not missed.
+func (h *Endpoint) OnElementConnected(ctx context.Context) (<-chan event.ElementConnected, error) {
+	return h.embedded().OnElementConnected(ctx)
+}
+
+// OnElementDisconnected is [element.MediaElement.OnElementDisconnected], which
+// subscribes to the ElementDisconnected events of the object (a subscribe
+// request) and returns once the server has acknowledged it, so events caused
+// by later calls are not missed.
+func (h *Endpoint) OnElementDisconnected(ctx context.Context) (<-chan event.ElementDisconnected, error) {
+	return h.embedded().OnElementDisconnected(ctx)
+}
+
+// OnMediaFlowOutStateChanged is
+// [element.MediaElement.OnMediaFlowOutStateChanged], which subscribes to the
+// MediaFlowOutStateChanged events of the object (a subscribe request) and
+// returns once the server has acknowledged it, so events caused by later calls
+// are not missed.
+func (h *Endpoint) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan event.MediaFlowOutStateChanged, error) {
+	return h.embedded().OnMediaFlowOutStateChanged(ctx)
+}
+
+// OnMediaFlowInStateChanged is
+// [element.MediaElement.OnMediaFlowInStateChanged], which subscribes to the
+// MediaFlowInStateChanged events of the object (a subscribe request) and
+// returns once the server has acknowledged it, so events caused by later calls
+// are not missed.
+func (h *Endpoint) OnMediaFlowInStateChanged(ctx context.Context) (<-chan event.MediaFlowInStateChanged, error) {
+	return h.embedded().OnMediaFlowInStateChanged(ctx)
+}
+
+// OnMediaTranscodingStateChanged is
+// [element.MediaElement.OnMediaTranscodingStateChanged], which subscribes to
+// the MediaTranscodingStateChanged events of the object (a subscribe request)
+// and returns once the server has acknowledged it, so events caused by later
+// calls are not missed.
+func (h *Endpoint) OnMediaTranscodingStateChanged(ctx context.Context) (<-chan event.MediaTranscodingStateChanged, error) {
+	return h.embedded().OnMediaTranscodingStateChanged(ctx)
+}
+
+// GetMediaPipeline is [element.MediaObject.GetMediaPipeline], which reads the
+// "mediaPipeline" property (invoke "getMediaPipeline"). The property is fixed
+// when the object is created, so it has no setter.
+func (h *Endpoint) GetMediaPipeline(ctx context.Context) (*element.MediaObject, error) {
+	return h.embedded().GetMediaPipeline(ctx)
+}
+
+// GetParent is [element.MediaObject.GetParent], which reads the "parent"
+// property (invoke "getParent"). The property is fixed when the object is
+// created, so it has no setter.
+func (h *Endpoint) GetParent(ctx context.Context) (*element.MediaObject, error) {
+	return h.embedded().GetParent(ctx)
+}
+
+// GetId is [element.MediaObject.GetId], which reads the "id" property (invoke
+// "getId"). The property is fixed when the object is created, so it has no
+// setter.
+func (h *Endpoint) GetId(ctx context.Context) (string, error) {
+	return h.embedded().GetId(ctx)
+}
+
+// GetChildren is [element.MediaObject.GetChildren], which reads the "children"
+// property (invoke "getChildren"). The property is read-only.
+func (h *Endpoint) GetChildren(ctx context.Context) ([]*element.MediaObject, error) {
+	return h.embedded().GetChildren(ctx)
+}
+
+// GetName is [element.MediaObject.GetName], which reads the "name" property
+// (invoke "getName").
+func (h *Endpoint) GetName(ctx context.Context) (string, error) {
+	return h.embedded().GetName(ctx)
+}
+
+// SetName is [element.MediaObject.SetName], which writes the "name" property
+// (invoke "setName" with {"name": value}) on the object.
+func (h *Endpoint) SetName(ctx context.Context, name string) error {
+	return h.embedded().SetName(ctx, name)
+}
+
+// GetSendTagsInEvents is [element.MediaObject.GetSendTagsInEvents], which
+// reads the "sendTagsInEvents" property (invoke "getSendTagsInEvents").
+func (h *Endpoint) GetSendTagsInEvents(ctx context.Context) (bool, error) {
+	return h.embedded().GetSendTagsInEvents(ctx)
+}
+
+// SetSendTagsInEvents is [element.MediaObject.SetSendTagsInEvents], which
+// writes the "sendTagsInEvents" property (invoke "setSendTagsInEvents" with
+// {"sendTagsInEvents": value}) on the object.
+func (h *Endpoint) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents bool) error {
+	return h.embedded().SetSendTagsInEvents(ctx, sendTagsInEvents)
+}
+
+// GetCreationTime is [element.MediaObject.GetCreationTime], which reads the
+// "creationTime" property (invoke "getCreationTime"). The property is fixed
+// when the object is created, so it has no setter.
+func (h *Endpoint) GetCreationTime(ctx context.Context) (int32, error) {
+	return h.embedded().GetCreationTime(ctx)
+}
+
+// AddTag is [element.MediaObject.AddTag], which invokes "addTag" on the
+// object.
+func (h *Endpoint) AddTag(ctx context.Context, key string, value string) error {
+	return h.embedded().AddTag(ctx, key, value)
+}
+
+// RemoveTag is [element.MediaObject.RemoveTag], which invokes "removeTag" on
+// the object.
+func (h *Endpoint) RemoveTag(ctx context.Context, key string) error {
+	return h.embedded().RemoveTag(ctx, key)
+}
+
+// GetTag is [element.MediaObject.GetTag], which invokes "getTag" on the
+// object.
+func (h *Endpoint) GetTag(ctx context.Context, key string) (string, error) {
+	return h.embedded().GetTag(ctx, key)
+}
+
+// GetTags is [element.MediaObject.GetTags], which invokes "getTags" on the
+// object.
+func (h *Endpoint) GetTags(ctx context.Context) ([]types.Tag, error) {
+	return h.embedded().GetTags(ctx)
+}
+
+// OnError is [element.MediaObject.OnError], which subscribes to the Error
+// events of the object (a subscribe request) and returns once the server has
+// acknowledged it, so events caused by later calls are not missed.
+func (h *Endpoint) OnError(ctx context.Context) (<-chan event.Error, error) {
+	return h.embedded().OnError(ctx)
+}
+
 // SdpEndpoint is the handle of a SdpEndpoint, an abstract class of the core
 // module. It embeds the handle of SessionEndpoint, so it has the methods of
-// SessionEndpoint, Endpoint, MediaElement, MediaObject. The server never
-// creates this class itself; handles of it stand for objects of a subclass. A
-// handle only holds the object reference: it is safe for concurrent use and
-// every call goes to the server.
+// SessionEndpoint, Endpoint, MediaElement, MediaObject. It redeclares the
+// inherited methods, so that they are listed here and fail on a nil handle
+// like its own, with an error matching client.ErrInvalidArgument, rather than
+// panicking. The server never creates this class itself; handles of it stand
+// for objects of a subclass. A handle only holds the object reference: it is
+// safe for concurrent use and every call goes to the server.
 type SdpEndpoint struct {
 	SessionEndpoint
 }
@@ -412,6 +1003,16 @@ func (h *SdpEndpoint) ID() string {
 // object pending in a transaction it is queued there.
 func (h *SdpEndpoint) Release(ctx context.Context) error {
 	return h.Object().Release(ctx)
+}
+
+// embedded returns the embedded parent handle, nil for a nil handle: the
+// redeclared inherited methods call it, so that they fail on a nil handle
+// instead of panicking.
+func (h *SdpEndpoint) embedded() *SessionEndpoint {
+	if h == nil {
+		return nil
+	}
+	return &h.SessionEndpoint
 }
 
 // SdpEndpointHandle is implemented by the handle of SdpEndpoint and of each of
@@ -587,12 +1188,274 @@ func (h *SdpEndpoint) Events(ctx context.Context, types ...string) (*client.Subs
 	return client.SubscribeEvents(ctx, h.Object(), types)
 }
 
+// OnMediaSessionTerminated is [SessionEndpoint.OnMediaSessionTerminated],
+// which subscribes to the MediaSessionTerminated events of the object (a
+// subscribe request) and returns once the server has acknowledged it, so
+// events caused by later calls are not missed.
+func (h *SdpEndpoint) OnMediaSessionTerminated(ctx context.Context) (<-chan event.MediaSessionTerminated, error) {
+	return h.embedded().OnMediaSessionTerminated(ctx)
+}
+
+// OnMediaSessionStarted is [SessionEndpoint.OnMediaSessionStarted], which
+// subscribes to the MediaSessionStarted events of the object (a subscribe
+// request) and returns once the server has acknowledged it, so events caused
+// by later calls are not missed.
+func (h *SdpEndpoint) OnMediaSessionStarted(ctx context.Context) (<-chan event.MediaSessionStarted, error) {
+	return h.embedded().OnMediaSessionStarted(ctx)
+}
+
+// GetEncoderBitrate is [element.MediaElement.GetEncoderBitrate], which reads
+// the "encoderBitrate" property (invoke "getEncoderBitrate").
+func (h *SdpEndpoint) GetEncoderBitrate(ctx context.Context) (int32, error) {
+	return h.embedded().GetEncoderBitrate(ctx)
+}
+
+// SetEncoderBitrate is [element.MediaElement.SetEncoderBitrate], which writes
+// the "encoderBitrate" property (invoke "setEncoderBitrate" with
+// {"encoderBitrate": value}) on the object.
+func (h *SdpEndpoint) SetEncoderBitrate(ctx context.Context, encoderBitrate int32) error {
+	return h.embedded().SetEncoderBitrate(ctx, encoderBitrate)
+}
+
+// GetMinEncoderBitrate is [element.MediaElement.GetMinEncoderBitrate], which
+// reads the "minEncoderBitrate" property (invoke "getMinEncoderBitrate").
+func (h *SdpEndpoint) GetMinEncoderBitrate(ctx context.Context) (int32, error) {
+	return h.embedded().GetMinEncoderBitrate(ctx)
+}
+
+// SetMinEncoderBitrate is [element.MediaElement.SetMinEncoderBitrate], which
+// writes the "minEncoderBitrate" property (invoke "setMinEncoderBitrate" with
+// {"minEncoderBitrate": value}) on the object.
+func (h *SdpEndpoint) SetMinEncoderBitrate(ctx context.Context, minEncoderBitrate int32) error {
+	return h.embedded().SetMinEncoderBitrate(ctx, minEncoderBitrate)
+}
+
+// GetMaxEncoderBitrate is [element.MediaElement.GetMaxEncoderBitrate], which
+// reads the "maxEncoderBitrate" property (invoke "getMaxEncoderBitrate").
+func (h *SdpEndpoint) GetMaxEncoderBitrate(ctx context.Context) (int32, error) {
+	return h.embedded().GetMaxEncoderBitrate(ctx)
+}
+
+// SetMaxEncoderBitrate is [element.MediaElement.SetMaxEncoderBitrate], which
+// writes the "maxEncoderBitrate" property (invoke "setMaxEncoderBitrate" with
+// {"maxEncoderBitrate": value}) on the object.
+func (h *SdpEndpoint) SetMaxEncoderBitrate(ctx context.Context, maxEncoderBitrate int32) error {
+	return h.embedded().SetMaxEncoderBitrate(ctx, maxEncoderBitrate)
+}
+
+// GetSourceConnections is [element.MediaElement.GetSourceConnections], which
+// invokes "getSourceConnections" on the object.
+func (h *SdpEndpoint) GetSourceConnections(ctx context.Context, opts *element.GetSourceConnectionsOptions) ([]element.Connection, error) {
+	return h.embedded().GetSourceConnections(ctx, opts)
+}
+
+// GetSinkConnections is [element.MediaElement.GetSinkConnections], which
+// invokes "getSinkConnections" on the object.
+func (h *SdpEndpoint) GetSinkConnections(ctx context.Context, opts *element.GetSinkConnectionsOptions) ([]element.Connection, error) {
+	return h.embedded().GetSinkConnections(ctx, opts)
+}
+
+// Connect is [element.MediaElement.Connect], which invokes "connect" on the
+// object.
+func (h *SdpEndpoint) Connect(ctx context.Context, sink element.MediaElementHandle, opts *element.ConnectOptions) error {
+	return h.embedded().Connect(ctx, sink, opts)
+}
+
+// Disconnect is [element.MediaElement.Disconnect], which invokes "disconnect"
+// on the object.
+func (h *SdpEndpoint) Disconnect(ctx context.Context, sink element.MediaElementHandle, opts *element.DisconnectOptions) error {
+	return h.embedded().Disconnect(ctx, sink, opts)
+}
+
+// SetAudioFormat is [element.MediaElement.SetAudioFormat], which invokes
+// "setAudioFormat" on the object.
+func (h *SdpEndpoint) SetAudioFormat(ctx context.Context, caps types.AudioCaps) error {
+	return h.embedded().SetAudioFormat(ctx, caps)
+}
+
+// SetVideoFormat is [element.MediaElement.SetVideoFormat], which invokes
+// "setVideoFormat" on the object.
+func (h *SdpEndpoint) SetVideoFormat(ctx context.Context, caps types.VideoCaps) error {
+	return h.embedded().SetVideoFormat(ctx, caps)
+}
+
+// DumpGstreamerDot is [element.MediaElement.DumpGstreamerDot], which invokes
+// "dumpGstreamerDot" on the object.
+func (h *SdpEndpoint) DumpGstreamerDot(ctx context.Context, opts *element.DumpGstreamerDotOptions) error {
+	return h.embedded().DumpGstreamerDot(ctx, opts)
+}
+
+// GetGstreamerDot is [element.MediaElement.GetGstreamerDot], which invokes
+// "getGstreamerDot" on the object.
+func (h *SdpEndpoint) GetGstreamerDot(ctx context.Context, opts *element.GetGstreamerDotOptions) (string, error) {
+	return h.embedded().GetGstreamerDot(ctx, opts)
+}
+
+// GetStats is [element.MediaElement.GetStats], which invokes "getStats" on the
+// object.
+func (h *SdpEndpoint) GetStats(ctx context.Context, opts *element.GetStatsOptions) (map[string]types.Complex, error) {
+	return h.embedded().GetStats(ctx, opts)
+}
+
+// IsMediaFlowingIn is [element.MediaElement.IsMediaFlowingIn], which invokes
+// "isMediaFlowingIn" on the object.
+func (h *SdpEndpoint) IsMediaFlowingIn(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingInOptions) (bool, error) {
+	return h.embedded().IsMediaFlowingIn(ctx, mediaType, opts)
+}
+
+// IsMediaFlowingOut is [element.MediaElement.IsMediaFlowingOut], which invokes
+// "isMediaFlowingOut" on the object.
+func (h *SdpEndpoint) IsMediaFlowingOut(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingOutOptions) (bool, error) {
+	return h.embedded().IsMediaFlowingOut(ctx, mediaType, opts)
+}
+
+// IsMediaTranscoding is [element.MediaElement.IsMediaTranscoding], which
+// invokes "isMediaTranscoding" on the object.
+func (h *SdpEndpoint) IsMediaTranscoding(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaTranscodingOptions) (bool, error) {
+	return h.embedded().IsMediaTranscoding(ctx, mediaType, opts)
+}
+
+// OnElementConnected is [element.MediaElement.OnElementConnected], which
+// subscribes to the ElementConnected events of the object (a subscribe
+// request) and returns once the server has acknowledged it, so events caused
+// by later calls are not missed.
+func (h *SdpEndpoint) OnElementConnected(ctx context.Context) (<-chan event.ElementConnected, error) {
+	return h.embedded().OnElementConnected(ctx)
+}
+
+// OnElementDisconnected is [element.MediaElement.OnElementDisconnected], which
+// subscribes to the ElementDisconnected events of the object (a subscribe
+// request) and returns once the server has acknowledged it, so events caused
+// by later calls are not missed.
+func (h *SdpEndpoint) OnElementDisconnected(ctx context.Context) (<-chan event.ElementDisconnected, error) {
+	return h.embedded().OnElementDisconnected(ctx)
+}
+
+// OnMediaFlowOutStateChanged is
+// [element.MediaElement.OnMediaFlowOutStateChanged], which subscribes to the
+// MediaFlowOutStateChanged events of the object (a subscribe request) and
+// returns once the server has acknowledged it, so events caused by later calls
+// are not missed.
+func (h *SdpEndpoint) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan event.MediaFlowOutStateChanged, error) {
+	return h.embedded().OnMediaFlowOutStateChanged(ctx)
+}
+
+// OnMediaFlowInStateChanged is
+// [element.MediaElement.OnMediaFlowInStateChanged], which subscribes to the
+// MediaFlowInStateChanged events of the object (a subscribe request) and
+// returns once the server has acknowledged it, so events caused by later calls
+// are not missed.
+func (h *SdpEndpoint) OnMediaFlowInStateChanged(ctx context.Context) (<-chan event.MediaFlowInStateChanged, error) {
+	return h.embedded().OnMediaFlowInStateChanged(ctx)
+}
+
+// OnMediaTranscodingStateChanged is
+// [element.MediaElement.OnMediaTranscodingStateChanged], which subscribes to
+// the MediaTranscodingStateChanged events of the object (a subscribe request)
+// and returns once the server has acknowledged it, so events caused by later
+// calls are not missed.
+func (h *SdpEndpoint) OnMediaTranscodingStateChanged(ctx context.Context) (<-chan event.MediaTranscodingStateChanged, error) {
+	return h.embedded().OnMediaTranscodingStateChanged(ctx)
+}
+
+// GetMediaPipeline is [element.MediaObject.GetMediaPipeline], which reads the
+// "mediaPipeline" property (invoke "getMediaPipeline"). The property is fixed
+// when the object is created, so it has no setter.
+func (h *SdpEndpoint) GetMediaPipeline(ctx context.Context) (*element.MediaObject, error) {
+	return h.embedded().GetMediaPipeline(ctx)
+}
+
+// GetParent is [element.MediaObject.GetParent], which reads the "parent"
+// property (invoke "getParent"). The property is fixed when the object is
+// created, so it has no setter.
+func (h *SdpEndpoint) GetParent(ctx context.Context) (*element.MediaObject, error) {
+	return h.embedded().GetParent(ctx)
+}
+
+// GetId is [element.MediaObject.GetId], which reads the "id" property (invoke
+// "getId"). The property is fixed when the object is created, so it has no
+// setter.
+func (h *SdpEndpoint) GetId(ctx context.Context) (string, error) {
+	return h.embedded().GetId(ctx)
+}
+
+// GetChildren is [element.MediaObject.GetChildren], which reads the "children"
+// property (invoke "getChildren"). The property is read-only.
+func (h *SdpEndpoint) GetChildren(ctx context.Context) ([]*element.MediaObject, error) {
+	return h.embedded().GetChildren(ctx)
+}
+
+// GetName is [element.MediaObject.GetName], which reads the "name" property
+// (invoke "getName").
+func (h *SdpEndpoint) GetName(ctx context.Context) (string, error) {
+	return h.embedded().GetName(ctx)
+}
+
+// SetName is [element.MediaObject.SetName], which writes the "name" property
+// (invoke "setName" with {"name": value}) on the object.
+func (h *SdpEndpoint) SetName(ctx context.Context, name string) error {
+	return h.embedded().SetName(ctx, name)
+}
+
+// GetSendTagsInEvents is [element.MediaObject.GetSendTagsInEvents], which
+// reads the "sendTagsInEvents" property (invoke "getSendTagsInEvents").
+func (h *SdpEndpoint) GetSendTagsInEvents(ctx context.Context) (bool, error) {
+	return h.embedded().GetSendTagsInEvents(ctx)
+}
+
+// SetSendTagsInEvents is [element.MediaObject.SetSendTagsInEvents], which
+// writes the "sendTagsInEvents" property (invoke "setSendTagsInEvents" with
+// {"sendTagsInEvents": value}) on the object.
+func (h *SdpEndpoint) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents bool) error {
+	return h.embedded().SetSendTagsInEvents(ctx, sendTagsInEvents)
+}
+
+// GetCreationTime is [element.MediaObject.GetCreationTime], which reads the
+// "creationTime" property (invoke "getCreationTime"). The property is fixed
+// when the object is created, so it has no setter.
+func (h *SdpEndpoint) GetCreationTime(ctx context.Context) (int32, error) {
+	return h.embedded().GetCreationTime(ctx)
+}
+
+// AddTag is [element.MediaObject.AddTag], which invokes "addTag" on the
+// object.
+func (h *SdpEndpoint) AddTag(ctx context.Context, key string, value string) error {
+	return h.embedded().AddTag(ctx, key, value)
+}
+
+// RemoveTag is [element.MediaObject.RemoveTag], which invokes "removeTag" on
+// the object.
+func (h *SdpEndpoint) RemoveTag(ctx context.Context, key string) error {
+	return h.embedded().RemoveTag(ctx, key)
+}
+
+// GetTag is [element.MediaObject.GetTag], which invokes "getTag" on the
+// object.
+func (h *SdpEndpoint) GetTag(ctx context.Context, key string) (string, error) {
+	return h.embedded().GetTag(ctx, key)
+}
+
+// GetTags is [element.MediaObject.GetTags], which invokes "getTags" on the
+// object.
+func (h *SdpEndpoint) GetTags(ctx context.Context) ([]types.Tag, error) {
+	return h.embedded().GetTags(ctx)
+}
+
+// OnError is [element.MediaObject.OnError], which subscribes to the Error
+// events of the object (a subscribe request) and returns once the server has
+// acknowledged it, so events caused by later calls are not missed.
+func (h *SdpEndpoint) OnError(ctx context.Context) (<-chan event.Error, error) {
+	return h.embedded().OnError(ctx)
+}
+
 // SessionEndpoint is the handle of a SessionEndpoint, an abstract class of the
 // core module. It embeds the handle of Endpoint, so it has the methods of
-// Endpoint, MediaElement, MediaObject. The server never creates this class
-// itself; handles of it stand for objects of a subclass. A handle only holds
-// the object reference: it is safe for concurrent use and every call goes to
-// the server.
+// Endpoint, MediaElement, MediaObject. It redeclares the inherited methods, so
+// that they are listed here and fail on a nil handle like its own, with an
+// error matching client.ErrInvalidArgument, rather than panicking. The server
+// never creates this class itself; handles of it stand for objects of a
+// subclass. A handle only holds the object reference: it is safe for
+// concurrent use and every call goes to the server.
 type SessionEndpoint struct {
 	Endpoint
 }
@@ -628,6 +1491,16 @@ func (h *SessionEndpoint) ID() string {
 // object pending in a transaction it is queued there.
 func (h *SessionEndpoint) Release(ctx context.Context) error {
 	return h.Object().Release(ctx)
+}
+
+// embedded returns the embedded parent handle, nil for a nil handle: the
+// redeclared inherited methods call it, so that they fail on a nil handle
+// instead of panicking.
+func (h *SessionEndpoint) embedded() *Endpoint {
+	if h == nil {
+		return nil
+	}
+	return &h.Endpoint
 }
 
 // SessionEndpointHandle is implemented by the handle of SessionEndpoint and of
@@ -682,12 +1555,258 @@ func (h *SessionEndpoint) Events(ctx context.Context, types ...string) (*client.
 	return client.SubscribeEvents(ctx, h.Object(), types)
 }
 
+// GetEncoderBitrate is [element.MediaElement.GetEncoderBitrate], which reads
+// the "encoderBitrate" property (invoke "getEncoderBitrate").
+func (h *SessionEndpoint) GetEncoderBitrate(ctx context.Context) (int32, error) {
+	return h.embedded().GetEncoderBitrate(ctx)
+}
+
+// SetEncoderBitrate is [element.MediaElement.SetEncoderBitrate], which writes
+// the "encoderBitrate" property (invoke "setEncoderBitrate" with
+// {"encoderBitrate": value}) on the object.
+func (h *SessionEndpoint) SetEncoderBitrate(ctx context.Context, encoderBitrate int32) error {
+	return h.embedded().SetEncoderBitrate(ctx, encoderBitrate)
+}
+
+// GetMinEncoderBitrate is [element.MediaElement.GetMinEncoderBitrate], which
+// reads the "minEncoderBitrate" property (invoke "getMinEncoderBitrate").
+func (h *SessionEndpoint) GetMinEncoderBitrate(ctx context.Context) (int32, error) {
+	return h.embedded().GetMinEncoderBitrate(ctx)
+}
+
+// SetMinEncoderBitrate is [element.MediaElement.SetMinEncoderBitrate], which
+// writes the "minEncoderBitrate" property (invoke "setMinEncoderBitrate" with
+// {"minEncoderBitrate": value}) on the object.
+func (h *SessionEndpoint) SetMinEncoderBitrate(ctx context.Context, minEncoderBitrate int32) error {
+	return h.embedded().SetMinEncoderBitrate(ctx, minEncoderBitrate)
+}
+
+// GetMaxEncoderBitrate is [element.MediaElement.GetMaxEncoderBitrate], which
+// reads the "maxEncoderBitrate" property (invoke "getMaxEncoderBitrate").
+func (h *SessionEndpoint) GetMaxEncoderBitrate(ctx context.Context) (int32, error) {
+	return h.embedded().GetMaxEncoderBitrate(ctx)
+}
+
+// SetMaxEncoderBitrate is [element.MediaElement.SetMaxEncoderBitrate], which
+// writes the "maxEncoderBitrate" property (invoke "setMaxEncoderBitrate" with
+// {"maxEncoderBitrate": value}) on the object.
+func (h *SessionEndpoint) SetMaxEncoderBitrate(ctx context.Context, maxEncoderBitrate int32) error {
+	return h.embedded().SetMaxEncoderBitrate(ctx, maxEncoderBitrate)
+}
+
+// GetSourceConnections is [element.MediaElement.GetSourceConnections], which
+// invokes "getSourceConnections" on the object.
+func (h *SessionEndpoint) GetSourceConnections(ctx context.Context, opts *element.GetSourceConnectionsOptions) ([]element.Connection, error) {
+	return h.embedded().GetSourceConnections(ctx, opts)
+}
+
+// GetSinkConnections is [element.MediaElement.GetSinkConnections], which
+// invokes "getSinkConnections" on the object.
+func (h *SessionEndpoint) GetSinkConnections(ctx context.Context, opts *element.GetSinkConnectionsOptions) ([]element.Connection, error) {
+	return h.embedded().GetSinkConnections(ctx, opts)
+}
+
+// Connect is [element.MediaElement.Connect], which invokes "connect" on the
+// object.
+func (h *SessionEndpoint) Connect(ctx context.Context, sink element.MediaElementHandle, opts *element.ConnectOptions) error {
+	return h.embedded().Connect(ctx, sink, opts)
+}
+
+// Disconnect is [element.MediaElement.Disconnect], which invokes "disconnect"
+// on the object.
+func (h *SessionEndpoint) Disconnect(ctx context.Context, sink element.MediaElementHandle, opts *element.DisconnectOptions) error {
+	return h.embedded().Disconnect(ctx, sink, opts)
+}
+
+// SetAudioFormat is [element.MediaElement.SetAudioFormat], which invokes
+// "setAudioFormat" on the object.
+func (h *SessionEndpoint) SetAudioFormat(ctx context.Context, caps types.AudioCaps) error {
+	return h.embedded().SetAudioFormat(ctx, caps)
+}
+
+// SetVideoFormat is [element.MediaElement.SetVideoFormat], which invokes
+// "setVideoFormat" on the object.
+func (h *SessionEndpoint) SetVideoFormat(ctx context.Context, caps types.VideoCaps) error {
+	return h.embedded().SetVideoFormat(ctx, caps)
+}
+
+// DumpGstreamerDot is [element.MediaElement.DumpGstreamerDot], which invokes
+// "dumpGstreamerDot" on the object.
+func (h *SessionEndpoint) DumpGstreamerDot(ctx context.Context, opts *element.DumpGstreamerDotOptions) error {
+	return h.embedded().DumpGstreamerDot(ctx, opts)
+}
+
+// GetGstreamerDot is [element.MediaElement.GetGstreamerDot], which invokes
+// "getGstreamerDot" on the object.
+func (h *SessionEndpoint) GetGstreamerDot(ctx context.Context, opts *element.GetGstreamerDotOptions) (string, error) {
+	return h.embedded().GetGstreamerDot(ctx, opts)
+}
+
+// GetStats is [element.MediaElement.GetStats], which invokes "getStats" on the
+// object.
+func (h *SessionEndpoint) GetStats(ctx context.Context, opts *element.GetStatsOptions) (map[string]types.Complex, error) {
+	return h.embedded().GetStats(ctx, opts)
+}
+
+// IsMediaFlowingIn is [element.MediaElement.IsMediaFlowingIn], which invokes
+// "isMediaFlowingIn" on the object.
+func (h *SessionEndpoint) IsMediaFlowingIn(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingInOptions) (bool, error) {
+	return h.embedded().IsMediaFlowingIn(ctx, mediaType, opts)
+}
+
+// IsMediaFlowingOut is [element.MediaElement.IsMediaFlowingOut], which invokes
+// "isMediaFlowingOut" on the object.
+func (h *SessionEndpoint) IsMediaFlowingOut(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingOutOptions) (bool, error) {
+	return h.embedded().IsMediaFlowingOut(ctx, mediaType, opts)
+}
+
+// IsMediaTranscoding is [element.MediaElement.IsMediaTranscoding], which
+// invokes "isMediaTranscoding" on the object.
+func (h *SessionEndpoint) IsMediaTranscoding(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaTranscodingOptions) (bool, error) {
+	return h.embedded().IsMediaTranscoding(ctx, mediaType, opts)
+}
+
+// OnElementConnected is [element.MediaElement.OnElementConnected], which
+// subscribes to the ElementConnected events of the object (a subscribe
+// request) and returns once the server has acknowledged it, so events caused
+// by later calls are not missed.
+func (h *SessionEndpoint) OnElementConnected(ctx context.Context) (<-chan event.ElementConnected, error) {
+	return h.embedded().OnElementConnected(ctx)
+}
+
+// OnElementDisconnected is [element.MediaElement.OnElementDisconnected], which
+// subscribes to the ElementDisconnected events of the object (a subscribe
+// request) and returns once the server has acknowledged it, so events caused
+// by later calls are not missed.
+func (h *SessionEndpoint) OnElementDisconnected(ctx context.Context) (<-chan event.ElementDisconnected, error) {
+	return h.embedded().OnElementDisconnected(ctx)
+}
+
+// OnMediaFlowOutStateChanged is
+// [element.MediaElement.OnMediaFlowOutStateChanged], which subscribes to the
+// MediaFlowOutStateChanged events of the object (a subscribe request) and
+// returns once the server has acknowledged it, so events caused by later calls
+// are not missed.
+func (h *SessionEndpoint) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan event.MediaFlowOutStateChanged, error) {
+	return h.embedded().OnMediaFlowOutStateChanged(ctx)
+}
+
+// OnMediaFlowInStateChanged is
+// [element.MediaElement.OnMediaFlowInStateChanged], which subscribes to the
+// MediaFlowInStateChanged events of the object (a subscribe request) and
+// returns once the server has acknowledged it, so events caused by later calls
+// are not missed.
+func (h *SessionEndpoint) OnMediaFlowInStateChanged(ctx context.Context) (<-chan event.MediaFlowInStateChanged, error) {
+	return h.embedded().OnMediaFlowInStateChanged(ctx)
+}
+
+// OnMediaTranscodingStateChanged is
+// [element.MediaElement.OnMediaTranscodingStateChanged], which subscribes to
+// the MediaTranscodingStateChanged events of the object (a subscribe request)
+// and returns once the server has acknowledged it, so events caused by later
+// calls are not missed.
+func (h *SessionEndpoint) OnMediaTranscodingStateChanged(ctx context.Context) (<-chan event.MediaTranscodingStateChanged, error) {
+	return h.embedded().OnMediaTranscodingStateChanged(ctx)
+}
+
+// GetMediaPipeline is [element.MediaObject.GetMediaPipeline], which reads the
+// "mediaPipeline" property (invoke "getMediaPipeline"). The property is fixed
+// when the object is created, so it has no setter.
+func (h *SessionEndpoint) GetMediaPipeline(ctx context.Context) (*element.MediaObject, error) {
+	return h.embedded().GetMediaPipeline(ctx)
+}
+
+// GetParent is [element.MediaObject.GetParent], which reads the "parent"
+// property (invoke "getParent"). The property is fixed when the object is
+// created, so it has no setter.
+func (h *SessionEndpoint) GetParent(ctx context.Context) (*element.MediaObject, error) {
+	return h.embedded().GetParent(ctx)
+}
+
+// GetId is [element.MediaObject.GetId], which reads the "id" property (invoke
+// "getId"). The property is fixed when the object is created, so it has no
+// setter.
+func (h *SessionEndpoint) GetId(ctx context.Context) (string, error) {
+	return h.embedded().GetId(ctx)
+}
+
+// GetChildren is [element.MediaObject.GetChildren], which reads the "children"
+// property (invoke "getChildren"). The property is read-only.
+func (h *SessionEndpoint) GetChildren(ctx context.Context) ([]*element.MediaObject, error) {
+	return h.embedded().GetChildren(ctx)
+}
+
+// GetName is [element.MediaObject.GetName], which reads the "name" property
+// (invoke "getName").
+func (h *SessionEndpoint) GetName(ctx context.Context) (string, error) {
+	return h.embedded().GetName(ctx)
+}
+
+// SetName is [element.MediaObject.SetName], which writes the "name" property
+// (invoke "setName" with {"name": value}) on the object.
+func (h *SessionEndpoint) SetName(ctx context.Context, name string) error {
+	return h.embedded().SetName(ctx, name)
+}
+
+// GetSendTagsInEvents is [element.MediaObject.GetSendTagsInEvents], which
+// reads the "sendTagsInEvents" property (invoke "getSendTagsInEvents").
+func (h *SessionEndpoint) GetSendTagsInEvents(ctx context.Context) (bool, error) {
+	return h.embedded().GetSendTagsInEvents(ctx)
+}
+
+// SetSendTagsInEvents is [element.MediaObject.SetSendTagsInEvents], which
+// writes the "sendTagsInEvents" property (invoke "setSendTagsInEvents" with
+// {"sendTagsInEvents": value}) on the object.
+func (h *SessionEndpoint) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents bool) error {
+	return h.embedded().SetSendTagsInEvents(ctx, sendTagsInEvents)
+}
+
+// GetCreationTime is [element.MediaObject.GetCreationTime], which reads the
+// "creationTime" property (invoke "getCreationTime"). The property is fixed
+// when the object is created, so it has no setter.
+func (h *SessionEndpoint) GetCreationTime(ctx context.Context) (int32, error) {
+	return h.embedded().GetCreationTime(ctx)
+}
+
+// AddTag is [element.MediaObject.AddTag], which invokes "addTag" on the
+// object.
+func (h *SessionEndpoint) AddTag(ctx context.Context, key string, value string) error {
+	return h.embedded().AddTag(ctx, key, value)
+}
+
+// RemoveTag is [element.MediaObject.RemoveTag], which invokes "removeTag" on
+// the object.
+func (h *SessionEndpoint) RemoveTag(ctx context.Context, key string) error {
+	return h.embedded().RemoveTag(ctx, key)
+}
+
+// GetTag is [element.MediaObject.GetTag], which invokes "getTag" on the
+// object.
+func (h *SessionEndpoint) GetTag(ctx context.Context, key string) (string, error) {
+	return h.embedded().GetTag(ctx, key)
+}
+
+// GetTags is [element.MediaObject.GetTags], which invokes "getTags" on the
+// object.
+func (h *SessionEndpoint) GetTags(ctx context.Context) ([]types.Tag, error) {
+	return h.embedded().GetTags(ctx)
+}
+
+// OnError is [element.MediaObject.OnError], which subscribes to the Error
+// events of the object (a subscribe request) and returns once the server has
+// acknowledged it, so events caused by later calls are not missed.
+func (h *SessionEndpoint) OnError(ctx context.Context) (<-chan event.Error, error) {
+	return h.embedded().OnError(ctx)
+}
+
 // UriEndpoint is the handle of an UriEndpoint, an abstract class of the core
 // module. It embeds the handle of Endpoint, so it has the methods of Endpoint,
-// MediaElement, MediaObject. The server never creates this class itself;
-// handles of it stand for objects of a subclass. A handle only holds the
-// object reference: it is safe for concurrent use and every call goes to the
-// server.
+// MediaElement, MediaObject. It redeclares the inherited methods, so that they
+// are listed here and fail on a nil handle like its own, with an error
+// matching client.ErrInvalidArgument, rather than panicking. The server never
+// creates this class itself; handles of it stand for objects of a subclass. A
+// handle only holds the object reference: it is safe for concurrent use and
+// every call goes to the server.
 type UriEndpoint struct {
 	Endpoint
 }
@@ -723,6 +1842,16 @@ func (h *UriEndpoint) ID() string {
 // object pending in a transaction it is queued there.
 func (h *UriEndpoint) Release(ctx context.Context) error {
 	return h.Object().Release(ctx)
+}
+
+// embedded returns the embedded parent handle, nil for a nil handle: the
+// redeclared inherited methods call it, so that they fail on a nil handle
+// instead of panicking.
+func (h *UriEndpoint) embedded() *Endpoint {
+	if h == nil {
+		return nil
+	}
+	return &h.Endpoint
 }
 
 // UriEndpointHandle is implemented by the handle of UriEndpoint and of each of
@@ -804,6 +1933,250 @@ func (h *UriEndpoint) OnUriEndpointStateChanged(ctx context.Context) (<-chan eve
 // object still pending in a transaction.
 func (h *UriEndpoint) Events(ctx context.Context, types ...string) (*client.Subscription[event.Event], error) {
 	return client.SubscribeEvents(ctx, h.Object(), types)
+}
+
+// GetEncoderBitrate is [element.MediaElement.GetEncoderBitrate], which reads
+// the "encoderBitrate" property (invoke "getEncoderBitrate").
+func (h *UriEndpoint) GetEncoderBitrate(ctx context.Context) (int32, error) {
+	return h.embedded().GetEncoderBitrate(ctx)
+}
+
+// SetEncoderBitrate is [element.MediaElement.SetEncoderBitrate], which writes
+// the "encoderBitrate" property (invoke "setEncoderBitrate" with
+// {"encoderBitrate": value}) on the object.
+func (h *UriEndpoint) SetEncoderBitrate(ctx context.Context, encoderBitrate int32) error {
+	return h.embedded().SetEncoderBitrate(ctx, encoderBitrate)
+}
+
+// GetMinEncoderBitrate is [element.MediaElement.GetMinEncoderBitrate], which
+// reads the "minEncoderBitrate" property (invoke "getMinEncoderBitrate").
+func (h *UriEndpoint) GetMinEncoderBitrate(ctx context.Context) (int32, error) {
+	return h.embedded().GetMinEncoderBitrate(ctx)
+}
+
+// SetMinEncoderBitrate is [element.MediaElement.SetMinEncoderBitrate], which
+// writes the "minEncoderBitrate" property (invoke "setMinEncoderBitrate" with
+// {"minEncoderBitrate": value}) on the object.
+func (h *UriEndpoint) SetMinEncoderBitrate(ctx context.Context, minEncoderBitrate int32) error {
+	return h.embedded().SetMinEncoderBitrate(ctx, minEncoderBitrate)
+}
+
+// GetMaxEncoderBitrate is [element.MediaElement.GetMaxEncoderBitrate], which
+// reads the "maxEncoderBitrate" property (invoke "getMaxEncoderBitrate").
+func (h *UriEndpoint) GetMaxEncoderBitrate(ctx context.Context) (int32, error) {
+	return h.embedded().GetMaxEncoderBitrate(ctx)
+}
+
+// SetMaxEncoderBitrate is [element.MediaElement.SetMaxEncoderBitrate], which
+// writes the "maxEncoderBitrate" property (invoke "setMaxEncoderBitrate" with
+// {"maxEncoderBitrate": value}) on the object.
+func (h *UriEndpoint) SetMaxEncoderBitrate(ctx context.Context, maxEncoderBitrate int32) error {
+	return h.embedded().SetMaxEncoderBitrate(ctx, maxEncoderBitrate)
+}
+
+// GetSourceConnections is [element.MediaElement.GetSourceConnections], which
+// invokes "getSourceConnections" on the object.
+func (h *UriEndpoint) GetSourceConnections(ctx context.Context, opts *element.GetSourceConnectionsOptions) ([]element.Connection, error) {
+	return h.embedded().GetSourceConnections(ctx, opts)
+}
+
+// GetSinkConnections is [element.MediaElement.GetSinkConnections], which
+// invokes "getSinkConnections" on the object.
+func (h *UriEndpoint) GetSinkConnections(ctx context.Context, opts *element.GetSinkConnectionsOptions) ([]element.Connection, error) {
+	return h.embedded().GetSinkConnections(ctx, opts)
+}
+
+// Connect is [element.MediaElement.Connect], which invokes "connect" on the
+// object.
+func (h *UriEndpoint) Connect(ctx context.Context, sink element.MediaElementHandle, opts *element.ConnectOptions) error {
+	return h.embedded().Connect(ctx, sink, opts)
+}
+
+// Disconnect is [element.MediaElement.Disconnect], which invokes "disconnect"
+// on the object.
+func (h *UriEndpoint) Disconnect(ctx context.Context, sink element.MediaElementHandle, opts *element.DisconnectOptions) error {
+	return h.embedded().Disconnect(ctx, sink, opts)
+}
+
+// SetAudioFormat is [element.MediaElement.SetAudioFormat], which invokes
+// "setAudioFormat" on the object.
+func (h *UriEndpoint) SetAudioFormat(ctx context.Context, caps types.AudioCaps) error {
+	return h.embedded().SetAudioFormat(ctx, caps)
+}
+
+// SetVideoFormat is [element.MediaElement.SetVideoFormat], which invokes
+// "setVideoFormat" on the object.
+func (h *UriEndpoint) SetVideoFormat(ctx context.Context, caps types.VideoCaps) error {
+	return h.embedded().SetVideoFormat(ctx, caps)
+}
+
+// DumpGstreamerDot is [element.MediaElement.DumpGstreamerDot], which invokes
+// "dumpGstreamerDot" on the object.
+func (h *UriEndpoint) DumpGstreamerDot(ctx context.Context, opts *element.DumpGstreamerDotOptions) error {
+	return h.embedded().DumpGstreamerDot(ctx, opts)
+}
+
+// GetGstreamerDot is [element.MediaElement.GetGstreamerDot], which invokes
+// "getGstreamerDot" on the object.
+func (h *UriEndpoint) GetGstreamerDot(ctx context.Context, opts *element.GetGstreamerDotOptions) (string, error) {
+	return h.embedded().GetGstreamerDot(ctx, opts)
+}
+
+// GetStats is [element.MediaElement.GetStats], which invokes "getStats" on the
+// object.
+func (h *UriEndpoint) GetStats(ctx context.Context, opts *element.GetStatsOptions) (map[string]types.Complex, error) {
+	return h.embedded().GetStats(ctx, opts)
+}
+
+// IsMediaFlowingIn is [element.MediaElement.IsMediaFlowingIn], which invokes
+// "isMediaFlowingIn" on the object.
+func (h *UriEndpoint) IsMediaFlowingIn(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingInOptions) (bool, error) {
+	return h.embedded().IsMediaFlowingIn(ctx, mediaType, opts)
+}
+
+// IsMediaFlowingOut is [element.MediaElement.IsMediaFlowingOut], which invokes
+// "isMediaFlowingOut" on the object.
+func (h *UriEndpoint) IsMediaFlowingOut(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingOutOptions) (bool, error) {
+	return h.embedded().IsMediaFlowingOut(ctx, mediaType, opts)
+}
+
+// IsMediaTranscoding is [element.MediaElement.IsMediaTranscoding], which
+// invokes "isMediaTranscoding" on the object.
+func (h *UriEndpoint) IsMediaTranscoding(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaTranscodingOptions) (bool, error) {
+	return h.embedded().IsMediaTranscoding(ctx, mediaType, opts)
+}
+
+// OnElementConnected is [element.MediaElement.OnElementConnected], which
+// subscribes to the ElementConnected events of the object (a subscribe
+// request) and returns once the server has acknowledged it, so events caused
+// by later calls are not missed.
+func (h *UriEndpoint) OnElementConnected(ctx context.Context) (<-chan event.ElementConnected, error) {
+	return h.embedded().OnElementConnected(ctx)
+}
+
+// OnElementDisconnected is [element.MediaElement.OnElementDisconnected], which
+// subscribes to the ElementDisconnected events of the object (a subscribe
+// request) and returns once the server has acknowledged it, so events caused
+// by later calls are not missed.
+func (h *UriEndpoint) OnElementDisconnected(ctx context.Context) (<-chan event.ElementDisconnected, error) {
+	return h.embedded().OnElementDisconnected(ctx)
+}
+
+// OnMediaFlowOutStateChanged is
+// [element.MediaElement.OnMediaFlowOutStateChanged], which subscribes to the
+// MediaFlowOutStateChanged events of the object (a subscribe request) and
+// returns once the server has acknowledged it, so events caused by later calls
+// are not missed.
+func (h *UriEndpoint) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan event.MediaFlowOutStateChanged, error) {
+	return h.embedded().OnMediaFlowOutStateChanged(ctx)
+}
+
+// OnMediaFlowInStateChanged is
+// [element.MediaElement.OnMediaFlowInStateChanged], which subscribes to the
+// MediaFlowInStateChanged events of the object (a subscribe request) and
+// returns once the server has acknowledged it, so events caused by later calls
+// are not missed.
+func (h *UriEndpoint) OnMediaFlowInStateChanged(ctx context.Context) (<-chan event.MediaFlowInStateChanged, error) {
+	return h.embedded().OnMediaFlowInStateChanged(ctx)
+}
+
+// OnMediaTranscodingStateChanged is
+// [element.MediaElement.OnMediaTranscodingStateChanged], which subscribes to
+// the MediaTranscodingStateChanged events of the object (a subscribe request)
+// and returns once the server has acknowledged it, so events caused by later
+// calls are not missed.
+func (h *UriEndpoint) OnMediaTranscodingStateChanged(ctx context.Context) (<-chan event.MediaTranscodingStateChanged, error) {
+	return h.embedded().OnMediaTranscodingStateChanged(ctx)
+}
+
+// GetMediaPipeline is [element.MediaObject.GetMediaPipeline], which reads the
+// "mediaPipeline" property (invoke "getMediaPipeline"). The property is fixed
+// when the object is created, so it has no setter.
+func (h *UriEndpoint) GetMediaPipeline(ctx context.Context) (*element.MediaObject, error) {
+	return h.embedded().GetMediaPipeline(ctx)
+}
+
+// GetParent is [element.MediaObject.GetParent], which reads the "parent"
+// property (invoke "getParent"). The property is fixed when the object is
+// created, so it has no setter.
+func (h *UriEndpoint) GetParent(ctx context.Context) (*element.MediaObject, error) {
+	return h.embedded().GetParent(ctx)
+}
+
+// GetId is [element.MediaObject.GetId], which reads the "id" property (invoke
+// "getId"). The property is fixed when the object is created, so it has no
+// setter.
+func (h *UriEndpoint) GetId(ctx context.Context) (string, error) {
+	return h.embedded().GetId(ctx)
+}
+
+// GetChildren is [element.MediaObject.GetChildren], which reads the "children"
+// property (invoke "getChildren"). The property is read-only.
+func (h *UriEndpoint) GetChildren(ctx context.Context) ([]*element.MediaObject, error) {
+	return h.embedded().GetChildren(ctx)
+}
+
+// GetName is [element.MediaObject.GetName], which reads the "name" property
+// (invoke "getName").
+func (h *UriEndpoint) GetName(ctx context.Context) (string, error) {
+	return h.embedded().GetName(ctx)
+}
+
+// SetName is [element.MediaObject.SetName], which writes the "name" property
+// (invoke "setName" with {"name": value}) on the object.
+func (h *UriEndpoint) SetName(ctx context.Context, name string) error {
+	return h.embedded().SetName(ctx, name)
+}
+
+// GetSendTagsInEvents is [element.MediaObject.GetSendTagsInEvents], which
+// reads the "sendTagsInEvents" property (invoke "getSendTagsInEvents").
+func (h *UriEndpoint) GetSendTagsInEvents(ctx context.Context) (bool, error) {
+	return h.embedded().GetSendTagsInEvents(ctx)
+}
+
+// SetSendTagsInEvents is [element.MediaObject.SetSendTagsInEvents], which
+// writes the "sendTagsInEvents" property (invoke "setSendTagsInEvents" with
+// {"sendTagsInEvents": value}) on the object.
+func (h *UriEndpoint) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents bool) error {
+	return h.embedded().SetSendTagsInEvents(ctx, sendTagsInEvents)
+}
+
+// GetCreationTime is [element.MediaObject.GetCreationTime], which reads the
+// "creationTime" property (invoke "getCreationTime"). The property is fixed
+// when the object is created, so it has no setter.
+func (h *UriEndpoint) GetCreationTime(ctx context.Context) (int32, error) {
+	return h.embedded().GetCreationTime(ctx)
+}
+
+// AddTag is [element.MediaObject.AddTag], which invokes "addTag" on the
+// object.
+func (h *UriEndpoint) AddTag(ctx context.Context, key string, value string) error {
+	return h.embedded().AddTag(ctx, key, value)
+}
+
+// RemoveTag is [element.MediaObject.RemoveTag], which invokes "removeTag" on
+// the object.
+func (h *UriEndpoint) RemoveTag(ctx context.Context, key string) error {
+	return h.embedded().RemoveTag(ctx, key)
+}
+
+// GetTag is [element.MediaObject.GetTag], which invokes "getTag" on the
+// object.
+func (h *UriEndpoint) GetTag(ctx context.Context, key string) (string, error) {
+	return h.embedded().GetTag(ctx, key)
+}
+
+// GetTags is [element.MediaObject.GetTags], which invokes "getTags" on the
+// object.
+func (h *UriEndpoint) GetTags(ctx context.Context) ([]types.Tag, error) {
+	return h.embedded().GetTags(ctx)
+}
+
+// OnError is [element.MediaObject.OnError], which subscribes to the Error
+// events of the object (a subscribe request) and returns once the server has
+// acknowledged it, so events caused by later calls are not missed.
+func (h *UriEndpoint) OnError(ctx context.Context) (<-chan event.Error, error) {
+	return h.embedded().OnError(ctx)
 }
 
 func init() {

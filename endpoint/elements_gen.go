@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/gokurento/kurento/client"
+	"github.com/gokurento/kurento/element"
 	"github.com/gokurento/kurento/event"
 	"github.com/gokurento/kurento/pipeline"
 	"github.com/gokurento/kurento/types"
@@ -16,10 +17,12 @@ const _ = client.GeneratedCodeV1
 
 // HttpEndpoint is the handle of a HttpEndpoint, an abstract class of the
 // elements module. It embeds the handle of SessionEndpoint, so it has the
-// methods of SessionEndpoint, Endpoint, MediaElement, MediaObject. The server
-// never creates this class itself; handles of it stand for objects of a
-// subclass. A handle only holds the object reference: it is safe for
-// concurrent use and every call goes to the server.
+// methods of SessionEndpoint, Endpoint, MediaElement, MediaObject. It
+// redeclares the inherited methods, so that they are listed here and fail on a
+// nil handle like its own, with an error matching client.ErrInvalidArgument,
+// rather than panicking. The server never creates this class itself; handles
+// of it stand for objects of a subclass. A handle only holds the object
+// reference: it is safe for concurrent use and every call goes to the server.
 type HttpEndpoint struct {
 	SessionEndpoint
 }
@@ -55,6 +58,16 @@ func (h *HttpEndpoint) ID() string {
 // object pending in a transaction it is queued there.
 func (h *HttpEndpoint) Release(ctx context.Context) error {
 	return h.Object().Release(ctx)
+}
+
+// embedded returns the embedded parent handle, nil for a nil handle: the
+// redeclared inherited methods call it, so that they fail on a nil handle
+// instead of panicking.
+func (h *HttpEndpoint) embedded() *SessionEndpoint {
+	if h == nil {
+		return nil
+	}
+	return &h.SessionEndpoint
 }
 
 // HttpEndpointHandle is implemented by the handle of HttpEndpoint and of each
@@ -96,11 +109,273 @@ func (h *HttpEndpoint) Events(ctx context.Context, types ...string) (*client.Sub
 	return client.SubscribeEvents(ctx, h.Object(), types)
 }
 
+// OnMediaSessionTerminated is [SessionEndpoint.OnMediaSessionTerminated],
+// which subscribes to the MediaSessionTerminated events of the object (a
+// subscribe request) and returns once the server has acknowledged it, so
+// events caused by later calls are not missed.
+func (h *HttpEndpoint) OnMediaSessionTerminated(ctx context.Context) (<-chan event.MediaSessionTerminated, error) {
+	return h.embedded().OnMediaSessionTerminated(ctx)
+}
+
+// OnMediaSessionStarted is [SessionEndpoint.OnMediaSessionStarted], which
+// subscribes to the MediaSessionStarted events of the object (a subscribe
+// request) and returns once the server has acknowledged it, so events caused
+// by later calls are not missed.
+func (h *HttpEndpoint) OnMediaSessionStarted(ctx context.Context) (<-chan event.MediaSessionStarted, error) {
+	return h.embedded().OnMediaSessionStarted(ctx)
+}
+
+// GetEncoderBitrate is [element.MediaElement.GetEncoderBitrate], which reads
+// the "encoderBitrate" property (invoke "getEncoderBitrate").
+func (h *HttpEndpoint) GetEncoderBitrate(ctx context.Context) (int32, error) {
+	return h.embedded().GetEncoderBitrate(ctx)
+}
+
+// SetEncoderBitrate is [element.MediaElement.SetEncoderBitrate], which writes
+// the "encoderBitrate" property (invoke "setEncoderBitrate" with
+// {"encoderBitrate": value}) on the object.
+func (h *HttpEndpoint) SetEncoderBitrate(ctx context.Context, encoderBitrate int32) error {
+	return h.embedded().SetEncoderBitrate(ctx, encoderBitrate)
+}
+
+// GetMinEncoderBitrate is [element.MediaElement.GetMinEncoderBitrate], which
+// reads the "minEncoderBitrate" property (invoke "getMinEncoderBitrate").
+func (h *HttpEndpoint) GetMinEncoderBitrate(ctx context.Context) (int32, error) {
+	return h.embedded().GetMinEncoderBitrate(ctx)
+}
+
+// SetMinEncoderBitrate is [element.MediaElement.SetMinEncoderBitrate], which
+// writes the "minEncoderBitrate" property (invoke "setMinEncoderBitrate" with
+// {"minEncoderBitrate": value}) on the object.
+func (h *HttpEndpoint) SetMinEncoderBitrate(ctx context.Context, minEncoderBitrate int32) error {
+	return h.embedded().SetMinEncoderBitrate(ctx, minEncoderBitrate)
+}
+
+// GetMaxEncoderBitrate is [element.MediaElement.GetMaxEncoderBitrate], which
+// reads the "maxEncoderBitrate" property (invoke "getMaxEncoderBitrate").
+func (h *HttpEndpoint) GetMaxEncoderBitrate(ctx context.Context) (int32, error) {
+	return h.embedded().GetMaxEncoderBitrate(ctx)
+}
+
+// SetMaxEncoderBitrate is [element.MediaElement.SetMaxEncoderBitrate], which
+// writes the "maxEncoderBitrate" property (invoke "setMaxEncoderBitrate" with
+// {"maxEncoderBitrate": value}) on the object.
+func (h *HttpEndpoint) SetMaxEncoderBitrate(ctx context.Context, maxEncoderBitrate int32) error {
+	return h.embedded().SetMaxEncoderBitrate(ctx, maxEncoderBitrate)
+}
+
+// GetSourceConnections is [element.MediaElement.GetSourceConnections], which
+// invokes "getSourceConnections" on the object.
+func (h *HttpEndpoint) GetSourceConnections(ctx context.Context, opts *element.GetSourceConnectionsOptions) ([]element.Connection, error) {
+	return h.embedded().GetSourceConnections(ctx, opts)
+}
+
+// GetSinkConnections is [element.MediaElement.GetSinkConnections], which
+// invokes "getSinkConnections" on the object.
+func (h *HttpEndpoint) GetSinkConnections(ctx context.Context, opts *element.GetSinkConnectionsOptions) ([]element.Connection, error) {
+	return h.embedded().GetSinkConnections(ctx, opts)
+}
+
+// Connect is [element.MediaElement.Connect], which invokes "connect" on the
+// object.
+func (h *HttpEndpoint) Connect(ctx context.Context, sink element.MediaElementHandle, opts *element.ConnectOptions) error {
+	return h.embedded().Connect(ctx, sink, opts)
+}
+
+// Disconnect is [element.MediaElement.Disconnect], which invokes "disconnect"
+// on the object.
+func (h *HttpEndpoint) Disconnect(ctx context.Context, sink element.MediaElementHandle, opts *element.DisconnectOptions) error {
+	return h.embedded().Disconnect(ctx, sink, opts)
+}
+
+// SetAudioFormat is [element.MediaElement.SetAudioFormat], which invokes
+// "setAudioFormat" on the object.
+func (h *HttpEndpoint) SetAudioFormat(ctx context.Context, caps types.AudioCaps) error {
+	return h.embedded().SetAudioFormat(ctx, caps)
+}
+
+// SetVideoFormat is [element.MediaElement.SetVideoFormat], which invokes
+// "setVideoFormat" on the object.
+func (h *HttpEndpoint) SetVideoFormat(ctx context.Context, caps types.VideoCaps) error {
+	return h.embedded().SetVideoFormat(ctx, caps)
+}
+
+// DumpGstreamerDot is [element.MediaElement.DumpGstreamerDot], which invokes
+// "dumpGstreamerDot" on the object.
+func (h *HttpEndpoint) DumpGstreamerDot(ctx context.Context, opts *element.DumpGstreamerDotOptions) error {
+	return h.embedded().DumpGstreamerDot(ctx, opts)
+}
+
+// GetGstreamerDot is [element.MediaElement.GetGstreamerDot], which invokes
+// "getGstreamerDot" on the object.
+func (h *HttpEndpoint) GetGstreamerDot(ctx context.Context, opts *element.GetGstreamerDotOptions) (string, error) {
+	return h.embedded().GetGstreamerDot(ctx, opts)
+}
+
+// GetStats is [element.MediaElement.GetStats], which invokes "getStats" on the
+// object.
+func (h *HttpEndpoint) GetStats(ctx context.Context, opts *element.GetStatsOptions) (map[string]types.Complex, error) {
+	return h.embedded().GetStats(ctx, opts)
+}
+
+// IsMediaFlowingIn is [element.MediaElement.IsMediaFlowingIn], which invokes
+// "isMediaFlowingIn" on the object.
+func (h *HttpEndpoint) IsMediaFlowingIn(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingInOptions) (bool, error) {
+	return h.embedded().IsMediaFlowingIn(ctx, mediaType, opts)
+}
+
+// IsMediaFlowingOut is [element.MediaElement.IsMediaFlowingOut], which invokes
+// "isMediaFlowingOut" on the object.
+func (h *HttpEndpoint) IsMediaFlowingOut(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingOutOptions) (bool, error) {
+	return h.embedded().IsMediaFlowingOut(ctx, mediaType, opts)
+}
+
+// IsMediaTranscoding is [element.MediaElement.IsMediaTranscoding], which
+// invokes "isMediaTranscoding" on the object.
+func (h *HttpEndpoint) IsMediaTranscoding(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaTranscodingOptions) (bool, error) {
+	return h.embedded().IsMediaTranscoding(ctx, mediaType, opts)
+}
+
+// OnElementConnected is [element.MediaElement.OnElementConnected], which
+// subscribes to the ElementConnected events of the object (a subscribe
+// request) and returns once the server has acknowledged it, so events caused
+// by later calls are not missed.
+func (h *HttpEndpoint) OnElementConnected(ctx context.Context) (<-chan event.ElementConnected, error) {
+	return h.embedded().OnElementConnected(ctx)
+}
+
+// OnElementDisconnected is [element.MediaElement.OnElementDisconnected], which
+// subscribes to the ElementDisconnected events of the object (a subscribe
+// request) and returns once the server has acknowledged it, so events caused
+// by later calls are not missed.
+func (h *HttpEndpoint) OnElementDisconnected(ctx context.Context) (<-chan event.ElementDisconnected, error) {
+	return h.embedded().OnElementDisconnected(ctx)
+}
+
+// OnMediaFlowOutStateChanged is
+// [element.MediaElement.OnMediaFlowOutStateChanged], which subscribes to the
+// MediaFlowOutStateChanged events of the object (a subscribe request) and
+// returns once the server has acknowledged it, so events caused by later calls
+// are not missed.
+func (h *HttpEndpoint) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan event.MediaFlowOutStateChanged, error) {
+	return h.embedded().OnMediaFlowOutStateChanged(ctx)
+}
+
+// OnMediaFlowInStateChanged is
+// [element.MediaElement.OnMediaFlowInStateChanged], which subscribes to the
+// MediaFlowInStateChanged events of the object (a subscribe request) and
+// returns once the server has acknowledged it, so events caused by later calls
+// are not missed.
+func (h *HttpEndpoint) OnMediaFlowInStateChanged(ctx context.Context) (<-chan event.MediaFlowInStateChanged, error) {
+	return h.embedded().OnMediaFlowInStateChanged(ctx)
+}
+
+// OnMediaTranscodingStateChanged is
+// [element.MediaElement.OnMediaTranscodingStateChanged], which subscribes to
+// the MediaTranscodingStateChanged events of the object (a subscribe request)
+// and returns once the server has acknowledged it, so events caused by later
+// calls are not missed.
+func (h *HttpEndpoint) OnMediaTranscodingStateChanged(ctx context.Context) (<-chan event.MediaTranscodingStateChanged, error) {
+	return h.embedded().OnMediaTranscodingStateChanged(ctx)
+}
+
+// GetMediaPipeline is [element.MediaObject.GetMediaPipeline], which reads the
+// "mediaPipeline" property (invoke "getMediaPipeline"). The property is fixed
+// when the object is created, so it has no setter.
+func (h *HttpEndpoint) GetMediaPipeline(ctx context.Context) (*element.MediaObject, error) {
+	return h.embedded().GetMediaPipeline(ctx)
+}
+
+// GetParent is [element.MediaObject.GetParent], which reads the "parent"
+// property (invoke "getParent"). The property is fixed when the object is
+// created, so it has no setter.
+func (h *HttpEndpoint) GetParent(ctx context.Context) (*element.MediaObject, error) {
+	return h.embedded().GetParent(ctx)
+}
+
+// GetId is [element.MediaObject.GetId], which reads the "id" property (invoke
+// "getId"). The property is fixed when the object is created, so it has no
+// setter.
+func (h *HttpEndpoint) GetId(ctx context.Context) (string, error) {
+	return h.embedded().GetId(ctx)
+}
+
+// GetChildren is [element.MediaObject.GetChildren], which reads the "children"
+// property (invoke "getChildren"). The property is read-only.
+func (h *HttpEndpoint) GetChildren(ctx context.Context) ([]*element.MediaObject, error) {
+	return h.embedded().GetChildren(ctx)
+}
+
+// GetName is [element.MediaObject.GetName], which reads the "name" property
+// (invoke "getName").
+func (h *HttpEndpoint) GetName(ctx context.Context) (string, error) {
+	return h.embedded().GetName(ctx)
+}
+
+// SetName is [element.MediaObject.SetName], which writes the "name" property
+// (invoke "setName" with {"name": value}) on the object.
+func (h *HttpEndpoint) SetName(ctx context.Context, name string) error {
+	return h.embedded().SetName(ctx, name)
+}
+
+// GetSendTagsInEvents is [element.MediaObject.GetSendTagsInEvents], which
+// reads the "sendTagsInEvents" property (invoke "getSendTagsInEvents").
+func (h *HttpEndpoint) GetSendTagsInEvents(ctx context.Context) (bool, error) {
+	return h.embedded().GetSendTagsInEvents(ctx)
+}
+
+// SetSendTagsInEvents is [element.MediaObject.SetSendTagsInEvents], which
+// writes the "sendTagsInEvents" property (invoke "setSendTagsInEvents" with
+// {"sendTagsInEvents": value}) on the object.
+func (h *HttpEndpoint) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents bool) error {
+	return h.embedded().SetSendTagsInEvents(ctx, sendTagsInEvents)
+}
+
+// GetCreationTime is [element.MediaObject.GetCreationTime], which reads the
+// "creationTime" property (invoke "getCreationTime"). The property is fixed
+// when the object is created, so it has no setter.
+func (h *HttpEndpoint) GetCreationTime(ctx context.Context) (int32, error) {
+	return h.embedded().GetCreationTime(ctx)
+}
+
+// AddTag is [element.MediaObject.AddTag], which invokes "addTag" on the
+// object.
+func (h *HttpEndpoint) AddTag(ctx context.Context, key string, value string) error {
+	return h.embedded().AddTag(ctx, key, value)
+}
+
+// RemoveTag is [element.MediaObject.RemoveTag], which invokes "removeTag" on
+// the object.
+func (h *HttpEndpoint) RemoveTag(ctx context.Context, key string) error {
+	return h.embedded().RemoveTag(ctx, key)
+}
+
+// GetTag is [element.MediaObject.GetTag], which invokes "getTag" on the
+// object.
+func (h *HttpEndpoint) GetTag(ctx context.Context, key string) (string, error) {
+	return h.embedded().GetTag(ctx, key)
+}
+
+// GetTags is [element.MediaObject.GetTags], which invokes "getTags" on the
+// object.
+func (h *HttpEndpoint) GetTags(ctx context.Context) ([]types.Tag, error) {
+	return h.embedded().GetTags(ctx)
+}
+
+// OnError is [element.MediaObject.OnError], which subscribes to the Error
+// events of the object (a subscribe request) and returns once the server has
+// acknowledged it, so events caused by later calls are not missed.
+func (h *HttpEndpoint) OnError(ctx context.Context) (<-chan event.Error, error) {
+	return h.embedded().OnError(ctx)
+}
+
 // HttpPostEndpoint is the handle of a HttpPostEndpoint, a class of the
 // elements module. It embeds the handle of HttpEndpoint, so it has the methods
-// of HttpEndpoint, SessionEndpoint, Endpoint, MediaElement, MediaObject. A
-// handle only holds the object reference: it is safe for concurrent use and
-// every call goes to the server.
+// of HttpEndpoint, SessionEndpoint, Endpoint, MediaElement, MediaObject. It
+// redeclares the inherited methods, so that they are listed here and fail on a
+// nil handle like its own, with an error matching client.ErrInvalidArgument,
+// rather than panicking. A handle only holds the object reference: it is safe
+// for concurrent use and every call goes to the server.
 type HttpPostEndpoint struct {
 	HttpEndpoint
 }
@@ -136,6 +411,16 @@ func (h *HttpPostEndpoint) ID() string {
 // object pending in a transaction it is queued there.
 func (h *HttpPostEndpoint) Release(ctx context.Context) error {
 	return h.Object().Release(ctx)
+}
+
+// embedded returns the embedded parent handle, nil for a nil handle: the
+// redeclared inherited methods call it, so that they fail on a nil handle
+// instead of panicking.
+func (h *HttpPostEndpoint) embedded() *HttpEndpoint {
+	if h == nil {
+		return nil
+	}
+	return &h.HttpEndpoint
 }
 
 // HttpPostEndpointOptions holds the optional constructor parameters of
@@ -208,11 +493,278 @@ func (h *HttpPostEndpoint) Events(ctx context.Context, types ...string) (*client
 	return client.SubscribeEvents(ctx, h.Object(), types)
 }
 
+// GetUrl is [HttpEndpoint.GetUrl], which invokes "getUrl" on the object.
+func (h *HttpPostEndpoint) GetUrl(ctx context.Context) (string, error) {
+	return h.embedded().GetUrl(ctx)
+}
+
+// OnMediaSessionTerminated is [SessionEndpoint.OnMediaSessionTerminated],
+// which subscribes to the MediaSessionTerminated events of the object (a
+// subscribe request) and returns once the server has acknowledged it, so
+// events caused by later calls are not missed.
+func (h *HttpPostEndpoint) OnMediaSessionTerminated(ctx context.Context) (<-chan event.MediaSessionTerminated, error) {
+	return h.embedded().OnMediaSessionTerminated(ctx)
+}
+
+// OnMediaSessionStarted is [SessionEndpoint.OnMediaSessionStarted], which
+// subscribes to the MediaSessionStarted events of the object (a subscribe
+// request) and returns once the server has acknowledged it, so events caused
+// by later calls are not missed.
+func (h *HttpPostEndpoint) OnMediaSessionStarted(ctx context.Context) (<-chan event.MediaSessionStarted, error) {
+	return h.embedded().OnMediaSessionStarted(ctx)
+}
+
+// GetEncoderBitrate is [element.MediaElement.GetEncoderBitrate], which reads
+// the "encoderBitrate" property (invoke "getEncoderBitrate").
+func (h *HttpPostEndpoint) GetEncoderBitrate(ctx context.Context) (int32, error) {
+	return h.embedded().GetEncoderBitrate(ctx)
+}
+
+// SetEncoderBitrate is [element.MediaElement.SetEncoderBitrate], which writes
+// the "encoderBitrate" property (invoke "setEncoderBitrate" with
+// {"encoderBitrate": value}) on the object.
+func (h *HttpPostEndpoint) SetEncoderBitrate(ctx context.Context, encoderBitrate int32) error {
+	return h.embedded().SetEncoderBitrate(ctx, encoderBitrate)
+}
+
+// GetMinEncoderBitrate is [element.MediaElement.GetMinEncoderBitrate], which
+// reads the "minEncoderBitrate" property (invoke "getMinEncoderBitrate").
+func (h *HttpPostEndpoint) GetMinEncoderBitrate(ctx context.Context) (int32, error) {
+	return h.embedded().GetMinEncoderBitrate(ctx)
+}
+
+// SetMinEncoderBitrate is [element.MediaElement.SetMinEncoderBitrate], which
+// writes the "minEncoderBitrate" property (invoke "setMinEncoderBitrate" with
+// {"minEncoderBitrate": value}) on the object.
+func (h *HttpPostEndpoint) SetMinEncoderBitrate(ctx context.Context, minEncoderBitrate int32) error {
+	return h.embedded().SetMinEncoderBitrate(ctx, minEncoderBitrate)
+}
+
+// GetMaxEncoderBitrate is [element.MediaElement.GetMaxEncoderBitrate], which
+// reads the "maxEncoderBitrate" property (invoke "getMaxEncoderBitrate").
+func (h *HttpPostEndpoint) GetMaxEncoderBitrate(ctx context.Context) (int32, error) {
+	return h.embedded().GetMaxEncoderBitrate(ctx)
+}
+
+// SetMaxEncoderBitrate is [element.MediaElement.SetMaxEncoderBitrate], which
+// writes the "maxEncoderBitrate" property (invoke "setMaxEncoderBitrate" with
+// {"maxEncoderBitrate": value}) on the object.
+func (h *HttpPostEndpoint) SetMaxEncoderBitrate(ctx context.Context, maxEncoderBitrate int32) error {
+	return h.embedded().SetMaxEncoderBitrate(ctx, maxEncoderBitrate)
+}
+
+// GetSourceConnections is [element.MediaElement.GetSourceConnections], which
+// invokes "getSourceConnections" on the object.
+func (h *HttpPostEndpoint) GetSourceConnections(ctx context.Context, opts *element.GetSourceConnectionsOptions) ([]element.Connection, error) {
+	return h.embedded().GetSourceConnections(ctx, opts)
+}
+
+// GetSinkConnections is [element.MediaElement.GetSinkConnections], which
+// invokes "getSinkConnections" on the object.
+func (h *HttpPostEndpoint) GetSinkConnections(ctx context.Context, opts *element.GetSinkConnectionsOptions) ([]element.Connection, error) {
+	return h.embedded().GetSinkConnections(ctx, opts)
+}
+
+// Connect is [element.MediaElement.Connect], which invokes "connect" on the
+// object.
+func (h *HttpPostEndpoint) Connect(ctx context.Context, sink element.MediaElementHandle, opts *element.ConnectOptions) error {
+	return h.embedded().Connect(ctx, sink, opts)
+}
+
+// Disconnect is [element.MediaElement.Disconnect], which invokes "disconnect"
+// on the object.
+func (h *HttpPostEndpoint) Disconnect(ctx context.Context, sink element.MediaElementHandle, opts *element.DisconnectOptions) error {
+	return h.embedded().Disconnect(ctx, sink, opts)
+}
+
+// SetAudioFormat is [element.MediaElement.SetAudioFormat], which invokes
+// "setAudioFormat" on the object.
+func (h *HttpPostEndpoint) SetAudioFormat(ctx context.Context, caps types.AudioCaps) error {
+	return h.embedded().SetAudioFormat(ctx, caps)
+}
+
+// SetVideoFormat is [element.MediaElement.SetVideoFormat], which invokes
+// "setVideoFormat" on the object.
+func (h *HttpPostEndpoint) SetVideoFormat(ctx context.Context, caps types.VideoCaps) error {
+	return h.embedded().SetVideoFormat(ctx, caps)
+}
+
+// DumpGstreamerDot is [element.MediaElement.DumpGstreamerDot], which invokes
+// "dumpGstreamerDot" on the object.
+func (h *HttpPostEndpoint) DumpGstreamerDot(ctx context.Context, opts *element.DumpGstreamerDotOptions) error {
+	return h.embedded().DumpGstreamerDot(ctx, opts)
+}
+
+// GetGstreamerDot is [element.MediaElement.GetGstreamerDot], which invokes
+// "getGstreamerDot" on the object.
+func (h *HttpPostEndpoint) GetGstreamerDot(ctx context.Context, opts *element.GetGstreamerDotOptions) (string, error) {
+	return h.embedded().GetGstreamerDot(ctx, opts)
+}
+
+// GetStats is [element.MediaElement.GetStats], which invokes "getStats" on the
+// object.
+func (h *HttpPostEndpoint) GetStats(ctx context.Context, opts *element.GetStatsOptions) (map[string]types.Complex, error) {
+	return h.embedded().GetStats(ctx, opts)
+}
+
+// IsMediaFlowingIn is [element.MediaElement.IsMediaFlowingIn], which invokes
+// "isMediaFlowingIn" on the object.
+func (h *HttpPostEndpoint) IsMediaFlowingIn(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingInOptions) (bool, error) {
+	return h.embedded().IsMediaFlowingIn(ctx, mediaType, opts)
+}
+
+// IsMediaFlowingOut is [element.MediaElement.IsMediaFlowingOut], which invokes
+// "isMediaFlowingOut" on the object.
+func (h *HttpPostEndpoint) IsMediaFlowingOut(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingOutOptions) (bool, error) {
+	return h.embedded().IsMediaFlowingOut(ctx, mediaType, opts)
+}
+
+// IsMediaTranscoding is [element.MediaElement.IsMediaTranscoding], which
+// invokes "isMediaTranscoding" on the object.
+func (h *HttpPostEndpoint) IsMediaTranscoding(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaTranscodingOptions) (bool, error) {
+	return h.embedded().IsMediaTranscoding(ctx, mediaType, opts)
+}
+
+// OnElementConnected is [element.MediaElement.OnElementConnected], which
+// subscribes to the ElementConnected events of the object (a subscribe
+// request) and returns once the server has acknowledged it, so events caused
+// by later calls are not missed.
+func (h *HttpPostEndpoint) OnElementConnected(ctx context.Context) (<-chan event.ElementConnected, error) {
+	return h.embedded().OnElementConnected(ctx)
+}
+
+// OnElementDisconnected is [element.MediaElement.OnElementDisconnected], which
+// subscribes to the ElementDisconnected events of the object (a subscribe
+// request) and returns once the server has acknowledged it, so events caused
+// by later calls are not missed.
+func (h *HttpPostEndpoint) OnElementDisconnected(ctx context.Context) (<-chan event.ElementDisconnected, error) {
+	return h.embedded().OnElementDisconnected(ctx)
+}
+
+// OnMediaFlowOutStateChanged is
+// [element.MediaElement.OnMediaFlowOutStateChanged], which subscribes to the
+// MediaFlowOutStateChanged events of the object (a subscribe request) and
+// returns once the server has acknowledged it, so events caused by later calls
+// are not missed.
+func (h *HttpPostEndpoint) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan event.MediaFlowOutStateChanged, error) {
+	return h.embedded().OnMediaFlowOutStateChanged(ctx)
+}
+
+// OnMediaFlowInStateChanged is
+// [element.MediaElement.OnMediaFlowInStateChanged], which subscribes to the
+// MediaFlowInStateChanged events of the object (a subscribe request) and
+// returns once the server has acknowledged it, so events caused by later calls
+// are not missed.
+func (h *HttpPostEndpoint) OnMediaFlowInStateChanged(ctx context.Context) (<-chan event.MediaFlowInStateChanged, error) {
+	return h.embedded().OnMediaFlowInStateChanged(ctx)
+}
+
+// OnMediaTranscodingStateChanged is
+// [element.MediaElement.OnMediaTranscodingStateChanged], which subscribes to
+// the MediaTranscodingStateChanged events of the object (a subscribe request)
+// and returns once the server has acknowledged it, so events caused by later
+// calls are not missed.
+func (h *HttpPostEndpoint) OnMediaTranscodingStateChanged(ctx context.Context) (<-chan event.MediaTranscodingStateChanged, error) {
+	return h.embedded().OnMediaTranscodingStateChanged(ctx)
+}
+
+// GetMediaPipeline is [element.MediaObject.GetMediaPipeline], which reads the
+// "mediaPipeline" property (invoke "getMediaPipeline"). The property is fixed
+// when the object is created, so it has no setter.
+func (h *HttpPostEndpoint) GetMediaPipeline(ctx context.Context) (*element.MediaObject, error) {
+	return h.embedded().GetMediaPipeline(ctx)
+}
+
+// GetParent is [element.MediaObject.GetParent], which reads the "parent"
+// property (invoke "getParent"). The property is fixed when the object is
+// created, so it has no setter.
+func (h *HttpPostEndpoint) GetParent(ctx context.Context) (*element.MediaObject, error) {
+	return h.embedded().GetParent(ctx)
+}
+
+// GetId is [element.MediaObject.GetId], which reads the "id" property (invoke
+// "getId"). The property is fixed when the object is created, so it has no
+// setter.
+func (h *HttpPostEndpoint) GetId(ctx context.Context) (string, error) {
+	return h.embedded().GetId(ctx)
+}
+
+// GetChildren is [element.MediaObject.GetChildren], which reads the "children"
+// property (invoke "getChildren"). The property is read-only.
+func (h *HttpPostEndpoint) GetChildren(ctx context.Context) ([]*element.MediaObject, error) {
+	return h.embedded().GetChildren(ctx)
+}
+
+// GetName is [element.MediaObject.GetName], which reads the "name" property
+// (invoke "getName").
+func (h *HttpPostEndpoint) GetName(ctx context.Context) (string, error) {
+	return h.embedded().GetName(ctx)
+}
+
+// SetName is [element.MediaObject.SetName], which writes the "name" property
+// (invoke "setName" with {"name": value}) on the object.
+func (h *HttpPostEndpoint) SetName(ctx context.Context, name string) error {
+	return h.embedded().SetName(ctx, name)
+}
+
+// GetSendTagsInEvents is [element.MediaObject.GetSendTagsInEvents], which
+// reads the "sendTagsInEvents" property (invoke "getSendTagsInEvents").
+func (h *HttpPostEndpoint) GetSendTagsInEvents(ctx context.Context) (bool, error) {
+	return h.embedded().GetSendTagsInEvents(ctx)
+}
+
+// SetSendTagsInEvents is [element.MediaObject.SetSendTagsInEvents], which
+// writes the "sendTagsInEvents" property (invoke "setSendTagsInEvents" with
+// {"sendTagsInEvents": value}) on the object.
+func (h *HttpPostEndpoint) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents bool) error {
+	return h.embedded().SetSendTagsInEvents(ctx, sendTagsInEvents)
+}
+
+// GetCreationTime is [element.MediaObject.GetCreationTime], which reads the
+// "creationTime" property (invoke "getCreationTime"). The property is fixed
+// when the object is created, so it has no setter.
+func (h *HttpPostEndpoint) GetCreationTime(ctx context.Context) (int32, error) {
+	return h.embedded().GetCreationTime(ctx)
+}
+
+// AddTag is [element.MediaObject.AddTag], which invokes "addTag" on the
+// object.
+func (h *HttpPostEndpoint) AddTag(ctx context.Context, key string, value string) error {
+	return h.embedded().AddTag(ctx, key, value)
+}
+
+// RemoveTag is [element.MediaObject.RemoveTag], which invokes "removeTag" on
+// the object.
+func (h *HttpPostEndpoint) RemoveTag(ctx context.Context, key string) error {
+	return h.embedded().RemoveTag(ctx, key)
+}
+
+// GetTag is [element.MediaObject.GetTag], which invokes "getTag" on the
+// object.
+func (h *HttpPostEndpoint) GetTag(ctx context.Context, key string) (string, error) {
+	return h.embedded().GetTag(ctx, key)
+}
+
+// GetTags is [element.MediaObject.GetTags], which invokes "getTags" on the
+// object.
+func (h *HttpPostEndpoint) GetTags(ctx context.Context) ([]types.Tag, error) {
+	return h.embedded().GetTags(ctx)
+}
+
+// OnError is [element.MediaObject.OnError], which subscribes to the Error
+// events of the object (a subscribe request) and returns once the server has
+// acknowledged it, so events caused by later calls are not missed.
+func (h *HttpPostEndpoint) OnError(ctx context.Context) (<-chan event.Error, error) {
+	return h.embedded().OnError(ctx)
+}
+
 // PlayerEndpoint is the handle of a PlayerEndpoint, a class of the elements
 // module. It embeds the handle of UriEndpoint, so it has the methods of
-// UriEndpoint, Endpoint, MediaElement, MediaObject. A handle only holds the
-// object reference: it is safe for concurrent use and every call goes to the
-// server.
+// UriEndpoint, Endpoint, MediaElement, MediaObject. It redeclares the
+// inherited methods, so that they are listed here and fail on a nil handle
+// like its own, with an error matching client.ErrInvalidArgument, rather than
+// panicking. A handle only holds the object reference: it is safe for
+// concurrent use and every call goes to the server.
 type PlayerEndpoint struct {
 	UriEndpoint
 }
@@ -248,6 +800,16 @@ func (h *PlayerEndpoint) ID() string {
 // object pending in a transaction it is queued there.
 func (h *PlayerEndpoint) Release(ctx context.Context) error {
 	return h.Object().Release(ctx)
+}
+
+// embedded returns the embedded parent handle, nil for a nil handle: the
+// redeclared inherited methods call it, so that they fail on a nil handle
+// instead of panicking.
+func (h *PlayerEndpoint) embedded() *UriEndpoint {
+	if h == nil {
+		return nil
+	}
+	return &h.UriEndpoint
 }
 
 // PlayerEndpointOptions holds the optional constructor parameters of
@@ -380,11 +942,288 @@ func (h *PlayerEndpoint) Events(ctx context.Context, types ...string) (*client.S
 	return client.SubscribeEvents(ctx, h.Object(), types)
 }
 
+// GetUri is [UriEndpoint.GetUri], which reads the "uri" property (invoke
+// "getUri"). The property is fixed when the object is created, so it has no
+// setter.
+func (h *PlayerEndpoint) GetUri(ctx context.Context) (string, error) {
+	return h.embedded().GetUri(ctx)
+}
+
+// GetState is [UriEndpoint.GetState], which reads the "state" property (invoke
+// "getState"). The property is read-only.
+func (h *PlayerEndpoint) GetState(ctx context.Context) (types.UriEndpointState, error) {
+	return h.embedded().GetState(ctx)
+}
+
+// Pause is [UriEndpoint.Pause], which invokes "pause" on the object.
+func (h *PlayerEndpoint) Pause(ctx context.Context) error {
+	return h.embedded().Pause(ctx)
+}
+
+// Stop is [UriEndpoint.Stop], which invokes "stop" on the object.
+func (h *PlayerEndpoint) Stop(ctx context.Context) error {
+	return h.embedded().Stop(ctx)
+}
+
+// OnUriEndpointStateChanged is [UriEndpoint.OnUriEndpointStateChanged], which
+// subscribes to the UriEndpointStateChanged events of the object (a subscribe
+// request) and returns once the server has acknowledged it, so events caused
+// by later calls are not missed.
+func (h *PlayerEndpoint) OnUriEndpointStateChanged(ctx context.Context) (<-chan event.UriEndpointStateChanged, error) {
+	return h.embedded().OnUriEndpointStateChanged(ctx)
+}
+
+// GetEncoderBitrate is [element.MediaElement.GetEncoderBitrate], which reads
+// the "encoderBitrate" property (invoke "getEncoderBitrate").
+func (h *PlayerEndpoint) GetEncoderBitrate(ctx context.Context) (int32, error) {
+	return h.embedded().GetEncoderBitrate(ctx)
+}
+
+// SetEncoderBitrate is [element.MediaElement.SetEncoderBitrate], which writes
+// the "encoderBitrate" property (invoke "setEncoderBitrate" with
+// {"encoderBitrate": value}) on the object.
+func (h *PlayerEndpoint) SetEncoderBitrate(ctx context.Context, encoderBitrate int32) error {
+	return h.embedded().SetEncoderBitrate(ctx, encoderBitrate)
+}
+
+// GetMinEncoderBitrate is [element.MediaElement.GetMinEncoderBitrate], which
+// reads the "minEncoderBitrate" property (invoke "getMinEncoderBitrate").
+func (h *PlayerEndpoint) GetMinEncoderBitrate(ctx context.Context) (int32, error) {
+	return h.embedded().GetMinEncoderBitrate(ctx)
+}
+
+// SetMinEncoderBitrate is [element.MediaElement.SetMinEncoderBitrate], which
+// writes the "minEncoderBitrate" property (invoke "setMinEncoderBitrate" with
+// {"minEncoderBitrate": value}) on the object.
+func (h *PlayerEndpoint) SetMinEncoderBitrate(ctx context.Context, minEncoderBitrate int32) error {
+	return h.embedded().SetMinEncoderBitrate(ctx, minEncoderBitrate)
+}
+
+// GetMaxEncoderBitrate is [element.MediaElement.GetMaxEncoderBitrate], which
+// reads the "maxEncoderBitrate" property (invoke "getMaxEncoderBitrate").
+func (h *PlayerEndpoint) GetMaxEncoderBitrate(ctx context.Context) (int32, error) {
+	return h.embedded().GetMaxEncoderBitrate(ctx)
+}
+
+// SetMaxEncoderBitrate is [element.MediaElement.SetMaxEncoderBitrate], which
+// writes the "maxEncoderBitrate" property (invoke "setMaxEncoderBitrate" with
+// {"maxEncoderBitrate": value}) on the object.
+func (h *PlayerEndpoint) SetMaxEncoderBitrate(ctx context.Context, maxEncoderBitrate int32) error {
+	return h.embedded().SetMaxEncoderBitrate(ctx, maxEncoderBitrate)
+}
+
+// GetSourceConnections is [element.MediaElement.GetSourceConnections], which
+// invokes "getSourceConnections" on the object.
+func (h *PlayerEndpoint) GetSourceConnections(ctx context.Context, opts *element.GetSourceConnectionsOptions) ([]element.Connection, error) {
+	return h.embedded().GetSourceConnections(ctx, opts)
+}
+
+// GetSinkConnections is [element.MediaElement.GetSinkConnections], which
+// invokes "getSinkConnections" on the object.
+func (h *PlayerEndpoint) GetSinkConnections(ctx context.Context, opts *element.GetSinkConnectionsOptions) ([]element.Connection, error) {
+	return h.embedded().GetSinkConnections(ctx, opts)
+}
+
+// Connect is [element.MediaElement.Connect], which invokes "connect" on the
+// object.
+func (h *PlayerEndpoint) Connect(ctx context.Context, sink element.MediaElementHandle, opts *element.ConnectOptions) error {
+	return h.embedded().Connect(ctx, sink, opts)
+}
+
+// Disconnect is [element.MediaElement.Disconnect], which invokes "disconnect"
+// on the object.
+func (h *PlayerEndpoint) Disconnect(ctx context.Context, sink element.MediaElementHandle, opts *element.DisconnectOptions) error {
+	return h.embedded().Disconnect(ctx, sink, opts)
+}
+
+// SetAudioFormat is [element.MediaElement.SetAudioFormat], which invokes
+// "setAudioFormat" on the object.
+func (h *PlayerEndpoint) SetAudioFormat(ctx context.Context, caps types.AudioCaps) error {
+	return h.embedded().SetAudioFormat(ctx, caps)
+}
+
+// SetVideoFormat is [element.MediaElement.SetVideoFormat], which invokes
+// "setVideoFormat" on the object.
+func (h *PlayerEndpoint) SetVideoFormat(ctx context.Context, caps types.VideoCaps) error {
+	return h.embedded().SetVideoFormat(ctx, caps)
+}
+
+// DumpGstreamerDot is [element.MediaElement.DumpGstreamerDot], which invokes
+// "dumpGstreamerDot" on the object.
+func (h *PlayerEndpoint) DumpGstreamerDot(ctx context.Context, opts *element.DumpGstreamerDotOptions) error {
+	return h.embedded().DumpGstreamerDot(ctx, opts)
+}
+
+// GetGstreamerDot is [element.MediaElement.GetGstreamerDot], which invokes
+// "getGstreamerDot" on the object.
+func (h *PlayerEndpoint) GetGstreamerDot(ctx context.Context, opts *element.GetGstreamerDotOptions) (string, error) {
+	return h.embedded().GetGstreamerDot(ctx, opts)
+}
+
+// GetStats is [element.MediaElement.GetStats], which invokes "getStats" on the
+// object.
+func (h *PlayerEndpoint) GetStats(ctx context.Context, opts *element.GetStatsOptions) (map[string]types.Complex, error) {
+	return h.embedded().GetStats(ctx, opts)
+}
+
+// IsMediaFlowingIn is [element.MediaElement.IsMediaFlowingIn], which invokes
+// "isMediaFlowingIn" on the object.
+func (h *PlayerEndpoint) IsMediaFlowingIn(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingInOptions) (bool, error) {
+	return h.embedded().IsMediaFlowingIn(ctx, mediaType, opts)
+}
+
+// IsMediaFlowingOut is [element.MediaElement.IsMediaFlowingOut], which invokes
+// "isMediaFlowingOut" on the object.
+func (h *PlayerEndpoint) IsMediaFlowingOut(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingOutOptions) (bool, error) {
+	return h.embedded().IsMediaFlowingOut(ctx, mediaType, opts)
+}
+
+// IsMediaTranscoding is [element.MediaElement.IsMediaTranscoding], which
+// invokes "isMediaTranscoding" on the object.
+func (h *PlayerEndpoint) IsMediaTranscoding(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaTranscodingOptions) (bool, error) {
+	return h.embedded().IsMediaTranscoding(ctx, mediaType, opts)
+}
+
+// OnElementConnected is [element.MediaElement.OnElementConnected], which
+// subscribes to the ElementConnected events of the object (a subscribe
+// request) and returns once the server has acknowledged it, so events caused
+// by later calls are not missed.
+func (h *PlayerEndpoint) OnElementConnected(ctx context.Context) (<-chan event.ElementConnected, error) {
+	return h.embedded().OnElementConnected(ctx)
+}
+
+// OnElementDisconnected is [element.MediaElement.OnElementDisconnected], which
+// subscribes to the ElementDisconnected events of the object (a subscribe
+// request) and returns once the server has acknowledged it, so events caused
+// by later calls are not missed.
+func (h *PlayerEndpoint) OnElementDisconnected(ctx context.Context) (<-chan event.ElementDisconnected, error) {
+	return h.embedded().OnElementDisconnected(ctx)
+}
+
+// OnMediaFlowOutStateChanged is
+// [element.MediaElement.OnMediaFlowOutStateChanged], which subscribes to the
+// MediaFlowOutStateChanged events of the object (a subscribe request) and
+// returns once the server has acknowledged it, so events caused by later calls
+// are not missed.
+func (h *PlayerEndpoint) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan event.MediaFlowOutStateChanged, error) {
+	return h.embedded().OnMediaFlowOutStateChanged(ctx)
+}
+
+// OnMediaFlowInStateChanged is
+// [element.MediaElement.OnMediaFlowInStateChanged], which subscribes to the
+// MediaFlowInStateChanged events of the object (a subscribe request) and
+// returns once the server has acknowledged it, so events caused by later calls
+// are not missed.
+func (h *PlayerEndpoint) OnMediaFlowInStateChanged(ctx context.Context) (<-chan event.MediaFlowInStateChanged, error) {
+	return h.embedded().OnMediaFlowInStateChanged(ctx)
+}
+
+// OnMediaTranscodingStateChanged is
+// [element.MediaElement.OnMediaTranscodingStateChanged], which subscribes to
+// the MediaTranscodingStateChanged events of the object (a subscribe request)
+// and returns once the server has acknowledged it, so events caused by later
+// calls are not missed.
+func (h *PlayerEndpoint) OnMediaTranscodingStateChanged(ctx context.Context) (<-chan event.MediaTranscodingStateChanged, error) {
+	return h.embedded().OnMediaTranscodingStateChanged(ctx)
+}
+
+// GetMediaPipeline is [element.MediaObject.GetMediaPipeline], which reads the
+// "mediaPipeline" property (invoke "getMediaPipeline"). The property is fixed
+// when the object is created, so it has no setter.
+func (h *PlayerEndpoint) GetMediaPipeline(ctx context.Context) (*element.MediaObject, error) {
+	return h.embedded().GetMediaPipeline(ctx)
+}
+
+// GetParent is [element.MediaObject.GetParent], which reads the "parent"
+// property (invoke "getParent"). The property is fixed when the object is
+// created, so it has no setter.
+func (h *PlayerEndpoint) GetParent(ctx context.Context) (*element.MediaObject, error) {
+	return h.embedded().GetParent(ctx)
+}
+
+// GetId is [element.MediaObject.GetId], which reads the "id" property (invoke
+// "getId"). The property is fixed when the object is created, so it has no
+// setter.
+func (h *PlayerEndpoint) GetId(ctx context.Context) (string, error) {
+	return h.embedded().GetId(ctx)
+}
+
+// GetChildren is [element.MediaObject.GetChildren], which reads the "children"
+// property (invoke "getChildren"). The property is read-only.
+func (h *PlayerEndpoint) GetChildren(ctx context.Context) ([]*element.MediaObject, error) {
+	return h.embedded().GetChildren(ctx)
+}
+
+// GetName is [element.MediaObject.GetName], which reads the "name" property
+// (invoke "getName").
+func (h *PlayerEndpoint) GetName(ctx context.Context) (string, error) {
+	return h.embedded().GetName(ctx)
+}
+
+// SetName is [element.MediaObject.SetName], which writes the "name" property
+// (invoke "setName" with {"name": value}) on the object.
+func (h *PlayerEndpoint) SetName(ctx context.Context, name string) error {
+	return h.embedded().SetName(ctx, name)
+}
+
+// GetSendTagsInEvents is [element.MediaObject.GetSendTagsInEvents], which
+// reads the "sendTagsInEvents" property (invoke "getSendTagsInEvents").
+func (h *PlayerEndpoint) GetSendTagsInEvents(ctx context.Context) (bool, error) {
+	return h.embedded().GetSendTagsInEvents(ctx)
+}
+
+// SetSendTagsInEvents is [element.MediaObject.SetSendTagsInEvents], which
+// writes the "sendTagsInEvents" property (invoke "setSendTagsInEvents" with
+// {"sendTagsInEvents": value}) on the object.
+func (h *PlayerEndpoint) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents bool) error {
+	return h.embedded().SetSendTagsInEvents(ctx, sendTagsInEvents)
+}
+
+// GetCreationTime is [element.MediaObject.GetCreationTime], which reads the
+// "creationTime" property (invoke "getCreationTime"). The property is fixed
+// when the object is created, so it has no setter.
+func (h *PlayerEndpoint) GetCreationTime(ctx context.Context) (int32, error) {
+	return h.embedded().GetCreationTime(ctx)
+}
+
+// AddTag is [element.MediaObject.AddTag], which invokes "addTag" on the
+// object.
+func (h *PlayerEndpoint) AddTag(ctx context.Context, key string, value string) error {
+	return h.embedded().AddTag(ctx, key, value)
+}
+
+// RemoveTag is [element.MediaObject.RemoveTag], which invokes "removeTag" on
+// the object.
+func (h *PlayerEndpoint) RemoveTag(ctx context.Context, key string) error {
+	return h.embedded().RemoveTag(ctx, key)
+}
+
+// GetTag is [element.MediaObject.GetTag], which invokes "getTag" on the
+// object.
+func (h *PlayerEndpoint) GetTag(ctx context.Context, key string) (string, error) {
+	return h.embedded().GetTag(ctx, key)
+}
+
+// GetTags is [element.MediaObject.GetTags], which invokes "getTags" on the
+// object.
+func (h *PlayerEndpoint) GetTags(ctx context.Context) ([]types.Tag, error) {
+	return h.embedded().GetTags(ctx)
+}
+
+// OnError is [element.MediaObject.OnError], which subscribes to the Error
+// events of the object (a subscribe request) and returns once the server has
+// acknowledged it, so events caused by later calls are not missed.
+func (h *PlayerEndpoint) OnError(ctx context.Context) (<-chan event.Error, error) {
+	return h.embedded().OnError(ctx)
+}
+
 // RecorderEndpoint is the handle of a RecorderEndpoint, a class of the
 // elements module. It embeds the handle of UriEndpoint, so it has the methods
-// of UriEndpoint, Endpoint, MediaElement, MediaObject. A handle only holds the
-// object reference: it is safe for concurrent use and every call goes to the
-// server.
+// of UriEndpoint, Endpoint, MediaElement, MediaObject. It redeclares the
+// inherited methods, so that they are listed here and fail on a nil handle
+// like its own, with an error matching client.ErrInvalidArgument, rather than
+// panicking. A handle only holds the object reference: it is safe for
+// concurrent use and every call goes to the server.
 type RecorderEndpoint struct {
 	UriEndpoint
 }
@@ -420,6 +1259,16 @@ func (h *RecorderEndpoint) ID() string {
 // object pending in a transaction it is queued there.
 func (h *RecorderEndpoint) Release(ctx context.Context) error {
 	return h.Object().Release(ctx)
+}
+
+// embedded returns the embedded parent handle, nil for a nil handle: the
+// redeclared inherited methods call it, so that they fail on a nil handle
+// instead of panicking.
+func (h *RecorderEndpoint) embedded() *UriEndpoint {
+	if h == nil {
+		return nil
+	}
+	return &h.UriEndpoint
 }
 
 // RecorderEndpointOptions holds the optional constructor parameters of
@@ -536,11 +1385,289 @@ func (h *RecorderEndpoint) Events(ctx context.Context, types ...string) (*client
 	return client.SubscribeEvents(ctx, h.Object(), types)
 }
 
+// GetUri is [UriEndpoint.GetUri], which reads the "uri" property (invoke
+// "getUri"). The property is fixed when the object is created, so it has no
+// setter.
+func (h *RecorderEndpoint) GetUri(ctx context.Context) (string, error) {
+	return h.embedded().GetUri(ctx)
+}
+
+// GetState is [UriEndpoint.GetState], which reads the "state" property (invoke
+// "getState"). The property is read-only.
+func (h *RecorderEndpoint) GetState(ctx context.Context) (types.UriEndpointState, error) {
+	return h.embedded().GetState(ctx)
+}
+
+// Pause is [UriEndpoint.Pause], which invokes "pause" on the object.
+func (h *RecorderEndpoint) Pause(ctx context.Context) error {
+	return h.embedded().Pause(ctx)
+}
+
+// Stop is [UriEndpoint.Stop], which invokes "stop" on the object.
+func (h *RecorderEndpoint) Stop(ctx context.Context) error {
+	return h.embedded().Stop(ctx)
+}
+
+// OnUriEndpointStateChanged is [UriEndpoint.OnUriEndpointStateChanged], which
+// subscribes to the UriEndpointStateChanged events of the object (a subscribe
+// request) and returns once the server has acknowledged it, so events caused
+// by later calls are not missed.
+func (h *RecorderEndpoint) OnUriEndpointStateChanged(ctx context.Context) (<-chan event.UriEndpointStateChanged, error) {
+	return h.embedded().OnUriEndpointStateChanged(ctx)
+}
+
+// GetEncoderBitrate is [element.MediaElement.GetEncoderBitrate], which reads
+// the "encoderBitrate" property (invoke "getEncoderBitrate").
+func (h *RecorderEndpoint) GetEncoderBitrate(ctx context.Context) (int32, error) {
+	return h.embedded().GetEncoderBitrate(ctx)
+}
+
+// SetEncoderBitrate is [element.MediaElement.SetEncoderBitrate], which writes
+// the "encoderBitrate" property (invoke "setEncoderBitrate" with
+// {"encoderBitrate": value}) on the object.
+func (h *RecorderEndpoint) SetEncoderBitrate(ctx context.Context, encoderBitrate int32) error {
+	return h.embedded().SetEncoderBitrate(ctx, encoderBitrate)
+}
+
+// GetMinEncoderBitrate is [element.MediaElement.GetMinEncoderBitrate], which
+// reads the "minEncoderBitrate" property (invoke "getMinEncoderBitrate").
+func (h *RecorderEndpoint) GetMinEncoderBitrate(ctx context.Context) (int32, error) {
+	return h.embedded().GetMinEncoderBitrate(ctx)
+}
+
+// SetMinEncoderBitrate is [element.MediaElement.SetMinEncoderBitrate], which
+// writes the "minEncoderBitrate" property (invoke "setMinEncoderBitrate" with
+// {"minEncoderBitrate": value}) on the object.
+func (h *RecorderEndpoint) SetMinEncoderBitrate(ctx context.Context, minEncoderBitrate int32) error {
+	return h.embedded().SetMinEncoderBitrate(ctx, minEncoderBitrate)
+}
+
+// GetMaxEncoderBitrate is [element.MediaElement.GetMaxEncoderBitrate], which
+// reads the "maxEncoderBitrate" property (invoke "getMaxEncoderBitrate").
+func (h *RecorderEndpoint) GetMaxEncoderBitrate(ctx context.Context) (int32, error) {
+	return h.embedded().GetMaxEncoderBitrate(ctx)
+}
+
+// SetMaxEncoderBitrate is [element.MediaElement.SetMaxEncoderBitrate], which
+// writes the "maxEncoderBitrate" property (invoke "setMaxEncoderBitrate" with
+// {"maxEncoderBitrate": value}) on the object.
+func (h *RecorderEndpoint) SetMaxEncoderBitrate(ctx context.Context, maxEncoderBitrate int32) error {
+	return h.embedded().SetMaxEncoderBitrate(ctx, maxEncoderBitrate)
+}
+
+// GetSourceConnections is [element.MediaElement.GetSourceConnections], which
+// invokes "getSourceConnections" on the object.
+func (h *RecorderEndpoint) GetSourceConnections(ctx context.Context, opts *element.GetSourceConnectionsOptions) ([]element.Connection, error) {
+	return h.embedded().GetSourceConnections(ctx, opts)
+}
+
+// GetSinkConnections is [element.MediaElement.GetSinkConnections], which
+// invokes "getSinkConnections" on the object.
+func (h *RecorderEndpoint) GetSinkConnections(ctx context.Context, opts *element.GetSinkConnectionsOptions) ([]element.Connection, error) {
+	return h.embedded().GetSinkConnections(ctx, opts)
+}
+
+// Connect is [element.MediaElement.Connect], which invokes "connect" on the
+// object.
+func (h *RecorderEndpoint) Connect(ctx context.Context, sink element.MediaElementHandle, opts *element.ConnectOptions) error {
+	return h.embedded().Connect(ctx, sink, opts)
+}
+
+// Disconnect is [element.MediaElement.Disconnect], which invokes "disconnect"
+// on the object.
+func (h *RecorderEndpoint) Disconnect(ctx context.Context, sink element.MediaElementHandle, opts *element.DisconnectOptions) error {
+	return h.embedded().Disconnect(ctx, sink, opts)
+}
+
+// SetAudioFormat is [element.MediaElement.SetAudioFormat], which invokes
+// "setAudioFormat" on the object.
+func (h *RecorderEndpoint) SetAudioFormat(ctx context.Context, caps types.AudioCaps) error {
+	return h.embedded().SetAudioFormat(ctx, caps)
+}
+
+// SetVideoFormat is [element.MediaElement.SetVideoFormat], which invokes
+// "setVideoFormat" on the object.
+func (h *RecorderEndpoint) SetVideoFormat(ctx context.Context, caps types.VideoCaps) error {
+	return h.embedded().SetVideoFormat(ctx, caps)
+}
+
+// DumpGstreamerDot is [element.MediaElement.DumpGstreamerDot], which invokes
+// "dumpGstreamerDot" on the object.
+func (h *RecorderEndpoint) DumpGstreamerDot(ctx context.Context, opts *element.DumpGstreamerDotOptions) error {
+	return h.embedded().DumpGstreamerDot(ctx, opts)
+}
+
+// GetGstreamerDot is [element.MediaElement.GetGstreamerDot], which invokes
+// "getGstreamerDot" on the object.
+func (h *RecorderEndpoint) GetGstreamerDot(ctx context.Context, opts *element.GetGstreamerDotOptions) (string, error) {
+	return h.embedded().GetGstreamerDot(ctx, opts)
+}
+
+// GetStats is [element.MediaElement.GetStats], which invokes "getStats" on the
+// object.
+func (h *RecorderEndpoint) GetStats(ctx context.Context, opts *element.GetStatsOptions) (map[string]types.Complex, error) {
+	return h.embedded().GetStats(ctx, opts)
+}
+
+// IsMediaFlowingIn is [element.MediaElement.IsMediaFlowingIn], which invokes
+// "isMediaFlowingIn" on the object.
+func (h *RecorderEndpoint) IsMediaFlowingIn(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingInOptions) (bool, error) {
+	return h.embedded().IsMediaFlowingIn(ctx, mediaType, opts)
+}
+
+// IsMediaFlowingOut is [element.MediaElement.IsMediaFlowingOut], which invokes
+// "isMediaFlowingOut" on the object.
+func (h *RecorderEndpoint) IsMediaFlowingOut(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingOutOptions) (bool, error) {
+	return h.embedded().IsMediaFlowingOut(ctx, mediaType, opts)
+}
+
+// IsMediaTranscoding is [element.MediaElement.IsMediaTranscoding], which
+// invokes "isMediaTranscoding" on the object.
+func (h *RecorderEndpoint) IsMediaTranscoding(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaTranscodingOptions) (bool, error) {
+	return h.embedded().IsMediaTranscoding(ctx, mediaType, opts)
+}
+
+// OnElementConnected is [element.MediaElement.OnElementConnected], which
+// subscribes to the ElementConnected events of the object (a subscribe
+// request) and returns once the server has acknowledged it, so events caused
+// by later calls are not missed.
+func (h *RecorderEndpoint) OnElementConnected(ctx context.Context) (<-chan event.ElementConnected, error) {
+	return h.embedded().OnElementConnected(ctx)
+}
+
+// OnElementDisconnected is [element.MediaElement.OnElementDisconnected], which
+// subscribes to the ElementDisconnected events of the object (a subscribe
+// request) and returns once the server has acknowledged it, so events caused
+// by later calls are not missed.
+func (h *RecorderEndpoint) OnElementDisconnected(ctx context.Context) (<-chan event.ElementDisconnected, error) {
+	return h.embedded().OnElementDisconnected(ctx)
+}
+
+// OnMediaFlowOutStateChanged is
+// [element.MediaElement.OnMediaFlowOutStateChanged], which subscribes to the
+// MediaFlowOutStateChanged events of the object (a subscribe request) and
+// returns once the server has acknowledged it, so events caused by later calls
+// are not missed.
+func (h *RecorderEndpoint) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan event.MediaFlowOutStateChanged, error) {
+	return h.embedded().OnMediaFlowOutStateChanged(ctx)
+}
+
+// OnMediaFlowInStateChanged is
+// [element.MediaElement.OnMediaFlowInStateChanged], which subscribes to the
+// MediaFlowInStateChanged events of the object (a subscribe request) and
+// returns once the server has acknowledged it, so events caused by later calls
+// are not missed.
+func (h *RecorderEndpoint) OnMediaFlowInStateChanged(ctx context.Context) (<-chan event.MediaFlowInStateChanged, error) {
+	return h.embedded().OnMediaFlowInStateChanged(ctx)
+}
+
+// OnMediaTranscodingStateChanged is
+// [element.MediaElement.OnMediaTranscodingStateChanged], which subscribes to
+// the MediaTranscodingStateChanged events of the object (a subscribe request)
+// and returns once the server has acknowledged it, so events caused by later
+// calls are not missed.
+func (h *RecorderEndpoint) OnMediaTranscodingStateChanged(ctx context.Context) (<-chan event.MediaTranscodingStateChanged, error) {
+	return h.embedded().OnMediaTranscodingStateChanged(ctx)
+}
+
+// GetMediaPipeline is [element.MediaObject.GetMediaPipeline], which reads the
+// "mediaPipeline" property (invoke "getMediaPipeline"). The property is fixed
+// when the object is created, so it has no setter.
+func (h *RecorderEndpoint) GetMediaPipeline(ctx context.Context) (*element.MediaObject, error) {
+	return h.embedded().GetMediaPipeline(ctx)
+}
+
+// GetParent is [element.MediaObject.GetParent], which reads the "parent"
+// property (invoke "getParent"). The property is fixed when the object is
+// created, so it has no setter.
+func (h *RecorderEndpoint) GetParent(ctx context.Context) (*element.MediaObject, error) {
+	return h.embedded().GetParent(ctx)
+}
+
+// GetId is [element.MediaObject.GetId], which reads the "id" property (invoke
+// "getId"). The property is fixed when the object is created, so it has no
+// setter.
+func (h *RecorderEndpoint) GetId(ctx context.Context) (string, error) {
+	return h.embedded().GetId(ctx)
+}
+
+// GetChildren is [element.MediaObject.GetChildren], which reads the "children"
+// property (invoke "getChildren"). The property is read-only.
+func (h *RecorderEndpoint) GetChildren(ctx context.Context) ([]*element.MediaObject, error) {
+	return h.embedded().GetChildren(ctx)
+}
+
+// GetName is [element.MediaObject.GetName], which reads the "name" property
+// (invoke "getName").
+func (h *RecorderEndpoint) GetName(ctx context.Context) (string, error) {
+	return h.embedded().GetName(ctx)
+}
+
+// SetName is [element.MediaObject.SetName], which writes the "name" property
+// (invoke "setName" with {"name": value}) on the object.
+func (h *RecorderEndpoint) SetName(ctx context.Context, name string) error {
+	return h.embedded().SetName(ctx, name)
+}
+
+// GetSendTagsInEvents is [element.MediaObject.GetSendTagsInEvents], which
+// reads the "sendTagsInEvents" property (invoke "getSendTagsInEvents").
+func (h *RecorderEndpoint) GetSendTagsInEvents(ctx context.Context) (bool, error) {
+	return h.embedded().GetSendTagsInEvents(ctx)
+}
+
+// SetSendTagsInEvents is [element.MediaObject.SetSendTagsInEvents], which
+// writes the "sendTagsInEvents" property (invoke "setSendTagsInEvents" with
+// {"sendTagsInEvents": value}) on the object.
+func (h *RecorderEndpoint) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents bool) error {
+	return h.embedded().SetSendTagsInEvents(ctx, sendTagsInEvents)
+}
+
+// GetCreationTime is [element.MediaObject.GetCreationTime], which reads the
+// "creationTime" property (invoke "getCreationTime"). The property is fixed
+// when the object is created, so it has no setter.
+func (h *RecorderEndpoint) GetCreationTime(ctx context.Context) (int32, error) {
+	return h.embedded().GetCreationTime(ctx)
+}
+
+// AddTag is [element.MediaObject.AddTag], which invokes "addTag" on the
+// object.
+func (h *RecorderEndpoint) AddTag(ctx context.Context, key string, value string) error {
+	return h.embedded().AddTag(ctx, key, value)
+}
+
+// RemoveTag is [element.MediaObject.RemoveTag], which invokes "removeTag" on
+// the object.
+func (h *RecorderEndpoint) RemoveTag(ctx context.Context, key string) error {
+	return h.embedded().RemoveTag(ctx, key)
+}
+
+// GetTag is [element.MediaObject.GetTag], which invokes "getTag" on the
+// object.
+func (h *RecorderEndpoint) GetTag(ctx context.Context, key string) (string, error) {
+	return h.embedded().GetTag(ctx, key)
+}
+
+// GetTags is [element.MediaObject.GetTags], which invokes "getTags" on the
+// object.
+func (h *RecorderEndpoint) GetTags(ctx context.Context) ([]types.Tag, error) {
+	return h.embedded().GetTags(ctx)
+}
+
+// OnError is [element.MediaObject.OnError], which subscribes to the Error
+// events of the object (a subscribe request) and returns once the server has
+// acknowledged it, so events caused by later calls are not missed.
+func (h *RecorderEndpoint) OnError(ctx context.Context) (<-chan event.Error, error) {
+	return h.embedded().OnError(ctx)
+}
+
 // RtpEndpoint is the handle of a RtpEndpoint, a class of the elements module.
 // It embeds the handle of BaseRtpEndpoint, so it has the methods of
 // BaseRtpEndpoint, SdpEndpoint, SessionEndpoint, Endpoint, MediaElement,
-// MediaObject. A handle only holds the object reference: it is safe for
-// concurrent use and every call goes to the server.
+// MediaObject. It redeclares the inherited methods, so that they are listed
+// here and fail on a nil handle like its own, with an error matching
+// client.ErrInvalidArgument, rather than panicking. A handle only holds the
+// object reference: it is safe for concurrent use and every call goes to the
+// server.
 type RtpEndpoint struct {
 	BaseRtpEndpoint
 }
@@ -576,6 +1703,16 @@ func (h *RtpEndpoint) ID() string {
 // object pending in a transaction it is queued there.
 func (h *RtpEndpoint) Release(ctx context.Context) error {
 	return h.Object().Release(ctx)
+}
+
+// embedded returns the embedded parent handle, nil for a nil handle: the
+// redeclared inherited methods call it, so that they fail on a nil handle
+// instead of panicking.
+func (h *RtpEndpoint) embedded() *BaseRtpEndpoint {
+	if h == nil {
+		return nil
+	}
+	return &h.BaseRtpEndpoint
 }
 
 // RtpEndpointOptions holds the optional constructor parameters of RtpEndpoint.
@@ -649,11 +1786,439 @@ func (h *RtpEndpoint) Events(ctx context.Context, types ...string) (*client.Subs
 	return client.SubscribeEvents(ctx, h.Object(), types)
 }
 
+// GetMinVideoRecvBandwidth is [BaseRtpEndpoint.GetMinVideoRecvBandwidth],
+// which reads the "minVideoRecvBandwidth" property (invoke
+// "getMinVideoRecvBandwidth").
+func (h *RtpEndpoint) GetMinVideoRecvBandwidth(ctx context.Context) (int32, error) {
+	return h.embedded().GetMinVideoRecvBandwidth(ctx)
+}
+
+// SetMinVideoRecvBandwidth is [BaseRtpEndpoint.SetMinVideoRecvBandwidth],
+// which writes the "minVideoRecvBandwidth" property (invoke
+// "setMinVideoRecvBandwidth" with {"minVideoRecvBandwidth": value}) on the
+// object.
+func (h *RtpEndpoint) SetMinVideoRecvBandwidth(ctx context.Context, minVideoRecvBandwidth int32) error {
+	return h.embedded().SetMinVideoRecvBandwidth(ctx, minVideoRecvBandwidth)
+}
+
+// GetMinVideoSendBandwidth is [BaseRtpEndpoint.GetMinVideoSendBandwidth],
+// which reads the "minVideoSendBandwidth" property (invoke
+// "getMinVideoSendBandwidth").
+func (h *RtpEndpoint) GetMinVideoSendBandwidth(ctx context.Context) (int32, error) {
+	return h.embedded().GetMinVideoSendBandwidth(ctx)
+}
+
+// SetMinVideoSendBandwidth is [BaseRtpEndpoint.SetMinVideoSendBandwidth],
+// which writes the "minVideoSendBandwidth" property (invoke
+// "setMinVideoSendBandwidth" with {"minVideoSendBandwidth": value}) on the
+// object.
+func (h *RtpEndpoint) SetMinVideoSendBandwidth(ctx context.Context, minVideoSendBandwidth int32) error {
+	return h.embedded().SetMinVideoSendBandwidth(ctx, minVideoSendBandwidth)
+}
+
+// GetMaxVideoSendBandwidth is [BaseRtpEndpoint.GetMaxVideoSendBandwidth],
+// which reads the "maxVideoSendBandwidth" property (invoke
+// "getMaxVideoSendBandwidth").
+func (h *RtpEndpoint) GetMaxVideoSendBandwidth(ctx context.Context) (int32, error) {
+	return h.embedded().GetMaxVideoSendBandwidth(ctx)
+}
+
+// SetMaxVideoSendBandwidth is [BaseRtpEndpoint.SetMaxVideoSendBandwidth],
+// which writes the "maxVideoSendBandwidth" property (invoke
+// "setMaxVideoSendBandwidth" with {"maxVideoSendBandwidth": value}) on the
+// object.
+func (h *RtpEndpoint) SetMaxVideoSendBandwidth(ctx context.Context, maxVideoSendBandwidth int32) error {
+	return h.embedded().SetMaxVideoSendBandwidth(ctx, maxVideoSendBandwidth)
+}
+
+// GetMediaState is [BaseRtpEndpoint.GetMediaState], which reads the
+// "mediaState" property (invoke "getMediaState"). The property is read-only.
+func (h *RtpEndpoint) GetMediaState(ctx context.Context) (types.MediaState, error) {
+	return h.embedded().GetMediaState(ctx)
+}
+
+// GetConnectionState is [BaseRtpEndpoint.GetConnectionState], which reads the
+// "connectionState" property (invoke "getConnectionState"). The property is
+// read-only.
+func (h *RtpEndpoint) GetConnectionState(ctx context.Context) (types.ConnectionState, error) {
+	return h.embedded().GetConnectionState(ctx)
+}
+
+// GetMtu is [BaseRtpEndpoint.GetMtu], which reads the "mtu" property (invoke
+// "getMtu").
+func (h *RtpEndpoint) GetMtu(ctx context.Context) (int32, error) {
+	return h.embedded().GetMtu(ctx)
+}
+
+// SetMtu is [BaseRtpEndpoint.SetMtu], which writes the "mtu" property (invoke
+// "setMtu" with {"mtu": value}) on the object.
+func (h *RtpEndpoint) SetMtu(ctx context.Context, mtu int32) error {
+	return h.embedded().SetMtu(ctx, mtu)
+}
+
+// GetRembParams is [BaseRtpEndpoint.GetRembParams], which reads the
+// "rembParams" property (invoke "getRembParams").
+func (h *RtpEndpoint) GetRembParams(ctx context.Context) (types.RembParams, error) {
+	return h.embedded().GetRembParams(ctx)
+}
+
+// SetRembParams is [BaseRtpEndpoint.SetRembParams], which writes the
+// "rembParams" property (invoke "setRembParams" with {"rembParams": value}) on
+// the object.
+func (h *RtpEndpoint) SetRembParams(ctx context.Context, rembParams types.RembParams) error {
+	return h.embedded().SetRembParams(ctx, rembParams)
+}
+
+// RequestKeyframe is [BaseRtpEndpoint.RequestKeyframe], which invokes
+// "requestKeyframe" on the object.
+func (h *RtpEndpoint) RequestKeyframe(ctx context.Context) error {
+	return h.embedded().RequestKeyframe(ctx)
+}
+
+// OnMediaStateChanged is [BaseRtpEndpoint.OnMediaStateChanged], which
+// subscribes to the MediaStateChanged events of the object (a subscribe
+// request) and returns once the server has acknowledged it, so events caused
+// by later calls are not missed.
+func (h *RtpEndpoint) OnMediaStateChanged(ctx context.Context) (<-chan event.MediaStateChanged, error) {
+	return h.embedded().OnMediaStateChanged(ctx)
+}
+
+// OnConnectionStateChanged is [BaseRtpEndpoint.OnConnectionStateChanged],
+// which subscribes to the ConnectionStateChanged events of the object (a
+// subscribe request) and returns once the server has acknowledged it, so
+// events caused by later calls are not missed.
+func (h *RtpEndpoint) OnConnectionStateChanged(ctx context.Context) (<-chan event.ConnectionStateChanged, error) {
+	return h.embedded().OnConnectionStateChanged(ctx)
+}
+
+// GetMaxAudioRecvBandwidth is [SdpEndpoint.GetMaxAudioRecvBandwidth], which
+// reads the "maxAudioRecvBandwidth" property (invoke
+// "getMaxAudioRecvBandwidth").
+func (h *RtpEndpoint) GetMaxAudioRecvBandwidth(ctx context.Context) (int32, error) {
+	return h.embedded().GetMaxAudioRecvBandwidth(ctx)
+}
+
+// SetMaxAudioRecvBandwidth is [SdpEndpoint.SetMaxAudioRecvBandwidth], which
+// writes the "maxAudioRecvBandwidth" property (invoke
+// "setMaxAudioRecvBandwidth" with {"maxAudioRecvBandwidth": value}) on the
+// object.
+func (h *RtpEndpoint) SetMaxAudioRecvBandwidth(ctx context.Context, maxAudioRecvBandwidth int32) error {
+	return h.embedded().SetMaxAudioRecvBandwidth(ctx, maxAudioRecvBandwidth)
+}
+
+// GetMaxVideoRecvBandwidth is [SdpEndpoint.GetMaxVideoRecvBandwidth], which
+// reads the "maxVideoRecvBandwidth" property (invoke
+// "getMaxVideoRecvBandwidth").
+func (h *RtpEndpoint) GetMaxVideoRecvBandwidth(ctx context.Context) (int32, error) {
+	return h.embedded().GetMaxVideoRecvBandwidth(ctx)
+}
+
+// SetMaxVideoRecvBandwidth is [SdpEndpoint.SetMaxVideoRecvBandwidth], which
+// writes the "maxVideoRecvBandwidth" property (invoke
+// "setMaxVideoRecvBandwidth" with {"maxVideoRecvBandwidth": value}) on the
+// object.
+func (h *RtpEndpoint) SetMaxVideoRecvBandwidth(ctx context.Context, maxVideoRecvBandwidth int32) error {
+	return h.embedded().SetMaxVideoRecvBandwidth(ctx, maxVideoRecvBandwidth)
+}
+
+// GenerateOffer is [SdpEndpoint.GenerateOffer], which invokes "generateOffer"
+// on the object.
+func (h *RtpEndpoint) GenerateOffer(ctx context.Context, opts *GenerateOfferOptions) (string, error) {
+	return h.embedded().GenerateOffer(ctx, opts)
+}
+
+// ProcessOffer is [SdpEndpoint.ProcessOffer], which invokes "processOffer" on
+// the object.
+func (h *RtpEndpoint) ProcessOffer(ctx context.Context, offer string) (string, error) {
+	return h.embedded().ProcessOffer(ctx, offer)
+}
+
+// ProcessAnswer is [SdpEndpoint.ProcessAnswer], which invokes "processAnswer"
+// on the object.
+func (h *RtpEndpoint) ProcessAnswer(ctx context.Context, answer string) (string, error) {
+	return h.embedded().ProcessAnswer(ctx, answer)
+}
+
+// GetLocalSessionDescriptor is [SdpEndpoint.GetLocalSessionDescriptor], which
+// invokes "getLocalSessionDescriptor" on the object.
+func (h *RtpEndpoint) GetLocalSessionDescriptor(ctx context.Context) (string, error) {
+	return h.embedded().GetLocalSessionDescriptor(ctx)
+}
+
+// GetRemoteSessionDescriptor is [SdpEndpoint.GetRemoteSessionDescriptor],
+// which invokes "getRemoteSessionDescriptor" on the object.
+func (h *RtpEndpoint) GetRemoteSessionDescriptor(ctx context.Context) (string, error) {
+	return h.embedded().GetRemoteSessionDescriptor(ctx)
+}
+
+// OnMediaSessionTerminated is [SessionEndpoint.OnMediaSessionTerminated],
+// which subscribes to the MediaSessionTerminated events of the object (a
+// subscribe request) and returns once the server has acknowledged it, so
+// events caused by later calls are not missed.
+func (h *RtpEndpoint) OnMediaSessionTerminated(ctx context.Context) (<-chan event.MediaSessionTerminated, error) {
+	return h.embedded().OnMediaSessionTerminated(ctx)
+}
+
+// OnMediaSessionStarted is [SessionEndpoint.OnMediaSessionStarted], which
+// subscribes to the MediaSessionStarted events of the object (a subscribe
+// request) and returns once the server has acknowledged it, so events caused
+// by later calls are not missed.
+func (h *RtpEndpoint) OnMediaSessionStarted(ctx context.Context) (<-chan event.MediaSessionStarted, error) {
+	return h.embedded().OnMediaSessionStarted(ctx)
+}
+
+// GetEncoderBitrate is [element.MediaElement.GetEncoderBitrate], which reads
+// the "encoderBitrate" property (invoke "getEncoderBitrate").
+func (h *RtpEndpoint) GetEncoderBitrate(ctx context.Context) (int32, error) {
+	return h.embedded().GetEncoderBitrate(ctx)
+}
+
+// SetEncoderBitrate is [element.MediaElement.SetEncoderBitrate], which writes
+// the "encoderBitrate" property (invoke "setEncoderBitrate" with
+// {"encoderBitrate": value}) on the object.
+func (h *RtpEndpoint) SetEncoderBitrate(ctx context.Context, encoderBitrate int32) error {
+	return h.embedded().SetEncoderBitrate(ctx, encoderBitrate)
+}
+
+// GetMinEncoderBitrate is [element.MediaElement.GetMinEncoderBitrate], which
+// reads the "minEncoderBitrate" property (invoke "getMinEncoderBitrate").
+func (h *RtpEndpoint) GetMinEncoderBitrate(ctx context.Context) (int32, error) {
+	return h.embedded().GetMinEncoderBitrate(ctx)
+}
+
+// SetMinEncoderBitrate is [element.MediaElement.SetMinEncoderBitrate], which
+// writes the "minEncoderBitrate" property (invoke "setMinEncoderBitrate" with
+// {"minEncoderBitrate": value}) on the object.
+func (h *RtpEndpoint) SetMinEncoderBitrate(ctx context.Context, minEncoderBitrate int32) error {
+	return h.embedded().SetMinEncoderBitrate(ctx, minEncoderBitrate)
+}
+
+// GetMaxEncoderBitrate is [element.MediaElement.GetMaxEncoderBitrate], which
+// reads the "maxEncoderBitrate" property (invoke "getMaxEncoderBitrate").
+func (h *RtpEndpoint) GetMaxEncoderBitrate(ctx context.Context) (int32, error) {
+	return h.embedded().GetMaxEncoderBitrate(ctx)
+}
+
+// SetMaxEncoderBitrate is [element.MediaElement.SetMaxEncoderBitrate], which
+// writes the "maxEncoderBitrate" property (invoke "setMaxEncoderBitrate" with
+// {"maxEncoderBitrate": value}) on the object.
+func (h *RtpEndpoint) SetMaxEncoderBitrate(ctx context.Context, maxEncoderBitrate int32) error {
+	return h.embedded().SetMaxEncoderBitrate(ctx, maxEncoderBitrate)
+}
+
+// GetSourceConnections is [element.MediaElement.GetSourceConnections], which
+// invokes "getSourceConnections" on the object.
+func (h *RtpEndpoint) GetSourceConnections(ctx context.Context, opts *element.GetSourceConnectionsOptions) ([]element.Connection, error) {
+	return h.embedded().GetSourceConnections(ctx, opts)
+}
+
+// GetSinkConnections is [element.MediaElement.GetSinkConnections], which
+// invokes "getSinkConnections" on the object.
+func (h *RtpEndpoint) GetSinkConnections(ctx context.Context, opts *element.GetSinkConnectionsOptions) ([]element.Connection, error) {
+	return h.embedded().GetSinkConnections(ctx, opts)
+}
+
+// Connect is [element.MediaElement.Connect], which invokes "connect" on the
+// object.
+func (h *RtpEndpoint) Connect(ctx context.Context, sink element.MediaElementHandle, opts *element.ConnectOptions) error {
+	return h.embedded().Connect(ctx, sink, opts)
+}
+
+// Disconnect is [element.MediaElement.Disconnect], which invokes "disconnect"
+// on the object.
+func (h *RtpEndpoint) Disconnect(ctx context.Context, sink element.MediaElementHandle, opts *element.DisconnectOptions) error {
+	return h.embedded().Disconnect(ctx, sink, opts)
+}
+
+// SetAudioFormat is [element.MediaElement.SetAudioFormat], which invokes
+// "setAudioFormat" on the object.
+func (h *RtpEndpoint) SetAudioFormat(ctx context.Context, caps types.AudioCaps) error {
+	return h.embedded().SetAudioFormat(ctx, caps)
+}
+
+// SetVideoFormat is [element.MediaElement.SetVideoFormat], which invokes
+// "setVideoFormat" on the object.
+func (h *RtpEndpoint) SetVideoFormat(ctx context.Context, caps types.VideoCaps) error {
+	return h.embedded().SetVideoFormat(ctx, caps)
+}
+
+// DumpGstreamerDot is [element.MediaElement.DumpGstreamerDot], which invokes
+// "dumpGstreamerDot" on the object.
+func (h *RtpEndpoint) DumpGstreamerDot(ctx context.Context, opts *element.DumpGstreamerDotOptions) error {
+	return h.embedded().DumpGstreamerDot(ctx, opts)
+}
+
+// GetGstreamerDot is [element.MediaElement.GetGstreamerDot], which invokes
+// "getGstreamerDot" on the object.
+func (h *RtpEndpoint) GetGstreamerDot(ctx context.Context, opts *element.GetGstreamerDotOptions) (string, error) {
+	return h.embedded().GetGstreamerDot(ctx, opts)
+}
+
+// GetStats is [element.MediaElement.GetStats], which invokes "getStats" on the
+// object.
+func (h *RtpEndpoint) GetStats(ctx context.Context, opts *element.GetStatsOptions) (map[string]types.Complex, error) {
+	return h.embedded().GetStats(ctx, opts)
+}
+
+// IsMediaFlowingIn is [element.MediaElement.IsMediaFlowingIn], which invokes
+// "isMediaFlowingIn" on the object.
+func (h *RtpEndpoint) IsMediaFlowingIn(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingInOptions) (bool, error) {
+	return h.embedded().IsMediaFlowingIn(ctx, mediaType, opts)
+}
+
+// IsMediaFlowingOut is [element.MediaElement.IsMediaFlowingOut], which invokes
+// "isMediaFlowingOut" on the object.
+func (h *RtpEndpoint) IsMediaFlowingOut(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingOutOptions) (bool, error) {
+	return h.embedded().IsMediaFlowingOut(ctx, mediaType, opts)
+}
+
+// IsMediaTranscoding is [element.MediaElement.IsMediaTranscoding], which
+// invokes "isMediaTranscoding" on the object.
+func (h *RtpEndpoint) IsMediaTranscoding(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaTranscodingOptions) (bool, error) {
+	return h.embedded().IsMediaTranscoding(ctx, mediaType, opts)
+}
+
+// OnElementConnected is [element.MediaElement.OnElementConnected], which
+// subscribes to the ElementConnected events of the object (a subscribe
+// request) and returns once the server has acknowledged it, so events caused
+// by later calls are not missed.
+func (h *RtpEndpoint) OnElementConnected(ctx context.Context) (<-chan event.ElementConnected, error) {
+	return h.embedded().OnElementConnected(ctx)
+}
+
+// OnElementDisconnected is [element.MediaElement.OnElementDisconnected], which
+// subscribes to the ElementDisconnected events of the object (a subscribe
+// request) and returns once the server has acknowledged it, so events caused
+// by later calls are not missed.
+func (h *RtpEndpoint) OnElementDisconnected(ctx context.Context) (<-chan event.ElementDisconnected, error) {
+	return h.embedded().OnElementDisconnected(ctx)
+}
+
+// OnMediaFlowOutStateChanged is
+// [element.MediaElement.OnMediaFlowOutStateChanged], which subscribes to the
+// MediaFlowOutStateChanged events of the object (a subscribe request) and
+// returns once the server has acknowledged it, so events caused by later calls
+// are not missed.
+func (h *RtpEndpoint) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan event.MediaFlowOutStateChanged, error) {
+	return h.embedded().OnMediaFlowOutStateChanged(ctx)
+}
+
+// OnMediaFlowInStateChanged is
+// [element.MediaElement.OnMediaFlowInStateChanged], which subscribes to the
+// MediaFlowInStateChanged events of the object (a subscribe request) and
+// returns once the server has acknowledged it, so events caused by later calls
+// are not missed.
+func (h *RtpEndpoint) OnMediaFlowInStateChanged(ctx context.Context) (<-chan event.MediaFlowInStateChanged, error) {
+	return h.embedded().OnMediaFlowInStateChanged(ctx)
+}
+
+// OnMediaTranscodingStateChanged is
+// [element.MediaElement.OnMediaTranscodingStateChanged], which subscribes to
+// the MediaTranscodingStateChanged events of the object (a subscribe request)
+// and returns once the server has acknowledged it, so events caused by later
+// calls are not missed.
+func (h *RtpEndpoint) OnMediaTranscodingStateChanged(ctx context.Context) (<-chan event.MediaTranscodingStateChanged, error) {
+	return h.embedded().OnMediaTranscodingStateChanged(ctx)
+}
+
+// GetMediaPipeline is [element.MediaObject.GetMediaPipeline], which reads the
+// "mediaPipeline" property (invoke "getMediaPipeline"). The property is fixed
+// when the object is created, so it has no setter.
+func (h *RtpEndpoint) GetMediaPipeline(ctx context.Context) (*element.MediaObject, error) {
+	return h.embedded().GetMediaPipeline(ctx)
+}
+
+// GetParent is [element.MediaObject.GetParent], which reads the "parent"
+// property (invoke "getParent"). The property is fixed when the object is
+// created, so it has no setter.
+func (h *RtpEndpoint) GetParent(ctx context.Context) (*element.MediaObject, error) {
+	return h.embedded().GetParent(ctx)
+}
+
+// GetId is [element.MediaObject.GetId], which reads the "id" property (invoke
+// "getId"). The property is fixed when the object is created, so it has no
+// setter.
+func (h *RtpEndpoint) GetId(ctx context.Context) (string, error) {
+	return h.embedded().GetId(ctx)
+}
+
+// GetChildren is [element.MediaObject.GetChildren], which reads the "children"
+// property (invoke "getChildren"). The property is read-only.
+func (h *RtpEndpoint) GetChildren(ctx context.Context) ([]*element.MediaObject, error) {
+	return h.embedded().GetChildren(ctx)
+}
+
+// GetName is [element.MediaObject.GetName], which reads the "name" property
+// (invoke "getName").
+func (h *RtpEndpoint) GetName(ctx context.Context) (string, error) {
+	return h.embedded().GetName(ctx)
+}
+
+// SetName is [element.MediaObject.SetName], which writes the "name" property
+// (invoke "setName" with {"name": value}) on the object.
+func (h *RtpEndpoint) SetName(ctx context.Context, name string) error {
+	return h.embedded().SetName(ctx, name)
+}
+
+// GetSendTagsInEvents is [element.MediaObject.GetSendTagsInEvents], which
+// reads the "sendTagsInEvents" property (invoke "getSendTagsInEvents").
+func (h *RtpEndpoint) GetSendTagsInEvents(ctx context.Context) (bool, error) {
+	return h.embedded().GetSendTagsInEvents(ctx)
+}
+
+// SetSendTagsInEvents is [element.MediaObject.SetSendTagsInEvents], which
+// writes the "sendTagsInEvents" property (invoke "setSendTagsInEvents" with
+// {"sendTagsInEvents": value}) on the object.
+func (h *RtpEndpoint) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents bool) error {
+	return h.embedded().SetSendTagsInEvents(ctx, sendTagsInEvents)
+}
+
+// GetCreationTime is [element.MediaObject.GetCreationTime], which reads the
+// "creationTime" property (invoke "getCreationTime"). The property is fixed
+// when the object is created, so it has no setter.
+func (h *RtpEndpoint) GetCreationTime(ctx context.Context) (int32, error) {
+	return h.embedded().GetCreationTime(ctx)
+}
+
+// AddTag is [element.MediaObject.AddTag], which invokes "addTag" on the
+// object.
+func (h *RtpEndpoint) AddTag(ctx context.Context, key string, value string) error {
+	return h.embedded().AddTag(ctx, key, value)
+}
+
+// RemoveTag is [element.MediaObject.RemoveTag], which invokes "removeTag" on
+// the object.
+func (h *RtpEndpoint) RemoveTag(ctx context.Context, key string) error {
+	return h.embedded().RemoveTag(ctx, key)
+}
+
+// GetTag is [element.MediaObject.GetTag], which invokes "getTag" on the
+// object.
+func (h *RtpEndpoint) GetTag(ctx context.Context, key string) (string, error) {
+	return h.embedded().GetTag(ctx, key)
+}
+
+// GetTags is [element.MediaObject.GetTags], which invokes "getTags" on the
+// object.
+func (h *RtpEndpoint) GetTags(ctx context.Context) ([]types.Tag, error) {
+	return h.embedded().GetTags(ctx)
+}
+
+// OnError is [element.MediaObject.OnError], which subscribes to the Error
+// events of the object (a subscribe request) and returns once the server has
+// acknowledged it, so events caused by later calls are not missed.
+func (h *RtpEndpoint) OnError(ctx context.Context) (<-chan event.Error, error) {
+	return h.embedded().OnError(ctx)
+}
+
 // WebRtcEndpoint is the handle of a WebRtcEndpoint, a class of the elements
 // module. It embeds the handle of BaseRtpEndpoint, so it has the methods of
 // BaseRtpEndpoint, SdpEndpoint, SessionEndpoint, Endpoint, MediaElement,
-// MediaObject. A handle only holds the object reference: it is safe for
-// concurrent use and every call goes to the server.
+// MediaObject. It redeclares the inherited methods, so that they are listed
+// here and fail on a nil handle like its own, with an error matching
+// client.ErrInvalidArgument, rather than panicking. A handle only holds the
+// object reference: it is safe for concurrent use and every call goes to the
+// server.
 type WebRtcEndpoint struct {
 	BaseRtpEndpoint
 }
@@ -689,6 +2254,16 @@ func (h *WebRtcEndpoint) ID() string {
 // object pending in a transaction it is queued there.
 func (h *WebRtcEndpoint) Release(ctx context.Context) error {
 	return h.Object().Release(ctx)
+}
+
+// embedded returns the embedded parent handle, nil for a nil handle: the
+// redeclared inherited methods call it, so that they fail on a nil handle
+// instead of panicking.
+func (h *WebRtcEndpoint) embedded() *BaseRtpEndpoint {
+	if h == nil {
+		return nil
+	}
+	return &h.BaseRtpEndpoint
 }
 
 // WebRtcEndpointOptions holds the optional constructor parameters of
@@ -1155,6 +2730,431 @@ func (h *WebRtcEndpoint) OnNewCandidatePairSelected(ctx context.Context) (<-chan
 // object still pending in a transaction.
 func (h *WebRtcEndpoint) Events(ctx context.Context, types ...string) (*client.Subscription[event.Event], error) {
 	return client.SubscribeEvents(ctx, h.Object(), types)
+}
+
+// GetMinVideoRecvBandwidth is [BaseRtpEndpoint.GetMinVideoRecvBandwidth],
+// which reads the "minVideoRecvBandwidth" property (invoke
+// "getMinVideoRecvBandwidth").
+func (h *WebRtcEndpoint) GetMinVideoRecvBandwidth(ctx context.Context) (int32, error) {
+	return h.embedded().GetMinVideoRecvBandwidth(ctx)
+}
+
+// SetMinVideoRecvBandwidth is [BaseRtpEndpoint.SetMinVideoRecvBandwidth],
+// which writes the "minVideoRecvBandwidth" property (invoke
+// "setMinVideoRecvBandwidth" with {"minVideoRecvBandwidth": value}) on the
+// object.
+func (h *WebRtcEndpoint) SetMinVideoRecvBandwidth(ctx context.Context, minVideoRecvBandwidth int32) error {
+	return h.embedded().SetMinVideoRecvBandwidth(ctx, minVideoRecvBandwidth)
+}
+
+// GetMinVideoSendBandwidth is [BaseRtpEndpoint.GetMinVideoSendBandwidth],
+// which reads the "minVideoSendBandwidth" property (invoke
+// "getMinVideoSendBandwidth").
+func (h *WebRtcEndpoint) GetMinVideoSendBandwidth(ctx context.Context) (int32, error) {
+	return h.embedded().GetMinVideoSendBandwidth(ctx)
+}
+
+// SetMinVideoSendBandwidth is [BaseRtpEndpoint.SetMinVideoSendBandwidth],
+// which writes the "minVideoSendBandwidth" property (invoke
+// "setMinVideoSendBandwidth" with {"minVideoSendBandwidth": value}) on the
+// object.
+func (h *WebRtcEndpoint) SetMinVideoSendBandwidth(ctx context.Context, minVideoSendBandwidth int32) error {
+	return h.embedded().SetMinVideoSendBandwidth(ctx, minVideoSendBandwidth)
+}
+
+// GetMaxVideoSendBandwidth is [BaseRtpEndpoint.GetMaxVideoSendBandwidth],
+// which reads the "maxVideoSendBandwidth" property (invoke
+// "getMaxVideoSendBandwidth").
+func (h *WebRtcEndpoint) GetMaxVideoSendBandwidth(ctx context.Context) (int32, error) {
+	return h.embedded().GetMaxVideoSendBandwidth(ctx)
+}
+
+// SetMaxVideoSendBandwidth is [BaseRtpEndpoint.SetMaxVideoSendBandwidth],
+// which writes the "maxVideoSendBandwidth" property (invoke
+// "setMaxVideoSendBandwidth" with {"maxVideoSendBandwidth": value}) on the
+// object.
+func (h *WebRtcEndpoint) SetMaxVideoSendBandwidth(ctx context.Context, maxVideoSendBandwidth int32) error {
+	return h.embedded().SetMaxVideoSendBandwidth(ctx, maxVideoSendBandwidth)
+}
+
+// GetMediaState is [BaseRtpEndpoint.GetMediaState], which reads the
+// "mediaState" property (invoke "getMediaState"). The property is read-only.
+func (h *WebRtcEndpoint) GetMediaState(ctx context.Context) (types.MediaState, error) {
+	return h.embedded().GetMediaState(ctx)
+}
+
+// GetConnectionState is [BaseRtpEndpoint.GetConnectionState], which reads the
+// "connectionState" property (invoke "getConnectionState"). The property is
+// read-only.
+func (h *WebRtcEndpoint) GetConnectionState(ctx context.Context) (types.ConnectionState, error) {
+	return h.embedded().GetConnectionState(ctx)
+}
+
+// GetMtu is [BaseRtpEndpoint.GetMtu], which reads the "mtu" property (invoke
+// "getMtu").
+func (h *WebRtcEndpoint) GetMtu(ctx context.Context) (int32, error) {
+	return h.embedded().GetMtu(ctx)
+}
+
+// SetMtu is [BaseRtpEndpoint.SetMtu], which writes the "mtu" property (invoke
+// "setMtu" with {"mtu": value}) on the object.
+func (h *WebRtcEndpoint) SetMtu(ctx context.Context, mtu int32) error {
+	return h.embedded().SetMtu(ctx, mtu)
+}
+
+// GetRembParams is [BaseRtpEndpoint.GetRembParams], which reads the
+// "rembParams" property (invoke "getRembParams").
+func (h *WebRtcEndpoint) GetRembParams(ctx context.Context) (types.RembParams, error) {
+	return h.embedded().GetRembParams(ctx)
+}
+
+// SetRembParams is [BaseRtpEndpoint.SetRembParams], which writes the
+// "rembParams" property (invoke "setRembParams" with {"rembParams": value}) on
+// the object.
+func (h *WebRtcEndpoint) SetRembParams(ctx context.Context, rembParams types.RembParams) error {
+	return h.embedded().SetRembParams(ctx, rembParams)
+}
+
+// RequestKeyframe is [BaseRtpEndpoint.RequestKeyframe], which invokes
+// "requestKeyframe" on the object.
+func (h *WebRtcEndpoint) RequestKeyframe(ctx context.Context) error {
+	return h.embedded().RequestKeyframe(ctx)
+}
+
+// OnMediaStateChanged is [BaseRtpEndpoint.OnMediaStateChanged], which
+// subscribes to the MediaStateChanged events of the object (a subscribe
+// request) and returns once the server has acknowledged it, so events caused
+// by later calls are not missed.
+func (h *WebRtcEndpoint) OnMediaStateChanged(ctx context.Context) (<-chan event.MediaStateChanged, error) {
+	return h.embedded().OnMediaStateChanged(ctx)
+}
+
+// OnConnectionStateChanged is [BaseRtpEndpoint.OnConnectionStateChanged],
+// which subscribes to the ConnectionStateChanged events of the object (a
+// subscribe request) and returns once the server has acknowledged it, so
+// events caused by later calls are not missed.
+func (h *WebRtcEndpoint) OnConnectionStateChanged(ctx context.Context) (<-chan event.ConnectionStateChanged, error) {
+	return h.embedded().OnConnectionStateChanged(ctx)
+}
+
+// GetMaxAudioRecvBandwidth is [SdpEndpoint.GetMaxAudioRecvBandwidth], which
+// reads the "maxAudioRecvBandwidth" property (invoke
+// "getMaxAudioRecvBandwidth").
+func (h *WebRtcEndpoint) GetMaxAudioRecvBandwidth(ctx context.Context) (int32, error) {
+	return h.embedded().GetMaxAudioRecvBandwidth(ctx)
+}
+
+// SetMaxAudioRecvBandwidth is [SdpEndpoint.SetMaxAudioRecvBandwidth], which
+// writes the "maxAudioRecvBandwidth" property (invoke
+// "setMaxAudioRecvBandwidth" with {"maxAudioRecvBandwidth": value}) on the
+// object.
+func (h *WebRtcEndpoint) SetMaxAudioRecvBandwidth(ctx context.Context, maxAudioRecvBandwidth int32) error {
+	return h.embedded().SetMaxAudioRecvBandwidth(ctx, maxAudioRecvBandwidth)
+}
+
+// GetMaxVideoRecvBandwidth is [SdpEndpoint.GetMaxVideoRecvBandwidth], which
+// reads the "maxVideoRecvBandwidth" property (invoke
+// "getMaxVideoRecvBandwidth").
+func (h *WebRtcEndpoint) GetMaxVideoRecvBandwidth(ctx context.Context) (int32, error) {
+	return h.embedded().GetMaxVideoRecvBandwidth(ctx)
+}
+
+// SetMaxVideoRecvBandwidth is [SdpEndpoint.SetMaxVideoRecvBandwidth], which
+// writes the "maxVideoRecvBandwidth" property (invoke
+// "setMaxVideoRecvBandwidth" with {"maxVideoRecvBandwidth": value}) on the
+// object.
+func (h *WebRtcEndpoint) SetMaxVideoRecvBandwidth(ctx context.Context, maxVideoRecvBandwidth int32) error {
+	return h.embedded().SetMaxVideoRecvBandwidth(ctx, maxVideoRecvBandwidth)
+}
+
+// GenerateOffer is [SdpEndpoint.GenerateOffer], which invokes "generateOffer"
+// on the object.
+func (h *WebRtcEndpoint) GenerateOffer(ctx context.Context, opts *GenerateOfferOptions) (string, error) {
+	return h.embedded().GenerateOffer(ctx, opts)
+}
+
+// ProcessOffer is [SdpEndpoint.ProcessOffer], which invokes "processOffer" on
+// the object.
+func (h *WebRtcEndpoint) ProcessOffer(ctx context.Context, offer string) (string, error) {
+	return h.embedded().ProcessOffer(ctx, offer)
+}
+
+// ProcessAnswer is [SdpEndpoint.ProcessAnswer], which invokes "processAnswer"
+// on the object.
+func (h *WebRtcEndpoint) ProcessAnswer(ctx context.Context, answer string) (string, error) {
+	return h.embedded().ProcessAnswer(ctx, answer)
+}
+
+// GetLocalSessionDescriptor is [SdpEndpoint.GetLocalSessionDescriptor], which
+// invokes "getLocalSessionDescriptor" on the object.
+func (h *WebRtcEndpoint) GetLocalSessionDescriptor(ctx context.Context) (string, error) {
+	return h.embedded().GetLocalSessionDescriptor(ctx)
+}
+
+// GetRemoteSessionDescriptor is [SdpEndpoint.GetRemoteSessionDescriptor],
+// which invokes "getRemoteSessionDescriptor" on the object.
+func (h *WebRtcEndpoint) GetRemoteSessionDescriptor(ctx context.Context) (string, error) {
+	return h.embedded().GetRemoteSessionDescriptor(ctx)
+}
+
+// OnMediaSessionTerminated is [SessionEndpoint.OnMediaSessionTerminated],
+// which subscribes to the MediaSessionTerminated events of the object (a
+// subscribe request) and returns once the server has acknowledged it, so
+// events caused by later calls are not missed.
+func (h *WebRtcEndpoint) OnMediaSessionTerminated(ctx context.Context) (<-chan event.MediaSessionTerminated, error) {
+	return h.embedded().OnMediaSessionTerminated(ctx)
+}
+
+// OnMediaSessionStarted is [SessionEndpoint.OnMediaSessionStarted], which
+// subscribes to the MediaSessionStarted events of the object (a subscribe
+// request) and returns once the server has acknowledged it, so events caused
+// by later calls are not missed.
+func (h *WebRtcEndpoint) OnMediaSessionStarted(ctx context.Context) (<-chan event.MediaSessionStarted, error) {
+	return h.embedded().OnMediaSessionStarted(ctx)
+}
+
+// GetEncoderBitrate is [element.MediaElement.GetEncoderBitrate], which reads
+// the "encoderBitrate" property (invoke "getEncoderBitrate").
+func (h *WebRtcEndpoint) GetEncoderBitrate(ctx context.Context) (int32, error) {
+	return h.embedded().GetEncoderBitrate(ctx)
+}
+
+// SetEncoderBitrate is [element.MediaElement.SetEncoderBitrate], which writes
+// the "encoderBitrate" property (invoke "setEncoderBitrate" with
+// {"encoderBitrate": value}) on the object.
+func (h *WebRtcEndpoint) SetEncoderBitrate(ctx context.Context, encoderBitrate int32) error {
+	return h.embedded().SetEncoderBitrate(ctx, encoderBitrate)
+}
+
+// GetMinEncoderBitrate is [element.MediaElement.GetMinEncoderBitrate], which
+// reads the "minEncoderBitrate" property (invoke "getMinEncoderBitrate").
+func (h *WebRtcEndpoint) GetMinEncoderBitrate(ctx context.Context) (int32, error) {
+	return h.embedded().GetMinEncoderBitrate(ctx)
+}
+
+// SetMinEncoderBitrate is [element.MediaElement.SetMinEncoderBitrate], which
+// writes the "minEncoderBitrate" property (invoke "setMinEncoderBitrate" with
+// {"minEncoderBitrate": value}) on the object.
+func (h *WebRtcEndpoint) SetMinEncoderBitrate(ctx context.Context, minEncoderBitrate int32) error {
+	return h.embedded().SetMinEncoderBitrate(ctx, minEncoderBitrate)
+}
+
+// GetMaxEncoderBitrate is [element.MediaElement.GetMaxEncoderBitrate], which
+// reads the "maxEncoderBitrate" property (invoke "getMaxEncoderBitrate").
+func (h *WebRtcEndpoint) GetMaxEncoderBitrate(ctx context.Context) (int32, error) {
+	return h.embedded().GetMaxEncoderBitrate(ctx)
+}
+
+// SetMaxEncoderBitrate is [element.MediaElement.SetMaxEncoderBitrate], which
+// writes the "maxEncoderBitrate" property (invoke "setMaxEncoderBitrate" with
+// {"maxEncoderBitrate": value}) on the object.
+func (h *WebRtcEndpoint) SetMaxEncoderBitrate(ctx context.Context, maxEncoderBitrate int32) error {
+	return h.embedded().SetMaxEncoderBitrate(ctx, maxEncoderBitrate)
+}
+
+// GetSourceConnections is [element.MediaElement.GetSourceConnections], which
+// invokes "getSourceConnections" on the object.
+func (h *WebRtcEndpoint) GetSourceConnections(ctx context.Context, opts *element.GetSourceConnectionsOptions) ([]element.Connection, error) {
+	return h.embedded().GetSourceConnections(ctx, opts)
+}
+
+// GetSinkConnections is [element.MediaElement.GetSinkConnections], which
+// invokes "getSinkConnections" on the object.
+func (h *WebRtcEndpoint) GetSinkConnections(ctx context.Context, opts *element.GetSinkConnectionsOptions) ([]element.Connection, error) {
+	return h.embedded().GetSinkConnections(ctx, opts)
+}
+
+// Connect is [element.MediaElement.Connect], which invokes "connect" on the
+// object.
+func (h *WebRtcEndpoint) Connect(ctx context.Context, sink element.MediaElementHandle, opts *element.ConnectOptions) error {
+	return h.embedded().Connect(ctx, sink, opts)
+}
+
+// Disconnect is [element.MediaElement.Disconnect], which invokes "disconnect"
+// on the object.
+func (h *WebRtcEndpoint) Disconnect(ctx context.Context, sink element.MediaElementHandle, opts *element.DisconnectOptions) error {
+	return h.embedded().Disconnect(ctx, sink, opts)
+}
+
+// SetAudioFormat is [element.MediaElement.SetAudioFormat], which invokes
+// "setAudioFormat" on the object.
+func (h *WebRtcEndpoint) SetAudioFormat(ctx context.Context, caps types.AudioCaps) error {
+	return h.embedded().SetAudioFormat(ctx, caps)
+}
+
+// SetVideoFormat is [element.MediaElement.SetVideoFormat], which invokes
+// "setVideoFormat" on the object.
+func (h *WebRtcEndpoint) SetVideoFormat(ctx context.Context, caps types.VideoCaps) error {
+	return h.embedded().SetVideoFormat(ctx, caps)
+}
+
+// DumpGstreamerDot is [element.MediaElement.DumpGstreamerDot], which invokes
+// "dumpGstreamerDot" on the object.
+func (h *WebRtcEndpoint) DumpGstreamerDot(ctx context.Context, opts *element.DumpGstreamerDotOptions) error {
+	return h.embedded().DumpGstreamerDot(ctx, opts)
+}
+
+// GetGstreamerDot is [element.MediaElement.GetGstreamerDot], which invokes
+// "getGstreamerDot" on the object.
+func (h *WebRtcEndpoint) GetGstreamerDot(ctx context.Context, opts *element.GetGstreamerDotOptions) (string, error) {
+	return h.embedded().GetGstreamerDot(ctx, opts)
+}
+
+// GetStats is [element.MediaElement.GetStats], which invokes "getStats" on the
+// object.
+func (h *WebRtcEndpoint) GetStats(ctx context.Context, opts *element.GetStatsOptions) (map[string]types.Complex, error) {
+	return h.embedded().GetStats(ctx, opts)
+}
+
+// IsMediaFlowingIn is [element.MediaElement.IsMediaFlowingIn], which invokes
+// "isMediaFlowingIn" on the object.
+func (h *WebRtcEndpoint) IsMediaFlowingIn(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingInOptions) (bool, error) {
+	return h.embedded().IsMediaFlowingIn(ctx, mediaType, opts)
+}
+
+// IsMediaFlowingOut is [element.MediaElement.IsMediaFlowingOut], which invokes
+// "isMediaFlowingOut" on the object.
+func (h *WebRtcEndpoint) IsMediaFlowingOut(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingOutOptions) (bool, error) {
+	return h.embedded().IsMediaFlowingOut(ctx, mediaType, opts)
+}
+
+// IsMediaTranscoding is [element.MediaElement.IsMediaTranscoding], which
+// invokes "isMediaTranscoding" on the object.
+func (h *WebRtcEndpoint) IsMediaTranscoding(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaTranscodingOptions) (bool, error) {
+	return h.embedded().IsMediaTranscoding(ctx, mediaType, opts)
+}
+
+// OnElementConnected is [element.MediaElement.OnElementConnected], which
+// subscribes to the ElementConnected events of the object (a subscribe
+// request) and returns once the server has acknowledged it, so events caused
+// by later calls are not missed.
+func (h *WebRtcEndpoint) OnElementConnected(ctx context.Context) (<-chan event.ElementConnected, error) {
+	return h.embedded().OnElementConnected(ctx)
+}
+
+// OnElementDisconnected is [element.MediaElement.OnElementDisconnected], which
+// subscribes to the ElementDisconnected events of the object (a subscribe
+// request) and returns once the server has acknowledged it, so events caused
+// by later calls are not missed.
+func (h *WebRtcEndpoint) OnElementDisconnected(ctx context.Context) (<-chan event.ElementDisconnected, error) {
+	return h.embedded().OnElementDisconnected(ctx)
+}
+
+// OnMediaFlowOutStateChanged is
+// [element.MediaElement.OnMediaFlowOutStateChanged], which subscribes to the
+// MediaFlowOutStateChanged events of the object (a subscribe request) and
+// returns once the server has acknowledged it, so events caused by later calls
+// are not missed.
+func (h *WebRtcEndpoint) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan event.MediaFlowOutStateChanged, error) {
+	return h.embedded().OnMediaFlowOutStateChanged(ctx)
+}
+
+// OnMediaFlowInStateChanged is
+// [element.MediaElement.OnMediaFlowInStateChanged], which subscribes to the
+// MediaFlowInStateChanged events of the object (a subscribe request) and
+// returns once the server has acknowledged it, so events caused by later calls
+// are not missed.
+func (h *WebRtcEndpoint) OnMediaFlowInStateChanged(ctx context.Context) (<-chan event.MediaFlowInStateChanged, error) {
+	return h.embedded().OnMediaFlowInStateChanged(ctx)
+}
+
+// OnMediaTranscodingStateChanged is
+// [element.MediaElement.OnMediaTranscodingStateChanged], which subscribes to
+// the MediaTranscodingStateChanged events of the object (a subscribe request)
+// and returns once the server has acknowledged it, so events caused by later
+// calls are not missed.
+func (h *WebRtcEndpoint) OnMediaTranscodingStateChanged(ctx context.Context) (<-chan event.MediaTranscodingStateChanged, error) {
+	return h.embedded().OnMediaTranscodingStateChanged(ctx)
+}
+
+// GetMediaPipeline is [element.MediaObject.GetMediaPipeline], which reads the
+// "mediaPipeline" property (invoke "getMediaPipeline"). The property is fixed
+// when the object is created, so it has no setter.
+func (h *WebRtcEndpoint) GetMediaPipeline(ctx context.Context) (*element.MediaObject, error) {
+	return h.embedded().GetMediaPipeline(ctx)
+}
+
+// GetParent is [element.MediaObject.GetParent], which reads the "parent"
+// property (invoke "getParent"). The property is fixed when the object is
+// created, so it has no setter.
+func (h *WebRtcEndpoint) GetParent(ctx context.Context) (*element.MediaObject, error) {
+	return h.embedded().GetParent(ctx)
+}
+
+// GetId is [element.MediaObject.GetId], which reads the "id" property (invoke
+// "getId"). The property is fixed when the object is created, so it has no
+// setter.
+func (h *WebRtcEndpoint) GetId(ctx context.Context) (string, error) {
+	return h.embedded().GetId(ctx)
+}
+
+// GetChildren is [element.MediaObject.GetChildren], which reads the "children"
+// property (invoke "getChildren"). The property is read-only.
+func (h *WebRtcEndpoint) GetChildren(ctx context.Context) ([]*element.MediaObject, error) {
+	return h.embedded().GetChildren(ctx)
+}
+
+// GetName is [element.MediaObject.GetName], which reads the "name" property
+// (invoke "getName").
+func (h *WebRtcEndpoint) GetName(ctx context.Context) (string, error) {
+	return h.embedded().GetName(ctx)
+}
+
+// SetName is [element.MediaObject.SetName], which writes the "name" property
+// (invoke "setName" with {"name": value}) on the object.
+func (h *WebRtcEndpoint) SetName(ctx context.Context, name string) error {
+	return h.embedded().SetName(ctx, name)
+}
+
+// GetSendTagsInEvents is [element.MediaObject.GetSendTagsInEvents], which
+// reads the "sendTagsInEvents" property (invoke "getSendTagsInEvents").
+func (h *WebRtcEndpoint) GetSendTagsInEvents(ctx context.Context) (bool, error) {
+	return h.embedded().GetSendTagsInEvents(ctx)
+}
+
+// SetSendTagsInEvents is [element.MediaObject.SetSendTagsInEvents], which
+// writes the "sendTagsInEvents" property (invoke "setSendTagsInEvents" with
+// {"sendTagsInEvents": value}) on the object.
+func (h *WebRtcEndpoint) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents bool) error {
+	return h.embedded().SetSendTagsInEvents(ctx, sendTagsInEvents)
+}
+
+// GetCreationTime is [element.MediaObject.GetCreationTime], which reads the
+// "creationTime" property (invoke "getCreationTime"). The property is fixed
+// when the object is created, so it has no setter.
+func (h *WebRtcEndpoint) GetCreationTime(ctx context.Context) (int32, error) {
+	return h.embedded().GetCreationTime(ctx)
+}
+
+// AddTag is [element.MediaObject.AddTag], which invokes "addTag" on the
+// object.
+func (h *WebRtcEndpoint) AddTag(ctx context.Context, key string, value string) error {
+	return h.embedded().AddTag(ctx, key, value)
+}
+
+// RemoveTag is [element.MediaObject.RemoveTag], which invokes "removeTag" on
+// the object.
+func (h *WebRtcEndpoint) RemoveTag(ctx context.Context, key string) error {
+	return h.embedded().RemoveTag(ctx, key)
+}
+
+// GetTag is [element.MediaObject.GetTag], which invokes "getTag" on the
+// object.
+func (h *WebRtcEndpoint) GetTag(ctx context.Context, key string) (string, error) {
+	return h.embedded().GetTag(ctx, key)
+}
+
+// GetTags is [element.MediaObject.GetTags], which invokes "getTags" on the
+// object.
+func (h *WebRtcEndpoint) GetTags(ctx context.Context) ([]types.Tag, error) {
+	return h.embedded().GetTags(ctx)
+}
+
+// OnError is [element.MediaObject.OnError], which subscribes to the Error
+// events of the object (a subscribe request) and returns once the server has
+// acknowledged it, so events caused by later calls are not missed.
+func (h *WebRtcEndpoint) OnError(ctx context.Context) (<-chan event.Error, error) {
+	return h.embedded().OnError(ctx)
 }
 
 func init() {

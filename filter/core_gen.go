@@ -11,6 +11,7 @@ import (
 	"github.com/gokurento/kurento/element"
 	"github.com/gokurento/kurento/event"
 	"github.com/gokurento/kurento/pipeline"
+	"github.com/gokurento/kurento/types"
 )
 
 const _ = client.GeneratedCodeV1
@@ -48,9 +49,12 @@ func refArg(self *client.Object, name string, h interface{ Object() *client.Obje
 
 // Filter is the handle of a Filter, an abstract class of the core module. It
 // embeds the handle of MediaElement, so it has the methods of MediaElement,
-// MediaObject. The server never creates this class itself; handles of it stand
-// for objects of a subclass. A handle only holds the object reference: it is
-// safe for concurrent use and every call goes to the server.
+// MediaObject. It redeclares the inherited methods, so that they are listed
+// here and fail on a nil handle like its own, with an error matching
+// client.ErrInvalidArgument, rather than panicking. The server never creates
+// this class itself; handles of it stand for objects of a subclass. A handle
+// only holds the object reference: it is safe for concurrent use and every
+// call goes to the server.
 type Filter struct {
 	element.MediaElement
 }
@@ -88,6 +92,16 @@ func (h *Filter) Release(ctx context.Context) error {
 	return h.Object().Release(ctx)
 }
 
+// embedded returns the embedded parent handle, nil for a nil handle: the
+// redeclared inherited methods call it, so that they fail on a nil handle
+// instead of panicking.
+func (h *Filter) embedded() *element.MediaElement {
+	if h == nil {
+		return nil
+	}
+	return &h.MediaElement
+}
+
 // FilterHandle is implemented by the handle of Filter and of each of its
 // subclasses (they embed it). Arguments that reference a Filter accept it.
 type FilterHandle interface {
@@ -113,10 +127,257 @@ func (h *Filter) Events(ctx context.Context, types ...string) (*client.Subscript
 	return client.SubscribeEvents(ctx, h.Object(), types)
 }
 
+// GetEncoderBitrate is [element.MediaElement.GetEncoderBitrate], which reads
+// the "encoderBitrate" property (invoke "getEncoderBitrate").
+func (h *Filter) GetEncoderBitrate(ctx context.Context) (int32, error) {
+	return h.embedded().GetEncoderBitrate(ctx)
+}
+
+// SetEncoderBitrate is [element.MediaElement.SetEncoderBitrate], which writes
+// the "encoderBitrate" property (invoke "setEncoderBitrate" with
+// {"encoderBitrate": value}) on the object.
+func (h *Filter) SetEncoderBitrate(ctx context.Context, encoderBitrate int32) error {
+	return h.embedded().SetEncoderBitrate(ctx, encoderBitrate)
+}
+
+// GetMinEncoderBitrate is [element.MediaElement.GetMinEncoderBitrate], which
+// reads the "minEncoderBitrate" property (invoke "getMinEncoderBitrate").
+func (h *Filter) GetMinEncoderBitrate(ctx context.Context) (int32, error) {
+	return h.embedded().GetMinEncoderBitrate(ctx)
+}
+
+// SetMinEncoderBitrate is [element.MediaElement.SetMinEncoderBitrate], which
+// writes the "minEncoderBitrate" property (invoke "setMinEncoderBitrate" with
+// {"minEncoderBitrate": value}) on the object.
+func (h *Filter) SetMinEncoderBitrate(ctx context.Context, minEncoderBitrate int32) error {
+	return h.embedded().SetMinEncoderBitrate(ctx, minEncoderBitrate)
+}
+
+// GetMaxEncoderBitrate is [element.MediaElement.GetMaxEncoderBitrate], which
+// reads the "maxEncoderBitrate" property (invoke "getMaxEncoderBitrate").
+func (h *Filter) GetMaxEncoderBitrate(ctx context.Context) (int32, error) {
+	return h.embedded().GetMaxEncoderBitrate(ctx)
+}
+
+// SetMaxEncoderBitrate is [element.MediaElement.SetMaxEncoderBitrate], which
+// writes the "maxEncoderBitrate" property (invoke "setMaxEncoderBitrate" with
+// {"maxEncoderBitrate": value}) on the object.
+func (h *Filter) SetMaxEncoderBitrate(ctx context.Context, maxEncoderBitrate int32) error {
+	return h.embedded().SetMaxEncoderBitrate(ctx, maxEncoderBitrate)
+}
+
+// GetSourceConnections is [element.MediaElement.GetSourceConnections], which
+// invokes "getSourceConnections" on the object.
+func (h *Filter) GetSourceConnections(ctx context.Context, opts *element.GetSourceConnectionsOptions) ([]element.Connection, error) {
+	return h.embedded().GetSourceConnections(ctx, opts)
+}
+
+// GetSinkConnections is [element.MediaElement.GetSinkConnections], which
+// invokes "getSinkConnections" on the object.
+func (h *Filter) GetSinkConnections(ctx context.Context, opts *element.GetSinkConnectionsOptions) ([]element.Connection, error) {
+	return h.embedded().GetSinkConnections(ctx, opts)
+}
+
+// Connect is [element.MediaElement.Connect], which invokes "connect" on the
+// object.
+func (h *Filter) Connect(ctx context.Context, sink element.MediaElementHandle, opts *element.ConnectOptions) error {
+	return h.embedded().Connect(ctx, sink, opts)
+}
+
+// Disconnect is [element.MediaElement.Disconnect], which invokes "disconnect"
+// on the object.
+func (h *Filter) Disconnect(ctx context.Context, sink element.MediaElementHandle, opts *element.DisconnectOptions) error {
+	return h.embedded().Disconnect(ctx, sink, opts)
+}
+
+// SetAudioFormat is [element.MediaElement.SetAudioFormat], which invokes
+// "setAudioFormat" on the object.
+func (h *Filter) SetAudioFormat(ctx context.Context, caps types.AudioCaps) error {
+	return h.embedded().SetAudioFormat(ctx, caps)
+}
+
+// SetVideoFormat is [element.MediaElement.SetVideoFormat], which invokes
+// "setVideoFormat" on the object.
+func (h *Filter) SetVideoFormat(ctx context.Context, caps types.VideoCaps) error {
+	return h.embedded().SetVideoFormat(ctx, caps)
+}
+
+// DumpGstreamerDot is [element.MediaElement.DumpGstreamerDot], which invokes
+// "dumpGstreamerDot" on the object.
+func (h *Filter) DumpGstreamerDot(ctx context.Context, opts *element.DumpGstreamerDotOptions) error {
+	return h.embedded().DumpGstreamerDot(ctx, opts)
+}
+
+// GetGstreamerDot is [element.MediaElement.GetGstreamerDot], which invokes
+// "getGstreamerDot" on the object.
+func (h *Filter) GetGstreamerDot(ctx context.Context, opts *element.GetGstreamerDotOptions) (string, error) {
+	return h.embedded().GetGstreamerDot(ctx, opts)
+}
+
+// GetStats is [element.MediaElement.GetStats], which invokes "getStats" on the
+// object.
+func (h *Filter) GetStats(ctx context.Context, opts *element.GetStatsOptions) (map[string]types.Complex, error) {
+	return h.embedded().GetStats(ctx, opts)
+}
+
+// IsMediaFlowingIn is [element.MediaElement.IsMediaFlowingIn], which invokes
+// "isMediaFlowingIn" on the object.
+func (h *Filter) IsMediaFlowingIn(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingInOptions) (bool, error) {
+	return h.embedded().IsMediaFlowingIn(ctx, mediaType, opts)
+}
+
+// IsMediaFlowingOut is [element.MediaElement.IsMediaFlowingOut], which invokes
+// "isMediaFlowingOut" on the object.
+func (h *Filter) IsMediaFlowingOut(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingOutOptions) (bool, error) {
+	return h.embedded().IsMediaFlowingOut(ctx, mediaType, opts)
+}
+
+// IsMediaTranscoding is [element.MediaElement.IsMediaTranscoding], which
+// invokes "isMediaTranscoding" on the object.
+func (h *Filter) IsMediaTranscoding(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaTranscodingOptions) (bool, error) {
+	return h.embedded().IsMediaTranscoding(ctx, mediaType, opts)
+}
+
+// OnElementConnected is [element.MediaElement.OnElementConnected], which
+// subscribes to the ElementConnected events of the object (a subscribe
+// request) and returns once the server has acknowledged it, so events caused
+// by later calls are not missed.
+func (h *Filter) OnElementConnected(ctx context.Context) (<-chan event.ElementConnected, error) {
+	return h.embedded().OnElementConnected(ctx)
+}
+
+// OnElementDisconnected is [element.MediaElement.OnElementDisconnected], which
+// subscribes to the ElementDisconnected events of the object (a subscribe
+// request) and returns once the server has acknowledged it, so events caused
+// by later calls are not missed.
+func (h *Filter) OnElementDisconnected(ctx context.Context) (<-chan event.ElementDisconnected, error) {
+	return h.embedded().OnElementDisconnected(ctx)
+}
+
+// OnMediaFlowOutStateChanged is
+// [element.MediaElement.OnMediaFlowOutStateChanged], which subscribes to the
+// MediaFlowOutStateChanged events of the object (a subscribe request) and
+// returns once the server has acknowledged it, so events caused by later calls
+// are not missed.
+func (h *Filter) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan event.MediaFlowOutStateChanged, error) {
+	return h.embedded().OnMediaFlowOutStateChanged(ctx)
+}
+
+// OnMediaFlowInStateChanged is
+// [element.MediaElement.OnMediaFlowInStateChanged], which subscribes to the
+// MediaFlowInStateChanged events of the object (a subscribe request) and
+// returns once the server has acknowledged it, so events caused by later calls
+// are not missed.
+func (h *Filter) OnMediaFlowInStateChanged(ctx context.Context) (<-chan event.MediaFlowInStateChanged, error) {
+	return h.embedded().OnMediaFlowInStateChanged(ctx)
+}
+
+// OnMediaTranscodingStateChanged is
+// [element.MediaElement.OnMediaTranscodingStateChanged], which subscribes to
+// the MediaTranscodingStateChanged events of the object (a subscribe request)
+// and returns once the server has acknowledged it, so events caused by later
+// calls are not missed.
+func (h *Filter) OnMediaTranscodingStateChanged(ctx context.Context) (<-chan event.MediaTranscodingStateChanged, error) {
+	return h.embedded().OnMediaTranscodingStateChanged(ctx)
+}
+
+// GetMediaPipeline is [element.MediaObject.GetMediaPipeline], which reads the
+// "mediaPipeline" property (invoke "getMediaPipeline"). The property is fixed
+// when the object is created, so it has no setter.
+func (h *Filter) GetMediaPipeline(ctx context.Context) (*element.MediaObject, error) {
+	return h.embedded().GetMediaPipeline(ctx)
+}
+
+// GetParent is [element.MediaObject.GetParent], which reads the "parent"
+// property (invoke "getParent"). The property is fixed when the object is
+// created, so it has no setter.
+func (h *Filter) GetParent(ctx context.Context) (*element.MediaObject, error) {
+	return h.embedded().GetParent(ctx)
+}
+
+// GetId is [element.MediaObject.GetId], which reads the "id" property (invoke
+// "getId"). The property is fixed when the object is created, so it has no
+// setter.
+func (h *Filter) GetId(ctx context.Context) (string, error) {
+	return h.embedded().GetId(ctx)
+}
+
+// GetChildren is [element.MediaObject.GetChildren], which reads the "children"
+// property (invoke "getChildren"). The property is read-only.
+func (h *Filter) GetChildren(ctx context.Context) ([]*element.MediaObject, error) {
+	return h.embedded().GetChildren(ctx)
+}
+
+// GetName is [element.MediaObject.GetName], which reads the "name" property
+// (invoke "getName").
+func (h *Filter) GetName(ctx context.Context) (string, error) {
+	return h.embedded().GetName(ctx)
+}
+
+// SetName is [element.MediaObject.SetName], which writes the "name" property
+// (invoke "setName" with {"name": value}) on the object.
+func (h *Filter) SetName(ctx context.Context, name string) error {
+	return h.embedded().SetName(ctx, name)
+}
+
+// GetSendTagsInEvents is [element.MediaObject.GetSendTagsInEvents], which
+// reads the "sendTagsInEvents" property (invoke "getSendTagsInEvents").
+func (h *Filter) GetSendTagsInEvents(ctx context.Context) (bool, error) {
+	return h.embedded().GetSendTagsInEvents(ctx)
+}
+
+// SetSendTagsInEvents is [element.MediaObject.SetSendTagsInEvents], which
+// writes the "sendTagsInEvents" property (invoke "setSendTagsInEvents" with
+// {"sendTagsInEvents": value}) on the object.
+func (h *Filter) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents bool) error {
+	return h.embedded().SetSendTagsInEvents(ctx, sendTagsInEvents)
+}
+
+// GetCreationTime is [element.MediaObject.GetCreationTime], which reads the
+// "creationTime" property (invoke "getCreationTime"). The property is fixed
+// when the object is created, so it has no setter.
+func (h *Filter) GetCreationTime(ctx context.Context) (int32, error) {
+	return h.embedded().GetCreationTime(ctx)
+}
+
+// AddTag is [element.MediaObject.AddTag], which invokes "addTag" on the
+// object.
+func (h *Filter) AddTag(ctx context.Context, key string, value string) error {
+	return h.embedded().AddTag(ctx, key, value)
+}
+
+// RemoveTag is [element.MediaObject.RemoveTag], which invokes "removeTag" on
+// the object.
+func (h *Filter) RemoveTag(ctx context.Context, key string) error {
+	return h.embedded().RemoveTag(ctx, key)
+}
+
+// GetTag is [element.MediaObject.GetTag], which invokes "getTag" on the
+// object.
+func (h *Filter) GetTag(ctx context.Context, key string) (string, error) {
+	return h.embedded().GetTag(ctx, key)
+}
+
+// GetTags is [element.MediaObject.GetTags], which invokes "getTags" on the
+// object.
+func (h *Filter) GetTags(ctx context.Context) ([]types.Tag, error) {
+	return h.embedded().GetTags(ctx)
+}
+
+// OnError is [element.MediaObject.OnError], which subscribes to the Error
+// events of the object (a subscribe request) and returns once the server has
+// acknowledged it, so events caused by later calls are not missed.
+func (h *Filter) OnError(ctx context.Context) (<-chan event.Error, error) {
+	return h.embedded().OnError(ctx)
+}
+
 // PassThrough is the handle of a PassThrough, a class of the core module. It
 // embeds the handle of MediaElement, so it has the methods of MediaElement,
-// MediaObject. A handle only holds the object reference: it is safe for
-// concurrent use and every call goes to the server.
+// MediaObject. It redeclares the inherited methods, so that they are listed
+// here and fail on a nil handle like its own, with an error matching
+// client.ErrInvalidArgument, rather than panicking. A handle only holds the
+// object reference: it is safe for concurrent use and every call goes to the
+// server.
 type PassThrough struct {
 	element.MediaElement
 }
@@ -152,6 +413,16 @@ func (h *PassThrough) ID() string {
 // object pending in a transaction it is queued there.
 func (h *PassThrough) Release(ctx context.Context) error {
 	return h.Object().Release(ctx)
+}
+
+// embedded returns the embedded parent handle, nil for a nil handle: the
+// redeclared inherited methods call it, so that they fail on a nil handle
+// instead of panicking.
+func (h *PassThrough) embedded() *element.MediaElement {
+	if h == nil {
+		return nil
+	}
+	return &h.MediaElement
 }
 
 // PassThroughOptions holds the optional constructor parameters of PassThrough.
@@ -197,6 +468,250 @@ func NewPassThrough(ctx context.Context, mediaPipeline *pipeline.MediaPipeline, 
 // transaction.
 func (h *PassThrough) Events(ctx context.Context, types ...string) (*client.Subscription[event.Event], error) {
 	return client.SubscribeEvents(ctx, h.Object(), types)
+}
+
+// GetEncoderBitrate is [element.MediaElement.GetEncoderBitrate], which reads
+// the "encoderBitrate" property (invoke "getEncoderBitrate").
+func (h *PassThrough) GetEncoderBitrate(ctx context.Context) (int32, error) {
+	return h.embedded().GetEncoderBitrate(ctx)
+}
+
+// SetEncoderBitrate is [element.MediaElement.SetEncoderBitrate], which writes
+// the "encoderBitrate" property (invoke "setEncoderBitrate" with
+// {"encoderBitrate": value}) on the object.
+func (h *PassThrough) SetEncoderBitrate(ctx context.Context, encoderBitrate int32) error {
+	return h.embedded().SetEncoderBitrate(ctx, encoderBitrate)
+}
+
+// GetMinEncoderBitrate is [element.MediaElement.GetMinEncoderBitrate], which
+// reads the "minEncoderBitrate" property (invoke "getMinEncoderBitrate").
+func (h *PassThrough) GetMinEncoderBitrate(ctx context.Context) (int32, error) {
+	return h.embedded().GetMinEncoderBitrate(ctx)
+}
+
+// SetMinEncoderBitrate is [element.MediaElement.SetMinEncoderBitrate], which
+// writes the "minEncoderBitrate" property (invoke "setMinEncoderBitrate" with
+// {"minEncoderBitrate": value}) on the object.
+func (h *PassThrough) SetMinEncoderBitrate(ctx context.Context, minEncoderBitrate int32) error {
+	return h.embedded().SetMinEncoderBitrate(ctx, minEncoderBitrate)
+}
+
+// GetMaxEncoderBitrate is [element.MediaElement.GetMaxEncoderBitrate], which
+// reads the "maxEncoderBitrate" property (invoke "getMaxEncoderBitrate").
+func (h *PassThrough) GetMaxEncoderBitrate(ctx context.Context) (int32, error) {
+	return h.embedded().GetMaxEncoderBitrate(ctx)
+}
+
+// SetMaxEncoderBitrate is [element.MediaElement.SetMaxEncoderBitrate], which
+// writes the "maxEncoderBitrate" property (invoke "setMaxEncoderBitrate" with
+// {"maxEncoderBitrate": value}) on the object.
+func (h *PassThrough) SetMaxEncoderBitrate(ctx context.Context, maxEncoderBitrate int32) error {
+	return h.embedded().SetMaxEncoderBitrate(ctx, maxEncoderBitrate)
+}
+
+// GetSourceConnections is [element.MediaElement.GetSourceConnections], which
+// invokes "getSourceConnections" on the object.
+func (h *PassThrough) GetSourceConnections(ctx context.Context, opts *element.GetSourceConnectionsOptions) ([]element.Connection, error) {
+	return h.embedded().GetSourceConnections(ctx, opts)
+}
+
+// GetSinkConnections is [element.MediaElement.GetSinkConnections], which
+// invokes "getSinkConnections" on the object.
+func (h *PassThrough) GetSinkConnections(ctx context.Context, opts *element.GetSinkConnectionsOptions) ([]element.Connection, error) {
+	return h.embedded().GetSinkConnections(ctx, opts)
+}
+
+// Connect is [element.MediaElement.Connect], which invokes "connect" on the
+// object.
+func (h *PassThrough) Connect(ctx context.Context, sink element.MediaElementHandle, opts *element.ConnectOptions) error {
+	return h.embedded().Connect(ctx, sink, opts)
+}
+
+// Disconnect is [element.MediaElement.Disconnect], which invokes "disconnect"
+// on the object.
+func (h *PassThrough) Disconnect(ctx context.Context, sink element.MediaElementHandle, opts *element.DisconnectOptions) error {
+	return h.embedded().Disconnect(ctx, sink, opts)
+}
+
+// SetAudioFormat is [element.MediaElement.SetAudioFormat], which invokes
+// "setAudioFormat" on the object.
+func (h *PassThrough) SetAudioFormat(ctx context.Context, caps types.AudioCaps) error {
+	return h.embedded().SetAudioFormat(ctx, caps)
+}
+
+// SetVideoFormat is [element.MediaElement.SetVideoFormat], which invokes
+// "setVideoFormat" on the object.
+func (h *PassThrough) SetVideoFormat(ctx context.Context, caps types.VideoCaps) error {
+	return h.embedded().SetVideoFormat(ctx, caps)
+}
+
+// DumpGstreamerDot is [element.MediaElement.DumpGstreamerDot], which invokes
+// "dumpGstreamerDot" on the object.
+func (h *PassThrough) DumpGstreamerDot(ctx context.Context, opts *element.DumpGstreamerDotOptions) error {
+	return h.embedded().DumpGstreamerDot(ctx, opts)
+}
+
+// GetGstreamerDot is [element.MediaElement.GetGstreamerDot], which invokes
+// "getGstreamerDot" on the object.
+func (h *PassThrough) GetGstreamerDot(ctx context.Context, opts *element.GetGstreamerDotOptions) (string, error) {
+	return h.embedded().GetGstreamerDot(ctx, opts)
+}
+
+// GetStats is [element.MediaElement.GetStats], which invokes "getStats" on the
+// object.
+func (h *PassThrough) GetStats(ctx context.Context, opts *element.GetStatsOptions) (map[string]types.Complex, error) {
+	return h.embedded().GetStats(ctx, opts)
+}
+
+// IsMediaFlowingIn is [element.MediaElement.IsMediaFlowingIn], which invokes
+// "isMediaFlowingIn" on the object.
+func (h *PassThrough) IsMediaFlowingIn(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingInOptions) (bool, error) {
+	return h.embedded().IsMediaFlowingIn(ctx, mediaType, opts)
+}
+
+// IsMediaFlowingOut is [element.MediaElement.IsMediaFlowingOut], which invokes
+// "isMediaFlowingOut" on the object.
+func (h *PassThrough) IsMediaFlowingOut(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingOutOptions) (bool, error) {
+	return h.embedded().IsMediaFlowingOut(ctx, mediaType, opts)
+}
+
+// IsMediaTranscoding is [element.MediaElement.IsMediaTranscoding], which
+// invokes "isMediaTranscoding" on the object.
+func (h *PassThrough) IsMediaTranscoding(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaTranscodingOptions) (bool, error) {
+	return h.embedded().IsMediaTranscoding(ctx, mediaType, opts)
+}
+
+// OnElementConnected is [element.MediaElement.OnElementConnected], which
+// subscribes to the ElementConnected events of the object (a subscribe
+// request) and returns once the server has acknowledged it, so events caused
+// by later calls are not missed.
+func (h *PassThrough) OnElementConnected(ctx context.Context) (<-chan event.ElementConnected, error) {
+	return h.embedded().OnElementConnected(ctx)
+}
+
+// OnElementDisconnected is [element.MediaElement.OnElementDisconnected], which
+// subscribes to the ElementDisconnected events of the object (a subscribe
+// request) and returns once the server has acknowledged it, so events caused
+// by later calls are not missed.
+func (h *PassThrough) OnElementDisconnected(ctx context.Context) (<-chan event.ElementDisconnected, error) {
+	return h.embedded().OnElementDisconnected(ctx)
+}
+
+// OnMediaFlowOutStateChanged is
+// [element.MediaElement.OnMediaFlowOutStateChanged], which subscribes to the
+// MediaFlowOutStateChanged events of the object (a subscribe request) and
+// returns once the server has acknowledged it, so events caused by later calls
+// are not missed.
+func (h *PassThrough) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan event.MediaFlowOutStateChanged, error) {
+	return h.embedded().OnMediaFlowOutStateChanged(ctx)
+}
+
+// OnMediaFlowInStateChanged is
+// [element.MediaElement.OnMediaFlowInStateChanged], which subscribes to the
+// MediaFlowInStateChanged events of the object (a subscribe request) and
+// returns once the server has acknowledged it, so events caused by later calls
+// are not missed.
+func (h *PassThrough) OnMediaFlowInStateChanged(ctx context.Context) (<-chan event.MediaFlowInStateChanged, error) {
+	return h.embedded().OnMediaFlowInStateChanged(ctx)
+}
+
+// OnMediaTranscodingStateChanged is
+// [element.MediaElement.OnMediaTranscodingStateChanged], which subscribes to
+// the MediaTranscodingStateChanged events of the object (a subscribe request)
+// and returns once the server has acknowledged it, so events caused by later
+// calls are not missed.
+func (h *PassThrough) OnMediaTranscodingStateChanged(ctx context.Context) (<-chan event.MediaTranscodingStateChanged, error) {
+	return h.embedded().OnMediaTranscodingStateChanged(ctx)
+}
+
+// GetMediaPipeline is [element.MediaObject.GetMediaPipeline], which reads the
+// "mediaPipeline" property (invoke "getMediaPipeline"). The property is fixed
+// when the object is created, so it has no setter.
+func (h *PassThrough) GetMediaPipeline(ctx context.Context) (*element.MediaObject, error) {
+	return h.embedded().GetMediaPipeline(ctx)
+}
+
+// GetParent is [element.MediaObject.GetParent], which reads the "parent"
+// property (invoke "getParent"). The property is fixed when the object is
+// created, so it has no setter.
+func (h *PassThrough) GetParent(ctx context.Context) (*element.MediaObject, error) {
+	return h.embedded().GetParent(ctx)
+}
+
+// GetId is [element.MediaObject.GetId], which reads the "id" property (invoke
+// "getId"). The property is fixed when the object is created, so it has no
+// setter.
+func (h *PassThrough) GetId(ctx context.Context) (string, error) {
+	return h.embedded().GetId(ctx)
+}
+
+// GetChildren is [element.MediaObject.GetChildren], which reads the "children"
+// property (invoke "getChildren"). The property is read-only.
+func (h *PassThrough) GetChildren(ctx context.Context) ([]*element.MediaObject, error) {
+	return h.embedded().GetChildren(ctx)
+}
+
+// GetName is [element.MediaObject.GetName], which reads the "name" property
+// (invoke "getName").
+func (h *PassThrough) GetName(ctx context.Context) (string, error) {
+	return h.embedded().GetName(ctx)
+}
+
+// SetName is [element.MediaObject.SetName], which writes the "name" property
+// (invoke "setName" with {"name": value}) on the object.
+func (h *PassThrough) SetName(ctx context.Context, name string) error {
+	return h.embedded().SetName(ctx, name)
+}
+
+// GetSendTagsInEvents is [element.MediaObject.GetSendTagsInEvents], which
+// reads the "sendTagsInEvents" property (invoke "getSendTagsInEvents").
+func (h *PassThrough) GetSendTagsInEvents(ctx context.Context) (bool, error) {
+	return h.embedded().GetSendTagsInEvents(ctx)
+}
+
+// SetSendTagsInEvents is [element.MediaObject.SetSendTagsInEvents], which
+// writes the "sendTagsInEvents" property (invoke "setSendTagsInEvents" with
+// {"sendTagsInEvents": value}) on the object.
+func (h *PassThrough) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents bool) error {
+	return h.embedded().SetSendTagsInEvents(ctx, sendTagsInEvents)
+}
+
+// GetCreationTime is [element.MediaObject.GetCreationTime], which reads the
+// "creationTime" property (invoke "getCreationTime"). The property is fixed
+// when the object is created, so it has no setter.
+func (h *PassThrough) GetCreationTime(ctx context.Context) (int32, error) {
+	return h.embedded().GetCreationTime(ctx)
+}
+
+// AddTag is [element.MediaObject.AddTag], which invokes "addTag" on the
+// object.
+func (h *PassThrough) AddTag(ctx context.Context, key string, value string) error {
+	return h.embedded().AddTag(ctx, key, value)
+}
+
+// RemoveTag is [element.MediaObject.RemoveTag], which invokes "removeTag" on
+// the object.
+func (h *PassThrough) RemoveTag(ctx context.Context, key string) error {
+	return h.embedded().RemoveTag(ctx, key)
+}
+
+// GetTag is [element.MediaObject.GetTag], which invokes "getTag" on the
+// object.
+func (h *PassThrough) GetTag(ctx context.Context, key string) (string, error) {
+	return h.embedded().GetTag(ctx, key)
+}
+
+// GetTags is [element.MediaObject.GetTags], which invokes "getTags" on the
+// object.
+func (h *PassThrough) GetTags(ctx context.Context) ([]types.Tag, error) {
+	return h.embedded().GetTags(ctx)
+}
+
+// OnError is [element.MediaObject.OnError], which subscribes to the Error
+// events of the object (a subscribe request) and returns once the server has
+// acknowledged it, so events caused by later calls are not missed.
+func (h *PassThrough) OnError(ctx context.Context) (<-chan event.Error, error) {
+	return h.embedded().OnError(ctx)
 }
 
 func init() {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/gokurento/kurento/client"
+	"github.com/gokurento/kurento/element"
 	"github.com/gokurento/kurento/event"
 	"github.com/gokurento/kurento/pipeline"
 	"github.com/gokurento/kurento/types"
@@ -16,8 +17,11 @@ const _ = client.GeneratedCodeV1
 
 // FaceOverlayFilter is the handle of a FaceOverlayFilter, a class of the
 // filters module. It embeds the handle of Filter, so it has the methods of
-// Filter, MediaElement, MediaObject. A handle only holds the object reference:
-// it is safe for concurrent use and every call goes to the server.
+// Filter, MediaElement, MediaObject. It redeclares the inherited methods, so
+// that they are listed here and fail on a nil handle like its own, with an
+// error matching client.ErrInvalidArgument, rather than panicking. A handle
+// only holds the object reference: it is safe for concurrent use and every
+// call goes to the server.
 type FaceOverlayFilter struct {
 	Filter
 }
@@ -53,6 +57,16 @@ func (h *FaceOverlayFilter) ID() string {
 // object pending in a transaction it is queued there.
 func (h *FaceOverlayFilter) Release(ctx context.Context) error {
 	return h.Object().Release(ctx)
+}
+
+// embedded returns the embedded parent handle, nil for a nil handle: the
+// redeclared inherited methods call it, so that they fail on a nil handle
+// instead of panicking.
+func (h *FaceOverlayFilter) embedded() *Filter {
+	if h == nil {
+		return nil
+	}
+	return &h.Filter
 }
 
 // FaceOverlayFilterOptions holds the optional constructor parameters of
@@ -126,10 +140,257 @@ func (h *FaceOverlayFilter) Events(ctx context.Context, types ...string) (*clien
 	return client.SubscribeEvents(ctx, h.Object(), types)
 }
 
+// GetEncoderBitrate is [element.MediaElement.GetEncoderBitrate], which reads
+// the "encoderBitrate" property (invoke "getEncoderBitrate").
+func (h *FaceOverlayFilter) GetEncoderBitrate(ctx context.Context) (int32, error) {
+	return h.embedded().GetEncoderBitrate(ctx)
+}
+
+// SetEncoderBitrate is [element.MediaElement.SetEncoderBitrate], which writes
+// the "encoderBitrate" property (invoke "setEncoderBitrate" with
+// {"encoderBitrate": value}) on the object.
+func (h *FaceOverlayFilter) SetEncoderBitrate(ctx context.Context, encoderBitrate int32) error {
+	return h.embedded().SetEncoderBitrate(ctx, encoderBitrate)
+}
+
+// GetMinEncoderBitrate is [element.MediaElement.GetMinEncoderBitrate], which
+// reads the "minEncoderBitrate" property (invoke "getMinEncoderBitrate").
+func (h *FaceOverlayFilter) GetMinEncoderBitrate(ctx context.Context) (int32, error) {
+	return h.embedded().GetMinEncoderBitrate(ctx)
+}
+
+// SetMinEncoderBitrate is [element.MediaElement.SetMinEncoderBitrate], which
+// writes the "minEncoderBitrate" property (invoke "setMinEncoderBitrate" with
+// {"minEncoderBitrate": value}) on the object.
+func (h *FaceOverlayFilter) SetMinEncoderBitrate(ctx context.Context, minEncoderBitrate int32) error {
+	return h.embedded().SetMinEncoderBitrate(ctx, minEncoderBitrate)
+}
+
+// GetMaxEncoderBitrate is [element.MediaElement.GetMaxEncoderBitrate], which
+// reads the "maxEncoderBitrate" property (invoke "getMaxEncoderBitrate").
+func (h *FaceOverlayFilter) GetMaxEncoderBitrate(ctx context.Context) (int32, error) {
+	return h.embedded().GetMaxEncoderBitrate(ctx)
+}
+
+// SetMaxEncoderBitrate is [element.MediaElement.SetMaxEncoderBitrate], which
+// writes the "maxEncoderBitrate" property (invoke "setMaxEncoderBitrate" with
+// {"maxEncoderBitrate": value}) on the object.
+func (h *FaceOverlayFilter) SetMaxEncoderBitrate(ctx context.Context, maxEncoderBitrate int32) error {
+	return h.embedded().SetMaxEncoderBitrate(ctx, maxEncoderBitrate)
+}
+
+// GetSourceConnections is [element.MediaElement.GetSourceConnections], which
+// invokes "getSourceConnections" on the object.
+func (h *FaceOverlayFilter) GetSourceConnections(ctx context.Context, opts *element.GetSourceConnectionsOptions) ([]element.Connection, error) {
+	return h.embedded().GetSourceConnections(ctx, opts)
+}
+
+// GetSinkConnections is [element.MediaElement.GetSinkConnections], which
+// invokes "getSinkConnections" on the object.
+func (h *FaceOverlayFilter) GetSinkConnections(ctx context.Context, opts *element.GetSinkConnectionsOptions) ([]element.Connection, error) {
+	return h.embedded().GetSinkConnections(ctx, opts)
+}
+
+// Connect is [element.MediaElement.Connect], which invokes "connect" on the
+// object.
+func (h *FaceOverlayFilter) Connect(ctx context.Context, sink element.MediaElementHandle, opts *element.ConnectOptions) error {
+	return h.embedded().Connect(ctx, sink, opts)
+}
+
+// Disconnect is [element.MediaElement.Disconnect], which invokes "disconnect"
+// on the object.
+func (h *FaceOverlayFilter) Disconnect(ctx context.Context, sink element.MediaElementHandle, opts *element.DisconnectOptions) error {
+	return h.embedded().Disconnect(ctx, sink, opts)
+}
+
+// SetAudioFormat is [element.MediaElement.SetAudioFormat], which invokes
+// "setAudioFormat" on the object.
+func (h *FaceOverlayFilter) SetAudioFormat(ctx context.Context, caps types.AudioCaps) error {
+	return h.embedded().SetAudioFormat(ctx, caps)
+}
+
+// SetVideoFormat is [element.MediaElement.SetVideoFormat], which invokes
+// "setVideoFormat" on the object.
+func (h *FaceOverlayFilter) SetVideoFormat(ctx context.Context, caps types.VideoCaps) error {
+	return h.embedded().SetVideoFormat(ctx, caps)
+}
+
+// DumpGstreamerDot is [element.MediaElement.DumpGstreamerDot], which invokes
+// "dumpGstreamerDot" on the object.
+func (h *FaceOverlayFilter) DumpGstreamerDot(ctx context.Context, opts *element.DumpGstreamerDotOptions) error {
+	return h.embedded().DumpGstreamerDot(ctx, opts)
+}
+
+// GetGstreamerDot is [element.MediaElement.GetGstreamerDot], which invokes
+// "getGstreamerDot" on the object.
+func (h *FaceOverlayFilter) GetGstreamerDot(ctx context.Context, opts *element.GetGstreamerDotOptions) (string, error) {
+	return h.embedded().GetGstreamerDot(ctx, opts)
+}
+
+// GetStats is [element.MediaElement.GetStats], which invokes "getStats" on the
+// object.
+func (h *FaceOverlayFilter) GetStats(ctx context.Context, opts *element.GetStatsOptions) (map[string]types.Complex, error) {
+	return h.embedded().GetStats(ctx, opts)
+}
+
+// IsMediaFlowingIn is [element.MediaElement.IsMediaFlowingIn], which invokes
+// "isMediaFlowingIn" on the object.
+func (h *FaceOverlayFilter) IsMediaFlowingIn(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingInOptions) (bool, error) {
+	return h.embedded().IsMediaFlowingIn(ctx, mediaType, opts)
+}
+
+// IsMediaFlowingOut is [element.MediaElement.IsMediaFlowingOut], which invokes
+// "isMediaFlowingOut" on the object.
+func (h *FaceOverlayFilter) IsMediaFlowingOut(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingOutOptions) (bool, error) {
+	return h.embedded().IsMediaFlowingOut(ctx, mediaType, opts)
+}
+
+// IsMediaTranscoding is [element.MediaElement.IsMediaTranscoding], which
+// invokes "isMediaTranscoding" on the object.
+func (h *FaceOverlayFilter) IsMediaTranscoding(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaTranscodingOptions) (bool, error) {
+	return h.embedded().IsMediaTranscoding(ctx, mediaType, opts)
+}
+
+// OnElementConnected is [element.MediaElement.OnElementConnected], which
+// subscribes to the ElementConnected events of the object (a subscribe
+// request) and returns once the server has acknowledged it, so events caused
+// by later calls are not missed.
+func (h *FaceOverlayFilter) OnElementConnected(ctx context.Context) (<-chan event.ElementConnected, error) {
+	return h.embedded().OnElementConnected(ctx)
+}
+
+// OnElementDisconnected is [element.MediaElement.OnElementDisconnected], which
+// subscribes to the ElementDisconnected events of the object (a subscribe
+// request) and returns once the server has acknowledged it, so events caused
+// by later calls are not missed.
+func (h *FaceOverlayFilter) OnElementDisconnected(ctx context.Context) (<-chan event.ElementDisconnected, error) {
+	return h.embedded().OnElementDisconnected(ctx)
+}
+
+// OnMediaFlowOutStateChanged is
+// [element.MediaElement.OnMediaFlowOutStateChanged], which subscribes to the
+// MediaFlowOutStateChanged events of the object (a subscribe request) and
+// returns once the server has acknowledged it, so events caused by later calls
+// are not missed.
+func (h *FaceOverlayFilter) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan event.MediaFlowOutStateChanged, error) {
+	return h.embedded().OnMediaFlowOutStateChanged(ctx)
+}
+
+// OnMediaFlowInStateChanged is
+// [element.MediaElement.OnMediaFlowInStateChanged], which subscribes to the
+// MediaFlowInStateChanged events of the object (a subscribe request) and
+// returns once the server has acknowledged it, so events caused by later calls
+// are not missed.
+func (h *FaceOverlayFilter) OnMediaFlowInStateChanged(ctx context.Context) (<-chan event.MediaFlowInStateChanged, error) {
+	return h.embedded().OnMediaFlowInStateChanged(ctx)
+}
+
+// OnMediaTranscodingStateChanged is
+// [element.MediaElement.OnMediaTranscodingStateChanged], which subscribes to
+// the MediaTranscodingStateChanged events of the object (a subscribe request)
+// and returns once the server has acknowledged it, so events caused by later
+// calls are not missed.
+func (h *FaceOverlayFilter) OnMediaTranscodingStateChanged(ctx context.Context) (<-chan event.MediaTranscodingStateChanged, error) {
+	return h.embedded().OnMediaTranscodingStateChanged(ctx)
+}
+
+// GetMediaPipeline is [element.MediaObject.GetMediaPipeline], which reads the
+// "mediaPipeline" property (invoke "getMediaPipeline"). The property is fixed
+// when the object is created, so it has no setter.
+func (h *FaceOverlayFilter) GetMediaPipeline(ctx context.Context) (*element.MediaObject, error) {
+	return h.embedded().GetMediaPipeline(ctx)
+}
+
+// GetParent is [element.MediaObject.GetParent], which reads the "parent"
+// property (invoke "getParent"). The property is fixed when the object is
+// created, so it has no setter.
+func (h *FaceOverlayFilter) GetParent(ctx context.Context) (*element.MediaObject, error) {
+	return h.embedded().GetParent(ctx)
+}
+
+// GetId is [element.MediaObject.GetId], which reads the "id" property (invoke
+// "getId"). The property is fixed when the object is created, so it has no
+// setter.
+func (h *FaceOverlayFilter) GetId(ctx context.Context) (string, error) {
+	return h.embedded().GetId(ctx)
+}
+
+// GetChildren is [element.MediaObject.GetChildren], which reads the "children"
+// property (invoke "getChildren"). The property is read-only.
+func (h *FaceOverlayFilter) GetChildren(ctx context.Context) ([]*element.MediaObject, error) {
+	return h.embedded().GetChildren(ctx)
+}
+
+// GetName is [element.MediaObject.GetName], which reads the "name" property
+// (invoke "getName").
+func (h *FaceOverlayFilter) GetName(ctx context.Context) (string, error) {
+	return h.embedded().GetName(ctx)
+}
+
+// SetName is [element.MediaObject.SetName], which writes the "name" property
+// (invoke "setName" with {"name": value}) on the object.
+func (h *FaceOverlayFilter) SetName(ctx context.Context, name string) error {
+	return h.embedded().SetName(ctx, name)
+}
+
+// GetSendTagsInEvents is [element.MediaObject.GetSendTagsInEvents], which
+// reads the "sendTagsInEvents" property (invoke "getSendTagsInEvents").
+func (h *FaceOverlayFilter) GetSendTagsInEvents(ctx context.Context) (bool, error) {
+	return h.embedded().GetSendTagsInEvents(ctx)
+}
+
+// SetSendTagsInEvents is [element.MediaObject.SetSendTagsInEvents], which
+// writes the "sendTagsInEvents" property (invoke "setSendTagsInEvents" with
+// {"sendTagsInEvents": value}) on the object.
+func (h *FaceOverlayFilter) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents bool) error {
+	return h.embedded().SetSendTagsInEvents(ctx, sendTagsInEvents)
+}
+
+// GetCreationTime is [element.MediaObject.GetCreationTime], which reads the
+// "creationTime" property (invoke "getCreationTime"). The property is fixed
+// when the object is created, so it has no setter.
+func (h *FaceOverlayFilter) GetCreationTime(ctx context.Context) (int32, error) {
+	return h.embedded().GetCreationTime(ctx)
+}
+
+// AddTag is [element.MediaObject.AddTag], which invokes "addTag" on the
+// object.
+func (h *FaceOverlayFilter) AddTag(ctx context.Context, key string, value string) error {
+	return h.embedded().AddTag(ctx, key, value)
+}
+
+// RemoveTag is [element.MediaObject.RemoveTag], which invokes "removeTag" on
+// the object.
+func (h *FaceOverlayFilter) RemoveTag(ctx context.Context, key string) error {
+	return h.embedded().RemoveTag(ctx, key)
+}
+
+// GetTag is [element.MediaObject.GetTag], which invokes "getTag" on the
+// object.
+func (h *FaceOverlayFilter) GetTag(ctx context.Context, key string) (string, error) {
+	return h.embedded().GetTag(ctx, key)
+}
+
+// GetTags is [element.MediaObject.GetTags], which invokes "getTags" on the
+// object.
+func (h *FaceOverlayFilter) GetTags(ctx context.Context) ([]types.Tag, error) {
+	return h.embedded().GetTags(ctx)
+}
+
+// OnError is [element.MediaObject.OnError], which subscribes to the Error
+// events of the object (a subscribe request) and returns once the server has
+// acknowledged it, so events caused by later calls are not missed.
+func (h *FaceOverlayFilter) OnError(ctx context.Context) (<-chan event.Error, error) {
+	return h.embedded().OnError(ctx)
+}
+
 // GStreamerFilter is the handle of a GStreamerFilter, a class of the filters
 // module. It embeds the handle of Filter, so it has the methods of Filter,
-// MediaElement, MediaObject. A handle only holds the object reference: it is
-// safe for concurrent use and every call goes to the server.
+// MediaElement, MediaObject. It redeclares the inherited methods, so that they
+// are listed here and fail on a nil handle like its own, with an error
+// matching client.ErrInvalidArgument, rather than panicking. A handle only
+// holds the object reference: it is safe for concurrent use and every call
+// goes to the server.
 type GStreamerFilter struct {
 	Filter
 }
@@ -165,6 +426,16 @@ func (h *GStreamerFilter) ID() string {
 // object pending in a transaction it is queued there.
 func (h *GStreamerFilter) Release(ctx context.Context) error {
 	return h.Object().Release(ctx)
+}
+
+// embedded returns the embedded parent handle, nil for a nil handle: the
+// redeclared inherited methods call it, so that they fail on a nil handle
+// instead of panicking.
+func (h *GStreamerFilter) embedded() *Filter {
+	if h == nil {
+		return nil
+	}
+	return &h.Filter
 }
 
 // GStreamerFilterOptions holds the optional constructor parameters of
@@ -250,10 +521,257 @@ func (h *GStreamerFilter) Events(ctx context.Context, types ...string) (*client.
 	return client.SubscribeEvents(ctx, h.Object(), types)
 }
 
+// GetEncoderBitrate is [element.MediaElement.GetEncoderBitrate], which reads
+// the "encoderBitrate" property (invoke "getEncoderBitrate").
+func (h *GStreamerFilter) GetEncoderBitrate(ctx context.Context) (int32, error) {
+	return h.embedded().GetEncoderBitrate(ctx)
+}
+
+// SetEncoderBitrate is [element.MediaElement.SetEncoderBitrate], which writes
+// the "encoderBitrate" property (invoke "setEncoderBitrate" with
+// {"encoderBitrate": value}) on the object.
+func (h *GStreamerFilter) SetEncoderBitrate(ctx context.Context, encoderBitrate int32) error {
+	return h.embedded().SetEncoderBitrate(ctx, encoderBitrate)
+}
+
+// GetMinEncoderBitrate is [element.MediaElement.GetMinEncoderBitrate], which
+// reads the "minEncoderBitrate" property (invoke "getMinEncoderBitrate").
+func (h *GStreamerFilter) GetMinEncoderBitrate(ctx context.Context) (int32, error) {
+	return h.embedded().GetMinEncoderBitrate(ctx)
+}
+
+// SetMinEncoderBitrate is [element.MediaElement.SetMinEncoderBitrate], which
+// writes the "minEncoderBitrate" property (invoke "setMinEncoderBitrate" with
+// {"minEncoderBitrate": value}) on the object.
+func (h *GStreamerFilter) SetMinEncoderBitrate(ctx context.Context, minEncoderBitrate int32) error {
+	return h.embedded().SetMinEncoderBitrate(ctx, minEncoderBitrate)
+}
+
+// GetMaxEncoderBitrate is [element.MediaElement.GetMaxEncoderBitrate], which
+// reads the "maxEncoderBitrate" property (invoke "getMaxEncoderBitrate").
+func (h *GStreamerFilter) GetMaxEncoderBitrate(ctx context.Context) (int32, error) {
+	return h.embedded().GetMaxEncoderBitrate(ctx)
+}
+
+// SetMaxEncoderBitrate is [element.MediaElement.SetMaxEncoderBitrate], which
+// writes the "maxEncoderBitrate" property (invoke "setMaxEncoderBitrate" with
+// {"maxEncoderBitrate": value}) on the object.
+func (h *GStreamerFilter) SetMaxEncoderBitrate(ctx context.Context, maxEncoderBitrate int32) error {
+	return h.embedded().SetMaxEncoderBitrate(ctx, maxEncoderBitrate)
+}
+
+// GetSourceConnections is [element.MediaElement.GetSourceConnections], which
+// invokes "getSourceConnections" on the object.
+func (h *GStreamerFilter) GetSourceConnections(ctx context.Context, opts *element.GetSourceConnectionsOptions) ([]element.Connection, error) {
+	return h.embedded().GetSourceConnections(ctx, opts)
+}
+
+// GetSinkConnections is [element.MediaElement.GetSinkConnections], which
+// invokes "getSinkConnections" on the object.
+func (h *GStreamerFilter) GetSinkConnections(ctx context.Context, opts *element.GetSinkConnectionsOptions) ([]element.Connection, error) {
+	return h.embedded().GetSinkConnections(ctx, opts)
+}
+
+// Connect is [element.MediaElement.Connect], which invokes "connect" on the
+// object.
+func (h *GStreamerFilter) Connect(ctx context.Context, sink element.MediaElementHandle, opts *element.ConnectOptions) error {
+	return h.embedded().Connect(ctx, sink, opts)
+}
+
+// Disconnect is [element.MediaElement.Disconnect], which invokes "disconnect"
+// on the object.
+func (h *GStreamerFilter) Disconnect(ctx context.Context, sink element.MediaElementHandle, opts *element.DisconnectOptions) error {
+	return h.embedded().Disconnect(ctx, sink, opts)
+}
+
+// SetAudioFormat is [element.MediaElement.SetAudioFormat], which invokes
+// "setAudioFormat" on the object.
+func (h *GStreamerFilter) SetAudioFormat(ctx context.Context, caps types.AudioCaps) error {
+	return h.embedded().SetAudioFormat(ctx, caps)
+}
+
+// SetVideoFormat is [element.MediaElement.SetVideoFormat], which invokes
+// "setVideoFormat" on the object.
+func (h *GStreamerFilter) SetVideoFormat(ctx context.Context, caps types.VideoCaps) error {
+	return h.embedded().SetVideoFormat(ctx, caps)
+}
+
+// DumpGstreamerDot is [element.MediaElement.DumpGstreamerDot], which invokes
+// "dumpGstreamerDot" on the object.
+func (h *GStreamerFilter) DumpGstreamerDot(ctx context.Context, opts *element.DumpGstreamerDotOptions) error {
+	return h.embedded().DumpGstreamerDot(ctx, opts)
+}
+
+// GetGstreamerDot is [element.MediaElement.GetGstreamerDot], which invokes
+// "getGstreamerDot" on the object.
+func (h *GStreamerFilter) GetGstreamerDot(ctx context.Context, opts *element.GetGstreamerDotOptions) (string, error) {
+	return h.embedded().GetGstreamerDot(ctx, opts)
+}
+
+// GetStats is [element.MediaElement.GetStats], which invokes "getStats" on the
+// object.
+func (h *GStreamerFilter) GetStats(ctx context.Context, opts *element.GetStatsOptions) (map[string]types.Complex, error) {
+	return h.embedded().GetStats(ctx, opts)
+}
+
+// IsMediaFlowingIn is [element.MediaElement.IsMediaFlowingIn], which invokes
+// "isMediaFlowingIn" on the object.
+func (h *GStreamerFilter) IsMediaFlowingIn(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingInOptions) (bool, error) {
+	return h.embedded().IsMediaFlowingIn(ctx, mediaType, opts)
+}
+
+// IsMediaFlowingOut is [element.MediaElement.IsMediaFlowingOut], which invokes
+// "isMediaFlowingOut" on the object.
+func (h *GStreamerFilter) IsMediaFlowingOut(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingOutOptions) (bool, error) {
+	return h.embedded().IsMediaFlowingOut(ctx, mediaType, opts)
+}
+
+// IsMediaTranscoding is [element.MediaElement.IsMediaTranscoding], which
+// invokes "isMediaTranscoding" on the object.
+func (h *GStreamerFilter) IsMediaTranscoding(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaTranscodingOptions) (bool, error) {
+	return h.embedded().IsMediaTranscoding(ctx, mediaType, opts)
+}
+
+// OnElementConnected is [element.MediaElement.OnElementConnected], which
+// subscribes to the ElementConnected events of the object (a subscribe
+// request) and returns once the server has acknowledged it, so events caused
+// by later calls are not missed.
+func (h *GStreamerFilter) OnElementConnected(ctx context.Context) (<-chan event.ElementConnected, error) {
+	return h.embedded().OnElementConnected(ctx)
+}
+
+// OnElementDisconnected is [element.MediaElement.OnElementDisconnected], which
+// subscribes to the ElementDisconnected events of the object (a subscribe
+// request) and returns once the server has acknowledged it, so events caused
+// by later calls are not missed.
+func (h *GStreamerFilter) OnElementDisconnected(ctx context.Context) (<-chan event.ElementDisconnected, error) {
+	return h.embedded().OnElementDisconnected(ctx)
+}
+
+// OnMediaFlowOutStateChanged is
+// [element.MediaElement.OnMediaFlowOutStateChanged], which subscribes to the
+// MediaFlowOutStateChanged events of the object (a subscribe request) and
+// returns once the server has acknowledged it, so events caused by later calls
+// are not missed.
+func (h *GStreamerFilter) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan event.MediaFlowOutStateChanged, error) {
+	return h.embedded().OnMediaFlowOutStateChanged(ctx)
+}
+
+// OnMediaFlowInStateChanged is
+// [element.MediaElement.OnMediaFlowInStateChanged], which subscribes to the
+// MediaFlowInStateChanged events of the object (a subscribe request) and
+// returns once the server has acknowledged it, so events caused by later calls
+// are not missed.
+func (h *GStreamerFilter) OnMediaFlowInStateChanged(ctx context.Context) (<-chan event.MediaFlowInStateChanged, error) {
+	return h.embedded().OnMediaFlowInStateChanged(ctx)
+}
+
+// OnMediaTranscodingStateChanged is
+// [element.MediaElement.OnMediaTranscodingStateChanged], which subscribes to
+// the MediaTranscodingStateChanged events of the object (a subscribe request)
+// and returns once the server has acknowledged it, so events caused by later
+// calls are not missed.
+func (h *GStreamerFilter) OnMediaTranscodingStateChanged(ctx context.Context) (<-chan event.MediaTranscodingStateChanged, error) {
+	return h.embedded().OnMediaTranscodingStateChanged(ctx)
+}
+
+// GetMediaPipeline is [element.MediaObject.GetMediaPipeline], which reads the
+// "mediaPipeline" property (invoke "getMediaPipeline"). The property is fixed
+// when the object is created, so it has no setter.
+func (h *GStreamerFilter) GetMediaPipeline(ctx context.Context) (*element.MediaObject, error) {
+	return h.embedded().GetMediaPipeline(ctx)
+}
+
+// GetParent is [element.MediaObject.GetParent], which reads the "parent"
+// property (invoke "getParent"). The property is fixed when the object is
+// created, so it has no setter.
+func (h *GStreamerFilter) GetParent(ctx context.Context) (*element.MediaObject, error) {
+	return h.embedded().GetParent(ctx)
+}
+
+// GetId is [element.MediaObject.GetId], which reads the "id" property (invoke
+// "getId"). The property is fixed when the object is created, so it has no
+// setter.
+func (h *GStreamerFilter) GetId(ctx context.Context) (string, error) {
+	return h.embedded().GetId(ctx)
+}
+
+// GetChildren is [element.MediaObject.GetChildren], which reads the "children"
+// property (invoke "getChildren"). The property is read-only.
+func (h *GStreamerFilter) GetChildren(ctx context.Context) ([]*element.MediaObject, error) {
+	return h.embedded().GetChildren(ctx)
+}
+
+// GetName is [element.MediaObject.GetName], which reads the "name" property
+// (invoke "getName").
+func (h *GStreamerFilter) GetName(ctx context.Context) (string, error) {
+	return h.embedded().GetName(ctx)
+}
+
+// SetName is [element.MediaObject.SetName], which writes the "name" property
+// (invoke "setName" with {"name": value}) on the object.
+func (h *GStreamerFilter) SetName(ctx context.Context, name string) error {
+	return h.embedded().SetName(ctx, name)
+}
+
+// GetSendTagsInEvents is [element.MediaObject.GetSendTagsInEvents], which
+// reads the "sendTagsInEvents" property (invoke "getSendTagsInEvents").
+func (h *GStreamerFilter) GetSendTagsInEvents(ctx context.Context) (bool, error) {
+	return h.embedded().GetSendTagsInEvents(ctx)
+}
+
+// SetSendTagsInEvents is [element.MediaObject.SetSendTagsInEvents], which
+// writes the "sendTagsInEvents" property (invoke "setSendTagsInEvents" with
+// {"sendTagsInEvents": value}) on the object.
+func (h *GStreamerFilter) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents bool) error {
+	return h.embedded().SetSendTagsInEvents(ctx, sendTagsInEvents)
+}
+
+// GetCreationTime is [element.MediaObject.GetCreationTime], which reads the
+// "creationTime" property (invoke "getCreationTime"). The property is fixed
+// when the object is created, so it has no setter.
+func (h *GStreamerFilter) GetCreationTime(ctx context.Context) (int32, error) {
+	return h.embedded().GetCreationTime(ctx)
+}
+
+// AddTag is [element.MediaObject.AddTag], which invokes "addTag" on the
+// object.
+func (h *GStreamerFilter) AddTag(ctx context.Context, key string, value string) error {
+	return h.embedded().AddTag(ctx, key, value)
+}
+
+// RemoveTag is [element.MediaObject.RemoveTag], which invokes "removeTag" on
+// the object.
+func (h *GStreamerFilter) RemoveTag(ctx context.Context, key string) error {
+	return h.embedded().RemoveTag(ctx, key)
+}
+
+// GetTag is [element.MediaObject.GetTag], which invokes "getTag" on the
+// object.
+func (h *GStreamerFilter) GetTag(ctx context.Context, key string) (string, error) {
+	return h.embedded().GetTag(ctx, key)
+}
+
+// GetTags is [element.MediaObject.GetTags], which invokes "getTags" on the
+// object.
+func (h *GStreamerFilter) GetTags(ctx context.Context) ([]types.Tag, error) {
+	return h.embedded().GetTags(ctx)
+}
+
+// OnError is [element.MediaObject.OnError], which subscribes to the Error
+// events of the object (a subscribe request) and returns once the server has
+// acknowledged it, so events caused by later calls are not missed.
+func (h *GStreamerFilter) OnError(ctx context.Context) (<-chan event.Error, error) {
+	return h.embedded().OnError(ctx)
+}
+
 // ImageOverlayFilter is the handle of an ImageOverlayFilter, a class of the
 // filters module. It embeds the handle of Filter, so it has the methods of
-// Filter, MediaElement, MediaObject. A handle only holds the object reference:
-// it is safe for concurrent use and every call goes to the server.
+// Filter, MediaElement, MediaObject. It redeclares the inherited methods, so
+// that they are listed here and fail on a nil handle like its own, with an
+// error matching client.ErrInvalidArgument, rather than panicking. A handle
+// only holds the object reference: it is safe for concurrent use and every
+// call goes to the server.
 type ImageOverlayFilter struct {
 	Filter
 }
@@ -289,6 +807,16 @@ func (h *ImageOverlayFilter) ID() string {
 // object pending in a transaction it is queued there.
 func (h *ImageOverlayFilter) Release(ctx context.Context) error {
 	return h.Object().Release(ctx)
+}
+
+// embedded returns the embedded parent handle, nil for a nil handle: the
+// redeclared inherited methods call it, so that they fail on a nil handle
+// instead of panicking.
+func (h *ImageOverlayFilter) embedded() *Filter {
+	if h == nil {
+		return nil
+	}
+	return &h.Filter
 }
 
 // ImageOverlayFilterOptions holds the optional constructor parameters of
@@ -369,12 +897,258 @@ func (h *ImageOverlayFilter) Events(ctx context.Context, types ...string) (*clie
 	return client.SubscribeEvents(ctx, h.Object(), types)
 }
 
+// GetEncoderBitrate is [element.MediaElement.GetEncoderBitrate], which reads
+// the "encoderBitrate" property (invoke "getEncoderBitrate").
+func (h *ImageOverlayFilter) GetEncoderBitrate(ctx context.Context) (int32, error) {
+	return h.embedded().GetEncoderBitrate(ctx)
+}
+
+// SetEncoderBitrate is [element.MediaElement.SetEncoderBitrate], which writes
+// the "encoderBitrate" property (invoke "setEncoderBitrate" with
+// {"encoderBitrate": value}) on the object.
+func (h *ImageOverlayFilter) SetEncoderBitrate(ctx context.Context, encoderBitrate int32) error {
+	return h.embedded().SetEncoderBitrate(ctx, encoderBitrate)
+}
+
+// GetMinEncoderBitrate is [element.MediaElement.GetMinEncoderBitrate], which
+// reads the "minEncoderBitrate" property (invoke "getMinEncoderBitrate").
+func (h *ImageOverlayFilter) GetMinEncoderBitrate(ctx context.Context) (int32, error) {
+	return h.embedded().GetMinEncoderBitrate(ctx)
+}
+
+// SetMinEncoderBitrate is [element.MediaElement.SetMinEncoderBitrate], which
+// writes the "minEncoderBitrate" property (invoke "setMinEncoderBitrate" with
+// {"minEncoderBitrate": value}) on the object.
+func (h *ImageOverlayFilter) SetMinEncoderBitrate(ctx context.Context, minEncoderBitrate int32) error {
+	return h.embedded().SetMinEncoderBitrate(ctx, minEncoderBitrate)
+}
+
+// GetMaxEncoderBitrate is [element.MediaElement.GetMaxEncoderBitrate], which
+// reads the "maxEncoderBitrate" property (invoke "getMaxEncoderBitrate").
+func (h *ImageOverlayFilter) GetMaxEncoderBitrate(ctx context.Context) (int32, error) {
+	return h.embedded().GetMaxEncoderBitrate(ctx)
+}
+
+// SetMaxEncoderBitrate is [element.MediaElement.SetMaxEncoderBitrate], which
+// writes the "maxEncoderBitrate" property (invoke "setMaxEncoderBitrate" with
+// {"maxEncoderBitrate": value}) on the object.
+func (h *ImageOverlayFilter) SetMaxEncoderBitrate(ctx context.Context, maxEncoderBitrate int32) error {
+	return h.embedded().SetMaxEncoderBitrate(ctx, maxEncoderBitrate)
+}
+
+// GetSourceConnections is [element.MediaElement.GetSourceConnections], which
+// invokes "getSourceConnections" on the object.
+func (h *ImageOverlayFilter) GetSourceConnections(ctx context.Context, opts *element.GetSourceConnectionsOptions) ([]element.Connection, error) {
+	return h.embedded().GetSourceConnections(ctx, opts)
+}
+
+// GetSinkConnections is [element.MediaElement.GetSinkConnections], which
+// invokes "getSinkConnections" on the object.
+func (h *ImageOverlayFilter) GetSinkConnections(ctx context.Context, opts *element.GetSinkConnectionsOptions) ([]element.Connection, error) {
+	return h.embedded().GetSinkConnections(ctx, opts)
+}
+
+// Connect is [element.MediaElement.Connect], which invokes "connect" on the
+// object.
+func (h *ImageOverlayFilter) Connect(ctx context.Context, sink element.MediaElementHandle, opts *element.ConnectOptions) error {
+	return h.embedded().Connect(ctx, sink, opts)
+}
+
+// Disconnect is [element.MediaElement.Disconnect], which invokes "disconnect"
+// on the object.
+func (h *ImageOverlayFilter) Disconnect(ctx context.Context, sink element.MediaElementHandle, opts *element.DisconnectOptions) error {
+	return h.embedded().Disconnect(ctx, sink, opts)
+}
+
+// SetAudioFormat is [element.MediaElement.SetAudioFormat], which invokes
+// "setAudioFormat" on the object.
+func (h *ImageOverlayFilter) SetAudioFormat(ctx context.Context, caps types.AudioCaps) error {
+	return h.embedded().SetAudioFormat(ctx, caps)
+}
+
+// SetVideoFormat is [element.MediaElement.SetVideoFormat], which invokes
+// "setVideoFormat" on the object.
+func (h *ImageOverlayFilter) SetVideoFormat(ctx context.Context, caps types.VideoCaps) error {
+	return h.embedded().SetVideoFormat(ctx, caps)
+}
+
+// DumpGstreamerDot is [element.MediaElement.DumpGstreamerDot], which invokes
+// "dumpGstreamerDot" on the object.
+func (h *ImageOverlayFilter) DumpGstreamerDot(ctx context.Context, opts *element.DumpGstreamerDotOptions) error {
+	return h.embedded().DumpGstreamerDot(ctx, opts)
+}
+
+// GetGstreamerDot is [element.MediaElement.GetGstreamerDot], which invokes
+// "getGstreamerDot" on the object.
+func (h *ImageOverlayFilter) GetGstreamerDot(ctx context.Context, opts *element.GetGstreamerDotOptions) (string, error) {
+	return h.embedded().GetGstreamerDot(ctx, opts)
+}
+
+// GetStats is [element.MediaElement.GetStats], which invokes "getStats" on the
+// object.
+func (h *ImageOverlayFilter) GetStats(ctx context.Context, opts *element.GetStatsOptions) (map[string]types.Complex, error) {
+	return h.embedded().GetStats(ctx, opts)
+}
+
+// IsMediaFlowingIn is [element.MediaElement.IsMediaFlowingIn], which invokes
+// "isMediaFlowingIn" on the object.
+func (h *ImageOverlayFilter) IsMediaFlowingIn(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingInOptions) (bool, error) {
+	return h.embedded().IsMediaFlowingIn(ctx, mediaType, opts)
+}
+
+// IsMediaFlowingOut is [element.MediaElement.IsMediaFlowingOut], which invokes
+// "isMediaFlowingOut" on the object.
+func (h *ImageOverlayFilter) IsMediaFlowingOut(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingOutOptions) (bool, error) {
+	return h.embedded().IsMediaFlowingOut(ctx, mediaType, opts)
+}
+
+// IsMediaTranscoding is [element.MediaElement.IsMediaTranscoding], which
+// invokes "isMediaTranscoding" on the object.
+func (h *ImageOverlayFilter) IsMediaTranscoding(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaTranscodingOptions) (bool, error) {
+	return h.embedded().IsMediaTranscoding(ctx, mediaType, opts)
+}
+
+// OnElementConnected is [element.MediaElement.OnElementConnected], which
+// subscribes to the ElementConnected events of the object (a subscribe
+// request) and returns once the server has acknowledged it, so events caused
+// by later calls are not missed.
+func (h *ImageOverlayFilter) OnElementConnected(ctx context.Context) (<-chan event.ElementConnected, error) {
+	return h.embedded().OnElementConnected(ctx)
+}
+
+// OnElementDisconnected is [element.MediaElement.OnElementDisconnected], which
+// subscribes to the ElementDisconnected events of the object (a subscribe
+// request) and returns once the server has acknowledged it, so events caused
+// by later calls are not missed.
+func (h *ImageOverlayFilter) OnElementDisconnected(ctx context.Context) (<-chan event.ElementDisconnected, error) {
+	return h.embedded().OnElementDisconnected(ctx)
+}
+
+// OnMediaFlowOutStateChanged is
+// [element.MediaElement.OnMediaFlowOutStateChanged], which subscribes to the
+// MediaFlowOutStateChanged events of the object (a subscribe request) and
+// returns once the server has acknowledged it, so events caused by later calls
+// are not missed.
+func (h *ImageOverlayFilter) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan event.MediaFlowOutStateChanged, error) {
+	return h.embedded().OnMediaFlowOutStateChanged(ctx)
+}
+
+// OnMediaFlowInStateChanged is
+// [element.MediaElement.OnMediaFlowInStateChanged], which subscribes to the
+// MediaFlowInStateChanged events of the object (a subscribe request) and
+// returns once the server has acknowledged it, so events caused by later calls
+// are not missed.
+func (h *ImageOverlayFilter) OnMediaFlowInStateChanged(ctx context.Context) (<-chan event.MediaFlowInStateChanged, error) {
+	return h.embedded().OnMediaFlowInStateChanged(ctx)
+}
+
+// OnMediaTranscodingStateChanged is
+// [element.MediaElement.OnMediaTranscodingStateChanged], which subscribes to
+// the MediaTranscodingStateChanged events of the object (a subscribe request)
+// and returns once the server has acknowledged it, so events caused by later
+// calls are not missed.
+func (h *ImageOverlayFilter) OnMediaTranscodingStateChanged(ctx context.Context) (<-chan event.MediaTranscodingStateChanged, error) {
+	return h.embedded().OnMediaTranscodingStateChanged(ctx)
+}
+
+// GetMediaPipeline is [element.MediaObject.GetMediaPipeline], which reads the
+// "mediaPipeline" property (invoke "getMediaPipeline"). The property is fixed
+// when the object is created, so it has no setter.
+func (h *ImageOverlayFilter) GetMediaPipeline(ctx context.Context) (*element.MediaObject, error) {
+	return h.embedded().GetMediaPipeline(ctx)
+}
+
+// GetParent is [element.MediaObject.GetParent], which reads the "parent"
+// property (invoke "getParent"). The property is fixed when the object is
+// created, so it has no setter.
+func (h *ImageOverlayFilter) GetParent(ctx context.Context) (*element.MediaObject, error) {
+	return h.embedded().GetParent(ctx)
+}
+
+// GetId is [element.MediaObject.GetId], which reads the "id" property (invoke
+// "getId"). The property is fixed when the object is created, so it has no
+// setter.
+func (h *ImageOverlayFilter) GetId(ctx context.Context) (string, error) {
+	return h.embedded().GetId(ctx)
+}
+
+// GetChildren is [element.MediaObject.GetChildren], which reads the "children"
+// property (invoke "getChildren"). The property is read-only.
+func (h *ImageOverlayFilter) GetChildren(ctx context.Context) ([]*element.MediaObject, error) {
+	return h.embedded().GetChildren(ctx)
+}
+
+// GetName is [element.MediaObject.GetName], which reads the "name" property
+// (invoke "getName").
+func (h *ImageOverlayFilter) GetName(ctx context.Context) (string, error) {
+	return h.embedded().GetName(ctx)
+}
+
+// SetName is [element.MediaObject.SetName], which writes the "name" property
+// (invoke "setName" with {"name": value}) on the object.
+func (h *ImageOverlayFilter) SetName(ctx context.Context, name string) error {
+	return h.embedded().SetName(ctx, name)
+}
+
+// GetSendTagsInEvents is [element.MediaObject.GetSendTagsInEvents], which
+// reads the "sendTagsInEvents" property (invoke "getSendTagsInEvents").
+func (h *ImageOverlayFilter) GetSendTagsInEvents(ctx context.Context) (bool, error) {
+	return h.embedded().GetSendTagsInEvents(ctx)
+}
+
+// SetSendTagsInEvents is [element.MediaObject.SetSendTagsInEvents], which
+// writes the "sendTagsInEvents" property (invoke "setSendTagsInEvents" with
+// {"sendTagsInEvents": value}) on the object.
+func (h *ImageOverlayFilter) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents bool) error {
+	return h.embedded().SetSendTagsInEvents(ctx, sendTagsInEvents)
+}
+
+// GetCreationTime is [element.MediaObject.GetCreationTime], which reads the
+// "creationTime" property (invoke "getCreationTime"). The property is fixed
+// when the object is created, so it has no setter.
+func (h *ImageOverlayFilter) GetCreationTime(ctx context.Context) (int32, error) {
+	return h.embedded().GetCreationTime(ctx)
+}
+
+// AddTag is [element.MediaObject.AddTag], which invokes "addTag" on the
+// object.
+func (h *ImageOverlayFilter) AddTag(ctx context.Context, key string, value string) error {
+	return h.embedded().AddTag(ctx, key, value)
+}
+
+// RemoveTag is [element.MediaObject.RemoveTag], which invokes "removeTag" on
+// the object.
+func (h *ImageOverlayFilter) RemoveTag(ctx context.Context, key string) error {
+	return h.embedded().RemoveTag(ctx, key)
+}
+
+// GetTag is [element.MediaObject.GetTag], which invokes "getTag" on the
+// object.
+func (h *ImageOverlayFilter) GetTag(ctx context.Context, key string) (string, error) {
+	return h.embedded().GetTag(ctx, key)
+}
+
+// GetTags is [element.MediaObject.GetTags], which invokes "getTags" on the
+// object.
+func (h *ImageOverlayFilter) GetTags(ctx context.Context) ([]types.Tag, error) {
+	return h.embedded().GetTags(ctx)
+}
+
+// OnError is [element.MediaObject.OnError], which subscribes to the Error
+// events of the object (a subscribe request) and returns once the server has
+// acknowledged it, so events caused by later calls are not missed.
+func (h *ImageOverlayFilter) OnError(ctx context.Context) (<-chan event.Error, error) {
+	return h.embedded().OnError(ctx)
+}
+
 // OpenCVFilter is the handle of an OpenCVFilter, an abstract class of the
 // filters module. It embeds the handle of Filter, so it has the methods of
-// Filter, MediaElement, MediaObject. The server never creates this class
-// itself; handles of it stand for objects of a subclass. A handle only holds
-// the object reference: it is safe for concurrent use and every call goes to
-// the server.
+// Filter, MediaElement, MediaObject. It redeclares the inherited methods, so
+// that they are listed here and fail on a nil handle like its own, with an
+// error matching client.ErrInvalidArgument, rather than panicking. The server
+// never creates this class itself; handles of it stand for objects of a
+// subclass. A handle only holds the object reference: it is safe for
+// concurrent use and every call goes to the server.
 type OpenCVFilter struct {
 	Filter
 }
@@ -412,6 +1186,16 @@ func (h *OpenCVFilter) Release(ctx context.Context) error {
 	return h.Object().Release(ctx)
 }
 
+// embedded returns the embedded parent handle, nil for a nil handle: the
+// redeclared inherited methods call it, so that they fail on a nil handle
+// instead of panicking.
+func (h *OpenCVFilter) embedded() *Filter {
+	if h == nil {
+		return nil
+	}
+	return &h.Filter
+}
+
 // Events subscribes to the events of the given types of the object (one
 // subscribe request per type) and returns one stream delivering them in
 // exactly the order the server sent them, once the server has acknowledged
@@ -428,10 +1212,257 @@ func (h *OpenCVFilter) Events(ctx context.Context, types ...string) (*client.Sub
 	return client.SubscribeEvents(ctx, h.Object(), types)
 }
 
+// GetEncoderBitrate is [element.MediaElement.GetEncoderBitrate], which reads
+// the "encoderBitrate" property (invoke "getEncoderBitrate").
+func (h *OpenCVFilter) GetEncoderBitrate(ctx context.Context) (int32, error) {
+	return h.embedded().GetEncoderBitrate(ctx)
+}
+
+// SetEncoderBitrate is [element.MediaElement.SetEncoderBitrate], which writes
+// the "encoderBitrate" property (invoke "setEncoderBitrate" with
+// {"encoderBitrate": value}) on the object.
+func (h *OpenCVFilter) SetEncoderBitrate(ctx context.Context, encoderBitrate int32) error {
+	return h.embedded().SetEncoderBitrate(ctx, encoderBitrate)
+}
+
+// GetMinEncoderBitrate is [element.MediaElement.GetMinEncoderBitrate], which
+// reads the "minEncoderBitrate" property (invoke "getMinEncoderBitrate").
+func (h *OpenCVFilter) GetMinEncoderBitrate(ctx context.Context) (int32, error) {
+	return h.embedded().GetMinEncoderBitrate(ctx)
+}
+
+// SetMinEncoderBitrate is [element.MediaElement.SetMinEncoderBitrate], which
+// writes the "minEncoderBitrate" property (invoke "setMinEncoderBitrate" with
+// {"minEncoderBitrate": value}) on the object.
+func (h *OpenCVFilter) SetMinEncoderBitrate(ctx context.Context, minEncoderBitrate int32) error {
+	return h.embedded().SetMinEncoderBitrate(ctx, minEncoderBitrate)
+}
+
+// GetMaxEncoderBitrate is [element.MediaElement.GetMaxEncoderBitrate], which
+// reads the "maxEncoderBitrate" property (invoke "getMaxEncoderBitrate").
+func (h *OpenCVFilter) GetMaxEncoderBitrate(ctx context.Context) (int32, error) {
+	return h.embedded().GetMaxEncoderBitrate(ctx)
+}
+
+// SetMaxEncoderBitrate is [element.MediaElement.SetMaxEncoderBitrate], which
+// writes the "maxEncoderBitrate" property (invoke "setMaxEncoderBitrate" with
+// {"maxEncoderBitrate": value}) on the object.
+func (h *OpenCVFilter) SetMaxEncoderBitrate(ctx context.Context, maxEncoderBitrate int32) error {
+	return h.embedded().SetMaxEncoderBitrate(ctx, maxEncoderBitrate)
+}
+
+// GetSourceConnections is [element.MediaElement.GetSourceConnections], which
+// invokes "getSourceConnections" on the object.
+func (h *OpenCVFilter) GetSourceConnections(ctx context.Context, opts *element.GetSourceConnectionsOptions) ([]element.Connection, error) {
+	return h.embedded().GetSourceConnections(ctx, opts)
+}
+
+// GetSinkConnections is [element.MediaElement.GetSinkConnections], which
+// invokes "getSinkConnections" on the object.
+func (h *OpenCVFilter) GetSinkConnections(ctx context.Context, opts *element.GetSinkConnectionsOptions) ([]element.Connection, error) {
+	return h.embedded().GetSinkConnections(ctx, opts)
+}
+
+// Connect is [element.MediaElement.Connect], which invokes "connect" on the
+// object.
+func (h *OpenCVFilter) Connect(ctx context.Context, sink element.MediaElementHandle, opts *element.ConnectOptions) error {
+	return h.embedded().Connect(ctx, sink, opts)
+}
+
+// Disconnect is [element.MediaElement.Disconnect], which invokes "disconnect"
+// on the object.
+func (h *OpenCVFilter) Disconnect(ctx context.Context, sink element.MediaElementHandle, opts *element.DisconnectOptions) error {
+	return h.embedded().Disconnect(ctx, sink, opts)
+}
+
+// SetAudioFormat is [element.MediaElement.SetAudioFormat], which invokes
+// "setAudioFormat" on the object.
+func (h *OpenCVFilter) SetAudioFormat(ctx context.Context, caps types.AudioCaps) error {
+	return h.embedded().SetAudioFormat(ctx, caps)
+}
+
+// SetVideoFormat is [element.MediaElement.SetVideoFormat], which invokes
+// "setVideoFormat" on the object.
+func (h *OpenCVFilter) SetVideoFormat(ctx context.Context, caps types.VideoCaps) error {
+	return h.embedded().SetVideoFormat(ctx, caps)
+}
+
+// DumpGstreamerDot is [element.MediaElement.DumpGstreamerDot], which invokes
+// "dumpGstreamerDot" on the object.
+func (h *OpenCVFilter) DumpGstreamerDot(ctx context.Context, opts *element.DumpGstreamerDotOptions) error {
+	return h.embedded().DumpGstreamerDot(ctx, opts)
+}
+
+// GetGstreamerDot is [element.MediaElement.GetGstreamerDot], which invokes
+// "getGstreamerDot" on the object.
+func (h *OpenCVFilter) GetGstreamerDot(ctx context.Context, opts *element.GetGstreamerDotOptions) (string, error) {
+	return h.embedded().GetGstreamerDot(ctx, opts)
+}
+
+// GetStats is [element.MediaElement.GetStats], which invokes "getStats" on the
+// object.
+func (h *OpenCVFilter) GetStats(ctx context.Context, opts *element.GetStatsOptions) (map[string]types.Complex, error) {
+	return h.embedded().GetStats(ctx, opts)
+}
+
+// IsMediaFlowingIn is [element.MediaElement.IsMediaFlowingIn], which invokes
+// "isMediaFlowingIn" on the object.
+func (h *OpenCVFilter) IsMediaFlowingIn(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingInOptions) (bool, error) {
+	return h.embedded().IsMediaFlowingIn(ctx, mediaType, opts)
+}
+
+// IsMediaFlowingOut is [element.MediaElement.IsMediaFlowingOut], which invokes
+// "isMediaFlowingOut" on the object.
+func (h *OpenCVFilter) IsMediaFlowingOut(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingOutOptions) (bool, error) {
+	return h.embedded().IsMediaFlowingOut(ctx, mediaType, opts)
+}
+
+// IsMediaTranscoding is [element.MediaElement.IsMediaTranscoding], which
+// invokes "isMediaTranscoding" on the object.
+func (h *OpenCVFilter) IsMediaTranscoding(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaTranscodingOptions) (bool, error) {
+	return h.embedded().IsMediaTranscoding(ctx, mediaType, opts)
+}
+
+// OnElementConnected is [element.MediaElement.OnElementConnected], which
+// subscribes to the ElementConnected events of the object (a subscribe
+// request) and returns once the server has acknowledged it, so events caused
+// by later calls are not missed.
+func (h *OpenCVFilter) OnElementConnected(ctx context.Context) (<-chan event.ElementConnected, error) {
+	return h.embedded().OnElementConnected(ctx)
+}
+
+// OnElementDisconnected is [element.MediaElement.OnElementDisconnected], which
+// subscribes to the ElementDisconnected events of the object (a subscribe
+// request) and returns once the server has acknowledged it, so events caused
+// by later calls are not missed.
+func (h *OpenCVFilter) OnElementDisconnected(ctx context.Context) (<-chan event.ElementDisconnected, error) {
+	return h.embedded().OnElementDisconnected(ctx)
+}
+
+// OnMediaFlowOutStateChanged is
+// [element.MediaElement.OnMediaFlowOutStateChanged], which subscribes to the
+// MediaFlowOutStateChanged events of the object (a subscribe request) and
+// returns once the server has acknowledged it, so events caused by later calls
+// are not missed.
+func (h *OpenCVFilter) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan event.MediaFlowOutStateChanged, error) {
+	return h.embedded().OnMediaFlowOutStateChanged(ctx)
+}
+
+// OnMediaFlowInStateChanged is
+// [element.MediaElement.OnMediaFlowInStateChanged], which subscribes to the
+// MediaFlowInStateChanged events of the object (a subscribe request) and
+// returns once the server has acknowledged it, so events caused by later calls
+// are not missed.
+func (h *OpenCVFilter) OnMediaFlowInStateChanged(ctx context.Context) (<-chan event.MediaFlowInStateChanged, error) {
+	return h.embedded().OnMediaFlowInStateChanged(ctx)
+}
+
+// OnMediaTranscodingStateChanged is
+// [element.MediaElement.OnMediaTranscodingStateChanged], which subscribes to
+// the MediaTranscodingStateChanged events of the object (a subscribe request)
+// and returns once the server has acknowledged it, so events caused by later
+// calls are not missed.
+func (h *OpenCVFilter) OnMediaTranscodingStateChanged(ctx context.Context) (<-chan event.MediaTranscodingStateChanged, error) {
+	return h.embedded().OnMediaTranscodingStateChanged(ctx)
+}
+
+// GetMediaPipeline is [element.MediaObject.GetMediaPipeline], which reads the
+// "mediaPipeline" property (invoke "getMediaPipeline"). The property is fixed
+// when the object is created, so it has no setter.
+func (h *OpenCVFilter) GetMediaPipeline(ctx context.Context) (*element.MediaObject, error) {
+	return h.embedded().GetMediaPipeline(ctx)
+}
+
+// GetParent is [element.MediaObject.GetParent], which reads the "parent"
+// property (invoke "getParent"). The property is fixed when the object is
+// created, so it has no setter.
+func (h *OpenCVFilter) GetParent(ctx context.Context) (*element.MediaObject, error) {
+	return h.embedded().GetParent(ctx)
+}
+
+// GetId is [element.MediaObject.GetId], which reads the "id" property (invoke
+// "getId"). The property is fixed when the object is created, so it has no
+// setter.
+func (h *OpenCVFilter) GetId(ctx context.Context) (string, error) {
+	return h.embedded().GetId(ctx)
+}
+
+// GetChildren is [element.MediaObject.GetChildren], which reads the "children"
+// property (invoke "getChildren"). The property is read-only.
+func (h *OpenCVFilter) GetChildren(ctx context.Context) ([]*element.MediaObject, error) {
+	return h.embedded().GetChildren(ctx)
+}
+
+// GetName is [element.MediaObject.GetName], which reads the "name" property
+// (invoke "getName").
+func (h *OpenCVFilter) GetName(ctx context.Context) (string, error) {
+	return h.embedded().GetName(ctx)
+}
+
+// SetName is [element.MediaObject.SetName], which writes the "name" property
+// (invoke "setName" with {"name": value}) on the object.
+func (h *OpenCVFilter) SetName(ctx context.Context, name string) error {
+	return h.embedded().SetName(ctx, name)
+}
+
+// GetSendTagsInEvents is [element.MediaObject.GetSendTagsInEvents], which
+// reads the "sendTagsInEvents" property (invoke "getSendTagsInEvents").
+func (h *OpenCVFilter) GetSendTagsInEvents(ctx context.Context) (bool, error) {
+	return h.embedded().GetSendTagsInEvents(ctx)
+}
+
+// SetSendTagsInEvents is [element.MediaObject.SetSendTagsInEvents], which
+// writes the "sendTagsInEvents" property (invoke "setSendTagsInEvents" with
+// {"sendTagsInEvents": value}) on the object.
+func (h *OpenCVFilter) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents bool) error {
+	return h.embedded().SetSendTagsInEvents(ctx, sendTagsInEvents)
+}
+
+// GetCreationTime is [element.MediaObject.GetCreationTime], which reads the
+// "creationTime" property (invoke "getCreationTime"). The property is fixed
+// when the object is created, so it has no setter.
+func (h *OpenCVFilter) GetCreationTime(ctx context.Context) (int32, error) {
+	return h.embedded().GetCreationTime(ctx)
+}
+
+// AddTag is [element.MediaObject.AddTag], which invokes "addTag" on the
+// object.
+func (h *OpenCVFilter) AddTag(ctx context.Context, key string, value string) error {
+	return h.embedded().AddTag(ctx, key, value)
+}
+
+// RemoveTag is [element.MediaObject.RemoveTag], which invokes "removeTag" on
+// the object.
+func (h *OpenCVFilter) RemoveTag(ctx context.Context, key string) error {
+	return h.embedded().RemoveTag(ctx, key)
+}
+
+// GetTag is [element.MediaObject.GetTag], which invokes "getTag" on the
+// object.
+func (h *OpenCVFilter) GetTag(ctx context.Context, key string) (string, error) {
+	return h.embedded().GetTag(ctx, key)
+}
+
+// GetTags is [element.MediaObject.GetTags], which invokes "getTags" on the
+// object.
+func (h *OpenCVFilter) GetTags(ctx context.Context) ([]types.Tag, error) {
+	return h.embedded().GetTags(ctx)
+}
+
+// OnError is [element.MediaObject.OnError], which subscribes to the Error
+// events of the object (a subscribe request) and returns once the server has
+// acknowledged it, so events caused by later calls are not missed.
+func (h *OpenCVFilter) OnError(ctx context.Context) (<-chan event.Error, error) {
+	return h.embedded().OnError(ctx)
+}
+
 // ZBarFilter is the handle of a ZBarFilter, a class of the filters module. It
 // embeds the handle of Filter, so it has the methods of Filter, MediaElement,
-// MediaObject. A handle only holds the object reference: it is safe for
-// concurrent use and every call goes to the server.
+// MediaObject. It redeclares the inherited methods, so that they are listed
+// here and fail on a nil handle like its own, with an error matching
+// client.ErrInvalidArgument, rather than panicking. A handle only holds the
+// object reference: it is safe for concurrent use and every call goes to the
+// server.
 type ZBarFilter struct {
 	Filter
 }
@@ -467,6 +1498,16 @@ func (h *ZBarFilter) ID() string {
 // object pending in a transaction it is queued there.
 func (h *ZBarFilter) Release(ctx context.Context) error {
 	return h.Object().Release(ctx)
+}
+
+// embedded returns the embedded parent handle, nil for a nil handle: the
+// redeclared inherited methods call it, so that they fail on a nil handle
+// instead of panicking.
+func (h *ZBarFilter) embedded() *Filter {
+	if h == nil {
+		return nil
+	}
+	return &h.Filter
 }
 
 // ZBarFilterOptions holds the optional constructor parameters of ZBarFilter. A
@@ -524,6 +1565,250 @@ func (h *ZBarFilter) OnCodeFound(ctx context.Context) (<-chan event.CodeFound, e
 // transaction.
 func (h *ZBarFilter) Events(ctx context.Context, types ...string) (*client.Subscription[event.Event], error) {
 	return client.SubscribeEvents(ctx, h.Object(), types)
+}
+
+// GetEncoderBitrate is [element.MediaElement.GetEncoderBitrate], which reads
+// the "encoderBitrate" property (invoke "getEncoderBitrate").
+func (h *ZBarFilter) GetEncoderBitrate(ctx context.Context) (int32, error) {
+	return h.embedded().GetEncoderBitrate(ctx)
+}
+
+// SetEncoderBitrate is [element.MediaElement.SetEncoderBitrate], which writes
+// the "encoderBitrate" property (invoke "setEncoderBitrate" with
+// {"encoderBitrate": value}) on the object.
+func (h *ZBarFilter) SetEncoderBitrate(ctx context.Context, encoderBitrate int32) error {
+	return h.embedded().SetEncoderBitrate(ctx, encoderBitrate)
+}
+
+// GetMinEncoderBitrate is [element.MediaElement.GetMinEncoderBitrate], which
+// reads the "minEncoderBitrate" property (invoke "getMinEncoderBitrate").
+func (h *ZBarFilter) GetMinEncoderBitrate(ctx context.Context) (int32, error) {
+	return h.embedded().GetMinEncoderBitrate(ctx)
+}
+
+// SetMinEncoderBitrate is [element.MediaElement.SetMinEncoderBitrate], which
+// writes the "minEncoderBitrate" property (invoke "setMinEncoderBitrate" with
+// {"minEncoderBitrate": value}) on the object.
+func (h *ZBarFilter) SetMinEncoderBitrate(ctx context.Context, minEncoderBitrate int32) error {
+	return h.embedded().SetMinEncoderBitrate(ctx, minEncoderBitrate)
+}
+
+// GetMaxEncoderBitrate is [element.MediaElement.GetMaxEncoderBitrate], which
+// reads the "maxEncoderBitrate" property (invoke "getMaxEncoderBitrate").
+func (h *ZBarFilter) GetMaxEncoderBitrate(ctx context.Context) (int32, error) {
+	return h.embedded().GetMaxEncoderBitrate(ctx)
+}
+
+// SetMaxEncoderBitrate is [element.MediaElement.SetMaxEncoderBitrate], which
+// writes the "maxEncoderBitrate" property (invoke "setMaxEncoderBitrate" with
+// {"maxEncoderBitrate": value}) on the object.
+func (h *ZBarFilter) SetMaxEncoderBitrate(ctx context.Context, maxEncoderBitrate int32) error {
+	return h.embedded().SetMaxEncoderBitrate(ctx, maxEncoderBitrate)
+}
+
+// GetSourceConnections is [element.MediaElement.GetSourceConnections], which
+// invokes "getSourceConnections" on the object.
+func (h *ZBarFilter) GetSourceConnections(ctx context.Context, opts *element.GetSourceConnectionsOptions) ([]element.Connection, error) {
+	return h.embedded().GetSourceConnections(ctx, opts)
+}
+
+// GetSinkConnections is [element.MediaElement.GetSinkConnections], which
+// invokes "getSinkConnections" on the object.
+func (h *ZBarFilter) GetSinkConnections(ctx context.Context, opts *element.GetSinkConnectionsOptions) ([]element.Connection, error) {
+	return h.embedded().GetSinkConnections(ctx, opts)
+}
+
+// Connect is [element.MediaElement.Connect], which invokes "connect" on the
+// object.
+func (h *ZBarFilter) Connect(ctx context.Context, sink element.MediaElementHandle, opts *element.ConnectOptions) error {
+	return h.embedded().Connect(ctx, sink, opts)
+}
+
+// Disconnect is [element.MediaElement.Disconnect], which invokes "disconnect"
+// on the object.
+func (h *ZBarFilter) Disconnect(ctx context.Context, sink element.MediaElementHandle, opts *element.DisconnectOptions) error {
+	return h.embedded().Disconnect(ctx, sink, opts)
+}
+
+// SetAudioFormat is [element.MediaElement.SetAudioFormat], which invokes
+// "setAudioFormat" on the object.
+func (h *ZBarFilter) SetAudioFormat(ctx context.Context, caps types.AudioCaps) error {
+	return h.embedded().SetAudioFormat(ctx, caps)
+}
+
+// SetVideoFormat is [element.MediaElement.SetVideoFormat], which invokes
+// "setVideoFormat" on the object.
+func (h *ZBarFilter) SetVideoFormat(ctx context.Context, caps types.VideoCaps) error {
+	return h.embedded().SetVideoFormat(ctx, caps)
+}
+
+// DumpGstreamerDot is [element.MediaElement.DumpGstreamerDot], which invokes
+// "dumpGstreamerDot" on the object.
+func (h *ZBarFilter) DumpGstreamerDot(ctx context.Context, opts *element.DumpGstreamerDotOptions) error {
+	return h.embedded().DumpGstreamerDot(ctx, opts)
+}
+
+// GetGstreamerDot is [element.MediaElement.GetGstreamerDot], which invokes
+// "getGstreamerDot" on the object.
+func (h *ZBarFilter) GetGstreamerDot(ctx context.Context, opts *element.GetGstreamerDotOptions) (string, error) {
+	return h.embedded().GetGstreamerDot(ctx, opts)
+}
+
+// GetStats is [element.MediaElement.GetStats], which invokes "getStats" on the
+// object.
+func (h *ZBarFilter) GetStats(ctx context.Context, opts *element.GetStatsOptions) (map[string]types.Complex, error) {
+	return h.embedded().GetStats(ctx, opts)
+}
+
+// IsMediaFlowingIn is [element.MediaElement.IsMediaFlowingIn], which invokes
+// "isMediaFlowingIn" on the object.
+func (h *ZBarFilter) IsMediaFlowingIn(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingInOptions) (bool, error) {
+	return h.embedded().IsMediaFlowingIn(ctx, mediaType, opts)
+}
+
+// IsMediaFlowingOut is [element.MediaElement.IsMediaFlowingOut], which invokes
+// "isMediaFlowingOut" on the object.
+func (h *ZBarFilter) IsMediaFlowingOut(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingOutOptions) (bool, error) {
+	return h.embedded().IsMediaFlowingOut(ctx, mediaType, opts)
+}
+
+// IsMediaTranscoding is [element.MediaElement.IsMediaTranscoding], which
+// invokes "isMediaTranscoding" on the object.
+func (h *ZBarFilter) IsMediaTranscoding(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaTranscodingOptions) (bool, error) {
+	return h.embedded().IsMediaTranscoding(ctx, mediaType, opts)
+}
+
+// OnElementConnected is [element.MediaElement.OnElementConnected], which
+// subscribes to the ElementConnected events of the object (a subscribe
+// request) and returns once the server has acknowledged it, so events caused
+// by later calls are not missed.
+func (h *ZBarFilter) OnElementConnected(ctx context.Context) (<-chan event.ElementConnected, error) {
+	return h.embedded().OnElementConnected(ctx)
+}
+
+// OnElementDisconnected is [element.MediaElement.OnElementDisconnected], which
+// subscribes to the ElementDisconnected events of the object (a subscribe
+// request) and returns once the server has acknowledged it, so events caused
+// by later calls are not missed.
+func (h *ZBarFilter) OnElementDisconnected(ctx context.Context) (<-chan event.ElementDisconnected, error) {
+	return h.embedded().OnElementDisconnected(ctx)
+}
+
+// OnMediaFlowOutStateChanged is
+// [element.MediaElement.OnMediaFlowOutStateChanged], which subscribes to the
+// MediaFlowOutStateChanged events of the object (a subscribe request) and
+// returns once the server has acknowledged it, so events caused by later calls
+// are not missed.
+func (h *ZBarFilter) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan event.MediaFlowOutStateChanged, error) {
+	return h.embedded().OnMediaFlowOutStateChanged(ctx)
+}
+
+// OnMediaFlowInStateChanged is
+// [element.MediaElement.OnMediaFlowInStateChanged], which subscribes to the
+// MediaFlowInStateChanged events of the object (a subscribe request) and
+// returns once the server has acknowledged it, so events caused by later calls
+// are not missed.
+func (h *ZBarFilter) OnMediaFlowInStateChanged(ctx context.Context) (<-chan event.MediaFlowInStateChanged, error) {
+	return h.embedded().OnMediaFlowInStateChanged(ctx)
+}
+
+// OnMediaTranscodingStateChanged is
+// [element.MediaElement.OnMediaTranscodingStateChanged], which subscribes to
+// the MediaTranscodingStateChanged events of the object (a subscribe request)
+// and returns once the server has acknowledged it, so events caused by later
+// calls are not missed.
+func (h *ZBarFilter) OnMediaTranscodingStateChanged(ctx context.Context) (<-chan event.MediaTranscodingStateChanged, error) {
+	return h.embedded().OnMediaTranscodingStateChanged(ctx)
+}
+
+// GetMediaPipeline is [element.MediaObject.GetMediaPipeline], which reads the
+// "mediaPipeline" property (invoke "getMediaPipeline"). The property is fixed
+// when the object is created, so it has no setter.
+func (h *ZBarFilter) GetMediaPipeline(ctx context.Context) (*element.MediaObject, error) {
+	return h.embedded().GetMediaPipeline(ctx)
+}
+
+// GetParent is [element.MediaObject.GetParent], which reads the "parent"
+// property (invoke "getParent"). The property is fixed when the object is
+// created, so it has no setter.
+func (h *ZBarFilter) GetParent(ctx context.Context) (*element.MediaObject, error) {
+	return h.embedded().GetParent(ctx)
+}
+
+// GetId is [element.MediaObject.GetId], which reads the "id" property (invoke
+// "getId"). The property is fixed when the object is created, so it has no
+// setter.
+func (h *ZBarFilter) GetId(ctx context.Context) (string, error) {
+	return h.embedded().GetId(ctx)
+}
+
+// GetChildren is [element.MediaObject.GetChildren], which reads the "children"
+// property (invoke "getChildren"). The property is read-only.
+func (h *ZBarFilter) GetChildren(ctx context.Context) ([]*element.MediaObject, error) {
+	return h.embedded().GetChildren(ctx)
+}
+
+// GetName is [element.MediaObject.GetName], which reads the "name" property
+// (invoke "getName").
+func (h *ZBarFilter) GetName(ctx context.Context) (string, error) {
+	return h.embedded().GetName(ctx)
+}
+
+// SetName is [element.MediaObject.SetName], which writes the "name" property
+// (invoke "setName" with {"name": value}) on the object.
+func (h *ZBarFilter) SetName(ctx context.Context, name string) error {
+	return h.embedded().SetName(ctx, name)
+}
+
+// GetSendTagsInEvents is [element.MediaObject.GetSendTagsInEvents], which
+// reads the "sendTagsInEvents" property (invoke "getSendTagsInEvents").
+func (h *ZBarFilter) GetSendTagsInEvents(ctx context.Context) (bool, error) {
+	return h.embedded().GetSendTagsInEvents(ctx)
+}
+
+// SetSendTagsInEvents is [element.MediaObject.SetSendTagsInEvents], which
+// writes the "sendTagsInEvents" property (invoke "setSendTagsInEvents" with
+// {"sendTagsInEvents": value}) on the object.
+func (h *ZBarFilter) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents bool) error {
+	return h.embedded().SetSendTagsInEvents(ctx, sendTagsInEvents)
+}
+
+// GetCreationTime is [element.MediaObject.GetCreationTime], which reads the
+// "creationTime" property (invoke "getCreationTime"). The property is fixed
+// when the object is created, so it has no setter.
+func (h *ZBarFilter) GetCreationTime(ctx context.Context) (int32, error) {
+	return h.embedded().GetCreationTime(ctx)
+}
+
+// AddTag is [element.MediaObject.AddTag], which invokes "addTag" on the
+// object.
+func (h *ZBarFilter) AddTag(ctx context.Context, key string, value string) error {
+	return h.embedded().AddTag(ctx, key, value)
+}
+
+// RemoveTag is [element.MediaObject.RemoveTag], which invokes "removeTag" on
+// the object.
+func (h *ZBarFilter) RemoveTag(ctx context.Context, key string) error {
+	return h.embedded().RemoveTag(ctx, key)
+}
+
+// GetTag is [element.MediaObject.GetTag], which invokes "getTag" on the
+// object.
+func (h *ZBarFilter) GetTag(ctx context.Context, key string) (string, error) {
+	return h.embedded().GetTag(ctx, key)
+}
+
+// GetTags is [element.MediaObject.GetTags], which invokes "getTags" on the
+// object.
+func (h *ZBarFilter) GetTags(ctx context.Context) ([]types.Tag, error) {
+	return h.embedded().GetTags(ctx)
+}
+
+// OnError is [element.MediaObject.OnError], which subscribes to the Error
+// events of the object (a subscribe request) and returns once the server has
+// acknowledged it, so events caused by later calls are not missed.
+func (h *ZBarFilter) OnError(ctx context.Context) (<-chan event.Error, error) {
+	return h.embedded().OnError(ctx)
 }
 
 func init() {

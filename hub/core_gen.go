@@ -47,10 +47,12 @@ func refArg(self *client.Object, name string, h interface{ Object() *client.Obje
 }
 
 // Hub is the handle of a Hub, an abstract class of the core module. It embeds
-// the handle of MediaObject, so it has the methods of MediaObject. The server
-// never creates this class itself; handles of it stand for objects of a
-// subclass. A handle only holds the object reference: it is safe for
-// concurrent use and every call goes to the server.
+// the handle of MediaObject, so it has the methods of MediaObject. It
+// redeclares the inherited methods, so that they are listed here and fail on a
+// nil handle like its own, with an error matching client.ErrInvalidArgument,
+// rather than panicking. The server never creates this class itself; handles
+// of it stand for objects of a subclass. A handle only holds the object
+// reference: it is safe for concurrent use and every call goes to the server.
 type Hub struct {
 	element.MediaObject
 }
@@ -85,6 +87,16 @@ func (h *Hub) ID() string {
 // object pending in a transaction it is queued there.
 func (h *Hub) Release(ctx context.Context) error {
 	return h.Object().Release(ctx)
+}
+
+// embedded returns the embedded parent handle, nil for a nil handle: the
+// redeclared inherited methods call it, so that they fail on a nil handle
+// instead of panicking.
+func (h *Hub) embedded() *element.MediaObject {
+	if h == nil {
+		return nil
+	}
+	return &h.MediaObject
 }
 
 // HubHandle is implemented by the handle of Hub and of each of its subclasses
@@ -166,10 +178,103 @@ func (h *Hub) Events(ctx context.Context, types ...string) (*client.Subscription
 	return client.SubscribeEvents(ctx, h.Object(), types)
 }
 
+// GetMediaPipeline is [element.MediaObject.GetMediaPipeline], which reads the
+// "mediaPipeline" property (invoke "getMediaPipeline"). The property is fixed
+// when the object is created, so it has no setter.
+func (h *Hub) GetMediaPipeline(ctx context.Context) (*element.MediaObject, error) {
+	return h.embedded().GetMediaPipeline(ctx)
+}
+
+// GetParent is [element.MediaObject.GetParent], which reads the "parent"
+// property (invoke "getParent"). The property is fixed when the object is
+// created, so it has no setter.
+func (h *Hub) GetParent(ctx context.Context) (*element.MediaObject, error) {
+	return h.embedded().GetParent(ctx)
+}
+
+// GetId is [element.MediaObject.GetId], which reads the "id" property (invoke
+// "getId"). The property is fixed when the object is created, so it has no
+// setter.
+func (h *Hub) GetId(ctx context.Context) (string, error) {
+	return h.embedded().GetId(ctx)
+}
+
+// GetChildren is [element.MediaObject.GetChildren], which reads the "children"
+// property (invoke "getChildren"). The property is read-only.
+func (h *Hub) GetChildren(ctx context.Context) ([]*element.MediaObject, error) {
+	return h.embedded().GetChildren(ctx)
+}
+
+// GetName is [element.MediaObject.GetName], which reads the "name" property
+// (invoke "getName").
+func (h *Hub) GetName(ctx context.Context) (string, error) {
+	return h.embedded().GetName(ctx)
+}
+
+// SetName is [element.MediaObject.SetName], which writes the "name" property
+// (invoke "setName" with {"name": value}) on the object.
+func (h *Hub) SetName(ctx context.Context, name string) error {
+	return h.embedded().SetName(ctx, name)
+}
+
+// GetSendTagsInEvents is [element.MediaObject.GetSendTagsInEvents], which
+// reads the "sendTagsInEvents" property (invoke "getSendTagsInEvents").
+func (h *Hub) GetSendTagsInEvents(ctx context.Context) (bool, error) {
+	return h.embedded().GetSendTagsInEvents(ctx)
+}
+
+// SetSendTagsInEvents is [element.MediaObject.SetSendTagsInEvents], which
+// writes the "sendTagsInEvents" property (invoke "setSendTagsInEvents" with
+// {"sendTagsInEvents": value}) on the object.
+func (h *Hub) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents bool) error {
+	return h.embedded().SetSendTagsInEvents(ctx, sendTagsInEvents)
+}
+
+// GetCreationTime is [element.MediaObject.GetCreationTime], which reads the
+// "creationTime" property (invoke "getCreationTime"). The property is fixed
+// when the object is created, so it has no setter.
+func (h *Hub) GetCreationTime(ctx context.Context) (int32, error) {
+	return h.embedded().GetCreationTime(ctx)
+}
+
+// AddTag is [element.MediaObject.AddTag], which invokes "addTag" on the
+// object.
+func (h *Hub) AddTag(ctx context.Context, key string, value string) error {
+	return h.embedded().AddTag(ctx, key, value)
+}
+
+// RemoveTag is [element.MediaObject.RemoveTag], which invokes "removeTag" on
+// the object.
+func (h *Hub) RemoveTag(ctx context.Context, key string) error {
+	return h.embedded().RemoveTag(ctx, key)
+}
+
+// GetTag is [element.MediaObject.GetTag], which invokes "getTag" on the
+// object.
+func (h *Hub) GetTag(ctx context.Context, key string) (string, error) {
+	return h.embedded().GetTag(ctx, key)
+}
+
+// GetTags is [element.MediaObject.GetTags], which invokes "getTags" on the
+// object.
+func (h *Hub) GetTags(ctx context.Context) ([]types.Tag, error) {
+	return h.embedded().GetTags(ctx)
+}
+
+// OnError is [element.MediaObject.OnError], which subscribes to the Error
+// events of the object (a subscribe request) and returns once the server has
+// acknowledged it, so events caused by later calls are not missed.
+func (h *Hub) OnError(ctx context.Context) (<-chan event.Error, error) {
+	return h.embedded().OnError(ctx)
+}
+
 // HubPort is the handle of a HubPort, a class of the core module. It embeds
 // the handle of MediaElement, so it has the methods of MediaElement,
-// MediaObject. A handle only holds the object reference: it is safe for
-// concurrent use and every call goes to the server.
+// MediaObject. It redeclares the inherited methods, so that they are listed
+// here and fail on a nil handle like its own, with an error matching
+// client.ErrInvalidArgument, rather than panicking. A handle only holds the
+// object reference: it is safe for concurrent use and every call goes to the
+// server.
 type HubPort struct {
 	element.MediaElement
 }
@@ -205,6 +310,16 @@ func (h *HubPort) ID() string {
 // object pending in a transaction it is queued there.
 func (h *HubPort) Release(ctx context.Context) error {
 	return h.Object().Release(ctx)
+}
+
+// embedded returns the embedded parent handle, nil for a nil handle: the
+// redeclared inherited methods call it, so that they fail on a nil handle
+// instead of panicking.
+func (h *HubPort) embedded() *element.MediaElement {
+	if h == nil {
+		return nil
+	}
+	return &h.MediaElement
 }
 
 // HubPortOptions holds the optional constructor parameters of HubPort. A nil
@@ -248,6 +363,250 @@ func NewHubPort(ctx context.Context, hub HubHandle, opts *HubPortOptions) (*HubP
 // transaction.
 func (h *HubPort) Events(ctx context.Context, types ...string) (*client.Subscription[event.Event], error) {
 	return client.SubscribeEvents(ctx, h.Object(), types)
+}
+
+// GetEncoderBitrate is [element.MediaElement.GetEncoderBitrate], which reads
+// the "encoderBitrate" property (invoke "getEncoderBitrate").
+func (h *HubPort) GetEncoderBitrate(ctx context.Context) (int32, error) {
+	return h.embedded().GetEncoderBitrate(ctx)
+}
+
+// SetEncoderBitrate is [element.MediaElement.SetEncoderBitrate], which writes
+// the "encoderBitrate" property (invoke "setEncoderBitrate" with
+// {"encoderBitrate": value}) on the object.
+func (h *HubPort) SetEncoderBitrate(ctx context.Context, encoderBitrate int32) error {
+	return h.embedded().SetEncoderBitrate(ctx, encoderBitrate)
+}
+
+// GetMinEncoderBitrate is [element.MediaElement.GetMinEncoderBitrate], which
+// reads the "minEncoderBitrate" property (invoke "getMinEncoderBitrate").
+func (h *HubPort) GetMinEncoderBitrate(ctx context.Context) (int32, error) {
+	return h.embedded().GetMinEncoderBitrate(ctx)
+}
+
+// SetMinEncoderBitrate is [element.MediaElement.SetMinEncoderBitrate], which
+// writes the "minEncoderBitrate" property (invoke "setMinEncoderBitrate" with
+// {"minEncoderBitrate": value}) on the object.
+func (h *HubPort) SetMinEncoderBitrate(ctx context.Context, minEncoderBitrate int32) error {
+	return h.embedded().SetMinEncoderBitrate(ctx, minEncoderBitrate)
+}
+
+// GetMaxEncoderBitrate is [element.MediaElement.GetMaxEncoderBitrate], which
+// reads the "maxEncoderBitrate" property (invoke "getMaxEncoderBitrate").
+func (h *HubPort) GetMaxEncoderBitrate(ctx context.Context) (int32, error) {
+	return h.embedded().GetMaxEncoderBitrate(ctx)
+}
+
+// SetMaxEncoderBitrate is [element.MediaElement.SetMaxEncoderBitrate], which
+// writes the "maxEncoderBitrate" property (invoke "setMaxEncoderBitrate" with
+// {"maxEncoderBitrate": value}) on the object.
+func (h *HubPort) SetMaxEncoderBitrate(ctx context.Context, maxEncoderBitrate int32) error {
+	return h.embedded().SetMaxEncoderBitrate(ctx, maxEncoderBitrate)
+}
+
+// GetSourceConnections is [element.MediaElement.GetSourceConnections], which
+// invokes "getSourceConnections" on the object.
+func (h *HubPort) GetSourceConnections(ctx context.Context, opts *element.GetSourceConnectionsOptions) ([]element.Connection, error) {
+	return h.embedded().GetSourceConnections(ctx, opts)
+}
+
+// GetSinkConnections is [element.MediaElement.GetSinkConnections], which
+// invokes "getSinkConnections" on the object.
+func (h *HubPort) GetSinkConnections(ctx context.Context, opts *element.GetSinkConnectionsOptions) ([]element.Connection, error) {
+	return h.embedded().GetSinkConnections(ctx, opts)
+}
+
+// Connect is [element.MediaElement.Connect], which invokes "connect" on the
+// object.
+func (h *HubPort) Connect(ctx context.Context, sink element.MediaElementHandle, opts *element.ConnectOptions) error {
+	return h.embedded().Connect(ctx, sink, opts)
+}
+
+// Disconnect is [element.MediaElement.Disconnect], which invokes "disconnect"
+// on the object.
+func (h *HubPort) Disconnect(ctx context.Context, sink element.MediaElementHandle, opts *element.DisconnectOptions) error {
+	return h.embedded().Disconnect(ctx, sink, opts)
+}
+
+// SetAudioFormat is [element.MediaElement.SetAudioFormat], which invokes
+// "setAudioFormat" on the object.
+func (h *HubPort) SetAudioFormat(ctx context.Context, caps types.AudioCaps) error {
+	return h.embedded().SetAudioFormat(ctx, caps)
+}
+
+// SetVideoFormat is [element.MediaElement.SetVideoFormat], which invokes
+// "setVideoFormat" on the object.
+func (h *HubPort) SetVideoFormat(ctx context.Context, caps types.VideoCaps) error {
+	return h.embedded().SetVideoFormat(ctx, caps)
+}
+
+// DumpGstreamerDot is [element.MediaElement.DumpGstreamerDot], which invokes
+// "dumpGstreamerDot" on the object.
+func (h *HubPort) DumpGstreamerDot(ctx context.Context, opts *element.DumpGstreamerDotOptions) error {
+	return h.embedded().DumpGstreamerDot(ctx, opts)
+}
+
+// GetGstreamerDot is [element.MediaElement.GetGstreamerDot], which invokes
+// "getGstreamerDot" on the object.
+func (h *HubPort) GetGstreamerDot(ctx context.Context, opts *element.GetGstreamerDotOptions) (string, error) {
+	return h.embedded().GetGstreamerDot(ctx, opts)
+}
+
+// GetStats is [element.MediaElement.GetStats], which invokes "getStats" on the
+// object.
+func (h *HubPort) GetStats(ctx context.Context, opts *element.GetStatsOptions) (map[string]types.Complex, error) {
+	return h.embedded().GetStats(ctx, opts)
+}
+
+// IsMediaFlowingIn is [element.MediaElement.IsMediaFlowingIn], which invokes
+// "isMediaFlowingIn" on the object.
+func (h *HubPort) IsMediaFlowingIn(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingInOptions) (bool, error) {
+	return h.embedded().IsMediaFlowingIn(ctx, mediaType, opts)
+}
+
+// IsMediaFlowingOut is [element.MediaElement.IsMediaFlowingOut], which invokes
+// "isMediaFlowingOut" on the object.
+func (h *HubPort) IsMediaFlowingOut(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingOutOptions) (bool, error) {
+	return h.embedded().IsMediaFlowingOut(ctx, mediaType, opts)
+}
+
+// IsMediaTranscoding is [element.MediaElement.IsMediaTranscoding], which
+// invokes "isMediaTranscoding" on the object.
+func (h *HubPort) IsMediaTranscoding(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaTranscodingOptions) (bool, error) {
+	return h.embedded().IsMediaTranscoding(ctx, mediaType, opts)
+}
+
+// OnElementConnected is [element.MediaElement.OnElementConnected], which
+// subscribes to the ElementConnected events of the object (a subscribe
+// request) and returns once the server has acknowledged it, so events caused
+// by later calls are not missed.
+func (h *HubPort) OnElementConnected(ctx context.Context) (<-chan event.ElementConnected, error) {
+	return h.embedded().OnElementConnected(ctx)
+}
+
+// OnElementDisconnected is [element.MediaElement.OnElementDisconnected], which
+// subscribes to the ElementDisconnected events of the object (a subscribe
+// request) and returns once the server has acknowledged it, so events caused
+// by later calls are not missed.
+func (h *HubPort) OnElementDisconnected(ctx context.Context) (<-chan event.ElementDisconnected, error) {
+	return h.embedded().OnElementDisconnected(ctx)
+}
+
+// OnMediaFlowOutStateChanged is
+// [element.MediaElement.OnMediaFlowOutStateChanged], which subscribes to the
+// MediaFlowOutStateChanged events of the object (a subscribe request) and
+// returns once the server has acknowledged it, so events caused by later calls
+// are not missed.
+func (h *HubPort) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan event.MediaFlowOutStateChanged, error) {
+	return h.embedded().OnMediaFlowOutStateChanged(ctx)
+}
+
+// OnMediaFlowInStateChanged is
+// [element.MediaElement.OnMediaFlowInStateChanged], which subscribes to the
+// MediaFlowInStateChanged events of the object (a subscribe request) and
+// returns once the server has acknowledged it, so events caused by later calls
+// are not missed.
+func (h *HubPort) OnMediaFlowInStateChanged(ctx context.Context) (<-chan event.MediaFlowInStateChanged, error) {
+	return h.embedded().OnMediaFlowInStateChanged(ctx)
+}
+
+// OnMediaTranscodingStateChanged is
+// [element.MediaElement.OnMediaTranscodingStateChanged], which subscribes to
+// the MediaTranscodingStateChanged events of the object (a subscribe request)
+// and returns once the server has acknowledged it, so events caused by later
+// calls are not missed.
+func (h *HubPort) OnMediaTranscodingStateChanged(ctx context.Context) (<-chan event.MediaTranscodingStateChanged, error) {
+	return h.embedded().OnMediaTranscodingStateChanged(ctx)
+}
+
+// GetMediaPipeline is [element.MediaObject.GetMediaPipeline], which reads the
+// "mediaPipeline" property (invoke "getMediaPipeline"). The property is fixed
+// when the object is created, so it has no setter.
+func (h *HubPort) GetMediaPipeline(ctx context.Context) (*element.MediaObject, error) {
+	return h.embedded().GetMediaPipeline(ctx)
+}
+
+// GetParent is [element.MediaObject.GetParent], which reads the "parent"
+// property (invoke "getParent"). The property is fixed when the object is
+// created, so it has no setter.
+func (h *HubPort) GetParent(ctx context.Context) (*element.MediaObject, error) {
+	return h.embedded().GetParent(ctx)
+}
+
+// GetId is [element.MediaObject.GetId], which reads the "id" property (invoke
+// "getId"). The property is fixed when the object is created, so it has no
+// setter.
+func (h *HubPort) GetId(ctx context.Context) (string, error) {
+	return h.embedded().GetId(ctx)
+}
+
+// GetChildren is [element.MediaObject.GetChildren], which reads the "children"
+// property (invoke "getChildren"). The property is read-only.
+func (h *HubPort) GetChildren(ctx context.Context) ([]*element.MediaObject, error) {
+	return h.embedded().GetChildren(ctx)
+}
+
+// GetName is [element.MediaObject.GetName], which reads the "name" property
+// (invoke "getName").
+func (h *HubPort) GetName(ctx context.Context) (string, error) {
+	return h.embedded().GetName(ctx)
+}
+
+// SetName is [element.MediaObject.SetName], which writes the "name" property
+// (invoke "setName" with {"name": value}) on the object.
+func (h *HubPort) SetName(ctx context.Context, name string) error {
+	return h.embedded().SetName(ctx, name)
+}
+
+// GetSendTagsInEvents is [element.MediaObject.GetSendTagsInEvents], which
+// reads the "sendTagsInEvents" property (invoke "getSendTagsInEvents").
+func (h *HubPort) GetSendTagsInEvents(ctx context.Context) (bool, error) {
+	return h.embedded().GetSendTagsInEvents(ctx)
+}
+
+// SetSendTagsInEvents is [element.MediaObject.SetSendTagsInEvents], which
+// writes the "sendTagsInEvents" property (invoke "setSendTagsInEvents" with
+// {"sendTagsInEvents": value}) on the object.
+func (h *HubPort) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents bool) error {
+	return h.embedded().SetSendTagsInEvents(ctx, sendTagsInEvents)
+}
+
+// GetCreationTime is [element.MediaObject.GetCreationTime], which reads the
+// "creationTime" property (invoke "getCreationTime"). The property is fixed
+// when the object is created, so it has no setter.
+func (h *HubPort) GetCreationTime(ctx context.Context) (int32, error) {
+	return h.embedded().GetCreationTime(ctx)
+}
+
+// AddTag is [element.MediaObject.AddTag], which invokes "addTag" on the
+// object.
+func (h *HubPort) AddTag(ctx context.Context, key string, value string) error {
+	return h.embedded().AddTag(ctx, key, value)
+}
+
+// RemoveTag is [element.MediaObject.RemoveTag], which invokes "removeTag" on
+// the object.
+func (h *HubPort) RemoveTag(ctx context.Context, key string) error {
+	return h.embedded().RemoveTag(ctx, key)
+}
+
+// GetTag is [element.MediaObject.GetTag], which invokes "getTag" on the
+// object.
+func (h *HubPort) GetTag(ctx context.Context, key string) (string, error) {
+	return h.embedded().GetTag(ctx, key)
+}
+
+// GetTags is [element.MediaObject.GetTags], which invokes "getTags" on the
+// object.
+func (h *HubPort) GetTags(ctx context.Context) ([]types.Tag, error) {
+	return h.embedded().GetTags(ctx)
+}
+
+// OnError is [element.MediaObject.OnError], which subscribes to the Error
+// events of the object (a subscribe request) and returns once the server has
+// acknowledged it, so events caused by later calls are not missed.
+func (h *HubPort) OnError(ctx context.Context) (<-chan event.Error, error) {
+	return h.embedded().OnError(ctx)
 }
 
 func init() {

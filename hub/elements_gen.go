@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/gokurento/kurento/client"
+	"github.com/gokurento/kurento/element"
 	"github.com/gokurento/kurento/event"
 	"github.com/gokurento/kurento/pipeline"
 	"github.com/gokurento/kurento/types"
@@ -16,8 +17,11 @@ const _ = client.GeneratedCodeV1
 
 // AlphaBlending is the handle of an AlphaBlending, a class of the elements
 // module. It embeds the handle of Hub, so it has the methods of Hub,
-// MediaObject. A handle only holds the object reference: it is safe for
-// concurrent use and every call goes to the server.
+// MediaObject. It redeclares the inherited methods, so that they are listed
+// here and fail on a nil handle like its own, with an error matching
+// client.ErrInvalidArgument, rather than panicking. A handle only holds the
+// object reference: it is safe for concurrent use and every call goes to the
+// server.
 type AlphaBlending struct {
 	Hub
 }
@@ -53,6 +57,16 @@ func (h *AlphaBlending) ID() string {
 // object pending in a transaction it is queued there.
 func (h *AlphaBlending) Release(ctx context.Context) error {
 	return h.Object().Release(ctx)
+}
+
+// embedded returns the embedded parent handle, nil for a nil handle: the
+// redeclared inherited methods call it, so that they fail on a nil handle
+// instead of panicking.
+func (h *AlphaBlending) embedded() *Hub {
+	if h == nil {
+		return nil
+	}
+	return &h.Hub
 }
 
 // AlphaBlendingOptions holds the optional constructor parameters of
@@ -138,10 +152,114 @@ func (h *AlphaBlending) Events(ctx context.Context, types ...string) (*client.Su
 	return client.SubscribeEvents(ctx, h.Object(), types)
 }
 
+// GetGstreamerDot is [Hub.GetGstreamerDot], which invokes "getGstreamerDot" on
+// the object.
+func (h *AlphaBlending) GetGstreamerDot(ctx context.Context, opts *GetGstreamerDotOptions) (string, error) {
+	return h.embedded().GetGstreamerDot(ctx, opts)
+}
+
+// DumpGstreamerDot is [Hub.DumpGstreamerDot], which invokes "dumpGstreamerDot"
+// on the object.
+func (h *AlphaBlending) DumpGstreamerDot(ctx context.Context, opts *DumpGstreamerDotOptions) error {
+	return h.embedded().DumpGstreamerDot(ctx, opts)
+}
+
+// GetMediaPipeline is [element.MediaObject.GetMediaPipeline], which reads the
+// "mediaPipeline" property (invoke "getMediaPipeline"). The property is fixed
+// when the object is created, so it has no setter.
+func (h *AlphaBlending) GetMediaPipeline(ctx context.Context) (*element.MediaObject, error) {
+	return h.embedded().GetMediaPipeline(ctx)
+}
+
+// GetParent is [element.MediaObject.GetParent], which reads the "parent"
+// property (invoke "getParent"). The property is fixed when the object is
+// created, so it has no setter.
+func (h *AlphaBlending) GetParent(ctx context.Context) (*element.MediaObject, error) {
+	return h.embedded().GetParent(ctx)
+}
+
+// GetId is [element.MediaObject.GetId], which reads the "id" property (invoke
+// "getId"). The property is fixed when the object is created, so it has no
+// setter.
+func (h *AlphaBlending) GetId(ctx context.Context) (string, error) {
+	return h.embedded().GetId(ctx)
+}
+
+// GetChildren is [element.MediaObject.GetChildren], which reads the "children"
+// property (invoke "getChildren"). The property is read-only.
+func (h *AlphaBlending) GetChildren(ctx context.Context) ([]*element.MediaObject, error) {
+	return h.embedded().GetChildren(ctx)
+}
+
+// GetName is [element.MediaObject.GetName], which reads the "name" property
+// (invoke "getName").
+func (h *AlphaBlending) GetName(ctx context.Context) (string, error) {
+	return h.embedded().GetName(ctx)
+}
+
+// SetName is [element.MediaObject.SetName], which writes the "name" property
+// (invoke "setName" with {"name": value}) on the object.
+func (h *AlphaBlending) SetName(ctx context.Context, name string) error {
+	return h.embedded().SetName(ctx, name)
+}
+
+// GetSendTagsInEvents is [element.MediaObject.GetSendTagsInEvents], which
+// reads the "sendTagsInEvents" property (invoke "getSendTagsInEvents").
+func (h *AlphaBlending) GetSendTagsInEvents(ctx context.Context) (bool, error) {
+	return h.embedded().GetSendTagsInEvents(ctx)
+}
+
+// SetSendTagsInEvents is [element.MediaObject.SetSendTagsInEvents], which
+// writes the "sendTagsInEvents" property (invoke "setSendTagsInEvents" with
+// {"sendTagsInEvents": value}) on the object.
+func (h *AlphaBlending) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents bool) error {
+	return h.embedded().SetSendTagsInEvents(ctx, sendTagsInEvents)
+}
+
+// GetCreationTime is [element.MediaObject.GetCreationTime], which reads the
+// "creationTime" property (invoke "getCreationTime"). The property is fixed
+// when the object is created, so it has no setter.
+func (h *AlphaBlending) GetCreationTime(ctx context.Context) (int32, error) {
+	return h.embedded().GetCreationTime(ctx)
+}
+
+// AddTag is [element.MediaObject.AddTag], which invokes "addTag" on the
+// object.
+func (h *AlphaBlending) AddTag(ctx context.Context, key string, value string) error {
+	return h.embedded().AddTag(ctx, key, value)
+}
+
+// RemoveTag is [element.MediaObject.RemoveTag], which invokes "removeTag" on
+// the object.
+func (h *AlphaBlending) RemoveTag(ctx context.Context, key string) error {
+	return h.embedded().RemoveTag(ctx, key)
+}
+
+// GetTag is [element.MediaObject.GetTag], which invokes "getTag" on the
+// object.
+func (h *AlphaBlending) GetTag(ctx context.Context, key string) (string, error) {
+	return h.embedded().GetTag(ctx, key)
+}
+
+// GetTags is [element.MediaObject.GetTags], which invokes "getTags" on the
+// object.
+func (h *AlphaBlending) GetTags(ctx context.Context) ([]types.Tag, error) {
+	return h.embedded().GetTags(ctx)
+}
+
+// OnError is [element.MediaObject.OnError], which subscribes to the Error
+// events of the object (a subscribe request) and returns once the server has
+// acknowledged it, so events caused by later calls are not missed.
+func (h *AlphaBlending) OnError(ctx context.Context) (<-chan event.Error, error) {
+	return h.embedded().OnError(ctx)
+}
+
 // Composite is the handle of a Composite, a class of the elements module. It
-// embeds the handle of Hub, so it has the methods of Hub, MediaObject. A
-// handle only holds the object reference: it is safe for concurrent use and
-// every call goes to the server.
+// embeds the handle of Hub, so it has the methods of Hub, MediaObject. It
+// redeclares the inherited methods, so that they are listed here and fail on a
+// nil handle like its own, with an error matching client.ErrInvalidArgument,
+// rather than panicking. A handle only holds the object reference: it is safe
+// for concurrent use and every call goes to the server.
 type Composite struct {
 	Hub
 }
@@ -177,6 +295,16 @@ func (h *Composite) ID() string {
 // object pending in a transaction it is queued there.
 func (h *Composite) Release(ctx context.Context) error {
 	return h.Object().Release(ctx)
+}
+
+// embedded returns the embedded parent handle, nil for a nil handle: the
+// redeclared inherited methods call it, so that they fail on a nil handle
+// instead of panicking.
+func (h *Composite) embedded() *Hub {
+	if h == nil {
+		return nil
+	}
+	return &h.Hub
 }
 
 // CompositeOptions holds the optional constructor parameters of Composite. A
@@ -238,10 +366,114 @@ func (h *Composite) Events(ctx context.Context, types ...string) (*client.Subscr
 	return client.SubscribeEvents(ctx, h.Object(), types)
 }
 
+// GetGstreamerDot is [Hub.GetGstreamerDot], which invokes "getGstreamerDot" on
+// the object.
+func (h *Composite) GetGstreamerDot(ctx context.Context, opts *GetGstreamerDotOptions) (string, error) {
+	return h.embedded().GetGstreamerDot(ctx, opts)
+}
+
+// DumpGstreamerDot is [Hub.DumpGstreamerDot], which invokes "dumpGstreamerDot"
+// on the object.
+func (h *Composite) DumpGstreamerDot(ctx context.Context, opts *DumpGstreamerDotOptions) error {
+	return h.embedded().DumpGstreamerDot(ctx, opts)
+}
+
+// GetMediaPipeline is [element.MediaObject.GetMediaPipeline], which reads the
+// "mediaPipeline" property (invoke "getMediaPipeline"). The property is fixed
+// when the object is created, so it has no setter.
+func (h *Composite) GetMediaPipeline(ctx context.Context) (*element.MediaObject, error) {
+	return h.embedded().GetMediaPipeline(ctx)
+}
+
+// GetParent is [element.MediaObject.GetParent], which reads the "parent"
+// property (invoke "getParent"). The property is fixed when the object is
+// created, so it has no setter.
+func (h *Composite) GetParent(ctx context.Context) (*element.MediaObject, error) {
+	return h.embedded().GetParent(ctx)
+}
+
+// GetId is [element.MediaObject.GetId], which reads the "id" property (invoke
+// "getId"). The property is fixed when the object is created, so it has no
+// setter.
+func (h *Composite) GetId(ctx context.Context) (string, error) {
+	return h.embedded().GetId(ctx)
+}
+
+// GetChildren is [element.MediaObject.GetChildren], which reads the "children"
+// property (invoke "getChildren"). The property is read-only.
+func (h *Composite) GetChildren(ctx context.Context) ([]*element.MediaObject, error) {
+	return h.embedded().GetChildren(ctx)
+}
+
+// GetName is [element.MediaObject.GetName], which reads the "name" property
+// (invoke "getName").
+func (h *Composite) GetName(ctx context.Context) (string, error) {
+	return h.embedded().GetName(ctx)
+}
+
+// SetName is [element.MediaObject.SetName], which writes the "name" property
+// (invoke "setName" with {"name": value}) on the object.
+func (h *Composite) SetName(ctx context.Context, name string) error {
+	return h.embedded().SetName(ctx, name)
+}
+
+// GetSendTagsInEvents is [element.MediaObject.GetSendTagsInEvents], which
+// reads the "sendTagsInEvents" property (invoke "getSendTagsInEvents").
+func (h *Composite) GetSendTagsInEvents(ctx context.Context) (bool, error) {
+	return h.embedded().GetSendTagsInEvents(ctx)
+}
+
+// SetSendTagsInEvents is [element.MediaObject.SetSendTagsInEvents], which
+// writes the "sendTagsInEvents" property (invoke "setSendTagsInEvents" with
+// {"sendTagsInEvents": value}) on the object.
+func (h *Composite) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents bool) error {
+	return h.embedded().SetSendTagsInEvents(ctx, sendTagsInEvents)
+}
+
+// GetCreationTime is [element.MediaObject.GetCreationTime], which reads the
+// "creationTime" property (invoke "getCreationTime"). The property is fixed
+// when the object is created, so it has no setter.
+func (h *Composite) GetCreationTime(ctx context.Context) (int32, error) {
+	return h.embedded().GetCreationTime(ctx)
+}
+
+// AddTag is [element.MediaObject.AddTag], which invokes "addTag" on the
+// object.
+func (h *Composite) AddTag(ctx context.Context, key string, value string) error {
+	return h.embedded().AddTag(ctx, key, value)
+}
+
+// RemoveTag is [element.MediaObject.RemoveTag], which invokes "removeTag" on
+// the object.
+func (h *Composite) RemoveTag(ctx context.Context, key string) error {
+	return h.embedded().RemoveTag(ctx, key)
+}
+
+// GetTag is [element.MediaObject.GetTag], which invokes "getTag" on the
+// object.
+func (h *Composite) GetTag(ctx context.Context, key string) (string, error) {
+	return h.embedded().GetTag(ctx, key)
+}
+
+// GetTags is [element.MediaObject.GetTags], which invokes "getTags" on the
+// object.
+func (h *Composite) GetTags(ctx context.Context) ([]types.Tag, error) {
+	return h.embedded().GetTags(ctx)
+}
+
+// OnError is [element.MediaObject.OnError], which subscribes to the Error
+// events of the object (a subscribe request) and returns once the server has
+// acknowledged it, so events caused by later calls are not missed.
+func (h *Composite) OnError(ctx context.Context) (<-chan event.Error, error) {
+	return h.embedded().OnError(ctx)
+}
+
 // Dispatcher is the handle of a Dispatcher, a class of the elements module. It
-// embeds the handle of Hub, so it has the methods of Hub, MediaObject. A
-// handle only holds the object reference: it is safe for concurrent use and
-// every call goes to the server.
+// embeds the handle of Hub, so it has the methods of Hub, MediaObject. It
+// redeclares the inherited methods, so that they are listed here and fail on a
+// nil handle like its own, with an error matching client.ErrInvalidArgument,
+// rather than panicking. A handle only holds the object reference: it is safe
+// for concurrent use and every call goes to the server.
 type Dispatcher struct {
 	Hub
 }
@@ -277,6 +509,16 @@ func (h *Dispatcher) ID() string {
 // object pending in a transaction it is queued there.
 func (h *Dispatcher) Release(ctx context.Context) error {
 	return h.Object().Release(ctx)
+}
+
+// embedded returns the embedded parent handle, nil for a nil handle: the
+// redeclared inherited methods call it, so that they fail on a nil handle
+// instead of panicking.
+func (h *Dispatcher) embedded() *Hub {
+	if h == nil {
+		return nil
+	}
+	return &h.Hub
 }
 
 // DispatcherOptions holds the optional constructor parameters of Dispatcher. A
@@ -341,10 +583,115 @@ func (h *Dispatcher) Events(ctx context.Context, types ...string) (*client.Subsc
 	return client.SubscribeEvents(ctx, h.Object(), types)
 }
 
+// GetGstreamerDot is [Hub.GetGstreamerDot], which invokes "getGstreamerDot" on
+// the object.
+func (h *Dispatcher) GetGstreamerDot(ctx context.Context, opts *GetGstreamerDotOptions) (string, error) {
+	return h.embedded().GetGstreamerDot(ctx, opts)
+}
+
+// DumpGstreamerDot is [Hub.DumpGstreamerDot], which invokes "dumpGstreamerDot"
+// on the object.
+func (h *Dispatcher) DumpGstreamerDot(ctx context.Context, opts *DumpGstreamerDotOptions) error {
+	return h.embedded().DumpGstreamerDot(ctx, opts)
+}
+
+// GetMediaPipeline is [element.MediaObject.GetMediaPipeline], which reads the
+// "mediaPipeline" property (invoke "getMediaPipeline"). The property is fixed
+// when the object is created, so it has no setter.
+func (h *Dispatcher) GetMediaPipeline(ctx context.Context) (*element.MediaObject, error) {
+	return h.embedded().GetMediaPipeline(ctx)
+}
+
+// GetParent is [element.MediaObject.GetParent], which reads the "parent"
+// property (invoke "getParent"). The property is fixed when the object is
+// created, so it has no setter.
+func (h *Dispatcher) GetParent(ctx context.Context) (*element.MediaObject, error) {
+	return h.embedded().GetParent(ctx)
+}
+
+// GetId is [element.MediaObject.GetId], which reads the "id" property (invoke
+// "getId"). The property is fixed when the object is created, so it has no
+// setter.
+func (h *Dispatcher) GetId(ctx context.Context) (string, error) {
+	return h.embedded().GetId(ctx)
+}
+
+// GetChildren is [element.MediaObject.GetChildren], which reads the "children"
+// property (invoke "getChildren"). The property is read-only.
+func (h *Dispatcher) GetChildren(ctx context.Context) ([]*element.MediaObject, error) {
+	return h.embedded().GetChildren(ctx)
+}
+
+// GetName is [element.MediaObject.GetName], which reads the "name" property
+// (invoke "getName").
+func (h *Dispatcher) GetName(ctx context.Context) (string, error) {
+	return h.embedded().GetName(ctx)
+}
+
+// SetName is [element.MediaObject.SetName], which writes the "name" property
+// (invoke "setName" with {"name": value}) on the object.
+func (h *Dispatcher) SetName(ctx context.Context, name string) error {
+	return h.embedded().SetName(ctx, name)
+}
+
+// GetSendTagsInEvents is [element.MediaObject.GetSendTagsInEvents], which
+// reads the "sendTagsInEvents" property (invoke "getSendTagsInEvents").
+func (h *Dispatcher) GetSendTagsInEvents(ctx context.Context) (bool, error) {
+	return h.embedded().GetSendTagsInEvents(ctx)
+}
+
+// SetSendTagsInEvents is [element.MediaObject.SetSendTagsInEvents], which
+// writes the "sendTagsInEvents" property (invoke "setSendTagsInEvents" with
+// {"sendTagsInEvents": value}) on the object.
+func (h *Dispatcher) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents bool) error {
+	return h.embedded().SetSendTagsInEvents(ctx, sendTagsInEvents)
+}
+
+// GetCreationTime is [element.MediaObject.GetCreationTime], which reads the
+// "creationTime" property (invoke "getCreationTime"). The property is fixed
+// when the object is created, so it has no setter.
+func (h *Dispatcher) GetCreationTime(ctx context.Context) (int32, error) {
+	return h.embedded().GetCreationTime(ctx)
+}
+
+// AddTag is [element.MediaObject.AddTag], which invokes "addTag" on the
+// object.
+func (h *Dispatcher) AddTag(ctx context.Context, key string, value string) error {
+	return h.embedded().AddTag(ctx, key, value)
+}
+
+// RemoveTag is [element.MediaObject.RemoveTag], which invokes "removeTag" on
+// the object.
+func (h *Dispatcher) RemoveTag(ctx context.Context, key string) error {
+	return h.embedded().RemoveTag(ctx, key)
+}
+
+// GetTag is [element.MediaObject.GetTag], which invokes "getTag" on the
+// object.
+func (h *Dispatcher) GetTag(ctx context.Context, key string) (string, error) {
+	return h.embedded().GetTag(ctx, key)
+}
+
+// GetTags is [element.MediaObject.GetTags], which invokes "getTags" on the
+// object.
+func (h *Dispatcher) GetTags(ctx context.Context) ([]types.Tag, error) {
+	return h.embedded().GetTags(ctx)
+}
+
+// OnError is [element.MediaObject.OnError], which subscribes to the Error
+// events of the object (a subscribe request) and returns once the server has
+// acknowledged it, so events caused by later calls are not missed.
+func (h *Dispatcher) OnError(ctx context.Context) (<-chan event.Error, error) {
+	return h.embedded().OnError(ctx)
+}
+
 // DispatcherOneToMany is the handle of a DispatcherOneToMany, a class of the
 // elements module. It embeds the handle of Hub, so it has the methods of Hub,
-// MediaObject. A handle only holds the object reference: it is safe for
-// concurrent use and every call goes to the server.
+// MediaObject. It redeclares the inherited methods, so that they are listed
+// here and fail on a nil handle like its own, with an error matching
+// client.ErrInvalidArgument, rather than panicking. A handle only holds the
+// object reference: it is safe for concurrent use and every call goes to the
+// server.
 type DispatcherOneToMany struct {
 	Hub
 }
@@ -380,6 +727,16 @@ func (h *DispatcherOneToMany) ID() string {
 // object pending in a transaction it is queued there.
 func (h *DispatcherOneToMany) Release(ctx context.Context) error {
 	return h.Object().Release(ctx)
+}
+
+// embedded returns the embedded parent handle, nil for a nil handle: the
+// redeclared inherited methods call it, so that they fail on a nil handle
+// instead of panicking.
+func (h *DispatcherOneToMany) embedded() *Hub {
+	if h == nil {
+		return nil
+	}
+	return &h.Hub
 }
 
 // DispatcherOneToManyOptions holds the optional constructor parameters of
@@ -447,10 +804,114 @@ func (h *DispatcherOneToMany) Events(ctx context.Context, types ...string) (*cli
 	return client.SubscribeEvents(ctx, h.Object(), types)
 }
 
+// GetGstreamerDot is [Hub.GetGstreamerDot], which invokes "getGstreamerDot" on
+// the object.
+func (h *DispatcherOneToMany) GetGstreamerDot(ctx context.Context, opts *GetGstreamerDotOptions) (string, error) {
+	return h.embedded().GetGstreamerDot(ctx, opts)
+}
+
+// DumpGstreamerDot is [Hub.DumpGstreamerDot], which invokes "dumpGstreamerDot"
+// on the object.
+func (h *DispatcherOneToMany) DumpGstreamerDot(ctx context.Context, opts *DumpGstreamerDotOptions) error {
+	return h.embedded().DumpGstreamerDot(ctx, opts)
+}
+
+// GetMediaPipeline is [element.MediaObject.GetMediaPipeline], which reads the
+// "mediaPipeline" property (invoke "getMediaPipeline"). The property is fixed
+// when the object is created, so it has no setter.
+func (h *DispatcherOneToMany) GetMediaPipeline(ctx context.Context) (*element.MediaObject, error) {
+	return h.embedded().GetMediaPipeline(ctx)
+}
+
+// GetParent is [element.MediaObject.GetParent], which reads the "parent"
+// property (invoke "getParent"). The property is fixed when the object is
+// created, so it has no setter.
+func (h *DispatcherOneToMany) GetParent(ctx context.Context) (*element.MediaObject, error) {
+	return h.embedded().GetParent(ctx)
+}
+
+// GetId is [element.MediaObject.GetId], which reads the "id" property (invoke
+// "getId"). The property is fixed when the object is created, so it has no
+// setter.
+func (h *DispatcherOneToMany) GetId(ctx context.Context) (string, error) {
+	return h.embedded().GetId(ctx)
+}
+
+// GetChildren is [element.MediaObject.GetChildren], which reads the "children"
+// property (invoke "getChildren"). The property is read-only.
+func (h *DispatcherOneToMany) GetChildren(ctx context.Context) ([]*element.MediaObject, error) {
+	return h.embedded().GetChildren(ctx)
+}
+
+// GetName is [element.MediaObject.GetName], which reads the "name" property
+// (invoke "getName").
+func (h *DispatcherOneToMany) GetName(ctx context.Context) (string, error) {
+	return h.embedded().GetName(ctx)
+}
+
+// SetName is [element.MediaObject.SetName], which writes the "name" property
+// (invoke "setName" with {"name": value}) on the object.
+func (h *DispatcherOneToMany) SetName(ctx context.Context, name string) error {
+	return h.embedded().SetName(ctx, name)
+}
+
+// GetSendTagsInEvents is [element.MediaObject.GetSendTagsInEvents], which
+// reads the "sendTagsInEvents" property (invoke "getSendTagsInEvents").
+func (h *DispatcherOneToMany) GetSendTagsInEvents(ctx context.Context) (bool, error) {
+	return h.embedded().GetSendTagsInEvents(ctx)
+}
+
+// SetSendTagsInEvents is [element.MediaObject.SetSendTagsInEvents], which
+// writes the "sendTagsInEvents" property (invoke "setSendTagsInEvents" with
+// {"sendTagsInEvents": value}) on the object.
+func (h *DispatcherOneToMany) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents bool) error {
+	return h.embedded().SetSendTagsInEvents(ctx, sendTagsInEvents)
+}
+
+// GetCreationTime is [element.MediaObject.GetCreationTime], which reads the
+// "creationTime" property (invoke "getCreationTime"). The property is fixed
+// when the object is created, so it has no setter.
+func (h *DispatcherOneToMany) GetCreationTime(ctx context.Context) (int32, error) {
+	return h.embedded().GetCreationTime(ctx)
+}
+
+// AddTag is [element.MediaObject.AddTag], which invokes "addTag" on the
+// object.
+func (h *DispatcherOneToMany) AddTag(ctx context.Context, key string, value string) error {
+	return h.embedded().AddTag(ctx, key, value)
+}
+
+// RemoveTag is [element.MediaObject.RemoveTag], which invokes "removeTag" on
+// the object.
+func (h *DispatcherOneToMany) RemoveTag(ctx context.Context, key string) error {
+	return h.embedded().RemoveTag(ctx, key)
+}
+
+// GetTag is [element.MediaObject.GetTag], which invokes "getTag" on the
+// object.
+func (h *DispatcherOneToMany) GetTag(ctx context.Context, key string) (string, error) {
+	return h.embedded().GetTag(ctx, key)
+}
+
+// GetTags is [element.MediaObject.GetTags], which invokes "getTags" on the
+// object.
+func (h *DispatcherOneToMany) GetTags(ctx context.Context) ([]types.Tag, error) {
+	return h.embedded().GetTags(ctx)
+}
+
+// OnError is [element.MediaObject.OnError], which subscribes to the Error
+// events of the object (a subscribe request) and returns once the server has
+// acknowledged it, so events caused by later calls are not missed.
+func (h *DispatcherOneToMany) OnError(ctx context.Context) (<-chan event.Error, error) {
+	return h.embedded().OnError(ctx)
+}
+
 // Mixer is the handle of a Mixer, a class of the elements module. It embeds
-// the handle of Hub, so it has the methods of Hub, MediaObject. A handle only
-// holds the object reference: it is safe for concurrent use and every call
-// goes to the server.
+// the handle of Hub, so it has the methods of Hub, MediaObject. It redeclares
+// the inherited methods, so that they are listed here and fail on a nil handle
+// like its own, with an error matching client.ErrInvalidArgument, rather than
+// panicking. A handle only holds the object reference: it is safe for
+// concurrent use and every call goes to the server.
 type Mixer struct {
 	Hub
 }
@@ -486,6 +947,16 @@ func (h *Mixer) ID() string {
 // object pending in a transaction it is queued there.
 func (h *Mixer) Release(ctx context.Context) error {
 	return h.Object().Release(ctx)
+}
+
+// embedded returns the embedded parent handle, nil for a nil handle: the
+// redeclared inherited methods call it, so that they fail on a nil handle
+// instead of panicking.
+func (h *Mixer) embedded() *Hub {
+	if h == nil {
+		return nil
+	}
+	return &h.Hub
 }
 
 // MixerOptions holds the optional constructor parameters of Mixer. A nil
@@ -578,6 +1049,108 @@ func (h *Mixer) Disconnect(ctx context.Context, media types.MediaType, source *H
 // transaction.
 func (h *Mixer) Events(ctx context.Context, types ...string) (*client.Subscription[event.Event], error) {
 	return client.SubscribeEvents(ctx, h.Object(), types)
+}
+
+// GetGstreamerDot is [Hub.GetGstreamerDot], which invokes "getGstreamerDot" on
+// the object.
+func (h *Mixer) GetGstreamerDot(ctx context.Context, opts *GetGstreamerDotOptions) (string, error) {
+	return h.embedded().GetGstreamerDot(ctx, opts)
+}
+
+// DumpGstreamerDot is [Hub.DumpGstreamerDot], which invokes "dumpGstreamerDot"
+// on the object.
+func (h *Mixer) DumpGstreamerDot(ctx context.Context, opts *DumpGstreamerDotOptions) error {
+	return h.embedded().DumpGstreamerDot(ctx, opts)
+}
+
+// GetMediaPipeline is [element.MediaObject.GetMediaPipeline], which reads the
+// "mediaPipeline" property (invoke "getMediaPipeline"). The property is fixed
+// when the object is created, so it has no setter.
+func (h *Mixer) GetMediaPipeline(ctx context.Context) (*element.MediaObject, error) {
+	return h.embedded().GetMediaPipeline(ctx)
+}
+
+// GetParent is [element.MediaObject.GetParent], which reads the "parent"
+// property (invoke "getParent"). The property is fixed when the object is
+// created, so it has no setter.
+func (h *Mixer) GetParent(ctx context.Context) (*element.MediaObject, error) {
+	return h.embedded().GetParent(ctx)
+}
+
+// GetId is [element.MediaObject.GetId], which reads the "id" property (invoke
+// "getId"). The property is fixed when the object is created, so it has no
+// setter.
+func (h *Mixer) GetId(ctx context.Context) (string, error) {
+	return h.embedded().GetId(ctx)
+}
+
+// GetChildren is [element.MediaObject.GetChildren], which reads the "children"
+// property (invoke "getChildren"). The property is read-only.
+func (h *Mixer) GetChildren(ctx context.Context) ([]*element.MediaObject, error) {
+	return h.embedded().GetChildren(ctx)
+}
+
+// GetName is [element.MediaObject.GetName], which reads the "name" property
+// (invoke "getName").
+func (h *Mixer) GetName(ctx context.Context) (string, error) {
+	return h.embedded().GetName(ctx)
+}
+
+// SetName is [element.MediaObject.SetName], which writes the "name" property
+// (invoke "setName" with {"name": value}) on the object.
+func (h *Mixer) SetName(ctx context.Context, name string) error {
+	return h.embedded().SetName(ctx, name)
+}
+
+// GetSendTagsInEvents is [element.MediaObject.GetSendTagsInEvents], which
+// reads the "sendTagsInEvents" property (invoke "getSendTagsInEvents").
+func (h *Mixer) GetSendTagsInEvents(ctx context.Context) (bool, error) {
+	return h.embedded().GetSendTagsInEvents(ctx)
+}
+
+// SetSendTagsInEvents is [element.MediaObject.SetSendTagsInEvents], which
+// writes the "sendTagsInEvents" property (invoke "setSendTagsInEvents" with
+// {"sendTagsInEvents": value}) on the object.
+func (h *Mixer) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents bool) error {
+	return h.embedded().SetSendTagsInEvents(ctx, sendTagsInEvents)
+}
+
+// GetCreationTime is [element.MediaObject.GetCreationTime], which reads the
+// "creationTime" property (invoke "getCreationTime"). The property is fixed
+// when the object is created, so it has no setter.
+func (h *Mixer) GetCreationTime(ctx context.Context) (int32, error) {
+	return h.embedded().GetCreationTime(ctx)
+}
+
+// AddTag is [element.MediaObject.AddTag], which invokes "addTag" on the
+// object.
+func (h *Mixer) AddTag(ctx context.Context, key string, value string) error {
+	return h.embedded().AddTag(ctx, key, value)
+}
+
+// RemoveTag is [element.MediaObject.RemoveTag], which invokes "removeTag" on
+// the object.
+func (h *Mixer) RemoveTag(ctx context.Context, key string) error {
+	return h.embedded().RemoveTag(ctx, key)
+}
+
+// GetTag is [element.MediaObject.GetTag], which invokes "getTag" on the
+// object.
+func (h *Mixer) GetTag(ctx context.Context, key string) (string, error) {
+	return h.embedded().GetTag(ctx, key)
+}
+
+// GetTags is [element.MediaObject.GetTags], which invokes "getTags" on the
+// object.
+func (h *Mixer) GetTags(ctx context.Context) ([]types.Tag, error) {
+	return h.embedded().GetTags(ctx)
+}
+
+// OnError is [element.MediaObject.OnError], which subscribes to the Error
+// events of the object (a subscribe request) and returns once the server has
+// acknowledged it, so events caused by later calls are not missed.
+func (h *Mixer) OnError(ctx context.Context) (<-chan event.Error, error) {
+	return h.embedded().OnError(ctx)
 }
 
 func init() {

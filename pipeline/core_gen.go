@@ -34,9 +34,12 @@ func isNil(v any) bool {
 }
 
 // MediaPipeline is the handle of a MediaPipeline, a class of the core module.
-// It embeds the handle of MediaObject, so it has the methods of MediaObject. A
-// handle only holds the object reference: it is safe for concurrent use and
-// every call goes to the server.
+// It embeds the handle of MediaObject, so it has the methods of MediaObject.
+// It redeclares the inherited methods, so that they are listed here and fail
+// on a nil handle like its own, with an error matching
+// client.ErrInvalidArgument, rather than panicking. A handle only holds the
+// object reference: it is safe for concurrent use and every call goes to the
+// server.
 type MediaPipeline struct {
 	element.MediaObject
 }
@@ -72,6 +75,16 @@ func (h *MediaPipeline) ID() string {
 // object pending in a transaction it is queued there.
 func (h *MediaPipeline) Release(ctx context.Context) error {
 	return h.Object().Release(ctx)
+}
+
+// embedded returns the embedded parent handle, nil for a nil handle: the
+// redeclared inherited methods call it, so that they fail on a nil handle
+// instead of panicking.
+func (h *MediaPipeline) embedded() *element.MediaObject {
+	if h == nil {
+		return nil
+	}
+	return &h.MediaObject
 }
 
 // MediaPipelineOptions holds the optional constructor parameters of
@@ -193,11 +206,104 @@ func (h *MediaPipeline) Events(ctx context.Context, types ...string) (*client.Su
 	return client.SubscribeEvents(ctx, h.Object(), types)
 }
 
+// GetMediaPipeline is [element.MediaObject.GetMediaPipeline], which reads the
+// "mediaPipeline" property (invoke "getMediaPipeline"). The property is fixed
+// when the object is created, so it has no setter.
+func (h *MediaPipeline) GetMediaPipeline(ctx context.Context) (*element.MediaObject, error) {
+	return h.embedded().GetMediaPipeline(ctx)
+}
+
+// GetParent is [element.MediaObject.GetParent], which reads the "parent"
+// property (invoke "getParent"). The property is fixed when the object is
+// created, so it has no setter.
+func (h *MediaPipeline) GetParent(ctx context.Context) (*element.MediaObject, error) {
+	return h.embedded().GetParent(ctx)
+}
+
+// GetId is [element.MediaObject.GetId], which reads the "id" property (invoke
+// "getId"). The property is fixed when the object is created, so it has no
+// setter.
+func (h *MediaPipeline) GetId(ctx context.Context) (string, error) {
+	return h.embedded().GetId(ctx)
+}
+
+// GetChildren is [element.MediaObject.GetChildren], which reads the "children"
+// property (invoke "getChildren"). The property is read-only.
+func (h *MediaPipeline) GetChildren(ctx context.Context) ([]*element.MediaObject, error) {
+	return h.embedded().GetChildren(ctx)
+}
+
+// GetName is [element.MediaObject.GetName], which reads the "name" property
+// (invoke "getName").
+func (h *MediaPipeline) GetName(ctx context.Context) (string, error) {
+	return h.embedded().GetName(ctx)
+}
+
+// SetName is [element.MediaObject.SetName], which writes the "name" property
+// (invoke "setName" with {"name": value}) on the object.
+func (h *MediaPipeline) SetName(ctx context.Context, name string) error {
+	return h.embedded().SetName(ctx, name)
+}
+
+// GetSendTagsInEvents is [element.MediaObject.GetSendTagsInEvents], which
+// reads the "sendTagsInEvents" property (invoke "getSendTagsInEvents").
+func (h *MediaPipeline) GetSendTagsInEvents(ctx context.Context) (bool, error) {
+	return h.embedded().GetSendTagsInEvents(ctx)
+}
+
+// SetSendTagsInEvents is [element.MediaObject.SetSendTagsInEvents], which
+// writes the "sendTagsInEvents" property (invoke "setSendTagsInEvents" with
+// {"sendTagsInEvents": value}) on the object.
+func (h *MediaPipeline) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents bool) error {
+	return h.embedded().SetSendTagsInEvents(ctx, sendTagsInEvents)
+}
+
+// GetCreationTime is [element.MediaObject.GetCreationTime], which reads the
+// "creationTime" property (invoke "getCreationTime"). The property is fixed
+// when the object is created, so it has no setter.
+func (h *MediaPipeline) GetCreationTime(ctx context.Context) (int32, error) {
+	return h.embedded().GetCreationTime(ctx)
+}
+
+// AddTag is [element.MediaObject.AddTag], which invokes "addTag" on the
+// object.
+func (h *MediaPipeline) AddTag(ctx context.Context, key string, value string) error {
+	return h.embedded().AddTag(ctx, key, value)
+}
+
+// RemoveTag is [element.MediaObject.RemoveTag], which invokes "removeTag" on
+// the object.
+func (h *MediaPipeline) RemoveTag(ctx context.Context, key string) error {
+	return h.embedded().RemoveTag(ctx, key)
+}
+
+// GetTag is [element.MediaObject.GetTag], which invokes "getTag" on the
+// object.
+func (h *MediaPipeline) GetTag(ctx context.Context, key string) (string, error) {
+	return h.embedded().GetTag(ctx, key)
+}
+
+// GetTags is [element.MediaObject.GetTags], which invokes "getTags" on the
+// object.
+func (h *MediaPipeline) GetTags(ctx context.Context) ([]types.Tag, error) {
+	return h.embedded().GetTags(ctx)
+}
+
+// OnError is [element.MediaObject.OnError], which subscribes to the Error
+// events of the object (a subscribe request) and returns once the server has
+// acknowledged it, so events caused by later calls are not missed.
+func (h *MediaPipeline) OnError(ctx context.Context) (<-chan event.Error, error) {
+	return h.embedded().OnError(ctx)
+}
+
 // ServerManager is the handle of a ServerManager, an abstract class of the
 // core module. It embeds the handle of MediaObject, so it has the methods of
-// MediaObject. The server never creates this class itself; handles of it stand
-// for objects of a subclass. A handle only holds the object reference: it is
-// safe for concurrent use and every call goes to the server.
+// MediaObject. It redeclares the inherited methods, so that they are listed
+// here and fail on a nil handle like its own, with an error matching
+// client.ErrInvalidArgument, rather than panicking. The server never creates
+// this class itself; handles of it stand for objects of a subclass. A handle
+// only holds the object reference: it is safe for concurrent use and every
+// call goes to the server.
 type ServerManager struct {
 	element.MediaObject
 }
@@ -233,6 +339,16 @@ func (h *ServerManager) ID() string {
 // object pending in a transaction it is queued there.
 func (h *ServerManager) Release(ctx context.Context) error {
 	return h.Object().Release(ctx)
+}
+
+// embedded returns the embedded parent handle, nil for a nil handle: the
+// redeclared inherited methods call it, so that they fail on a nil handle
+// instead of panicking.
+func (h *ServerManager) embedded() *element.MediaObject {
+	if h == nil {
+		return nil
+	}
+	return &h.MediaObject
 }
 
 // GetInfo reads the "info" property (invoke "getInfo"). The property is
@@ -393,6 +509,96 @@ func (h *ServerManager) OnObjectDestroyed(ctx context.Context) (<-chan event.Obj
 // fails for an object still pending in a transaction.
 func (h *ServerManager) Events(ctx context.Context, types ...string) (*client.Subscription[event.Event], error) {
 	return client.SubscribeEvents(ctx, h.Object(), types)
+}
+
+// GetMediaPipeline is [element.MediaObject.GetMediaPipeline], which reads the
+// "mediaPipeline" property (invoke "getMediaPipeline"). The property is fixed
+// when the object is created, so it has no setter.
+func (h *ServerManager) GetMediaPipeline(ctx context.Context) (*element.MediaObject, error) {
+	return h.embedded().GetMediaPipeline(ctx)
+}
+
+// GetParent is [element.MediaObject.GetParent], which reads the "parent"
+// property (invoke "getParent"). The property is fixed when the object is
+// created, so it has no setter.
+func (h *ServerManager) GetParent(ctx context.Context) (*element.MediaObject, error) {
+	return h.embedded().GetParent(ctx)
+}
+
+// GetId is [element.MediaObject.GetId], which reads the "id" property (invoke
+// "getId"). The property is fixed when the object is created, so it has no
+// setter.
+func (h *ServerManager) GetId(ctx context.Context) (string, error) {
+	return h.embedded().GetId(ctx)
+}
+
+// GetChildren is [element.MediaObject.GetChildren], which reads the "children"
+// property (invoke "getChildren"). The property is read-only.
+func (h *ServerManager) GetChildren(ctx context.Context) ([]*element.MediaObject, error) {
+	return h.embedded().GetChildren(ctx)
+}
+
+// GetName is [element.MediaObject.GetName], which reads the "name" property
+// (invoke "getName").
+func (h *ServerManager) GetName(ctx context.Context) (string, error) {
+	return h.embedded().GetName(ctx)
+}
+
+// SetName is [element.MediaObject.SetName], which writes the "name" property
+// (invoke "setName" with {"name": value}) on the object.
+func (h *ServerManager) SetName(ctx context.Context, name string) error {
+	return h.embedded().SetName(ctx, name)
+}
+
+// GetSendTagsInEvents is [element.MediaObject.GetSendTagsInEvents], which
+// reads the "sendTagsInEvents" property (invoke "getSendTagsInEvents").
+func (h *ServerManager) GetSendTagsInEvents(ctx context.Context) (bool, error) {
+	return h.embedded().GetSendTagsInEvents(ctx)
+}
+
+// SetSendTagsInEvents is [element.MediaObject.SetSendTagsInEvents], which
+// writes the "sendTagsInEvents" property (invoke "setSendTagsInEvents" with
+// {"sendTagsInEvents": value}) on the object.
+func (h *ServerManager) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents bool) error {
+	return h.embedded().SetSendTagsInEvents(ctx, sendTagsInEvents)
+}
+
+// GetCreationTime is [element.MediaObject.GetCreationTime], which reads the
+// "creationTime" property (invoke "getCreationTime"). The property is fixed
+// when the object is created, so it has no setter.
+func (h *ServerManager) GetCreationTime(ctx context.Context) (int32, error) {
+	return h.embedded().GetCreationTime(ctx)
+}
+
+// AddTag is [element.MediaObject.AddTag], which invokes "addTag" on the
+// object.
+func (h *ServerManager) AddTag(ctx context.Context, key string, value string) error {
+	return h.embedded().AddTag(ctx, key, value)
+}
+
+// RemoveTag is [element.MediaObject.RemoveTag], which invokes "removeTag" on
+// the object.
+func (h *ServerManager) RemoveTag(ctx context.Context, key string) error {
+	return h.embedded().RemoveTag(ctx, key)
+}
+
+// GetTag is [element.MediaObject.GetTag], which invokes "getTag" on the
+// object.
+func (h *ServerManager) GetTag(ctx context.Context, key string) (string, error) {
+	return h.embedded().GetTag(ctx, key)
+}
+
+// GetTags is [element.MediaObject.GetTags], which invokes "getTags" on the
+// object.
+func (h *ServerManager) GetTags(ctx context.Context) ([]types.Tag, error) {
+	return h.embedded().GetTags(ctx)
+}
+
+// OnError is [element.MediaObject.OnError], which subscribes to the Error
+// events of the object (a subscribe request) and returns once the server has
+// acknowledged it, so events caused by later calls are not missed.
+func (h *ServerManager) OnError(ctx context.Context) (<-chan event.Error, error) {
+	return h.embedded().OnError(ctx)
 }
 
 func init() {

@@ -69,6 +69,20 @@ type hctx struct {
 	f     *idl.Facts
 	pkg   string
 	clash map[string]bool // methods whose options struct takes the class name
+	// view is the package the code is written in when it differs from
+	// pkg: a subclass in view redeclaring a member of a class of pkg.
+	view string
+}
+
+// classesOf lists the classes whose handles package pkg holds.
+func classesOf(f *idl.Facts, pkg string) []idl.Class {
+	var out []idl.Class
+	for _, c := range f.Classes {
+		if handlePackage(f, c.Name) == pkg {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 type handleFile struct {
@@ -78,12 +92,7 @@ type handleFile struct {
 
 func genHandles(f *idl.Facts, pkg string) ([]File, error) {
 	h := hctx{f: f, pkg: pkg}
-	var classes []idl.Class
-	for _, c := range f.Classes {
-		if handlePackage(f, c.Name) == pkg {
-			classes = append(classes, c)
-		}
-	}
+	classes := classesOf(f, pkg)
 	h.clash = optionClashes(classes)
 	type part struct{ module, body string }
 	var parts []part
@@ -237,7 +246,7 @@ func importsOf(body string) []string {
 
 // qual returns the qualifier of package p used from the current package.
 func (h hctx) qual(p string) string {
-	if p == h.pkg {
+	if p == h.pkg && h.view == "" || p == h.view {
 		return ""
 	}
 	return p + "."
@@ -293,7 +302,7 @@ func (h hctx) valueType(t idl.TypeRef) (string, error) {
 		elem = "*" + h.qual(p) + n
 	case idl.KindStruct:
 		if a, ok := structAdapters[t.Name]; ok && a.Pkg == h.pkg && t.List {
-			return "[]" + a.Type, nil
+			return "[]" + h.qual(a.Pkg) + a.Type, nil
 		}
 		if h.polymorphic(t.Name) {
 			elem = "types.Complex"
@@ -424,6 +433,10 @@ func (h hctx) class(b *strings.Builder, c idl.Class) error {
 	if len(hier) > 0 {
 		doc += fmt.Sprintf(" It embeds the handle of %s, so it has the methods of %s.", hier[0], strings.Join(hier, ", "))
 	}
+	if len(hier) > 0 {
+		doc += " It redeclares the inherited methods, so that they are listed here and fail on a nil handle " +
+			"like its own, with an error matching client.ErrInvalidArgument, rather than panicking."
+	}
 	if c.Abstract {
 		doc += " The server never creates this class itself; handles of it stand for objects of a subclass."
 	}
@@ -454,8 +467,8 @@ func (h hctx) class(b *strings.Builder, c idl.Class) error {
 	if c.Extends == "" {
 		h.rootMembers(b, c.Name)
 	} else {
-		_, n := h.handleOf(c.Extends)
-		h.nilSafeMembers(b, c.Name, n)
+		p, n := h.handleOf(c.Extends)
+		h.nilSafeMembers(b, c.Name, p, n)
 	}
 	if h.hasSubclasses(c.Name) {
 		fmt.Fprintf(b, "\n%s\ntype %sHandle interface {\n\tObject() *client.Object\n\tis%s()\n}\n",
@@ -470,24 +483,18 @@ func (h hctx) class(b *strings.Builder, c idl.Class) error {
 			return err
 		}
 	}
-	for _, p := range c.Properties {
-		if err := h.property(b, c, p); err != nil {
-			return err
-		}
-	}
-	for _, m := range c.Methods {
-		if err := h.method(b, c, m, exported(m.Name), fmt.Sprintf("invokes %q", m.Name)); err != nil {
+	for _, m := range members(c) {
+		if err := h.method(b, c, m.m, m.goName, m.what); err != nil {
 			return err
 		}
 	}
 	for _, e := range c.Events {
-		doc := fmt.Sprintf("On%s subscribes to the %s events of the object (a subscribe request) and returns once "+
-			"the server has acknowledged it, so events caused by later calls are not missed. Events arrive in the "+
+		doc := fmt.Sprintf("On%s %s Events arrive in the "+
 			"order the server sent them; channels of other event types are independent and may run ahead or "+
 			"behind (Events keeps the order across types). The channel closes when ctx ends, when the object is "+
 			"released through this client, when the session is lost, when the client closes or when its reader "+
 			"falls behind by the event buffer; client.SubscribeWith also tells which. It fails for an object still "+
-			"pending in a transaction.", e, e)
+			"pending in a transaction.", e, eventWhat(e))
 		fmt.Fprintf(b, "\n%s\nfunc (h *%s) On%s(ctx context.Context) (<-chan event.%s, error) {\n"+
 			"\treturn client.Subscribe(ctx, h.Object(), %q, event.Decode%s)\n}\n",
 			comment(0, doc), c.Name, e, e, e, e)
@@ -504,6 +511,9 @@ func (h hctx) class(b *strings.Builder, c idl.Class) error {
 		fmt.Fprintf(b, "\n%s\nfunc (h *%s) Events(ctx context.Context, types ...string) (*client.Subscription[event.Event], error) {\n"+
 			"\treturn client.SubscribeEvents(ctx, h.Object(), types)\n}\n",
 			comment(0, doc), c.Name)
+	}
+	if c.Extends != "" {
+		return h.inherited(b, c)
 	}
 	return nil
 }
@@ -549,7 +559,7 @@ func (h *%[1]s) Release(ctx context.Context) error {
 // nilSafeMembers redeclares the accessors of a subclass handle: promoted
 // through the embedded parent they would dereference a nil handle and
 // panic, where a nil handle must fail like a nil argument.
-func (h hctx) nilSafeMembers(b *strings.Builder, c, parent string) {
+func (h hctx) nilSafeMembers(b *strings.Builder, c, pkgOfParent, parent string) {
 	fmt.Fprintf(b, `
 // Object returns the object reference behind the handle (nil for a nil
 // handle), for calls the typed API does not cover.
@@ -576,7 +586,17 @@ func (h *%[1]s) ID() string {
 func (h *%[1]s) Release(ctx context.Context) error {
 	return h.Object().Release(ctx)
 }
-`, c, parent)
+
+// embedded returns the embedded parent handle, nil for a nil handle: the
+// redeclared inherited methods call it, so that they fail on a nil handle
+// instead of panicking.
+func (h *%[1]s) embedded() *%[3]s {
+	if h == nil {
+		return nil
+	}
+	return &h.%[2]s
+}
+`, c, parent, h.qual(pkgOfParent)+parent)
 }
 
 // checkNames fails when two members of c (own or inherited) get the same
@@ -616,8 +636,16 @@ func (h hctx) checkNames(c idl.Class) error {
 	return nil
 }
 
-// property writes the getter and, when writable, the setter of p.
-func (h hctx) property(b *strings.Builder, c idl.Class, p idl.Property) error {
+// member is one invoke method of a handle: the IDL operation, its Go name
+// and what completes its doc sentence (see whatSentence).
+type member struct {
+	m      idl.Method
+	goName string
+	what   string
+}
+
+// accessors are the getter and, when writable, the setter of p.
+func accessors(p idl.Property) (get member, set *member) {
 	flag := ""
 	switch {
 	case p.Final:
@@ -625,17 +653,97 @@ func (h hctx) property(b *strings.Builder, c idl.Class, p idl.Property) error {
 	case p.ReadOnly:
 		flag = " The property is read-only."
 	}
-	get := idl.Method{Name: "get" + exported(p.Name), Return: &p.Type}
-	if err := h.method(b, c, get, "Get"+exported(p.Name),
-		fmt.Sprintf("reads the %q property (invoke %q)", p.Name, get.Name)+"."+flag+" //"); err != nil {
+	g := idl.Method{Name: "get" + exported(p.Name), Return: &p.Type}
+	get = member{g, "Get" + exported(p.Name), fmt.Sprintf("reads the %q property (invoke %q)", p.Name, g.Name) + "." + flag + " //"}
+	if !p.Writable() {
+		return get, nil
+	}
+	s := idl.Method{Name: "set" + exported(p.Name), Params: []idl.Param{{Name: p.Name, Type: p.Type}}}
+	return get, &member{s, "Set" + exported(p.Name), fmt.Sprintf("writes the %q property (invoke %q with {%q: value})", p.Name, s.Name, p.Name)}
+}
+
+// members lists the invoke methods of class c itself: its property
+// accessors, then its methods.
+func members(c idl.Class) []member {
+	var out []member
+	for _, p := range c.Properties {
+		get, set := accessors(p)
+		out = append(out, get)
+		if set != nil {
+			out = append(out, *set)
+		}
+	}
+	for _, m := range c.Methods {
+		out = append(out, member{m, exported(m.Name), fmt.Sprintf("invokes %q", m.Name)})
+	}
+	return out
+}
+
+// inherited writes, for subclass c, a redeclaration of every invoke
+// method and event subscription of its ancestors. Promoted through the
+// embedded parent they would dereference a nil handle and panic, and go
+// doc would not list them; each one calls the parent's through embedded,
+// which is nil for a nil handle, so it fails as the declaring class's own
+// method does on a nil handle.
+func (h hctx) inherited(b *strings.Builder, c idl.Class) error {
+	for _, an := range h.f.Hierarchy(c.Name) {
+		a, _ := h.f.Class(an)
+		apkg := handlePackage(h.f, an)
+		ha := hctx{f: h.f, pkg: apkg, clash: optionClashes(classesOf(h.f, apkg)), view: h.pkg}
+		link := h.qual(apkg) + an
+		for _, m := range members(*a) {
+			if err := ha.forward(b, c.Name, a.Name, link, m); err != nil {
+				return fmt.Errorf("inherited %s.%s: %w", an, m.goName, err)
+			}
+		}
+		for _, e := range a.Events {
+			fmt.Fprintf(b, "\n%s\nfunc (h *%s) On%s(ctx context.Context) (<-chan event.%s, error) {\n\treturn h.embedded().On%s(ctx)\n}\n",
+				comment(0, fmt.Sprintf("On%s is [%s.On%s], which %s", e, link, e, eventWhat(e))), c.Name, e, e, e)
+		}
+	}
+	return nil
+}
+
+// eventWhat completes the first doc sentence of On<e>.
+func eventWhat(e string) string {
+	return fmt.Sprintf("subscribes to the %s events of the object (a subscribe request) and returns once "+
+		"the server has acknowledged it, so events caused by later calls are not missed.", e)
+}
+
+// forward writes the redeclaration on class c of member m of class a
+// (h is a's package as seen from c's); link names a's handle from c's
+// package.
+func (h hctx) forward(b *strings.Builder, c, a, link string, m member) error {
+	req, err := h.args(m.m.Params, false)
+	if err != nil {
 		return err
 	}
-	if !p.Writable() {
-		return nil
+	opt, err := h.args(m.m.Params, true)
+	if err != nil {
+		return err
 	}
-	set := idl.Method{Name: "set" + exported(p.Name), Params: []idl.Param{{Name: p.Name, Type: p.Type}}}
-	return h.method(b, c, set, "Set"+exported(p.Name),
-		fmt.Sprintf("writes the %q property (invoke %q with {%q: value})", p.Name, set.Name, p.Name))
+	sig := []string{"ctx context.Context"}
+	call := []string{"ctx"}
+	for _, x := range req {
+		sig = append(sig, x.goName+" "+x.apiTyp)
+		call = append(call, x.goName)
+	}
+	if len(opt) > 0 {
+		sig = append(sig, "opts *"+h.qual(h.pkg)+optionsName(a, m.m.Name, h.clash[m.m.Name]))
+		call = append(call, "opts")
+	}
+	results := "error"
+	if m.m.Return != nil {
+		t, err := h.valueType(*m.m.Return)
+		if err != nil {
+			return err
+		}
+		results = "(" + t + ", error)"
+	}
+	doc := fmt.Sprintf("%s is [%s.%s], which %s", m.goName, link, m.goName, whatSentence(m.what))
+	fmt.Fprintf(b, "\n%s\nfunc (h *%s) %s(%s) %s {\n\treturn h.embedded().%s(%s)\n}\n",
+		comment(0, doc), c, m.goName, strings.Join(sig, ", "), results, m.goName, strings.Join(call, ", "))
+	return nil
 }
 
 // arg is one parameter as the generated code handles it.
@@ -863,6 +971,20 @@ func (h hctx) constructor(b *strings.Builder, c idl.Class) error {
 	return nil
 }
 
+// whatSentence completes the first doc sentence of a method from what:
+// a what ending in " //" is whole, others act "on the object".
+func whatSentence(what string) string {
+	if strings.HasSuffix(what, " //") {
+		what = strings.TrimSuffix(what, " //")
+	} else {
+		what += " on the object."
+	}
+	if !strings.HasSuffix(what, ".") {
+		what += "."
+	}
+	return what
+}
+
 // method writes one invoke method; what completes its doc sentence.
 func (h hctx) method(b *strings.Builder, c idl.Class, m idl.Method, goName, what string) error {
 	req, err := h.args(m.Params, false)
@@ -883,7 +1005,7 @@ func (h hctx) method(b *strings.Builder, c idl.Class, m idl.Method, goName, what
 		on := optionsName(c.Name, m.Name, h.clash[m.Name])
 		h.optionsStruct(b, on, fmt.Sprintf("%s holds the optional parameters of %s.%s. A nil *%s, or an unset field, "+
 			"leaves them out so the server uses its defaults.", on, c.Name, goName, on), opt)
-		sig = append(sig, "opts *"+on)
+		sig = append(sig, "opts *"+h.qual(h.pkg)+on)
 	}
 	retDoc := ""
 	results := "error"
@@ -896,15 +1018,7 @@ func (h hctx) method(b *strings.Builder, c idl.Class, m idl.Method, goName, what
 		results = "(" + apiRet + ", error)"
 		retDoc = " " + h.returnDoc(*m.Return, apiRet)
 	}
-	if strings.HasSuffix(what, " //") {
-		what = strings.TrimSuffix(what, " //")
-	} else {
-		what += " on the object."
-	}
-	doc := fmt.Sprintf("%s %s", goName, what)
-	if !strings.HasSuffix(doc, ".") {
-		doc += "."
-	}
+	doc := goName + " " + whatSentence(what)
 	if len(docs) > 0 {
 		doc += " " + strings.Join(docs, " ")
 	}
