@@ -20,6 +20,13 @@
 // enums). Server refusals are *[client.OpError] wrapping a *[client.Error];
 // match them with errors.Is against the client sentinels.
 //
+// A nil handle as the receiver fails the same way, for every method: a
+// method reached through an embedded parent handle would dereference the
+// nil pointer before any check, so each handle redeclares every inherited
+// method, calling the parent's with a nil parent handle. That is also why a
+// handle's documentation lists all its methods; Object and ID of a nil
+// handle give nil and "" and send nothing.
+//
 // # Lifetime
 //
 // A hub lives until it is released, or its pipeline is, or its session

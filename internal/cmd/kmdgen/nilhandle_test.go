@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"maps"
 	"reflect"
 	"slices"
@@ -109,7 +108,7 @@ func TestNilHandle(t *testing.T) {
 			}
 			err, _ := last.Interface().(error)
 			if assert.Error(t, err, name) {
-				assert.True(t, errors.Is(err, client.ErrInvalidArgument), "%s: %v does not match client.ErrInvalidArgument", name, err)
+				assert.ErrorIs(t, err, client.ErrInvalidArgument, name)
 				assert.Contains(t, err.Error(), "nil", "%s: the refusal must be about the nil handle", name)
 			}
 			for _, v := range out[:len(out)-1] {
