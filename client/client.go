@@ -104,6 +104,9 @@ func Dial(ctx context.Context, url string, opts ...Option) (*Client, error) {
 	cfg.Logger = s.logger
 	cfg.OnConnect = c.onConnect
 	cfg.OnNotification = c.onNotification
+	if s.tracer != nil {
+		cfg.OnStateChange = s.tracer.TraceStateChange
+	}
 	_, bounded := ctx.Deadline()
 	conn, err := rpc.Dial(ctx, cfg)
 	if err != nil {
@@ -196,6 +199,7 @@ func (c *Client) onConnect(ctx context.Context, rc rpc.Caller, reconnect bool) (
 		c.sess.Store(fresh)
 		c.log.Error("session lost, started a new one", "cause", cause,
 			"old_session_id", prev.id, "session_id", fresh.id, "server_id", fresh.serverID)
+		c.traceSessionLost(SessionLost{OldSessionID: prev.id, NewSessionID: fresh.id, ServerID: fresh.serverID, Cause: cause})
 		c.subs.endAll()
 		return rpc.Outcome{Lost: ErrSessionLost}, nil
 	default:
@@ -333,6 +337,9 @@ func (c *Client) report(err error) {
 
 // call is the single path of every Kurento request.
 func (c *Client) call(ctx context.Context, method string, params rpc.ParamsAppender, result any) error {
+	if c.set.tracer != nil {
+		return c.tracedCall(ctx, method, params, result)
+	}
 	return convert(c.conn.Call(ctx, method, params, result))
 }
 

@@ -57,6 +57,7 @@ type settings struct {
 	keepSession  bool
 	eventBuffer  int
 	errorHandler ErrorHandler
+	tracer       Tracer
 }
 
 // WithLogger sets the logger. Default: discard (but see

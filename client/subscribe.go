@@ -43,6 +43,7 @@ type eventSink interface {
 	Drain()       // deliver what is queued, then close the channel
 	Stop()        // close the channel now
 	Closed() bool // the channel is closed
+	Len() int     // events queued
 }
 
 // localSub is one channel handed to the application. It receives from one
@@ -255,7 +256,11 @@ func subscribe[T any](ctx context.Context, o *Object, types []string, conv func(
 			keys = append(keys, k)
 		}
 	}
-	p := pump.StartFunc(set.buffer, &c.subs.wg, conv)
+	var p *pump.Pump[event.Event, T]
+	if t := c.set.tracer; t != nil {
+		conv = tracedConv(t, conv, func() int { return p.Len() })
+	}
+	p = pump.StartFunc(set.buffer, &c.subs.wg, conv)
 	ls := &localSub{p: p}
 	if err := c.subs.attach(ctx, ls, keys, r.gen); err != nil {
 		return nil, &OpError{Op: "subscribe", Method: method, ObjectID: r.id, Err: err}
@@ -456,6 +461,7 @@ func (s *subscriptions) dispatch(ev event.Event) {
 	}
 	s.mu.RUnlock()
 	for _, ls := range slow {
+		s.c.traceDropped(raw, 1) // what was queued is still delivered
 		err := &OpError{Op: "subscribe", Method: raw.Type, ObjectID: raw.Object, Err: ErrSlowConsumer}
 		s.end(ls, err, true, true)
 		s.c.report(err)

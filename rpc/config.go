@@ -114,6 +114,8 @@ type Config struct {
 	// OnStateChange, when set, observes every state change synchronously
 	// (before StateChanges subscribers); it must not block.
 	OnStateChange func(StateChange)
+	// ResendHooks makes Call honour hooks set with [WithResendHook].
+	ResendHooks bool
 }
 
 func (c *Config) withDefaults() (Config, error) {

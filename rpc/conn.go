@@ -206,6 +206,9 @@ func (c *Conn) Call(ctx context.Context, method string, params, result any) erro
 		return unsent(opErr(method, err))
 	}
 	cl := c.newCall(c.nextID.Add(1), method)
+	if c.cfg.ResendHooks {
+		cl.onResend = resendHook(ctx)
+	}
 	// The default timeout runs on the call's own pooled timer rather than a
 	// derived context: no allocation on the hot path.
 	var timeout <-chan time.Time
@@ -533,6 +536,11 @@ func (c *Conn) afterReconnect(s *socket, out Outcome) {
 		}
 	}
 	for _, f := range resend {
+		if f.onResend != nil {
+			// Before the write, so the reply cannot overtake it. Rarely the
+			// call ended since the snapshot and is not resent after all.
+			f.onResend()
+		}
 		ok, err := s.resend(f)
 		if err != nil {
 			break // the new socket died too; the next reconnect handles them
@@ -667,6 +675,7 @@ type call struct {
 	direct     bool // made through socket.Call: never resent
 	pool       *sync.Pool
 	timer      *time.Timer // the default timeout; stopped while pooled
+	onResend   func()      // see WithResendHook; set before the call is pending
 }
 
 // newCall takes a call from the connection's own pool. The pool is per
@@ -689,6 +698,7 @@ func (cl *call) done() {
 	cl.sentOn = nil
 	cl.sentRecv, cl.fatalSends = 0, 0
 	cl.firstSent = time.Time{}
+	cl.onResend = nil
 	cl.pool.Put(cl)
 }
 
@@ -750,6 +760,7 @@ type flight struct {
 	id         uint64
 	firstSent  time.Time
 	fatalSends int
+	onResend   func()
 }
 
 // inFlight lists, in id order, calls written on a socket that is now dead.
@@ -758,7 +769,7 @@ func (p *pending) inFlight() []flight {
 	var out []flight
 	for id, cl := range p.m {
 		if cl.sentOn != nil && cl.sentOn.isDead() {
-			out = append(out, flight{cl: cl, id: id, firstSent: cl.firstSent, fatalSends: cl.fatalSends})
+			out = append(out, flight{cl: cl, id: id, firstSent: cl.firstSent, fatalSends: cl.fatalSends, onResend: cl.onResend})
 		}
 	}
 	p.mu.Unlock()
