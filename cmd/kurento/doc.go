@@ -48,8 +48,8 @@
 // and prints what it released. --dry-run stops after the plan.
 //
 // Looking at objects has side effects on KMS that the tool cannot avoid:
-// getPipelines makes the server's empty-id session co-own every pipeline
-// (it shows in `info` as that session), and any request on an object
+// getPipelines makes the server's session with the empty id co-own every
+// pipeline (`info` lists it as ""), and any request on an object
 // makes this tool's session co-own it until the tool exits (its session is
 // closed then, so it never keeps anything alive).
 //

@@ -58,7 +58,7 @@ type verb struct {
 	name    string
 	args    string // usage of the positional arguments
 	summary string
-	flags   func(fs *flag.FlagSet) func() verbFunc // registers the verb's own flags
+	flags   func(fs *flag.FlagSet) func() (verbFunc, error) // registers the verb's own flags
 	minArgs int
 	maxArgs int // -1: any
 }
@@ -170,10 +170,10 @@ func run(ctx context.Context, args []string, e env) int {
 	a := &app{env: e}
 	fs := flag.NewFlagSet("kurento "+v.name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	a.common.register(fs, e)
+	a.register(fs, e)
 	// Values given before the verb are the defaults after it.
 	top.Visit(func(f *flag.Flag) { _ = fs.Set(f.Name, f.Value.String()) })
-	var bind func() verbFunc
+	var bind func() (verbFunc, error)
 	if v.flags != nil {
 		bind = v.flags(fs)
 	}
@@ -193,11 +193,14 @@ func run(ctx context.Context, args []string, e env) int {
 	if v.name == "completion" {
 		return a.report(completion(e.stdout, positional[0]))
 	}
-	f := bind()
+	f, err := bind()
+	if err != nil {
+		return a.report(err)
+	}
 	if err := a.connect(ctx); err != nil {
 		return a.report(err)
 	}
-	defer func() { _ = a.c.Close() }()
+	defer func() { _ = a.c.Close() }() //nolint:contextcheck // Close bounds its own wait; ctx may already be done here
 	return a.report(f(ctx, a, positional))
 }
 

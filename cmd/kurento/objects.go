@@ -193,14 +193,19 @@ func (a *app) describe(ctx context.Context, id string) (string, error) {
 	return d.Type, nil
 }
 
-// sessions lists the live sessions, without the empty-id entries KMS pads
-// the list with.
+// sessions lists the live sessions. KMS answers n empty strings followed
+// by the n session ids; the ids may include the empty one that
+// getPipelines registers.
 func (a *app) sessions(ctx context.Context) ([]string, error) {
 	var raw []string
 	if err := a.c.ServerManager().Invoke(ctx, "getSessions", nil, &raw); err != nil {
 		return nil, err
 	}
-	out := slices.DeleteFunc(raw, func(s string) bool { return s == "" })
+	ids := raw
+	if half := len(raw) / 2; len(raw)%2 == 0 && !slices.ContainsFunc(raw[:half], func(s string) bool { return s != "" }) {
+		ids = raw[half:]
+	}
+	out := slices.Clone(ids)
 	slices.Sort(out)
 	return slices.Compact(out), nil
 }

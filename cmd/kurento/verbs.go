@@ -24,6 +24,7 @@ import (
 
 type infoOut struct {
 	URL            string       `json:"url"`
+	Self           string       `json:"self"` // this tool's own session
 	Version        string       `json:"version"`
 	Type           string       `json:"type"`
 	Capabilities   []string     `json:"capabilities"`
@@ -32,8 +33,7 @@ type infoOut struct {
 	CPUUsedPercent float32      `json:"cpuUsedPercent"`
 	MemoryUsedKiB  int64        `json:"memoryUsedKiB"`
 	Pipelines      int          `json:"pipelines"`
-	Sessions       []string     `json:"sessions"`
-	Self           string       `json:"self"` // this tool's own session
+	Sessions       []string     `json:"sessions"` // live sessions but the tool's own
 }
 
 type moduleInfo struct {
@@ -43,17 +43,17 @@ type moduleInfo struct {
 	Factories      []string `json:"factories"`
 }
 
-func infoFlags(fs *flag.FlagSet) func() verbFunc {
+func infoFlags(fs *flag.FlagSet) func() (verbFunc, error) {
 	interval := fs.Duration("cpu-interval", 500*time.Millisecond, "how long the server measures its CPU use")
-	return func() verbFunc {
-		return func(ctx context.Context, a *app, _ []string) error { return a.info(ctx, *interval) }
+	return func() (verbFunc, error) {
+		if *interval <= 0 || *interval > time.Minute {
+			return nil, usagef("--cpu-interval must be in (0, 1m]")
+		}
+		return func(ctx context.Context, a *app, _ []string) error { return a.info(ctx, *interval) }, nil
 	}
 }
 
 func (a *app) info(ctx context.Context, interval time.Duration) error {
-	if interval <= 0 || interval > time.Minute {
-		return usagef("--cpu-interval must be in (0, 1m]")
-	}
 	sm := pipeline.ServerManagerOf(a.c)
 	out := infoOut{URL: a.url, Self: a.c.SessionID()}
 	var si types.ServerInfo
@@ -81,7 +81,8 @@ func (a *app) info(ctx context.Context, interval time.Duration) error {
 		out.Modules = append(out.Modules, moduleInfo{Name: m.Name, Version: m.Version, GenerationTime: m.GenerationTime, Factories: m.Factories})
 	}
 	slices.SortFunc(out.Modules, func(x, y moduleInfo) int { return strings.Compare(x.Name, y.Name) })
-	out.Pipelines, out.Sessions = len(pipes), sessions
+	out.Pipelines = len(pipes)
+	out.Sessions = slices.DeleteFunc(sessions, func(s string) bool { return s == out.Self })
 	if a.json {
 		return a.printJSON(out)
 	}
@@ -90,7 +91,7 @@ func (a *app) info(ctx context.Context, interval time.Duration) error {
 	_, _ = fmt.Fprintf(tw, "version\t%s (%s)\n", out.Version, out.Type)
 	_, _ = fmt.Fprintf(tw, "capabilities\t%s\n", strings.Join(out.Capabilities, ","))
 	_, _ = fmt.Fprintf(tw, "pipelines\t%d\n", out.Pipelines)
-	_, _ = fmt.Fprintf(tw, "sessions\t%d (this tool's included)\n", len(out.Sessions))
+	_, _ = fmt.Fprintf(tw, "sessions\t%d and this tool's\n", len(out.Sessions))
 	_, _ = fmt.Fprintf(tw, "cpus\t%d\n", out.CPUCount)
 	_, _ = fmt.Fprintf(tw, "cpu used\t%.1f %%\n", out.CPUUsedPercent)
 	_, _ = fmt.Fprintf(tw, "memory used\t%d KiB\n", out.MemoryUsedKiB)
@@ -109,12 +110,14 @@ func (a *app) info(ctx context.Context, interval time.Duration) error {
 	_, _ = fmt.Fprintln(a.stdout)
 	tw = a.table()
 	_, _ = fmt.Fprintln(tw, "SESSION\tNOTE")
+	_, _ = fmt.Fprintf(tw, "%s\t(this tool)\n", out.Self)
 	for _, s := range out.Sessions {
-		note := ""
-		if s == out.Self {
-			note = "(this tool)"
+		switch s {
+		case "":
+			_, _ = fmt.Fprint(tw, "\"\"\t(the empty id: made by getPipelines)\n")
+		default:
+			_, _ = fmt.Fprintln(tw, s)
 		}
-		_, _ = fmt.Fprintf(tw, "%s\t%s\n", s, note)
 	}
 	return tw.Flush()
 }
@@ -129,8 +132,10 @@ type lsEntry struct {
 	Tags     map[string]string `json:"tags,omitempty"`
 }
 
-func lsFlags(*flag.FlagSet) func() verbFunc {
-	return func() verbFunc { return func(ctx context.Context, a *app, _ []string) error { return a.ls(ctx) } }
+func lsFlags(*flag.FlagSet) func() (verbFunc, error) {
+	return func() (verbFunc, error) {
+		return func(ctx context.Context, a *app, _ []string) error { return a.ls(ctx) }, nil
+	}
 }
 
 func (a *app) ls(ctx context.Context) error {
@@ -159,9 +164,9 @@ func (a *app) ls(ctx context.Context) error {
 
 // ---- tree
 
-func treeFlags(*flag.FlagSet) func() verbFunc {
-	return func() verbFunc {
-		return func(ctx context.Context, a *app, args []string) error { return a.tree(ctx, args) }
+func treeFlags(*flag.FlagSet) func() (verbFunc, error) {
+	return func() (verbFunc, error) {
+		return func(ctx context.Context, a *app, args []string) error { return a.tree(ctx, args) }, nil
 	}
 }
 
@@ -220,9 +225,9 @@ func (a *app) tree(ctx context.Context, args []string) error {
 
 // ---- dot
 
-func dotFlags(*flag.FlagSet) func() verbFunc {
-	return func() verbFunc {
-		return func(ctx context.Context, a *app, args []string) error { return a.dot(ctx, args[0]) }
+func dotFlags(*flag.FlagSet) func() (verbFunc, error) {
+	return func() (verbFunc, error) {
+		return func(ctx context.Context, a *app, args []string) error { return a.dot(ctx, args[0]) }, nil
 	}
 }
 
@@ -250,12 +255,15 @@ func (a *app) dot(ctx context.Context, id string) error {
 
 // ---- events
 
-func eventsFlags(fs *flag.FlagSet) func() verbFunc {
+func eventsFlags(fs *flag.FlagSet) func() (verbFunc, error) {
 	count := fs.Int("count", 0, "stop after this many events (0: until interrupted)")
-	return func() verbFunc {
+	return func() (verbFunc, error) {
+		if *count < 0 {
+			return nil, usagef("--count must not be negative")
+		}
 		return func(ctx context.Context, a *app, args []string) error {
 			return a.events(ctx, args[0], args[1:], *count)
-		}
+		}, nil
 	}
 }
 
@@ -268,9 +276,6 @@ type eventLine struct {
 }
 
 func (a *app) events(ctx context.Context, id string, typeArgs []string, count int) error {
-	if count < 0 {
-		return usagef("--count must not be negative")
-	}
 	class, err := a.describe(ctx, id)
 	if err != nil {
 		return err
@@ -298,6 +303,9 @@ func (a *app) events(ctx context.Context, id string, typeArgs []string, count in
 		if err != nil {
 			cancel()
 			_ = g.Wait()
+			if ctx.Err() != nil {
+				return nil // interrupted while subscribing: the normal end
+			}
 			return err
 		}
 		g.Go(func() error {
@@ -337,7 +345,7 @@ func (a *app) events(ctx context.Context, id string, typeArgs []string, count in
 
 // commonEventFields are left out of the text line: they are shown in
 // their own columns or say nothing new.
-var commonEventFields = []string{"type", "source", "timestamp", "timestampMillis", "tags"}
+var commonEventFields = []string{"source", "timestamp", "timestampMillis", "tags"}
 
 func (a *app) printEvent(tw *table, raw event.Raw) error {
 	var fields map[string]json.RawMessage
@@ -353,6 +361,9 @@ func (a *app) printEvent(tw *table, raw event.Raw) error {
 	if fields != nil {
 		for _, k := range commonEventFields {
 			delete(fields, k)
+		}
+		if t, ok := fields["type"]; ok && string(t) == strconv.Quote(raw.Type) {
+			delete(fields, "type") // the event type, already shown
 		}
 		b, err := json.Marshal(fields) // sorted keys
 		if err != nil {
@@ -387,21 +398,21 @@ func eventTime(fields map[string]json.RawMessage, now func() time.Time) time.Tim
 
 // ---- stats
 
-func statsFlags(fs *flag.FlagSet) func() verbFunc {
+func statsFlags(fs *flag.FlagSet) func() (verbFunc, error) {
 	mediaType := fs.String("media", "", "only AUDIO or VIDEO statistics (default both)")
-	return func() verbFunc {
-		return func(ctx context.Context, a *app, args []string) error { return a.stats(ctx, args[0], *mediaType) }
+	return func() (verbFunc, error) {
+		mt := strings.ToUpper(*mediaType)
+		if mt != "" && mt != "AUDIO" && mt != "VIDEO" {
+			return nil, usagef("--media must be AUDIO or VIDEO")
+		}
+		return func(ctx context.Context, a *app, args []string) error { return a.stats(ctx, args[0], mt) }, nil
 	}
 }
 
 func (a *app) stats(ctx context.Context, id, mediaType string) error {
 	var params any
-	switch strings.ToUpper(mediaType) {
-	case "":
-	case "AUDIO", "VIDEO":
-		params = map[string]string{"mediaType": strings.ToUpper(mediaType)}
-	default:
-		return usagef("--media must be AUDIO or VIDEO")
+	if mediaType != "" {
+		params = map[string]string{"mediaType": mediaType}
 	}
 	class, err := a.describe(ctx, id)
 	if err != nil {
@@ -516,7 +527,7 @@ func (f durationFlag) Set(s string) error {
 	return nil
 }
 
-func gcFlags(fs *flag.FlagSet) func() verbFunc {
+func gcFlags(fs *flag.FlagSet) func() (verbFunc, error) {
 	var o gcOptions
 	fs.Var(durationFlag{&o.olderThan, &o.set}, "older-than", "release pipelines created longer ago than this `duration` (required)")
 	fs.BoolVar(&o.dryRun, "dry-run", false, "print the plan and release nothing")
@@ -524,20 +535,21 @@ func gcFlags(fs *flag.FlagSet) func() verbFunc {
 	fs.StringVar(&o.tag, "tag", "", "only pipelines carrying this `KEY=VALUE` tag")
 	fs.StringVar(&o.ownerTag, "owner-tag", "", "tag `KEY` naming the session that owns a pipeline; kept while that session is live")
 	fs.BoolVar(&o.ignoreMedia, "ignore-media", false, "release even pipelines that media is flowing into")
-	return func() verbFunc { return func(ctx context.Context, a *app, _ []string) error { return a.gc(ctx, o) } }
+	return func() (verbFunc, error) {
+		if !o.set {
+			return nil, usagef("--older-than is required")
+		}
+		if o.tag != "" {
+			if k, _, ok := strings.Cut(o.tag, "="); !ok || k == "" {
+				return nil, usagef("--tag must be KEY=VALUE")
+			}
+		}
+		return func(ctx context.Context, a *app, _ []string) error { return a.gc(ctx, o) }, nil
+	}
 }
 
 func (a *app) gc(ctx context.Context, o gcOptions) error {
-	if !o.set {
-		return usagef("--older-than is required")
-	}
-	var tagKey, tagValue string
-	if o.tag != "" {
-		var ok bool
-		if tagKey, tagValue, ok = strings.Cut(o.tag, "="); !ok || tagKey == "" {
-			return usagef("--tag must be KEY=VALUE")
-		}
-	}
+	tagKey, tagValue, _ := strings.Cut(o.tag, "=")
 	ids, err := a.pipelines(ctx)
 	if err != nil {
 		return err
@@ -696,7 +708,11 @@ func (a *app) mediaFlowing(ctx context.Context, pipelineID string) (string, erro
 				break
 			}
 			if in {
-				return segment(id), nil
+				var name string
+				if err := a.c.Invoke(ctx, id, "getName", nil, &name); err != nil || name == "" {
+					name = segment(id)
+				}
+				return name, nil
 			}
 		}
 	}
