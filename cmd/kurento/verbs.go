@@ -426,6 +426,9 @@ func (a *app) stats(ctx context.Context, id, mediaType string) error {
 		return err
 	}
 	var stats map[string]map[string]json.RawMessage
+	if len(raw) == 0 { // KMS answers no value when there is nothing to report
+		raw = json.RawMessage("{}")
+	}
 	if err := json.Unmarshal(raw, &stats); err != nil {
 		return fmt.Errorf("reading the statistics: %w", err)
 	}
