@@ -64,6 +64,13 @@
 // when the request never left the process. A call whose ctx already ended
 // never reaches the wire.
 //
+// # Observability
+//
+// [WithTracer] installs a [Tracer] that sees every request, resend,
+// connection state change, session loss and event delivery or drop (the
+// otelkurento module adapts it to OpenTelemetry). Without one the client
+// does no tracing work.
+//
 // # Lifetime
 //
 // [Dial] is bounded by [WithDialTimeout] when its ctx has no deadline.

@@ -25,6 +25,10 @@ import (
 // caller. A Tracer must not call back into the client from
 // TraceStateChange or TraceSessionLost.
 //
+// The requests of the connection's own upkeep (the handshake's connect and
+// describe, keepalive pings, closeSession) are not calls of the
+// application and are not traced; their effect shows as state changes.
+//
 // Embed [NopTracer] to implement only some hooks and stay source compatible
 // when hooks are added.
 type Tracer interface {
