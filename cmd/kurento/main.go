@@ -78,7 +78,7 @@ func (c *common) register(fs *flag.FlagSet, e env) {
 	if def == "" {
 		def = defaultURL
 	}
-	fs.StringVar(&c.url, "url", def, "KMS websocket `URL` (default from KURENTO_URL)")
+	fs.StringVar(&c.url, "url", def, "KMS websocket `URL`; KURENTO_URL sets the default")
 	fs.DurationVar(&c.timeout, "timeout", 10*time.Second, "bound on connecting and on each request")
 	fs.BoolVar(&c.json, "json", false, "print JSON instead of tables")
 }

@@ -148,7 +148,7 @@ func setup(t *testing.T) (*kurentotest.Server, cli, *demo.Pipelines, *client.Cli
 func TestUsage(t *testing.T) {
 	t.Parallel()
 	ctx := testCtx(t)
-	c := cli{url: "ws://127.0.0.1:1/kurento"}
+	c := cli{} // no KURENTO_URL: the help shows the built-in default
 	tests := []struct {
 		name   string
 		args   []string
