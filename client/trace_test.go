@@ -219,3 +219,21 @@ func TestTracerSeesEventsDeliveredAndDropped(t *testing.T) {
 	for range ch { // drain until the subscription's channel closes
 	}
 }
+
+func TestTracerSeesTransactionsAsOneCall(t *testing.T) {
+	t.Parallel()
+	srv := kurentotest.NewServer(t)
+	rec := newRecorder()
+	c := dial(t, srv, client.WithTracer(rec))
+	ctx := testCtx(t)
+	tx := c.Begin()
+	p, err := tx.CreateObject(ctx, "MediaPipeline", nil)
+	require.NoError(t, err)
+	_, err = p.CreateObject(ctx, "PassThrough", map[string]any{"mediaPipeline": p})
+	require.NoError(t, err)
+	require.NoError(t, tx.Commit(ctx))
+	txs := rec.callEnds("transaction", "")
+	require.Len(t, txs, 1)
+	assert.Equal(t, 2, txs[0].Ops)
+	assert.Empty(t, rec.callEnds("create", ""), "the batched creates are not calls of their own")
+}
