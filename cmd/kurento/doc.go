@@ -9,6 +9,7 @@
 //	info                      version, modules, CPU, memory, pipelines, sessions
 //	ls                        pipelines: id, name, creation time, elements, tags
 //	tree [PIPELINE]           pipelines with their elements and connections
+//	describe OBJECT           an object's class, place, name, tags and properties
 //	dot PIPELINE              the pipeline's graph as Graphviz DOT
 //	events OBJECT [TYPE...]   print an object's events until interrupted
 //	stats ENDPOINT            an element's media statistics
@@ -57,7 +58,7 @@
 //
 // The tool is built on flag.FlagSet, one per verb, rather than cobra: the
 // SDK module's dependency set is part of what its users inherit, and cobra
-// (with pflag) would add two modules to it for what eight verbs, three
+// (with pflag) would add two modules to it for what nine verbs, three
 // common flags and a completion script need. The cost is a small dispatcher
 // and hand-written completion scripts, both tested here.
 package main

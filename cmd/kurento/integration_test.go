@@ -60,6 +60,15 @@ func TestRealKMS(t *testing.T) {
 	assert.Equal(t, "alice", tree[0].Children[0].Name)
 	assert.NotEmpty(t, tree[0].Children[0].Sinks, "alice sends to bob")
 
+	// describe reads every property but those known to crash KMS.
+	for _, id := range []string{d.RoomB.ID(), d.Alice.ID(), d.Player.ID(), d.Viewer.ID()} {
+		r = c.run(ctx, "describe", id, "--json")
+		require.Equal(t, exitOK, r.code, r.stderr)
+		var out describeOut
+		require.NoError(t, json.Unmarshal([]byte(r.stdout), &out))
+		assert.Empty(t, out.Errors, "%s: every property reads", id)
+	}
+
 	r = c.run(ctx, "dot", d.RoomB.ID())
 	require.Equal(t, exitOK, r.code, r.stderr)
 	assert.Contains(t, r.stdout, `digraph "room-b"`)

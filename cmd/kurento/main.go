@@ -117,6 +117,7 @@ func verbs() []verb {
 		{name: "info", summary: "server version, modules, CPU, memory, pipelines and sessions", flags: infoFlags},
 		{name: "ls", summary: "list pipelines with name, creation time, number of children and tags", flags: lsFlags},
 		{name: "tree", args: "[PIPELINE]", summary: "pipelines with their elements and connections", flags: treeFlags, maxArgs: 1},
+		{name: "describe", args: "OBJECT", summary: "an object's class, place, name, tags and every property", flags: describeFlags, minArgs: 1, maxArgs: 1},
 		{name: "dot", args: "PIPELINE", summary: "the pipeline's graph as Graphviz DOT", flags: dotFlags, minArgs: 1, maxArgs: 1},
 		{name: "events", args: "OBJECT [TYPE...]", summary: "print an object's events until interrupted (all its types by default)", flags: eventsFlags, minArgs: 1, maxArgs: -1},
 		{name: "stats", args: "ENDPOINT", summary: "an element's media statistics", flags: statsFlags, minArgs: 1, maxArgs: 1},

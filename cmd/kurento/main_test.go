@@ -206,6 +206,8 @@ func TestTables(t *testing.T) {
 		{name: "tree", args: []string{"tree"}},
 		{name: "tree-json", args: []string{"--json", "tree"}},
 		{name: "tree-room-a", args: []string{"tree", d.RoomA.ID()}},
+		{name: "describe-alice", args: []string{"describe", d.Alice.ID()}},
+		{name: "describe-room-b-json", args: []string{"describe", d.RoomB.ID(), "--json"}},
 		{name: "dot-room-b", args: []string{"dot", d.RoomB.ID()}},
 		{name: "dot-json", args: []string{"dot", d.RoomA.ID(), "--json"}},
 		{name: "info", args: []string{"info", "--cpu-interval", "10ms"}},
@@ -234,6 +236,7 @@ func TestNotFoundExitsWith4(t *testing.T) {
 		{"tree", "nope_kurento.MediaPipeline"},
 		{"events", missing},
 		{"stats", missing},
+		{"describe", missing},
 	} {
 		r := c.run(ctx, args...)
 		assert.Equal(t, exitNotFound, r.code, "%v: %s", args, r.stderr)
