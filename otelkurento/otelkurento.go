@@ -40,7 +40,10 @@
 //
 // # Concurrency
 //
-// A Tracer is safe for concurrent use and may serve several clients.
+// A Tracer is safe for concurrent use and may serve several clients; the
+// connection span events then go to the spans in flight of all of them, so
+// give each client its own Tracer (with [WithAttributes] naming its server)
+// when that matters.
 package otelkurento
 
 import (
@@ -90,8 +93,9 @@ type optionFunc func(*config)
 func (f optionFunc) apply(c *config) { f(c) }
 
 type config struct {
-	tp trace.TracerProvider
-	mp metric.MeterProvider
+	tp    trace.TracerProvider
+	mp    metric.MeterProvider
+	attrs []attribute.KeyValue
 }
 
 // WithTracerProvider sets where spans go. Default: otel.GetTracerProvider().
@@ -104,10 +108,18 @@ func WithMeterProvider(mp metric.MeterProvider) Option {
 	return optionFunc(func(c *config) { c.mp = mp })
 }
 
+// WithAttributes adds attrs to every span and every call metric, e.g.
+// semconv.ServerAddress and semconv.ServerPort of the KMS the client talks
+// to (a Tracer does not know the client's URL).
+func WithAttributes(attrs ...attribute.KeyValue) Option {
+	return optionFunc(func(c *config) { c.attrs = append(c.attrs, attrs...) })
+}
+
 // Tracer implements client.Tracer with OpenTelemetry; pass it to
 // client.WithTracer.
 type Tracer struct {
 	tracer trace.Tracer
+	attrs  []attribute.KeyValue // from WithAttributes
 
 	duration     metric.Float64Histogram
 	calls        metric.Int64Counter
@@ -153,7 +165,7 @@ func New(opts ...Option) (*Tracer, error) {
 		cfg.mp = otel.GetMeterProvider()
 	}
 	m := cfg.mp.Meter(ScopeName)
-	t := &Tracer{tracer: cfg.tp.Tracer(ScopeName), inFlight: map[spanKey]trace.Span{}}
+	t := &Tracer{tracer: cfg.tp.Tracer(ScopeName), attrs: cfg.attrs, inFlight: map[spanKey]trace.Span{}}
 	var errs []error
 	add := func(err error) { errs = append(errs, err) }
 	var err error
@@ -198,7 +210,8 @@ func spanName(c client.CallStart) string {
 
 // TraceCallStart starts the call's span.
 func (t *Tracer) TraceCallStart(ctx context.Context, c client.CallStart) context.Context {
-	attrs := make([]attribute.KeyValue, 0, 8)
+	attrs := make([]attribute.KeyValue, 0, 8+len(t.attrs))
+	attrs = append(attrs, t.attrs...)
 	attrs = append(attrs,
 		semconv.RPCSystemNameJSONRPC,
 		semconv.RPCMethod(c.Method),
@@ -239,7 +252,9 @@ func (t *Tracer) TraceCallResend(ctx context.Context, c client.CallStart) {
 func (t *Tracer) TraceCallEnd(ctx context.Context, c client.CallEnd) {
 	span := trace.SpanFromContext(ctx)
 	outcome := outcomeOK
-	metricAttrs := []attribute.KeyValue{semconv.RPCSystemNameJSONRPC, semconv.RPCMethod(c.Method)}
+	metricAttrs := make([]attribute.KeyValue, 0, 6+len(t.attrs))
+	metricAttrs = append(metricAttrs, t.attrs...)
+	metricAttrs = append(metricAttrs, semconv.RPCSystemNameJSONRPC, semconv.RPCMethod(c.Method))
 	if c.Operation != "" {
 		metricAttrs = append(metricAttrs, OperationKey.String(c.Operation))
 	}

@@ -263,6 +263,23 @@ func TestEventMetrics(t *testing.T) {
 	assert.Equal(t, uint64(3), depth.DataPoints[0].Count)
 }
 
+func TestWithAttributesLabelsSpansAndMetrics(t *testing.T) {
+	t.Parallel()
+	spans := tracetest.NewSpanRecorder()
+	reader := sdkmetric.NewManualReader()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(spans))
+	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
+	tr, err := otelkurento.New(otelkurento.WithTracerProvider(tp), otelkurento.WithMeterProvider(mp),
+		otelkurento.WithAttributes(attribute.String("server.address", "kms-1.example")))
+	require.NoError(t, err)
+	start := client.CallStart{Method: "release", ObjectID: "x_kurento.MediaPipeline", Start: time.Now()}
+	tr.TraceCallEnd(tr.TraceCallStart(t.Context(), start), client.CallEnd{CallStart: start})
+	require.Len(t, spans.Ended(), 1)
+	assert.Equal(t, "kms-1.example", attrs(spans.Ended()[0])["server.address"].AsString())
+	h := &harness{reader: reader}
+	assert.Equal(t, int64(1), sum(t, h.metrics(t)["kurento.client.calls"], attribute.String("server.address", "kms-1.example")))
+}
+
 func TestNewUsesGlobalProvidersByDefault(t *testing.T) {
 	t.Parallel()
 	tr, err := otelkurento.New()
