@@ -254,7 +254,8 @@ func (a *app) report(err error) int {
 	if err == nil {
 		return exitOK
 	}
-	_, _ = fmt.Fprintln(a.stderr, "kurento:", err)
+	// The SDK's own messages start with "kurento: " too; say it once.
+	_, _ = fmt.Fprintln(a.stderr, "kurento:", strings.TrimPrefix(err.Error(), "kurento: "))
 	var ue *usageError
 	var nf *notFoundError
 	var ce *connectError

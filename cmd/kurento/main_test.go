@@ -244,6 +244,7 @@ func TestNotFoundExitsWith4(t *testing.T) {
 	}
 	r := c.run(ctx, "dot", d.Alice.ID())
 	assert.Equal(t, exitUsage, r.code, "dot of an element")
+	assert.NotContains(t, r.stderr, "kurento: kurento:")
 	r = c.run(ctx, "stats", d.RoomA.ID())
 	assert.Equal(t, exitUsage, r.code, "stats of a pipeline")
 	r = c.run(ctx, "events", d.RoomA.ID(), "IceCandidateFound")
