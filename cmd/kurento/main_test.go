@@ -203,6 +203,7 @@ func TestTables(t *testing.T) {
 	}{
 		{name: "ls", args: []string{"ls"}},
 		{name: "ls-json", args: []string{"ls", "--json"}},
+		{name: "ls-tag", args: []string{"ls", "--tag", "room=a"}},
 		{name: "tree", args: []string{"tree"}},
 		{name: "tree-json", args: []string{"--json", "tree"}},
 		{name: "tree-room-a", args: []string{"tree", d.RoomA.ID()}},

@@ -132,13 +132,19 @@ type lsEntry struct {
 	Tags     map[string]string `json:"tags,omitempty"`
 }
 
-func lsFlags(*flag.FlagSet) func() (verbFunc, error) {
+func lsFlags(fs *flag.FlagSet) func() (verbFunc, error) {
+	tag := fs.String("tag", "", "only pipelines carrying this `KEY=VALUE` tag")
 	return func() (verbFunc, error) {
-		return func(ctx context.Context, a *app, _ []string) error { return a.ls(ctx) }, nil
+		if *tag != "" {
+			if k, _, ok := strings.Cut(*tag, "="); !ok || k == "" {
+				return nil, usagef("--tag must be KEY=VALUE")
+			}
+		}
+		return func(ctx context.Context, a *app, _ []string) error { return a.ls(ctx, *tag) }, nil
 	}
 }
 
-func (a *app) ls(ctx context.Context) error {
+func (a *app) ls(ctx context.Context, tag string) error {
 	ids, err := a.pipelines(ctx)
 	if err != nil {
 		return err
@@ -148,7 +154,11 @@ func (a *app) ls(ctx context.Context) error {
 		return err
 	}
 	out := make([]lsEntry, 0, len(objs))
+	tagKey, tagValue, _ := strings.Cut(tag, "=")
 	for _, o := range objs {
+		if tagKey != "" && o.Tags[tagKey] != tagValue {
+			continue
+		}
 		out = append(out, lsEntry{ID: o.ID, Name: o.Name, Created: o.Created, Children: o.childCount, Tags: o.Tags})
 	}
 	if a.json {
