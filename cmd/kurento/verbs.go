@@ -279,7 +279,7 @@ func eventsFlags(fs *flag.FlagSet) func() (verbFunc, error) {
 
 // eventLine is one event in --json output.
 type eventLine struct {
-	Time   time.Time       `json:"time"`
+	Time   string          `json:"time"` // RFC 3339, UTC, always milliseconds
 	Type   string          `json:"type"`
 	Object string          `json:"object"`
 	Data   json.RawMessage `json:"data"`
@@ -365,7 +365,9 @@ func (a *app) printEvent(tw *table, raw event.Raw) error {
 	at := eventTime(fields, a.now)
 	if a.json {
 		enc := json.NewEncoder(a.stdout)
-		return enc.Encode(eventLine{Time: at, Type: raw.Type, Object: raw.Object, Data: raw.Data})
+		return enc.Encode(eventLine{
+			Time: at.Format("2006-01-02T15:04:05.000Z07:00"), Type: raw.Type, Object: raw.Object, Data: raw.Data,
+		})
 	}
 	rest := string(raw.Data)
 	if fields != nil {
