@@ -23,13 +23,19 @@ type recorder struct {
 	lost    []client.SessionLost
 	events  []client.EventTrace
 	dropped chan client.EventTrace
+	// resumed is closed once TraceStateChange saw a resume (StateChanges
+	// subscribers may hear of it before the tracer does).
+	resumed     chan struct{}
+	resumedOnce sync.Once
 	// ctxSeen is set when TraceCallEnd got the ctx TraceCallStart returned.
 	ctxSeen int
 }
 
 type spanKey struct{}
 
-func newRecorder() *recorder { return &recorder{dropped: make(chan client.EventTrace, 16)} }
+func newRecorder() *recorder {
+	return &recorder{dropped: make(chan client.EventTrace, 16), resumed: make(chan struct{})}
+}
 
 func (r *recorder) TraceCallStart(ctx context.Context, c client.CallStart) context.Context {
 	return context.WithValue(ctx, spanKey{}, c.Method)
@@ -52,8 +58,11 @@ func (r *recorder) TraceCallEnd(ctx context.Context, c client.CallEnd) {
 
 func (r *recorder) TraceStateChange(sc rpc.StateChange) {
 	r.mu.Lock()
-	defer r.mu.Unlock()
 	r.states = append(r.states, sc)
+	r.mu.Unlock()
+	if sc.Reason == rpc.ReasonResumed {
+		r.resumedOnce.Do(func() { close(r.resumed) })
+	}
 }
 
 func (r *recorder) TraceSessionLost(l client.SessionLost) {
@@ -148,6 +157,7 @@ func TestTracerSeesResendAndStates(t *testing.T) {
 	_, err := c.CreateObject(ctx, "MediaPipeline", nil)
 	require.NoError(t, err)
 	waitState(t, changes, rpc.Ready, rpc.ReasonResumed)
+	<-rec.resumed
 
 	creates := rec.callEnds("create", "")
 	require.Len(t, creates, 1)

@@ -2,6 +2,7 @@ package otelkurento_test
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 
@@ -172,13 +173,30 @@ func TestCallSpansAndMetrics(t *testing.T) {
 	assert.Equal(t, uint64(5), n, "create, two getName, noSuchOperation, subscribe")
 }
 
+// resumeSignal passes every hook to the adapter and closes resumed once
+// the adapter has seen the connection resume. (StateChanges subscribers may
+// hear of a change before the tracer does, so they cannot tell when the
+// adapter is done.)
+type resumeSignal struct {
+	*otelkurento.Tracer
+	once    sync.Once
+	resumed chan struct{}
+}
+
+func (r *resumeSignal) TraceStateChange(sc rpc.StateChange) {
+	r.Tracer.TraceStateChange(sc)
+	if sc.Reason == rpc.ReasonResumed {
+		r.once.Do(func() { close(r.resumed) })
+	}
+}
+
 func TestResendAndReconnect(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
 	srv := kurentotest.NewServer(t)
-	c := dial(t, srv, client.WithTracer(h.tracer), client.WithBackoff(client.Backoff{Base: 10 * time.Millisecond}))
+	sig := &resumeSignal{Tracer: h.tracer, resumed: make(chan struct{})}
+	c := dial(t, srv, client.WithTracer(sig), client.WithBackoff(client.Backoff{Base: 10 * time.Millisecond}))
 	ctx := testCtx(t)
-	changes := c.StateChanges(ctx)
 	srv.React("create", kurentotest.Reaction{Delay: 300 * time.Millisecond})
 	go func() {
 		_, _ = srv.WaitCall(ctx, func(c kurentotest.Call) bool { return c.Method == "create" })
@@ -186,10 +204,10 @@ func TestResendAndReconnect(t *testing.T) {
 	}()
 	_, err := c.CreateObject(ctx, "MediaPipeline", nil)
 	require.NoError(t, err)
-	for sc := range changes {
-		if sc.Reason == rpc.ReasonResumed {
-			break
-		}
+	select {
+	case <-sig.resumed:
+	case <-ctx.Done():
+		require.FailNow(t, "the adapter never saw the resume")
 	}
 	create := h.span(t, "kurento/create")
 	var names []string
