@@ -23,7 +23,8 @@ import (
 // Hooks must be safe for concurrent use and must return quickly: a slow
 // TraceEvent delays that subscription's events, a slow TraceCallEnd the
 // caller. A Tracer must not call back into the client from
-// TraceStateChange or TraceSessionLost.
+// TraceCallResend, TraceStateChange or TraceSessionLost: they run while
+// the connection is being set up and a call would wait for itself.
 //
 // The requests of the connection's own upkeep (the handshake's connect and
 // describe, keepalive pings, closeSession) are not calls of the
@@ -43,6 +44,8 @@ type Tracer interface {
 	// TraceCallEnd runs once per TraceCallStart, when the call returns.
 	TraceCallEnd(ctx context.Context, call CallEnd)
 	// TraceStateChange runs on every connection state change, in order.
+	// It is not ordered with [Client.StateChanges]: a subscriber may hear
+	// of a change before or after the tracer.
 	TraceStateChange(change rpc.StateChange)
 	// TraceSessionLost runs when a reconnect found the session gone and a
 	// fresh one started (before the matching state change).
