@@ -361,28 +361,15 @@ func TestCompletion(t *testing.T) {
 
 func TestPrintStats(t *testing.T) {
 	t.Parallel()
-	// Shaped like KMS's answer for a WebRtcEndpoint with media: one entry
-	// per stats object, keyed by its id.
-	stats := map[string]map[string][]byte{
-		"RTCInboundRTPStreamStats_1": {
-			"type": []byte(`"inboundrtp"`), "id": []byte(`"RTCInboundRTPStreamStats_1"`),
-			"bytesReceived": []byte(`123456`), "packetsLost": []byte(`3`), "jitter": []byte(`0.0021`),
-			"mediaTrackId": []byte(`"video0"`), "__type__": []byte(`"RTCInboundRTPStreamStats"`),
-		},
-		"E2E_latency": {
-			"type": []byte(`"endpoint"`), "inputVideoLatency": []byte(`1200000`),
-			"e2eLatency": []byte(`[{"name":"video_sink","avg":1200000}]`),
-		},
-	}
-	conv := map[string]map[string]json.RawMessage{}
-	for k, fs := range stats {
-		conv[k] = map[string]json.RawMessage{}
-		for f, v := range fs {
-			conv[k][f] = v
-		}
-	}
+	// getStats of an RtpEndpoint receiving a PlayerEndpoint's media from
+	// another RtpEndpoint, on KMS 7.3.1-dev with latency stats enabled
+	// (stats --json output).
+	raw, err := os.ReadFile(filepath.Join("testdata", "stats-real-kms.json"))
+	require.NoError(t, err)
+	var stats map[string]map[string]json.RawMessage
+	require.NoError(t, json.Unmarshal(raw, &stats))
 	var out bytes.Buffer
 	a := &app{env: env{stdout: &out}}
-	require.NoError(t, printStats(a.table(), conv))
+	require.NoError(t, printStats(a.table(), stats))
 	golden(t, "stats-table", out.String())
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -457,20 +458,28 @@ func (a *app) stats(ctx context.Context, id, mediaType string) error {
 	return printStats(a.table(), stats)
 }
 
-// printStats writes one block per statistics entry, sorted by key: its
-// type on the first line, then its fields in name order.
+// printStats writes one block per statistics entry, sorted by type, then
+// key: a line with the entry's type and key, then its fields in name order,
+// indented and aligned.
 func printStats(tw *table, stats map[string]map[string]json.RawMessage) error {
-	keys := make([]string, 0, len(stats))
-	for k := range stats {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	_, _ = fmt.Fprintln(tw, "STATS\tFIELD\tVALUE")
-	for _, k := range keys {
-		fields := stats[k]
-		typ := ""
+	type entry struct{ key, typ string }
+	entries := make([]entry, 0, len(stats))
+	for k, fields := range stats {
+		var typ string
 		_ = json.Unmarshal(fields["type"], &typ)
-		_, _ = fmt.Fprintf(tw, "%s\ttype\t%s\n", k, typ)
+		entries = append(entries, entry{k, typ})
+	}
+	slices.SortFunc(entries, func(x, y entry) int {
+		return cmp.Or(cmp.Compare(x.typ, y.typ), cmp.Compare(x.key, y.key))
+	})
+	for i, e := range entries {
+		if i > 0 {
+			_, _ = fmt.Fprintln(tw)
+		}
+		// A line without tabs ends the tabwriter's column block, so each
+		// entry's fields are aligned on their own.
+		_, _ = fmt.Fprintf(tw, "%s %s\n", e.typ, segment(e.key))
+		fields := stats[e.key]
 		names := make([]string, 0, len(fields))
 		for f := range fields {
 			if f != "type" && f != "__module__" && f != "__type__" {
@@ -479,19 +488,48 @@ func printStats(tw *table, stats map[string]map[string]json.RawMessage) error {
 		}
 		slices.Sort(names)
 		for _, f := range names {
-			_, _ = fmt.Fprintf(tw, "\t%s\t%s\n", f, readableValue(fields[f]))
+			_, _ = fmt.Fprintf(tw, "  %s\t%s\n", f, readableValue(fields[f]))
 		}
 	}
 	return tw.Flush()
 }
 
-// readableValue prints strings without quotes and everything else as JSON.
+// readableValue prints strings without quotes, and everything else as
+// compact JSON without the "__module__" and "__type__" tags KMS puts on
+// every complex value.
 func readableValue(v json.RawMessage) string {
 	var s string
 	if json.Unmarshal(v, &s) == nil {
 		return s
 	}
-	return string(v)
+	var x any
+	dec := json.NewDecoder(bytes.NewReader(v))
+	dec.UseNumber()
+	if dec.Decode(&x) != nil {
+		return string(v)
+	}
+	b, err := json.Marshal(untag(x))
+	if err != nil {
+		return string(v)
+	}
+	return string(b)
+}
+
+// untag drops the type tags from decoded JSON.
+func untag(x any) any {
+	switch v := x.(type) {
+	case map[string]any:
+		delete(v, "__module__")
+		delete(v, "__type__")
+		for k, e := range v {
+			v[k] = untag(e)
+		}
+	case []any:
+		for i, e := range v {
+			v[i] = untag(e)
+		}
+	}
+	return x
 }
 
 // ---- gc
