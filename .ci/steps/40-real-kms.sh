@@ -67,15 +67,21 @@ start_kms
 start_kms
 export KURENTO_URL=${urls[0]} KURENTO_URL_2=${urls[1]} KURENTO_KMS_SH=$kms_sh
 export KMS_PORT_RANGE=$range
-# A free port for the tests that start and kill a KMS of their own on a
-# fixed port (client's kill test reads KURENTO_KILL_PORT).
-if [ -z "${KURENTO_KILL_PORT:-}" ]; then
+# free_port VAR: sets VAR to a free port of the range that no server of this
+# step and no other VAR took, for the tests that start (and kill) a KMS of
+# their own on a fixed port.
+picked=()
+free_port() {
+  local var=$1 p
+  [ -n "${!var:-}" ] && return 0
   for _ in $(seq 50); do
     p=$((lo + RANDOM % (hi - lo + 1)))
-    case " ${ports[*]} " in *" $p "*) continue ;; esac
-    if port_free "$p"; then export KURENTO_KILL_PORT=$p; break; fi
+    case " ${ports[*]} ${picked[*]} " in *" $p "*) continue ;; esac
+    if port_free "$p"; then export "$var=$p"; picked+=("$p"); return 0; fi
   done
-fi
+}
+free_port KURENTO_KILL_PORT # client's kill test
+free_port KURENTO_CLI_KMS_PORT # cmd/kurento's verbs that list every pipeline
 echo "real KMS at $KURENTO_URL and $KURENTO_URL_2 (started in $((SECONDS - t0)) s)"
 
 race=-race
