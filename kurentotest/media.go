@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/gokurento/kurento/kurentotest/internal/media"
 )
@@ -41,6 +43,11 @@ func (s *Server) startMedia() {
 // the answer comes back with the SSRCs the transport sends with.
 func (st *state) mediaAnswer(o *object, offer, answer string) string {
 	eng := st.s.media
+	if eng != nil && st.s.cat.isA(o.typ, "RtpEndpoint") {
+		answer = st.mediaRTPSockets(o, answer)
+		st.mediaRTPRemote(o, answer, offer)
+		return answer
+	}
 	if eng == nil || !st.s.cat.isA(o.typ, "WebRtcEndpoint") {
 		return answer
 	}
@@ -53,6 +60,82 @@ func (st *state) mediaAnswer(o *object, offer, answer string) string {
 		return answer
 	}
 	return a
+}
+
+// mediaOffer gives an RtpEndpoint that generated an offer its sockets:
+// the offer comes back with their address and ports.
+func (st *state) mediaOffer(o *object, offer string) string {
+	if st.s.media == nil || !st.s.cat.isA(o.typ, "RtpEndpoint") {
+		return offer
+	}
+	return st.mediaRTPSockets(o, offer)
+}
+
+// mediaAnswered starts sending to the peer of an RtpEndpoint whose offer
+// was answered.
+func (st *state) mediaAnswered(o *object, local, answer string) {
+	if st.s.media == nil || !st.s.cat.isA(o.typ, "RtpEndpoint") {
+		return
+	}
+	st.mediaRTPRemote(o, local, answer)
+}
+
+// mediaRTPSockets opens a loopback UDP socket per accepted m-line of an
+// RtpEndpoint's SDP and writes their address and ports in it (c= line,
+// m= port, a=rtcp: RTP and RTCP share the port).
+func (st *state) mediaRTPSockets(o *object, local string) string {
+	d, ok := parseSDP(local)
+	if !ok {
+		return local
+	}
+	kinds := make([]*media.Kind, len(d.media))
+	for i, m := range d.media {
+		if k, ok := mediaKind(strings.ToUpper(m.kind)); ok && m.port != "0" {
+			kinds[i] = &k
+		}
+	}
+	ports, err := st.s.media.AddRTP(o.id, kinds)
+	if err != nil {
+		st.s.log.Warn("kurentotest: no media for this endpoint", "object", o.id, "err", err)
+		return local
+	}
+	return withRTPPorts(local, ports)
+}
+
+func (st *state) mediaRTPRemote(o *object, local, remote string) {
+	if err := st.s.media.SetRTPRemote(o.id, local, remote); err != nil {
+		st.s.log.Warn("kurentotest: no media for this endpoint", "object", o.id, "err", err)
+	}
+}
+
+// withRTPPorts puts the loopback address and the sockets' ports in an
+// SDP the fake wrote (port 1, "c=IN IP4 0.0.0.0", "a=rtcp:9 IN IP4
+// 0.0.0.0" lines).
+func withRTPPorts(text string, ports []int) string {
+	lines := strings.Split(text, "\r\n")
+	sec := -1
+	for i, l := range lines {
+		port := 0
+		if sec >= 0 && sec < len(ports) {
+			port = ports[sec]
+		}
+		switch {
+		case strings.HasPrefix(l, "m="):
+			sec++
+			if sec < len(ports) && ports[sec] > 0 {
+				f := strings.Fields(l)
+				if len(f) > 1 {
+					f[1] = strconv.Itoa(ports[sec])
+					lines[i] = strings.Join(f, " ")
+				}
+			}
+		case l == "c=IN IP4 0.0.0.0":
+			lines[i] = "c=IN IP4 127.0.0.1"
+		case l == "a=rtcp:9 IN IP4 0.0.0.0" && port > 0:
+			lines[i] = "a=rtcp:" + strconv.Itoa(port) + " IN IP4 127.0.0.1"
+		}
+	}
+	return strings.Join(lines, "\r\n")
 }
 
 // mediaGather starts reporting real candidates; false when the endpoint

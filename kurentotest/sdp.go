@@ -514,7 +514,7 @@ func generateOffer(x *invocation) (any, *rpcError) {
 			video = b
 		}
 	}
-	s.local = x.st.offerSDP(x.obj, s, audio, video)
+	s.local = x.st.mediaOffer(x.obj, x.st.offerSDP(x.obj, s, audio, video))
 	s.offered = true
 	return s.local, nil
 }
@@ -627,6 +627,7 @@ func processAnswer(x *invocation) (any, *rpcError) {
 		}
 	}
 	s.bundle = s.bundle && bundled
+	x.st.mediaAnswered(x.obj, s.local, answer)
 	return s.local, nil
 }
 

@@ -26,11 +26,11 @@ type side struct {
 	p   *pipeline.MediaPipeline
 }
 
-func newSide(t *testing.T) side {
+func newSide(t *testing.T, opts ...kurentotest.Option) side {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
 	defer cancel()
-	srv := kurentotest.NewServer(t)
+	srv := kurentotest.NewServer(t, opts...)
 	c, err := client.Dial(ctx, srv.URL(), client.WithBackoff(client.Backoff{Base: 5 * time.Millisecond, Max: 50 * time.Millisecond}))
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = c.Close() })
