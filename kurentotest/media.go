@@ -1,6 +1,8 @@
 package kurentotest
 
 import (
+	"crypto/rand"
+	"encoding/base64"
 	"fmt"
 	"net/url"
 	"slices"
@@ -99,7 +101,61 @@ func (st *state) mediaRTPSockets(o *object, local string) string {
 		st.s.log.Warn("kurentotest: no media for this endpoint", "object", o.id, "err", err)
 		return local
 	}
-	return withRTPPorts(local, ports)
+	return withSDES(withRTPPorts(local, ports), sdesLine(o))
+}
+
+// sdesLine is the a=crypto line of an RtpEndpoint created with an SDES
+// crypto suite ("" without): its key, or a random one of the suite's size
+// when none was given.
+func sdesLine(o *object) string {
+	c, _ := o.props["crypto"].(map[string]any)
+	suite, _ := c["crypto"].(string)
+	names := map[string]string{
+		"AES_128_CM_HMAC_SHA1_80": "AES_CM_128_HMAC_SHA1_80",
+		"AES_128_CM_HMAC_SHA1_32": "AES_CM_128_HMAC_SHA1_32",
+		"AES_256_CM_HMAC_SHA1_80": "AES_256_CM_HMAC_SHA1_80",
+		"AES_256_CM_HMAC_SHA1_32": "AES_256_CM_HMAC_SHA1_32",
+	}
+	name, ok := names[suite]
+	if !ok {
+		return ""
+	}
+	var key []byte
+	if k, ok := c["key"].(string); ok {
+		key = []byte(k)
+	} else if k, ok := c["keyBase64"].(string); ok {
+		key, _ = base64.StdEncoding.DecodeString(k)
+	}
+	if key == nil {
+		key = make([]byte, 30)
+		if strings.HasPrefix(suite, "AES_256") {
+			key = make([]byte, 46)
+		}
+		_, _ = rand.Read(key)
+	}
+	return "a=crypto:1 " + name + " inline:" + base64.StdEncoding.EncodeToString(key)
+}
+
+// withSDES adds an a=crypto line after the a=mid line of every accepted
+// RTP m-line.
+func withSDES(text, line string) string {
+	if line == "" {
+		return text
+	}
+	lines := strings.Split(text, "\r\n")
+	out := make([]string, 0, len(lines)+2)
+	rtp := false
+	for _, l := range lines {
+		out = append(out, l)
+		if strings.HasPrefix(l, "m=") {
+			f := strings.Fields(l)
+			rtp = len(f) > 2 && f[1] != "0" && strings.HasPrefix(f[2], "RTP/")
+		}
+		if rtp && strings.HasPrefix(l, "a=mid:") {
+			out = append(out, line)
+		}
+	}
+	return strings.Join(out, "\r\n")
 }
 
 func (st *state) mediaRTPRemote(o *object, local, remote string) {

@@ -50,9 +50,18 @@ func writeIVF(t *testing.T, path string, n int) {
 }
 
 // TestRelayCarriesMedia plays a file on one fake and sees its packets
-// arrive on the other through the relay's RtpEndpoints (plain RTP over
-// loopback UDP, at the addresses their SDPs give).
+// arrive on the other through the relay's RtpEndpoints (RTP over loopback
+// UDP, at the addresses their SDPs give; SRTP with SDES keys).
 func TestRelayCarriesMedia(t *testing.T) {
+	t.Run("RTP", func(t *testing.T) { relayMedia(t, nil) })
+	t.Run("SRTP", func(t *testing.T) {
+		relayMedia(t, &cascade.Options{Crypto: &types.SDES{
+			Crypto: types.CryptoSuiteAes128CmHmacSha1_80, Key: "0123456789abcdef0123456789abcd",
+		}})
+	})
+}
+
+func relayMedia(t *testing.T, opts *cascade.Options) {
 	a, b := newSide(t, kurentotest.WithMedia()), newSide(t, kurentotest.WithMedia())
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
@@ -60,7 +69,7 @@ func TestRelayCarriesMedia(t *testing.T) {
 	writeIVF(t, clip, 100) // 4 s
 	player, err := endpoint.NewPlayerEndpoint(ctx, a.p, "file://"+clip, nil)
 	require.NoError(t, err)
-	l, err := cascade.Relay(ctx, player, b.p, nil)
+	l, err := cascade.Relay(ctx, player, b.p, opts)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = l.Close(context.WithoutCancel(ctx)) })
 
@@ -68,6 +77,9 @@ func TestRelayCarriesMedia(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, offer, "c=IN IP4 127.0.0.1", "the offer names the loopback")
 	assert.NotContains(t, offer, "m=video 1 ", "the offer names a real port")
+	if opts != nil {
+		assert.Contains(t, offer, "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:", "the offer carries the SDES key")
+	}
 
 	sink, err := filter.NewPassThrough(ctx, b.p, nil)
 	require.NoError(t, err)

@@ -2,6 +2,7 @@ package media
 
 import (
 	"crypto/rand"
+	"encoding/base64"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -14,12 +15,13 @@ import (
 	"github.com/pion/rtcp"
 	"github.com/pion/rtp"
 	"github.com/pion/sdp/v3"
+	"github.com/pion/srtp/v3"
 )
 
 // An RTP node is the network side of an RtpEndpoint: one UDP socket on the
 // loopback per m-line, carrying that m-line's RTP and RTCP (muxed, as the
-// SDP's a=rtcp names the same port). Packets are plain RTP: no ICE, no
-// DTLS, no SRTP.
+// SDP's a=rtcp names the same port). Packets are plain RTP, or SRTP when
+// both SDPs carry SDES keys (a=crypto): no ICE, no DTLS.
 
 // rtpLine is one m-line of an RTP node.
 type rtpLine struct {
@@ -35,6 +37,10 @@ type rtpLine struct {
 	ssrc uint32
 	// sources by payload type, made on the first packet of each.
 	sources map[uint8]*source
+	// enc protects what the node sends (its own SDES key), dec opens what
+	// it receives (the peer's key); both nil for plain RTP. enc is used
+	// under rtpNode.mu, dec by the line's reader only.
+	enc, dec *srtp.Context
 }
 
 type codecInfo struct {
@@ -149,8 +155,75 @@ func (e *Engine) SetRTPRemote(id, local, remote string) error {
 			}
 		}
 		l.remote = remoteAddr(&rd, rm)
+		lk, lok := sdesKey(ld.MediaDescriptions[i])
+		rk, rok := sdesKey(rm)
+		if lok && rok {
+			enc, err := lk.context()
+			if err != nil {
+				return err
+			}
+			dec, err := rk.context()
+			if err != nil {
+				return err
+			}
+			l.enc, l.dec = enc, dec
+		}
 	}
 	return nil
+}
+
+// sdes is an SDES master key (RFC 4568) from an a=crypto line.
+type sdes struct {
+	profile   srtp.ProtectionProfile
+	key, salt []byte
+}
+
+func (k sdes) context() (*srtp.Context, error) {
+	c, err := srtp.CreateContext(k.key, k.salt, k.profile)
+	if err != nil {
+		return nil, fmt.Errorf("media: SRTP: %w", err)
+	}
+	return c, nil
+}
+
+// sdesKey reads the first a=crypto line of an m-line whose suite the
+// engine knows: "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:KEY[|...]".
+func sdesKey(m *sdp.MediaDescription) (sdes, bool) {
+	for _, a := range m.Attributes {
+		if a.Key != "crypto" {
+			continue
+		}
+		f := strings.Fields(a.Value)
+		if len(f) < 3 {
+			continue
+		}
+		var k sdes
+		keyLen := 16
+		switch f[1] {
+		case "AES_CM_128_HMAC_SHA1_80":
+			k.profile = srtp.ProtectionProfileAes128CmHmacSha1_80
+		case "AES_CM_128_HMAC_SHA1_32":
+			k.profile = srtp.ProtectionProfileAes128CmHmacSha1_32
+		case "AES_256_CM_HMAC_SHA1_80":
+			k.profile, keyLen = srtp.ProtectionProfileAes256CmHmacSha1_80, 32
+		case "AES_256_CM_HMAC_SHA1_32":
+			k.profile, keyLen = srtp.ProtectionProfileAes256CmHmacSha1_32, 32
+		default:
+			continue
+		}
+		inline, ok := strings.CutPrefix(f[2], "inline:")
+		if !ok {
+			continue
+		}
+		inline, _, _ = strings.Cut(inline, "|")
+		b, err := base64.StdEncoding.DecodeString(inline)
+		if err != nil || len(b) != keyLen+14 {
+			continue
+		}
+		k.key, k.salt = b[:keyLen], b[keyLen:]
+		return k, true
+	}
+	return sdes{}, false
 }
 
 func remoteAddr(d *sdp.SessionDescription, m *sdp.MediaDescription) netip.AddrPort {
@@ -189,6 +262,12 @@ func (r *rtpNode) read(l *rtpLine) {
 		var p rtp.Packet
 		if p.Unmarshal(b) != nil {
 			continue
+		}
+		if dec := r.decoder(l); dec != nil {
+			plain, err := dec.DecryptRTP(nil, b, nil)
+			if err != nil || p.Unmarshal(plain) != nil {
+				continue // not from the peer, or replayed
+			}
 		}
 		src := r.source(l, p.PayloadType, p.SSRC)
 		if src == nil {
@@ -235,7 +314,20 @@ func randSSRC() uint32 {
 	return binary.BigEndian.Uint32(b[:])
 }
 
+func (r *rtpNode) decoder(l *rtpLine) *srtp.Context {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return l.dec
+}
+
 func (r *rtpNode) readRTCP(l *rtpLine, b []byte) {
+	if dec := r.decoder(l); dec != nil {
+		plain, err := dec.DecryptRTCP(nil, b, nil)
+		if err != nil {
+			return
+		}
+		b = plain
+	}
 	pkts, err := rtcp.Unmarshal(b)
 	if err != nil {
 		return
@@ -249,13 +341,17 @@ func (r *rtpNode) readRTCP(l *rtpLine, b []byte) {
 }
 
 func (r *rtpNode) sendRTCP(l *rtpLine, p rtcp.Packet) {
-	r.mu.Lock()
-	to := l.remote
-	r.mu.Unlock()
-	if !to.IsValid() {
+	b, err := p.Marshal()
+	if err != nil {
 		return
 	}
-	if b, err := p.Marshal(); err == nil {
+	r.mu.Lock()
+	to := l.remote
+	if l.enc != nil && to.IsValid() {
+		b, err = l.enc.EncryptRTCP(nil, b, nil)
+	}
+	r.mu.Unlock()
+	if to.IsValid() && err == nil {
 		_, _ = l.conn.WriteToUDPAddrPort(b, to)
 	}
 }
@@ -288,14 +384,18 @@ func (r *rtpNode) write(k Kind, src *source, p *rtp.Packet) {
 			break
 		}
 	}
-	to := l.remote
-	r.mu.Unlock()
 	if !ok {
+		r.mu.Unlock()
 		return
 	}
 	q := *p
 	q.PayloadType, q.SSRC = pt, l.ssrc
 	b, err := q.Marshal()
+	if err == nil && l.enc != nil {
+		b, err = l.enc.EncryptRTP(nil, b, nil)
+	}
+	to := l.remote
+	r.mu.Unlock()
 	if err != nil {
 		return
 	}
