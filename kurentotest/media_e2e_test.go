@@ -33,6 +33,7 @@ import (
 	"github.com/gokurento/kurento/hub"
 	"github.com/gokurento/kurento/kurentotest"
 	"github.com/gokurento/kurento/pipeline"
+	"github.com/gokurento/kurento/pool/cascade"
 	"github.com/gokurento/kurento/types"
 )
 
@@ -575,4 +576,37 @@ func TestMediaHubs(t *testing.T) {
 	_, a := join(c, true)
 	_, b := join(c, true)
 	waitFor(t, "each participant sees the other", func() bool { return a.frames.Load() >= 10 && b.frames.Load() >= 10 })
+}
+
+// TestMediaCascadeRelay is examples/cascade's path: a pion presenter on
+// one fake, a cascade relay (a pair of RtpEndpoints, plain RTP on the
+// loopback) to a second fake, and a pion viewer there that decodes frames.
+// The viewer's key frame requests cross the relay back to the presenter.
+func TestMediaCascadeRelay(t *testing.T) {
+	ctx, _, plA := mediaSetup(t)
+	_, _, plB := mediaSetup(t)
+	presenter, err := endpoint.NewWebRtcEndpoint(ctx, plA, nil)
+	require.NoError(t, err)
+	sender := newMediaPeer(t, true)
+	sender.connect(ctx, t, presenter)
+	sender.sendUntil(ctx)
+
+	l, err := cascade.Relay(ctx, presenter, plB, nil)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = l.Close(context.WithoutCancel(ctx)) })
+	ep, err := endpoint.NewWebRtcEndpoint(ctx, plB, nil)
+	require.NoError(t, err)
+	viewer := newMediaPeer(t, false)
+	viewer.connect(ctx, t, ep)
+	waitFor(t, "the viewer's connection", func() bool {
+		return viewer.pc.ICEConnectionState() == webrtc.ICEConnectionStateConnected
+	})
+	before := sender.plis.Load()
+	require.NoError(t, l.Source().Connect(ctx, ep, nil))
+	waitFor(t, "frames at the viewer on the second fake", func() bool {
+		return viewer.frames.Load() >= 10 && viewer.packets[0].Load() >= 20
+	})
+	waitFor(t, "a key frame request back at the presenter", func() bool { return sender.plis.Load() > before })
+	t.Logf("the viewer on the second fake got %d frames, %d audio packets; PLIs at the presenter: %d (before the join: %d)",
+		viewer.frames.Load(), viewer.packets[0].Load(), sender.plis.Load(), before)
 }
