@@ -11,8 +11,9 @@
 // session, only that edge's viewers are.
 //
 // With KURENTO_URL and KURENTO_URL_2 set it uses those two servers;
-// otherwise it starts two embedded fakes, which negotiate but carry no
-// media:
+// otherwise it starts two embedded fakes, which carry the media too (the
+// relay as plain RTP between them on the loopback; see kurentotest's
+// "Real media" for what the fake does not do):
 //
 //	go run ./examples/cascade -listen 127.0.0.1:8443 -per-pipeline 2
 package main
@@ -69,14 +70,14 @@ func run(ctx context.Context, listen string, urls []string, per int, stderr io.W
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo})).With("program", "cascade")
 	if urls[0] == "" || urls[1] == "" {
 		for i := range urls {
-			srv, err := kurentotest.Start() //nolint:contextcheck // the fakes live until run returns
+			srv, err := kurentotest.Start(kurentotest.WithMedia()) //nolint:contextcheck // the fakes live until run returns
 			if err != nil {
 				return fmt.Errorf("start an embedded fake KMS: %w", err)
 			}
 			defer func() { _ = srv.Close() }()
 			urls[i] = srv.URL()
 		}
-		log.Info("KURENTO_URL and KURENTO_URL_2 are not both set: using two embedded fake KMS (no media flows)", "urls", urls)
+		log.Info("KURENTO_URL and KURENTO_URL_2 are not both set: using two embedded fake KMS (media flows between them over loopback RTP)", "urls", urls)
 	}
 	startCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	p, err := pool.New(startCtx, pool.Static(urls...), pool.WithLogger(log), pool.WithClientOptions(client.WithLogger(log)))
