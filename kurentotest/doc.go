@@ -104,8 +104,21 @@
 //     the shape described above, with the SSRCs the endpoint really sends
 //     with. gatherCandidates reports the real candidates (the same
 //     candidate on every m-line of the bundle), then IceGatheringDone.
+//   - An RtpEndpoint, whether it answered an offer or generated one and
+//     took the answer, sends and receives RTP on one UDP socket on
+//     127.0.0.1 per m-line, RTCP on the same port: its SDP names that
+//     address on its c= line and the sockets' ports on its m= and a=rtcp
+//     lines (the other lines keep their shape). It sends to the address
+//     and port of the peer's SDP (nothing when the peer's port is 0 or 1
+//     or its address 0.0.0.0), with the payload type both SDPs give the
+//     source's codec. Created with an SDES crypto suite it writes an
+//     a=crypto line with its key (a random one when the constructor gave
+//     none) and, when the peer's SDP has one too, carries SRTP and SRTCP:
+//     what it sends is protected with its own key, what it receives opened
+//     with the peer's. Two fakes' RtpEndpoints (pool/cascade's relays)
+//     carry media between them.
 //   - Media follows the connections per media type: what a WebRtcEndpoint
-//     receives leaves through every element connected from it (loopback
+//     or RtpEndpoint receives leaves through every element connected from it (loopback
 //     with ep.Connect(ep), one-to-many, PassThrough and filters pass it
 //     on), connect and disconnect at any time. A sink that starts taking
 //     media from a source (a new viewer, a Dispatcher switch) sends a key
@@ -139,8 +152,10 @@
 // Lost packets are asked for and resent (NACK, without RTX), but no
 // bandwidth feedback (REMB, transport-cc) is sent, so a browser keeps its
 // starting bitrate.
-// RtpEndpoint, generateOffer/processAnswer endpoints, data channels, TCP
-// candidates, IPv6, STUN/TURN and mDNS carry no media; players and
+// RtpEndpoints listen on the loopback only (a peer on another machine
+// cannot reach them) and send no RTCP reports; WebRtcEndpoints that
+// generated an offer, data channels, TCP candidates, IPv6, STUN/TURN and
+// mDNS carry no media; players and
 // recorders read and write only local files in the formats above (WebM
 // or MP4 players get Error INVALID_URI), with the rights of the process,
 // wherever their URI points, as KMS does; getStats stays empty.

@@ -13,7 +13,8 @@ import (
 )
 
 // This file joins the fake to its media engine (package internal/media)
-// when [WithMedia] is given: WebRtcEndpoints get a real transport, the
+// when [WithMedia] is given: WebRtcEndpoints and RtpEndpoints get a real
+// transport, the
 // pipeline's connections become routes, and what the engine sees (ICE,
 // DTLS, packets arriving or stopping, a player's end of file) becomes
 // Kurento events. Without WithMedia none of this runs.
@@ -21,7 +22,9 @@ import (
 // WithMedia makes the server carry real media: each negotiated
 // WebRtcEndpoint terminates WebRTC (ICE on UDP host candidates of the
 // loopback and the machine's interfaces, DTLS with the certificate whose
-// fingerprint the SDP advertises, SRTP, rtcp-mux, BUNDLE), media is
+// fingerprint the SDP advertises, SRTP, rtcp-mux, BUNDLE), each
+// negotiated RtpEndpoint sends and receives RTP (SRTP with SDES keys) on
+// loopback UDP sockets its SDP names, media is
 // forwarded along the pipeline's connections, players read files and
 // recorders write them, and the media events follow the packets. See the
 // package documentation for what it does not do. Off by default: without

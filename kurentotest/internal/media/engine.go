@@ -1,5 +1,6 @@
 // Package media carries real media for the fake KMS of package kurentotest:
-// it terminates WebRTC (ICE, DTLS, SRTP through pion), plays and records
+// it terminates WebRTC (ICE, DTLS, SRTP through pion), carries plain RTP
+// or SDES-keyed SRTP for RtpEndpoints, plays and records
 // files, and forwards RTP packets along routes between nodes. It knows
 // nothing of the Kurento protocol: kurentotest names the nodes (by object
 // id), tells the engine the routes that follow from the pipeline's
