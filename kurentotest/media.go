@@ -67,22 +67,43 @@ func (st *state) mediaAnswer(o *object, offer, answer string) string {
 	return a
 }
 
-// mediaOffer gives an RtpEndpoint that generated an offer its sockets:
-// the offer comes back with their address and ports.
+// mediaOffer gives an endpoint that generated an offer its transport: an
+// RtpEndpoint's offer comes back with its sockets' address and ports, a
+// WebRtcEndpoint's with the SSRCs its senders use.
 func (st *state) mediaOffer(o *object, offer string) string {
-	if st.s.media == nil || !st.s.cat.isA(o.typ, "RtpEndpoint") {
+	eng := st.s.media
+	switch {
+	case eng == nil:
 		return offer
+	case st.s.cat.isA(o.typ, "RtpEndpoint"):
+		return st.mediaRTPSockets(o, offer)
+	case st.s.cat.isA(o.typ, "WebRtcEndpoint"):
+		s, c := sdpOf(o), st.certificate()
+		out, err := eng.AddWebRTCOffer(o.id, media.WebRTCConfig{
+			Offer: offer, Ufrag: s.ufrag, Pwd: s.pwd, Key: c.key, Certificate: c.cert,
+		})
+		if err != nil {
+			st.s.log.Warn("kurentotest: no media for this endpoint", "object", o.id, "err", err)
+			return offer
+		}
+		return out
 	}
-	return st.mediaRTPSockets(o, offer)
+	return offer
 }
 
-// mediaAnswered starts sending to the peer of an RtpEndpoint whose offer
-// was answered.
+// mediaAnswered completes the transport of an endpoint whose offer was
+// answered.
 func (st *state) mediaAnswered(o *object, local, answer string) {
-	if st.s.media == nil || !st.s.cat.isA(o.typ, "RtpEndpoint") {
-		return
+	eng := st.s.media
+	switch {
+	case eng == nil || !slices.Contains(eng.Nodes(), o.id):
+	case st.s.cat.isA(o.typ, "RtpEndpoint"):
+		st.mediaRTPRemote(o, local, answer)
+	case st.s.cat.isA(o.typ, "WebRtcEndpoint"):
+		if err := eng.WebRTCAnswer(o.id, answer); err != nil {
+			st.s.log.Warn("kurentotest: no media for this endpoint", "object", o.id, "err", err)
+		}
 	}
-	st.mediaRTPRemote(o, local, answer)
 }
 
 // mediaRTPSockets opens a loopback UDP socket per accepted m-line of an

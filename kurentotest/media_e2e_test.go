@@ -33,7 +33,6 @@ import (
 	"github.com/gokurento/kurento/hub"
 	"github.com/gokurento/kurento/kurentotest"
 	"github.com/gokurento/kurento/pipeline"
-	"github.com/gokurento/kurento/pool/cascade"
 	"github.com/gokurento/kurento/types"
 )
 
@@ -579,9 +578,11 @@ func TestMediaHubs(t *testing.T) {
 }
 
 // TestMediaCascadeRelay is examples/cascade's path: a pion presenter on
-// one fake, a cascade relay (a pair of RtpEndpoints, plain RTP on the
-// loopback) to a second fake, and a pion viewer there that decodes frames.
-// The viewer's key frame requests cross the relay back to the presenter.
+// one fake, a relay as pool/cascade builds it (a pair of RtpEndpoints:
+// generateOffer on the near one, processOffer on the far one,
+// processAnswer back; plain RTP on the loopback) to a second fake, and a
+// pion viewer there that decodes frames. The viewer's key frame requests
+// cross the relay back to the presenter.
 func TestMediaCascadeRelay(t *testing.T) {
 	ctx, _, plA := mediaSetup(t)
 	_, _, plB := mediaSetup(t)
@@ -591,9 +592,17 @@ func TestMediaCascadeRelay(t *testing.T) {
 	sender.connect(ctx, t, presenter)
 	sender.sendUntil(ctx)
 
-	l, err := cascade.Relay(ctx, presenter, plB, nil)
+	near, err := endpoint.NewRtpEndpoint(ctx, plA, nil)
 	require.NoError(t, err)
-	t.Cleanup(func() { _ = l.Close(context.WithoutCancel(ctx)) })
+	far, err := endpoint.NewRtpEndpoint(ctx, plB, nil)
+	require.NoError(t, err)
+	offer, err := near.GenerateOffer(ctx, nil)
+	require.NoError(t, err)
+	answer, err := far.ProcessOffer(ctx, offer)
+	require.NoError(t, err)
+	_, err = near.ProcessAnswer(ctx, answer)
+	require.NoError(t, err)
+	require.NoError(t, presenter.Connect(ctx, near, nil))
 	ep, err := endpoint.NewWebRtcEndpoint(ctx, plB, nil)
 	require.NoError(t, err)
 	viewer := newMediaPeer(t, false)
@@ -602,11 +611,68 @@ func TestMediaCascadeRelay(t *testing.T) {
 		return viewer.pc.ICEConnectionState() == webrtc.ICEConnectionStateConnected
 	})
 	before := sender.plis.Load()
-	require.NoError(t, l.Source().Connect(ctx, ep, nil))
+	require.NoError(t, far.Connect(ctx, ep, nil))
 	waitFor(t, "frames at the viewer on the second fake", func() bool {
 		return viewer.frames.Load() >= 10 && viewer.packets[0].Load() >= 20
 	})
 	waitFor(t, "a key frame request back at the presenter", func() bool { return sender.plis.Load() > before })
 	t.Logf("the viewer on the second fake got %d frames, %d audio packets; PLIs at the presenter: %d (before the join: %d)",
 		viewer.frames.Load(), viewer.packets[0].Load(), sender.plis.Load(), before)
+}
+
+// answer negotiates p with ep the other way round: ep generates the
+// offer, p answers it, candidates trickle both ways, ep gathers.
+func (p *mediaPeer) answer(ctx context.Context, t *testing.T, ep *endpoint.WebRtcEndpoint) {
+	t.Helper()
+	cands, err := ep.OnIceCandidateFound(ctx)
+	require.NoError(t, err)
+	p.wg.Go(func() {
+		for c := range cands {
+			mid, idx := c.Candidate.SdpMid, uint16(c.Candidate.SdpMLineIndex) //nolint:gosec // small
+			_ = p.pc.AddICECandidate(webrtc.ICECandidateInit{Candidate: c.Candidate.Candidate, SDPMid: &mid, SDPMLineIndex: &idx})
+		}
+	})
+	p.pc.OnICECandidate(func(c *webrtc.ICECandidate) {
+		if c == nil {
+			return
+		}
+		j := c.ToJSON()
+		_ = ep.AddIceCandidate(ctx, types.IceCandidate{Candidate: j.Candidate, SdpMid: *j.SDPMid, SdpMLineIndex: int32(*j.SDPMLineIndex)})
+	})
+	offer, err := ep.GenerateOffer(ctx, nil)
+	require.NoError(t, err)
+	require.NoError(t, p.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: offer}))
+	answer, err := p.pc.CreateAnswer(nil)
+	require.NoError(t, err)
+	require.NoError(t, p.pc.SetLocalDescription(answer))
+	_, err = ep.ProcessAnswer(ctx, answer.SDP)
+	require.NoError(t, err)
+	require.NoError(t, ep.GatherCandidates(ctx))
+}
+
+// TestMediaLoopbackOfferer is TestMediaLoopback with the endpoint as the
+// offering side (generateOffer, then processAnswer with pion's answer).
+func TestMediaLoopbackOfferer(t *testing.T) {
+	ctx, _, pl := mediaSetup(t)
+	ep, err := endpoint.NewWebRtcEndpoint(ctx, pl, nil)
+	require.NoError(t, err)
+	dtls, err := ep.OnDtlsConnectionStateChange(ctx)
+	require.NoError(t, err)
+	require.NoError(t, ep.Connect(ctx, ep, nil))
+	peer := newMediaPeer(t, true)
+	peer.answer(ctx, t, ep)
+	peer.sendUntil(ctx)
+	waitFor(t, "packets back", func() bool {
+		return peer.packets[0].Load() >= 50 && peer.packets[1].Load() >= 50 && peer.frames.Load() >= 10
+	})
+	t.Logf("received back: %d audio packets, %d video packets, %d video frames",
+		peer.packets[0].Load(), peer.packets[1].Load(), peer.frames.Load())
+	for e := range dtls {
+		if e.State == types.DtlsConnectionStateConnected {
+			break
+		}
+	}
+	out, err := ep.IsMediaFlowingOut(ctx, types.MediaTypeVideo, nil)
+	require.NoError(t, err)
+	assert.True(t, out)
 }

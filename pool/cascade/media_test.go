@@ -62,6 +62,7 @@ func TestRelayCarriesMedia(t *testing.T) {
 }
 
 func relayMedia(t *testing.T, opts *cascade.Options) {
+	t.Helper()
 	a, b := newSide(t, kurentotest.WithMedia()), newSide(t, kurentotest.WithMedia())
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()

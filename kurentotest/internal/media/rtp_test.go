@@ -37,7 +37,7 @@ func TestRTPLoopback(t *testing.T) {
 			defer e.Close()
 			peer, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
 			require.NoError(t, err)
-			defer peer.Close()
+			defer func() { _ = peer.Close() }()
 			video := Video
 			ports, err := e.AddRTP("rtp", []*Kind{&video})
 			require.NoError(t, err)

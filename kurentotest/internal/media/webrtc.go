@@ -105,6 +105,12 @@ type webrtcNode struct {
 	tracks    [numKinds]*webrtc.TrackLocalStaticRTP
 	trackMime [numKinds]string
 	closed    bool
+
+	// An offering node: its senders by mid until the answer came
+	// (answered), and the peer's candidates that came before it.
+	senders   map[string]*webrtc.RTPSender
+	answered  bool
+	remoteBuf []webrtc.ICECandidateInit
 }
 
 // AddWebRTC adds a WebRTC node for a negotiated endpoint and starts its
@@ -191,7 +197,8 @@ func kindOf(k webrtc.RTPCodecType) Kind {
 	return Video
 }
 
-func (w *webrtcNode) start(cfg WebRTCConfig) (string, error) {
+// hook follows the peer connection's ICE, DTLS and tracks.
+func (w *webrtcNode) hook() {
 	pc, n := w.pc, w.n
 	e := n.e
 	pc.OnICECandidate(w.candidate)
@@ -207,6 +214,12 @@ func (w *webrtcNode) start(cfg WebRTCConfig) (string, error) {
 			// Not a change KMS reports.
 		}
 	})
+}
+
+func (w *webrtcNode) start(cfg WebRTCConfig) (string, error) {
+	pc, n := w.pc, w.n
+	e := n.e
+	w.hook()
 	if err := pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: cfg.Offer}); err != nil {
 		return "", fmt.Errorf("apply the offer: %w", err)
 	}
@@ -349,6 +362,14 @@ func (e *Engine) AddRemoteCandidate(id, candidate, mid string, index int) {
 	}
 	idx := uint16(index) //nolint:gosec // G115: an m-line index is small
 	init := webrtc.ICECandidateInit{Candidate: candidate, SDPMid: &mid, SDPMLineIndex: &idx}
+	w.mu.Lock()
+	if w.senders != nil && !w.answered {
+		// An offer waiting for its answer: keep it for then.
+		w.remoteBuf = append(w.remoteBuf, init)
+		w.mu.Unlock()
+		return
+	}
+	w.mu.Unlock()
 	if err := w.pc.AddICECandidate(init); err != nil {
 		e.log.Debug("media: remote candidate dropped", "node", id, "candidate", candidate, "err", err)
 	}
@@ -419,11 +440,15 @@ func (w *webrtcNode) readRTCP(s *webrtc.RTPSender, k Kind) {
 }
 
 func (w *webrtcNode) accepts(k Kind, mime string) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
 	return w.tracks[k] != nil && sameCodec(w.trackMime[k], mime)
 }
 
 func (w *webrtcNode) write(k Kind, _ *source, p *rtp.Packet) {
+	w.mu.Lock()
 	t := w.tracks[k]
+	w.mu.Unlock()
 	if t == nil {
 		return
 	}
@@ -438,4 +463,195 @@ func (w *webrtcNode) close() {
 	w.mu.Unlock()
 	// GracefulClose waits for pion's goroutines, so none outlives the node.
 	_ = w.pc.GracefulClose()
+}
+
+// AddWebRTCOffer adds a WebRTC node for an endpoint that generated an
+// offer (cfg.Offer, the fake's; cfg.Answer unused) and starts its ICE
+// agent as the offering, controlling side. It returns the offer with the
+// SSRCs of the node's senders. [Engine.WebRTCAnswer] completes it.
+func (e *Engine) AddWebRTCOffer(id string, cfg WebRTCConfig) (string, error) {
+	media, err := parseAnswer(cfg.Offer)
+	if err != nil {
+		return "", err
+	}
+	for _, m := range media {
+		if m.kind != "audio" && m.kind != "video" {
+			return "", fmt.Errorf("media: an offer with a %s m-line carries no media", m.kind)
+		}
+	}
+	e.mu.RLock()
+	closed, exists := e.closed, e.nodes[id] != nil
+	e.mu.RUnlock()
+	if closed {
+		return "", ErrClosed
+	}
+	if exists {
+		return "", fmt.Errorf("media: node %s exists", id)
+	}
+	n := e.newNode(id)
+	n.network = true
+	w := &webrtcNode{n: n, media: media, senders: map[string]*webrtc.RTPSender{}}
+	pc, err := e.newPeerConnection(cfg, media)
+	if err != nil {
+		return "", err
+	}
+	w.pc = pc
+	n.out = w
+	offer, err := w.offer(cfg)
+	if err != nil {
+		_ = pc.Close()
+		return "", err
+	}
+	e.mu.Lock()
+	if e.closed {
+		e.mu.Unlock()
+		_ = pc.Close()
+		return "", ErrClosed
+	}
+	e.nodes[id] = n
+	e.mu.Unlock()
+	return offer, nil
+}
+
+// offer adds a transceiver per m-line of the fake's offer, with its mid
+// and direction, and applies pion's own offer (the same ICE credentials,
+// certificate, mids and payload types), which starts gathering.
+func (w *webrtcNode) offer(cfg WebRTCConfig) (string, error) {
+	pc := w.pc
+	w.hook()
+	dirs, err := offerDirections(cfg.Offer)
+	if err != nil {
+		return "", err
+	}
+	ssrcs := map[string]webrtc.SSRC{}
+	for i, m := range w.media {
+		typ := webrtc.RTPCodecTypeAudio
+		if m.kind == "video" {
+			typ = webrtc.RTPCodecTypeVideo
+		}
+		dir := dirs[i]
+		if len(m.codecs) == 0 {
+			dir = webrtc.RTPTransceiverDirectionRecvonly
+		}
+		var tr *webrtc.RTPTransceiver
+		if dir == webrtc.RTPTransceiverDirectionSendrecv || dir == webrtc.RTPTransceiverDirectionSendonly {
+			// A stand-in track: the answer picks the codec, and the
+			// real track replaces this one before anything is sent.
+			t, err := webrtc.NewTrackLocalStaticRTP(m.codecs[0].RTPCodecCapability, m.kind, "kurentotest-"+w.n.id)
+			if err != nil {
+				return "", err
+			}
+			tr, err = pc.AddTransceiverFromTrack(t, webrtc.RTPTransceiverInit{Direction: dir})
+			if err != nil {
+				return "", fmt.Errorf("add a %s transceiver: %w", m.kind, err)
+			}
+			w.senders[m.mid] = tr.Sender()
+			if enc := tr.Sender().GetParameters().Encodings; len(enc) > 0 {
+				ssrcs[m.mid] = enc[0].SSRC
+			}
+		} else {
+			tr, err = pc.AddTransceiverFromKind(typ, webrtc.RTPTransceiverInit{Direction: dir})
+			if err != nil {
+				return "", fmt.Errorf("add a %s transceiver: %w", m.kind, err)
+			}
+		}
+		if err := tr.SetMid(m.mid); err != nil {
+			return "", err
+		}
+	}
+	offer, err := pc.CreateOffer(nil)
+	if err != nil {
+		return "", fmt.Errorf("offer: %w", err)
+	}
+	if err := pc.SetLocalDescription(offer); err != nil {
+		return "", fmt.Errorf("apply the offer: %w", err)
+	}
+	return replaceSSRCs(cfg.Offer, ssrcs), nil
+}
+
+// offerDirections reads the direction of each m-line of an offer.
+func offerDirections(text string) ([]webrtc.RTPTransceiverDirection, error) {
+	var d sdp.SessionDescription
+	if err := d.UnmarshalString(text); err != nil {
+		return nil, fmt.Errorf("parse the offer: %w", err)
+	}
+	var out []webrtc.RTPTransceiverDirection
+	for _, m := range d.MediaDescriptions {
+		if m.MediaName.Port.Value == 0 {
+			continue
+		}
+		dir := webrtc.RTPTransceiverDirectionSendrecv
+		for _, a := range []string{"sendonly", "recvonly", "inactive"} {
+			if _, ok := m.Attribute(a); ok {
+				dir = webrtc.NewRTPTransceiverDirection(a)
+			}
+		}
+		out = append(out, dir)
+	}
+	return out, nil
+}
+
+// WebRTCAnswer applies the peer's answer to an offering node: each sender
+// gets a track of the first codec the answer gives its m-line (the one the
+// peer decodes), then media starts.
+func (e *Engine) WebRTCAnswer(id, answer string) error {
+	n := e.node(id)
+	if n == nil {
+		return fmt.Errorf("media: no node %s", id)
+	}
+	w, ok := n.out.(*webrtcNode)
+	if !ok || w.senders == nil {
+		return fmt.Errorf("media: node %s did not offer", id)
+	}
+	remote, err := parseAnswer(answer)
+	if err != nil {
+		return err
+	}
+	type sending struct {
+		sender *webrtc.RTPSender
+		kind   Kind
+	}
+	var started []sending
+	for _, m := range remote {
+		sender := w.senders[m.mid]
+		if sender == nil || len(m.codecs) == 0 {
+			continue
+		}
+		k := Video
+		if m.kind == "audio" {
+			k = Audio
+		}
+		if w.tracks[k] != nil {
+			continue // one stream per media type
+		}
+		t, err := webrtc.NewTrackLocalStaticRTP(m.codecs[0].RTPCodecCapability, m.kind, "kurentotest-"+id)
+		if err != nil {
+			return err
+		}
+		// Nothing was sent yet: this swaps the track before it binds.
+		if err := sender.ReplaceTrack(t); err != nil {
+			return fmt.Errorf("media: %s track: %w", m.kind, err)
+		}
+		started = append(started, sending{sender, k})
+		w.mu.Lock()
+		w.tracks[k], w.trackMime[k] = t, m.codecs[0].MimeType
+		w.mu.Unlock()
+	}
+	if err := w.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: answer}); err != nil {
+		return fmt.Errorf("apply the answer: %w", err)
+	}
+	for _, s := range started {
+		e.wg.Go(func() { w.readRTCP(s.sender, s.kind) })
+	}
+	w.mu.Lock()
+	w.answered = true
+	buf := w.remoteBuf
+	w.remoteBuf = nil
+	w.mu.Unlock()
+	for _, c := range buf {
+		if err := w.pc.AddICECandidate(c); err != nil {
+			e.log.Debug("media: remote candidate dropped", "node", id, "candidate", c.Candidate, "err", err)
+		}
+	}
+	return nil
 }
