@@ -97,12 +97,15 @@
 // fake) the server carries media, through its internal media engine built
 // on pion:
 //
-//   - A WebRtcEndpoint that answered an offer terminates WebRTC for real:
-//     ICE on UDP host candidates of the loopback and the machine's
-//     interfaces (IPv4), DTLS with the certificate whose fingerprint the
-//     answer advertises, SRTP/SRTCP, rtcp-mux and BUNDLE. The answer keeps
-//     the shape described above, with the SSRCs the endpoint really sends
-//     with. gatherCandidates reports the real candidates (the same
+//   - A WebRtcEndpoint terminates WebRTC for real, whether it answered an
+//     offer or generated one (then it is the ICE-controlling side and
+//     takes candidates trickled before the answer once processAnswer
+//     comes): ICE on UDP host candidates of the loopback and the
+//     machine's interfaces (IPv4), DTLS with the certificate whose
+//     fingerprint its SDP advertises, SRTP/SRTCP, rtcp-mux and BUNDLE. The
+//     answer or offer keeps the shape described above, with the SSRCs the
+//     endpoint really sends with; an offering endpoint sends the first
+//     codec of the peer's answer. gatherCandidates reports the real candidates (the same
 //     candidate on every m-line of the bundle), then IceGatheringDone.
 //   - An RtpEndpoint, whether it answered an offer or generated one and
 //     took the answer, sends and receives RTP on one UDP socket on
@@ -153,9 +156,9 @@
 // bandwidth feedback (REMB, transport-cc) is sent, so a browser keeps its
 // starting bitrate.
 // RtpEndpoints listen on the loopback only (a peer on another machine
-// cannot reach them) and send no RTCP reports; WebRtcEndpoints that
-// generated an offer, data channels, TCP candidates, IPv6, STUN/TURN and
-// mDNS carry no media; players and
+// cannot reach them) and send no RTCP reports; a WebRtcEndpoint that
+// generates an offer with useDataChannels, data channels, TCP candidates,
+// IPv6, STUN/TURN and mDNS carry no media; players and
 // recorders read and write only local files in the formats above (WebM
 // or MP4 players get Error INVALID_URI), with the rights of the process,
 // wherever their URI points, as KMS does; getStats stays empty.

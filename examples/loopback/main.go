@@ -10,8 +10,8 @@
 // When the page stops or goes away, its pipeline is released.
 //
 // With KURENTO_URL set (e.g. ws://127.0.0.1:8888/kurento) it uses that
-// server; otherwise it starts the SDK's embedded fake KMS, which negotiates
-// but carries no media. Then open the address it prints:
+// server; otherwise it starts the SDK's embedded fake KMS, which carries
+// the media too (kurentotest.WithMedia). Then open the address it prints:
 //
 //	go run ./examples/loopback -listen 127.0.0.1:8443
 package main
