@@ -10,8 +10,8 @@
 // viewers are told the broadcast ended.
 //
 // With KURENTO_URL set (e.g. ws://127.0.0.1:8888/kurento) it uses that
-// server; otherwise it starts the SDK's embedded fake KMS, which negotiates
-// but carries no media:
+// server; otherwise it starts the SDK's embedded fake KMS, which carries
+// the media too (kurentotest.WithMedia):
 //
 //	go run ./examples/one2many -listen 127.0.0.1:8443
 package main

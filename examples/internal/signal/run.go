@@ -94,7 +94,7 @@ func Run(ctx context.Context, name, listen, kmsURL string, stderr io.Writer, app
 
 // serverInfo tells the pages which server the program uses, at
 // /server.json: Kind "kms" (the KMS at KURENTO_URL) or "fake" (the
-// embedded fake KMS, which negotiates but sends no media).
+// embedded fake KMS, which carries the media too).
 type serverInfo struct {
 	Kind string `json:"kind"`
 	URL  string `json:"url"`
