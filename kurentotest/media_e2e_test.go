@@ -3,9 +3,11 @@ package kurentotest_test
 import (
 	"context"
 	"crypto/rand"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -675,4 +677,61 @@ func TestMediaLoopbackOfferer(t *testing.T) {
 	out, err := ep.IsMediaFlowingOut(ctx, types.MediaTypeVideo, nil)
 	require.NoError(t, err)
 	assert.True(t, out)
+}
+
+// TestMediaRtpEndpointAnswersPlainRTP plays a plain RTP peer (an ffmpeg
+// style offer: RTP/AVP, its address on the c= line) against a looped-back
+// RtpEndpoint: the answer names the socket the endpoint listens on, and
+// what the peer sends there comes back to the address of its offer.
+func TestMediaRtpEndpointAnswersPlainRTP(t *testing.T) {
+	ctx, _, pl := mediaSetup(t)
+	peer, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	require.NoError(t, err)
+	defer func() { _ = peer.Close() }()
+	ep, err := endpoint.NewRtpEndpoint(ctx, pl, nil)
+	require.NoError(t, err)
+	require.NoError(t, ep.Connect(ctx, ep, nil))
+	offer := "v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=peer\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n" +
+		"m=video " + strconv.Itoa(peer.LocalAddr().(*net.UDPAddr).Port) + " RTP/AVP 96\r\n" +
+		"a=rtpmap:96 VP8/90000\r\na=sendrecv\r\n"
+	answer, err := ep.ProcessOffer(ctx, offer)
+	require.NoError(t, err)
+	assert.Contains(t, answer, "\r\nc=IN IP4 127.0.0.1\r\n")
+	var port int
+	for l := range strings.SplitSeq(answer, "\r\n") {
+		if rest, ok := strings.CutPrefix(l, "m=video "); ok {
+			port, err = strconv.Atoi(strings.Fields(rest)[0])
+			require.NoError(t, err)
+		}
+	}
+	require.Greater(t, port, 1, "the answer names the endpoint's socket: %s", answer)
+	assert.Contains(t, answer, "a=rtcp:"+strconv.Itoa(port)+" IN IP4 127.0.0.1")
+
+	to := &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: port}
+	buf := make([]byte, 1500)
+	payload := vp8Frame(true)[:100]
+	for seq := uint16(1); ; seq++ {
+		b, err := (&rtp.Packet{Header: rtp.Header{Version: 2, PayloadType: 96, SequenceNumber: seq, SSRC: 7}, Payload: payload}).Marshal()
+		require.NoError(t, err)
+		_, err = peer.WriteToUDP(b, to)
+		require.NoError(t, err)
+		require.NoError(t, peer.SetReadDeadline(time.Now().Add(100*time.Millisecond)))
+		n, _, err := peer.ReadFromUDP(buf)
+		if err != nil {
+			require.NoError(t, ctx.Err(), "nothing came back")
+			continue
+		}
+		var back rtp.Packet
+		if back.Unmarshal(buf[:n]) != nil || buf[1] >= 192 && buf[1] <= 223 {
+			continue // RTCP: the key frame request
+		}
+		assert.Equal(t, uint8(96), back.PayloadType)
+		assert.Equal(t, payload, back.Payload)
+		break
+	}
+	waitFor(t, "isMediaFlowingIn", func() bool {
+		in, err := ep.IsMediaFlowingIn(ctx, types.MediaTypeVideo, nil)
+		require.NoError(t, err)
+		return in
+	})
 }
