@@ -119,7 +119,8 @@
 //     none) and, when the peer's SDP has one too, carries SRTP and SRTCP:
 //     what it sends is protected with its own key, what it receives opened
 //     with the peer's. Two fakes' RtpEndpoints (pool/cascade's relays)
-//     carry media between them.
+//     carry media between them. Without WithMedia an RtpEndpoint's SDP
+//     keeps port 1, 0.0.0.0 and no a=crypto line.
 //   - Media follows the connections per media type: what a WebRtcEndpoint
 //     or RtpEndpoint receives leaves through every element connected from it (loopback
 //     with ep.Connect(ep), one-to-many, PassThrough and filters pass it
