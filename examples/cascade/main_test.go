@@ -23,11 +23,11 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 // setup starts two fakes, a pool over them and the program's handler;
 // open connects a page.
-func setup(t *testing.T, per int) (context.Context, [2]*kurentotest.Server, func() *signal.Conn) {
+func setup(t *testing.T, per int, opts ...kurentotest.Option) (context.Context, [2]*kurentotest.Server, func() *signal.Conn) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	t.Cleanup(cancel)
-	srvs := [2]*kurentotest.Server{kurentotest.NewServer(t), kurentotest.NewServer(t)}
+	srvs := [2]*kurentotest.Server{kurentotest.NewServer(t, opts...), kurentotest.NewServer(t, opts...)}
 	p, err := pool.New(ctx, pool.Static(srvs[0].URL(), srvs[1].URL()))
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = p.Close() })
