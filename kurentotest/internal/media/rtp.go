@@ -363,9 +363,7 @@ func (r *rtpNode) accepts(k Kind, mime string) bool {
 	if l == nil || l.byPT == nil {
 		return false
 	}
-	if mime == "" {
-		return true
-	}
+	// A codec both SDPs list, sent with its payload type.
 	_, ok := l.ptOf[strings.ToLower(mime)]
 	return ok
 }
@@ -378,12 +376,6 @@ func (r *rtpNode) write(k Kind, src *source, p *rtp.Packet) {
 		return
 	}
 	pt, ok := l.ptOf[strings.ToLower(src.mime)]
-	if !ok {
-		for _, v := range l.ptOf {
-			pt, ok = v, true // a source of unknown codec: the first type
-			break
-		}
-	}
 	if !ok {
 		r.mu.Unlock()
 		return

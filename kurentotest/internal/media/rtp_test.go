@@ -95,3 +95,23 @@ func TestRTPLoopback(t *testing.T) {
 		})
 	}
 }
+
+// TestRTPTakesNegotiatedCodecs: an RTP node takes sources of any codec
+// both SDPs list, and no other; before the answer it takes none.
+func TestRTPTakesNegotiatedCodecs(t *testing.T) {
+	e := New(Config{})
+	defer e.Close()
+	video := Video
+	ports, err := e.AddRTP("rtp", []*Kind{&video})
+	require.NoError(t, err)
+	r := e.node("rtp").out
+	assert.False(t, r.accepts(Video, "video/VP8"), "not negotiated yet")
+	local := "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n" +
+		"m=video " + strconv.Itoa(ports[0]) + " RTP/AVPF 103 104\r\na=rtpmap:103 VP9/90000\r\na=rtpmap:104 VP8/90000\r\n"
+	remote := "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n" +
+		"m=video 9000 RTP/AVPF 104\r\na=rtpmap:104 VP8/90000\r\n"
+	require.NoError(t, e.SetRTPRemote("rtp", local, remote))
+	assert.True(t, r.accepts(Video, "video/vp8"))
+	assert.False(t, r.accepts(Video, "video/VP9"), "the peer did not take VP9")
+	assert.False(t, r.accepts(Audio, "audio/opus"), "no audio m-line")
+}
