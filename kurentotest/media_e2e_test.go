@@ -674,9 +674,11 @@ func TestMediaLoopbackOfferer(t *testing.T) {
 			break
 		}
 	}
-	out, err := ep.IsMediaFlowingOut(ctx, types.MediaTypeVideo, nil)
-	require.NoError(t, err)
-	assert.True(t, out)
+	waitFor(t, "isMediaFlowingOut", func() bool {
+		out, err := ep.IsMediaFlowingOut(ctx, types.MediaTypeVideo, nil)
+		require.NoError(t, err)
+		return out
+	})
 }
 
 // TestMediaRtpEndpointAnswersPlainRTP plays a plain RTP peer (an ffmpeg

@@ -88,20 +88,37 @@ func relayMedia(t *testing.T, opts *cascade.Options) {
 	require.NoError(t, err)
 	require.NoError(t, l.Source().Connect(ctx, sink, nil))
 	require.NoError(t, player.Play(ctx))
-	for {
+	for got := false; !got; {
 		select {
 		case ev := <-flowing:
-			if ev.MediaType == types.MediaTypeVideo && ev.State == types.MediaFlowStateFlowing {
-				in, err := l.Source().IsMediaFlowingIn(ctx, types.MediaTypeVideo, nil)
-				require.NoError(t, err)
-				assert.True(t, in, "the far endpoint receives video")
-				out, err := l.Near().IsMediaFlowingOut(ctx, types.MediaTypeVideo, nil)
-				require.NoError(t, err)
-				assert.True(t, out, "the near endpoint sends video")
-				return
-			}
+			got = ev.MediaType == types.MediaTypeVideo && ev.State == types.MediaFlowStateFlowing
 		case <-ctx.Done():
 			t.Fatal("no video reached the far fake's PassThrough")
+		}
+	}
+	// Each fake reports its own side's flow, each in its own time.
+	for _, side := range []struct {
+		what string
+		ask  func() (bool, error)
+	}{
+		{"the far endpoint receives video", func() (bool, error) {
+			return l.Source().IsMediaFlowingIn(ctx, types.MediaTypeVideo, nil)
+		}},
+		{"the near endpoint sends video", func() (bool, error) {
+			return l.Near().IsMediaFlowingOut(ctx, types.MediaTypeVideo, nil)
+		}},
+	} {
+		for {
+			ok, err := side.ask()
+			require.NoError(t, err)
+			if ok {
+				break
+			}
+			select {
+			case <-ctx.Done():
+				t.Fatalf("gave up waiting: %s", side.what)
+			case <-time.After(20 * time.Millisecond):
+			}
 		}
 	}
 }
