@@ -1,5 +1,5 @@
 // Command kmdgen writes the generated Go code of the SDK from the IDL facts
-// in internal/idl. Each generated package runs it from its doc.go:
+// in internal/idl, with the generator of internal/kmdgen. Each generated package runs it from its doc.go:
 //
 //	//go:generate go run ../internal/cmd/kmdgen -pkg types
 //
@@ -21,10 +21,11 @@ import (
 	"os"
 
 	"github.com/gokurento/kurento/internal/idl"
+	"github.com/gokurento/kurento/internal/kmdgen"
 )
 
 func main() {
-	pkg := flag.String("pkg", "", "package to generate: "+packageList())
+	pkg := flag.String("pkg", "", "package to generate: "+kmdgen.PackageList())
 	factsFile := flag.String("facts", "", "facts file (default: the facts embedded in internal/idl)")
 	out := flag.String("out", ".", "output directory")
 	flag.Parse()
@@ -45,9 +46,9 @@ func run(pkg, factsFile, out string) error {
 			return err
 		}
 	}
-	files, err := Generate(facts, pkg)
+	files, err := kmdgen.Generate(facts, pkg)
 	if err != nil {
 		return err
 	}
-	return writeFiles(out, files)
+	return kmdgen.WriteFiles(out, files)
 }

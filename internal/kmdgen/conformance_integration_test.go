@@ -1,6 +1,6 @@
 //go:build integration
 
-package main
+package kmdgen
 
 // In the integration build the conformance tests drive the generated
 // handles against the real KMS at KURENTO_URL (they skip without it),
@@ -68,7 +68,7 @@ func init() {
 		// recorder writing into the temporary directory.
 		media := filepath.Join(dir, "conformance-in.webm")
 		require.NoError(t, os.WriteFile(media, []byte("not really webm"), 0o644))
-		offer, err := os.ReadFile(filepath.Join("..", "..", "..", "kurentotest", "testdata", "real-kms", "g_offer.sdp"))
+		offer, err := os.ReadFile(filepath.Join("..", "..", "kurentotest", "testdata", "real-kms", "g_offer.sdp"))
 		require.NoError(t, err)
 		ov := map[string]any{}
 		for k, v := range overrides {

@@ -1,4 +1,4 @@
-package main
+package kmdgen
 
 // The conformance test drives every generated handle from the IDL facts
 // against the fake server: each constructor, method, property accessor and
