@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 )
@@ -75,7 +76,28 @@ type kmdEvent struct {
 // by name); within a module the file's order is kept. Documentation is
 // dropped. The result is checked like [Parse] checks a facts file.
 func FromKMD(files ...[]byte) (*Facts, error) {
+	return fromKMD(&Facts{}, files)
+}
+
+// Extend returns base with the modules of the given kmd.json files added
+// after its own: the facts of a custom module, whose classes extend and
+// whose signatures use the classes and types of base (the built-in core,
+// elements and filters of [Load]). A module base already has is an
+// error, and so is a name (class, type, event) that both define. base is
+// not modified.
+func Extend(base *Facts, files ...[]byte) (*Facts, error) {
+	if len(files) == 0 {
+		return nil, fmt.Errorf("idl: no kmd.json given")
+	}
+	return fromKMD(base, files)
+}
+
+func fromKMD(base *Facts, files [][]byte) (*Facts, error) {
 	mods := make([]kmdFile, 0, len(files))
+	have := map[string]bool{}
+	for _, m := range base.Modules {
+		have[m.Name] = true
+	}
 	for i, b := range files {
 		var m kmdFile
 		if err := json.Unmarshal(b, &m); err != nil {
@@ -84,13 +106,21 @@ func FromKMD(files ...[]byte) (*Facts, error) {
 		if m.Name == "" {
 			return nil, fmt.Errorf("idl: kmd file %d has no module name", i)
 		}
+		if have[m.Name] {
+			return nil, fmt.Errorf("idl: kmd file %d: module %q is already known", i, m.Name)
+		}
 		mods = append(mods, m)
 	}
-	mods, err := orderModules(mods)
+	mods, err := orderModules(mods, have)
 	if err != nil {
 		return nil, err
 	}
-	f := &Facts{Modules: []Module{}, Classes: []Class{}, Events: []Event{}, Types: []ComplexType{}}
+	f := &Facts{
+		Modules: append([]Module{}, base.Modules...),
+		Classes: append([]Class{}, base.Classes...),
+		Events:  append([]Event{}, base.Events...),
+		Types:   append([]ComplexType{}, base.Types...),
+	}
 	for _, m := range mods {
 		f.Modules = append(f.Modules, Module{Name: m.Name, Version: m.Version})
 		for _, c := range m.RemoteClasses {
@@ -132,9 +162,12 @@ func FromKMD(files ...[]byte) (*Facts, error) {
 	return Parse(b)
 }
 
-func orderModules(mods []kmdFile) ([]kmdFile, error) {
+func orderModules(mods []kmdFile, known map[string]bool) ([]kmdFile, error) {
 	slices.SortFunc(mods, func(a, b kmdFile) int { return strings.Compare(a.Name, b.Name) })
-	done := map[string]bool{}
+	done := maps.Clone(known)
+	if done == nil {
+		done = map[string]bool{}
+	}
 	var out []kmdFile
 	for len(out) < len(mods) {
 		progress := false
@@ -156,7 +189,7 @@ func orderModules(mods []kmdFile) ([]kmdFile, error) {
 			}
 		}
 		if !progress {
-			return nil, fmt.Errorf("idl: module imports missing or cyclic")
+			return nil, fmt.Errorf("idl: module imports missing or cyclic: %s", missingImports(mods, done))
 		}
 	}
 	return out, nil
@@ -220,4 +253,25 @@ func convertParams(where string, in []kmdParam) ([]Param, error) {
 		out = append(out, q)
 	}
 	return out, nil
+}
+
+// missingImports names, for the error, the imports no given module
+// satisfies.
+func missingImports(mods []kmdFile, done map[string]bool) string {
+	given := map[string]bool{}
+	for _, m := range mods {
+		given[m.Name] = true
+	}
+	var out []string
+	for _, m := range mods {
+		for _, imp := range m.Imports {
+			if !done[imp.Name] && !given[imp.Name] {
+				out = append(out, m.Name+" imports "+imp.Name)
+			}
+		}
+	}
+	if len(out) == 0 {
+		return "cycle"
+	}
+	return strings.Join(out, ", ")
 }

@@ -72,13 +72,43 @@ type hctx struct {
 	// view is the package the code is written in when it differs from
 	// pkg: a subclass in view redeclaring a member of a class of pkg.
 	view string
+	// custom is the package of a custom module (cmd/kurento-gen), which
+	// holds the classes, types and events of the modules in local and may
+	// import every built-in package; empty for the built-in packages.
+	custom string
+	local  map[string]bool
+}
+
+// pkgOf says which package holds the handle of class c.
+func (h hctx) pkgOf(c string) string {
+	if cl, ok := h.f.Class(c); ok && h.local[cl.Module] {
+		return h.custom
+	}
+	return handlePackage(h.f, c)
+}
+
+// importable reports whether package from may use package to.
+func (h hctx) importable(from, to string) bool {
+	if h.custom != "" && from == h.custom {
+		return true
+	}
+	return importable(from, to)
+}
+
+// tq is the qualifier of struct or enum name: "types." for the built-in
+// ones, none for those of a custom module, declared in its own package.
+func (h hctx) tq(name string) string {
+	if t, ok := h.f.Type(name); ok && h.local[t.Module] {
+		return ""
+	}
+	return "types."
 }
 
 // classesOf lists the classes whose handles package pkg holds.
-func classesOf(f *idl.Facts, pkg string) []idl.Class {
+func (h hctx) classesOf(pkg string) []idl.Class {
 	var out []idl.Class
-	for _, c := range f.Classes {
-		if handlePackage(f, c.Name) == pkg {
+	for _, c := range h.f.Classes {
+		if h.pkgOf(c.Name) == pkg {
 			out = append(out, c)
 		}
 	}
@@ -92,7 +122,7 @@ type handleFile struct {
 
 func genHandles(f *idl.Facts, pkg string) ([]File, error) {
 	h := hctx{f: f, pkg: pkg}
-	classes := classesOf(f, pkg)
+	classes := h.classesOf(pkg)
 	h.clash = optionClashes(classes)
 	type part struct{ module, body string }
 	var parts []part
@@ -256,8 +286,8 @@ func (h hctx) qual(p string) string {
 // c itself, or its nearest ancestor whose package may be imported.
 func (h hctx) handleOf(c string) (pkg, name string) {
 	for n := c; n != ""; {
-		p := handlePackage(h.f, n)
-		if importable(h.pkg, p) {
+		p := h.pkgOf(n)
+		if h.importable(h.pkg, p) {
 			return p, n
 		}
 		cl, _ := h.f.Class(n)
@@ -307,10 +337,10 @@ func (h hctx) valueType(t idl.TypeRef) (string, error) {
 		if h.polymorphic(t.Name) {
 			elem = "types.Complex"
 		} else {
-			elem = "types." + t.Name
+			elem = h.tq(t.Name) + t.Name
 		}
 	default:
-		return goType(h.f, t, "types.", false)
+		return goType(h.f, t, h.tq(t.Name), false)
 	}
 	switch {
 	case t.List:
@@ -325,7 +355,7 @@ func (h hctx) valueType(t idl.TypeRef) (string, error) {
 func (h hctx) wireType(t idl.TypeRef) (string, error) {
 	switch h.f.Kind(t.Name) {
 	case idl.KindClass:
-		return goType(h.f, t, "types.", false) // ids
+		return goType(h.f, t, "", false) // ids
 	case idl.KindStruct:
 		if h.polymorphic(t.Name) {
 			switch {
@@ -338,7 +368,7 @@ func (h hctx) wireType(t idl.TypeRef) (string, error) {
 		}
 	default:
 	}
-	return goType(h.f, t, "types.", false)
+	return goType(h.f, t, h.tq(t.Name), false)
 }
 
 // zero is the zero value of the API type of t.
@@ -353,7 +383,7 @@ func (h hctx) zero(t idl.TypeRef) string {
 		if h.polymorphic(t.Name) {
 			return "nil"
 		}
-		return "types." + t.Name + "{}"
+		return h.tq(t.Name) + t.Name + "{}"
 	case idl.KindEnum:
 		return `""`
 	default:
@@ -688,8 +718,12 @@ func members(c idl.Class) []member {
 func (h hctx) inherited(b *strings.Builder, c idl.Class) error {
 	for _, an := range h.f.Hierarchy(c.Name) {
 		a, _ := h.f.Class(an)
-		apkg := handlePackage(h.f, an)
-		ha := hctx{f: h.f, pkg: apkg, clash: optionClashes(classesOf(h.f, apkg)), view: h.pkg}
+		apkg := h.pkgOf(an)
+		ha := hctx{f: h.f, pkg: apkg, view: h.pkg, custom: h.custom, local: h.local}
+		if apkg == h.pkg {
+			ha.view = ""
+		}
+		ha.clash = optionClashes(ha.classesOf(apkg))
 		link := h.qual(apkg) + an
 		for _, m := range members(*a) {
 			if err := ha.forward(b, c.Name, a.Name, link, m); err != nil {
@@ -783,7 +817,7 @@ func (h hctx) args(ps []idl.Param, inOpts bool) ([]arg, error) {
 			a.fTyp = "*client.Object"
 			a.apiTyp, err = h.paramRefType(p.Type.Name)
 		} else {
-			a.apiTyp, err = goType(h.f, p.Type, "types.", p.Optional)
+			a.apiTyp, err = goType(h.f, p.Type, h.tq(p.Type.Name), p.Optional)
 			a.fTyp = a.apiTyp
 		}
 		if err != nil {
@@ -1073,7 +1107,7 @@ func (h hctx) returnDoc(t idl.TypeRef, api string) string {
 		s := fmt.Sprintf("The server returns %s; ", describeType(h.f, t))
 		if n != t.Name {
 			s += fmt.Sprintf("this package cannot import the %s handle, so the result is a %s handle "+
-				"(wrap its Object with the %s package's %sFromObject).", t.Name, n, handlePackage(h.f, t.Name), t.Name)
+				"(wrap its Object with the %s package's %sFromObject).", t.Name, n, h.pkgOf(t.Name), t.Name)
 		} else if cl, _ := h.f.Class(n); cl.Abstract || h.hasSubclasses(n) {
 			s += fmt.Sprintf("each is returned as a %s handle of its static type; client.Client.Lookup "+
 				"gives the concrete class.", n)
