@@ -188,23 +188,36 @@ func (c *Client) Lookup(ctx context.Context, id string) (any, error) {
 		return nil, err
 	}
 	o := c.Object(d.Type, id)
-	m := factories.Load()
-	if m == nil {
-		return o, nil
-	}
-	if f, ok := (*m)[d.Type]; ok {
+	if f := c.factory(d); f != nil {
 		return f(o), nil
 	}
+	return o, nil
+}
+
+// factory finds the factory for an object described by d: of its class,
+// else of its nearest ancestor; the client's own modules (WithModule)
+// first, then the built-in classes.
+func (c *Client) factory(d Description) Factory {
+	var global map[string]Factory
+	if m := factories.Load(); m != nil {
+		global = *m
+	}
+	names := []string{d.Type}
 	for _, q := range d.Hierarchy {
-		name := q
 		if i := lastDot(q); i >= 0 {
-			name = q[i+1:]
+			q = q[i+1:]
 		}
-		if f, ok := (*m)[name]; ok {
-			return f(o), nil
+		names = append(names, q)
+	}
+	for _, name := range names {
+		if f, ok := c.set.factories[name]; ok {
+			return f
+		}
+		if f, ok := global[name]; ok {
+			return f
 		}
 	}
-	return o, nil
+	return nil
 }
 
 func lastDot(s string) int {

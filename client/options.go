@@ -3,6 +3,7 @@ package client
 import (
 	"crypto/tls"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
@@ -58,6 +59,7 @@ type settings struct {
 	eventBuffer  int
 	errorHandler ErrorHandler
 	tracer       Tracer
+	factories    map[string]Factory // classes of custom modules, see WithModule
 }
 
 // WithLogger sets the logger. Default: discard (but see
@@ -220,6 +222,43 @@ func WithEventBuffer(n int) Option {
 func WithErrorHandler(h ErrorHandler) Option {
 	return optionFunc(func(s *settings) error {
 		s.errorHandler = h
+		return nil
+	})
+}
+
+// Module describes the classes of a custom Kurento module to a client.
+// Packages written by cmd/kurento-gen return one from their Module
+// function.
+type Module struct {
+	// Names are the IDL modules described (e.g. "chroma").
+	Names []string
+	// Types maps an IDL class name (e.g. "ChromaFilter") to the factory
+	// of its typed handle.
+	Types map[string]Factory
+}
+
+// WithModule registers the classes of a custom module with this client
+// only, so that [Client.Lookup] returns their typed handles: for objects
+// of those classes and of their subclasses the server does not describe
+// further. Several modules may be given; a class they both name is an
+// error. They take precedence over the built-in classes.
+func WithModule(m Module) Option {
+	return optionFunc(func(s *settings) error {
+		if len(m.Types) == 0 {
+			return fmt.Errorf("kurento: WithModule %v: no classes", m.Names)
+		}
+		if s.factories == nil {
+			s.factories = make(map[string]Factory, len(m.Types))
+		}
+		for name, f := range m.Types {
+			if name == "" || f == nil {
+				return fmt.Errorf("kurento: WithModule %v: class %q without a name or a factory", m.Names, name)
+			}
+			if _, dup := s.factories[name]; dup {
+				return fmt.Errorf("kurento: WithModule %v: class %s registered twice", m.Names, name)
+			}
+			s.factories[name] = f
+		}
 		return nil
 	})
 }

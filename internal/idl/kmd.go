@@ -15,10 +15,10 @@ import (
 type kmdFile struct {
 	Name          string     `json:"name"`
 	Version       string     `json:"version"`
-	Imports       []kmdName  `json:"imports"`
-	RemoteClasses []kmdClass `json:"remoteClasses"`
-	ComplexTypes  []kmdType  `json:"complexTypes"`
-	Events        []kmdEvent `json:"events"`
+	Imports       []kmdName  `json:"imports,omitempty"`
+	RemoteClasses []kmdClass `json:"remoteClasses,omitempty"`
+	ComplexTypes  []kmdType  `json:"complexTypes,omitempty"`
+	Events        []kmdEvent `json:"events,omitempty"`
 }
 
 type kmdName struct {
@@ -28,47 +28,47 @@ type kmdName struct {
 type kmdParam struct {
 	Name         string          `json:"name"`
 	Type         string          `json:"type"`
-	Optional     bool            `json:"optional"`
-	DefaultValue json.RawMessage `json:"defaultValue"`
+	Optional     bool            `json:"optional,omitempty"`
+	DefaultValue json.RawMessage `json:"defaultValue,omitempty"`
 }
 
 type kmdMethod struct {
 	Name   string     `json:"name"`
-	Params []kmdParam `json:"params"`
+	Params []kmdParam `json:"params,omitempty"`
 	Return *struct {
 		Type string `json:"type"`
-	} `json:"return"`
+	} `json:"return,omitempty"`
 }
 
 type kmdProperty struct {
 	Name     string `json:"name"`
 	Type     string `json:"type"`
-	ReadOnly bool   `json:"readOnly"`
-	Final    bool   `json:"final"`
+	ReadOnly bool   `json:"readOnly,omitempty"`
+	Final    bool   `json:"final,omitempty"`
 }
 
 type kmdClass struct {
 	Name        string        `json:"name"`
-	Extends     string        `json:"extends"`
-	Abstract    bool          `json:"abstract"`
-	Constructor *kmdMethod    `json:"constructor"`
-	Properties  []kmdProperty `json:"properties"`
-	Methods     []kmdMethod   `json:"methods"`
-	Events      []string      `json:"events"`
+	Extends     string        `json:"extends,omitempty"`
+	Abstract    bool          `json:"abstract,omitempty"`
+	Constructor *kmdMethod    `json:"constructor,omitempty"`
+	Properties  []kmdProperty `json:"properties,omitempty"`
+	Methods     []kmdMethod   `json:"methods,omitempty"`
+	Events      []string      `json:"events,omitempty"`
 }
 
 type kmdType struct {
 	Name       string     `json:"name"`
-	Extends    string     `json:"extends"`
+	Extends    string     `json:"extends,omitempty"`
 	TypeFormat string     `json:"typeFormat"`
-	Values     []string   `json:"values"`
-	Properties []kmdParam `json:"properties"`
+	Values     []string   `json:"values,omitempty"`
+	Properties []kmdParam `json:"properties,omitempty"`
 }
 
 type kmdEvent struct {
 	Name       string     `json:"name"`
-	Extends    string     `json:"extends"`
-	Properties []kmdParam `json:"properties"`
+	Extends    string     `json:"extends,omitempty"`
+	Properties []kmdParam `json:"properties,omitempty"`
 }
 
 // FromKMD builds facts from the contents of kmd.json files, one per module.
@@ -274,4 +274,23 @@ func missingImports(mods []kmdFile, done map[string]bool) string {
 		return "cycle"
 	}
 	return strings.Join(out, ", ")
+}
+
+// StripKMD returns the contents of a kmd.json file reduced to the facts
+// FromKMD and Extend read, still in kmd.json form: documentation strings,
+// code-generation settings and every other key are dropped. A module's
+// facts can then be committed and read like the original.
+func StripKMD(b []byte) ([]byte, error) {
+	var m kmdFile
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, fmt.Errorf("idl: kmd file: %w", err)
+	}
+	if m.Name == "" {
+		return nil, fmt.Errorf("idl: kmd file has no module name")
+	}
+	out, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append(out, '\n'), nil
 }

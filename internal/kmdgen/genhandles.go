@@ -229,7 +229,7 @@ func refArg(self *client.Object, name string, h interface{ Object() *client.Obje
 `},
 }
 
-var qualRE = regexp.MustCompile(`\b(context|fmt|json|reflect|client|types|event|element|pipeline)\.[A-Za-z]`)
+var qualRE = regexp.MustCompile(`\b(context|fmt|json|reflect|client|types|event|element|pipeline|endpoint|hub|filter)\.[A-Za-z]`)
 
 // importsOf lists the import paths body uses, sorted by gofmt later.
 func importsOf(body string) []string {
@@ -243,6 +243,9 @@ func importsOf(body string) []string {
 		"event":    modulePath + "event",
 		"element":  modulePath + "element",
 		"pipeline": modulePath + "pipeline",
+		"endpoint": modulePath + "endpoint",
+		"hub":      modulePath + "hub",
+		"filter":   modulePath + "filter",
 	}
 	seen := map[string]bool{}
 	var out []string

@@ -20,6 +20,7 @@ type goStruct struct {
 	Doc    string
 	Fields []goField
 	Parent string // IDL name of the struct this one extends
+	Module string // IDL module that declares it
 }
 
 type goConst struct {
@@ -126,7 +127,7 @@ func genTypes(f *idl.Facts) ([]File, error) {
 				data.Enums = append(data.Enums, e)
 				continue
 			}
-			s, err := buildStruct(f, t)
+			s, err := buildStruct(f, t, func(string) string { return "" })
 			if err != nil {
 				return nil, err
 			}
@@ -164,8 +165,10 @@ func buildEnum(t idl.ComplexType) (goEnum, error) {
 	return e, nil
 }
 
-func buildStruct(f *idl.Facts, t idl.ComplexType) (goStruct, error) {
-	s := goStruct{Name: t.Name, Parent: t.Extends}
+// buildStruct builds struct t; qual gives the qualifier of the struct or
+// enum type a field refers to.
+func buildStruct(f *idl.Facts, t idl.ComplexType, qual func(name string) string) (goStruct, error) {
+	s := goStruct{Name: t.Name, Parent: t.Extends, Module: t.Module}
 	s.Doc = fmt.Sprintf("%s is a struct of the %s module. On the wire it is a JSON "+
 		"object with its fields plus \"__module__\" and \"__type__\"; decoding "+
 		"accepts it with or without those two.", t.Name, t.Module)
@@ -179,7 +182,7 @@ func buildStruct(f *idl.Facts, t idl.ComplexType) (goStruct, error) {
 			return goStruct{}, fmt.Errorf("struct %s: duplicate field %s", t.Name, p.Name)
 		}
 		seen[strings.ToLower(goName)] = true
-		typ, err := goType(f, p.Type, "", p.Optional)
+		typ, err := goType(f, p.Type, qual(p.Type.Name), p.Optional)
 		if err != nil {
 			return goStruct{}, fmt.Errorf("struct %s field %s: %w", t.Name, p.Name, err)
 		}

@@ -12,7 +12,7 @@ import (
 func TestRun(t *testing.T) {
 	in := filepath.Join("..", "..", "idl", "testdata")
 	out := filepath.Join(t.TempDir(), "facts.json")
-	require.NoError(t, run(out, []string{
+	require.NoError(t, run(out, false, []string{
 		filepath.Join(in, "base.kmd.json"),
 		filepath.Join(in, "extra.kmd.json"),
 	}))
@@ -23,7 +23,7 @@ func TestRun(t *testing.T) {
 	assert.JSONEq(t, string(want), string(got))
 
 	// Deterministic: a second run leaves identical bytes.
-	require.NoError(t, run(out, []string{
+	require.NoError(t, run(out, false, []string{
 		filepath.Join(in, "extra.kmd.json"),
 		filepath.Join(in, "base.kmd.json"),
 	}))
@@ -31,6 +31,6 @@ func TestRun(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, string(got), string(again))
 
-	require.Error(t, run(out, nil))
-	assert.Error(t, run(out, []string{filepath.Join(in, "missing.kmd.json")}))
+	require.Error(t, run(out, false, nil))
+	assert.Error(t, run(out, false, []string{filepath.Join(in, "missing.kmd.json")}))
 }

@@ -1,0 +1,86 @@
+// Command kurento-gen writes a Go package of typed handles for custom
+// Kurento modules, from their kmd.json files: for each module one
+// <module>_gen.go with its enums, structs and handles (constructors with
+// checked arguments, options structs, methods, the inherited methods and
+// event subscriptions of the classes it extends), in the shape of the
+// SDK's built-in packages, plus a Module function to give to
+// client.WithModule. The generated code imports only the SDK's public
+// packages (client, types, event, element, pipeline, filter, ...).
+//
+// Usage:
+//
+//	kurento-gen -o DIR -pkg NAME module.kmd.json...
+//
+// From a go:generate line in the package directory:
+//
+//	//go:generate go run github.com/gokurento/kurento/cmd/kurento-gen -pkg chroma chroma.kmd.json
+//
+// The modules may import the built-in modules core, elements and filters
+// and each other. Documentation strings of the kmd.json files are not
+// copied: doc comments are written from the facts (names, types, flags,
+// defaults). Files it wrote before for modules no longer given are
+// removed; unchanged files are left untouched. Events declared by a custom
+// module and structs that take part in inheritance are refused with an
+// error for now.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"slices"
+
+	"github.com/gokurento/kurento/internal/idl"
+	"github.com/gokurento/kurento/internal/kmdgen"
+)
+
+func main() {
+	out := flag.String("o", ".", "output directory (created if missing)")
+	pkg := flag.String("pkg", "", "name of the Go package to write (required)")
+	flag.Usage = func() {
+		_, _ = fmt.Fprintln(flag.CommandLine.Output(), "usage: kurento-gen [-o DIR] -pkg NAME module.kmd.json...")
+		flag.PrintDefaults()
+	}
+	flag.Parse()
+	if err := run(*out, *pkg, flag.Args()); err != nil {
+		fmt.Fprintln(os.Stderr, "kurento-gen:", err)
+		os.Exit(1)
+	}
+}
+
+func run(out, pkg string, paths []string) error {
+	if pkg == "" {
+		return errors.New("-pkg is required")
+	}
+	if len(paths) == 0 {
+		return errors.New("no kmd.json files given")
+	}
+	files := make([][]byte, 0, len(paths))
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		files = append(files, b)
+	}
+	base := idl.Load()
+	facts, err := idl.Extend(base, files...)
+	if err != nil {
+		return err
+	}
+	var modules []string
+	for _, m := range facts.Modules {
+		if !slices.ContainsFunc(base.Modules, func(b idl.Module) bool { return b.Name == m.Name }) {
+			modules = append(modules, m.Name)
+		}
+	}
+	gen, err := kmdgen.GenerateModule(facts, pkg, modules)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return err
+	}
+	return kmdgen.WriteFiles(out, gen)
+}
