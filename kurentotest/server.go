@@ -51,6 +51,7 @@ type options struct {
 	playerDuration time.Duration
 	missingURIs    []string
 	media          bool
+	modules        [][]byte // kmd.json of custom modules, see WithModule
 }
 
 // WithCallLog bounds the call log ([Server.Calls], [Server.WaitCall]) to
@@ -112,6 +113,18 @@ func WithPlayerDuration(d time.Duration) Option {
 // scheme KMS reads (file, http, https, rtsp, rtsps) is always missing.
 func WithMissingURIs(uris ...string) Option {
 	return func(o *options) { o.missingURIs = append(o.missingURIs, uris...) }
+}
+
+// WithModule teaches the fake the custom modules of the given kmd.json
+// files (each file's contents, as cmd/kurento-gen reads them): their
+// classes can be created, with the constructor parameters checked like
+// the built-in ones, their methods answer with the zero value of their
+// return type unless scripted ([Server.React]), they
+// inherit the methods and events of the classes they extend, and
+// [Server.Emit] raises their events. ServerManager.getInfo lists the
+// modules. Bad files make [Start] (or [NewServer]) fail.
+func WithModule(kmdJSON ...[]byte) Option {
+	return func(o *options) { o.modules = append(o.modules, kmdJSON...) }
 }
 
 // Server is a fake Kurento Media Server. All methods are safe for
@@ -186,9 +199,16 @@ func Start(opts ...Option) (*Server, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	facts := idl.Load()
+	if len(o.modules) > 0 {
+		var err error
+		if facts, err = idl.Extend(facts, o.modules...); err != nil {
+			return nil, fmt.Errorf("kurentotest: WithModule: %w", err)
+		}
+	}
 	s := &Server{
 		opts:  o,
-		cat:   newCatalog(idl.Load()),
+		cat:   newCatalog(facts),
 		log:   log,
 		done:  make(chan struct{}),
 		conns: make(map[*conn]struct{}),
