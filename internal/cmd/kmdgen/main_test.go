@@ -41,4 +41,3 @@ func TestRun(t *testing.T) {
 	require.Error(t, run("nosuchpkg", "", dir))
 	assert.Error(t, run("types", filepath.Join(dir, "missing.json"), dir))
 }
-
