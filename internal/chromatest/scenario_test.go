@@ -2,7 +2,6 @@ package chromatest_test
 
 import (
 	"context"
-	"errors"
 	"os"
 	"testing"
 
@@ -28,6 +27,7 @@ const missingBackground = "/nonexistent/gokurento-chroma-background.png"
 // setBackground with a missing image raises on KMS (the fake is told to
 // emit it; KMS does it by itself).
 func scenario(t *testing.T, url string, provoke func(filterID string)) {
+	t.Helper()
 	ctx := t.Context()
 	c, err := client.Dial(ctx, url, client.WithModule(chroma.Module()))
 	require.NoError(t, err)
@@ -77,12 +77,12 @@ func scenario(t *testing.T, url string, provoke func(filterID string)) {
 	require.NoError(t, f.UnsetBackground(ctx))
 
 	var nilFilter *chroma.ChromaFilter
-	assert.ErrorIs(t, nilFilter.UnsetBackground(ctx), client.ErrInvalidArgument)
+	require.ErrorIs(t, nilFilter.UnsetBackground(ctx), client.ErrInvalidArgument)
 
 	require.NoError(t, f.Release(ctx))
 	_, err = c.Describe(ctx, f.ID())
 	var kerr *client.Error
-	require.True(t, errors.As(err, &kerr), "describe after release: %v", err)
+	require.ErrorAs(t, err, &kerr, "describe after release")
 	assert.Equal(t, 40101, kerr.Code)
 }
 
