@@ -119,7 +119,7 @@ func WithMissingURIs(uris ...string) Option {
 // files (each file's contents, as cmd/kurento-gen reads them): their
 // classes can be created, with the constructor parameters checked like
 // the built-in ones, their methods answer with the zero value of their
-// return type unless scripted ([Server.React]), they
+// return type ([Server.React] can make them fail or wait), they
 // inherit the methods and events of the classes they extend, and
 // [Server.Emit] raises their events. ServerManager.getInfo lists the
 // modules. Bad files make [Start] (or [NewServer]) fail.
