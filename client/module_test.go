@@ -38,8 +38,10 @@ func TestWithModule(t *testing.T) {
 	})
 	require.NoError(t, err)
 
-	withChroma := dial(t, srv, client.WithModule(client.Module{Names: []string{"chroma"},
-		Types: map[string]client.Factory{"ChromaFilter": factoryTagged("chroma")}}))
+	withChroma := dial(t, srv, client.WithModule(client.Module{
+		Names: []string{"chroma"},
+		Types: map[string]client.Factory{"ChromaFilter": factoryTagged("chroma")},
+	}))
 	got, err := withChroma.Lookup(ctx, f.ID())
 	require.NoError(t, err)
 	require.IsType(t, tagged{}, got)
@@ -53,8 +55,10 @@ func TestWithModule(t *testing.T) {
 	require.NoError(t, err)
 	assert.IsType(t, &client.Object{}, got, "registration is per client")
 
-	withBase := dial(t, srv, client.WithModule(client.Module{Names: []string{"mine"},
-		Types: map[string]client.Factory{"MediaElement": factoryTagged("element")}}))
+	withBase := dial(t, srv, client.WithModule(client.Module{
+		Names: []string{"mine"},
+		Types: map[string]client.Factory{"MediaElement": factoryTagged("element")},
+	}))
 	got, err = withBase.Lookup(ctx, f.ID())
 	require.NoError(t, err)
 	require.IsType(t, tagged{}, got)
@@ -67,8 +71,10 @@ func TestWithModuleRefuses(t *testing.T) {
 	ctx := testCtx(t)
 	for name, opts := range map[string][]client.Option{
 		"no classes": {client.WithModule(client.Module{Names: []string{"x"}})},
-		"nil factory": {client.WithModule(client.Module{Names: []string{"x"},
-			Types: map[string]client.Factory{"A": nil}})},
+		"nil factory": {client.WithModule(client.Module{
+			Names: []string{"x"},
+			Types: map[string]client.Factory{"A": nil},
+		})},
 		"twice": {
 			client.WithModule(client.Module{Names: []string{"x"}, Types: map[string]client.Factory{"A": factoryTagged("1")}}),
 			client.WithModule(client.Module{Names: []string{"y"}, Types: map[string]client.Factory{"A": factoryTagged("2")}}),
