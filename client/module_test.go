@@ -9,8 +9,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/gokurento/kurento/client"
+	"github.com/gokurento/kurento/event"
 	"github.com/gokurento/kurento/kurentotest"
 )
+
+func decodeRaw(r event.Raw) (event.Event, error) { return r, nil }
 
 type tagged struct {
 	tag string
@@ -75,6 +78,18 @@ func TestWithModuleRefuses(t *testing.T) {
 			Names: []string{"x"},
 			Types: map[string]client.Factory{"A": nil},
 		})},
+		"a built-in event": {client.WithModule(client.Module{
+			Names:  []string{"x"},
+			Events: map[string]func(event.Raw) (event.Event, error){"Error": decodeRaw},
+		})},
+		"nil decoder": {client.WithModule(client.Module{
+			Names:  []string{"x"},
+			Events: map[string]func(event.Raw) (event.Event, error){"Hit": nil},
+		})},
+		"event twice": {
+			client.WithModule(client.Module{Names: []string{"x"}, Events: map[string]func(event.Raw) (event.Event, error){"Hit": decodeRaw}}),
+			client.WithModule(client.Module{Names: []string{"y"}, Events: map[string]func(event.Raw) (event.Event, error){"Hit": decodeRaw}}),
+		},
 		"twice": {
 			client.WithModule(client.Module{Names: []string{"x"}, Types: map[string]client.Factory{"A": factoryTagged("1")}}),
 			client.WithModule(client.Module{Names: []string{"y"}, Types: map[string]client.Factory{"A": factoryTagged("2")}}),

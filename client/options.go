@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"time"
 
+	"github.com/gokurento/kurento/event"
 	"github.com/gokurento/kurento/rpc"
 )
 
@@ -60,6 +62,7 @@ type settings struct {
 	errorHandler ErrorHandler
 	tracer       Tracer
 	factories    map[string]Factory // classes of custom modules, see WithModule
+	events       map[string]func(event.Raw) (event.Event, error)
 }
 
 // WithLogger sets the logger. Default: discard (but see
@@ -235,17 +238,23 @@ type Module struct {
 	// Types maps an IDL class name (e.g. "ChromaFilter") to the factory
 	// of its typed handle.
 	Types map[string]Factory
+	// Events maps the name of an event the module declares to its
+	// decoder, so that ordered streams (SubscribeEvents) deliver its
+	// struct rather than an event.Raw.
+	Events map[string]func(event.Raw) (event.Event, error)
 }
 
-// WithModule registers the classes of a custom module with this client
-// only, so that [Client.Lookup] returns their typed handles: for objects
-// of those classes and of their subclasses the server does not describe
-// further. Several modules may be given; a class they both name is an
-// error. They take precedence over the built-in classes.
+// WithModule registers the classes and events of a custom module with this
+// client only, so that [Client.Lookup] returns their typed handles (for
+// objects of those classes and of their subclasses the server does not
+// describe further) and ordered event streams deliver their event
+// structs. Several modules may be given; a class or event named twice, or
+// an event of package event, is an error. Classes take precedence over
+// the built-in classes.
 func WithModule(m Module) Option {
 	return optionFunc(func(s *settings) error {
-		if len(m.Types) == 0 {
-			return fmt.Errorf("kurento: WithModule %v: no classes", m.Names)
+		if len(m.Types) == 0 && len(m.Events) == 0 {
+			return fmt.Errorf("kurento: WithModule %v: no classes and no events", m.Names)
 		}
 		if s.factories == nil {
 			s.factories = make(map[string]Factory, len(m.Types))
@@ -258,6 +267,18 @@ func WithModule(m Module) Option {
 				return fmt.Errorf("kurento: WithModule %v: class %s registered twice", m.Names, name)
 			}
 			s.factories[name] = f
+		}
+		for name, d := range m.Events {
+			if name == "" || d == nil {
+				return fmt.Errorf("kurento: WithModule %v: event %q without a name or a decoder", m.Names, name)
+			}
+			if _, dup := s.events[name]; dup || slices.Contains(event.Names, name) {
+				return fmt.Errorf("kurento: WithModule %v: event %s registered twice", m.Names, name)
+			}
+			if s.events == nil {
+				s.events = map[string]func(event.Raw) (event.Event, error){}
+			}
+			s.events[name] = d
 		}
 		return nil
 	})

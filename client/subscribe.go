@@ -533,6 +533,16 @@ func (c *Client) onNotification(method string, params json.RawMessage) {
 	if err != nil {
 		// Delivered as received: the ordered streams carry it as a Raw.
 		c.report(&OpError{Op: "event", Method: raw.Type, ObjectID: raw.Object, Err: err})
+	} else if r, ok := ev.(event.Raw); ok {
+		// An event package event does not know: a custom module's, which
+		// the client may have been given (WithModule).
+		if decode := c.set.events[r.Type]; decode != nil {
+			if typed, derr := decode(r); derr == nil {
+				ev = typed
+			} else {
+				c.report(&OpError{Op: "event", Method: raw.Type, ObjectID: raw.Object, Err: derr})
+			}
+		}
 	}
 	c.subs.dispatch(ev)
 }

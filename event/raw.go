@@ -229,6 +229,28 @@ func decodeData(r Raw, name string, target any, w *baseWire, b *Base) error {
 	return nil
 }
 
+// DecodeData decodes the data of r, an event of type name, for the event
+// structs of custom modules written by cmd/kurento-gen: the common fields
+// into the returned Base (which keeps r), the event's own fields into
+// fields, a pointer to a struct of them. It fails if r.Type names another
+// event or the data is malformed.
+func DecodeData(r Raw, name string, fields any) (Base, error) {
+	var w baseWire
+	var b Base
+	if err := decodeData(r, name, &w, &w, &b); err != nil {
+		return Base{}, err
+	}
+	if err := json.Unmarshal(r.Data, fields); err != nil {
+		return Base{}, fmt.Errorf("kurento: event %s: %w", name, err)
+	}
+	return b, nil
+}
+
+// EncodeData writes the data object of an event as KMS sends it: the
+// common fields of b and those of fields (the event's own, in a struct
+// without methods), for the event structs of custom modules.
+func EncodeData(b Base, fields any) ([]byte, error) { return encodeData(b, fields) }
+
 // parseMillis reads epoch milliseconds sent as a JSON string (as KMS does)
 // or a JSON integer. Null, absent or "" give the zero time.
 func parseMillis(raw []byte) (time.Time, error) {

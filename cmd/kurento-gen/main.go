@@ -1,6 +1,6 @@
 // Command kurento-gen writes a Go package of typed handles for custom
 // Kurento modules, from their kmd.json files: for each module one
-// <module>_gen.go with its enums, structs and handles (constructors with
+// <module>_gen.go with its enums, structs, events and handles (constructors with
 // checked arguments, options structs, methods, the inherited methods and
 // event subscriptions of the classes it extends), in the shape of the
 // SDK's built-in packages, plus a Module function to give to
@@ -19,9 +19,8 @@
 // and each other. Documentation strings of the kmd.json files are not
 // copied: doc comments are written from the facts (names, types, flags,
 // defaults). Files it wrote before for modules no longer given are
-// removed; unchanged files are left untouched. Events declared by a custom
-// module and structs that take part in inheritance are refused with an
-// error for now.
+// removed; unchanged files are left untouched. Structs that extend one
+// another are refused with an error for now.
 package main
 
 import (

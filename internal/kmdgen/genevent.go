@@ -37,7 +37,7 @@ func genEvent(f *idl.Facts) ([]File, error) {
 		module := f.Modules[i].Name
 		data := eventFile{Var: module + "Events"}
 		for _, e := range evs {
-			ge, usesTypes, err := buildEvent(f, e)
+			ge, usesTypes, err := buildEvent(f, e, func(string) string { return "types." })
 			if err != nil {
 				return nil, err
 			}
@@ -55,7 +55,9 @@ func genEvent(f *idl.Facts) ([]File, error) {
 	return files, nil
 }
 
-func buildEvent(f *idl.Facts, e idl.Event) (goEvent, bool, error) {
+// buildEvent builds event e; qual gives the qualifier of the struct or
+// enum type a field refers to.
+func buildEvent(f *idl.Facts, e idl.Event, qual func(name string) string) (goEvent, bool, error) {
 	chain := f.EventChain(e.Name)
 	root, _ := f.Event(chain[0])
 	var rootNames []string
@@ -82,7 +84,7 @@ func buildEvent(f *idl.Facts, e idl.Event) (goEvent, bool, error) {
 			return goEvent{}, false, fmt.Errorf("event %s: field %s collides", e.Name, p.Name)
 		}
 		seen[strings.ToLower(goName)] = true
-		typ, err := goType(f, p.Type, "types.", false)
+		typ, err := goType(f, p.Type, qual(p.Type.Name), false)
 		if err != nil {
 			return goEvent{}, false, fmt.Errorf("event %s field %s: %w", e.Name, p.Name, err)
 		}

@@ -95,6 +95,15 @@ func (h hctx) importable(from, to string) bool {
 	return importable(from, to)
 }
 
+// eq is the qualifier of event name: "event." for the built-in ones,
+// none for those of a custom module.
+func (h hctx) eq(name string) string {
+	if e, ok := h.f.Event(name); ok && h.local[e.Module] {
+		return ""
+	}
+	return "event."
+}
+
 // tq is the qualifier of struct or enum name: "types." for the built-in
 // ones, none for those of a custom module, declared in its own package.
 func (h hctx) tq(name string) string {
@@ -528,9 +537,10 @@ func (h hctx) class(b *strings.Builder, c idl.Class) error {
 			"released through this client, when the session is lost, when the client closes or when its reader "+
 			"falls behind by the event buffer; client.SubscribeWith also tells which. It fails for an object still "+
 			"pending in a transaction.", e, eventWhat(e))
-		fmt.Fprintf(b, "\n%s\nfunc (h *%s) On%s(ctx context.Context) (<-chan event.%s, error) {\n"+
-			"\treturn client.Subscribe(ctx, h.Object(), %q, event.Decode%s)\n}\n",
-			comment(0, doc), c.Name, e, e, e, e)
+		q := h.eq(e)
+		fmt.Fprintf(b, "\n%s\nfunc (h *%s) On%s(ctx context.Context) (<-chan %s%s, error) {\n"+
+			"\treturn client.Subscribe(ctx, h.Object(), %q, %sDecode%s)\n}\n",
+			comment(0, doc), c.Name, e, q, e, e, q, e)
 	}
 	if all := h.f.ClassEvents(c.Name); len(all) > 0 {
 		doc := fmt.Sprintf("Events subscribes to the events of the given types of the object (one subscribe request "+
@@ -541,6 +551,11 @@ func (h hctx) class(b *strings.Builder, c idl.Class) error {
 			"stream does. See client.SubscribeEvents for the details and client.Subscription for when and why the "+
 			"stream ends. It fails for an object still pending in a transaction.",
 			strings.ToUpper(article(c.Name)[:1])+article(c.Name)[1:], c.Name, joinAnd(all))
+		if h.custom != "" {
+			doc = strings.Replace(doc, "the event's struct from package event (select with a type switch)",
+				"the event's struct (select with a type switch), from package event or, for this module's events "+
+					"when the client was given Module, from this package", 1)
+		}
 		fmt.Fprintf(b, "\n%s\nfunc (h *%s) Events(ctx context.Context, types ...string) (*client.Subscription[event.Event], error) {\n"+
 			"\treturn client.SubscribeEvents(ctx, h.Object(), types)\n}\n",
 			comment(0, doc), c.Name)
@@ -734,8 +749,8 @@ func (h hctx) inherited(b *strings.Builder, c idl.Class) error {
 			}
 		}
 		for _, e := range a.Events {
-			fmt.Fprintf(b, "\n%s\nfunc (h *%s) On%s(ctx context.Context) (<-chan event.%s, error) {\n\treturn h.embedded().On%s(ctx)\n}\n",
-				comment(0, fmt.Sprintf("On%s is [%s.On%s], which %s", e, link, e, eventWhat(e))), c.Name, e, e, e)
+			fmt.Fprintf(b, "\n%s\nfunc (h *%s) On%s(ctx context.Context) (<-chan %s%s, error) {\n\treturn h.embedded().On%s(ctx)\n}\n",
+				comment(0, fmt.Sprintf("On%s is [%s.On%s], which %s", e, link, e, eventWhat(e))), c.Name, e, h.eq(e), e, e)
 		}
 	}
 	return nil

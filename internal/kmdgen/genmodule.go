@@ -20,7 +20,7 @@ var builtinNames = []string{
 // GenerateModule returns the files of Go package pkg holding the typed API
 // of the custom modules named in modules, which f must hold (see
 // idl.Extend): one <module>_gen.go per module with its enums, structs
-// and handles, in the shape of the built-in packages, plus a Module
+// events and handles, in the shape of the built-in packages, plus a Module
 // function listing the classes for client.WithModule. The code imports
 // only the SDK's public packages. Built-in modules cannot be generated
 // this way.
@@ -45,10 +45,11 @@ func GenerateModule(f *idl.Facts, pkg string, modules []string) ([]File, error) 
 		}
 		h.local[m] = true
 	}
+	subscribable := f.SubscribableEvents()
+	var events []idl.Event // the module's events a class can raise
 	for _, e := range f.Events {
-		if h.local[e.Module] {
-			return nil, fmt.Errorf("module %s declares event %s: events of custom modules are not supported yet "+
-				"(subscribe with client.Subscribe and decode the event.Raw)", e.Module, e.Name)
+		if h.local[e.Module] && slices.Contains(subscribable, e.Name) {
+			events = append(events, e)
 		}
 	}
 	for _, t := range f.Types {
@@ -91,6 +92,23 @@ func GenerateModule(f *idl.Facts, pkg string, modules []string) ([]File, error) 
 			return nil, err
 		}
 		b.Write(tb.Bytes())
+		var evs []goEvent
+		for _, e := range events {
+			if e.Module != m.Name {
+				continue
+			}
+			ge, _, err := buildEvent(f, e, h.tq)
+			if err != nil {
+				return nil, err
+			}
+			ge.Doc = strings.Replace(ge.Doc, "A subscription", "Its On"+e.Name+" subscription, or Events", 1)
+			evs = append(evs, ge)
+		}
+		var eb bytes.Buffer
+		if err := templates.ExecuteTemplate(&eb, "moduleevents.tmpl", evs); err != nil {
+			return nil, err
+		}
+		b.Write(eb.Bytes())
 		for _, c := range classes {
 			if c.Module != m.Name {
 				continue
@@ -107,12 +125,21 @@ func GenerateModule(f *idl.Facts, pkg string, modules []string) ([]File, error) 
 	}
 	fmt.Fprintf(&module, "\n%s\nfunc Module() client.Module {\n\treturn client.Module{\n\t\tNames: %#v,\n\t\tTypes: map[string]client.Factory{\n",
 		comment(0, fmt.Sprintf("Module describes the classes of the %s module%s of this package to a client: give it to "+
-			"client.WithModule so that client.Client.Lookup returns these handles for objects of these classes. "+
-			"Each call returns a new value.", joinAnd(names), plural2(len(names)))), names)
+			"client.WithModule so that client.Client.Lookup returns these handles for objects of these classes "+
+			"and ordered event streams deliver the module's event structs. Each call returns a new value.", joinAnd(names), plural2(len(names)))), names)
 	for _, c := range classes {
 		fmt.Fprintf(&module, "\t\t\t%q: func(o *client.Object) any { return %sFromObject(o) },\n", c.Name, c.Name)
 	}
-	module.WriteString("\t\t},\n\t}\n}\n")
+	module.WriteString("\t\t},\n")
+	if len(events) > 0 {
+		module.WriteString("\t\tEvents: map[string]func(event.Raw) (event.Event, error){\n")
+		for _, e := range events {
+			fmt.Fprintf(&module, "\t\t\t%q: func(r event.Raw) (event.Event, error) {\n\t\t\t\te, err := Decode%s(r)\n"+
+				"\t\t\t\tif err != nil {\n\t\t\t\t\treturn nil, err\n\t\t\t\t}\n\t\t\t\treturn e, nil\n\t\t\t},\n", e.Name, e.Name)
+		}
+		module.WriteString("\t\t},\n")
+	}
+	module.WriteString("\t}\n}\n")
 
 	var all strings.Builder
 	for _, p := range parts {

@@ -350,8 +350,9 @@ func (h *DemoFilter) Score(ctx context.Context, weights []float32) (float64, err
 // subscribe request per type) and returns one stream delivering them in
 // exactly the order the server sent them, once the server has acknowledged
 // every type, so events caused by later calls are not missed. Each value is
-// the event's struct from package event (select with a type switch), or an
-// event.Raw for an event that did not decode. A DemoFilter raises
+// the event's struct (select with a type switch), from package event or, for
+// this module's events when the client was given Module, from this package, or
+// an event.Raw for an event that did not decode. A DemoFilter raises
 // ElementConnected, ElementDisconnected, Error, MediaFlowInStateChanged,
 // MediaFlowOutStateChanged and MediaTranscodingStateChanged. Separate
 // On<Event> channels do not keep the order between types; this stream does.
@@ -692,8 +693,9 @@ func NewDemoSink(ctx context.Context, mediaPipeline *pipeline.MediaPipeline, opt
 // subscribe request per type) and returns one stream delivering them in
 // exactly the order the server sent them, once the server has acknowledged
 // every type, so events caused by later calls are not missed. Each value is
-// the event's struct from package event (select with a type switch), or an
-// event.Raw for an event that did not decode. A DemoSink raises
+// the event's struct (select with a type switch), from package event or, for
+// this module's events when the client was given Module, from this package, or
+// an event.Raw for an event that did not decode. A DemoSink raises
 // ElementConnected, ElementDisconnected, Error, MediaFlowInStateChanged,
 // MediaFlowOutStateChanged and MediaTranscodingStateChanged. Separate
 // On<Event> channels do not keep the order between types; this stream does.
@@ -950,7 +952,8 @@ func (h *DemoSink) OnError(ctx context.Context) (<-chan event.Error, error) {
 
 // Module describes the classes of the demo module of this package to a client:
 // give it to client.WithModule so that client.Client.Lookup returns these
-// handles for objects of these classes. Each call returns a new value.
+// handles for objects of these classes and ordered event streams deliver the
+// module's event structs. Each call returns a new value.
 func Module() client.Module {
 	return client.Module{
 		Names: []string{"demo"},
