@@ -1,7 +1,9 @@
 // Package idl holds the facts of the Kurento IDL (modules core, elements and
 // filters) that the SDK is built from: classes, their inheritance, properties,
 // methods, events and complex types. It is shared by the code generator
-// (internal/cmd/kmdgen) and the fake server (kurentotest).
+// (internal/kmdgen, behind internal/cmd/kmdgen and cmd/kurento-gen) and the
+// fake server (kurentotest). [Extend] adds the kmd.json of custom modules
+// to these facts.
 //
 // The facts live in facts.json, which is embedded in the binary. That file is
 // produced by internal/cmd/kmdimport from the official kmd.json files and
@@ -167,7 +169,7 @@ type Module struct {
 
 // Facts is the whole IDL. Slices keep module order (core, elements,
 // filters) and, within a module, the order of the kmd.json file. Obtain it
-// from [Load], [Parse] or [FromKMD]: the lookup methods rely on an index
+// from [Load], [Parse], [FromKMD] or [Extend]: the lookup methods rely on an index
 // those build.
 type Facts struct {
 	Modules []Module      `json:"modules"`
