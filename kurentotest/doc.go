@@ -40,7 +40,8 @@
 // (session, request id) including error replies, KMS object ids, and
 // session garbage collection. Class knowledge (constructors, properties,
 // methods, events, structs and enums, with parameter checks and the
-// MARSHALL_ERROR messages of KMS) comes from the IDL facts of the SDK.
+// MARSHALL_ERROR messages of KMS) comes from the IDL facts of the SDK, and
+// from the kmd.json of custom modules given with [WithModule].
 //
 // Tests can look at the state ([Server.Objects], [Server.Sessions],
 // [Server.Subscriptions], [Server.Calls]), wait for a call to arrive
