@@ -54,6 +54,18 @@ func TestWithModule(t *testing.T) {
 	require.NoError(t, err)
 	assert.IsType(t, &client.Object{}, got, "a class the module does not name")
 
+	// HandleOf reads the class from the id, without a round trip.
+	h := withChroma.HandleOf(f.ID())
+	require.IsType(t, tagged{}, h)
+	assert.Equal(t, f.ID(), h.(tagged).o.ID())
+	assert.Equal(t, "ChromaFilter", h.(tagged).o.Type())
+	po, ok := withChroma.HandleOf(p.ID()).(*client.Object)
+	require.True(t, ok)
+	assert.Equal(t, "MediaPipeline", po.Type())
+	odd, ok := withChroma.HandleOf("no-class-here").(*client.Object)
+	require.True(t, ok)
+	assert.Empty(t, odd.Type())
+
 	got, err = plain.Lookup(ctx, f.ID())
 	require.NoError(t, err)
 	assert.IsType(t, &client.Object{}, got, "registration is per client")

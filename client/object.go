@@ -194,6 +194,27 @@ func (c *Client) Lookup(ctx context.Context, id string) (any, error) {
 	return o, nil
 }
 
+// HandleOf returns the typed handle of object id without asking the
+// server: the class is read from the id (KMS ids end in
+// "_<module>.<Class>") and the handle is built by the factory registered
+// for that class ([WithModule] first, then the built-in packages'); a
+// bare *Object of that class when none is registered. It types the
+// handles a listing returns with their static class (getChildren,
+// getPipelines...), a custom module's objects included, at no cost;
+// [Client.Lookup] asks the server instead, which also finds the nearest
+// registered ancestor and works for ids of any shape.
+func (c *Client) HandleOf(id string) any {
+	class := classOf(id)
+	o := c.Object(class, id)
+	if class == "" {
+		return o
+	}
+	if f := c.factory(Description{Type: class}); f != nil {
+		return f(o)
+	}
+	return o
+}
+
 // factory finds the factory for an object described by d: of its class,
 // else of its nearest ancestor; the client's own modules (WithModule)
 // first, then the built-in classes.

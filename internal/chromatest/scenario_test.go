@@ -56,6 +56,15 @@ func scenario(t *testing.T, url string, provoke func(filterID string)) {
 	require.True(t, ok, "Lookup with the module registered gives %T", got)
 	assert.Equal(t, f.ID(), typed.ID())
 
+	// A listing gives MediaObject handles; HandleOf types them from their
+	// ids, the custom class included, without a round trip.
+	children, err := p.GetChildren(ctx)
+	require.NoError(t, err)
+	require.Len(t, children, 1)
+	child, ok := c.HandleOf(children[0].ID()).(*chroma.ChromaFilter)
+	require.True(t, ok, "HandleOf(%s) gives %T", children[0].ID(), c.HandleOf(children[0].ID()))
+	assert.Equal(t, f.ID(), child.ID())
+
 	// Inherited: a method of MediaObject through the Filter handle.
 	mp, err := f.GetMediaPipeline(ctx)
 	require.NoError(t, err)
