@@ -178,8 +178,21 @@ func TestChaos(t *testing.T) {
 		}
 	})
 
-	runCtx, stop := context.WithTimeout(t.Context(), runFor)
+	// The run lasts runFor and until both restarts happened: on a loaded
+	// machine the injector may be late, and the assertions below count on
+	// two restarts, each seen by every client. The cap only bounds a hang.
+	runCtx, stop := context.WithTimeout(t.Context(), 10*runFor)
 	defer stop()
+	// settled reports whether every client saw the session loss of each of
+	// the first n restarts, so that two restarts never merge into one loss.
+	settled := func(n int64) bool {
+		for _, cc := range clients {
+			if cc.lost.Load() < n {
+				return false
+			}
+		}
+		return true
+	}
 	var wg sync.WaitGroup
 	for _, cc := range clients {
 		for w := range nWorkers {
@@ -188,7 +201,7 @@ func TestChaos(t *testing.T) {
 		wg.Go(func() { chaosVerified(runCtx, t, st, &gate, srv, cc) })
 		wg.Go(func() { chaosFree(runCtx, t, st, srv, cc.c) })
 	}
-	wg.Go(func() { chaosInjector(runCtx, st, &gate, srv, runFor) })
+	wg.Go(func() { chaosInjector(runCtx, st, &gate, srv, runFor, settled, stop) })
 
 	done := make(chan struct{})
 	go func() { wg.Wait(); close(done) }()
@@ -276,8 +289,10 @@ func TestChaos(t *testing.T) {
 }
 
 // chaosInjector drops sockets and delays replies at random moments, and
-// restarts the server at one and two thirds of the run.
-func chaosInjector(ctx context.Context, st *chaosStats, gate *sync.RWMutex, srv *kurentotest.Server, runFor time.Duration) {
+// restarts the server at one and two thirds of the run (the second one only
+// once every client saw the first session loss). It ends the run with
+// finish once runFor has passed and both restarts happened.
+func chaosInjector(ctx context.Context, st *chaosStats, gate *sync.RWMutex, srv *kurentotest.Server, runFor time.Duration, settled func(int64) bool, finish func()) {
 	start := time.Now()
 	methods := []string{"create", "processOffer", "connect", "subscribe", "release", "transaction", "gatherCandidates"}
 	t := time.NewTimer(0)
@@ -288,7 +303,13 @@ func chaosInjector(ctx context.Context, st *chaosStats, gate *sync.RWMutex, srv 
 			return
 		case <-t.C:
 		}
-		if elapsed := time.Since(start); st.restarts.Load() < 2 && elapsed > time.Duration(st.restarts.Load()+1)*runFor/3 {
+		elapsed := time.Since(start)
+		n := st.restarts.Load()
+		if n == 2 && elapsed >= runFor {
+			finish()
+			return
+		}
+		if n < 2 && elapsed > time.Duration(n+1)*runFor/3 && settled(n) {
 			gate.Lock()
 			srv.Restart()
 			gate.Unlock()
