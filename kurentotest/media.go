@@ -491,15 +491,10 @@ func (st *state) mediaPlay(o *object) bool {
 	if eng == nil {
 		return false
 	}
-	uri, _ := o.props["uri"].(string)
-	path, err := filePath(uri)
-	if err == nil {
+	st.mediaFile(o, func(path string) error {
 		eng.AddPlayer(o.id)
-		err = eng.Play(o.id, path)
-	}
-	if err != nil {
-		st.emit(o.id, "Error", map[string]any{"description": "Invalid URI: " + err.Error(), "errorCode": 0, "type": "INVALID_URI"})
-	}
+		return eng.Play(o.id, path)
+	})
 	st.setURIState(o, "START")
 	return true
 }
@@ -510,16 +505,24 @@ func (st *state) mediaRecord(o *object) bool {
 	if eng == nil {
 		return false
 	}
+	st.mediaFile(o, func(path string) error {
+		eng.AddRecorder(o.id)
+		return eng.Record(o.id, path)
+	})
+	return true
+}
+
+// mediaFile runs start on the file of o's URI; a URI that names no file
+// the engine can use raises Error INVALID_URI, as a KMS that cannot open it.
+func (st *state) mediaFile(o *object, start func(path string) error) {
 	uri, _ := o.props["uri"].(string)
 	path, err := filePath(uri)
 	if err == nil {
-		eng.AddRecorder(o.id)
-		err = eng.Record(o.id, path)
+		err = start(path)
 	}
 	if err != nil {
 		st.emit(o.id, "Error", map[string]any{"description": "Invalid URI: " + err.Error(), "errorCode": 0, "type": "INVALID_URI"})
 	}
-	return true
 }
 
 func filePath(uri string) (string, error) {

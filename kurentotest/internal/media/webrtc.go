@@ -122,6 +122,13 @@ func (e *Engine) AddWebRTC(id string, cfg WebRTCConfig) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	return e.addWebRTCNode(id, cfg, media, &webrtcNode{media: media}, func(w *webrtcNode) (string, error) { return w.start(cfg) })
+}
+
+// addWebRTCNode registers w as the WebRTC node id with a new peer
+// connection, after negotiate (the answering or the offering side) gave
+// the SDP to return; a failure closes the connection and adds nothing.
+func (e *Engine) addWebRTCNode(id string, cfg WebRTCConfig, media []answerMedia, w *webrtcNode, negotiate func(*webrtcNode) (string, error)) (string, error) {
 	e.mu.RLock()
 	closed, exists := e.closed, e.nodes[id] != nil
 	e.mu.RUnlock()
@@ -133,14 +140,14 @@ func (e *Engine) AddWebRTC(id string, cfg WebRTCConfig) (string, error) {
 	}
 	n := e.newNode(id)
 	n.network = true
-	w := &webrtcNode{n: n, media: media}
+	w.n = n
 	pc, err := e.newPeerConnection(cfg, media)
 	if err != nil {
 		return "", err
 	}
 	w.pc = pc
 	n.out = w
-	answer, err := w.start(cfg)
+	sdp, err := negotiate(w)
 	if err != nil {
 		_ = pc.Close()
 		return "", err
@@ -153,7 +160,7 @@ func (e *Engine) AddWebRTC(id string, cfg WebRTCConfig) (string, error) {
 	}
 	e.nodes[id] = n
 	e.mu.Unlock()
-	return answer, nil
+	return sdp, nil
 }
 
 func (e *Engine) newPeerConnection(cfg WebRTCConfig, media []answerMedia) (*webrtc.PeerConnection, error) {
@@ -479,38 +486,8 @@ func (e *Engine) AddWebRTCOffer(id string, cfg WebRTCConfig) (string, error) {
 			return "", fmt.Errorf("media: an offer with a %s m-line carries no media", m.kind)
 		}
 	}
-	e.mu.RLock()
-	closed, exists := e.closed, e.nodes[id] != nil
-	e.mu.RUnlock()
-	if closed {
-		return "", ErrClosed
-	}
-	if exists {
-		return "", fmt.Errorf("media: node %s exists", id)
-	}
-	n := e.newNode(id)
-	n.network = true
-	w := &webrtcNode{n: n, media: media, senders: map[string]*webrtc.RTPSender{}}
-	pc, err := e.newPeerConnection(cfg, media)
-	if err != nil {
-		return "", err
-	}
-	w.pc = pc
-	n.out = w
-	offer, err := w.offer(cfg)
-	if err != nil {
-		_ = pc.Close()
-		return "", err
-	}
-	e.mu.Lock()
-	if e.closed {
-		e.mu.Unlock()
-		_ = pc.Close()
-		return "", ErrClosed
-	}
-	e.nodes[id] = n
-	e.mu.Unlock()
-	return offer, nil
+	w := &webrtcNode{media: media, senders: map[string]*webrtc.RTPSender{}}
+	return e.addWebRTCNode(id, cfg, media, w, func(w *webrtcNode) (string, error) { return w.offer(cfg) })
 }
 
 // offer adds a transceiver per m-line of the fake's offer, with its mid
