@@ -133,7 +133,6 @@ func genHandles(f *idl.Facts, pkg string) ([]File, error) {
 	h := hctx{f: f, pkg: pkg}
 	classes := h.classesOf(pkg)
 	h.clash = optionClashes(classes)
-	type part struct{ module, body string }
 	var parts []part
 	for i, cs := range byModule(f, classes, func(c idl.Class) string { return c.Module }) {
 		if len(cs) == 0 {
@@ -152,6 +151,13 @@ func genHandles(f *idl.Facts, pkg string) ([]File, error) {
 		b.WriteString("}\n")
 		parts = append(parts, part{f.Modules[i].Name, b.String()})
 	}
+	return handleFiles("handles.tmpl", pkg, parts, "")
+}
+
+// handleFiles renders one file per part with tmpl. The first file also
+// gets the helpers any part uses and the trailer; each file's imports are
+// those its body names.
+func handleFiles(tmpl, pkg string, parts []part, trailer string) ([]File, error) {
 	var all strings.Builder
 	for _, p := range parts {
 		all.WriteString(p.body)
@@ -160,7 +166,7 @@ func genHandles(f *idl.Facts, pkg string) ([]File, error) {
 	for i, p := range parts {
 		body := p.body
 		if i == 0 {
-			body = helpersFor(all.String()) + body
+			body = helpersFor(all.String()) + body + trailer
 		}
 		data := handleFile{Body: body}
 		for _, path := range importsOf(body) {
@@ -170,7 +176,7 @@ func genHandles(f *idl.Facts, pkg string) ([]File, error) {
 				data.Std = append(data.Std, path)
 			}
 		}
-		file, err := render("handles.tmpl", pkg, p.module, data)
+		file, err := render(tmpl, pkg, p.module, data)
 		if err != nil {
 			return nil, err
 		}
@@ -1182,3 +1188,6 @@ func (h hctx) convert(t idl.TypeRef, api, method string) (string, error) {
 	}
 	return "\treturn res, nil\n", nil
 }
+
+// part is the generated handle code of one module, before its file header.
+type part struct{ module, body string }

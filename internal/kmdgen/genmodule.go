@@ -60,7 +60,6 @@ func GenerateModule(f *idl.Facts, pkg string, modules []string) ([]File, error) 
 	classes := h.classesOf(pkg)
 	h.clash = optionClashes(classes)
 
-	type part struct{ module, body string }
 	var parts []part
 	var module strings.Builder // the Module function, in the last file
 	for i, m := range f.Modules {
@@ -141,29 +140,9 @@ func GenerateModule(f *idl.Facts, pkg string, modules []string) ([]File, error) 
 	}
 	module.WriteString("\t}\n}\n")
 
-	var all strings.Builder
-	for _, p := range parts {
-		all.WriteString(p.body)
-	}
-	var files []File
-	for i, p := range parts {
-		body := p.body
-		if i == 0 {
-			body = helpersFor(all.String()) + body + module.String()
-		}
-		data := handleFile{Body: body}
-		for _, path := range importsOf(body) {
-			if strings.HasPrefix(path, modulePath) {
-				data.Mod = append(data.Mod, path)
-			} else {
-				data.Std = append(data.Std, path)
-			}
-		}
-		file, err := render("module.tmpl", pkg, p.module, data)
-		if err != nil {
-			return nil, err
-		}
-		files = append(files, file)
+	files, err := handleFiles("module.tmpl", pkg, parts, module.String())
+	if err != nil {
+		return nil, err
 	}
 	slices.SortFunc(files, func(a, b File) int { return strings.Compare(a.Name, b.Name) })
 	return files, nil
