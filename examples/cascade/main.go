@@ -27,7 +27,6 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	ossignal "os/signal"
@@ -90,30 +89,7 @@ func run(ctx context.Context, listen string, urls []string, per int, stderr io.W
 
 	app := newApp(p, log, per) //nolint:contextcheck // the app's failover watcher lives until app.stop, not per request
 	defer app.stop()
-	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", listen)
-	if err != nil {
-		return err
-	}
-	hs := &http.Server{
-		Handler:           app.handler(),
-		ReadHeaderTimeout: 10 * time.Second,
-		BaseContext:       func(net.Listener) context.Context { return ctx },
-	}
-	_, _ = fmt.Fprintf(stderr, "cascade: open http://%s/\n", ln.Addr())
-	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	shutCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-	defer cancel()
-	err = hs.Shutdown(shutCtx)
-	if serveErr := <-errc; !errors.Is(serveErr, http.ErrServerClosed) {
-		err = errors.Join(err, serveErr)
-	}
-	return err
+	return signal.Serve(ctx, "cascade", listen, app.handler(), stderr)
 }
 
 // Roles a page takes with its offer.

@@ -65,15 +65,21 @@ func Run(ctx context.Context, name, listen, kmsURL string, stderr io.Writer, app
 	// Closing the client ends its session: KMS frees whatever is left.
 	defer func() { _ = c.Close() }() //nolint:contextcheck // Close bounds its own wait; ctx may already be done here
 
+	return Serve(ctx, name, listen, withServerInfo(app(c, log), server), stderr)
+}
+
+// Serve serves h on listen until ctx ends, then shuts down within 5 s.
+// The line "<name>: open http://ADDR/" on stderr tells where the pages are.
+// Requests, and so the pages' websockets, end with ctx.
+func Serve(ctx context.Context, name, listen string, h http.Handler, stderr io.Writer) error {
 	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", listen)
 	if err != nil {
 		return err
 	}
 	hs := &http.Server{
-		Handler:           withServerInfo(app(c, log), server),
+		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
-		// Requests, and so the pages' websockets, end with ctx.
-		BaseContext: func(net.Listener) context.Context { return ctx },
+		BaseContext:       func(net.Listener) context.Context { return ctx },
 	}
 	_, _ = fmt.Fprintf(stderr, "%s: open http://%s/\n", name, ln.Addr())
 	errc := make(chan error, 1)
