@@ -153,35 +153,16 @@ type Description struct {
 	Hierarchy     []string // ancestors, nearest first, qualified
 }
 
-// Factory builds a typed handle around an object. Typed packages register
-// one per class; see [RegisterType].
+// Factory builds a typed handle around an object. Generated packages list
+// one per class in their Module function; see [WithModule].
 type Factory func(*Object) any
 
-var factories atomic.Pointer[map[string]Factory]
-
-// RegisterType makes [Client.Lookup] return handles built by f for objects
-// of class typ. Generated packages call it from init; custom modules may
-// call it for their own classes. Later registrations win.
-func RegisterType(typ string, f Factory) {
-	for {
-		old := factories.Load()
-		next := make(map[string]Factory, 1)
-		if old != nil {
-			for k, v := range *old {
-				next[k] = v
-			}
-		}
-		next[typ] = f
-		if factories.CompareAndSwap(old, &next) {
-			return
-		}
-	}
-}
-
 // Lookup asks the server what object id is (describe, which also makes this
-// session a co-owner of it) and returns the typed handle registered for its
-// class, or for its nearest registered ancestor; a bare *Object when none
-// is registered.
+// session a co-owner of it) and returns the typed handle of its class, or
+// of its nearest ancestor, among the modules given to this client with
+// [WithModule] (such as client.WithModule(endpoint.Module())); a bare
+// *Object when none has it. The handle packages' typed lookups (such as
+// endpoint.LookupWebRtcEndpoint) need no registration and check the class.
 func (c *Client) Lookup(ctx context.Context, id string) (any, error) {
 	d, err := c.Describe(ctx, id)
 	if err != nil {
@@ -197,7 +178,7 @@ func (c *Client) Lookup(ctx context.Context, id string) (any, error) {
 // HandleOf returns the typed handle of object id without asking the
 // server: the class is read from the id (KMS ids end in
 // "_<module>.<Class>") and the handle is built by the factory registered
-// for that class ([WithModule] first, then the built-in packages'); a
+// for that class among the modules given with [WithModule]; a
 // bare *Object of that class when none is registered. It types the
 // handles a listing returns with their static class (getChildren,
 // getPipelines...), a custom module's objects included, at no cost;
@@ -216,13 +197,8 @@ func (c *Client) HandleOf(id string) any {
 }
 
 // factory finds the factory for an object described by d: of its class,
-// else of its nearest ancestor; the client's own modules (WithModule)
-// first, then the built-in classes.
+// else of its nearest ancestor, among the client's modules (WithModule).
 func (c *Client) factory(d Description) Factory {
-	var global map[string]Factory
-	if m := factories.Load(); m != nil {
-		global = *m
-	}
 	names := []string{d.Type}
 	for _, q := range d.Hierarchy {
 		if i := lastDot(q); i >= 0 {
@@ -232,9 +208,6 @@ func (c *Client) factory(d Description) Factory {
 	}
 	for _, name := range names {
 		if f, ok := c.set.factories[name]; ok {
-			return f
-		}
-		if f, ok := global[name]; ok {
 			return f
 		}
 	}
@@ -252,8 +225,3 @@ func lastDot(s string) int {
 
 // newref is how a transaction names the result of its operation i.
 func newref(i int) string { return "newref:" + strconv.Itoa(i) }
-
-// GeneratedCodeV1 is referenced by generated handle packages
-// (`const _ = client.GeneratedCodeV1`), so that code generated for a newer
-// runtime fails to compile against an older one.
-const GeneratedCodeV1 = 1

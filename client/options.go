@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"slices"
 	"time"
 
 	"github.com/gokurento/kurento/event"
@@ -229,9 +228,11 @@ func WithErrorHandler(h ErrorHandler) Option {
 	})
 }
 
-// Module describes the classes of a custom Kurento module to a client.
-// Packages written by cmd/kurento-gen return one from their Module
-// function.
+// Module describes the classes (and, for a custom Kurento module, the
+// events) of a generated handle package to a client. Every handle package
+// returns one from its Module function: the built-in ones (element,
+// pipeline, endpoint, hub, filter) and those cmd/kurento-gen writes. It is
+// a plain value; nothing is registered until it is given to [WithModule].
 type Module struct {
 	// Names are the IDL modules described (e.g. "chroma").
 	Names []string
@@ -244,13 +245,14 @@ type Module struct {
 	Events map[string]func(event.Raw) (event.Event, error)
 }
 
-// WithModule registers the classes and events of a custom module with this
-// client only, so that [Client.Lookup] returns their typed handles (for
-// objects of those classes and of their subclasses the server does not
-// describe further) and ordered event streams deliver their event
-// structs. Several modules may be given; a class or event named twice, or
-// an event of package event, is an error. Classes take precedence over
-// the built-in classes.
+// WithModule registers the classes and events of a module with this
+// client only, so that [Client.Lookup] and [Client.HandleOf] return their
+// typed handles (for objects of those classes and of their subclasses the
+// server does not describe further) and ordered event streams deliver
+// their event structs. Several modules may be given, for example
+// WithModule(endpoint.Module()) and WithModule(filter.Module()); a class
+// or event named twice, or an event of package event, is an error. There
+// is no process-wide registry: a client knows the modules it was given.
 func WithModule(m Module) Option {
 	return optionFunc(func(s *settings) error {
 		if len(m.Types) == 0 && len(m.Events) == 0 {
@@ -272,7 +274,7 @@ func WithModule(m Module) Option {
 			if name == "" || d == nil {
 				return fmt.Errorf("kurento: WithModule %v: event %q without a name or a decoder", m.Names, name)
 			}
-			if _, dup := s.events[name]; dup || slices.Contains(event.Names, name) {
+			if _, dup := s.events[name]; dup || event.Known(name) {
 				return fmt.Errorf("kurento: WithModule %v: event %s registered twice", m.Names, name)
 			}
 			if s.events == nil {

@@ -208,8 +208,7 @@ func SubscribeWith[T any](ctx context.Context, o *Object, eventType string, deco
 
 // isKnownEvent reports whether package event has a struct for the type.
 func isKnownEvent(typ string) bool {
-	_, found := slices.BinarySearch(event.Names, typ)
-	return found
+	return event.Known(typ)
 }
 
 // SubscribeEvents returns one ordered stream of the events of the given

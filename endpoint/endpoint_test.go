@@ -161,11 +161,13 @@ func TestPlayerAndLookup(t *testing.T) {
 	require.NoError(t, srv.Emit(pl.ID(), "UriEndpointStateChanged", map[string]any{"state": "START"}))
 	assert.Equal(t, types.UriEndpointStateStart, (<-states).State)
 
-	got, err := c.Lookup(ctx, pl.ID())
+	got, err := endpoint.LookupPlayerEndpoint(ctx, c, pl.ID())
 	require.NoError(t, err)
-	require.IsType(t, &endpoint.PlayerEndpoint{}, got)
 	// The concrete handle has the inherited methods and fits the
 	// interfaces of its bases.
-	var _ endpoint.UriEndpointHandle = got.(*endpoint.PlayerEndpoint)
-	var _ endpoint.EndpointHandle = got.(*endpoint.PlayerEndpoint)
+	var _ endpoint.UriEndpointHandle = got
+	var _ endpoint.EndpointHandle = got
+	base, err := endpoint.LookupUriEndpoint(ctx, c, pl.ID())
+	require.NoError(t, err, "a subclass object is found through its base")
+	assert.Equal(t, pl.ID(), base.ID())
 }

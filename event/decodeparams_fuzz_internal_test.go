@@ -15,11 +15,10 @@ func referenceDecode(params []byte) (Event, error) {
 	if err != nil {
 		return nil, err
 	}
-	d, ok := decoders[r.Type]
+	ev, ok, err := decodeKnown(r)
 	if !ok {
 		return r, nil
 	}
-	ev, err := d.decode(r)
 	if err != nil {
 		return r, err
 	}

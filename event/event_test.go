@@ -127,13 +127,18 @@ func TestDecodeTyped(t *testing.T) {
 
 func TestNames(t *testing.T) {
 	f := idl.Load()
-	assert.Equal(t, f.SubscribableEvents(), event.Names)
-	assert.Len(t, event.Names, 26)
-	for _, n := range event.Names {
+	assert.Equal(t, f.SubscribableEvents(), event.Names())
+	assert.Len(t, event.Names(), 26)
+	for _, n := range event.Names() {
 		ev, err := event.Decode(event.Raw{Type: n, Data: json.RawMessage(`{}`)})
 		require.NoError(t, err, n)
 		assert.Equal(t, n, ev.EventName())
+		assert.True(t, event.Known(n), n)
 	}
+	assert.False(t, event.Known("NoSuchEvent"))
+	names := event.Names()
+	names[0] = "changed"
+	assert.NotEqual(t, "changed", event.Names()[0], "Names returns a new slice")
 }
 
 func TestDecodeErrors(t *testing.T) {

@@ -76,12 +76,12 @@ func DecodeParamsFor(params []byte, want func(object, typ string) bool) (ev Even
 			return nil, false, nil
 		}
 		want = nil // asked already
-		d, known := decoders[r.Type]
+		ev, known, err := decodeKnown(r)
 		if !known {
 			if json.Valid(r.Data) {
 				return r, true, nil
 			}
-		} else if ev, err := d.decode(r); err == nil {
+		} else if err == nil {
 			return ev, true, nil
 		}
 	}
@@ -92,11 +92,10 @@ func DecodeParamsFor(params []byte, want func(object, typ string) bool) (ev Even
 	if want != nil && !want(r.Object, r.Type) {
 		return nil, false, nil
 	}
-	d, known := decoders[r.Type]
+	ev, known, err := decodeKnown(r)
 	if !known {
 		return r, true, nil
 	}
-	ev, err = d.decode(r)
 	if err != nil {
 		return r, true, err
 	}
@@ -309,50 +308,49 @@ func encodeData(b Base, v any) ([]byte, error) {
 	return json.Marshal(m)
 }
 
-// decoder decodes one event type; the generated per-module tables list
-// them.
-type decoder struct {
-	name   string
-	decode func(Raw) (Event, error)
+// known turns the result of a generated DecodeX into what decodeKnown
+// returns, for the generated per-module switches.
+func known[E Event](e E, err error) (Event, bool, error) {
+	if err != nil {
+		return nil, true, err
+	}
+	return e, true, nil
 }
 
-func decodeAs[E Event](f func(Raw) (E, error)) func(Raw) (Event, error) {
-	return func(r Raw) (Event, error) {
-		e, err := f(r)
-		if err != nil {
-			return nil, err
-		}
-		return e, nil
+// decodeKnown decodes r when its type is an event of this package; known
+// is false for any other type. Each module's generated file has a switch
+// over its events.
+func decodeKnown(r Raw) (ev Event, isKnown bool, err error) {
+	if ev, isKnown, err = decodeCore(r); isKnown {
+		return ev, isKnown, err
 	}
+	if ev, isKnown, err = decodeElements(r); isKnown {
+		return ev, isKnown, err
+	}
+	return decodeFilters(r)
 }
 
-var decoders = func() map[string]decoder {
-	m := map[string]decoder{}
-	for _, table := range [][]decoder{coreEvents, elementsEvents, filtersEvents} {
-		for _, d := range table {
-			m[d.name] = d
-		}
-	}
-	return m
-}()
-
-// Names lists the name of every event of this package, sorted.
-var Names = func() []string {
-	out := make([]string, 0, len(decoders))
-	for n := range decoders {
-		out = append(out, n)
-	}
+// Names returns the name of every event of this package, sorted. Each call
+// returns a new slice.
+func Names() []string {
+	out := slices.Concat(coreNames(), elementsNames(), filtersNames())
 	slices.Sort(out)
 	return out
-}()
+}
+
+// Known reports whether name is an event of this package, one [Decode]
+// turns into its struct.
+func Known(name string) bool {
+	return isCoreEvent(name) || isElementsEvent(name) || isFiltersEvent(name)
+}
 
 // Decode decodes r as the event named by r.Type. The result holds an event
 // struct value, such as [IceCandidateFound]. An unknown type fails with
 // [ErrUnknownEvent]; the caller still has r.
 func Decode(r Raw) (Event, error) {
-	d, ok := decoders[r.Type]
+	ev, ok, err := decodeKnown(r)
 	if !ok {
 		return nil, fmt.Errorf("%w: %s", ErrUnknownEvent, strconv.Quote(r.Type))
 	}
-	return d.decode(r)
+	return ev, err
 }

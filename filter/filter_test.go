@@ -31,9 +31,9 @@ func TestGStreamerFilter(t *testing.T) {
 	require.ErrorIs(t, err, types.ErrInvalidEnum)
 	assert.Len(t, srv.Calls(), before)
 
-	got, err := c.Lookup(ctx, f.ID())
+	got, err := filter.LookupGStreamerFilter(ctx, c, f.ID())
 	require.NoError(t, err)
-	assert.IsType(t, &filter.GStreamerFilter{}, got)
+	assert.Equal(t, f.ID(), got.ID())
 }
 
 func TestZBarCodeFound(t *testing.T) {

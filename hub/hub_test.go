@@ -27,12 +27,14 @@ func TestPortsOnHubs(t *testing.T) {
 	assert.JSONEq(t, `{"hub":"`+comp.ID()+`"}`, string(lastParams(t, srv, "create", "")["constructorParams"]))
 	assert.True(t, strings.HasPrefix(port.ID(), comp.ID()+"/"), "a port lives in its hub: %s", port.ID())
 
-	got, err := c.Lookup(ctx, port.ID())
+	gotPort, err := hub.LookupHubPort(ctx, c, port.ID())
 	require.NoError(t, err)
-	assert.IsType(t, &hub.HubPort{}, got)
-	got, err = c.Lookup(ctx, comp.ID())
+	assert.Equal(t, port.ID(), gotPort.ID())
+	gotComp, err := hub.LookupComposite(ctx, c, comp.ID())
 	require.NoError(t, err)
-	assert.IsType(t, &hub.Composite{}, got)
+	assert.Equal(t, comp.ID(), gotComp.ID())
+	_, err = hub.LookupComposite(ctx, c, port.ID())
+	require.ErrorIs(t, err, client.ErrWrongClass)
 
 	// A port is a media element: it connects like one.
 	other, err := hub.NewHubPort(ctx, comp, nil)

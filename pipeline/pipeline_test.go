@@ -127,15 +127,27 @@ func TestServerManager(t *testing.T) {
 }
 
 func TestLookup(t *testing.T) {
-	ctx, _, c := dial(t)
+	ctx, srv, c := dial(t)
 	p, err := pipeline.NewMediaPipeline(ctx, c, nil)
 	require.NoError(t, err)
-	got, err := c.Lookup(ctx, p.ID())
+	got, err := pipeline.LookupMediaPipeline(ctx, c, p.ID())
 	require.NoError(t, err)
-	require.IsType(t, &pipeline.MediaPipeline{}, got)
-	assert.Equal(t, p.ID(), got.(*pipeline.MediaPipeline).ID())
+	assert.Equal(t, p.ID(), got.ID())
 
-	sm, err := c.Lookup(ctx, client.ServerManagerID)
+	sm, err := pipeline.LookupServerManager(ctx, c, client.ServerManagerID)
 	require.NoError(t, err)
-	assert.IsType(t, &pipeline.ServerManager{}, sm)
+	assert.Equal(t, client.ServerManagerID, sm.ID())
+	_, err = pipeline.LookupServerManager(ctx, c, p.ID())
+	require.ErrorIs(t, err, client.ErrWrongClass)
+
+	// Client.Lookup types the classes of the modules it was given.
+	h, err := c.Lookup(ctx, p.ID())
+	require.NoError(t, err)
+	assert.IsType(t, &client.Object{}, h, "no module given")
+	c2, err := client.Dial(ctx, srv.URL(), client.WithHTTPClient(srv.HTTPClient()), client.WithModule(pipeline.Module()))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = c2.Close() })
+	h, err = c2.Lookup(ctx, p.ID())
+	require.NoError(t, err)
+	assert.IsType(t, &pipeline.MediaPipeline{}, h)
 }

@@ -24,10 +24,12 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
 
 	"github.com/gokurento/kurento/internal/idl"
@@ -56,12 +58,19 @@ func run(out, pkg string, paths []string) error {
 		return errors.New("no kmd.json files given")
 	}
 	files := make([][]byte, 0, len(paths))
+	sources := map[string]string{} // module name -> its file, for the headers
 	for _, p := range paths {
 		b, err := os.ReadFile(p)
 		if err != nil {
 			return err
 		}
 		files = append(files, b)
+		var head struct {
+			Name string `json:"name"`
+		}
+		if json.Unmarshal(b, &head) == nil && head.Name != "" {
+			sources[head.Name] = filepath.Base(p)
+		}
 	}
 	base := idl.Load()
 	facts, err := idl.Extend(base, files...)
@@ -74,7 +83,7 @@ func run(out, pkg string, paths []string) error {
 			modules = append(modules, m.Name)
 		}
 	}
-	gen, err := kmdgen.GenerateModule(facts, pkg, modules)
+	gen, err := kmdgen.GenerateModule(kmdgen.ModuleInput{Facts: facts, Pkg: pkg, Modules: modules, Sources: sources})
 	if err != nil {
 		return err
 	}

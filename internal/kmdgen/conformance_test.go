@@ -21,6 +21,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/gokurento/kurento/client"
+	"github.com/gokurento/kurento/element"
 	"github.com/gokurento/kurento/endpoint"
 	"github.com/gokurento/kurento/event"
 	"github.com/gokurento/kurento/filter"
@@ -495,8 +496,8 @@ func TestConformanceEvents(t *testing.T) {
 			t.Run(class+"/"+e, func(t *testing.T) {
 				ctx, cancel := context.WithCancel(fx.ctx)
 				defer cancel()
-				m := hv.MethodByName("On" + e)
-				require.True(t, m.IsValid(), "%s has no On%s", class, e)
+				m := hv.MethodByName(eventMethod(e))
+				require.True(t, m.IsValid(), "%s has no %s", class, eventMethod(e))
 				out := m.Call([]reflect.Value{reflect.ValueOf(ctx)})
 				require.Nil(t, out[1].Interface())
 				ch := out[0]
@@ -535,9 +536,23 @@ func TestConformanceEvents(t *testing.T) {
 func TestConformanceLookup(t *testing.T) {
 	fx := newFixture(t)
 	fx.setup()
+	// Each handle package describes its classes in a Module value; a typed
+	// lookup checks the class with describe.
+	factories := map[string]client.Factory{}
+	for _, m := range []client.Module{element.Module(), pipeline.Module(), endpoint.Module(), hub.Module(), filter.Module()} {
+		for class, f := range m.Types {
+			_, dup := factories[class]
+			require.False(t, dup, class)
+			factories[class] = f
+		}
+	}
 	for class, h := range fx.pool {
-		got, err := fx.c.Lookup(fx.ctx, h.(interface{ ID() string }).ID())
+		id := h.(interface{ ID() string }).ID()
+		o, err := client.LookupClass(fx.ctx, fx.c, id, class)
 		require.NoError(t, err, class)
-		assert.IsType(t, h, got, class)
+		require.Contains(t, factories, class)
+		assert.IsType(t, h, factories[class](o), class)
+		_, err = client.LookupClass(fx.ctx, fx.c, id, "NoSuchClass")
+		require.ErrorIs(t, err, client.ErrWrongClass, class)
 	}
 }

@@ -24,7 +24,10 @@ import (
 var templateFS embed.FS
 
 var templates = template.Must(template.New("").Funcs(template.FuncMap{
-	"comment": comment,
+	"comment":       comment,
+	"item":          item,
+	"lookupDoc":     lookupDoc,
+	"fromObjectDoc": fromObjectDoc,
 	"quote":   func(s string) string { return fmt.Sprintf("%q", s) },
 	"article": article,
 }).ParseFS(templateFS, "templates/*.tmpl"))
@@ -35,32 +38,49 @@ type File struct {
 	Content []byte
 }
 
-// A generator builds the files of one package. Adding a package (the
-// typed handles, say) means adding an entry here and a template.
-type generator func(f *idl.Facts) ([]File, error)
-
-var generators = map[string]generator{
-	"types": genTypes,
-	"event": genEvent,
-}
+// packages are the built-in packages Generate writes.
+var packages = []string{"element", "endpoint", "event", "filter", "hub", "pipeline", "types"}
 
 // PackageList lists the built-in packages Generate knows, for usage messages.
 func PackageList() string {
-	var names []string
-	for n := range generators {
-		names = append(names, n)
-	}
-	slices.Sort(names)
-	return strings.Join(names, ", ")
+	return strings.Join(packages, ", ")
 }
 
-// Generate returns the files of package pkg, sorted by name.
-func Generate(f *idl.Facts, pkg string) ([]File, error) {
-	g, ok := generators[pkg]
-	if !ok {
-		return nil, fmt.Errorf("unknown package %q (want one of %s)", pkg, PackageList())
+// Input is what the generator reads.
+type Input struct {
+	Facts *idl.Facts
+	// Source names the input in the header of every file, such as
+	// "internal/idl/facts.json".
+	Source string
+	// Docs gives the project's descriptions of the IDL items; nil for
+	// none.
+	Docs docs
+}
+
+// BuiltinSource names the facts embedded in internal/idl in file headers.
+const BuiltinSource = "internal/idl/facts.json"
+
+// Builtin is the input of the SDK's own packages: the embedded facts.
+func Builtin() Input {
+	return Input{Facts: idl.Load(), Source: BuiltinSource}
+}
+
+// Generate returns the files of built-in package pkg, sorted by name.
+func Generate(in Input, pkg string) ([]File, error) {
+	var files []File
+	var err error
+	d := docsOrNone(in.Docs)
+	switch pkg {
+	case "types":
+		files, err = genTypes(in.Facts, in.Source, d)
+	case "event":
+		files, err = genEvent(in.Facts, in.Source, d)
+	default:
+		if _, ok := handleLevels[pkg]; !ok {
+			return nil, fmt.Errorf("unknown package %q (want one of %s)", pkg, PackageList())
+		}
+		files, err = genHandles(in.Facts, in.Source, pkg, d)
 	}
-	files, err := g(f)
 	if err != nil {
 		return nil, err
 	}
@@ -70,22 +90,23 @@ func Generate(f *idl.Facts, pkg string) ([]File, error) {
 
 // fileData is what every template receives.
 type fileData struct {
-	Module string // IDL module the facts came from
+	Module string // IDL module the file is generated for
+	Source string // the input, named in the header
 	Pkg    string
 	Data   any
 }
 
 // render executes template name and gofmts the result.
-func render(name, pkg, module string, data any) (File, error) {
+func render(name, pkg, module, src string, data any) (File, error) {
 	var buf bytes.Buffer
-	if err := templates.ExecuteTemplate(&buf, name, fileData{Module: module, Pkg: pkg, Data: data}); err != nil {
+	if err := templates.ExecuteTemplate(&buf, name, fileData{Module: module, Source: src, Pkg: pkg, Data: data}); err != nil {
 		return File{}, err
 	}
-	src, err := format.Source(buf.Bytes())
+	code, err := format.Source(buf.Bytes())
 	if err != nil {
 		return File{}, fmt.Errorf("format %s for module %s: %w\n%s", name, module, err, buf.Bytes())
 	}
-	return File{Name: module + "_gen.go", Content: src}, nil
+	return File{Name: module + "_gen.go", Content: code}, nil
 }
 
 // header is the first line of every generated file; stale files are
@@ -196,6 +217,20 @@ func comment(indent int, text string) string {
 		}
 		if line != "" {
 			lines = append(lines, prefix+" "+line)
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// item formats one doc comment list item, wrapped like comment.
+func item(head, text string) string {
+	lines := strings.Split(comment(0, head+": "+text), "\n")
+	for i, l := range lines {
+		l = strings.TrimPrefix(strings.TrimPrefix(l, "//"), " ")
+		if i == 0 {
+			lines[i] = "//   - " + l
+		} else {
+			lines[i] = "//     " + l
 		}
 	}
 	return strings.Join(lines, "\n")

@@ -15,7 +15,8 @@ type goEvent struct {
 }
 
 type eventFile struct {
-	Var        string // name of the module's decoder table
+	Module     string // the module name with an upper-case first letter
+	Var        string // name of the function listing the module's events
 	ImportType bool   // whether a field refers to package types
 	Events     []goEvent
 }
@@ -24,7 +25,7 @@ type eventFile struct {
 // hand-written event.Base holds.
 var baseFields = []string{"source", "timestampMillis", "tags"}
 
-func genEvent(f *idl.Facts) ([]File, error) {
+func genEvent(f *idl.Facts, src string, d docs) ([]File, error) {
 	subscribable := f.SubscribableEvents()
 	var events []idl.Event
 	for _, e := range f.Events {
@@ -35,9 +36,9 @@ func genEvent(f *idl.Facts) ([]File, error) {
 	var files []File
 	for i, evs := range byModule(f, events, func(e idl.Event) string { return e.Module }) {
 		module := f.Modules[i].Name
-		data := eventFile{Var: module + "Events"}
+		data := eventFile{Module: exported(module), Var: module + "Names"}
 		for _, e := range evs {
-			ge, usesTypes, err := buildEvent(f, e, func(string) string { return "types." })
+			ge, usesTypes, err := buildEvent(f, d, e, func(string) string { return "types." })
 			if err != nil {
 				return nil, err
 			}
@@ -46,7 +47,7 @@ func genEvent(f *idl.Facts) ([]File, error) {
 		}
 		// Every module gets a file, possibly with an empty table, so that
 		// the hand-written registry can list them all.
-		file, err := render("event.tmpl", "event", module, data)
+		file, err := render("event.tmpl", "event", module, src, data)
 		if err != nil {
 			return nil, err
 		}
@@ -57,7 +58,7 @@ func genEvent(f *idl.Facts) ([]File, error) {
 
 // buildEvent builds event e; qual gives the qualifier of the struct or
 // enum type a field refers to.
-func buildEvent(f *idl.Facts, e idl.Event, qual func(name string) string) (goEvent, bool, error) {
+func buildEvent(f *idl.Facts, d docs, e idl.Event, qual func(name string) string) (goEvent, bool, error) {
 	chain := f.EventChain(e.Name)
 	root, _ := f.Event(chain[0])
 	var rootNames []string
@@ -69,9 +70,12 @@ func buildEvent(f *idl.Facts, e idl.Event, qual func(name string) string) (goEve
 	}
 	declarers := f.Declarers(e.Name)
 	ge := goEvent{Name: e.Name}
-	ge.Doc = fmt.Sprintf("%s is the %s event of the %s module. A subscription "+
-		"on %s, or on a subclass, receives it. Its data fields are those of %s.",
-		e.Name, e.Name, e.Module, joinOr(withArticles(declarers)), strings.Join(chain, " > "))
+	ge.Doc = fmt.Sprintf("%s is the %s event of the %s module.", e.Name, e.Name, e.Module)
+	if desc := d.Event(e.Name); desc != "" {
+		ge.Doc += " " + sentence(desc)
+	}
+	ge.Doc += fmt.Sprintf(" A subscription on %s, or on a subclass, receives it. Its data fields are those of %s.",
+		joinOr(withArticles(declarers)), strings.Join(chain, " > "))
 	usesTypes := false
 	seen := map[string]bool{"source": true, "timestamp": true, "tags": true, "raw": true}
 	own := map[string]bool{}
@@ -93,7 +97,7 @@ func buildEvent(f *idl.Facts, e idl.Event, qual func(name string) string) (goEve
 			GoName: goName,
 			GoType: typ,
 			Tag:    fmt.Sprintf("`json:%q`", p.Name),
-			Doc:    eventFieldDoc(f, chain, goName, p, own[p.Name]),
+			Doc:    eventFieldDoc(f, d, chain, goName, p, own[p.Name]),
 		})
 	}
 	return ge, usesTypes, nil
@@ -119,8 +123,14 @@ func joinOr(s []string) string {
 
 // eventFieldDoc describes an event data field, naming the ancestor event
 // that declares an inherited one.
-func eventFieldDoc(f *idl.Facts, chain []string, goName string, p idl.Param, own bool) string {
-	doc := fieldDoc(f, goName, p, false)
+func eventFieldDoc(f *idl.Facts, d docs, chain []string, goName string, p idl.Param, own bool) string {
+	desc := ""
+	for _, n := range chain {
+		if x := d.EventField(n, p.Name); x != "" {
+			desc = x
+		}
+	}
+	doc := fieldDoc(f, desc, goName, p, false)
 	if own {
 		return doc
 	}

@@ -91,10 +91,18 @@ func needsPointer(f *idl.Facts, t idl.TypeRef) bool {
 	return false
 }
 
-// fieldDoc describes a struct or event field from its facts.
-func fieldDoc(f *idl.Facts, goName string, p idl.Param, optional bool) string {
+// fieldDoc describes a struct or event field: its description desc, or a
+// neutral sentence when it has none.
+func fieldDoc(f *idl.Facts, desc, goName string, p idl.Param, optional bool) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s is %s, sent as %q.", goName, describeType(f, p.Type), p.Name)
+	switch {
+	case desc != "":
+		b.WriteString(named(goName, desc))
+	case f.Kind(p.Type.Name) == idl.KindClass:
+		fmt.Fprintf(&b, "%s is %s.", goName, describeType(f, p.Type))
+	default:
+		fmt.Fprintf(&b, "%s holds the %s field.", goName, p.Name)
+	}
 	b.WriteString(unitNote(p.Name))
 	if optional {
 		if needsPointer(f, p.Type) {
@@ -110,7 +118,7 @@ func fieldDoc(f *idl.Facts, goName string, p idl.Param, optional bool) string {
 	return b.String()
 }
 
-func genTypes(f *idl.Facts) ([]File, error) {
+func genTypes(f *idl.Facts, src string, d docs) ([]File, error) {
 	var files []File
 	for i, types := range byModule(f, f.Types, func(t idl.ComplexType) string { return t.Module }) {
 		if len(types) == 0 {
@@ -120,20 +128,20 @@ func genTypes(f *idl.Facts) ([]File, error) {
 		data := typesFile{Var: module + "ComplexTypes"}
 		for _, t := range types {
 			if t.Enum {
-				e, err := buildEnum(t)
+				e, err := buildEnum(d, t)
 				if err != nil {
 					return nil, err
 				}
 				data.Enums = append(data.Enums, e)
 				continue
 			}
-			s, err := buildStruct(f, t, func(string) string { return "" })
+			s, err := buildStruct(f, d, t, func(string) string { return "" })
 			if err != nil {
 				return nil, err
 			}
 			data.Structs = append(data.Structs, s)
 		}
-		file, err := render("types.tmpl", "types", module, data)
+		file, err := render("types.tmpl", "types", module, src, data)
 		if err != nil {
 			return nil, err
 		}
@@ -142,7 +150,7 @@ func genTypes(f *idl.Facts) ([]File, error) {
 	return files, nil
 }
 
-func buildEnum(t idl.ComplexType) (goEnum, error) {
+func buildEnum(d docs, t idl.ComplexType) (goEnum, error) {
 	e := goEnum{Name: t.Name}
 	var vals bytes.Buffer
 	seen := map[string]string{}
@@ -158,20 +166,23 @@ func buildEnum(t idl.ComplexType) (goEnum, error) {
 		}
 		vals.WriteString(v)
 	}
-	e.Doc = fmt.Sprintf("%s is an enum of the %s module, sent as a JSON string. "+
-		"Known values: %s. Encoding an unknown value fails; decoding accepts any "+
-		"string, so that values added by newer servers still decode (see [%s.Valid]).",
-		t.Name, t.Module, vals.String(), t.Name)
+	e.Doc = fmt.Sprintf("%s is an enum of the %s module.", t.Name, t.Module)
+	if desc := d.Type(t.Name); desc != "" {
+		e.Doc += " " + sentence(desc)
+	}
+	e.Doc += fmt.Sprintf(" Known values: %s. Encoding an unknown value fails; decoding accepts any "+
+		"string, so that values added by newer servers still decode (see [%s.Valid]).", vals.String(), t.Name)
 	return e, nil
 }
 
 // buildStruct builds struct t; qual gives the qualifier of the struct or
 // enum type a field refers to.
-func buildStruct(f *idl.Facts, t idl.ComplexType, qual func(name string) string) (goStruct, error) {
+func buildStruct(f *idl.Facts, d docs, t idl.ComplexType, qual func(name string) string) (goStruct, error) {
 	s := goStruct{Name: t.Name, Parent: t.Extends, Module: t.Module}
-	s.Doc = fmt.Sprintf("%s is a struct of the %s module. On the wire it is a JSON "+
-		"object with its fields plus \"__module__\" and \"__type__\"; decoding "+
-		"accepts it with or without those two.", t.Name, t.Module)
+	s.Doc = fmt.Sprintf("%s is a struct of the %s module.", t.Name, t.Module)
+	if desc := d.Type(t.Name); desc != "" {
+		s.Doc += " " + sentence(desc)
+	}
 	if t.Extends != "" {
 		s.Doc += fmt.Sprintf(" It extends %s and carries all of its fields.", t.Extends)
 	}
@@ -194,7 +205,7 @@ func buildStruct(f *idl.Facts, t idl.ComplexType, qual func(name string) string)
 			GoName: goName,
 			GoType: typ,
 			Tag:    fmt.Sprintf("`json:%q`", tag),
-			Doc:    fieldDoc(f, goName, p, p.Optional),
+			Doc:    fieldDoc(f, d.Member(t.Name, p.Name), goName, p, p.Optional),
 		})
 	}
 	return s, nil

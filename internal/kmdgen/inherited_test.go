@@ -24,7 +24,7 @@ func TestInheritedRedeclared(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			declared := map[string][]string{} // receiver type -> methods
 			for pkg := range handleLevels {
-				files, err := Generate(f, pkg)
+				files, err := Generate(Input{Facts: f}, pkg)
 				require.NoError(t, err)
 				for _, file := range files {
 					af, err := parser.ParseFile(token.NewFileSet(), file.Name, file.Content, 0)
@@ -55,7 +55,7 @@ func TestInheritedRedeclared(t *testing.T) {
 				if evs := f.ClassEvents(c.Name); len(evs) > 0 {
 					want = append(want, "Events")
 					for _, e := range evs {
-						want = append(want, "On"+e)
+						want = append(want, eventMethod(e))
 					}
 				}
 				got := declared[c.Name]

@@ -19,6 +19,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 
 	"github.com/gokurento/kurento/internal/idl"
 	"github.com/gokurento/kurento/internal/kmdgen"
@@ -36,17 +37,18 @@ func main() {
 }
 
 func run(pkg, factsFile, out string) error {
-	facts := idl.Load()
+	in := kmdgen.Builtin()
 	if factsFile != "" {
+		in.Source = filepath.ToSlash(factsFile)
 		b, err := os.ReadFile(factsFile)
 		if err != nil {
 			return err
 		}
-		if facts, err = idl.Parse(b); err != nil {
+		if in.Facts, err = idl.Parse(b); err != nil {
 			return err
 		}
 	}
-	files, err := kmdgen.Generate(facts, pkg)
+	files, err := kmdgen.Generate(in, pkg)
 	if err != nil {
 		return err
 	}

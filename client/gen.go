@@ -1,0 +1,132 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/gokurento/kurento/types"
+)
+
+// This file holds the runtime support for generated code: the typed
+// handle packages (element, pipeline, endpoint, hub, filter) and the
+// packages cmd/kurento-gen writes for custom modules call these functions
+// instead of carrying a copy each. They are exported for use by generated
+// code; applications have no reason to call them, and their signatures
+// follow the generator rather than the compatibility promise of the rest
+// of the package.
+
+// GeneratedCodeV1 is referenced by generated handle packages
+// (`const _ = client.GeneratedCodeV1`), so that code generated for a newer
+// runtime fails to compile against an older one.
+const GeneratedCodeV1 = 1
+
+// ErrWrongClass is matched by the error of a typed lookup (such as
+// endpoint.LookupWebRtcEndpoint) when the object exists but is neither of
+// the wanted class nor of a subclass of it.
+var ErrWrongClass = errors.New("kurento: object of another class")
+
+// Handle is what every generated handle implements: the object reference
+// behind it, nil for a nil handle.
+type Handle interface {
+	Object() *Object
+}
+
+// ArgError reports an argument refused before anything was sent, for
+// operation op ("create" or "invoke") and method (the class created or the
+// operation invoked) on o (nil for a create). The error matches
+// [ErrInvalidArgument].
+func ArgError(o *Object, op, method string, err error) error {
+	return &OpError{Op: op, Method: method, ObjectID: o.safeID(), Err: fmt.Errorf("%w: %w", ErrInvalidArgument, err)}
+}
+
+// InvalidEnum reports an unknown value of enum given as argument name:
+// [ArgError] wrapping a [*types.InvalidEnumError].
+func InvalidEnum(o *Object, op, method, name, enum, value string) error {
+	return ArgError(o, op, method, fmt.Errorf("%s: %w", name, &types.InvalidEnumError{Enum: enum, Value: value}))
+}
+
+// EmptyArg reports an empty argument name the server would refuse (a
+// session description): [ArgError] without a round trip.
+func EmptyArg(o *Object, op, method, name string) error {
+	return ArgError(o, op, method, fmt.Errorf("empty %s", name))
+}
+
+// DecodeError reports a returned value of operation method that did not
+// decode: the server answered, so the failure is not local.
+func DecodeError(o *Object, method string, err error) error {
+	return &OpError{Op: "invoke", Method: method, ObjectID: o.safeID(), Err: UnusableAnswer(fmt.Errorf("decoding the returned value: %w", err))}
+}
+
+// RefArg returns the object behind handle h, given as argument name. A nil
+// handle (untyped, or a typed nil pointer, whose Object method returns
+// nil) fails, and so does the handle of a client other than self's when
+// self is not nil.
+func RefArg(self *Object, name string, h Handle) (*Object, error) {
+	if h == nil {
+		return nil, fmt.Errorf("%s: nil handle", name)
+	}
+	o := h.Object()
+	if o == nil {
+		return nil, fmt.Errorf("%s: nil handle", name)
+	}
+	if self != nil && o.Client() != self.Client() {
+		return nil, fmt.Errorf("%s: handle of another client", name)
+	}
+	return o, nil
+}
+
+// CheckCreator fails with [ArgError] when cr is nil, untyped or a typed
+// nil *Client, *Tx or *Object, for a create of class typ.
+func CheckCreator(cr Creator, typ string) error {
+	var isNil bool
+	switch v := cr.(type) {
+	case nil:
+		isNil = true
+	case *Client:
+		isNil = v == nil
+	case *Tx:
+		isNil = v == nil
+	case *Object:
+		isNil = v == nil
+	}
+	if isNil {
+		return ArgError(nil, "create", typ, errors.New("nil creator"))
+	}
+	return nil
+}
+
+// LookupClass asks the server what object id is (describe, which also
+// makes this session a co-owner of it) and returns its reference when it
+// is of class class or of a subclass of it, for the generated Lookup<Class>
+// functions. Another class fails with an error matching [ErrWrongClass].
+func LookupClass(ctx context.Context, c *Client, id, class string) (*Object, error) {
+	if c == nil {
+		return nil, &OpError{Op: "describe", ObjectID: id, Err: fmt.Errorf("%w: nil client", ErrInvalidArgument)}
+	}
+	d, err := c.Describe(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !d.Is(class) {
+		return nil, &OpError{Op: "describe", ObjectID: id, Err: fmt.Errorf("%w: %s is not %s", ErrWrongClass, d.Type, class)}
+	}
+	return c.Object(d.Type, id), nil
+}
+
+// Is reports whether the described object is of class (unqualified, such
+// as "Endpoint") or of a subclass of it.
+func (d Description) Is(class string) bool {
+	if d.Type == class {
+		return true
+	}
+	for _, q := range d.Hierarchy {
+		if i := lastDot(q); i >= 0 {
+			q = q[i+1:]
+		}
+		if q == class {
+			return true
+		}
+	}
+	return false
+}
