@@ -25,14 +25,14 @@ type docs interface {
 // noDocs has no description for anything.
 type noDocs struct{}
 
-func (noDocs) Class(string) string                  { return "" }
-func (noDocs) Param(string, string, string) string  { return "" }
-func (noDocs) Method(string, string) string         { return "" }
-func (noDocs) Property(string, string) string       { return "" }
-func (noDocs) Event(string) string                  { return "" }
-func (noDocs) EventField(string, string) string     { return "" }
-func (noDocs) Type(string) string                   { return "" }
-func (noDocs) Member(string, string) string         { return "" }
+func (noDocs) Class(string) string                 { return "" }
+func (noDocs) Param(string, string, string) string { return "" }
+func (noDocs) Method(string, string) string        { return "" }
+func (noDocs) Property(string, string) string      { return "" }
+func (noDocs) Event(string) string                 { return "" }
+func (noDocs) EventField(string, string) string    { return "" }
+func (noDocs) Type(string) string                  { return "" }
+func (noDocs) Member(string, string) string        { return "" }
 
 // docsOrNone returns d, or noDocs when d is nil.
 func docsOrNone(d docs) docs {

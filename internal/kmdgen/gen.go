@@ -28,8 +28,8 @@ var templates = template.Must(template.New("").Funcs(template.FuncMap{
 	"item":          item,
 	"lookupDoc":     lookupDoc,
 	"fromObjectDoc": fromObjectDoc,
-	"quote":   func(s string) string { return fmt.Sprintf("%q", s) },
-	"article": article,
+	"quote":         func(s string) string { return fmt.Sprintf("%q", s) },
+	"article":       article,
 }).ParseFS(templateFS, "templates/*.tmpl"))
 
 // File is one generated Go file.

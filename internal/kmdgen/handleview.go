@@ -56,13 +56,13 @@ type argView struct{ Name, Type string }
 // checkView is one argument check before the wire. Kind is ref, optref,
 // empty or enum.
 type checkView struct {
-	Kind              string
-	Var, Name         string // Go expression, IDL name
-	Obj, Err          string // locals of a reference check
-	Guard             string // "opts != nil && " for an optional argument
-	Self, Op, Method  string
-	Ret               string // "return " or "return zero, "
-	Enum              string
+	Kind             string
+	Var, Name        string // Go expression, IDL name
+	Obj, Err         string // locals of a reference check
+	Guard            string // "opts != nil && " for an optional argument
+	Self, Op, Method string
+	Ret              string // "return " or "return zero, "
+	Enum             string
 }
 
 // paramsView is the params struct sent with a request.
@@ -574,8 +574,8 @@ func (h hctx) moduleViewOf(classes []idl.Class, events []idl.Event) *moduleView 
 			"classes and ordered event streams deliver the module's event structs. Each call returns a new value.",
 			joinAnd(mv.Names), plural2(len(mv.Names)))
 	} else {
-		mv.Doc = fmt.Sprintf("Module describes the classes whose handles this package holds to a client: give it "+
-			"to client.WithModule so that client.Client.Lookup and HandleOf return these handles for objects of these "+
+		mv.Doc = fmt.Sprintf("Module describes the classes whose handles this package holds to a client: give it " +
+			"to client.WithModule so that client.Client.Lookup and HandleOf return these handles for objects of these " +
 			"classes. The typed Lookup functions of this package need no registration. Each call returns a new value.")
 	}
 	return mv
