@@ -11,8 +11,8 @@
 // pending in a client.Tx, the endpoint is created in the same transaction.
 //
 // Calls, errors, nil handles, transactions, event channels and lookups by
-// id follow the rules the [element] package documentation states for every
-// handle.
+// id follow the rules the [github.com/gokurento/kurento/element] package
+// documentation states for every handle.
 //
 // # Lifetime
 //

@@ -7,8 +7,8 @@
 // (any [HubHandle]): hub.NewHubPort(ctx, composite, nil).
 //
 // Calls, errors, nil handles, transactions, event channels and lookups by
-// id follow the rules the [element] package documentation states for every
-// handle.
+// id follow the rules the [github.com/gokurento/kurento/element] package
+// documentation states for every handle.
 //
 // # Lifetime
 //

@@ -8,8 +8,8 @@
 // returns typed pipeline handles.
 //
 // Calls, errors, nil handles, transactions, event channels and lookups by
-// id follow the rules the [element] package documentation states for every
-// handle.
+// id follow the rules the [github.com/gokurento/kurento/element] package
+// documentation states for every handle.
 //
 // # Lifetime
 //
