@@ -64,8 +64,20 @@ func (a *app) describeObject(ctx context.Context, id string) error {
 	} else if parent != nil {
 		out.Parent = *parent
 	}
+	if err := a.readProperties(ctx, &out); err != nil {
+		return err
+	}
+	if a.json {
+		return a.printJSON(out)
+	}
+	return a.printDescription(&out)
+}
+
+// readProperties reads every safe property of out's class in parallel
+// into out.Properties; a getter that fails is listed in out.Errors.
+func (a *app) readProperties(ctx context.Context, out *describeOut) error {
 	var names []string
-	for _, p := range a.facts().AllProperties(d.Type) {
+	for _, p := range a.facts().AllProperties(out.Class) {
 		if !slices.Contains(unsafeProperties, p.Name) && !slices.Contains(shownApart, p.Name) && !slices.Contains(names, p.Name) {
 			names = append(names, p.Name)
 		}
@@ -76,7 +88,7 @@ func (a *app) describeObject(ctx context.Context, id string) error {
 	g.SetLimit(parallel)
 	for i, n := range names {
 		g.Go(func() error {
-			failures[i] = a.c.Invoke(gctx, id, "get"+strings.ToUpper(n[:1])+n[1:], nil, &values[i])
+			failures[i] = a.c.Invoke(gctx, out.ID, "get"+strings.ToUpper(n[:1])+n[1:], nil, &values[i])
 			if errors.Is(failures[i], context.Canceled) || errors.Is(failures[i], context.DeadlineExceeded) {
 				return failures[i]
 			}
@@ -99,9 +111,12 @@ func (a *app) describeObject(ctx context.Context, id string) error {
 		}
 		out.Properties[n] = values[i]
 	}
-	if a.json {
-		return a.printJSON(out)
-	}
+	return nil
+}
+
+// printDescription writes out as two tables: the object, then its
+// properties.
+func (a *app) printDescription(out *describeOut) error {
 	tw := a.table()
 	_, _ = fmt.Fprintf(tw, "id\t%s\n", out.ID)
 	_, _ = fmt.Fprintf(tw, "class\t%s (%s)\n", out.Class, out.QualifiedType)

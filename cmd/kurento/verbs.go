@@ -602,53 +602,9 @@ func gcFlags(fs *flag.FlagSet) func() (verbFunc, error) {
 }
 
 func (a *app) gc(ctx context.Context, o gcOptions) error {
-	tagKey, tagValue, _ := strings.Cut(o.tag, "=")
-	ids, err := a.pipelines(ctx)
+	plan, err := a.gcPlan(ctx, o)
 	if err != nil {
 		return err
-	}
-	live, err := a.sessions(ctx)
-	if err != nil {
-		return err
-	}
-	objs, err := a.loadAll(ctx, ids, false)
-	if err != nil {
-		return err
-	}
-	now := a.now()
-	var plan []*gcEntry
-	for _, p := range objs {
-		if tagKey != "" && p.Tags[tagKey] != tagValue {
-			continue
-		}
-		age := now.Sub(p.Created)
-		e := &gcEntry{ID: p.ID, Name: p.Name, Created: p.Created, Age: formatAge(age), Tags: p.Tags}
-		plan = append(plan, e)
-		switch owner, tagged := p.Tags[o.ownerTag]; {
-		case age <= o.olderThan:
-			e.Reason = "younger than " + o.olderThan.String()
-		case o.ownerTag != "" && tagged && slices.Contains(live, owner):
-			e.Reason = "owner session " + owner + " is live"
-		default:
-			if !o.ignoreMedia {
-				flowing, err := a.mediaFlowing(ctx, p.ID)
-				if err != nil {
-					return err
-				}
-				if flowing != "" {
-					e.Reason = "media flowing into " + flowing
-					continue
-				}
-			}
-			e.Release = true
-			e.Reason = "older than " + o.olderThan.String()
-			if o.ownerTag != "" {
-				e.Reason += ", no live owner"
-			}
-			if !o.ignoreMedia {
-				e.Reason += ", no media flowing"
-			}
-		}
 	}
 	n := 0
 	for _, e := range plan {
@@ -670,17 +626,7 @@ func (a *app) gc(ctx context.Context, o gcOptions) error {
 	case !o.yes && !a.confirm(fmt.Sprintf("Release %d pipeline(s)?", n)):
 		_, _ = fmt.Fprintln(a.stderr, "nothing released")
 	default:
-		if failed := a.release(ctx, plan); failed > 0 {
-			result = fmt.Errorf("%d of %d releases failed", failed, n)
-		}
-		for _, e := range plan {
-			switch {
-			case e.Released:
-				a.say("released " + e.ID)
-			case e.Error != "":
-				a.say("failed   " + e.ID + ": " + e.Error)
-			}
-		}
+		result = a.carryOut(ctx, plan, n)
 	}
 	if a.json {
 		if plan == nil {
@@ -688,6 +634,87 @@ func (a *app) gc(ctx context.Context, o gcOptions) error {
 		}
 		if err := a.printJSON(plan); err != nil && result == nil {
 			result = err
+		}
+	}
+	return result
+}
+
+// gcPlan lists the pipelines o selects, each with whether it is to be
+// released and why.
+func (a *app) gcPlan(ctx context.Context, o gcOptions) ([]*gcEntry, error) {
+	tagKey, tagValue, _ := strings.Cut(o.tag, "=")
+	ids, err := a.pipelines(ctx)
+	if err != nil {
+		return nil, err
+	}
+	live, err := a.sessions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	objs, err := a.loadAll(ctx, ids, false)
+	if err != nil {
+		return nil, err
+	}
+	now := a.now()
+	var plan []*gcEntry
+	for _, p := range objs {
+		if tagKey != "" && p.Tags[tagKey] != tagValue {
+			continue
+		}
+		age := now.Sub(p.Created)
+		e := &gcEntry{ID: p.ID, Name: p.Name, Created: p.Created, Age: formatAge(age), Tags: p.Tags}
+		plan = append(plan, e)
+		switch owner, tagged := p.Tags[o.ownerTag]; {
+		case age <= o.olderThan:
+			e.Reason = "younger than " + o.olderThan.String()
+		case o.ownerTag != "" && tagged && slices.Contains(live, owner):
+			e.Reason = "owner session " + owner + " is live"
+		default:
+			if err := a.judgeIdle(ctx, o, e); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return plan, nil
+}
+
+// judgeIdle decides for a pipeline old enough and with no live owner:
+// it is released unless media flows into it (and o does not ignore media).
+func (a *app) judgeIdle(ctx context.Context, o gcOptions, e *gcEntry) error {
+	if !o.ignoreMedia {
+		flowing, err := a.mediaFlowing(ctx, e.ID)
+		if err != nil {
+			return err
+		}
+		if flowing != "" {
+			e.Reason = "media flowing into " + flowing
+			return nil
+		}
+	}
+	e.Release = true
+	e.Reason = "older than " + o.olderThan.String()
+	if o.ownerTag != "" {
+		e.Reason += ", no live owner"
+	}
+	if !o.ignoreMedia {
+		e.Reason += ", no media flowing"
+	}
+	return nil
+}
+
+// carryOut releases the n pipelines of plan marked for release and says
+// what became of each.
+func (a *app) carryOut(ctx context.Context, plan []*gcEntry, n int) error {
+	var result error
+	if failed := a.release(ctx, plan); failed > 0 {
+		result = fmt.Errorf("%d of %d releases failed", failed, n)
+	}
+	for _, e := range plan {
+		switch {
+		case e.Released:
+			a.say("released " + e.ID)
+		case e.Error != "":
+			a.say("failed   " + e.ID + ": " + e.Error)
 		}
 	}
 	return result

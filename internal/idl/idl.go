@@ -253,55 +253,19 @@ func (f *Facts) index() error {
 	return f.check()
 }
 
+// check verifies that every reference resolves and every inheritance
+// chain ends.
 func (f *Facts) check() error {
-	known := func(t TypeRef) bool {
-		_, c := f.classes[t.Name]
-		_, ty := f.types[t.Name]
-		return t.IsPrimitive() || c || ty
-	}
-	checkParams := func(where string, ps []Param) error {
-		for _, p := range ps {
-			if !known(p.Type) {
-				return fmt.Errorf("idl: %s.%s: unknown type %s", where, p.Name, p.Type)
-			}
-		}
-		return nil
-	}
-	for _, c := range f.Classes {
-		if c.Extends != "" {
-			if _, ok := f.classes[c.Extends]; !ok {
-				return fmt.Errorf("idl: class %s extends unknown %s", c.Name, c.Extends)
-			}
-		}
-		if c.Constructor != nil {
-			if err := checkParams(c.Name, c.Constructor.Params); err != nil {
-				return err
-			}
-		}
-		for _, p := range c.Properties {
-			if !known(p.Type) {
-				return fmt.Errorf("idl: %s.%s: unknown type %s", c.Name, p.Name, p.Type)
-			}
-		}
-		for _, m := range c.Methods {
-			if err := checkParams(c.Name+"."+m.Name, m.Params); err != nil {
-				return err
-			}
-			if m.Return != nil && !known(*m.Return) {
-				return fmt.Errorf("idl: %s.%s: unknown return type %s", c.Name, m.Name, m.Return)
-			}
-		}
-		for _, e := range c.Events {
-			if _, ok := f.events[e]; !ok {
-				return fmt.Errorf("idl: class %s declares unknown event %s", c.Name, e)
-			}
+	for i := range f.Classes {
+		if err := f.checkClass(&f.Classes[i]); err != nil {
+			return err
 		}
 	}
 	for _, e := range f.Events {
 		if _, ok := f.events[e.Extends]; e.Extends != "" && !ok {
 			return fmt.Errorf("idl: event %s extends unknown %s", e.Name, e.Extends)
 		}
-		if err := checkParams(e.Name, e.Properties); err != nil {
+		if err := f.checkParams(e.Name, e.Properties); err != nil {
 			return err
 		}
 	}
@@ -309,11 +273,62 @@ func (f *Facts) check() error {
 		if i, ok := f.types[t.Extends]; t.Extends != "" && (!ok || f.Types[i].Enum) {
 			return fmt.Errorf("idl: type %s extends unknown struct %s", t.Name, t.Extends)
 		}
-		if err := checkParams(t.Name, t.Properties); err != nil {
+		if err := f.checkParams(t.Name, t.Properties); err != nil {
 			return err
 		}
 	}
-	// Inheritance must be acyclic, or the walks below would not end.
+	return f.checkAcyclic()
+}
+
+// known reports whether t is a primitive or a declared class or type.
+func (f *Facts) known(t TypeRef) bool {
+	_, c := f.classes[t.Name]
+	_, ty := f.types[t.Name]
+	return t.IsPrimitive() || c || ty
+}
+
+func (f *Facts) checkParams(where string, ps []Param) error {
+	for _, p := range ps {
+		if !f.known(p.Type) {
+			return fmt.Errorf("idl: %s.%s: unknown type %s", where, p.Name, p.Type)
+		}
+	}
+	return nil
+}
+
+func (f *Facts) checkClass(c *Class) error {
+	if _, ok := f.classes[c.Extends]; c.Extends != "" && !ok {
+		return fmt.Errorf("idl: class %s extends unknown %s", c.Name, c.Extends)
+	}
+	if c.Constructor != nil {
+		if err := f.checkParams(c.Name, c.Constructor.Params); err != nil {
+			return err
+		}
+	}
+	for _, p := range c.Properties {
+		if !f.known(p.Type) {
+			return fmt.Errorf("idl: %s.%s: unknown type %s", c.Name, p.Name, p.Type)
+		}
+	}
+	for _, m := range c.Methods {
+		if err := f.checkParams(c.Name+"."+m.Name, m.Params); err != nil {
+			return err
+		}
+		if m.Return != nil && !f.known(*m.Return) {
+			return fmt.Errorf("idl: %s.%s: unknown return type %s", c.Name, m.Name, m.Return)
+		}
+	}
+	for _, e := range c.Events {
+		if _, ok := f.events[e]; !ok {
+			return fmt.Errorf("idl: class %s declares unknown event %s", c.Name, e)
+		}
+	}
+	return nil
+}
+
+// checkAcyclic rules out inheritance cycles, or the walks over parents
+// would not end.
+func (f *Facts) checkAcyclic() error {
 	for _, c := range f.Classes {
 		if err := acyclic(c.Name, func(n string) string { return f.Classes[f.classes[n]].Extends }); err != nil {
 			return err
