@@ -28,12 +28,21 @@ func Module() client.Module {
 	}
 }
 
-// MediaElement is the handle of a MediaElement object (core module). The
-// server never creates this class itself; handles of it stand for objects of a
+// MediaElement is an object of a pipeline that media passes through: it takes
+// media in from the elements connected to it (its sources) and sends media out
+// to the elements it is connected to (its sinks), separately for audio, video
+// and data. Elements are wired with Connect.
+//
+// An element reports its wiring with ElementConnected and ElementDisconnected,
+// the media arriving and leaving with MediaFlowInStateChanged and
+// MediaFlowOutStateChanged, and the start and end of transcoding with
+// MediaTranscodingStateChanged.
+//
+// The type is the handle of a MediaElement object (core module). The server
+// never creates this class itself; handles of it stand for objects of a
 // subclass.
 //
-// Besides its own, it has the methods of the classes it extends,
-// redeclared here so that a nil handle fails instead of panicking:
+// Besides its own methods, it has those of the classes it extends:
 //
 //   - [MediaObject]: GetMediaPipeline, GetParent, GetId, GetChildren, GetName,
 //     SetName, GetSendTagsInEvents, SetSendTagsInEvents, GetCreationTime, AddTag,
@@ -105,7 +114,9 @@ type MediaElementHandle interface {
 
 func (*MediaElement) isMediaElement() {}
 
-// GetEncoderBitrate reads the encoderBitrate property.
+// GetEncoderBitrate returns the target bitrate, in bits per second, of the
+// video encoder the element runs when it has to transcode. Default 300000 (300
+// kbps). A real KMS ignores negative values.
 func (h *MediaElement) GetEncoderBitrate(ctx context.Context) (int32, error) {
 	o := h.Object()
 	var res int32
@@ -115,7 +126,9 @@ func (h *MediaElement) GetEncoderBitrate(ctx context.Context) (int32, error) {
 	return res, nil
 }
 
-// SetEncoderBitrate changes the encoderBitrate property.
+// SetEncoderBitrate sets the target bitrate, in bits per second, of the video
+// encoder the element runs when it has to transcode. Default 300000 (300
+// kbps). A real KMS ignores negative values.
 func (h *MediaElement) SetEncoderBitrate(ctx context.Context, encoderBitrate int32) error {
 	o := h.Object()
 	params := struct {
@@ -124,7 +137,10 @@ func (h *MediaElement) SetEncoderBitrate(ctx context.Context, encoderBitrate int
 	return o.Invoke(ctx, "setEncoderBitrate", params, nil)
 }
 
-// GetMinEncoderBitrate reads the minEncoderBitrate property.
+// GetMinEncoderBitrate returns the lowest bitrate, in bits per second, the
+// element's video encoder may drop to when it adapts to the network. Default 0
+// (no floor). A real KMS lowers a minimum set above the current maximum to
+// that maximum.
 func (h *MediaElement) GetMinEncoderBitrate(ctx context.Context) (int32, error) {
 	o := h.Object()
 	var res int32
@@ -134,7 +150,10 @@ func (h *MediaElement) GetMinEncoderBitrate(ctx context.Context) (int32, error) 
 	return res, nil
 }
 
-// SetMinEncoderBitrate changes the minEncoderBitrate property.
+// SetMinEncoderBitrate sets the lowest bitrate, in bits per second, the
+// element's video encoder may drop to when it adapts to the network. Default 0
+// (no floor). A real KMS lowers a minimum set above the current maximum to
+// that maximum.
 func (h *MediaElement) SetMinEncoderBitrate(ctx context.Context, minEncoderBitrate int32) error {
 	o := h.Object()
 	params := struct {
@@ -143,7 +162,10 @@ func (h *MediaElement) SetMinEncoderBitrate(ctx context.Context, minEncoderBitra
 	return o.Invoke(ctx, "setMinEncoderBitrate", params, nil)
 }
 
-// GetMaxEncoderBitrate reads the maxEncoderBitrate property.
+// GetMaxEncoderBitrate returns the highest bitrate, in bits per second, the
+// element's video encoder may rise to when it adapts to the network. Default
+// 2147483647 (no ceiling). A real KMS raises a maximum set below the current
+// minimum to that minimum.
 func (h *MediaElement) GetMaxEncoderBitrate(ctx context.Context) (int32, error) {
 	o := h.Object()
 	var res int32
@@ -153,7 +175,10 @@ func (h *MediaElement) GetMaxEncoderBitrate(ctx context.Context) (int32, error) 
 	return res, nil
 }
 
-// SetMaxEncoderBitrate changes the maxEncoderBitrate property.
+// SetMaxEncoderBitrate sets the highest bitrate, in bits per second, the
+// element's video encoder may rise to when it adapts to the network. Default
+// 2147483647 (no ceiling). A real KMS raises a maximum set below the current
+// minimum to that minimum.
 func (h *MediaElement) SetMaxEncoderBitrate(ctx context.Context, maxEncoderBitrate int32) error {
 	o := h.Object()
 	params := struct {
@@ -166,16 +191,20 @@ func (h *MediaElement) SetMaxEncoderBitrate(ctx context.Context, maxEncoderBitra
 // MediaElement.GetSourceConnections. A nil *GetSourceConnectionsOptions, or an
 // unset field, leaves them out so the server uses its defaults.
 type GetSourceConnectionsOptions struct {
-	// MediaType sets the optional mediaType parameter. The empty value leaves
-	// it to the server.
+	// MediaType sets the media type to list; every type when omitted. The
+	// empty value leaves it to the server.
 	MediaType types.MediaType
-	// Description sets the optional description parameter. The empty value
-	// leaves it to the server.
+	// Description sets the media description on this element's side (the sink
+	// description) that the connections must have; "default" unless Connect
+	// named another. A real KMS applies it only together with mediaType and
+	// ignores it otherwise. The empty value leaves it to the server.
 	Description string
 }
 
-// GetSourceConnections calls the getSourceConnections method of MediaElement
-// on the server.
+// GetSourceConnections returns the connections that feed this element: one
+// entry per source element, media type and pair of media descriptions, with
+// this element as the sink. The list is empty when nothing is connected to the
+// element.
 func (h *MediaElement) GetSourceConnections(ctx context.Context, opts *GetSourceConnectionsOptions) ([]Connection, error) {
 	o := h.Object()
 	if opts != nil && opts.MediaType != "" && !opts.MediaType.Valid() {
@@ -200,16 +229,20 @@ func (h *MediaElement) GetSourceConnections(ctx context.Context, opts *GetSource
 // MediaElement.GetSinkConnections. A nil *GetSinkConnectionsOptions, or an
 // unset field, leaves them out so the server uses its defaults.
 type GetSinkConnectionsOptions struct {
-	// MediaType sets the optional mediaType parameter. The empty value leaves
-	// it to the server.
+	// MediaType sets the media type to list; every type when omitted. The
+	// empty value leaves it to the server.
 	MediaType types.MediaType
-	// Description sets the optional description parameter. The empty value
-	// leaves it to the server.
+	// Description sets the media description on this element's side (the
+	// source description) that the connections must have; "default" unless
+	// Connect named another. A real KMS applies it only together with
+	// mediaType and ignores it otherwise. The empty value leaves it to the
+	// server.
 	Description string
 }
 
-// GetSinkConnections calls the getSinkConnections method of MediaElement on
-// the server.
+// GetSinkConnections returns the connections this element feeds: one entry per
+// sink element, media type and pair of media descriptions, with this element
+// as the source. The list is empty when the element is connected to nothing.
 func (h *MediaElement) GetSinkConnections(ctx context.Context, opts *GetSinkConnectionsOptions) ([]Connection, error) {
 	o := h.Object()
 	if opts != nil && opts.MediaType != "" && !opts.MediaType.Valid() {
@@ -234,18 +267,31 @@ func (h *MediaElement) GetSinkConnections(ctx context.Context, opts *GetSinkConn
 // *ConnectOptions, or an unset field, leaves them out so the server uses its
 // defaults.
 type ConnectOptions struct {
-	// MediaType sets the optional mediaType parameter. The empty value leaves
-	// it to the server.
+	// MediaType sets the one media type to connect (AUDIO, VIDEO or DATA); all
+	// three when omitted. The empty value leaves it to the server.
 	MediaType types.MediaType
-	// SourceMediaDescription sets the optional sourceMediaDescription
-	// parameter. The empty value leaves it to the server.
+	// SourceMediaDescription sets the name of the output of this element to
+	// take the media from, for elements with several outputs of one type;
+	// "default" when omitted. The empty value leaves it to the server.
 	SourceMediaDescription string
-	// SinkMediaDescription sets the optional sinkMediaDescription parameter.
-	// The empty value leaves it to the server.
+	// SinkMediaDescription sets the name of the input of sink to deliver the
+	// media to, for elements with several inputs of one type; "default" when
+	// omitted. The empty value leaves it to the server.
 	SinkMediaDescription string
 }
 
-// Connect calls the connect method of MediaElement on the server.
+// Connect makes the media of this element flow into sink. Without a media type
+// it connects audio, video and data, and this element emits one
+// ElementConnected per type.
+//
+// Each input of a sink takes one source: connecting a new source to the same
+// input (media type and sink description) replaces the previous one, which
+// gets ElementDisconnected. An element may feed any number of sinks. The
+// server refuses elements of two different pipelines with CONNECT_ERROR
+// (40004).
+//
+// sink is the element that receives the media; it must belong to the same
+// pipeline.
 func (h *MediaElement) Connect(ctx context.Context, sink MediaElementHandle, opts *ConnectOptions) error {
 	o := h.Object()
 	sinkObj, sinkErr := client.RefArg(o, "sink", sink)
@@ -273,18 +319,24 @@ func (h *MediaElement) Connect(ctx context.Context, sink MediaElementHandle, opt
 // A nil *DisconnectOptions, or an unset field, leaves them out so the server
 // uses its defaults.
 type DisconnectOptions struct {
-	// MediaType sets the optional mediaType parameter. The empty value leaves
-	// it to the server.
-	MediaType types.MediaType
-	// SourceMediaDescription sets the optional sourceMediaDescription
-	// parameter. The empty value leaves it to the server.
-	SourceMediaDescription string
-	// SinkMediaDescription sets the optional sinkMediaDescription parameter.
+	// MediaType sets the one media type to disconnect; all three when omitted.
 	// The empty value leaves it to the server.
+	MediaType types.MediaType
+	// SourceMediaDescription sets the name of the output of this element the
+	// connection uses; "default" when omitted. The empty value leaves it to
+	// the server.
+	SourceMediaDescription string
+	// SinkMediaDescription sets the name of the input of sink the connection
+	// uses; "default" when omitted. The empty value leaves it to the server.
 	SinkMediaDescription string
 }
 
-// Disconnect calls the disconnect method of MediaElement on the server.
+// Disconnect stops the media of this element from flowing into sink, for one
+// media type or, when none is given, for all three; this element emits
+// ElementDisconnected for what it removes. Disconnecting elements that are not
+// connected succeeds.
+//
+// sink is the element that stops receiving the media.
 func (h *MediaElement) Disconnect(ctx context.Context, sink MediaElementHandle, opts *DisconnectOptions) error {
 	o := h.Object()
 	sinkObj, sinkErr := client.RefArg(o, "sink", sink)
@@ -308,8 +360,11 @@ func (h *MediaElement) Disconnect(ctx context.Context, sink MediaElementHandle, 
 	return o.Invoke(ctx, "disconnect", params, nil)
 }
 
-// SetAudioFormat calls the setAudioFormat method of MediaElement on the
-// server.
+// SetAudioFormat fixes the audio format the element sends to its sinks, so
+// that the server transcodes the audio into it when the input differs. An
+// unsupported codec is refused with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
+//
+// caps is the audio codec and bitrate the element must output.
 func (h *MediaElement) SetAudioFormat(ctx context.Context, caps types.AudioCaps) error {
 	o := h.Object()
 	params := struct {
@@ -318,8 +373,11 @@ func (h *MediaElement) SetAudioFormat(ctx context.Context, caps types.AudioCaps)
 	return o.Invoke(ctx, "setAudioFormat", params, nil)
 }
 
-// SetVideoFormat calls the setVideoFormat method of MediaElement on the
-// server.
+// SetVideoFormat fixes the video format the element sends to its sinks, so
+// that the server transcodes the video into it when the input differs. An
+// unsupported codec is refused with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
+//
+// caps is the video codec and frame rate the element must output.
 func (h *MediaElement) SetVideoFormat(ctx context.Context, caps types.VideoCaps) error {
 	o := h.Object()
 	params := struct {
@@ -332,13 +390,16 @@ func (h *MediaElement) SetVideoFormat(ctx context.Context, caps types.VideoCaps)
 // MediaElement.DumpGstreamerDot. A nil *DumpGstreamerDotOptions, or an unset
 // field, leaves them out so the server uses its defaults.
 type DumpGstreamerDotOptions struct {
-	// Details sets the optional details parameter. The empty value leaves it
-	// to the server.
+	// Details sets how much the graph shows (media types, caps, states,
+	// parameters); SHOW_ALL when omitted. The empty value leaves it to the
+	// server.
 	Details types.GstreamerDotDetails
 }
 
-// DumpGstreamerDot calls the dumpGstreamerDot method of MediaElement on the
-// server.
+// DumpGstreamerDot writes the element's internal GStreamer graph, in Graphviz
+// DOT, to a file on the server instead of returning it: into the directory
+// named by the server's GST_DEBUG_DUMP_DOT_DIR environment variable, and
+// nowhere when that variable is unset. It is a debugging aid.
 func (h *MediaElement) DumpGstreamerDot(ctx context.Context, opts *DumpGstreamerDotOptions) error {
 	o := h.Object()
 	if opts != nil && opts.Details != "" && !opts.Details.Valid() {
@@ -357,13 +418,15 @@ func (h *MediaElement) DumpGstreamerDot(ctx context.Context, opts *DumpGstreamer
 // MediaElement.GetGstreamerDot. A nil *GetGstreamerDotOptions, or an unset
 // field, leaves them out so the server uses its defaults.
 type GetGstreamerDotOptions struct {
-	// Details sets the optional details parameter. The empty value leaves it
-	// to the server.
+	// Details sets how much the graph shows (media types, caps, states,
+	// parameters); SHOW_ALL when omitted. The empty value leaves it to the
+	// server.
 	Details types.GstreamerDotDetails
 }
 
-// GetGstreamerDot calls the getGstreamerDot method of MediaElement on the
-// server.
+// GetGstreamerDot returns the element's internal GStreamer graph as Graphviz
+// DOT text: the GStreamer elements, pads and links that implement it on the
+// server. It is a debugging aid; render it with Graphviz' dot.
 func (h *MediaElement) GetGstreamerDot(ctx context.Context, opts *GetGstreamerDotOptions) (string, error) {
 	o := h.Object()
 	if opts != nil && opts.Details != "" && !opts.Details.Valid() {
@@ -386,12 +449,17 @@ func (h *MediaElement) GetGstreamerDot(ctx context.Context, opts *GetGstreamerDo
 // nil *GetStatsOptions, or an unset field, leaves them out so the server uses
 // its defaults.
 type GetStatsOptions struct {
-	// MediaType sets the optional mediaType parameter. The empty value leaves
-	// it to the server.
+	// MediaType sets the media type to report on; every type when omitted. The
+	// empty value leaves it to the server.
 	MediaType types.MediaType
 }
 
-// GetStats calls the getStats method of MediaElement on the server.
+// GetStats returns the element's statistics, keyed by the id of each
+// statistics record. While the pipeline's latencyStats is on, it includes the
+// element's own record (ElementStats, or EndpointStats for an endpoint) with
+// the latency of each input; RTP and WebRTC endpoints add records for their
+// RTP streams and transport once media flows. With neither, a real KMS returns
+// nothing (null).
 func (h *MediaElement) GetStats(ctx context.Context, opts *GetStatsOptions) (map[string]types.Complex, error) {
 	o := h.Object()
 	if opts != nil && opts.MediaType != "" && !opts.MediaType.Valid() {
@@ -422,13 +490,18 @@ func (h *MediaElement) GetStats(ctx context.Context, opts *GetStatsOptions) (map
 // MediaElement.IsMediaFlowingIn. A nil *IsMediaFlowingInOptions, or an unset
 // field, leaves them out so the server uses its defaults.
 type IsMediaFlowingInOptions struct {
-	// SinkMediaDescription sets the optional sinkMediaDescription parameter.
-	// The empty value leaves it to the server, which uses "default".
+	// SinkMediaDescription sets the name of the input to check; "default" when
+	// omitted. An unknown name gives false. The empty value leaves it to the
+	// server, which uses "default".
 	SinkMediaDescription string
 }
 
-// IsMediaFlowingIn calls the isMediaFlowingIn method of MediaElement on the
-// server.
+// IsMediaFlowingIn reports whether media of the given type is arriving at the
+// element's input right now. It turns false about two to four seconds after
+// the last packet; MediaFlowInStateChanged announces each change. The server
+// refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
+//
+// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
 func (h *MediaElement) IsMediaFlowingIn(ctx context.Context, mediaType types.MediaType, opts *IsMediaFlowingInOptions) (bool, error) {
 	o := h.Object()
 	if !mediaType.Valid() {
@@ -452,14 +525,18 @@ func (h *MediaElement) IsMediaFlowingIn(ctx context.Context, mediaType types.Med
 // MediaElement.IsMediaFlowingOut. A nil *IsMediaFlowingOutOptions, or an unset
 // field, leaves them out so the server uses its defaults.
 type IsMediaFlowingOutOptions struct {
-	// SourceMediaDescription sets the optional sourceMediaDescription
-	// parameter. The empty value leaves it to the server, which uses
+	// SourceMediaDescription sets the name of the output to check; "default"
+	// when omitted. The empty value leaves it to the server, which uses
 	// "default".
 	SourceMediaDescription string
 }
 
-// IsMediaFlowingOut calls the isMediaFlowingOut method of MediaElement on the
-// server.
+// IsMediaFlowingOut reports whether media of the given type is leaving the
+// element's output right now. It turns false about two to four seconds after
+// the last packet; MediaFlowOutStateChanged announces each change. The server
+// refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
+//
+// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
 func (h *MediaElement) IsMediaFlowingOut(ctx context.Context, mediaType types.MediaType, opts *IsMediaFlowingOutOptions) (bool, error) {
 	o := h.Object()
 	if !mediaType.Valid() {
@@ -483,13 +560,19 @@ func (h *MediaElement) IsMediaFlowingOut(ctx context.Context, mediaType types.Me
 // MediaElement.IsMediaTranscoding. A nil *IsMediaTranscodingOptions, or an
 // unset field, leaves them out so the server uses its defaults.
 type IsMediaTranscodingOptions struct {
-	// BinName sets the optional binName parameter. The empty value leaves it
-	// to the server, which uses "default".
+	// BinName sets the name of the element's transcoding stage to check;
+	// "default" when omitted. The empty value leaves it to the server, which
+	// uses "default".
 	BinName string
 }
 
-// IsMediaTranscoding calls the isMediaTranscoding method of MediaElement on
-// the server.
+// IsMediaTranscoding reports whether the element is transcoding media of the
+// given type right now, that is decoding and re-encoding it because its sinks
+// need another codec or format than its input has. Transcoding costs CPU, so
+// this is worth watching; MediaTranscodingStateChanged announces each change.
+// The server refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
+//
+// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
 func (h *MediaElement) IsMediaTranscoding(ctx context.Context, mediaType types.MediaType, opts *IsMediaTranscodingOptions) (bool, error) {
 	o := h.Object()
 	if !mediaType.Valid() {
@@ -509,33 +592,31 @@ func (h *MediaElement) IsMediaTranscoding(ctx context.Context, mediaType types.M
 	return res, nil
 }
 
-// OnElementConnected subscribes to the ElementConnected events of the object;
-// the package documentation says when the channel closes.
+// OnElementConnected subscribes to the ElementConnected events of the object.
 func (h *MediaElement) OnElementConnected(ctx context.Context) (<-chan event.ElementConnected, error) {
 	return client.Subscribe(ctx, h.Object(), "ElementConnected", event.DecodeElementConnected)
 }
 
 // OnElementDisconnected subscribes to the ElementDisconnected events of the
-// object; the package documentation says when the channel closes.
+// object.
 func (h *MediaElement) OnElementDisconnected(ctx context.Context) (<-chan event.ElementDisconnected, error) {
 	return client.Subscribe(ctx, h.Object(), "ElementDisconnected", event.DecodeElementDisconnected)
 }
 
 // OnMediaFlowOutStateChanged subscribes to the MediaFlowOutStateChanged events
-// of the object; the package documentation says when the channel closes.
+// of the object.
 func (h *MediaElement) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan event.MediaFlowOutStateChanged, error) {
 	return client.Subscribe(ctx, h.Object(), "MediaFlowOutStateChanged", event.DecodeMediaFlowOutStateChanged)
 }
 
 // OnMediaFlowInStateChanged subscribes to the MediaFlowInStateChanged events
-// of the object; the package documentation says when the channel closes.
+// of the object.
 func (h *MediaElement) OnMediaFlowInStateChanged(ctx context.Context) (<-chan event.MediaFlowInStateChanged, error) {
 	return client.Subscribe(ctx, h.Object(), "MediaFlowInStateChanged", event.DecodeMediaFlowInStateChanged)
 }
 
 // OnMediaTranscodingStateChanged subscribes to the
-// MediaTranscodingStateChanged events of the object; the package documentation
-// says when the channel closes.
+// MediaTranscodingStateChanged events of the object.
 func (h *MediaElement) OnMediaTranscodingStateChanged(ctx context.Context) (<-chan event.MediaTranscodingStateChanged, error) {
 	return client.Subscribe(ctx, h.Object(), "MediaTranscodingStateChanged", event.DecodeMediaTranscodingStateChanged)
 }
@@ -551,95 +632,155 @@ func (h *MediaElement) Events(ctx context.Context, types ...string) (*client.Sub
 	return client.SubscribeEvents(ctx, h.Object(), types)
 }
 
-// GetMediaPipeline reads the mediaPipeline property. It is set when the object
-// is created and never changes. This package cannot import the MediaPipeline
-// handle, so the result is a MediaObject handle: pipeline.LookupMediaPipeline,
-// or pipeline.MediaPipelineFromObject on its Object, gives the typed one. It
-// is declared by [MediaObject].
+// GetMediaPipeline returns the pipeline the object lives in. For a
+// MediaPipeline it is the pipeline itself; the ServerManager has none (nil).
+// It is set when the object is created and never changes. This package cannot
+// import the MediaPipeline handle, so the result is a MediaObject handle:
+// pipeline.LookupMediaPipeline, or pipeline.MediaPipelineFromObject on its
+// Object, gives the typed one.
+//
+// It is declared by [MediaObject].
 func (h *MediaElement) GetMediaPipeline(ctx context.Context) (*MediaObject, error) {
 	return h.embedded().GetMediaPipeline(ctx)
 }
 
-// GetParent reads the parent property. It is set when the object is created
-// and never changes. Results are MediaObject handles of the declared class;
-// the Lookup functions of the handle packages check and give the concrete one.
+// GetParent returns the object this one was created under: the pipeline for an
+// element or a hub, the hub for a HubPort, none (nil) for a pipeline or the
+// ServerManager. It is set when the object is created and never changes.
+// Results are MediaObject handles of the declared class; the Lookup functions
+// of the handle packages check and give the concrete one.
+//
 // It is declared by [MediaObject].
 func (h *MediaElement) GetParent(ctx context.Context) (*MediaObject, error) {
 	return h.embedded().GetParent(ctx)
 }
 
-// GetId reads the id property. It is set when the object is created and never
-// changes. It is declared by [MediaObject].
+// GetId returns the server-wide identifier of the object, fixed at creation. A
+// pipeline's id is a UUID followed by "_kurento.MediaPipeline"; a child's id
+// is its parent's id, a slash and the child's own UUID and type, such as
+// "<pipeline id>/<uuid>_kurento.WebRtcEndpoint". The ServerManager's id is
+// always "manager_ServerManager". It is set when the object is created and
+// never changes.
+//
+// It is declared by [MediaObject].
 func (h *MediaElement) GetId(ctx context.Context) (string, error) {
 	return h.embedded().GetId(ctx)
 }
 
-// GetChildren reads the children property. Results are MediaObject handles of
-// the declared class; the Lookup functions of the handle packages check and
-// give the concrete one. It is declared by [MediaObject].
+// GetChildren returns the objects created under this one and still alive: a
+// pipeline's elements and hubs, a hub's ports. A real KMS lists them in no
+// fixed order. Results are MediaObject handles of the declared class; the
+// Lookup functions of the handle packages check and give the concrete one.
+//
+// It is declared by [MediaObject].
 func (h *MediaElement) GetChildren(ctx context.Context) ([]*MediaObject, error) {
 	return h.embedded().GetChildren(ctx)
 }
 
-// GetName reads the name property. It is declared by [MediaObject].
+// GetName returns the object's free-form name, meant for logs and tools; the
+// server does not use it. It defaults to the object's id, and setting it to
+// the empty string brings the id back.
+//
+// It is declared by [MediaObject].
 func (h *MediaElement) GetName(ctx context.Context) (string, error) {
 	return h.embedded().GetName(ctx)
 }
 
-// SetName changes the name property. It is declared by [MediaObject].
+// SetName sets the object's free-form name, meant for logs and tools; the
+// server does not use it. It defaults to the object's id, and setting it to
+// the empty string brings the id back.
+//
+// It is declared by [MediaObject].
 func (h *MediaElement) SetName(ctx context.Context, name string) error {
 	return h.embedded().SetName(ctx, name)
 }
 
-// GetSendTagsInEvents reads the sendTagsInEvents property. It is declared by
-// [MediaObject].
+// GetSendTagsInEvents returns whether every event the object emits carries the
+// object's tags in its tags field. Default false: events then carry an empty
+// tag list.
+//
+// It is declared by [MediaObject].
 func (h *MediaElement) GetSendTagsInEvents(ctx context.Context) (bool, error) {
 	return h.embedded().GetSendTagsInEvents(ctx)
 }
 
-// SetSendTagsInEvents changes the sendTagsInEvents property. It is declared by
-// [MediaObject].
+// SetSendTagsInEvents sets whether every event the object emits carries the
+// object's tags in its tags field. Default false: events then carry an empty
+// tag list.
+//
+// It is declared by [MediaObject].
 func (h *MediaElement) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents bool) error {
 	return h.embedded().SetSendTagsInEvents(ctx, sendTagsInEvents)
 }
 
-// GetCreationTime reads the creationTime property. It is set when the object
-// is created and never changes. It is declared by [MediaObject].
+// GetCreationTime returns when the object was created, in whole seconds since
+// the Unix epoch, by the server's clock. It is set when the object is created
+// and never changes.
+//
+// It is declared by [MediaObject].
 func (h *MediaElement) GetCreationTime(ctx context.Context) (int32, error) {
 	return h.embedded().GetCreationTime(ctx)
 }
 
-// AddTag calls the addTag method of MediaObject on the server. It is declared
-// by [MediaObject].
+// AddTag attaches a key-value tag to the object, replacing the value when the
+// key is already present. Tags live on the server, so every session that looks
+// the object up sees them; sendTagsInEvents copies them into the object's
+// events.
+//
+// key is the tag's name.
+//
+// value is the value stored under the key.
+//
+// It is declared by [MediaObject].
 func (h *MediaElement) AddTag(ctx context.Context, key string, value string) error {
 	return h.embedded().AddTag(ctx, key, value)
 }
 
-// RemoveTag calls the removeTag method of MediaObject on the server. It is
-// declared by [MediaObject].
+// RemoveTag deletes the tag with the given key. Removing a key that is not
+// there succeeds and changes nothing.
+//
+// key is the name of the tag to delete.
+//
+// It is declared by [MediaObject].
 func (h *MediaElement) RemoveTag(ctx context.Context, key string) error {
 	return h.embedded().RemoveTag(ctx, key)
 }
 
-// GetTag calls the getTag method of MediaObject on the server. It is declared
-// by [MediaObject].
+// GetTag returns the value stored under the given key. The server refuses a
+// key the object does not have with MEDIA_OBJECT_TAG_KEY_NOT_FOUND (40110).
+//
+// key is the name of the tag to read.
+//
+// It is declared by [MediaObject].
 func (h *MediaElement) GetTag(ctx context.Context, key string) (string, error) {
 	return h.embedded().GetTag(ctx, key)
 }
 
-// GetTags calls the getTags method of MediaObject on the server. It is
-// declared by [MediaObject].
+// GetTags returns every tag of the object as key-value pairs; the list is
+// empty when the object has none.
+//
+// It is declared by [MediaObject].
 func (h *MediaElement) GetTags(ctx context.Context) ([]types.Tag, error) {
 	return h.embedded().GetTags(ctx)
 }
 
-// OnError subscribes to the Error events of the object; the package
-// documentation says when the channel closes. It is declared by [MediaObject].
+// OnError subscribes to the Error events of the object.
+//
+// It is declared by [MediaObject].
 func (h *MediaElement) OnError(ctx context.Context) (<-chan event.Error, error) {
 	return h.embedded().OnError(ctx)
 }
 
-// MediaObject is the handle of a MediaObject object (core module). The server
+// MediaObject is the root of every object a Kurento Media Server holds: it
+// gives each one a fixed id, a place in the object tree (its pipeline and its
+// parent), a free-form name, a creation time and a set of key-value tags.
+// Every object can emit Error events.
+//
+// An object lives until it is released, by this session or any other, or until
+// every session that uses it has ended; releasing an object releases its
+// children first.
+//
+// The type is the handle of a MediaObject object (core module). The server
 // never creates this class itself; handles of it stand for objects of a
 // subclass.
 type MediaObject struct {
@@ -699,10 +840,12 @@ type MediaObjectHandle interface {
 
 func (*MediaObject) isMediaObject() {}
 
-// GetMediaPipeline reads the mediaPipeline property. It is set when the object
-// is created and never changes. This package cannot import the MediaPipeline
-// handle, so the result is a MediaObject handle: pipeline.LookupMediaPipeline,
-// or pipeline.MediaPipelineFromObject on its Object, gives the typed one.
+// GetMediaPipeline returns the pipeline the object lives in. For a
+// MediaPipeline it is the pipeline itself; the ServerManager has none (nil).
+// It is set when the object is created and never changes. This package cannot
+// import the MediaPipeline handle, so the result is a MediaObject handle:
+// pipeline.LookupMediaPipeline, or pipeline.MediaPipelineFromObject on its
+// Object, gives the typed one.
 func (h *MediaObject) GetMediaPipeline(ctx context.Context) (*MediaObject, error) {
 	o := h.Object()
 	var res string
@@ -715,9 +858,11 @@ func (h *MediaObject) GetMediaPipeline(ctx context.Context) (*MediaObject, error
 	return MediaObjectFromObject(o.Client().Object("MediaPipeline", res)), nil
 }
 
-// GetParent reads the parent property. It is set when the object is created
-// and never changes. Results are MediaObject handles of the declared class;
-// the Lookup functions of the handle packages check and give the concrete one.
+// GetParent returns the object this one was created under: the pipeline for an
+// element or a hub, the hub for a HubPort, none (nil) for a pipeline or the
+// ServerManager. It is set when the object is created and never changes.
+// Results are MediaObject handles of the declared class; the Lookup functions
+// of the handle packages check and give the concrete one.
 func (h *MediaObject) GetParent(ctx context.Context) (*MediaObject, error) {
 	o := h.Object()
 	var res string
@@ -730,8 +875,12 @@ func (h *MediaObject) GetParent(ctx context.Context) (*MediaObject, error) {
 	return MediaObjectFromObject(o.Client().Object("MediaObject", res)), nil
 }
 
-// GetId reads the id property. It is set when the object is created and never
-// changes.
+// GetId returns the server-wide identifier of the object, fixed at creation. A
+// pipeline's id is a UUID followed by "_kurento.MediaPipeline"; a child's id
+// is its parent's id, a slash and the child's own UUID and type, such as
+// "<pipeline id>/<uuid>_kurento.WebRtcEndpoint". The ServerManager's id is
+// always "manager_ServerManager". It is set when the object is created and
+// never changes.
 func (h *MediaObject) GetId(ctx context.Context) (string, error) {
 	o := h.Object()
 	var res string
@@ -741,9 +890,10 @@ func (h *MediaObject) GetId(ctx context.Context) (string, error) {
 	return res, nil
 }
 
-// GetChildren reads the children property. Results are MediaObject handles of
-// the declared class; the Lookup functions of the handle packages check and
-// give the concrete one.
+// GetChildren returns the objects created under this one and still alive: a
+// pipeline's elements and hubs, a hub's ports. A real KMS lists them in no
+// fixed order. Results are MediaObject handles of the declared class; the
+// Lookup functions of the handle packages check and give the concrete one.
 func (h *MediaObject) GetChildren(ctx context.Context) ([]*MediaObject, error) {
 	o := h.Object()
 	var res []string
@@ -757,7 +907,9 @@ func (h *MediaObject) GetChildren(ctx context.Context) ([]*MediaObject, error) {
 	return out, nil
 }
 
-// GetName reads the name property.
+// GetName returns the object's free-form name, meant for logs and tools; the
+// server does not use it. It defaults to the object's id, and setting it to
+// the empty string brings the id back.
 func (h *MediaObject) GetName(ctx context.Context) (string, error) {
 	o := h.Object()
 	var res string
@@ -767,7 +919,9 @@ func (h *MediaObject) GetName(ctx context.Context) (string, error) {
 	return res, nil
 }
 
-// SetName changes the name property.
+// SetName sets the object's free-form name, meant for logs and tools; the
+// server does not use it. It defaults to the object's id, and setting it to
+// the empty string brings the id back.
 func (h *MediaObject) SetName(ctx context.Context, name string) error {
 	o := h.Object()
 	params := struct {
@@ -776,7 +930,9 @@ func (h *MediaObject) SetName(ctx context.Context, name string) error {
 	return o.Invoke(ctx, "setName", params, nil)
 }
 
-// GetSendTagsInEvents reads the sendTagsInEvents property.
+// GetSendTagsInEvents returns whether every event the object emits carries the
+// object's tags in its tags field. Default false: events then carry an empty
+// tag list.
 func (h *MediaObject) GetSendTagsInEvents(ctx context.Context) (bool, error) {
 	o := h.Object()
 	var res bool
@@ -786,7 +942,9 @@ func (h *MediaObject) GetSendTagsInEvents(ctx context.Context) (bool, error) {
 	return res, nil
 }
 
-// SetSendTagsInEvents changes the sendTagsInEvents property.
+// SetSendTagsInEvents sets whether every event the object emits carries the
+// object's tags in its tags field. Default false: events then carry an empty
+// tag list.
 func (h *MediaObject) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents bool) error {
 	o := h.Object()
 	params := struct {
@@ -795,8 +953,9 @@ func (h *MediaObject) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents 
 	return o.Invoke(ctx, "setSendTagsInEvents", params, nil)
 }
 
-// GetCreationTime reads the creationTime property. It is set when the object
-// is created and never changes.
+// GetCreationTime returns when the object was created, in whole seconds since
+// the Unix epoch, by the server's clock. It is set when the object is created
+// and never changes.
 func (h *MediaObject) GetCreationTime(ctx context.Context) (int32, error) {
 	o := h.Object()
 	var res int32
@@ -806,7 +965,14 @@ func (h *MediaObject) GetCreationTime(ctx context.Context) (int32, error) {
 	return res, nil
 }
 
-// AddTag calls the addTag method of MediaObject on the server.
+// AddTag attaches a key-value tag to the object, replacing the value when the
+// key is already present. Tags live on the server, so every session that looks
+// the object up sees them; sendTagsInEvents copies them into the object's
+// events.
+//
+// key is the tag's name.
+//
+// value is the value stored under the key.
 func (h *MediaObject) AddTag(ctx context.Context, key string, value string) error {
 	o := h.Object()
 	params := struct {
@@ -816,7 +982,10 @@ func (h *MediaObject) AddTag(ctx context.Context, key string, value string) erro
 	return o.Invoke(ctx, "addTag", params, nil)
 }
 
-// RemoveTag calls the removeTag method of MediaObject on the server.
+// RemoveTag deletes the tag with the given key. Removing a key that is not
+// there succeeds and changes nothing.
+//
+// key is the name of the tag to delete.
 func (h *MediaObject) RemoveTag(ctx context.Context, key string) error {
 	o := h.Object()
 	params := struct {
@@ -825,7 +994,10 @@ func (h *MediaObject) RemoveTag(ctx context.Context, key string) error {
 	return o.Invoke(ctx, "removeTag", params, nil)
 }
 
-// GetTag calls the getTag method of MediaObject on the server.
+// GetTag returns the value stored under the given key. The server refuses a
+// key the object does not have with MEDIA_OBJECT_TAG_KEY_NOT_FOUND (40110).
+//
+// key is the name of the tag to read.
 func (h *MediaObject) GetTag(ctx context.Context, key string) (string, error) {
 	o := h.Object()
 	params := struct {
@@ -838,7 +1010,8 @@ func (h *MediaObject) GetTag(ctx context.Context, key string) (string, error) {
 	return res, nil
 }
 
-// GetTags calls the getTags method of MediaObject on the server.
+// GetTags returns every tag of the object as key-value pairs; the list is
+// empty when the object has none.
 func (h *MediaObject) GetTags(ctx context.Context) ([]types.Tag, error) {
 	o := h.Object()
 	var res []types.Tag
@@ -848,8 +1021,7 @@ func (h *MediaObject) GetTags(ctx context.Context) ([]types.Tag, error) {
 	return res, nil
 }
 
-// OnError subscribes to the Error events of the object; the package
-// documentation says when the channel closes.
+// OnError subscribes to the Error events of the object.
 func (h *MediaObject) OnError(ctx context.Context) (<-chan event.Error, error) {
 	return client.Subscribe(ctx, h.Object(), "Error", event.DecodeError)
 }

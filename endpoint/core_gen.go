@@ -37,12 +37,17 @@ func Module() client.Module {
 	}
 }
 
-// BaseRtpEndpoint is the handle of a BaseRtpEndpoint object (core module). The
-// server never creates this class itself; handles of it stand for objects of a
+// BaseRtpEndpoint is an SDP endpoint that carries its media as RTP and RTCP:
+// the common base of WebRtcEndpoint and RtpEndpoint. It holds the video
+// bandwidth limits, the MTU and the tuning of REMB congestion control, and
+// reports the state of its media and of its connection with MediaStateChanged
+// and ConnectionStateChanged.
+//
+// The type is the handle of a BaseRtpEndpoint object (core module). The server
+// never creates this class itself; handles of it stand for objects of a
 // subclass.
 //
-// Besides its own, it has the methods of the classes it extends,
-// redeclared here so that a nil handle fails instead of panicking:
+// Besides its own methods, it has those of the classes it extends:
 //
 //   - [SdpEndpoint]: GetMaxAudioRecvBandwidth, SetMaxAudioRecvBandwidth,
 //     GetMaxVideoRecvBandwidth, SetMaxVideoRecvBandwidth, GenerateOffer,
@@ -129,7 +134,10 @@ type BaseRtpEndpointHandle interface {
 
 func (*BaseRtpEndpoint) isBaseRtpEndpoint() {}
 
-// GetMinVideoRecvBandwidth reads the minVideoRecvBandwidth property.
+// GetMinVideoRecvBandwidth returns the lowest video bandwidth, in kbps, the
+// endpoint announces to its peer in its REMB feedback, however congested the
+// network looks. Default 100. A KMS 7.3.1 kept reporting 100 after sets of
+// other values.
 func (h *BaseRtpEndpoint) GetMinVideoRecvBandwidth(ctx context.Context) (int32, error) {
 	o := h.Object()
 	var res int32
@@ -139,7 +147,10 @@ func (h *BaseRtpEndpoint) GetMinVideoRecvBandwidth(ctx context.Context) (int32, 
 	return res, nil
 }
 
-// SetMinVideoRecvBandwidth changes the minVideoRecvBandwidth property.
+// SetMinVideoRecvBandwidth sets the lowest video bandwidth, in kbps, the
+// endpoint announces to its peer in its REMB feedback, however congested the
+// network looks. Default 100. A KMS 7.3.1 kept reporting 100 after sets of
+// other values.
 func (h *BaseRtpEndpoint) SetMinVideoRecvBandwidth(ctx context.Context, minVideoRecvBandwidth int32) error {
 	o := h.Object()
 	params := struct {
@@ -148,7 +159,9 @@ func (h *BaseRtpEndpoint) SetMinVideoRecvBandwidth(ctx context.Context, minVideo
 	return o.Invoke(ctx, "setMinVideoRecvBandwidth", params, nil)
 }
 
-// GetMinVideoSendBandwidth reads the minVideoSendBandwidth property.
+// GetMinVideoSendBandwidth returns the lowest bitrate, in kbps, the endpoint
+// sends video at when it adapts to its peer's feedback. Default 100. A real
+// KMS lowers a minimum set above maxVideoSendBandwidth to that maximum.
 func (h *BaseRtpEndpoint) GetMinVideoSendBandwidth(ctx context.Context) (int32, error) {
 	o := h.Object()
 	var res int32
@@ -158,7 +171,9 @@ func (h *BaseRtpEndpoint) GetMinVideoSendBandwidth(ctx context.Context) (int32, 
 	return res, nil
 }
 
-// SetMinVideoSendBandwidth changes the minVideoSendBandwidth property.
+// SetMinVideoSendBandwidth sets the lowest bitrate, in kbps, the endpoint
+// sends video at when it adapts to its peer's feedback. Default 100. A real
+// KMS lowers a minimum set above maxVideoSendBandwidth to that maximum.
 func (h *BaseRtpEndpoint) SetMinVideoSendBandwidth(ctx context.Context, minVideoSendBandwidth int32) error {
 	o := h.Object()
 	params := struct {
@@ -167,7 +182,9 @@ func (h *BaseRtpEndpoint) SetMinVideoSendBandwidth(ctx context.Context, minVideo
 	return o.Invoke(ctx, "setMinVideoSendBandwidth", params, nil)
 }
 
-// GetMaxVideoSendBandwidth reads the maxVideoSendBandwidth property.
+// GetMaxVideoSendBandwidth returns the highest bitrate, in kbps, the endpoint
+// sends video at when it adapts to its peer's feedback. Default 500; 0 means
+// no limit.
 func (h *BaseRtpEndpoint) GetMaxVideoSendBandwidth(ctx context.Context) (int32, error) {
 	o := h.Object()
 	var res int32
@@ -177,7 +194,9 @@ func (h *BaseRtpEndpoint) GetMaxVideoSendBandwidth(ctx context.Context) (int32, 
 	return res, nil
 }
 
-// SetMaxVideoSendBandwidth changes the maxVideoSendBandwidth property.
+// SetMaxVideoSendBandwidth sets the highest bitrate, in kbps, the endpoint
+// sends video at when it adapts to its peer's feedback. Default 500; 0 means
+// no limit.
 func (h *BaseRtpEndpoint) SetMaxVideoSendBandwidth(ctx context.Context, maxVideoSendBandwidth int32) error {
 	o := h.Object()
 	params := struct {
@@ -186,7 +205,9 @@ func (h *BaseRtpEndpoint) SetMaxVideoSendBandwidth(ctx context.Context, maxVideo
 	return o.Invoke(ctx, "setMaxVideoSendBandwidth", params, nil)
 }
 
-// GetMediaState reads the mediaState property.
+// GetMediaState returns whether media is being exchanged with the peer:
+// CONNECTED while the peer's RTP session is active, DISCONNECTED before and
+// after (the initial value). MediaStateChanged reports each change.
 func (h *BaseRtpEndpoint) GetMediaState(ctx context.Context) (types.MediaState, error) {
 	o := h.Object()
 	var res types.MediaState
@@ -196,7 +217,9 @@ func (h *BaseRtpEndpoint) GetMediaState(ctx context.Context) (types.MediaState, 
 	return res, nil
 }
 
-// GetConnectionState reads the connectionState property.
+// GetConnectionState returns whether the network connection to the peer is up:
+// CONNECTED once the transport is established, DISCONNECTED before and after
+// (the initial value). ConnectionStateChanged reports each change.
 func (h *BaseRtpEndpoint) GetConnectionState(ctx context.Context) (types.ConnectionState, error) {
 	o := h.Object()
 	var res types.ConnectionState
@@ -206,7 +229,8 @@ func (h *BaseRtpEndpoint) GetConnectionState(ctx context.Context) (types.Connect
 	return res, nil
 }
 
-// GetMtu reads the mtu property.
+// GetMtu returns the largest packet, in bytes, the endpoint sends over the
+// network; RTP packets are cut to fit. Default 1200.
 func (h *BaseRtpEndpoint) GetMtu(ctx context.Context) (int32, error) {
 	o := h.Object()
 	var res int32
@@ -216,7 +240,8 @@ func (h *BaseRtpEndpoint) GetMtu(ctx context.Context) (int32, error) {
 	return res, nil
 }
 
-// SetMtu changes the mtu property.
+// SetMtu sets the largest packet, in bytes, the endpoint sends over the
+// network; RTP packets are cut to fit. Default 1200.
 func (h *BaseRtpEndpoint) SetMtu(ctx context.Context, mtu int32) error {
 	o := h.Object()
 	params := struct {
@@ -225,7 +250,10 @@ func (h *BaseRtpEndpoint) SetMtu(ctx context.Context, mtu int32) error {
 	return o.Invoke(ctx, "setMtu", params, nil)
 }
 
-// GetRembParams reads the rembParams property.
+// GetRembParams returns the tuning of the REMB congestion control the endpoint
+// runs on the video it receives: how fast the bandwidth it announces to the
+// peer rises and falls. A new endpoint reports an empty value; fields left out
+// of a set take their defaults.
 func (h *BaseRtpEndpoint) GetRembParams(ctx context.Context) (types.RembParams, error) {
 	o := h.Object()
 	var res types.RembParams
@@ -235,7 +263,10 @@ func (h *BaseRtpEndpoint) GetRembParams(ctx context.Context) (types.RembParams, 
 	return res, nil
 }
 
-// SetRembParams changes the rembParams property.
+// SetRembParams sets the tuning of the REMB congestion control the endpoint
+// runs on the video it receives: how fast the bandwidth it announces to the
+// peer rises and falls. A new endpoint reports an empty value; fields left out
+// of a set take their defaults.
 func (h *BaseRtpEndpoint) SetRembParams(ctx context.Context, rembParams types.RembParams) error {
 	o := h.Object()
 	params := struct {
@@ -244,21 +275,25 @@ func (h *BaseRtpEndpoint) SetRembParams(ctx context.Context, rembParams types.Re
 	return o.Invoke(ctx, "setRembParams", params, nil)
 }
 
-// RequestKeyframe calls the requestKeyframe method of BaseRtpEndpoint on the
-// server.
+// RequestKeyframe asks for a fresh video key frame on the endpoint's video
+// stream, so that a receiver that lost pictures can decode again without
+// waiting for the next regular key frame. The server refuses it with
+// MEDIA_OBJECT_OPERATION_NOT_SUPPORTED (40111) when the endpoint has no live
+// video stream to a peer: a KMS 7.3.1 refused it on endpoints not yet
+// connected to a peer, whether negotiated or not, with or without a source.
 func (h *BaseRtpEndpoint) RequestKeyframe(ctx context.Context) error {
 	o := h.Object()
 	return o.Invoke(ctx, "requestKeyframe", nil, nil)
 }
 
 // OnMediaStateChanged subscribes to the MediaStateChanged events of the
-// object; the package documentation says when the channel closes.
+// object.
 func (h *BaseRtpEndpoint) OnMediaStateChanged(ctx context.Context) (<-chan event.MediaStateChanged, error) {
 	return client.Subscribe(ctx, h.Object(), "MediaStateChanged", event.DecodeMediaStateChanged)
 }
 
 // OnConnectionStateChanged subscribes to the ConnectionStateChanged events of
-// the object; the package documentation says when the channel closes.
+// the object.
 func (h *BaseRtpEndpoint) OnConnectionStateChanged(ctx context.Context) (<-chan event.ConnectionStateChanged, error) {
 	return client.Subscribe(ctx, h.Object(), "ConnectionStateChanged", event.DecodeConnectionStateChanged)
 }
@@ -275,313 +310,511 @@ func (h *BaseRtpEndpoint) Events(ctx context.Context, types ...string) (*client.
 	return client.SubscribeEvents(ctx, h.Object(), types)
 }
 
-// GetMaxAudioRecvBandwidth reads the maxAudioRecvBandwidth property. It is
-// declared by [SdpEndpoint].
+// GetMaxAudioRecvBandwidth returns the most audio bandwidth, in kbps, the
+// endpoint asks its peer to send: it goes into the audio section of the SDP
+// the endpoint produces as a b=AS line, so set it before negotiating. Default
+// 0, meaning no limit (no b=AS line).
+//
+// It is declared by [SdpEndpoint].
 func (h *BaseRtpEndpoint) GetMaxAudioRecvBandwidth(ctx context.Context) (int32, error) {
 	return h.embedded().GetMaxAudioRecvBandwidth(ctx)
 }
 
-// SetMaxAudioRecvBandwidth changes the maxAudioRecvBandwidth property. It is
-// declared by [SdpEndpoint].
+// SetMaxAudioRecvBandwidth sets the most audio bandwidth, in kbps, the
+// endpoint asks its peer to send: it goes into the audio section of the SDP
+// the endpoint produces as a b=AS line, so set it before negotiating. Default
+// 0, meaning no limit (no b=AS line).
+//
+// It is declared by [SdpEndpoint].
 func (h *BaseRtpEndpoint) SetMaxAudioRecvBandwidth(ctx context.Context, maxAudioRecvBandwidth int32) error {
 	return h.embedded().SetMaxAudioRecvBandwidth(ctx, maxAudioRecvBandwidth)
 }
 
-// GetMaxVideoRecvBandwidth reads the maxVideoRecvBandwidth property. It is
-// declared by [SdpEndpoint].
+// GetMaxVideoRecvBandwidth returns the most video bandwidth, in kbps, the
+// endpoint asks its peer to send: it goes into the video section of the SDP
+// the endpoint produces as a b=AS line, so set it before negotiating. Default
+// 0, meaning no limit (no b=AS line).
+//
+// It is declared by [SdpEndpoint].
 func (h *BaseRtpEndpoint) GetMaxVideoRecvBandwidth(ctx context.Context) (int32, error) {
 	return h.embedded().GetMaxVideoRecvBandwidth(ctx)
 }
 
-// SetMaxVideoRecvBandwidth changes the maxVideoRecvBandwidth property. It is
-// declared by [SdpEndpoint].
+// SetMaxVideoRecvBandwidth sets the most video bandwidth, in kbps, the
+// endpoint asks its peer to send: it goes into the video section of the SDP
+// the endpoint produces as a b=AS line, so set it before negotiating. Default
+// 0, meaning no limit (no b=AS line).
+//
+// It is declared by [SdpEndpoint].
 func (h *BaseRtpEndpoint) SetMaxVideoRecvBandwidth(ctx context.Context, maxVideoRecvBandwidth int32) error {
 	return h.embedded().SetMaxVideoRecvBandwidth(ctx, maxVideoRecvBandwidth)
 }
 
-// GenerateOffer calls the generateOffer method of SdpEndpoint on the server.
+// GenerateOffer makes the endpoint the offering side: it returns the SDP offer
+// to send to the peer, whose answer then goes to ProcessAnswer. The server
+// refuses it on an endpoint that already negotiated with
+// SDP_END_POINT_ALREADY_NEGOTIATED (40208).
+//
+// A WebRtcEndpoint's offer holds no ICE candidates: call GatherCandidates and
+// send the candidates as IceCandidateFound reports them.
+//
 // It is declared by [SdpEndpoint].
 func (h *BaseRtpEndpoint) GenerateOffer(ctx context.Context, opts *GenerateOfferOptions) (string, error) {
 	return h.embedded().GenerateOffer(ctx, opts)
 }
 
-// ProcessOffer calls the processOffer method of SdpEndpoint on the server. An
-// empty offer is refused before anything is sent. It is declared by
-// [SdpEndpoint].
+// ProcessOffer takes the peer's SDP offer and returns the SDP answer to send
+// back to the peer. The answer keeps the offer's media sections in order and
+// only the codecs the server supports; a section it cannot serve is rejected
+// (port 0).
+//
+// The server refuses an empty or unparsable offer with SDP_PARSE_ERROR (40201)
+// and any offer after the endpoint negotiated with
+// SDP_END_POINT_ALREADY_NEGOTIATED (40208). A WebRtcEndpoint's answer holds no
+// ICE candidates: call GatherCandidates and send the candidates as
+// IceCandidateFound reports them.
+//
+// offer is the peer's offer, as complete SDP text. An empty offer is refused
+// before anything is sent.
+//
+// It is declared by [SdpEndpoint].
 func (h *BaseRtpEndpoint) ProcessOffer(ctx context.Context, offer string) (string, error) {
 	return h.embedded().ProcessOffer(ctx, offer)
 }
 
-// ProcessAnswer calls the processAnswer method of SdpEndpoint on the server.
-// An empty answer is refused before anything is sent. It is declared by
-// [SdpEndpoint].
+// ProcessAnswer completes a negotiation started by GenerateOffer with the
+// peer's SDP answer, and returns the endpoint's local SDP (the offer it made).
+// The server refuses it with SDP_END_POINT_NOT_OFFER_GENERATED (40209) when no
+// offer was generated, with SDP_END_POINT_ANSWER_ALREADY_PROCCESED (40210) for
+// a second answer, and with SDP_PARSE_ERROR (40201) for an empty or unparsable
+// one.
+//
+// answer is the peer's answer to the offer GenerateOffer returned, as complete
+// SDP text. An empty answer is refused before anything is sent.
+//
+// It is declared by [SdpEndpoint].
 func (h *BaseRtpEndpoint) ProcessAnswer(ctx context.Context, answer string) (string, error) {
 	return h.embedded().ProcessAnswer(ctx, answer)
 }
 
-// GetLocalSessionDescriptor calls the getLocalSessionDescriptor method of
-// SdpEndpoint on the server. It is declared by [SdpEndpoint].
+// GetLocalSessionDescriptor returns the endpoint's own SDP: the offer it
+// generated or the answer it gave. Before either, the server refuses with
+// SDP_END_POINT_NO_LOCAL_SDP_ERROR (40202).
+//
+// It is declared by [SdpEndpoint].
 func (h *BaseRtpEndpoint) GetLocalSessionDescriptor(ctx context.Context) (string, error) {
 	return h.embedded().GetLocalSessionDescriptor(ctx)
 }
 
-// GetRemoteSessionDescriptor calls the getRemoteSessionDescriptor method of
-// SdpEndpoint on the server. It is declared by [SdpEndpoint].
+// GetRemoteSessionDescriptor returns the peer's SDP the endpoint received: the
+// offer given to ProcessOffer or the answer given to ProcessAnswer. Before
+// either, the server refuses with SDP_END_POINT_NO_REMOTE_SDP_ERROR (40203).
+//
+// It is declared by [SdpEndpoint].
 func (h *BaseRtpEndpoint) GetRemoteSessionDescriptor(ctx context.Context) (string, error) {
 	return h.embedded().GetRemoteSessionDescriptor(ctx)
 }
 
 // OnMediaSessionTerminated subscribes to the MediaSessionTerminated events of
-// the object; the package documentation says when the channel closes. It is
-// declared by [SessionEndpoint].
+// the object.
+//
+// It is declared by [SessionEndpoint].
 func (h *BaseRtpEndpoint) OnMediaSessionTerminated(ctx context.Context) (<-chan event.MediaSessionTerminated, error) {
 	return h.embedded().OnMediaSessionTerminated(ctx)
 }
 
 // OnMediaSessionStarted subscribes to the MediaSessionStarted events of the
-// object; the package documentation says when the channel closes. It is
-// declared by [SessionEndpoint].
+// object.
+//
+// It is declared by [SessionEndpoint].
 func (h *BaseRtpEndpoint) OnMediaSessionStarted(ctx context.Context) (<-chan event.MediaSessionStarted, error) {
 	return h.embedded().OnMediaSessionStarted(ctx)
 }
 
-// GetEncoderBitrate reads the encoderBitrate property. It is declared by
-// [element.MediaElement].
+// GetEncoderBitrate returns the target bitrate, in bits per second, of the
+// video encoder the element runs when it has to transcode. Default 300000 (300
+// kbps). A real KMS ignores negative values.
+//
+// It is declared by [element.MediaElement].
 func (h *BaseRtpEndpoint) GetEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetEncoderBitrate(ctx)
 }
 
-// SetEncoderBitrate changes the encoderBitrate property. It is declared by
-// [element.MediaElement].
+// SetEncoderBitrate sets the target bitrate, in bits per second, of the video
+// encoder the element runs when it has to transcode. Default 300000 (300
+// kbps). A real KMS ignores negative values.
+//
+// It is declared by [element.MediaElement].
 func (h *BaseRtpEndpoint) SetEncoderBitrate(ctx context.Context, encoderBitrate int32) error {
 	return h.embedded().SetEncoderBitrate(ctx, encoderBitrate)
 }
 
-// GetMinEncoderBitrate reads the minEncoderBitrate property. It is declared by
-// [element.MediaElement].
+// GetMinEncoderBitrate returns the lowest bitrate, in bits per second, the
+// element's video encoder may drop to when it adapts to the network. Default 0
+// (no floor). A real KMS lowers a minimum set above the current maximum to
+// that maximum.
+//
+// It is declared by [element.MediaElement].
 func (h *BaseRtpEndpoint) GetMinEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetMinEncoderBitrate(ctx)
 }
 
-// SetMinEncoderBitrate changes the minEncoderBitrate property. It is declared
-// by [element.MediaElement].
+// SetMinEncoderBitrate sets the lowest bitrate, in bits per second, the
+// element's video encoder may drop to when it adapts to the network. Default 0
+// (no floor). A real KMS lowers a minimum set above the current maximum to
+// that maximum.
+//
+// It is declared by [element.MediaElement].
 func (h *BaseRtpEndpoint) SetMinEncoderBitrate(ctx context.Context, minEncoderBitrate int32) error {
 	return h.embedded().SetMinEncoderBitrate(ctx, minEncoderBitrate)
 }
 
-// GetMaxEncoderBitrate reads the maxEncoderBitrate property. It is declared by
-// [element.MediaElement].
+// GetMaxEncoderBitrate returns the highest bitrate, in bits per second, the
+// element's video encoder may rise to when it adapts to the network. Default
+// 2147483647 (no ceiling). A real KMS raises a maximum set below the current
+// minimum to that minimum.
+//
+// It is declared by [element.MediaElement].
 func (h *BaseRtpEndpoint) GetMaxEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetMaxEncoderBitrate(ctx)
 }
 
-// SetMaxEncoderBitrate changes the maxEncoderBitrate property. It is declared
-// by [element.MediaElement].
+// SetMaxEncoderBitrate sets the highest bitrate, in bits per second, the
+// element's video encoder may rise to when it adapts to the network. Default
+// 2147483647 (no ceiling). A real KMS raises a maximum set below the current
+// minimum to that minimum.
+//
+// It is declared by [element.MediaElement].
 func (h *BaseRtpEndpoint) SetMaxEncoderBitrate(ctx context.Context, maxEncoderBitrate int32) error {
 	return h.embedded().SetMaxEncoderBitrate(ctx, maxEncoderBitrate)
 }
 
-// GetSourceConnections calls the getSourceConnections method of MediaElement
-// on the server. It is declared by [element.MediaElement].
+// GetSourceConnections returns the connections that feed this element: one
+// entry per source element, media type and pair of media descriptions, with
+// this element as the sink. The list is empty when nothing is connected to the
+// element.
+//
+// It is declared by [element.MediaElement].
 func (h *BaseRtpEndpoint) GetSourceConnections(ctx context.Context, opts *element.GetSourceConnectionsOptions) ([]element.Connection, error) {
 	return h.embedded().GetSourceConnections(ctx, opts)
 }
 
-// GetSinkConnections calls the getSinkConnections method of MediaElement on
-// the server. It is declared by [element.MediaElement].
+// GetSinkConnections returns the connections this element feeds: one entry per
+// sink element, media type and pair of media descriptions, with this element
+// as the source. The list is empty when the element is connected to nothing.
+//
+// It is declared by [element.MediaElement].
 func (h *BaseRtpEndpoint) GetSinkConnections(ctx context.Context, opts *element.GetSinkConnectionsOptions) ([]element.Connection, error) {
 	return h.embedded().GetSinkConnections(ctx, opts)
 }
 
-// Connect calls the connect method of MediaElement on the server. It is
-// declared by [element.MediaElement].
+// Connect makes the media of this element flow into sink. Without a media type
+// it connects audio, video and data, and this element emits one
+// ElementConnected per type.
+//
+// Each input of a sink takes one source: connecting a new source to the same
+// input (media type and sink description) replaces the previous one, which
+// gets ElementDisconnected. An element may feed any number of sinks. The
+// server refuses elements of two different pipelines with CONNECT_ERROR
+// (40004).
+//
+// sink is the element that receives the media; it must belong to the same
+// pipeline.
+//
+// It is declared by [element.MediaElement].
 func (h *BaseRtpEndpoint) Connect(ctx context.Context, sink element.MediaElementHandle, opts *element.ConnectOptions) error {
 	return h.embedded().Connect(ctx, sink, opts)
 }
 
-// Disconnect calls the disconnect method of MediaElement on the server. It is
-// declared by [element.MediaElement].
+// Disconnect stops the media of this element from flowing into sink, for one
+// media type or, when none is given, for all three; this element emits
+// ElementDisconnected for what it removes. Disconnecting elements that are not
+// connected succeeds.
+//
+// sink is the element that stops receiving the media.
+//
+// It is declared by [element.MediaElement].
 func (h *BaseRtpEndpoint) Disconnect(ctx context.Context, sink element.MediaElementHandle, opts *element.DisconnectOptions) error {
 	return h.embedded().Disconnect(ctx, sink, opts)
 }
 
-// SetAudioFormat calls the setAudioFormat method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// SetAudioFormat fixes the audio format the element sends to its sinks, so
+// that the server transcodes the audio into it when the input differs. An
+// unsupported codec is refused with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
+//
+// caps is the audio codec and bitrate the element must output.
+//
+// It is declared by [element.MediaElement].
 func (h *BaseRtpEndpoint) SetAudioFormat(ctx context.Context, caps types.AudioCaps) error {
 	return h.embedded().SetAudioFormat(ctx, caps)
 }
 
-// SetVideoFormat calls the setVideoFormat method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// SetVideoFormat fixes the video format the element sends to its sinks, so
+// that the server transcodes the video into it when the input differs. An
+// unsupported codec is refused with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
+//
+// caps is the video codec and frame rate the element must output.
+//
+// It is declared by [element.MediaElement].
 func (h *BaseRtpEndpoint) SetVideoFormat(ctx context.Context, caps types.VideoCaps) error {
 	return h.embedded().SetVideoFormat(ctx, caps)
 }
 
-// DumpGstreamerDot calls the dumpGstreamerDot method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// DumpGstreamerDot writes the element's internal GStreamer graph, in Graphviz
+// DOT, to a file on the server instead of returning it: into the directory
+// named by the server's GST_DEBUG_DUMP_DOT_DIR environment variable, and
+// nowhere when that variable is unset. It is a debugging aid.
+//
+// It is declared by [element.MediaElement].
 func (h *BaseRtpEndpoint) DumpGstreamerDot(ctx context.Context, opts *element.DumpGstreamerDotOptions) error {
 	return h.embedded().DumpGstreamerDot(ctx, opts)
 }
 
-// GetGstreamerDot calls the getGstreamerDot method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// GetGstreamerDot returns the element's internal GStreamer graph as Graphviz
+// DOT text: the GStreamer elements, pads and links that implement it on the
+// server. It is a debugging aid; render it with Graphviz' dot.
+//
+// It is declared by [element.MediaElement].
 func (h *BaseRtpEndpoint) GetGstreamerDot(ctx context.Context, opts *element.GetGstreamerDotOptions) (string, error) {
 	return h.embedded().GetGstreamerDot(ctx, opts)
 }
 
-// GetStats calls the getStats method of MediaElement on the server. It is
-// declared by [element.MediaElement].
+// GetStats returns the element's statistics, keyed by the id of each
+// statistics record. While the pipeline's latencyStats is on, it includes the
+// element's own record (ElementStats, or EndpointStats for an endpoint) with
+// the latency of each input; RTP and WebRTC endpoints add records for their
+// RTP streams and transport once media flows. With neither, a real KMS returns
+// nothing (null).
+//
+// It is declared by [element.MediaElement].
 func (h *BaseRtpEndpoint) GetStats(ctx context.Context, opts *element.GetStatsOptions) (map[string]types.Complex, error) {
 	return h.embedded().GetStats(ctx, opts)
 }
 
-// IsMediaFlowingIn calls the isMediaFlowingIn method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// IsMediaFlowingIn reports whether media of the given type is arriving at the
+// element's input right now. It turns false about two to four seconds after
+// the last packet; MediaFlowInStateChanged announces each change. The server
+// refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
+//
+// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
+//
+// It is declared by [element.MediaElement].
 func (h *BaseRtpEndpoint) IsMediaFlowingIn(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingInOptions) (bool, error) {
 	return h.embedded().IsMediaFlowingIn(ctx, mediaType, opts)
 }
 
-// IsMediaFlowingOut calls the isMediaFlowingOut method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// IsMediaFlowingOut reports whether media of the given type is leaving the
+// element's output right now. It turns false about two to four seconds after
+// the last packet; MediaFlowOutStateChanged announces each change. The server
+// refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
+//
+// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
+//
+// It is declared by [element.MediaElement].
 func (h *BaseRtpEndpoint) IsMediaFlowingOut(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingOutOptions) (bool, error) {
 	return h.embedded().IsMediaFlowingOut(ctx, mediaType, opts)
 }
 
-// IsMediaTranscoding calls the isMediaTranscoding method of MediaElement on
-// the server. It is declared by [element.MediaElement].
+// IsMediaTranscoding reports whether the element is transcoding media of the
+// given type right now, that is decoding and re-encoding it because its sinks
+// need another codec or format than its input has. Transcoding costs CPU, so
+// this is worth watching; MediaTranscodingStateChanged announces each change.
+// The server refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
+//
+// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
+//
+// It is declared by [element.MediaElement].
 func (h *BaseRtpEndpoint) IsMediaTranscoding(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaTranscodingOptions) (bool, error) {
 	return h.embedded().IsMediaTranscoding(ctx, mediaType, opts)
 }
 
-// OnElementConnected subscribes to the ElementConnected events of the object;
-// the package documentation says when the channel closes. It is declared by
-// [element.MediaElement].
+// OnElementConnected subscribes to the ElementConnected events of the object.
+//
+// It is declared by [element.MediaElement].
 func (h *BaseRtpEndpoint) OnElementConnected(ctx context.Context) (<-chan event.ElementConnected, error) {
 	return h.embedded().OnElementConnected(ctx)
 }
 
 // OnElementDisconnected subscribes to the ElementDisconnected events of the
-// object; the package documentation says when the channel closes. It is
-// declared by [element.MediaElement].
+// object.
+//
+// It is declared by [element.MediaElement].
 func (h *BaseRtpEndpoint) OnElementDisconnected(ctx context.Context) (<-chan event.ElementDisconnected, error) {
 	return h.embedded().OnElementDisconnected(ctx)
 }
 
 // OnMediaFlowOutStateChanged subscribes to the MediaFlowOutStateChanged events
-// of the object; the package documentation says when the channel closes. It is
-// declared by [element.MediaElement].
+// of the object.
+//
+// It is declared by [element.MediaElement].
 func (h *BaseRtpEndpoint) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan event.MediaFlowOutStateChanged, error) {
 	return h.embedded().OnMediaFlowOutStateChanged(ctx)
 }
 
 // OnMediaFlowInStateChanged subscribes to the MediaFlowInStateChanged events
-// of the object; the package documentation says when the channel closes. It is
-// declared by [element.MediaElement].
+// of the object.
+//
+// It is declared by [element.MediaElement].
 func (h *BaseRtpEndpoint) OnMediaFlowInStateChanged(ctx context.Context) (<-chan event.MediaFlowInStateChanged, error) {
 	return h.embedded().OnMediaFlowInStateChanged(ctx)
 }
 
 // OnMediaTranscodingStateChanged subscribes to the
-// MediaTranscodingStateChanged events of the object; the package documentation
-// says when the channel closes. It is declared by [element.MediaElement].
+// MediaTranscodingStateChanged events of the object.
+//
+// It is declared by [element.MediaElement].
 func (h *BaseRtpEndpoint) OnMediaTranscodingStateChanged(ctx context.Context) (<-chan event.MediaTranscodingStateChanged, error) {
 	return h.embedded().OnMediaTranscodingStateChanged(ctx)
 }
 
-// GetMediaPipeline reads the mediaPipeline property. It is set when the object
-// is created and never changes. This package cannot import the MediaPipeline
-// handle, so the result is a MediaObject handle: pipeline.LookupMediaPipeline,
-// or pipeline.MediaPipelineFromObject on its Object, gives the typed one. It
-// is declared by [element.MediaObject].
+// GetMediaPipeline returns the pipeline the object lives in. For a
+// MediaPipeline it is the pipeline itself; the ServerManager has none (nil).
+// It is set when the object is created and never changes. This package cannot
+// import the MediaPipeline handle, so the result is a MediaObject handle:
+// pipeline.LookupMediaPipeline, or pipeline.MediaPipelineFromObject on its
+// Object, gives the typed one.
+//
+// It is declared by [element.MediaObject].
 func (h *BaseRtpEndpoint) GetMediaPipeline(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetMediaPipeline(ctx)
 }
 
-// GetParent reads the parent property. It is set when the object is created
-// and never changes. Results are MediaObject handles of the declared class;
-// the Lookup functions of the handle packages check and give the concrete one.
+// GetParent returns the object this one was created under: the pipeline for an
+// element or a hub, the hub for a HubPort, none (nil) for a pipeline or the
+// ServerManager. It is set when the object is created and never changes.
+// Results are MediaObject handles of the declared class; the Lookup functions
+// of the handle packages check and give the concrete one.
+//
 // It is declared by [element.MediaObject].
 func (h *BaseRtpEndpoint) GetParent(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetParent(ctx)
 }
 
-// GetId reads the id property. It is set when the object is created and never
-// changes. It is declared by [element.MediaObject].
+// GetId returns the server-wide identifier of the object, fixed at creation. A
+// pipeline's id is a UUID followed by "_kurento.MediaPipeline"; a child's id
+// is its parent's id, a slash and the child's own UUID and type, such as
+// "<pipeline id>/<uuid>_kurento.WebRtcEndpoint". The ServerManager's id is
+// always "manager_ServerManager". It is set when the object is created and
+// never changes.
+//
+// It is declared by [element.MediaObject].
 func (h *BaseRtpEndpoint) GetId(ctx context.Context) (string, error) {
 	return h.embedded().GetId(ctx)
 }
 
-// GetChildren reads the children property. Results are MediaObject handles of
-// the declared class; the Lookup functions of the handle packages check and
-// give the concrete one. It is declared by [element.MediaObject].
+// GetChildren returns the objects created under this one and still alive: a
+// pipeline's elements and hubs, a hub's ports. A real KMS lists them in no
+// fixed order. Results are MediaObject handles of the declared class; the
+// Lookup functions of the handle packages check and give the concrete one.
+//
+// It is declared by [element.MediaObject].
 func (h *BaseRtpEndpoint) GetChildren(ctx context.Context) ([]*element.MediaObject, error) {
 	return h.embedded().GetChildren(ctx)
 }
 
-// GetName reads the name property. It is declared by [element.MediaObject].
+// GetName returns the object's free-form name, meant for logs and tools; the
+// server does not use it. It defaults to the object's id, and setting it to
+// the empty string brings the id back.
+//
+// It is declared by [element.MediaObject].
 func (h *BaseRtpEndpoint) GetName(ctx context.Context) (string, error) {
 	return h.embedded().GetName(ctx)
 }
 
-// SetName changes the name property. It is declared by [element.MediaObject].
+// SetName sets the object's free-form name, meant for logs and tools; the
+// server does not use it. It defaults to the object's id, and setting it to
+// the empty string brings the id back.
+//
+// It is declared by [element.MediaObject].
 func (h *BaseRtpEndpoint) SetName(ctx context.Context, name string) error {
 	return h.embedded().SetName(ctx, name)
 }
 
-// GetSendTagsInEvents reads the sendTagsInEvents property. It is declared by
-// [element.MediaObject].
+// GetSendTagsInEvents returns whether every event the object emits carries the
+// object's tags in its tags field. Default false: events then carry an empty
+// tag list.
+//
+// It is declared by [element.MediaObject].
 func (h *BaseRtpEndpoint) GetSendTagsInEvents(ctx context.Context) (bool, error) {
 	return h.embedded().GetSendTagsInEvents(ctx)
 }
 
-// SetSendTagsInEvents changes the sendTagsInEvents property. It is declared by
-// [element.MediaObject].
+// SetSendTagsInEvents sets whether every event the object emits carries the
+// object's tags in its tags field. Default false: events then carry an empty
+// tag list.
+//
+// It is declared by [element.MediaObject].
 func (h *BaseRtpEndpoint) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents bool) error {
 	return h.embedded().SetSendTagsInEvents(ctx, sendTagsInEvents)
 }
 
-// GetCreationTime reads the creationTime property. It is set when the object
-// is created and never changes. It is declared by [element.MediaObject].
+// GetCreationTime returns when the object was created, in whole seconds since
+// the Unix epoch, by the server's clock. It is set when the object is created
+// and never changes.
+//
+// It is declared by [element.MediaObject].
 func (h *BaseRtpEndpoint) GetCreationTime(ctx context.Context) (int32, error) {
 	return h.embedded().GetCreationTime(ctx)
 }
 
-// AddTag calls the addTag method of MediaObject on the server. It is declared
-// by [element.MediaObject].
+// AddTag attaches a key-value tag to the object, replacing the value when the
+// key is already present. Tags live on the server, so every session that looks
+// the object up sees them; sendTagsInEvents copies them into the object's
+// events.
+//
+// key is the tag's name.
+//
+// value is the value stored under the key.
+//
+// It is declared by [element.MediaObject].
 func (h *BaseRtpEndpoint) AddTag(ctx context.Context, key string, value string) error {
 	return h.embedded().AddTag(ctx, key, value)
 }
 
-// RemoveTag calls the removeTag method of MediaObject on the server. It is
-// declared by [element.MediaObject].
+// RemoveTag deletes the tag with the given key. Removing a key that is not
+// there succeeds and changes nothing.
+//
+// key is the name of the tag to delete.
+//
+// It is declared by [element.MediaObject].
 func (h *BaseRtpEndpoint) RemoveTag(ctx context.Context, key string) error {
 	return h.embedded().RemoveTag(ctx, key)
 }
 
-// GetTag calls the getTag method of MediaObject on the server. It is declared
-// by [element.MediaObject].
+// GetTag returns the value stored under the given key. The server refuses a
+// key the object does not have with MEDIA_OBJECT_TAG_KEY_NOT_FOUND (40110).
+//
+// key is the name of the tag to read.
+//
+// It is declared by [element.MediaObject].
 func (h *BaseRtpEndpoint) GetTag(ctx context.Context, key string) (string, error) {
 	return h.embedded().GetTag(ctx, key)
 }
 
-// GetTags calls the getTags method of MediaObject on the server. It is
-// declared by [element.MediaObject].
+// GetTags returns every tag of the object as key-value pairs; the list is
+// empty when the object has none.
+//
+// It is declared by [element.MediaObject].
 func (h *BaseRtpEndpoint) GetTags(ctx context.Context) ([]types.Tag, error) {
 	return h.embedded().GetTags(ctx)
 }
 
-// OnError subscribes to the Error events of the object; the package
-// documentation says when the channel closes. It is declared by
-// [element.MediaObject].
+// OnError subscribes to the Error events of the object.
+//
+// It is declared by [element.MediaObject].
 func (h *BaseRtpEndpoint) OnError(ctx context.Context) (<-chan event.Error, error) {
 	return h.embedded().OnError(ctx)
 }
 
-// Endpoint is the handle of an Endpoint object (core module). The server never
+// Endpoint is a media element at the edge of a pipeline: it brings media in
+// from outside the server (a remote peer, a file, a URL) or takes it out,
+// where a filter transforms media inside the pipeline. It adds nothing of its
+// own to MediaElement.
+//
+// The type is the handle of an Endpoint object (core module). The server never
 // creates this class itself; handles of it stand for objects of a subclass.
 //
-// Besides its own, it has the methods of the classes it extends,
-// redeclared here so that a nil handle fails instead of panicking:
+// Besides its own methods, it has those of the classes it extends:
 //
 //   - [element.MediaElement]: GetEncoderBitrate, SetEncoderBitrate,
 //     GetMinEncoderBitrate, SetMinEncoderBitrate, GetMaxEncoderBitrate,
@@ -671,244 +904,396 @@ func (h *Endpoint) Events(ctx context.Context, types ...string) (*client.Subscri
 	return client.SubscribeEvents(ctx, h.Object(), types)
 }
 
-// GetEncoderBitrate reads the encoderBitrate property. It is declared by
-// [element.MediaElement].
+// GetEncoderBitrate returns the target bitrate, in bits per second, of the
+// video encoder the element runs when it has to transcode. Default 300000 (300
+// kbps). A real KMS ignores negative values.
+//
+// It is declared by [element.MediaElement].
 func (h *Endpoint) GetEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetEncoderBitrate(ctx)
 }
 
-// SetEncoderBitrate changes the encoderBitrate property. It is declared by
-// [element.MediaElement].
+// SetEncoderBitrate sets the target bitrate, in bits per second, of the video
+// encoder the element runs when it has to transcode. Default 300000 (300
+// kbps). A real KMS ignores negative values.
+//
+// It is declared by [element.MediaElement].
 func (h *Endpoint) SetEncoderBitrate(ctx context.Context, encoderBitrate int32) error {
 	return h.embedded().SetEncoderBitrate(ctx, encoderBitrate)
 }
 
-// GetMinEncoderBitrate reads the minEncoderBitrate property. It is declared by
-// [element.MediaElement].
+// GetMinEncoderBitrate returns the lowest bitrate, in bits per second, the
+// element's video encoder may drop to when it adapts to the network. Default 0
+// (no floor). A real KMS lowers a minimum set above the current maximum to
+// that maximum.
+//
+// It is declared by [element.MediaElement].
 func (h *Endpoint) GetMinEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetMinEncoderBitrate(ctx)
 }
 
-// SetMinEncoderBitrate changes the minEncoderBitrate property. It is declared
-// by [element.MediaElement].
+// SetMinEncoderBitrate sets the lowest bitrate, in bits per second, the
+// element's video encoder may drop to when it adapts to the network. Default 0
+// (no floor). A real KMS lowers a minimum set above the current maximum to
+// that maximum.
+//
+// It is declared by [element.MediaElement].
 func (h *Endpoint) SetMinEncoderBitrate(ctx context.Context, minEncoderBitrate int32) error {
 	return h.embedded().SetMinEncoderBitrate(ctx, minEncoderBitrate)
 }
 
-// GetMaxEncoderBitrate reads the maxEncoderBitrate property. It is declared by
-// [element.MediaElement].
+// GetMaxEncoderBitrate returns the highest bitrate, in bits per second, the
+// element's video encoder may rise to when it adapts to the network. Default
+// 2147483647 (no ceiling). A real KMS raises a maximum set below the current
+// minimum to that minimum.
+//
+// It is declared by [element.MediaElement].
 func (h *Endpoint) GetMaxEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetMaxEncoderBitrate(ctx)
 }
 
-// SetMaxEncoderBitrate changes the maxEncoderBitrate property. It is declared
-// by [element.MediaElement].
+// SetMaxEncoderBitrate sets the highest bitrate, in bits per second, the
+// element's video encoder may rise to when it adapts to the network. Default
+// 2147483647 (no ceiling). A real KMS raises a maximum set below the current
+// minimum to that minimum.
+//
+// It is declared by [element.MediaElement].
 func (h *Endpoint) SetMaxEncoderBitrate(ctx context.Context, maxEncoderBitrate int32) error {
 	return h.embedded().SetMaxEncoderBitrate(ctx, maxEncoderBitrate)
 }
 
-// GetSourceConnections calls the getSourceConnections method of MediaElement
-// on the server. It is declared by [element.MediaElement].
+// GetSourceConnections returns the connections that feed this element: one
+// entry per source element, media type and pair of media descriptions, with
+// this element as the sink. The list is empty when nothing is connected to the
+// element.
+//
+// It is declared by [element.MediaElement].
 func (h *Endpoint) GetSourceConnections(ctx context.Context, opts *element.GetSourceConnectionsOptions) ([]element.Connection, error) {
 	return h.embedded().GetSourceConnections(ctx, opts)
 }
 
-// GetSinkConnections calls the getSinkConnections method of MediaElement on
-// the server. It is declared by [element.MediaElement].
+// GetSinkConnections returns the connections this element feeds: one entry per
+// sink element, media type and pair of media descriptions, with this element
+// as the source. The list is empty when the element is connected to nothing.
+//
+// It is declared by [element.MediaElement].
 func (h *Endpoint) GetSinkConnections(ctx context.Context, opts *element.GetSinkConnectionsOptions) ([]element.Connection, error) {
 	return h.embedded().GetSinkConnections(ctx, opts)
 }
 
-// Connect calls the connect method of MediaElement on the server. It is
-// declared by [element.MediaElement].
+// Connect makes the media of this element flow into sink. Without a media type
+// it connects audio, video and data, and this element emits one
+// ElementConnected per type.
+//
+// Each input of a sink takes one source: connecting a new source to the same
+// input (media type and sink description) replaces the previous one, which
+// gets ElementDisconnected. An element may feed any number of sinks. The
+// server refuses elements of two different pipelines with CONNECT_ERROR
+// (40004).
+//
+// sink is the element that receives the media; it must belong to the same
+// pipeline.
+//
+// It is declared by [element.MediaElement].
 func (h *Endpoint) Connect(ctx context.Context, sink element.MediaElementHandle, opts *element.ConnectOptions) error {
 	return h.embedded().Connect(ctx, sink, opts)
 }
 
-// Disconnect calls the disconnect method of MediaElement on the server. It is
-// declared by [element.MediaElement].
+// Disconnect stops the media of this element from flowing into sink, for one
+// media type or, when none is given, for all three; this element emits
+// ElementDisconnected for what it removes. Disconnecting elements that are not
+// connected succeeds.
+//
+// sink is the element that stops receiving the media.
+//
+// It is declared by [element.MediaElement].
 func (h *Endpoint) Disconnect(ctx context.Context, sink element.MediaElementHandle, opts *element.DisconnectOptions) error {
 	return h.embedded().Disconnect(ctx, sink, opts)
 }
 
-// SetAudioFormat calls the setAudioFormat method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// SetAudioFormat fixes the audio format the element sends to its sinks, so
+// that the server transcodes the audio into it when the input differs. An
+// unsupported codec is refused with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
+//
+// caps is the audio codec and bitrate the element must output.
+//
+// It is declared by [element.MediaElement].
 func (h *Endpoint) SetAudioFormat(ctx context.Context, caps types.AudioCaps) error {
 	return h.embedded().SetAudioFormat(ctx, caps)
 }
 
-// SetVideoFormat calls the setVideoFormat method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// SetVideoFormat fixes the video format the element sends to its sinks, so
+// that the server transcodes the video into it when the input differs. An
+// unsupported codec is refused with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
+//
+// caps is the video codec and frame rate the element must output.
+//
+// It is declared by [element.MediaElement].
 func (h *Endpoint) SetVideoFormat(ctx context.Context, caps types.VideoCaps) error {
 	return h.embedded().SetVideoFormat(ctx, caps)
 }
 
-// DumpGstreamerDot calls the dumpGstreamerDot method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// DumpGstreamerDot writes the element's internal GStreamer graph, in Graphviz
+// DOT, to a file on the server instead of returning it: into the directory
+// named by the server's GST_DEBUG_DUMP_DOT_DIR environment variable, and
+// nowhere when that variable is unset. It is a debugging aid.
+//
+// It is declared by [element.MediaElement].
 func (h *Endpoint) DumpGstreamerDot(ctx context.Context, opts *element.DumpGstreamerDotOptions) error {
 	return h.embedded().DumpGstreamerDot(ctx, opts)
 }
 
-// GetGstreamerDot calls the getGstreamerDot method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// GetGstreamerDot returns the element's internal GStreamer graph as Graphviz
+// DOT text: the GStreamer elements, pads and links that implement it on the
+// server. It is a debugging aid; render it with Graphviz' dot.
+//
+// It is declared by [element.MediaElement].
 func (h *Endpoint) GetGstreamerDot(ctx context.Context, opts *element.GetGstreamerDotOptions) (string, error) {
 	return h.embedded().GetGstreamerDot(ctx, opts)
 }
 
-// GetStats calls the getStats method of MediaElement on the server. It is
-// declared by [element.MediaElement].
+// GetStats returns the element's statistics, keyed by the id of each
+// statistics record. While the pipeline's latencyStats is on, it includes the
+// element's own record (ElementStats, or EndpointStats for an endpoint) with
+// the latency of each input; RTP and WebRTC endpoints add records for their
+// RTP streams and transport once media flows. With neither, a real KMS returns
+// nothing (null).
+//
+// It is declared by [element.MediaElement].
 func (h *Endpoint) GetStats(ctx context.Context, opts *element.GetStatsOptions) (map[string]types.Complex, error) {
 	return h.embedded().GetStats(ctx, opts)
 }
 
-// IsMediaFlowingIn calls the isMediaFlowingIn method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// IsMediaFlowingIn reports whether media of the given type is arriving at the
+// element's input right now. It turns false about two to four seconds after
+// the last packet; MediaFlowInStateChanged announces each change. The server
+// refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
+//
+// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
+//
+// It is declared by [element.MediaElement].
 func (h *Endpoint) IsMediaFlowingIn(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingInOptions) (bool, error) {
 	return h.embedded().IsMediaFlowingIn(ctx, mediaType, opts)
 }
 
-// IsMediaFlowingOut calls the isMediaFlowingOut method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// IsMediaFlowingOut reports whether media of the given type is leaving the
+// element's output right now. It turns false about two to four seconds after
+// the last packet; MediaFlowOutStateChanged announces each change. The server
+// refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
+//
+// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
+//
+// It is declared by [element.MediaElement].
 func (h *Endpoint) IsMediaFlowingOut(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingOutOptions) (bool, error) {
 	return h.embedded().IsMediaFlowingOut(ctx, mediaType, opts)
 }
 
-// IsMediaTranscoding calls the isMediaTranscoding method of MediaElement on
-// the server. It is declared by [element.MediaElement].
+// IsMediaTranscoding reports whether the element is transcoding media of the
+// given type right now, that is decoding and re-encoding it because its sinks
+// need another codec or format than its input has. Transcoding costs CPU, so
+// this is worth watching; MediaTranscodingStateChanged announces each change.
+// The server refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
+//
+// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
+//
+// It is declared by [element.MediaElement].
 func (h *Endpoint) IsMediaTranscoding(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaTranscodingOptions) (bool, error) {
 	return h.embedded().IsMediaTranscoding(ctx, mediaType, opts)
 }
 
-// OnElementConnected subscribes to the ElementConnected events of the object;
-// the package documentation says when the channel closes. It is declared by
-// [element.MediaElement].
+// OnElementConnected subscribes to the ElementConnected events of the object.
+//
+// It is declared by [element.MediaElement].
 func (h *Endpoint) OnElementConnected(ctx context.Context) (<-chan event.ElementConnected, error) {
 	return h.embedded().OnElementConnected(ctx)
 }
 
 // OnElementDisconnected subscribes to the ElementDisconnected events of the
-// object; the package documentation says when the channel closes. It is
-// declared by [element.MediaElement].
+// object.
+//
+// It is declared by [element.MediaElement].
 func (h *Endpoint) OnElementDisconnected(ctx context.Context) (<-chan event.ElementDisconnected, error) {
 	return h.embedded().OnElementDisconnected(ctx)
 }
 
 // OnMediaFlowOutStateChanged subscribes to the MediaFlowOutStateChanged events
-// of the object; the package documentation says when the channel closes. It is
-// declared by [element.MediaElement].
+// of the object.
+//
+// It is declared by [element.MediaElement].
 func (h *Endpoint) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan event.MediaFlowOutStateChanged, error) {
 	return h.embedded().OnMediaFlowOutStateChanged(ctx)
 }
 
 // OnMediaFlowInStateChanged subscribes to the MediaFlowInStateChanged events
-// of the object; the package documentation says when the channel closes. It is
-// declared by [element.MediaElement].
+// of the object.
+//
+// It is declared by [element.MediaElement].
 func (h *Endpoint) OnMediaFlowInStateChanged(ctx context.Context) (<-chan event.MediaFlowInStateChanged, error) {
 	return h.embedded().OnMediaFlowInStateChanged(ctx)
 }
 
 // OnMediaTranscodingStateChanged subscribes to the
-// MediaTranscodingStateChanged events of the object; the package documentation
-// says when the channel closes. It is declared by [element.MediaElement].
+// MediaTranscodingStateChanged events of the object.
+//
+// It is declared by [element.MediaElement].
 func (h *Endpoint) OnMediaTranscodingStateChanged(ctx context.Context) (<-chan event.MediaTranscodingStateChanged, error) {
 	return h.embedded().OnMediaTranscodingStateChanged(ctx)
 }
 
-// GetMediaPipeline reads the mediaPipeline property. It is set when the object
-// is created and never changes. This package cannot import the MediaPipeline
-// handle, so the result is a MediaObject handle: pipeline.LookupMediaPipeline,
-// or pipeline.MediaPipelineFromObject on its Object, gives the typed one. It
-// is declared by [element.MediaObject].
+// GetMediaPipeline returns the pipeline the object lives in. For a
+// MediaPipeline it is the pipeline itself; the ServerManager has none (nil).
+// It is set when the object is created and never changes. This package cannot
+// import the MediaPipeline handle, so the result is a MediaObject handle:
+// pipeline.LookupMediaPipeline, or pipeline.MediaPipelineFromObject on its
+// Object, gives the typed one.
+//
+// It is declared by [element.MediaObject].
 func (h *Endpoint) GetMediaPipeline(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetMediaPipeline(ctx)
 }
 
-// GetParent reads the parent property. It is set when the object is created
-// and never changes. Results are MediaObject handles of the declared class;
-// the Lookup functions of the handle packages check and give the concrete one.
+// GetParent returns the object this one was created under: the pipeline for an
+// element or a hub, the hub for a HubPort, none (nil) for a pipeline or the
+// ServerManager. It is set when the object is created and never changes.
+// Results are MediaObject handles of the declared class; the Lookup functions
+// of the handle packages check and give the concrete one.
+//
 // It is declared by [element.MediaObject].
 func (h *Endpoint) GetParent(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetParent(ctx)
 }
 
-// GetId reads the id property. It is set when the object is created and never
-// changes. It is declared by [element.MediaObject].
+// GetId returns the server-wide identifier of the object, fixed at creation. A
+// pipeline's id is a UUID followed by "_kurento.MediaPipeline"; a child's id
+// is its parent's id, a slash and the child's own UUID and type, such as
+// "<pipeline id>/<uuid>_kurento.WebRtcEndpoint". The ServerManager's id is
+// always "manager_ServerManager". It is set when the object is created and
+// never changes.
+//
+// It is declared by [element.MediaObject].
 func (h *Endpoint) GetId(ctx context.Context) (string, error) {
 	return h.embedded().GetId(ctx)
 }
 
-// GetChildren reads the children property. Results are MediaObject handles of
-// the declared class; the Lookup functions of the handle packages check and
-// give the concrete one. It is declared by [element.MediaObject].
+// GetChildren returns the objects created under this one and still alive: a
+// pipeline's elements and hubs, a hub's ports. A real KMS lists them in no
+// fixed order. Results are MediaObject handles of the declared class; the
+// Lookup functions of the handle packages check and give the concrete one.
+//
+// It is declared by [element.MediaObject].
 func (h *Endpoint) GetChildren(ctx context.Context) ([]*element.MediaObject, error) {
 	return h.embedded().GetChildren(ctx)
 }
 
-// GetName reads the name property. It is declared by [element.MediaObject].
+// GetName returns the object's free-form name, meant for logs and tools; the
+// server does not use it. It defaults to the object's id, and setting it to
+// the empty string brings the id back.
+//
+// It is declared by [element.MediaObject].
 func (h *Endpoint) GetName(ctx context.Context) (string, error) {
 	return h.embedded().GetName(ctx)
 }
 
-// SetName changes the name property. It is declared by [element.MediaObject].
+// SetName sets the object's free-form name, meant for logs and tools; the
+// server does not use it. It defaults to the object's id, and setting it to
+// the empty string brings the id back.
+//
+// It is declared by [element.MediaObject].
 func (h *Endpoint) SetName(ctx context.Context, name string) error {
 	return h.embedded().SetName(ctx, name)
 }
 
-// GetSendTagsInEvents reads the sendTagsInEvents property. It is declared by
-// [element.MediaObject].
+// GetSendTagsInEvents returns whether every event the object emits carries the
+// object's tags in its tags field. Default false: events then carry an empty
+// tag list.
+//
+// It is declared by [element.MediaObject].
 func (h *Endpoint) GetSendTagsInEvents(ctx context.Context) (bool, error) {
 	return h.embedded().GetSendTagsInEvents(ctx)
 }
 
-// SetSendTagsInEvents changes the sendTagsInEvents property. It is declared by
-// [element.MediaObject].
+// SetSendTagsInEvents sets whether every event the object emits carries the
+// object's tags in its tags field. Default false: events then carry an empty
+// tag list.
+//
+// It is declared by [element.MediaObject].
 func (h *Endpoint) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents bool) error {
 	return h.embedded().SetSendTagsInEvents(ctx, sendTagsInEvents)
 }
 
-// GetCreationTime reads the creationTime property. It is set when the object
-// is created and never changes. It is declared by [element.MediaObject].
+// GetCreationTime returns when the object was created, in whole seconds since
+// the Unix epoch, by the server's clock. It is set when the object is created
+// and never changes.
+//
+// It is declared by [element.MediaObject].
 func (h *Endpoint) GetCreationTime(ctx context.Context) (int32, error) {
 	return h.embedded().GetCreationTime(ctx)
 }
 
-// AddTag calls the addTag method of MediaObject on the server. It is declared
-// by [element.MediaObject].
+// AddTag attaches a key-value tag to the object, replacing the value when the
+// key is already present. Tags live on the server, so every session that looks
+// the object up sees them; sendTagsInEvents copies them into the object's
+// events.
+//
+// key is the tag's name.
+//
+// value is the value stored under the key.
+//
+// It is declared by [element.MediaObject].
 func (h *Endpoint) AddTag(ctx context.Context, key string, value string) error {
 	return h.embedded().AddTag(ctx, key, value)
 }
 
-// RemoveTag calls the removeTag method of MediaObject on the server. It is
-// declared by [element.MediaObject].
+// RemoveTag deletes the tag with the given key. Removing a key that is not
+// there succeeds and changes nothing.
+//
+// key is the name of the tag to delete.
+//
+// It is declared by [element.MediaObject].
 func (h *Endpoint) RemoveTag(ctx context.Context, key string) error {
 	return h.embedded().RemoveTag(ctx, key)
 }
 
-// GetTag calls the getTag method of MediaObject on the server. It is declared
-// by [element.MediaObject].
+// GetTag returns the value stored under the given key. The server refuses a
+// key the object does not have with MEDIA_OBJECT_TAG_KEY_NOT_FOUND (40110).
+//
+// key is the name of the tag to read.
+//
+// It is declared by [element.MediaObject].
 func (h *Endpoint) GetTag(ctx context.Context, key string) (string, error) {
 	return h.embedded().GetTag(ctx, key)
 }
 
-// GetTags calls the getTags method of MediaObject on the server. It is
-// declared by [element.MediaObject].
+// GetTags returns every tag of the object as key-value pairs; the list is
+// empty when the object has none.
+//
+// It is declared by [element.MediaObject].
 func (h *Endpoint) GetTags(ctx context.Context) ([]types.Tag, error) {
 	return h.embedded().GetTags(ctx)
 }
 
-// OnError subscribes to the Error events of the object; the package
-// documentation says when the channel closes. It is declared by
-// [element.MediaObject].
+// OnError subscribes to the Error events of the object.
+//
+// It is declared by [element.MediaObject].
 func (h *Endpoint) OnError(ctx context.Context) (<-chan event.Error, error) {
 	return h.embedded().OnError(ctx)
 }
 
-// SdpEndpoint is the handle of a SdpEndpoint object (core module). The server
+// SdpEndpoint is a session endpoint that agrees on its media session with the
+// peer through SDP: either the peer offers and the endpoint answers
+// (ProcessOffer), or the endpoint offers (GenerateOffer) and takes the peer's
+// answer (ProcessAnswer).
+//
+// An endpoint negotiates once: after an offer was generated or processed, the
+// server refuses another GenerateOffer or ProcessOffer with
+// SDP_END_POINT_ALREADY_NEGOTIATED (40208). Settings that go into the SDP,
+// such as the receive bandwidth limits, must be made before.
+//
+// The type is the handle of a SdpEndpoint object (core module). The server
 // never creates this class itself; handles of it stand for objects of a
 // subclass.
 //
-// Besides its own, it has the methods of the classes it extends,
-// redeclared here so that a nil handle fails instead of panicking:
+// Besides its own methods, it has those of the classes it extends:
 //
 //   - [SessionEndpoint]: OnMediaSessionTerminated, OnMediaSessionStarted
 //   - [element.MediaElement]: GetEncoderBitrate, SetEncoderBitrate,
@@ -989,7 +1374,10 @@ type SdpEndpointHandle interface {
 
 func (*SdpEndpoint) isSdpEndpoint() {}
 
-// GetMaxAudioRecvBandwidth reads the maxAudioRecvBandwidth property.
+// GetMaxAudioRecvBandwidth returns the most audio bandwidth, in kbps, the
+// endpoint asks its peer to send: it goes into the audio section of the SDP
+// the endpoint produces as a b=AS line, so set it before negotiating. Default
+// 0, meaning no limit (no b=AS line).
 func (h *SdpEndpoint) GetMaxAudioRecvBandwidth(ctx context.Context) (int32, error) {
 	o := h.Object()
 	var res int32
@@ -999,7 +1387,10 @@ func (h *SdpEndpoint) GetMaxAudioRecvBandwidth(ctx context.Context) (int32, erro
 	return res, nil
 }
 
-// SetMaxAudioRecvBandwidth changes the maxAudioRecvBandwidth property.
+// SetMaxAudioRecvBandwidth sets the most audio bandwidth, in kbps, the
+// endpoint asks its peer to send: it goes into the audio section of the SDP
+// the endpoint produces as a b=AS line, so set it before negotiating. Default
+// 0, meaning no limit (no b=AS line).
 func (h *SdpEndpoint) SetMaxAudioRecvBandwidth(ctx context.Context, maxAudioRecvBandwidth int32) error {
 	o := h.Object()
 	params := struct {
@@ -1008,7 +1399,10 @@ func (h *SdpEndpoint) SetMaxAudioRecvBandwidth(ctx context.Context, maxAudioRecv
 	return o.Invoke(ctx, "setMaxAudioRecvBandwidth", params, nil)
 }
 
-// GetMaxVideoRecvBandwidth reads the maxVideoRecvBandwidth property.
+// GetMaxVideoRecvBandwidth returns the most video bandwidth, in kbps, the
+// endpoint asks its peer to send: it goes into the video section of the SDP
+// the endpoint produces as a b=AS line, so set it before negotiating. Default
+// 0, meaning no limit (no b=AS line).
 func (h *SdpEndpoint) GetMaxVideoRecvBandwidth(ctx context.Context) (int32, error) {
 	o := h.Object()
 	var res int32
@@ -1018,7 +1412,10 @@ func (h *SdpEndpoint) GetMaxVideoRecvBandwidth(ctx context.Context) (int32, erro
 	return res, nil
 }
 
-// SetMaxVideoRecvBandwidth changes the maxVideoRecvBandwidth property.
+// SetMaxVideoRecvBandwidth sets the most video bandwidth, in kbps, the
+// endpoint asks its peer to send: it goes into the video section of the SDP
+// the endpoint produces as a b=AS line, so set it before negotiating. Default
+// 0, meaning no limit (no b=AS line).
 func (h *SdpEndpoint) SetMaxVideoRecvBandwidth(ctx context.Context, maxVideoRecvBandwidth int32) error {
 	o := h.Object()
 	params := struct {
@@ -1031,12 +1428,19 @@ func (h *SdpEndpoint) SetMaxVideoRecvBandwidth(ctx context.Context, maxVideoRecv
 // SdpEndpoint.GenerateOffer. A nil *GenerateOfferOptions, or an unset field,
 // leaves them out so the server uses its defaults.
 type GenerateOfferOptions struct {
-	// Options sets the optional options parameter. Nil leaves it to the
-	// server.
+	// Options sets which media the offer asks to receive, audio and video;
+	// both when omitted. A media type turned off is left out of the offer. Nil
+	// leaves it to the server.
 	Options *types.OfferOptions
 }
 
-// GenerateOffer calls the generateOffer method of SdpEndpoint on the server.
+// GenerateOffer makes the endpoint the offering side: it returns the SDP offer
+// to send to the peer, whose answer then goes to ProcessAnswer. The server
+// refuses it on an endpoint that already negotiated with
+// SDP_END_POINT_ALREADY_NEGOTIATED (40208).
+//
+// A WebRtcEndpoint's offer holds no ICE candidates: call GatherCandidates and
+// send the candidates as IceCandidateFound reports them.
 func (h *SdpEndpoint) GenerateOffer(ctx context.Context, opts *GenerateOfferOptions) (string, error) {
 	o := h.Object()
 	params := struct {
@@ -1052,8 +1456,19 @@ func (h *SdpEndpoint) GenerateOffer(ctx context.Context, opts *GenerateOfferOpti
 	return res, nil
 }
 
-// ProcessOffer calls the processOffer method of SdpEndpoint on the server. An
-// empty offer is refused before anything is sent.
+// ProcessOffer takes the peer's SDP offer and returns the SDP answer to send
+// back to the peer. The answer keeps the offer's media sections in order and
+// only the codecs the server supports; a section it cannot serve is rejected
+// (port 0).
+//
+// The server refuses an empty or unparsable offer with SDP_PARSE_ERROR (40201)
+// and any offer after the endpoint negotiated with
+// SDP_END_POINT_ALREADY_NEGOTIATED (40208). A WebRtcEndpoint's answer holds no
+// ICE candidates: call GatherCandidates and send the candidates as
+// IceCandidateFound reports them.
+//
+// offer is the peer's offer, as complete SDP text. An empty offer is refused
+// before anything is sent.
 func (h *SdpEndpoint) ProcessOffer(ctx context.Context, offer string) (string, error) {
 	o := h.Object()
 	if offer == "" {
@@ -1069,8 +1484,15 @@ func (h *SdpEndpoint) ProcessOffer(ctx context.Context, offer string) (string, e
 	return res, nil
 }
 
-// ProcessAnswer calls the processAnswer method of SdpEndpoint on the server.
-// An empty answer is refused before anything is sent.
+// ProcessAnswer completes a negotiation started by GenerateOffer with the
+// peer's SDP answer, and returns the endpoint's local SDP (the offer it made).
+// The server refuses it with SDP_END_POINT_NOT_OFFER_GENERATED (40209) when no
+// offer was generated, with SDP_END_POINT_ANSWER_ALREADY_PROCCESED (40210) for
+// a second answer, and with SDP_PARSE_ERROR (40201) for an empty or unparsable
+// one.
+//
+// answer is the peer's answer to the offer GenerateOffer returned, as complete
+// SDP text. An empty answer is refused before anything is sent.
 func (h *SdpEndpoint) ProcessAnswer(ctx context.Context, answer string) (string, error) {
 	o := h.Object()
 	if answer == "" {
@@ -1086,8 +1508,9 @@ func (h *SdpEndpoint) ProcessAnswer(ctx context.Context, answer string) (string,
 	return res, nil
 }
 
-// GetLocalSessionDescriptor calls the getLocalSessionDescriptor method of
-// SdpEndpoint on the server.
+// GetLocalSessionDescriptor returns the endpoint's own SDP: the offer it
+// generated or the answer it gave. Before either, the server refuses with
+// SDP_END_POINT_NO_LOCAL_SDP_ERROR (40202).
 func (h *SdpEndpoint) GetLocalSessionDescriptor(ctx context.Context) (string, error) {
 	o := h.Object()
 	var res string
@@ -1097,8 +1520,9 @@ func (h *SdpEndpoint) GetLocalSessionDescriptor(ctx context.Context) (string, er
 	return res, nil
 }
 
-// GetRemoteSessionDescriptor calls the getRemoteSessionDescriptor method of
-// SdpEndpoint on the server.
+// GetRemoteSessionDescriptor returns the peer's SDP the endpoint received: the
+// offer given to ProcessOffer or the answer given to ProcessAnswer. Before
+// either, the server refuses with SDP_END_POINT_NO_REMOTE_SDP_ERROR (40203).
 func (h *SdpEndpoint) GetRemoteSessionDescriptor(ctx context.Context) (string, error) {
 	o := h.Object()
 	var res string
@@ -1120,257 +1544,405 @@ func (h *SdpEndpoint) Events(ctx context.Context, types ...string) (*client.Subs
 }
 
 // OnMediaSessionTerminated subscribes to the MediaSessionTerminated events of
-// the object; the package documentation says when the channel closes. It is
-// declared by [SessionEndpoint].
+// the object.
+//
+// It is declared by [SessionEndpoint].
 func (h *SdpEndpoint) OnMediaSessionTerminated(ctx context.Context) (<-chan event.MediaSessionTerminated, error) {
 	return h.embedded().OnMediaSessionTerminated(ctx)
 }
 
 // OnMediaSessionStarted subscribes to the MediaSessionStarted events of the
-// object; the package documentation says when the channel closes. It is
-// declared by [SessionEndpoint].
+// object.
+//
+// It is declared by [SessionEndpoint].
 func (h *SdpEndpoint) OnMediaSessionStarted(ctx context.Context) (<-chan event.MediaSessionStarted, error) {
 	return h.embedded().OnMediaSessionStarted(ctx)
 }
 
-// GetEncoderBitrate reads the encoderBitrate property. It is declared by
-// [element.MediaElement].
+// GetEncoderBitrate returns the target bitrate, in bits per second, of the
+// video encoder the element runs when it has to transcode. Default 300000 (300
+// kbps). A real KMS ignores negative values.
+//
+// It is declared by [element.MediaElement].
 func (h *SdpEndpoint) GetEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetEncoderBitrate(ctx)
 }
 
-// SetEncoderBitrate changes the encoderBitrate property. It is declared by
-// [element.MediaElement].
+// SetEncoderBitrate sets the target bitrate, in bits per second, of the video
+// encoder the element runs when it has to transcode. Default 300000 (300
+// kbps). A real KMS ignores negative values.
+//
+// It is declared by [element.MediaElement].
 func (h *SdpEndpoint) SetEncoderBitrate(ctx context.Context, encoderBitrate int32) error {
 	return h.embedded().SetEncoderBitrate(ctx, encoderBitrate)
 }
 
-// GetMinEncoderBitrate reads the minEncoderBitrate property. It is declared by
-// [element.MediaElement].
+// GetMinEncoderBitrate returns the lowest bitrate, in bits per second, the
+// element's video encoder may drop to when it adapts to the network. Default 0
+// (no floor). A real KMS lowers a minimum set above the current maximum to
+// that maximum.
+//
+// It is declared by [element.MediaElement].
 func (h *SdpEndpoint) GetMinEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetMinEncoderBitrate(ctx)
 }
 
-// SetMinEncoderBitrate changes the minEncoderBitrate property. It is declared
-// by [element.MediaElement].
+// SetMinEncoderBitrate sets the lowest bitrate, in bits per second, the
+// element's video encoder may drop to when it adapts to the network. Default 0
+// (no floor). A real KMS lowers a minimum set above the current maximum to
+// that maximum.
+//
+// It is declared by [element.MediaElement].
 func (h *SdpEndpoint) SetMinEncoderBitrate(ctx context.Context, minEncoderBitrate int32) error {
 	return h.embedded().SetMinEncoderBitrate(ctx, minEncoderBitrate)
 }
 
-// GetMaxEncoderBitrate reads the maxEncoderBitrate property. It is declared by
-// [element.MediaElement].
+// GetMaxEncoderBitrate returns the highest bitrate, in bits per second, the
+// element's video encoder may rise to when it adapts to the network. Default
+// 2147483647 (no ceiling). A real KMS raises a maximum set below the current
+// minimum to that minimum.
+//
+// It is declared by [element.MediaElement].
 func (h *SdpEndpoint) GetMaxEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetMaxEncoderBitrate(ctx)
 }
 
-// SetMaxEncoderBitrate changes the maxEncoderBitrate property. It is declared
-// by [element.MediaElement].
+// SetMaxEncoderBitrate sets the highest bitrate, in bits per second, the
+// element's video encoder may rise to when it adapts to the network. Default
+// 2147483647 (no ceiling). A real KMS raises a maximum set below the current
+// minimum to that minimum.
+//
+// It is declared by [element.MediaElement].
 func (h *SdpEndpoint) SetMaxEncoderBitrate(ctx context.Context, maxEncoderBitrate int32) error {
 	return h.embedded().SetMaxEncoderBitrate(ctx, maxEncoderBitrate)
 }
 
-// GetSourceConnections calls the getSourceConnections method of MediaElement
-// on the server. It is declared by [element.MediaElement].
+// GetSourceConnections returns the connections that feed this element: one
+// entry per source element, media type and pair of media descriptions, with
+// this element as the sink. The list is empty when nothing is connected to the
+// element.
+//
+// It is declared by [element.MediaElement].
 func (h *SdpEndpoint) GetSourceConnections(ctx context.Context, opts *element.GetSourceConnectionsOptions) ([]element.Connection, error) {
 	return h.embedded().GetSourceConnections(ctx, opts)
 }
 
-// GetSinkConnections calls the getSinkConnections method of MediaElement on
-// the server. It is declared by [element.MediaElement].
+// GetSinkConnections returns the connections this element feeds: one entry per
+// sink element, media type and pair of media descriptions, with this element
+// as the source. The list is empty when the element is connected to nothing.
+//
+// It is declared by [element.MediaElement].
 func (h *SdpEndpoint) GetSinkConnections(ctx context.Context, opts *element.GetSinkConnectionsOptions) ([]element.Connection, error) {
 	return h.embedded().GetSinkConnections(ctx, opts)
 }
 
-// Connect calls the connect method of MediaElement on the server. It is
-// declared by [element.MediaElement].
+// Connect makes the media of this element flow into sink. Without a media type
+// it connects audio, video and data, and this element emits one
+// ElementConnected per type.
+//
+// Each input of a sink takes one source: connecting a new source to the same
+// input (media type and sink description) replaces the previous one, which
+// gets ElementDisconnected. An element may feed any number of sinks. The
+// server refuses elements of two different pipelines with CONNECT_ERROR
+// (40004).
+//
+// sink is the element that receives the media; it must belong to the same
+// pipeline.
+//
+// It is declared by [element.MediaElement].
 func (h *SdpEndpoint) Connect(ctx context.Context, sink element.MediaElementHandle, opts *element.ConnectOptions) error {
 	return h.embedded().Connect(ctx, sink, opts)
 }
 
-// Disconnect calls the disconnect method of MediaElement on the server. It is
-// declared by [element.MediaElement].
+// Disconnect stops the media of this element from flowing into sink, for one
+// media type or, when none is given, for all three; this element emits
+// ElementDisconnected for what it removes. Disconnecting elements that are not
+// connected succeeds.
+//
+// sink is the element that stops receiving the media.
+//
+// It is declared by [element.MediaElement].
 func (h *SdpEndpoint) Disconnect(ctx context.Context, sink element.MediaElementHandle, opts *element.DisconnectOptions) error {
 	return h.embedded().Disconnect(ctx, sink, opts)
 }
 
-// SetAudioFormat calls the setAudioFormat method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// SetAudioFormat fixes the audio format the element sends to its sinks, so
+// that the server transcodes the audio into it when the input differs. An
+// unsupported codec is refused with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
+//
+// caps is the audio codec and bitrate the element must output.
+//
+// It is declared by [element.MediaElement].
 func (h *SdpEndpoint) SetAudioFormat(ctx context.Context, caps types.AudioCaps) error {
 	return h.embedded().SetAudioFormat(ctx, caps)
 }
 
-// SetVideoFormat calls the setVideoFormat method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// SetVideoFormat fixes the video format the element sends to its sinks, so
+// that the server transcodes the video into it when the input differs. An
+// unsupported codec is refused with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
+//
+// caps is the video codec and frame rate the element must output.
+//
+// It is declared by [element.MediaElement].
 func (h *SdpEndpoint) SetVideoFormat(ctx context.Context, caps types.VideoCaps) error {
 	return h.embedded().SetVideoFormat(ctx, caps)
 }
 
-// DumpGstreamerDot calls the dumpGstreamerDot method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// DumpGstreamerDot writes the element's internal GStreamer graph, in Graphviz
+// DOT, to a file on the server instead of returning it: into the directory
+// named by the server's GST_DEBUG_DUMP_DOT_DIR environment variable, and
+// nowhere when that variable is unset. It is a debugging aid.
+//
+// It is declared by [element.MediaElement].
 func (h *SdpEndpoint) DumpGstreamerDot(ctx context.Context, opts *element.DumpGstreamerDotOptions) error {
 	return h.embedded().DumpGstreamerDot(ctx, opts)
 }
 
-// GetGstreamerDot calls the getGstreamerDot method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// GetGstreamerDot returns the element's internal GStreamer graph as Graphviz
+// DOT text: the GStreamer elements, pads and links that implement it on the
+// server. It is a debugging aid; render it with Graphviz' dot.
+//
+// It is declared by [element.MediaElement].
 func (h *SdpEndpoint) GetGstreamerDot(ctx context.Context, opts *element.GetGstreamerDotOptions) (string, error) {
 	return h.embedded().GetGstreamerDot(ctx, opts)
 }
 
-// GetStats calls the getStats method of MediaElement on the server. It is
-// declared by [element.MediaElement].
+// GetStats returns the element's statistics, keyed by the id of each
+// statistics record. While the pipeline's latencyStats is on, it includes the
+// element's own record (ElementStats, or EndpointStats for an endpoint) with
+// the latency of each input; RTP and WebRTC endpoints add records for their
+// RTP streams and transport once media flows. With neither, a real KMS returns
+// nothing (null).
+//
+// It is declared by [element.MediaElement].
 func (h *SdpEndpoint) GetStats(ctx context.Context, opts *element.GetStatsOptions) (map[string]types.Complex, error) {
 	return h.embedded().GetStats(ctx, opts)
 }
 
-// IsMediaFlowingIn calls the isMediaFlowingIn method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// IsMediaFlowingIn reports whether media of the given type is arriving at the
+// element's input right now. It turns false about two to four seconds after
+// the last packet; MediaFlowInStateChanged announces each change. The server
+// refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
+//
+// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
+//
+// It is declared by [element.MediaElement].
 func (h *SdpEndpoint) IsMediaFlowingIn(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingInOptions) (bool, error) {
 	return h.embedded().IsMediaFlowingIn(ctx, mediaType, opts)
 }
 
-// IsMediaFlowingOut calls the isMediaFlowingOut method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// IsMediaFlowingOut reports whether media of the given type is leaving the
+// element's output right now. It turns false about two to four seconds after
+// the last packet; MediaFlowOutStateChanged announces each change. The server
+// refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
+//
+// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
+//
+// It is declared by [element.MediaElement].
 func (h *SdpEndpoint) IsMediaFlowingOut(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingOutOptions) (bool, error) {
 	return h.embedded().IsMediaFlowingOut(ctx, mediaType, opts)
 }
 
-// IsMediaTranscoding calls the isMediaTranscoding method of MediaElement on
-// the server. It is declared by [element.MediaElement].
+// IsMediaTranscoding reports whether the element is transcoding media of the
+// given type right now, that is decoding and re-encoding it because its sinks
+// need another codec or format than its input has. Transcoding costs CPU, so
+// this is worth watching; MediaTranscodingStateChanged announces each change.
+// The server refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
+//
+// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
+//
+// It is declared by [element.MediaElement].
 func (h *SdpEndpoint) IsMediaTranscoding(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaTranscodingOptions) (bool, error) {
 	return h.embedded().IsMediaTranscoding(ctx, mediaType, opts)
 }
 
-// OnElementConnected subscribes to the ElementConnected events of the object;
-// the package documentation says when the channel closes. It is declared by
-// [element.MediaElement].
+// OnElementConnected subscribes to the ElementConnected events of the object.
+//
+// It is declared by [element.MediaElement].
 func (h *SdpEndpoint) OnElementConnected(ctx context.Context) (<-chan event.ElementConnected, error) {
 	return h.embedded().OnElementConnected(ctx)
 }
 
 // OnElementDisconnected subscribes to the ElementDisconnected events of the
-// object; the package documentation says when the channel closes. It is
-// declared by [element.MediaElement].
+// object.
+//
+// It is declared by [element.MediaElement].
 func (h *SdpEndpoint) OnElementDisconnected(ctx context.Context) (<-chan event.ElementDisconnected, error) {
 	return h.embedded().OnElementDisconnected(ctx)
 }
 
 // OnMediaFlowOutStateChanged subscribes to the MediaFlowOutStateChanged events
-// of the object; the package documentation says when the channel closes. It is
-// declared by [element.MediaElement].
+// of the object.
+//
+// It is declared by [element.MediaElement].
 func (h *SdpEndpoint) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan event.MediaFlowOutStateChanged, error) {
 	return h.embedded().OnMediaFlowOutStateChanged(ctx)
 }
 
 // OnMediaFlowInStateChanged subscribes to the MediaFlowInStateChanged events
-// of the object; the package documentation says when the channel closes. It is
-// declared by [element.MediaElement].
+// of the object.
+//
+// It is declared by [element.MediaElement].
 func (h *SdpEndpoint) OnMediaFlowInStateChanged(ctx context.Context) (<-chan event.MediaFlowInStateChanged, error) {
 	return h.embedded().OnMediaFlowInStateChanged(ctx)
 }
 
 // OnMediaTranscodingStateChanged subscribes to the
-// MediaTranscodingStateChanged events of the object; the package documentation
-// says when the channel closes. It is declared by [element.MediaElement].
+// MediaTranscodingStateChanged events of the object.
+//
+// It is declared by [element.MediaElement].
 func (h *SdpEndpoint) OnMediaTranscodingStateChanged(ctx context.Context) (<-chan event.MediaTranscodingStateChanged, error) {
 	return h.embedded().OnMediaTranscodingStateChanged(ctx)
 }
 
-// GetMediaPipeline reads the mediaPipeline property. It is set when the object
-// is created and never changes. This package cannot import the MediaPipeline
-// handle, so the result is a MediaObject handle: pipeline.LookupMediaPipeline,
-// or pipeline.MediaPipelineFromObject on its Object, gives the typed one. It
-// is declared by [element.MediaObject].
+// GetMediaPipeline returns the pipeline the object lives in. For a
+// MediaPipeline it is the pipeline itself; the ServerManager has none (nil).
+// It is set when the object is created and never changes. This package cannot
+// import the MediaPipeline handle, so the result is a MediaObject handle:
+// pipeline.LookupMediaPipeline, or pipeline.MediaPipelineFromObject on its
+// Object, gives the typed one.
+//
+// It is declared by [element.MediaObject].
 func (h *SdpEndpoint) GetMediaPipeline(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetMediaPipeline(ctx)
 }
 
-// GetParent reads the parent property. It is set when the object is created
-// and never changes. Results are MediaObject handles of the declared class;
-// the Lookup functions of the handle packages check and give the concrete one.
+// GetParent returns the object this one was created under: the pipeline for an
+// element or a hub, the hub for a HubPort, none (nil) for a pipeline or the
+// ServerManager. It is set when the object is created and never changes.
+// Results are MediaObject handles of the declared class; the Lookup functions
+// of the handle packages check and give the concrete one.
+//
 // It is declared by [element.MediaObject].
 func (h *SdpEndpoint) GetParent(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetParent(ctx)
 }
 
-// GetId reads the id property. It is set when the object is created and never
-// changes. It is declared by [element.MediaObject].
+// GetId returns the server-wide identifier of the object, fixed at creation. A
+// pipeline's id is a UUID followed by "_kurento.MediaPipeline"; a child's id
+// is its parent's id, a slash and the child's own UUID and type, such as
+// "<pipeline id>/<uuid>_kurento.WebRtcEndpoint". The ServerManager's id is
+// always "manager_ServerManager". It is set when the object is created and
+// never changes.
+//
+// It is declared by [element.MediaObject].
 func (h *SdpEndpoint) GetId(ctx context.Context) (string, error) {
 	return h.embedded().GetId(ctx)
 }
 
-// GetChildren reads the children property. Results are MediaObject handles of
-// the declared class; the Lookup functions of the handle packages check and
-// give the concrete one. It is declared by [element.MediaObject].
+// GetChildren returns the objects created under this one and still alive: a
+// pipeline's elements and hubs, a hub's ports. A real KMS lists them in no
+// fixed order. Results are MediaObject handles of the declared class; the
+// Lookup functions of the handle packages check and give the concrete one.
+//
+// It is declared by [element.MediaObject].
 func (h *SdpEndpoint) GetChildren(ctx context.Context) ([]*element.MediaObject, error) {
 	return h.embedded().GetChildren(ctx)
 }
 
-// GetName reads the name property. It is declared by [element.MediaObject].
+// GetName returns the object's free-form name, meant for logs and tools; the
+// server does not use it. It defaults to the object's id, and setting it to
+// the empty string brings the id back.
+//
+// It is declared by [element.MediaObject].
 func (h *SdpEndpoint) GetName(ctx context.Context) (string, error) {
 	return h.embedded().GetName(ctx)
 }
 
-// SetName changes the name property. It is declared by [element.MediaObject].
+// SetName sets the object's free-form name, meant for logs and tools; the
+// server does not use it. It defaults to the object's id, and setting it to
+// the empty string brings the id back.
+//
+// It is declared by [element.MediaObject].
 func (h *SdpEndpoint) SetName(ctx context.Context, name string) error {
 	return h.embedded().SetName(ctx, name)
 }
 
-// GetSendTagsInEvents reads the sendTagsInEvents property. It is declared by
-// [element.MediaObject].
+// GetSendTagsInEvents returns whether every event the object emits carries the
+// object's tags in its tags field. Default false: events then carry an empty
+// tag list.
+//
+// It is declared by [element.MediaObject].
 func (h *SdpEndpoint) GetSendTagsInEvents(ctx context.Context) (bool, error) {
 	return h.embedded().GetSendTagsInEvents(ctx)
 }
 
-// SetSendTagsInEvents changes the sendTagsInEvents property. It is declared by
-// [element.MediaObject].
+// SetSendTagsInEvents sets whether every event the object emits carries the
+// object's tags in its tags field. Default false: events then carry an empty
+// tag list.
+//
+// It is declared by [element.MediaObject].
 func (h *SdpEndpoint) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents bool) error {
 	return h.embedded().SetSendTagsInEvents(ctx, sendTagsInEvents)
 }
 
-// GetCreationTime reads the creationTime property. It is set when the object
-// is created and never changes. It is declared by [element.MediaObject].
+// GetCreationTime returns when the object was created, in whole seconds since
+// the Unix epoch, by the server's clock. It is set when the object is created
+// and never changes.
+//
+// It is declared by [element.MediaObject].
 func (h *SdpEndpoint) GetCreationTime(ctx context.Context) (int32, error) {
 	return h.embedded().GetCreationTime(ctx)
 }
 
-// AddTag calls the addTag method of MediaObject on the server. It is declared
-// by [element.MediaObject].
+// AddTag attaches a key-value tag to the object, replacing the value when the
+// key is already present. Tags live on the server, so every session that looks
+// the object up sees them; sendTagsInEvents copies them into the object's
+// events.
+//
+// key is the tag's name.
+//
+// value is the value stored under the key.
+//
+// It is declared by [element.MediaObject].
 func (h *SdpEndpoint) AddTag(ctx context.Context, key string, value string) error {
 	return h.embedded().AddTag(ctx, key, value)
 }
 
-// RemoveTag calls the removeTag method of MediaObject on the server. It is
-// declared by [element.MediaObject].
+// RemoveTag deletes the tag with the given key. Removing a key that is not
+// there succeeds and changes nothing.
+//
+// key is the name of the tag to delete.
+//
+// It is declared by [element.MediaObject].
 func (h *SdpEndpoint) RemoveTag(ctx context.Context, key string) error {
 	return h.embedded().RemoveTag(ctx, key)
 }
 
-// GetTag calls the getTag method of MediaObject on the server. It is declared
-// by [element.MediaObject].
+// GetTag returns the value stored under the given key. The server refuses a
+// key the object does not have with MEDIA_OBJECT_TAG_KEY_NOT_FOUND (40110).
+//
+// key is the name of the tag to read.
+//
+// It is declared by [element.MediaObject].
 func (h *SdpEndpoint) GetTag(ctx context.Context, key string) (string, error) {
 	return h.embedded().GetTag(ctx, key)
 }
 
-// GetTags calls the getTags method of MediaObject on the server. It is
-// declared by [element.MediaObject].
+// GetTags returns every tag of the object as key-value pairs; the list is
+// empty when the object has none.
+//
+// It is declared by [element.MediaObject].
 func (h *SdpEndpoint) GetTags(ctx context.Context) ([]types.Tag, error) {
 	return h.embedded().GetTags(ctx)
 }
 
-// OnError subscribes to the Error events of the object; the package
-// documentation says when the channel closes. It is declared by
-// [element.MediaObject].
+// OnError subscribes to the Error events of the object.
+//
+// It is declared by [element.MediaObject].
 func (h *SdpEndpoint) OnError(ctx context.Context) (<-chan event.Error, error) {
 	return h.embedded().OnError(ctx)
 }
 
-// SessionEndpoint is the handle of a SessionEndpoint object (core module). The
-// server never creates this class itself; handles of it stand for objects of a
+// SessionEndpoint is an endpoint that exchanges media with a remote party over
+// a session it sets up with it. It emits MediaSessionStarted when the session
+// starts carrying media and MediaSessionTerminated when it ends.
+//
+// The type is the handle of a SessionEndpoint object (core module). The server
+// never creates this class itself; handles of it stand for objects of a
 // subclass.
 //
-// Besides its own, it has the methods of the classes it extends,
-// redeclared here so that a nil handle fails instead of panicking:
+// Besides its own methods, it has those of the classes it extends:
 //
 //   - [element.MediaElement]: GetEncoderBitrate, SetEncoderBitrate,
 //     GetMinEncoderBitrate, SetMinEncoderBitrate, GetMaxEncoderBitrate,
@@ -1453,13 +2025,13 @@ type SessionEndpointHandle interface {
 func (*SessionEndpoint) isSessionEndpoint() {}
 
 // OnMediaSessionTerminated subscribes to the MediaSessionTerminated events of
-// the object; the package documentation says when the channel closes.
+// the object.
 func (h *SessionEndpoint) OnMediaSessionTerminated(ctx context.Context) (<-chan event.MediaSessionTerminated, error) {
 	return client.Subscribe(ctx, h.Object(), "MediaSessionTerminated", event.DecodeMediaSessionTerminated)
 }
 
 // OnMediaSessionStarted subscribes to the MediaSessionStarted events of the
-// object; the package documentation says when the channel closes.
+// object.
 func (h *SessionEndpoint) OnMediaSessionStarted(ctx context.Context) (<-chan event.MediaSessionStarted, error) {
 	return client.Subscribe(ctx, h.Object(), "MediaSessionStarted", event.DecodeMediaSessionStarted)
 }
@@ -1475,244 +2047,391 @@ func (h *SessionEndpoint) Events(ctx context.Context, types ...string) (*client.
 	return client.SubscribeEvents(ctx, h.Object(), types)
 }
 
-// GetEncoderBitrate reads the encoderBitrate property. It is declared by
-// [element.MediaElement].
+// GetEncoderBitrate returns the target bitrate, in bits per second, of the
+// video encoder the element runs when it has to transcode. Default 300000 (300
+// kbps). A real KMS ignores negative values.
+//
+// It is declared by [element.MediaElement].
 func (h *SessionEndpoint) GetEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetEncoderBitrate(ctx)
 }
 
-// SetEncoderBitrate changes the encoderBitrate property. It is declared by
-// [element.MediaElement].
+// SetEncoderBitrate sets the target bitrate, in bits per second, of the video
+// encoder the element runs when it has to transcode. Default 300000 (300
+// kbps). A real KMS ignores negative values.
+//
+// It is declared by [element.MediaElement].
 func (h *SessionEndpoint) SetEncoderBitrate(ctx context.Context, encoderBitrate int32) error {
 	return h.embedded().SetEncoderBitrate(ctx, encoderBitrate)
 }
 
-// GetMinEncoderBitrate reads the minEncoderBitrate property. It is declared by
-// [element.MediaElement].
+// GetMinEncoderBitrate returns the lowest bitrate, in bits per second, the
+// element's video encoder may drop to when it adapts to the network. Default 0
+// (no floor). A real KMS lowers a minimum set above the current maximum to
+// that maximum.
+//
+// It is declared by [element.MediaElement].
 func (h *SessionEndpoint) GetMinEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetMinEncoderBitrate(ctx)
 }
 
-// SetMinEncoderBitrate changes the minEncoderBitrate property. It is declared
-// by [element.MediaElement].
+// SetMinEncoderBitrate sets the lowest bitrate, in bits per second, the
+// element's video encoder may drop to when it adapts to the network. Default 0
+// (no floor). A real KMS lowers a minimum set above the current maximum to
+// that maximum.
+//
+// It is declared by [element.MediaElement].
 func (h *SessionEndpoint) SetMinEncoderBitrate(ctx context.Context, minEncoderBitrate int32) error {
 	return h.embedded().SetMinEncoderBitrate(ctx, minEncoderBitrate)
 }
 
-// GetMaxEncoderBitrate reads the maxEncoderBitrate property. It is declared by
-// [element.MediaElement].
+// GetMaxEncoderBitrate returns the highest bitrate, in bits per second, the
+// element's video encoder may rise to when it adapts to the network. Default
+// 2147483647 (no ceiling). A real KMS raises a maximum set below the current
+// minimum to that minimum.
+//
+// It is declared by [element.MediaElement].
 func (h *SessionEndpoint) GetMaxEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetMaxEncoderBitrate(ctx)
 }
 
-// SetMaxEncoderBitrate changes the maxEncoderBitrate property. It is declared
-// by [element.MediaElement].
+// SetMaxEncoderBitrate sets the highest bitrate, in bits per second, the
+// element's video encoder may rise to when it adapts to the network. Default
+// 2147483647 (no ceiling). A real KMS raises a maximum set below the current
+// minimum to that minimum.
+//
+// It is declared by [element.MediaElement].
 func (h *SessionEndpoint) SetMaxEncoderBitrate(ctx context.Context, maxEncoderBitrate int32) error {
 	return h.embedded().SetMaxEncoderBitrate(ctx, maxEncoderBitrate)
 }
 
-// GetSourceConnections calls the getSourceConnections method of MediaElement
-// on the server. It is declared by [element.MediaElement].
+// GetSourceConnections returns the connections that feed this element: one
+// entry per source element, media type and pair of media descriptions, with
+// this element as the sink. The list is empty when nothing is connected to the
+// element.
+//
+// It is declared by [element.MediaElement].
 func (h *SessionEndpoint) GetSourceConnections(ctx context.Context, opts *element.GetSourceConnectionsOptions) ([]element.Connection, error) {
 	return h.embedded().GetSourceConnections(ctx, opts)
 }
 
-// GetSinkConnections calls the getSinkConnections method of MediaElement on
-// the server. It is declared by [element.MediaElement].
+// GetSinkConnections returns the connections this element feeds: one entry per
+// sink element, media type and pair of media descriptions, with this element
+// as the source. The list is empty when the element is connected to nothing.
+//
+// It is declared by [element.MediaElement].
 func (h *SessionEndpoint) GetSinkConnections(ctx context.Context, opts *element.GetSinkConnectionsOptions) ([]element.Connection, error) {
 	return h.embedded().GetSinkConnections(ctx, opts)
 }
 
-// Connect calls the connect method of MediaElement on the server. It is
-// declared by [element.MediaElement].
+// Connect makes the media of this element flow into sink. Without a media type
+// it connects audio, video and data, and this element emits one
+// ElementConnected per type.
+//
+// Each input of a sink takes one source: connecting a new source to the same
+// input (media type and sink description) replaces the previous one, which
+// gets ElementDisconnected. An element may feed any number of sinks. The
+// server refuses elements of two different pipelines with CONNECT_ERROR
+// (40004).
+//
+// sink is the element that receives the media; it must belong to the same
+// pipeline.
+//
+// It is declared by [element.MediaElement].
 func (h *SessionEndpoint) Connect(ctx context.Context, sink element.MediaElementHandle, opts *element.ConnectOptions) error {
 	return h.embedded().Connect(ctx, sink, opts)
 }
 
-// Disconnect calls the disconnect method of MediaElement on the server. It is
-// declared by [element.MediaElement].
+// Disconnect stops the media of this element from flowing into sink, for one
+// media type or, when none is given, for all three; this element emits
+// ElementDisconnected for what it removes. Disconnecting elements that are not
+// connected succeeds.
+//
+// sink is the element that stops receiving the media.
+//
+// It is declared by [element.MediaElement].
 func (h *SessionEndpoint) Disconnect(ctx context.Context, sink element.MediaElementHandle, opts *element.DisconnectOptions) error {
 	return h.embedded().Disconnect(ctx, sink, opts)
 }
 
-// SetAudioFormat calls the setAudioFormat method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// SetAudioFormat fixes the audio format the element sends to its sinks, so
+// that the server transcodes the audio into it when the input differs. An
+// unsupported codec is refused with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
+//
+// caps is the audio codec and bitrate the element must output.
+//
+// It is declared by [element.MediaElement].
 func (h *SessionEndpoint) SetAudioFormat(ctx context.Context, caps types.AudioCaps) error {
 	return h.embedded().SetAudioFormat(ctx, caps)
 }
 
-// SetVideoFormat calls the setVideoFormat method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// SetVideoFormat fixes the video format the element sends to its sinks, so
+// that the server transcodes the video into it when the input differs. An
+// unsupported codec is refused with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
+//
+// caps is the video codec and frame rate the element must output.
+//
+// It is declared by [element.MediaElement].
 func (h *SessionEndpoint) SetVideoFormat(ctx context.Context, caps types.VideoCaps) error {
 	return h.embedded().SetVideoFormat(ctx, caps)
 }
 
-// DumpGstreamerDot calls the dumpGstreamerDot method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// DumpGstreamerDot writes the element's internal GStreamer graph, in Graphviz
+// DOT, to a file on the server instead of returning it: into the directory
+// named by the server's GST_DEBUG_DUMP_DOT_DIR environment variable, and
+// nowhere when that variable is unset. It is a debugging aid.
+//
+// It is declared by [element.MediaElement].
 func (h *SessionEndpoint) DumpGstreamerDot(ctx context.Context, opts *element.DumpGstreamerDotOptions) error {
 	return h.embedded().DumpGstreamerDot(ctx, opts)
 }
 
-// GetGstreamerDot calls the getGstreamerDot method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// GetGstreamerDot returns the element's internal GStreamer graph as Graphviz
+// DOT text: the GStreamer elements, pads and links that implement it on the
+// server. It is a debugging aid; render it with Graphviz' dot.
+//
+// It is declared by [element.MediaElement].
 func (h *SessionEndpoint) GetGstreamerDot(ctx context.Context, opts *element.GetGstreamerDotOptions) (string, error) {
 	return h.embedded().GetGstreamerDot(ctx, opts)
 }
 
-// GetStats calls the getStats method of MediaElement on the server. It is
-// declared by [element.MediaElement].
+// GetStats returns the element's statistics, keyed by the id of each
+// statistics record. While the pipeline's latencyStats is on, it includes the
+// element's own record (ElementStats, or EndpointStats for an endpoint) with
+// the latency of each input; RTP and WebRTC endpoints add records for their
+// RTP streams and transport once media flows. With neither, a real KMS returns
+// nothing (null).
+//
+// It is declared by [element.MediaElement].
 func (h *SessionEndpoint) GetStats(ctx context.Context, opts *element.GetStatsOptions) (map[string]types.Complex, error) {
 	return h.embedded().GetStats(ctx, opts)
 }
 
-// IsMediaFlowingIn calls the isMediaFlowingIn method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// IsMediaFlowingIn reports whether media of the given type is arriving at the
+// element's input right now. It turns false about two to four seconds after
+// the last packet; MediaFlowInStateChanged announces each change. The server
+// refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
+//
+// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
+//
+// It is declared by [element.MediaElement].
 func (h *SessionEndpoint) IsMediaFlowingIn(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingInOptions) (bool, error) {
 	return h.embedded().IsMediaFlowingIn(ctx, mediaType, opts)
 }
 
-// IsMediaFlowingOut calls the isMediaFlowingOut method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// IsMediaFlowingOut reports whether media of the given type is leaving the
+// element's output right now. It turns false about two to four seconds after
+// the last packet; MediaFlowOutStateChanged announces each change. The server
+// refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
+//
+// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
+//
+// It is declared by [element.MediaElement].
 func (h *SessionEndpoint) IsMediaFlowingOut(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingOutOptions) (bool, error) {
 	return h.embedded().IsMediaFlowingOut(ctx, mediaType, opts)
 }
 
-// IsMediaTranscoding calls the isMediaTranscoding method of MediaElement on
-// the server. It is declared by [element.MediaElement].
+// IsMediaTranscoding reports whether the element is transcoding media of the
+// given type right now, that is decoding and re-encoding it because its sinks
+// need another codec or format than its input has. Transcoding costs CPU, so
+// this is worth watching; MediaTranscodingStateChanged announces each change.
+// The server refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
+//
+// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
+//
+// It is declared by [element.MediaElement].
 func (h *SessionEndpoint) IsMediaTranscoding(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaTranscodingOptions) (bool, error) {
 	return h.embedded().IsMediaTranscoding(ctx, mediaType, opts)
 }
 
-// OnElementConnected subscribes to the ElementConnected events of the object;
-// the package documentation says when the channel closes. It is declared by
-// [element.MediaElement].
+// OnElementConnected subscribes to the ElementConnected events of the object.
+//
+// It is declared by [element.MediaElement].
 func (h *SessionEndpoint) OnElementConnected(ctx context.Context) (<-chan event.ElementConnected, error) {
 	return h.embedded().OnElementConnected(ctx)
 }
 
 // OnElementDisconnected subscribes to the ElementDisconnected events of the
-// object; the package documentation says when the channel closes. It is
-// declared by [element.MediaElement].
+// object.
+//
+// It is declared by [element.MediaElement].
 func (h *SessionEndpoint) OnElementDisconnected(ctx context.Context) (<-chan event.ElementDisconnected, error) {
 	return h.embedded().OnElementDisconnected(ctx)
 }
 
 // OnMediaFlowOutStateChanged subscribes to the MediaFlowOutStateChanged events
-// of the object; the package documentation says when the channel closes. It is
-// declared by [element.MediaElement].
+// of the object.
+//
+// It is declared by [element.MediaElement].
 func (h *SessionEndpoint) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan event.MediaFlowOutStateChanged, error) {
 	return h.embedded().OnMediaFlowOutStateChanged(ctx)
 }
 
 // OnMediaFlowInStateChanged subscribes to the MediaFlowInStateChanged events
-// of the object; the package documentation says when the channel closes. It is
-// declared by [element.MediaElement].
+// of the object.
+//
+// It is declared by [element.MediaElement].
 func (h *SessionEndpoint) OnMediaFlowInStateChanged(ctx context.Context) (<-chan event.MediaFlowInStateChanged, error) {
 	return h.embedded().OnMediaFlowInStateChanged(ctx)
 }
 
 // OnMediaTranscodingStateChanged subscribes to the
-// MediaTranscodingStateChanged events of the object; the package documentation
-// says when the channel closes. It is declared by [element.MediaElement].
+// MediaTranscodingStateChanged events of the object.
+//
+// It is declared by [element.MediaElement].
 func (h *SessionEndpoint) OnMediaTranscodingStateChanged(ctx context.Context) (<-chan event.MediaTranscodingStateChanged, error) {
 	return h.embedded().OnMediaTranscodingStateChanged(ctx)
 }
 
-// GetMediaPipeline reads the mediaPipeline property. It is set when the object
-// is created and never changes. This package cannot import the MediaPipeline
-// handle, so the result is a MediaObject handle: pipeline.LookupMediaPipeline,
-// or pipeline.MediaPipelineFromObject on its Object, gives the typed one. It
-// is declared by [element.MediaObject].
+// GetMediaPipeline returns the pipeline the object lives in. For a
+// MediaPipeline it is the pipeline itself; the ServerManager has none (nil).
+// It is set when the object is created and never changes. This package cannot
+// import the MediaPipeline handle, so the result is a MediaObject handle:
+// pipeline.LookupMediaPipeline, or pipeline.MediaPipelineFromObject on its
+// Object, gives the typed one.
+//
+// It is declared by [element.MediaObject].
 func (h *SessionEndpoint) GetMediaPipeline(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetMediaPipeline(ctx)
 }
 
-// GetParent reads the parent property. It is set when the object is created
-// and never changes. Results are MediaObject handles of the declared class;
-// the Lookup functions of the handle packages check and give the concrete one.
+// GetParent returns the object this one was created under: the pipeline for an
+// element or a hub, the hub for a HubPort, none (nil) for a pipeline or the
+// ServerManager. It is set when the object is created and never changes.
+// Results are MediaObject handles of the declared class; the Lookup functions
+// of the handle packages check and give the concrete one.
+//
 // It is declared by [element.MediaObject].
 func (h *SessionEndpoint) GetParent(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetParent(ctx)
 }
 
-// GetId reads the id property. It is set when the object is created and never
-// changes. It is declared by [element.MediaObject].
+// GetId returns the server-wide identifier of the object, fixed at creation. A
+// pipeline's id is a UUID followed by "_kurento.MediaPipeline"; a child's id
+// is its parent's id, a slash and the child's own UUID and type, such as
+// "<pipeline id>/<uuid>_kurento.WebRtcEndpoint". The ServerManager's id is
+// always "manager_ServerManager". It is set when the object is created and
+// never changes.
+//
+// It is declared by [element.MediaObject].
 func (h *SessionEndpoint) GetId(ctx context.Context) (string, error) {
 	return h.embedded().GetId(ctx)
 }
 
-// GetChildren reads the children property. Results are MediaObject handles of
-// the declared class; the Lookup functions of the handle packages check and
-// give the concrete one. It is declared by [element.MediaObject].
+// GetChildren returns the objects created under this one and still alive: a
+// pipeline's elements and hubs, a hub's ports. A real KMS lists them in no
+// fixed order. Results are MediaObject handles of the declared class; the
+// Lookup functions of the handle packages check and give the concrete one.
+//
+// It is declared by [element.MediaObject].
 func (h *SessionEndpoint) GetChildren(ctx context.Context) ([]*element.MediaObject, error) {
 	return h.embedded().GetChildren(ctx)
 }
 
-// GetName reads the name property. It is declared by [element.MediaObject].
+// GetName returns the object's free-form name, meant for logs and tools; the
+// server does not use it. It defaults to the object's id, and setting it to
+// the empty string brings the id back.
+//
+// It is declared by [element.MediaObject].
 func (h *SessionEndpoint) GetName(ctx context.Context) (string, error) {
 	return h.embedded().GetName(ctx)
 }
 
-// SetName changes the name property. It is declared by [element.MediaObject].
+// SetName sets the object's free-form name, meant for logs and tools; the
+// server does not use it. It defaults to the object's id, and setting it to
+// the empty string brings the id back.
+//
+// It is declared by [element.MediaObject].
 func (h *SessionEndpoint) SetName(ctx context.Context, name string) error {
 	return h.embedded().SetName(ctx, name)
 }
 
-// GetSendTagsInEvents reads the sendTagsInEvents property. It is declared by
-// [element.MediaObject].
+// GetSendTagsInEvents returns whether every event the object emits carries the
+// object's tags in its tags field. Default false: events then carry an empty
+// tag list.
+//
+// It is declared by [element.MediaObject].
 func (h *SessionEndpoint) GetSendTagsInEvents(ctx context.Context) (bool, error) {
 	return h.embedded().GetSendTagsInEvents(ctx)
 }
 
-// SetSendTagsInEvents changes the sendTagsInEvents property. It is declared by
-// [element.MediaObject].
+// SetSendTagsInEvents sets whether every event the object emits carries the
+// object's tags in its tags field. Default false: events then carry an empty
+// tag list.
+//
+// It is declared by [element.MediaObject].
 func (h *SessionEndpoint) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents bool) error {
 	return h.embedded().SetSendTagsInEvents(ctx, sendTagsInEvents)
 }
 
-// GetCreationTime reads the creationTime property. It is set when the object
-// is created and never changes. It is declared by [element.MediaObject].
+// GetCreationTime returns when the object was created, in whole seconds since
+// the Unix epoch, by the server's clock. It is set when the object is created
+// and never changes.
+//
+// It is declared by [element.MediaObject].
 func (h *SessionEndpoint) GetCreationTime(ctx context.Context) (int32, error) {
 	return h.embedded().GetCreationTime(ctx)
 }
 
-// AddTag calls the addTag method of MediaObject on the server. It is declared
-// by [element.MediaObject].
+// AddTag attaches a key-value tag to the object, replacing the value when the
+// key is already present. Tags live on the server, so every session that looks
+// the object up sees them; sendTagsInEvents copies them into the object's
+// events.
+//
+// key is the tag's name.
+//
+// value is the value stored under the key.
+//
+// It is declared by [element.MediaObject].
 func (h *SessionEndpoint) AddTag(ctx context.Context, key string, value string) error {
 	return h.embedded().AddTag(ctx, key, value)
 }
 
-// RemoveTag calls the removeTag method of MediaObject on the server. It is
-// declared by [element.MediaObject].
+// RemoveTag deletes the tag with the given key. Removing a key that is not
+// there succeeds and changes nothing.
+//
+// key is the name of the tag to delete.
+//
+// It is declared by [element.MediaObject].
 func (h *SessionEndpoint) RemoveTag(ctx context.Context, key string) error {
 	return h.embedded().RemoveTag(ctx, key)
 }
 
-// GetTag calls the getTag method of MediaObject on the server. It is declared
-// by [element.MediaObject].
+// GetTag returns the value stored under the given key. The server refuses a
+// key the object does not have with MEDIA_OBJECT_TAG_KEY_NOT_FOUND (40110).
+//
+// key is the name of the tag to read.
+//
+// It is declared by [element.MediaObject].
 func (h *SessionEndpoint) GetTag(ctx context.Context, key string) (string, error) {
 	return h.embedded().GetTag(ctx, key)
 }
 
-// GetTags calls the getTags method of MediaObject on the server. It is
-// declared by [element.MediaObject].
+// GetTags returns every tag of the object as key-value pairs; the list is
+// empty when the object has none.
+//
+// It is declared by [element.MediaObject].
 func (h *SessionEndpoint) GetTags(ctx context.Context) ([]types.Tag, error) {
 	return h.embedded().GetTags(ctx)
 }
 
-// OnError subscribes to the Error events of the object; the package
-// documentation says when the channel closes. It is declared by
-// [element.MediaObject].
+// OnError subscribes to the Error events of the object.
+//
+// It is declared by [element.MediaObject].
 func (h *SessionEndpoint) OnError(ctx context.Context) (<-chan event.Error, error) {
 	return h.embedded().OnError(ctx)
 }
 
-// UriEndpoint is the handle of an UriEndpoint object (core module). The server
+// UriEndpoint is an endpoint that reads media from or writes media to a URI:
+// the common base of PlayerEndpoint and RecorderEndpoint. Its state is STOP,
+// START or PAUSE; each change emits UriEndpointStateChanged. Starting is the
+// subclass's own method (Play, Record).
+//
+// The type is the handle of an UriEndpoint object (core module). The server
 // never creates this class itself; handles of it stand for objects of a
 // subclass.
 //
-// Besides its own, it has the methods of the classes it extends,
-// redeclared here so that a nil handle fails instead of panicking:
+// Besides its own methods, it has those of the classes it extends:
 //
 //   - [element.MediaElement]: GetEncoderBitrate, SetEncoderBitrate,
 //     GetMinEncoderBitrate, SetMinEncoderBitrate, GetMaxEncoderBitrate,
@@ -1792,8 +2511,9 @@ type UriEndpointHandle interface {
 
 func (*UriEndpoint) isUriEndpoint() {}
 
-// GetUri reads the uri property. It is set when the object is created and
-// never changes.
+// GetUri returns the URI the endpoint reads or writes, exactly as given at
+// creation (file://, http(s)://, rtsp:// and so on). It is set when the object
+// is created and never changes.
 func (h *UriEndpoint) GetUri(ctx context.Context) (string, error) {
 	o := h.Object()
 	var res string
@@ -1803,7 +2523,8 @@ func (h *UriEndpoint) GetUri(ctx context.Context) (string, error) {
 	return res, nil
 }
 
-// GetState reads the state property.
+// GetState returns whether the endpoint is stopped (STOP, the initial state),
+// running (START) or paused (PAUSE).
 func (h *UriEndpoint) GetState(ctx context.Context) (types.UriEndpointState, error) {
 	o := h.Object()
 	var res types.UriEndpointState
@@ -1813,20 +2534,22 @@ func (h *UriEndpoint) GetState(ctx context.Context) (types.UriEndpointState, err
 	return res, nil
 }
 
-// Pause calls the pause method of UriEndpoint on the server.
+// Pause pauses the playing or recording; the state becomes PAUSE and
+// UriEndpointStateChanged follows. Starting again (Play, Record) resumes.
 func (h *UriEndpoint) Pause(ctx context.Context) error {
 	o := h.Object()
 	return o.Invoke(ctx, "pause", nil, nil)
 }
 
-// Stop calls the stop method of UriEndpoint on the server.
+// Stop stops the playing or recording; the state becomes STOP and
+// UriEndpointStateChanged follows.
 func (h *UriEndpoint) Stop(ctx context.Context) error {
 	o := h.Object()
 	return o.Invoke(ctx, "stop", nil, nil)
 }
 
 // OnUriEndpointStateChanged subscribes to the UriEndpointStateChanged events
-// of the object; the package documentation says when the channel closes.
+// of the object.
 func (h *UriEndpoint) OnUriEndpointStateChanged(ctx context.Context) (<-chan event.UriEndpointStateChanged, error) {
 	return client.Subscribe(ctx, h.Object(), "UriEndpointStateChanged", event.DecodeUriEndpointStateChanged)
 }
@@ -1842,234 +2565,377 @@ func (h *UriEndpoint) Events(ctx context.Context, types ...string) (*client.Subs
 	return client.SubscribeEvents(ctx, h.Object(), types)
 }
 
-// GetEncoderBitrate reads the encoderBitrate property. It is declared by
-// [element.MediaElement].
+// GetEncoderBitrate returns the target bitrate, in bits per second, of the
+// video encoder the element runs when it has to transcode. Default 300000 (300
+// kbps). A real KMS ignores negative values.
+//
+// It is declared by [element.MediaElement].
 func (h *UriEndpoint) GetEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetEncoderBitrate(ctx)
 }
 
-// SetEncoderBitrate changes the encoderBitrate property. It is declared by
-// [element.MediaElement].
+// SetEncoderBitrate sets the target bitrate, in bits per second, of the video
+// encoder the element runs when it has to transcode. Default 300000 (300
+// kbps). A real KMS ignores negative values.
+//
+// It is declared by [element.MediaElement].
 func (h *UriEndpoint) SetEncoderBitrate(ctx context.Context, encoderBitrate int32) error {
 	return h.embedded().SetEncoderBitrate(ctx, encoderBitrate)
 }
 
-// GetMinEncoderBitrate reads the minEncoderBitrate property. It is declared by
-// [element.MediaElement].
+// GetMinEncoderBitrate returns the lowest bitrate, in bits per second, the
+// element's video encoder may drop to when it adapts to the network. Default 0
+// (no floor). A real KMS lowers a minimum set above the current maximum to
+// that maximum.
+//
+// It is declared by [element.MediaElement].
 func (h *UriEndpoint) GetMinEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetMinEncoderBitrate(ctx)
 }
 
-// SetMinEncoderBitrate changes the minEncoderBitrate property. It is declared
-// by [element.MediaElement].
+// SetMinEncoderBitrate sets the lowest bitrate, in bits per second, the
+// element's video encoder may drop to when it adapts to the network. Default 0
+// (no floor). A real KMS lowers a minimum set above the current maximum to
+// that maximum.
+//
+// It is declared by [element.MediaElement].
 func (h *UriEndpoint) SetMinEncoderBitrate(ctx context.Context, minEncoderBitrate int32) error {
 	return h.embedded().SetMinEncoderBitrate(ctx, minEncoderBitrate)
 }
 
-// GetMaxEncoderBitrate reads the maxEncoderBitrate property. It is declared by
-// [element.MediaElement].
+// GetMaxEncoderBitrate returns the highest bitrate, in bits per second, the
+// element's video encoder may rise to when it adapts to the network. Default
+// 2147483647 (no ceiling). A real KMS raises a maximum set below the current
+// minimum to that minimum.
+//
+// It is declared by [element.MediaElement].
 func (h *UriEndpoint) GetMaxEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetMaxEncoderBitrate(ctx)
 }
 
-// SetMaxEncoderBitrate changes the maxEncoderBitrate property. It is declared
-// by [element.MediaElement].
+// SetMaxEncoderBitrate sets the highest bitrate, in bits per second, the
+// element's video encoder may rise to when it adapts to the network. Default
+// 2147483647 (no ceiling). A real KMS raises a maximum set below the current
+// minimum to that minimum.
+//
+// It is declared by [element.MediaElement].
 func (h *UriEndpoint) SetMaxEncoderBitrate(ctx context.Context, maxEncoderBitrate int32) error {
 	return h.embedded().SetMaxEncoderBitrate(ctx, maxEncoderBitrate)
 }
 
-// GetSourceConnections calls the getSourceConnections method of MediaElement
-// on the server. It is declared by [element.MediaElement].
+// GetSourceConnections returns the connections that feed this element: one
+// entry per source element, media type and pair of media descriptions, with
+// this element as the sink. The list is empty when nothing is connected to the
+// element.
+//
+// It is declared by [element.MediaElement].
 func (h *UriEndpoint) GetSourceConnections(ctx context.Context, opts *element.GetSourceConnectionsOptions) ([]element.Connection, error) {
 	return h.embedded().GetSourceConnections(ctx, opts)
 }
 
-// GetSinkConnections calls the getSinkConnections method of MediaElement on
-// the server. It is declared by [element.MediaElement].
+// GetSinkConnections returns the connections this element feeds: one entry per
+// sink element, media type and pair of media descriptions, with this element
+// as the source. The list is empty when the element is connected to nothing.
+//
+// It is declared by [element.MediaElement].
 func (h *UriEndpoint) GetSinkConnections(ctx context.Context, opts *element.GetSinkConnectionsOptions) ([]element.Connection, error) {
 	return h.embedded().GetSinkConnections(ctx, opts)
 }
 
-// Connect calls the connect method of MediaElement on the server. It is
-// declared by [element.MediaElement].
+// Connect makes the media of this element flow into sink. Without a media type
+// it connects audio, video and data, and this element emits one
+// ElementConnected per type.
+//
+// Each input of a sink takes one source: connecting a new source to the same
+// input (media type and sink description) replaces the previous one, which
+// gets ElementDisconnected. An element may feed any number of sinks. The
+// server refuses elements of two different pipelines with CONNECT_ERROR
+// (40004).
+//
+// sink is the element that receives the media; it must belong to the same
+// pipeline.
+//
+// It is declared by [element.MediaElement].
 func (h *UriEndpoint) Connect(ctx context.Context, sink element.MediaElementHandle, opts *element.ConnectOptions) error {
 	return h.embedded().Connect(ctx, sink, opts)
 }
 
-// Disconnect calls the disconnect method of MediaElement on the server. It is
-// declared by [element.MediaElement].
+// Disconnect stops the media of this element from flowing into sink, for one
+// media type or, when none is given, for all three; this element emits
+// ElementDisconnected for what it removes. Disconnecting elements that are not
+// connected succeeds.
+//
+// sink is the element that stops receiving the media.
+//
+// It is declared by [element.MediaElement].
 func (h *UriEndpoint) Disconnect(ctx context.Context, sink element.MediaElementHandle, opts *element.DisconnectOptions) error {
 	return h.embedded().Disconnect(ctx, sink, opts)
 }
 
-// SetAudioFormat calls the setAudioFormat method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// SetAudioFormat fixes the audio format the element sends to its sinks, so
+// that the server transcodes the audio into it when the input differs. An
+// unsupported codec is refused with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
+//
+// caps is the audio codec and bitrate the element must output.
+//
+// It is declared by [element.MediaElement].
 func (h *UriEndpoint) SetAudioFormat(ctx context.Context, caps types.AudioCaps) error {
 	return h.embedded().SetAudioFormat(ctx, caps)
 }
 
-// SetVideoFormat calls the setVideoFormat method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// SetVideoFormat fixes the video format the element sends to its sinks, so
+// that the server transcodes the video into it when the input differs. An
+// unsupported codec is refused with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
+//
+// caps is the video codec and frame rate the element must output.
+//
+// It is declared by [element.MediaElement].
 func (h *UriEndpoint) SetVideoFormat(ctx context.Context, caps types.VideoCaps) error {
 	return h.embedded().SetVideoFormat(ctx, caps)
 }
 
-// DumpGstreamerDot calls the dumpGstreamerDot method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// DumpGstreamerDot writes the element's internal GStreamer graph, in Graphviz
+// DOT, to a file on the server instead of returning it: into the directory
+// named by the server's GST_DEBUG_DUMP_DOT_DIR environment variable, and
+// nowhere when that variable is unset. It is a debugging aid.
+//
+// It is declared by [element.MediaElement].
 func (h *UriEndpoint) DumpGstreamerDot(ctx context.Context, opts *element.DumpGstreamerDotOptions) error {
 	return h.embedded().DumpGstreamerDot(ctx, opts)
 }
 
-// GetGstreamerDot calls the getGstreamerDot method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// GetGstreamerDot returns the element's internal GStreamer graph as Graphviz
+// DOT text: the GStreamer elements, pads and links that implement it on the
+// server. It is a debugging aid; render it with Graphviz' dot.
+//
+// It is declared by [element.MediaElement].
 func (h *UriEndpoint) GetGstreamerDot(ctx context.Context, opts *element.GetGstreamerDotOptions) (string, error) {
 	return h.embedded().GetGstreamerDot(ctx, opts)
 }
 
-// GetStats calls the getStats method of MediaElement on the server. It is
-// declared by [element.MediaElement].
+// GetStats returns the element's statistics, keyed by the id of each
+// statistics record. While the pipeline's latencyStats is on, it includes the
+// element's own record (ElementStats, or EndpointStats for an endpoint) with
+// the latency of each input; RTP and WebRTC endpoints add records for their
+// RTP streams and transport once media flows. With neither, a real KMS returns
+// nothing (null).
+//
+// It is declared by [element.MediaElement].
 func (h *UriEndpoint) GetStats(ctx context.Context, opts *element.GetStatsOptions) (map[string]types.Complex, error) {
 	return h.embedded().GetStats(ctx, opts)
 }
 
-// IsMediaFlowingIn calls the isMediaFlowingIn method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// IsMediaFlowingIn reports whether media of the given type is arriving at the
+// element's input right now. It turns false about two to four seconds after
+// the last packet; MediaFlowInStateChanged announces each change. The server
+// refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
+//
+// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
+//
+// It is declared by [element.MediaElement].
 func (h *UriEndpoint) IsMediaFlowingIn(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingInOptions) (bool, error) {
 	return h.embedded().IsMediaFlowingIn(ctx, mediaType, opts)
 }
 
-// IsMediaFlowingOut calls the isMediaFlowingOut method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// IsMediaFlowingOut reports whether media of the given type is leaving the
+// element's output right now. It turns false about two to four seconds after
+// the last packet; MediaFlowOutStateChanged announces each change. The server
+// refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
+//
+// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
+//
+// It is declared by [element.MediaElement].
 func (h *UriEndpoint) IsMediaFlowingOut(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingOutOptions) (bool, error) {
 	return h.embedded().IsMediaFlowingOut(ctx, mediaType, opts)
 }
 
-// IsMediaTranscoding calls the isMediaTranscoding method of MediaElement on
-// the server. It is declared by [element.MediaElement].
+// IsMediaTranscoding reports whether the element is transcoding media of the
+// given type right now, that is decoding and re-encoding it because its sinks
+// need another codec or format than its input has. Transcoding costs CPU, so
+// this is worth watching; MediaTranscodingStateChanged announces each change.
+// The server refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
+//
+// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
+//
+// It is declared by [element.MediaElement].
 func (h *UriEndpoint) IsMediaTranscoding(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaTranscodingOptions) (bool, error) {
 	return h.embedded().IsMediaTranscoding(ctx, mediaType, opts)
 }
 
-// OnElementConnected subscribes to the ElementConnected events of the object;
-// the package documentation says when the channel closes. It is declared by
-// [element.MediaElement].
+// OnElementConnected subscribes to the ElementConnected events of the object.
+//
+// It is declared by [element.MediaElement].
 func (h *UriEndpoint) OnElementConnected(ctx context.Context) (<-chan event.ElementConnected, error) {
 	return h.embedded().OnElementConnected(ctx)
 }
 
 // OnElementDisconnected subscribes to the ElementDisconnected events of the
-// object; the package documentation says when the channel closes. It is
-// declared by [element.MediaElement].
+// object.
+//
+// It is declared by [element.MediaElement].
 func (h *UriEndpoint) OnElementDisconnected(ctx context.Context) (<-chan event.ElementDisconnected, error) {
 	return h.embedded().OnElementDisconnected(ctx)
 }
 
 // OnMediaFlowOutStateChanged subscribes to the MediaFlowOutStateChanged events
-// of the object; the package documentation says when the channel closes. It is
-// declared by [element.MediaElement].
+// of the object.
+//
+// It is declared by [element.MediaElement].
 func (h *UriEndpoint) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan event.MediaFlowOutStateChanged, error) {
 	return h.embedded().OnMediaFlowOutStateChanged(ctx)
 }
 
 // OnMediaFlowInStateChanged subscribes to the MediaFlowInStateChanged events
-// of the object; the package documentation says when the channel closes. It is
-// declared by [element.MediaElement].
+// of the object.
+//
+// It is declared by [element.MediaElement].
 func (h *UriEndpoint) OnMediaFlowInStateChanged(ctx context.Context) (<-chan event.MediaFlowInStateChanged, error) {
 	return h.embedded().OnMediaFlowInStateChanged(ctx)
 }
 
 // OnMediaTranscodingStateChanged subscribes to the
-// MediaTranscodingStateChanged events of the object; the package documentation
-// says when the channel closes. It is declared by [element.MediaElement].
+// MediaTranscodingStateChanged events of the object.
+//
+// It is declared by [element.MediaElement].
 func (h *UriEndpoint) OnMediaTranscodingStateChanged(ctx context.Context) (<-chan event.MediaTranscodingStateChanged, error) {
 	return h.embedded().OnMediaTranscodingStateChanged(ctx)
 }
 
-// GetMediaPipeline reads the mediaPipeline property. It is set when the object
-// is created and never changes. This package cannot import the MediaPipeline
-// handle, so the result is a MediaObject handle: pipeline.LookupMediaPipeline,
-// or pipeline.MediaPipelineFromObject on its Object, gives the typed one. It
-// is declared by [element.MediaObject].
+// GetMediaPipeline returns the pipeline the object lives in. For a
+// MediaPipeline it is the pipeline itself; the ServerManager has none (nil).
+// It is set when the object is created and never changes. This package cannot
+// import the MediaPipeline handle, so the result is a MediaObject handle:
+// pipeline.LookupMediaPipeline, or pipeline.MediaPipelineFromObject on its
+// Object, gives the typed one.
+//
+// It is declared by [element.MediaObject].
 func (h *UriEndpoint) GetMediaPipeline(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetMediaPipeline(ctx)
 }
 
-// GetParent reads the parent property. It is set when the object is created
-// and never changes. Results are MediaObject handles of the declared class;
-// the Lookup functions of the handle packages check and give the concrete one.
+// GetParent returns the object this one was created under: the pipeline for an
+// element or a hub, the hub for a HubPort, none (nil) for a pipeline or the
+// ServerManager. It is set when the object is created and never changes.
+// Results are MediaObject handles of the declared class; the Lookup functions
+// of the handle packages check and give the concrete one.
+//
 // It is declared by [element.MediaObject].
 func (h *UriEndpoint) GetParent(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetParent(ctx)
 }
 
-// GetId reads the id property. It is set when the object is created and never
-// changes. It is declared by [element.MediaObject].
+// GetId returns the server-wide identifier of the object, fixed at creation. A
+// pipeline's id is a UUID followed by "_kurento.MediaPipeline"; a child's id
+// is its parent's id, a slash and the child's own UUID and type, such as
+// "<pipeline id>/<uuid>_kurento.WebRtcEndpoint". The ServerManager's id is
+// always "manager_ServerManager". It is set when the object is created and
+// never changes.
+//
+// It is declared by [element.MediaObject].
 func (h *UriEndpoint) GetId(ctx context.Context) (string, error) {
 	return h.embedded().GetId(ctx)
 }
 
-// GetChildren reads the children property. Results are MediaObject handles of
-// the declared class; the Lookup functions of the handle packages check and
-// give the concrete one. It is declared by [element.MediaObject].
+// GetChildren returns the objects created under this one and still alive: a
+// pipeline's elements and hubs, a hub's ports. A real KMS lists them in no
+// fixed order. Results are MediaObject handles of the declared class; the
+// Lookup functions of the handle packages check and give the concrete one.
+//
+// It is declared by [element.MediaObject].
 func (h *UriEndpoint) GetChildren(ctx context.Context) ([]*element.MediaObject, error) {
 	return h.embedded().GetChildren(ctx)
 }
 
-// GetName reads the name property. It is declared by [element.MediaObject].
+// GetName returns the object's free-form name, meant for logs and tools; the
+// server does not use it. It defaults to the object's id, and setting it to
+// the empty string brings the id back.
+//
+// It is declared by [element.MediaObject].
 func (h *UriEndpoint) GetName(ctx context.Context) (string, error) {
 	return h.embedded().GetName(ctx)
 }
 
-// SetName changes the name property. It is declared by [element.MediaObject].
+// SetName sets the object's free-form name, meant for logs and tools; the
+// server does not use it. It defaults to the object's id, and setting it to
+// the empty string brings the id back.
+//
+// It is declared by [element.MediaObject].
 func (h *UriEndpoint) SetName(ctx context.Context, name string) error {
 	return h.embedded().SetName(ctx, name)
 }
 
-// GetSendTagsInEvents reads the sendTagsInEvents property. It is declared by
-// [element.MediaObject].
+// GetSendTagsInEvents returns whether every event the object emits carries the
+// object's tags in its tags field. Default false: events then carry an empty
+// tag list.
+//
+// It is declared by [element.MediaObject].
 func (h *UriEndpoint) GetSendTagsInEvents(ctx context.Context) (bool, error) {
 	return h.embedded().GetSendTagsInEvents(ctx)
 }
 
-// SetSendTagsInEvents changes the sendTagsInEvents property. It is declared by
-// [element.MediaObject].
+// SetSendTagsInEvents sets whether every event the object emits carries the
+// object's tags in its tags field. Default false: events then carry an empty
+// tag list.
+//
+// It is declared by [element.MediaObject].
 func (h *UriEndpoint) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents bool) error {
 	return h.embedded().SetSendTagsInEvents(ctx, sendTagsInEvents)
 }
 
-// GetCreationTime reads the creationTime property. It is set when the object
-// is created and never changes. It is declared by [element.MediaObject].
+// GetCreationTime returns when the object was created, in whole seconds since
+// the Unix epoch, by the server's clock. It is set when the object is created
+// and never changes.
+//
+// It is declared by [element.MediaObject].
 func (h *UriEndpoint) GetCreationTime(ctx context.Context) (int32, error) {
 	return h.embedded().GetCreationTime(ctx)
 }
 
-// AddTag calls the addTag method of MediaObject on the server. It is declared
-// by [element.MediaObject].
+// AddTag attaches a key-value tag to the object, replacing the value when the
+// key is already present. Tags live on the server, so every session that looks
+// the object up sees them; sendTagsInEvents copies them into the object's
+// events.
+//
+// key is the tag's name.
+//
+// value is the value stored under the key.
+//
+// It is declared by [element.MediaObject].
 func (h *UriEndpoint) AddTag(ctx context.Context, key string, value string) error {
 	return h.embedded().AddTag(ctx, key, value)
 }
 
-// RemoveTag calls the removeTag method of MediaObject on the server. It is
-// declared by [element.MediaObject].
+// RemoveTag deletes the tag with the given key. Removing a key that is not
+// there succeeds and changes nothing.
+//
+// key is the name of the tag to delete.
+//
+// It is declared by [element.MediaObject].
 func (h *UriEndpoint) RemoveTag(ctx context.Context, key string) error {
 	return h.embedded().RemoveTag(ctx, key)
 }
 
-// GetTag calls the getTag method of MediaObject on the server. It is declared
-// by [element.MediaObject].
+// GetTag returns the value stored under the given key. The server refuses a
+// key the object does not have with MEDIA_OBJECT_TAG_KEY_NOT_FOUND (40110).
+//
+// key is the name of the tag to read.
+//
+// It is declared by [element.MediaObject].
 func (h *UriEndpoint) GetTag(ctx context.Context, key string) (string, error) {
 	return h.embedded().GetTag(ctx, key)
 }
 
-// GetTags calls the getTags method of MediaObject on the server. It is
-// declared by [element.MediaObject].
+// GetTags returns every tag of the object as key-value pairs; the list is
+// empty when the object has none.
+//
+// It is declared by [element.MediaObject].
 func (h *UriEndpoint) GetTags(ctx context.Context) ([]types.Tag, error) {
 	return h.embedded().GetTags(ctx)
 }
 
-// OnError subscribes to the Error events of the object; the package
-// documentation says when the channel closes. It is declared by
-// [element.MediaObject].
+// OnError subscribes to the Error events of the object.
+//
+// It is declared by [element.MediaObject].
 func (h *UriEndpoint) OnError(ctx context.Context) (<-chan event.Error, error) {
 	return h.embedded().OnError(ctx)
 }

@@ -14,12 +14,16 @@ import (
 
 const _ = client.GeneratedCodeV1
 
-// HttpEndpoint is the handle of a HttpEndpoint object (elements module). The
+// HttpEndpoint is the base of endpoints that move media over plain HTTP
+// through the media server's built-in web server; HttpPostEndpoint is the one
+// that exists. It cannot be created itself: the server refuses with
+// MEDIA_OBJECT_NOT_AVAILABLE (40108).
+//
+// The type is the handle of a HttpEndpoint object (elements module). The
 // server never creates this class itself; handles of it stand for objects of a
 // subclass.
 //
-// Besides its own, it has the methods of the classes it extends,
-// redeclared here so that a nil handle fails instead of panicking:
+// Besides its own methods, it has those of the classes it extends:
 //
 //   - [SessionEndpoint]: OnMediaSessionTerminated, OnMediaSessionStarted
 //   - [element.MediaElement]: GetEncoderBitrate, SetEncoderBitrate,
@@ -100,7 +104,10 @@ type HttpEndpointHandle interface {
 
 func (*HttpEndpoint) isHttpEndpoint() {}
 
-// GetUrl calls the getUrl method of HttpEndpoint on the server.
+// GetUrl returns the URL at which HTTP clients reach this endpoint, for
+// example "http://localhost:9091/<uuid>" on a server with the default
+// configuration. The host and port come from the server's configuration, so a
+// client on another machine may need the host rewritten.
 func (h *HttpEndpoint) GetUrl(ctx context.Context) (string, error) {
 	o := h.Object()
 	var res string
@@ -122,256 +129,404 @@ func (h *HttpEndpoint) Events(ctx context.Context, types ...string) (*client.Sub
 }
 
 // OnMediaSessionTerminated subscribes to the MediaSessionTerminated events of
-// the object; the package documentation says when the channel closes. It is
-// declared by [SessionEndpoint].
+// the object.
+//
+// It is declared by [SessionEndpoint].
 func (h *HttpEndpoint) OnMediaSessionTerminated(ctx context.Context) (<-chan event.MediaSessionTerminated, error) {
 	return h.embedded().OnMediaSessionTerminated(ctx)
 }
 
 // OnMediaSessionStarted subscribes to the MediaSessionStarted events of the
-// object; the package documentation says when the channel closes. It is
-// declared by [SessionEndpoint].
+// object.
+//
+// It is declared by [SessionEndpoint].
 func (h *HttpEndpoint) OnMediaSessionStarted(ctx context.Context) (<-chan event.MediaSessionStarted, error) {
 	return h.embedded().OnMediaSessionStarted(ctx)
 }
 
-// GetEncoderBitrate reads the encoderBitrate property. It is declared by
-// [element.MediaElement].
+// GetEncoderBitrate returns the target bitrate, in bits per second, of the
+// video encoder the element runs when it has to transcode. Default 300000 (300
+// kbps). A real KMS ignores negative values.
+//
+// It is declared by [element.MediaElement].
 func (h *HttpEndpoint) GetEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetEncoderBitrate(ctx)
 }
 
-// SetEncoderBitrate changes the encoderBitrate property. It is declared by
-// [element.MediaElement].
+// SetEncoderBitrate sets the target bitrate, in bits per second, of the video
+// encoder the element runs when it has to transcode. Default 300000 (300
+// kbps). A real KMS ignores negative values.
+//
+// It is declared by [element.MediaElement].
 func (h *HttpEndpoint) SetEncoderBitrate(ctx context.Context, encoderBitrate int32) error {
 	return h.embedded().SetEncoderBitrate(ctx, encoderBitrate)
 }
 
-// GetMinEncoderBitrate reads the minEncoderBitrate property. It is declared by
-// [element.MediaElement].
+// GetMinEncoderBitrate returns the lowest bitrate, in bits per second, the
+// element's video encoder may drop to when it adapts to the network. Default 0
+// (no floor). A real KMS lowers a minimum set above the current maximum to
+// that maximum.
+//
+// It is declared by [element.MediaElement].
 func (h *HttpEndpoint) GetMinEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetMinEncoderBitrate(ctx)
 }
 
-// SetMinEncoderBitrate changes the minEncoderBitrate property. It is declared
-// by [element.MediaElement].
+// SetMinEncoderBitrate sets the lowest bitrate, in bits per second, the
+// element's video encoder may drop to when it adapts to the network. Default 0
+// (no floor). A real KMS lowers a minimum set above the current maximum to
+// that maximum.
+//
+// It is declared by [element.MediaElement].
 func (h *HttpEndpoint) SetMinEncoderBitrate(ctx context.Context, minEncoderBitrate int32) error {
 	return h.embedded().SetMinEncoderBitrate(ctx, minEncoderBitrate)
 }
 
-// GetMaxEncoderBitrate reads the maxEncoderBitrate property. It is declared by
-// [element.MediaElement].
+// GetMaxEncoderBitrate returns the highest bitrate, in bits per second, the
+// element's video encoder may rise to when it adapts to the network. Default
+// 2147483647 (no ceiling). A real KMS raises a maximum set below the current
+// minimum to that minimum.
+//
+// It is declared by [element.MediaElement].
 func (h *HttpEndpoint) GetMaxEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetMaxEncoderBitrate(ctx)
 }
 
-// SetMaxEncoderBitrate changes the maxEncoderBitrate property. It is declared
-// by [element.MediaElement].
+// SetMaxEncoderBitrate sets the highest bitrate, in bits per second, the
+// element's video encoder may rise to when it adapts to the network. Default
+// 2147483647 (no ceiling). A real KMS raises a maximum set below the current
+// minimum to that minimum.
+//
+// It is declared by [element.MediaElement].
 func (h *HttpEndpoint) SetMaxEncoderBitrate(ctx context.Context, maxEncoderBitrate int32) error {
 	return h.embedded().SetMaxEncoderBitrate(ctx, maxEncoderBitrate)
 }
 
-// GetSourceConnections calls the getSourceConnections method of MediaElement
-// on the server. It is declared by [element.MediaElement].
+// GetSourceConnections returns the connections that feed this element: one
+// entry per source element, media type and pair of media descriptions, with
+// this element as the sink. The list is empty when nothing is connected to the
+// element.
+//
+// It is declared by [element.MediaElement].
 func (h *HttpEndpoint) GetSourceConnections(ctx context.Context, opts *element.GetSourceConnectionsOptions) ([]element.Connection, error) {
 	return h.embedded().GetSourceConnections(ctx, opts)
 }
 
-// GetSinkConnections calls the getSinkConnections method of MediaElement on
-// the server. It is declared by [element.MediaElement].
+// GetSinkConnections returns the connections this element feeds: one entry per
+// sink element, media type and pair of media descriptions, with this element
+// as the source. The list is empty when the element is connected to nothing.
+//
+// It is declared by [element.MediaElement].
 func (h *HttpEndpoint) GetSinkConnections(ctx context.Context, opts *element.GetSinkConnectionsOptions) ([]element.Connection, error) {
 	return h.embedded().GetSinkConnections(ctx, opts)
 }
 
-// Connect calls the connect method of MediaElement on the server. It is
-// declared by [element.MediaElement].
+// Connect makes the media of this element flow into sink. Without a media type
+// it connects audio, video and data, and this element emits one
+// ElementConnected per type.
+//
+// Each input of a sink takes one source: connecting a new source to the same
+// input (media type and sink description) replaces the previous one, which
+// gets ElementDisconnected. An element may feed any number of sinks. The
+// server refuses elements of two different pipelines with CONNECT_ERROR
+// (40004).
+//
+// sink is the element that receives the media; it must belong to the same
+// pipeline.
+//
+// It is declared by [element.MediaElement].
 func (h *HttpEndpoint) Connect(ctx context.Context, sink element.MediaElementHandle, opts *element.ConnectOptions) error {
 	return h.embedded().Connect(ctx, sink, opts)
 }
 
-// Disconnect calls the disconnect method of MediaElement on the server. It is
-// declared by [element.MediaElement].
+// Disconnect stops the media of this element from flowing into sink, for one
+// media type or, when none is given, for all three; this element emits
+// ElementDisconnected for what it removes. Disconnecting elements that are not
+// connected succeeds.
+//
+// sink is the element that stops receiving the media.
+//
+// It is declared by [element.MediaElement].
 func (h *HttpEndpoint) Disconnect(ctx context.Context, sink element.MediaElementHandle, opts *element.DisconnectOptions) error {
 	return h.embedded().Disconnect(ctx, sink, opts)
 }
 
-// SetAudioFormat calls the setAudioFormat method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// SetAudioFormat fixes the audio format the element sends to its sinks, so
+// that the server transcodes the audio into it when the input differs. An
+// unsupported codec is refused with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
+//
+// caps is the audio codec and bitrate the element must output.
+//
+// It is declared by [element.MediaElement].
 func (h *HttpEndpoint) SetAudioFormat(ctx context.Context, caps types.AudioCaps) error {
 	return h.embedded().SetAudioFormat(ctx, caps)
 }
 
-// SetVideoFormat calls the setVideoFormat method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// SetVideoFormat fixes the video format the element sends to its sinks, so
+// that the server transcodes the video into it when the input differs. An
+// unsupported codec is refused with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
+//
+// caps is the video codec and frame rate the element must output.
+//
+// It is declared by [element.MediaElement].
 func (h *HttpEndpoint) SetVideoFormat(ctx context.Context, caps types.VideoCaps) error {
 	return h.embedded().SetVideoFormat(ctx, caps)
 }
 
-// DumpGstreamerDot calls the dumpGstreamerDot method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// DumpGstreamerDot writes the element's internal GStreamer graph, in Graphviz
+// DOT, to a file on the server instead of returning it: into the directory
+// named by the server's GST_DEBUG_DUMP_DOT_DIR environment variable, and
+// nowhere when that variable is unset. It is a debugging aid.
+//
+// It is declared by [element.MediaElement].
 func (h *HttpEndpoint) DumpGstreamerDot(ctx context.Context, opts *element.DumpGstreamerDotOptions) error {
 	return h.embedded().DumpGstreamerDot(ctx, opts)
 }
 
-// GetGstreamerDot calls the getGstreamerDot method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// GetGstreamerDot returns the element's internal GStreamer graph as Graphviz
+// DOT text: the GStreamer elements, pads and links that implement it on the
+// server. It is a debugging aid; render it with Graphviz' dot.
+//
+// It is declared by [element.MediaElement].
 func (h *HttpEndpoint) GetGstreamerDot(ctx context.Context, opts *element.GetGstreamerDotOptions) (string, error) {
 	return h.embedded().GetGstreamerDot(ctx, opts)
 }
 
-// GetStats calls the getStats method of MediaElement on the server. It is
-// declared by [element.MediaElement].
+// GetStats returns the element's statistics, keyed by the id of each
+// statistics record. While the pipeline's latencyStats is on, it includes the
+// element's own record (ElementStats, or EndpointStats for an endpoint) with
+// the latency of each input; RTP and WebRTC endpoints add records for their
+// RTP streams and transport once media flows. With neither, a real KMS returns
+// nothing (null).
+//
+// It is declared by [element.MediaElement].
 func (h *HttpEndpoint) GetStats(ctx context.Context, opts *element.GetStatsOptions) (map[string]types.Complex, error) {
 	return h.embedded().GetStats(ctx, opts)
 }
 
-// IsMediaFlowingIn calls the isMediaFlowingIn method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// IsMediaFlowingIn reports whether media of the given type is arriving at the
+// element's input right now. It turns false about two to four seconds after
+// the last packet; MediaFlowInStateChanged announces each change. The server
+// refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
+//
+// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
+//
+// It is declared by [element.MediaElement].
 func (h *HttpEndpoint) IsMediaFlowingIn(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingInOptions) (bool, error) {
 	return h.embedded().IsMediaFlowingIn(ctx, mediaType, opts)
 }
 
-// IsMediaFlowingOut calls the isMediaFlowingOut method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// IsMediaFlowingOut reports whether media of the given type is leaving the
+// element's output right now. It turns false about two to four seconds after
+// the last packet; MediaFlowOutStateChanged announces each change. The server
+// refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
+//
+// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
+//
+// It is declared by [element.MediaElement].
 func (h *HttpEndpoint) IsMediaFlowingOut(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingOutOptions) (bool, error) {
 	return h.embedded().IsMediaFlowingOut(ctx, mediaType, opts)
 }
 
-// IsMediaTranscoding calls the isMediaTranscoding method of MediaElement on
-// the server. It is declared by [element.MediaElement].
+// IsMediaTranscoding reports whether the element is transcoding media of the
+// given type right now, that is decoding and re-encoding it because its sinks
+// need another codec or format than its input has. Transcoding costs CPU, so
+// this is worth watching; MediaTranscodingStateChanged announces each change.
+// The server refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
+//
+// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
+//
+// It is declared by [element.MediaElement].
 func (h *HttpEndpoint) IsMediaTranscoding(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaTranscodingOptions) (bool, error) {
 	return h.embedded().IsMediaTranscoding(ctx, mediaType, opts)
 }
 
-// OnElementConnected subscribes to the ElementConnected events of the object;
-// the package documentation says when the channel closes. It is declared by
-// [element.MediaElement].
+// OnElementConnected subscribes to the ElementConnected events of the object.
+//
+// It is declared by [element.MediaElement].
 func (h *HttpEndpoint) OnElementConnected(ctx context.Context) (<-chan event.ElementConnected, error) {
 	return h.embedded().OnElementConnected(ctx)
 }
 
 // OnElementDisconnected subscribes to the ElementDisconnected events of the
-// object; the package documentation says when the channel closes. It is
-// declared by [element.MediaElement].
+// object.
+//
+// It is declared by [element.MediaElement].
 func (h *HttpEndpoint) OnElementDisconnected(ctx context.Context) (<-chan event.ElementDisconnected, error) {
 	return h.embedded().OnElementDisconnected(ctx)
 }
 
 // OnMediaFlowOutStateChanged subscribes to the MediaFlowOutStateChanged events
-// of the object; the package documentation says when the channel closes. It is
-// declared by [element.MediaElement].
+// of the object.
+//
+// It is declared by [element.MediaElement].
 func (h *HttpEndpoint) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan event.MediaFlowOutStateChanged, error) {
 	return h.embedded().OnMediaFlowOutStateChanged(ctx)
 }
 
 // OnMediaFlowInStateChanged subscribes to the MediaFlowInStateChanged events
-// of the object; the package documentation says when the channel closes. It is
-// declared by [element.MediaElement].
+// of the object.
+//
+// It is declared by [element.MediaElement].
 func (h *HttpEndpoint) OnMediaFlowInStateChanged(ctx context.Context) (<-chan event.MediaFlowInStateChanged, error) {
 	return h.embedded().OnMediaFlowInStateChanged(ctx)
 }
 
 // OnMediaTranscodingStateChanged subscribes to the
-// MediaTranscodingStateChanged events of the object; the package documentation
-// says when the channel closes. It is declared by [element.MediaElement].
+// MediaTranscodingStateChanged events of the object.
+//
+// It is declared by [element.MediaElement].
 func (h *HttpEndpoint) OnMediaTranscodingStateChanged(ctx context.Context) (<-chan event.MediaTranscodingStateChanged, error) {
 	return h.embedded().OnMediaTranscodingStateChanged(ctx)
 }
 
-// GetMediaPipeline reads the mediaPipeline property. It is set when the object
-// is created and never changes. This package cannot import the MediaPipeline
-// handle, so the result is a MediaObject handle: pipeline.LookupMediaPipeline,
-// or pipeline.MediaPipelineFromObject on its Object, gives the typed one. It
-// is declared by [element.MediaObject].
+// GetMediaPipeline returns the pipeline the object lives in. For a
+// MediaPipeline it is the pipeline itself; the ServerManager has none (nil).
+// It is set when the object is created and never changes. This package cannot
+// import the MediaPipeline handle, so the result is a MediaObject handle:
+// pipeline.LookupMediaPipeline, or pipeline.MediaPipelineFromObject on its
+// Object, gives the typed one.
+//
+// It is declared by [element.MediaObject].
 func (h *HttpEndpoint) GetMediaPipeline(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetMediaPipeline(ctx)
 }
 
-// GetParent reads the parent property. It is set when the object is created
-// and never changes. Results are MediaObject handles of the declared class;
-// the Lookup functions of the handle packages check and give the concrete one.
+// GetParent returns the object this one was created under: the pipeline for an
+// element or a hub, the hub for a HubPort, none (nil) for a pipeline or the
+// ServerManager. It is set when the object is created and never changes.
+// Results are MediaObject handles of the declared class; the Lookup functions
+// of the handle packages check and give the concrete one.
+//
 // It is declared by [element.MediaObject].
 func (h *HttpEndpoint) GetParent(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetParent(ctx)
 }
 
-// GetId reads the id property. It is set when the object is created and never
-// changes. It is declared by [element.MediaObject].
+// GetId returns the server-wide identifier of the object, fixed at creation. A
+// pipeline's id is a UUID followed by "_kurento.MediaPipeline"; a child's id
+// is its parent's id, a slash and the child's own UUID and type, such as
+// "<pipeline id>/<uuid>_kurento.WebRtcEndpoint". The ServerManager's id is
+// always "manager_ServerManager". It is set when the object is created and
+// never changes.
+//
+// It is declared by [element.MediaObject].
 func (h *HttpEndpoint) GetId(ctx context.Context) (string, error) {
 	return h.embedded().GetId(ctx)
 }
 
-// GetChildren reads the children property. Results are MediaObject handles of
-// the declared class; the Lookup functions of the handle packages check and
-// give the concrete one. It is declared by [element.MediaObject].
+// GetChildren returns the objects created under this one and still alive: a
+// pipeline's elements and hubs, a hub's ports. A real KMS lists them in no
+// fixed order. Results are MediaObject handles of the declared class; the
+// Lookup functions of the handle packages check and give the concrete one.
+//
+// It is declared by [element.MediaObject].
 func (h *HttpEndpoint) GetChildren(ctx context.Context) ([]*element.MediaObject, error) {
 	return h.embedded().GetChildren(ctx)
 }
 
-// GetName reads the name property. It is declared by [element.MediaObject].
+// GetName returns the object's free-form name, meant for logs and tools; the
+// server does not use it. It defaults to the object's id, and setting it to
+// the empty string brings the id back.
+//
+// It is declared by [element.MediaObject].
 func (h *HttpEndpoint) GetName(ctx context.Context) (string, error) {
 	return h.embedded().GetName(ctx)
 }
 
-// SetName changes the name property. It is declared by [element.MediaObject].
+// SetName sets the object's free-form name, meant for logs and tools; the
+// server does not use it. It defaults to the object's id, and setting it to
+// the empty string brings the id back.
+//
+// It is declared by [element.MediaObject].
 func (h *HttpEndpoint) SetName(ctx context.Context, name string) error {
 	return h.embedded().SetName(ctx, name)
 }
 
-// GetSendTagsInEvents reads the sendTagsInEvents property. It is declared by
-// [element.MediaObject].
+// GetSendTagsInEvents returns whether every event the object emits carries the
+// object's tags in its tags field. Default false: events then carry an empty
+// tag list.
+//
+// It is declared by [element.MediaObject].
 func (h *HttpEndpoint) GetSendTagsInEvents(ctx context.Context) (bool, error) {
 	return h.embedded().GetSendTagsInEvents(ctx)
 }
 
-// SetSendTagsInEvents changes the sendTagsInEvents property. It is declared by
-// [element.MediaObject].
+// SetSendTagsInEvents sets whether every event the object emits carries the
+// object's tags in its tags field. Default false: events then carry an empty
+// tag list.
+//
+// It is declared by [element.MediaObject].
 func (h *HttpEndpoint) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents bool) error {
 	return h.embedded().SetSendTagsInEvents(ctx, sendTagsInEvents)
 }
 
-// GetCreationTime reads the creationTime property. It is set when the object
-// is created and never changes. It is declared by [element.MediaObject].
+// GetCreationTime returns when the object was created, in whole seconds since
+// the Unix epoch, by the server's clock. It is set when the object is created
+// and never changes.
+//
+// It is declared by [element.MediaObject].
 func (h *HttpEndpoint) GetCreationTime(ctx context.Context) (int32, error) {
 	return h.embedded().GetCreationTime(ctx)
 }
 
-// AddTag calls the addTag method of MediaObject on the server. It is declared
-// by [element.MediaObject].
+// AddTag attaches a key-value tag to the object, replacing the value when the
+// key is already present. Tags live on the server, so every session that looks
+// the object up sees them; sendTagsInEvents copies them into the object's
+// events.
+//
+// key is the tag's name.
+//
+// value is the value stored under the key.
+//
+// It is declared by [element.MediaObject].
 func (h *HttpEndpoint) AddTag(ctx context.Context, key string, value string) error {
 	return h.embedded().AddTag(ctx, key, value)
 }
 
-// RemoveTag calls the removeTag method of MediaObject on the server. It is
-// declared by [element.MediaObject].
+// RemoveTag deletes the tag with the given key. Removing a key that is not
+// there succeeds and changes nothing.
+//
+// key is the name of the tag to delete.
+//
+// It is declared by [element.MediaObject].
 func (h *HttpEndpoint) RemoveTag(ctx context.Context, key string) error {
 	return h.embedded().RemoveTag(ctx, key)
 }
 
-// GetTag calls the getTag method of MediaObject on the server. It is declared
-// by [element.MediaObject].
+// GetTag returns the value stored under the given key. The server refuses a
+// key the object does not have with MEDIA_OBJECT_TAG_KEY_NOT_FOUND (40110).
+//
+// key is the name of the tag to read.
+//
+// It is declared by [element.MediaObject].
 func (h *HttpEndpoint) GetTag(ctx context.Context, key string) (string, error) {
 	return h.embedded().GetTag(ctx, key)
 }
 
-// GetTags calls the getTags method of MediaObject on the server. It is
-// declared by [element.MediaObject].
+// GetTags returns every tag of the object as key-value pairs; the list is
+// empty when the object has none.
+//
+// It is declared by [element.MediaObject].
 func (h *HttpEndpoint) GetTags(ctx context.Context) ([]types.Tag, error) {
 	return h.embedded().GetTags(ctx)
 }
 
-// OnError subscribes to the Error events of the object; the package
-// documentation says when the channel closes. It is declared by
-// [element.MediaObject].
+// OnError subscribes to the Error events of the object.
+//
+// It is declared by [element.MediaObject].
 func (h *HttpEndpoint) OnError(ctx context.Context) (<-chan event.Error, error) {
 	return h.embedded().OnError(ctx)
 }
 
-// HttpPostEndpoint is the handle of a HttpPostEndpoint object (elements
-// module).
+// HttpPostEndpoint is an endpoint that takes media uploaded by an HTTP client:
+// the client sends a file or stream with POST to the endpoint's URL (GetUrl),
+// and the endpoint feeds its audio and video into the pipeline. It only
+// receives. EndOfStream is emitted when the upload ends.
 //
-// Besides its own, it has the methods of the classes it extends,
-// redeclared here so that a nil handle fails instead of panicking:
+// The type is the handle of a HttpPostEndpoint object (elements module).
+//
+// Besides its own methods, it has those of the classes it extends:
 //
 //   - [HttpEndpoint]: GetUrl
 //   - [SessionEndpoint]: OnMediaSessionTerminated, OnMediaSessionStarted
@@ -449,17 +604,23 @@ func (h *HttpPostEndpoint) embedded() *HttpEndpoint {
 // HttpPostEndpoint. A nil *HttpPostEndpointOptions, or an unset field, leaves
 // the choice to the server.
 type HttpPostEndpointOptions struct {
-	// DisconnectionTimeout sets the optional disconnectionTimeout parameter.
+	// DisconnectionTimeout sets how long, in seconds, the endpoint waits for
+	// the client to reconnect after its HTTP connection breaks (default 2).
 	// Nil leaves it to the server, which uses 2.
 	DisconnectionTimeout *int32
-	// UseEncodedMedia sets the optional useEncodedMedia parameter. Nil leaves
-	// it to the server, which uses false.
+	// UseEncodedMedia sets whether the uploaded media is passed on as it is,
+	// without being decoded (default false). This saves the CPU of decoding
+	// and re-encoding, but lost key frames are no longer repaired and every
+	// sink must accept the uploaded codec as it is. Nil leaves it to the
+	// server, which uses false.
 	UseEncodedMedia *bool
 }
 
 // NewHttpPostEndpoint creates a HttpPostEndpoint in mediaPipeline and returns
 // its handle. When mediaPipeline is pending in a transaction, the new object
 // joins it.
+//
+// mediaPipeline is the pipeline the endpoint is created in.
 func NewHttpPostEndpoint(ctx context.Context, mediaPipeline *pipeline.MediaPipeline, opts *HttpPostEndpointOptions) (*HttpPostEndpoint, error) {
 	mediaPipelineObj, mediaPipelineErr := client.RefArg(nil, "mediaPipeline", mediaPipeline)
 	if mediaPipelineErr != nil {
@@ -481,8 +642,10 @@ func NewHttpPostEndpoint(ctx context.Context, mediaPipeline *pipeline.MediaPipel
 	return HttpPostEndpointFromObject(o), nil
 }
 
-// OnEndOfStream subscribes to the EndOfStream events of the object; the
-// package documentation says when the channel closes.
+// OnEndOfStream subscribes to the EndOfStream events of the object.
+// EndOfStream is emitted when the media an element produces has ended: a
+// PlayerEndpoint reached the end of its media (its state then goes to STOP),
+// or the upload into an HttpPostEndpoint finished.
 func (h *HttpPostEndpoint) OnEndOfStream(ctx context.Context) (<-chan event.EndOfStream, error) {
 	return client.Subscribe(ctx, h.Object(), "EndOfStream", event.DecodeEndOfStream)
 }
@@ -498,262 +661,419 @@ func (h *HttpPostEndpoint) Events(ctx context.Context, types ...string) (*client
 	return client.SubscribeEvents(ctx, h.Object(), types)
 }
 
-// GetUrl calls the getUrl method of HttpEndpoint on the server. It is declared
-// by [HttpEndpoint].
+// GetUrl returns the URL at which HTTP clients reach this endpoint, for
+// example "http://localhost:9091/<uuid>" on a server with the default
+// configuration. The host and port come from the server's configuration, so a
+// client on another machine may need the host rewritten.
+//
+// It is declared by [HttpEndpoint].
 func (h *HttpPostEndpoint) GetUrl(ctx context.Context) (string, error) {
 	return h.embedded().GetUrl(ctx)
 }
 
 // OnMediaSessionTerminated subscribes to the MediaSessionTerminated events of
-// the object; the package documentation says when the channel closes. It is
-// declared by [SessionEndpoint].
+// the object.
+//
+// It is declared by [SessionEndpoint].
 func (h *HttpPostEndpoint) OnMediaSessionTerminated(ctx context.Context) (<-chan event.MediaSessionTerminated, error) {
 	return h.embedded().OnMediaSessionTerminated(ctx)
 }
 
 // OnMediaSessionStarted subscribes to the MediaSessionStarted events of the
-// object; the package documentation says when the channel closes. It is
-// declared by [SessionEndpoint].
+// object.
+//
+// It is declared by [SessionEndpoint].
 func (h *HttpPostEndpoint) OnMediaSessionStarted(ctx context.Context) (<-chan event.MediaSessionStarted, error) {
 	return h.embedded().OnMediaSessionStarted(ctx)
 }
 
-// GetEncoderBitrate reads the encoderBitrate property. It is declared by
-// [element.MediaElement].
+// GetEncoderBitrate returns the target bitrate, in bits per second, of the
+// video encoder the element runs when it has to transcode. Default 300000 (300
+// kbps). A real KMS ignores negative values.
+//
+// It is declared by [element.MediaElement].
 func (h *HttpPostEndpoint) GetEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetEncoderBitrate(ctx)
 }
 
-// SetEncoderBitrate changes the encoderBitrate property. It is declared by
-// [element.MediaElement].
+// SetEncoderBitrate sets the target bitrate, in bits per second, of the video
+// encoder the element runs when it has to transcode. Default 300000 (300
+// kbps). A real KMS ignores negative values.
+//
+// It is declared by [element.MediaElement].
 func (h *HttpPostEndpoint) SetEncoderBitrate(ctx context.Context, encoderBitrate int32) error {
 	return h.embedded().SetEncoderBitrate(ctx, encoderBitrate)
 }
 
-// GetMinEncoderBitrate reads the minEncoderBitrate property. It is declared by
-// [element.MediaElement].
+// GetMinEncoderBitrate returns the lowest bitrate, in bits per second, the
+// element's video encoder may drop to when it adapts to the network. Default 0
+// (no floor). A real KMS lowers a minimum set above the current maximum to
+// that maximum.
+//
+// It is declared by [element.MediaElement].
 func (h *HttpPostEndpoint) GetMinEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetMinEncoderBitrate(ctx)
 }
 
-// SetMinEncoderBitrate changes the minEncoderBitrate property. It is declared
-// by [element.MediaElement].
+// SetMinEncoderBitrate sets the lowest bitrate, in bits per second, the
+// element's video encoder may drop to when it adapts to the network. Default 0
+// (no floor). A real KMS lowers a minimum set above the current maximum to
+// that maximum.
+//
+// It is declared by [element.MediaElement].
 func (h *HttpPostEndpoint) SetMinEncoderBitrate(ctx context.Context, minEncoderBitrate int32) error {
 	return h.embedded().SetMinEncoderBitrate(ctx, minEncoderBitrate)
 }
 
-// GetMaxEncoderBitrate reads the maxEncoderBitrate property. It is declared by
-// [element.MediaElement].
+// GetMaxEncoderBitrate returns the highest bitrate, in bits per second, the
+// element's video encoder may rise to when it adapts to the network. Default
+// 2147483647 (no ceiling). A real KMS raises a maximum set below the current
+// minimum to that minimum.
+//
+// It is declared by [element.MediaElement].
 func (h *HttpPostEndpoint) GetMaxEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetMaxEncoderBitrate(ctx)
 }
 
-// SetMaxEncoderBitrate changes the maxEncoderBitrate property. It is declared
-// by [element.MediaElement].
+// SetMaxEncoderBitrate sets the highest bitrate, in bits per second, the
+// element's video encoder may rise to when it adapts to the network. Default
+// 2147483647 (no ceiling). A real KMS raises a maximum set below the current
+// minimum to that minimum.
+//
+// It is declared by [element.MediaElement].
 func (h *HttpPostEndpoint) SetMaxEncoderBitrate(ctx context.Context, maxEncoderBitrate int32) error {
 	return h.embedded().SetMaxEncoderBitrate(ctx, maxEncoderBitrate)
 }
 
-// GetSourceConnections calls the getSourceConnections method of MediaElement
-// on the server. It is declared by [element.MediaElement].
+// GetSourceConnections returns the connections that feed this element: one
+// entry per source element, media type and pair of media descriptions, with
+// this element as the sink. The list is empty when nothing is connected to the
+// element.
+//
+// It is declared by [element.MediaElement].
 func (h *HttpPostEndpoint) GetSourceConnections(ctx context.Context, opts *element.GetSourceConnectionsOptions) ([]element.Connection, error) {
 	return h.embedded().GetSourceConnections(ctx, opts)
 }
 
-// GetSinkConnections calls the getSinkConnections method of MediaElement on
-// the server. It is declared by [element.MediaElement].
+// GetSinkConnections returns the connections this element feeds: one entry per
+// sink element, media type and pair of media descriptions, with this element
+// as the source. The list is empty when the element is connected to nothing.
+//
+// It is declared by [element.MediaElement].
 func (h *HttpPostEndpoint) GetSinkConnections(ctx context.Context, opts *element.GetSinkConnectionsOptions) ([]element.Connection, error) {
 	return h.embedded().GetSinkConnections(ctx, opts)
 }
 
-// Connect calls the connect method of MediaElement on the server. It is
-// declared by [element.MediaElement].
+// Connect makes the media of this element flow into sink. Without a media type
+// it connects audio, video and data, and this element emits one
+// ElementConnected per type.
+//
+// Each input of a sink takes one source: connecting a new source to the same
+// input (media type and sink description) replaces the previous one, which
+// gets ElementDisconnected. An element may feed any number of sinks. The
+// server refuses elements of two different pipelines with CONNECT_ERROR
+// (40004).
+//
+// sink is the element that receives the media; it must belong to the same
+// pipeline.
+//
+// It is declared by [element.MediaElement].
 func (h *HttpPostEndpoint) Connect(ctx context.Context, sink element.MediaElementHandle, opts *element.ConnectOptions) error {
 	return h.embedded().Connect(ctx, sink, opts)
 }
 
-// Disconnect calls the disconnect method of MediaElement on the server. It is
-// declared by [element.MediaElement].
+// Disconnect stops the media of this element from flowing into sink, for one
+// media type or, when none is given, for all three; this element emits
+// ElementDisconnected for what it removes. Disconnecting elements that are not
+// connected succeeds.
+//
+// sink is the element that stops receiving the media.
+//
+// It is declared by [element.MediaElement].
 func (h *HttpPostEndpoint) Disconnect(ctx context.Context, sink element.MediaElementHandle, opts *element.DisconnectOptions) error {
 	return h.embedded().Disconnect(ctx, sink, opts)
 }
 
-// SetAudioFormat calls the setAudioFormat method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// SetAudioFormat fixes the audio format the element sends to its sinks, so
+// that the server transcodes the audio into it when the input differs. An
+// unsupported codec is refused with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
+//
+// caps is the audio codec and bitrate the element must output.
+//
+// It is declared by [element.MediaElement].
 func (h *HttpPostEndpoint) SetAudioFormat(ctx context.Context, caps types.AudioCaps) error {
 	return h.embedded().SetAudioFormat(ctx, caps)
 }
 
-// SetVideoFormat calls the setVideoFormat method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// SetVideoFormat fixes the video format the element sends to its sinks, so
+// that the server transcodes the video into it when the input differs. An
+// unsupported codec is refused with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
+//
+// caps is the video codec and frame rate the element must output.
+//
+// It is declared by [element.MediaElement].
 func (h *HttpPostEndpoint) SetVideoFormat(ctx context.Context, caps types.VideoCaps) error {
 	return h.embedded().SetVideoFormat(ctx, caps)
 }
 
-// DumpGstreamerDot calls the dumpGstreamerDot method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// DumpGstreamerDot writes the element's internal GStreamer graph, in Graphviz
+// DOT, to a file on the server instead of returning it: into the directory
+// named by the server's GST_DEBUG_DUMP_DOT_DIR environment variable, and
+// nowhere when that variable is unset. It is a debugging aid.
+//
+// It is declared by [element.MediaElement].
 func (h *HttpPostEndpoint) DumpGstreamerDot(ctx context.Context, opts *element.DumpGstreamerDotOptions) error {
 	return h.embedded().DumpGstreamerDot(ctx, opts)
 }
 
-// GetGstreamerDot calls the getGstreamerDot method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// GetGstreamerDot returns the element's internal GStreamer graph as Graphviz
+// DOT text: the GStreamer elements, pads and links that implement it on the
+// server. It is a debugging aid; render it with Graphviz' dot.
+//
+// It is declared by [element.MediaElement].
 func (h *HttpPostEndpoint) GetGstreamerDot(ctx context.Context, opts *element.GetGstreamerDotOptions) (string, error) {
 	return h.embedded().GetGstreamerDot(ctx, opts)
 }
 
-// GetStats calls the getStats method of MediaElement on the server. It is
-// declared by [element.MediaElement].
+// GetStats returns the element's statistics, keyed by the id of each
+// statistics record. While the pipeline's latencyStats is on, it includes the
+// element's own record (ElementStats, or EndpointStats for an endpoint) with
+// the latency of each input; RTP and WebRTC endpoints add records for their
+// RTP streams and transport once media flows. With neither, a real KMS returns
+// nothing (null).
+//
+// It is declared by [element.MediaElement].
 func (h *HttpPostEndpoint) GetStats(ctx context.Context, opts *element.GetStatsOptions) (map[string]types.Complex, error) {
 	return h.embedded().GetStats(ctx, opts)
 }
 
-// IsMediaFlowingIn calls the isMediaFlowingIn method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// IsMediaFlowingIn reports whether media of the given type is arriving at the
+// element's input right now. It turns false about two to four seconds after
+// the last packet; MediaFlowInStateChanged announces each change. The server
+// refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
+//
+// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
+//
+// It is declared by [element.MediaElement].
 func (h *HttpPostEndpoint) IsMediaFlowingIn(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingInOptions) (bool, error) {
 	return h.embedded().IsMediaFlowingIn(ctx, mediaType, opts)
 }
 
-// IsMediaFlowingOut calls the isMediaFlowingOut method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// IsMediaFlowingOut reports whether media of the given type is leaving the
+// element's output right now. It turns false about two to four seconds after
+// the last packet; MediaFlowOutStateChanged announces each change. The server
+// refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
+//
+// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
+//
+// It is declared by [element.MediaElement].
 func (h *HttpPostEndpoint) IsMediaFlowingOut(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingOutOptions) (bool, error) {
 	return h.embedded().IsMediaFlowingOut(ctx, mediaType, opts)
 }
 
-// IsMediaTranscoding calls the isMediaTranscoding method of MediaElement on
-// the server. It is declared by [element.MediaElement].
+// IsMediaTranscoding reports whether the element is transcoding media of the
+// given type right now, that is decoding and re-encoding it because its sinks
+// need another codec or format than its input has. Transcoding costs CPU, so
+// this is worth watching; MediaTranscodingStateChanged announces each change.
+// The server refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
+//
+// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
+//
+// It is declared by [element.MediaElement].
 func (h *HttpPostEndpoint) IsMediaTranscoding(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaTranscodingOptions) (bool, error) {
 	return h.embedded().IsMediaTranscoding(ctx, mediaType, opts)
 }
 
-// OnElementConnected subscribes to the ElementConnected events of the object;
-// the package documentation says when the channel closes. It is declared by
-// [element.MediaElement].
+// OnElementConnected subscribes to the ElementConnected events of the object.
+//
+// It is declared by [element.MediaElement].
 func (h *HttpPostEndpoint) OnElementConnected(ctx context.Context) (<-chan event.ElementConnected, error) {
 	return h.embedded().OnElementConnected(ctx)
 }
 
 // OnElementDisconnected subscribes to the ElementDisconnected events of the
-// object; the package documentation says when the channel closes. It is
-// declared by [element.MediaElement].
+// object.
+//
+// It is declared by [element.MediaElement].
 func (h *HttpPostEndpoint) OnElementDisconnected(ctx context.Context) (<-chan event.ElementDisconnected, error) {
 	return h.embedded().OnElementDisconnected(ctx)
 }
 
 // OnMediaFlowOutStateChanged subscribes to the MediaFlowOutStateChanged events
-// of the object; the package documentation says when the channel closes. It is
-// declared by [element.MediaElement].
+// of the object.
+//
+// It is declared by [element.MediaElement].
 func (h *HttpPostEndpoint) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan event.MediaFlowOutStateChanged, error) {
 	return h.embedded().OnMediaFlowOutStateChanged(ctx)
 }
 
 // OnMediaFlowInStateChanged subscribes to the MediaFlowInStateChanged events
-// of the object; the package documentation says when the channel closes. It is
-// declared by [element.MediaElement].
+// of the object.
+//
+// It is declared by [element.MediaElement].
 func (h *HttpPostEndpoint) OnMediaFlowInStateChanged(ctx context.Context) (<-chan event.MediaFlowInStateChanged, error) {
 	return h.embedded().OnMediaFlowInStateChanged(ctx)
 }
 
 // OnMediaTranscodingStateChanged subscribes to the
-// MediaTranscodingStateChanged events of the object; the package documentation
-// says when the channel closes. It is declared by [element.MediaElement].
+// MediaTranscodingStateChanged events of the object.
+//
+// It is declared by [element.MediaElement].
 func (h *HttpPostEndpoint) OnMediaTranscodingStateChanged(ctx context.Context) (<-chan event.MediaTranscodingStateChanged, error) {
 	return h.embedded().OnMediaTranscodingStateChanged(ctx)
 }
 
-// GetMediaPipeline reads the mediaPipeline property. It is set when the object
-// is created and never changes. This package cannot import the MediaPipeline
-// handle, so the result is a MediaObject handle: pipeline.LookupMediaPipeline,
-// or pipeline.MediaPipelineFromObject on its Object, gives the typed one. It
-// is declared by [element.MediaObject].
+// GetMediaPipeline returns the pipeline the object lives in. For a
+// MediaPipeline it is the pipeline itself; the ServerManager has none (nil).
+// It is set when the object is created and never changes. This package cannot
+// import the MediaPipeline handle, so the result is a MediaObject handle:
+// pipeline.LookupMediaPipeline, or pipeline.MediaPipelineFromObject on its
+// Object, gives the typed one.
+//
+// It is declared by [element.MediaObject].
 func (h *HttpPostEndpoint) GetMediaPipeline(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetMediaPipeline(ctx)
 }
 
-// GetParent reads the parent property. It is set when the object is created
-// and never changes. Results are MediaObject handles of the declared class;
-// the Lookup functions of the handle packages check and give the concrete one.
+// GetParent returns the object this one was created under: the pipeline for an
+// element or a hub, the hub for a HubPort, none (nil) for a pipeline or the
+// ServerManager. It is set when the object is created and never changes.
+// Results are MediaObject handles of the declared class; the Lookup functions
+// of the handle packages check and give the concrete one.
+//
 // It is declared by [element.MediaObject].
 func (h *HttpPostEndpoint) GetParent(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetParent(ctx)
 }
 
-// GetId reads the id property. It is set when the object is created and never
-// changes. It is declared by [element.MediaObject].
+// GetId returns the server-wide identifier of the object, fixed at creation. A
+// pipeline's id is a UUID followed by "_kurento.MediaPipeline"; a child's id
+// is its parent's id, a slash and the child's own UUID and type, such as
+// "<pipeline id>/<uuid>_kurento.WebRtcEndpoint". The ServerManager's id is
+// always "manager_ServerManager". It is set when the object is created and
+// never changes.
+//
+// It is declared by [element.MediaObject].
 func (h *HttpPostEndpoint) GetId(ctx context.Context) (string, error) {
 	return h.embedded().GetId(ctx)
 }
 
-// GetChildren reads the children property. Results are MediaObject handles of
-// the declared class; the Lookup functions of the handle packages check and
-// give the concrete one. It is declared by [element.MediaObject].
+// GetChildren returns the objects created under this one and still alive: a
+// pipeline's elements and hubs, a hub's ports. A real KMS lists them in no
+// fixed order. Results are MediaObject handles of the declared class; the
+// Lookup functions of the handle packages check and give the concrete one.
+//
+// It is declared by [element.MediaObject].
 func (h *HttpPostEndpoint) GetChildren(ctx context.Context) ([]*element.MediaObject, error) {
 	return h.embedded().GetChildren(ctx)
 }
 
-// GetName reads the name property. It is declared by [element.MediaObject].
+// GetName returns the object's free-form name, meant for logs and tools; the
+// server does not use it. It defaults to the object's id, and setting it to
+// the empty string brings the id back.
+//
+// It is declared by [element.MediaObject].
 func (h *HttpPostEndpoint) GetName(ctx context.Context) (string, error) {
 	return h.embedded().GetName(ctx)
 }
 
-// SetName changes the name property. It is declared by [element.MediaObject].
+// SetName sets the object's free-form name, meant for logs and tools; the
+// server does not use it. It defaults to the object's id, and setting it to
+// the empty string brings the id back.
+//
+// It is declared by [element.MediaObject].
 func (h *HttpPostEndpoint) SetName(ctx context.Context, name string) error {
 	return h.embedded().SetName(ctx, name)
 }
 
-// GetSendTagsInEvents reads the sendTagsInEvents property. It is declared by
-// [element.MediaObject].
+// GetSendTagsInEvents returns whether every event the object emits carries the
+// object's tags in its tags field. Default false: events then carry an empty
+// tag list.
+//
+// It is declared by [element.MediaObject].
 func (h *HttpPostEndpoint) GetSendTagsInEvents(ctx context.Context) (bool, error) {
 	return h.embedded().GetSendTagsInEvents(ctx)
 }
 
-// SetSendTagsInEvents changes the sendTagsInEvents property. It is declared by
-// [element.MediaObject].
+// SetSendTagsInEvents sets whether every event the object emits carries the
+// object's tags in its tags field. Default false: events then carry an empty
+// tag list.
+//
+// It is declared by [element.MediaObject].
 func (h *HttpPostEndpoint) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents bool) error {
 	return h.embedded().SetSendTagsInEvents(ctx, sendTagsInEvents)
 }
 
-// GetCreationTime reads the creationTime property. It is set when the object
-// is created and never changes. It is declared by [element.MediaObject].
+// GetCreationTime returns when the object was created, in whole seconds since
+// the Unix epoch, by the server's clock. It is set when the object is created
+// and never changes.
+//
+// It is declared by [element.MediaObject].
 func (h *HttpPostEndpoint) GetCreationTime(ctx context.Context) (int32, error) {
 	return h.embedded().GetCreationTime(ctx)
 }
 
-// AddTag calls the addTag method of MediaObject on the server. It is declared
-// by [element.MediaObject].
+// AddTag attaches a key-value tag to the object, replacing the value when the
+// key is already present. Tags live on the server, so every session that looks
+// the object up sees them; sendTagsInEvents copies them into the object's
+// events.
+//
+// key is the tag's name.
+//
+// value is the value stored under the key.
+//
+// It is declared by [element.MediaObject].
 func (h *HttpPostEndpoint) AddTag(ctx context.Context, key string, value string) error {
 	return h.embedded().AddTag(ctx, key, value)
 }
 
-// RemoveTag calls the removeTag method of MediaObject on the server. It is
-// declared by [element.MediaObject].
+// RemoveTag deletes the tag with the given key. Removing a key that is not
+// there succeeds and changes nothing.
+//
+// key is the name of the tag to delete.
+//
+// It is declared by [element.MediaObject].
 func (h *HttpPostEndpoint) RemoveTag(ctx context.Context, key string) error {
 	return h.embedded().RemoveTag(ctx, key)
 }
 
-// GetTag calls the getTag method of MediaObject on the server. It is declared
-// by [element.MediaObject].
+// GetTag returns the value stored under the given key. The server refuses a
+// key the object does not have with MEDIA_OBJECT_TAG_KEY_NOT_FOUND (40110).
+//
+// key is the name of the tag to read.
+//
+// It is declared by [element.MediaObject].
 func (h *HttpPostEndpoint) GetTag(ctx context.Context, key string) (string, error) {
 	return h.embedded().GetTag(ctx, key)
 }
 
-// GetTags calls the getTags method of MediaObject on the server. It is
-// declared by [element.MediaObject].
+// GetTags returns every tag of the object as key-value pairs; the list is
+// empty when the object has none.
+//
+// It is declared by [element.MediaObject].
 func (h *HttpPostEndpoint) GetTags(ctx context.Context) ([]types.Tag, error) {
 	return h.embedded().GetTags(ctx)
 }
 
-// OnError subscribes to the Error events of the object; the package
-// documentation says when the channel closes. It is declared by
-// [element.MediaObject].
+// OnError subscribes to the Error events of the object.
+//
+// It is declared by [element.MediaObject].
 func (h *HttpPostEndpoint) OnError(ctx context.Context) (<-chan event.Error, error) {
 	return h.embedded().OnError(ctx)
 }
 
-// PlayerEndpoint is the handle of a PlayerEndpoint object (elements module).
+// PlayerEndpoint is an endpoint that reads media from a file, an HTTP(S) URL
+// or an RTSP source (an IP camera, say) and sends it into the pipeline, to
+// every element it is connected to.
 //
-// Besides its own, it has the methods of the classes it extends,
-// redeclared here so that a nil handle fails instead of panicking:
+// Play starts it, Pause and Stop (from UriEndpoint) pause and stop it,
+// SetPosition seeks in seekable media. At the end of the media it emits
+// EndOfStream and goes to STOP. A source it cannot open shows as Error events
+// of type INVALID_URI after Play, not as a failed call.
+//
+// The type is the handle of a PlayerEndpoint object (elements module).
+//
+// Besides its own methods, it has those of the classes it extends:
 //
 //   - [UriEndpoint]: GetUri, GetState, Pause, Stop, OnUriEndpointStateChanged
 //   - [element.MediaElement]: GetEncoderBitrate, SetEncoderBitrate,
@@ -829,17 +1149,31 @@ func (h *PlayerEndpoint) embedded() *UriEndpoint {
 // PlayerEndpoint. A nil *PlayerEndpointOptions, or an unset field, leaves the
 // choice to the server.
 type PlayerEndpointOptions struct {
-	// UseEncodedMedia sets the optional useEncodedMedia parameter. Nil leaves
-	// it to the server, which uses false.
+	// UseEncodedMedia sets whether the media is passed on as it is, without
+	// being decoded (default false). This saves the CPU of decoding and
+	// re-encoding (useful for many viewers of one camera), but lost key frames
+	// are no longer repaired and every sink must accept the source's codec as
+	// it is: a browser, for instance, only plays the codec profiles it
+	// supports. Nil leaves it to the server, which uses false.
 	UseEncodedMedia *bool
-	// NetworkCache sets the optional networkCache parameter. Nil leaves it to
-	// the server, which uses 2000.
+	// NetworkCache sets the length, in milliseconds, of the buffer used for
+	// RTSP sources (default 2000). A longer buffer smooths bigger network
+	// hiccups at the price of more latency. Nil leaves it to the server, which
+	// uses 2000.
 	NetworkCache *int32
 }
 
 // NewPlayerEndpoint creates a PlayerEndpoint in mediaPipeline and returns its
 // handle. When mediaPipeline is pending in a transaction, the new object joins
 // it.
+//
+// mediaPipeline is the pipeline the player is created in.
+//
+// uri is where the media is: "file:///path" on the media server's machine
+// (readable by the server process), "http://" or "https://" (user and password
+// may be given in the URL, URL-encoded), or "rtsp://". It is only opened at
+// Play, so an unreadable URI does not fail the creation. Required: creating a
+// player without it is refused with MARSHALL_ERROR (40001).
 func NewPlayerEndpoint(ctx context.Context, mediaPipeline *pipeline.MediaPipeline, uri string, opts *PlayerEndpointOptions) (*PlayerEndpoint, error) {
 	mediaPipelineObj, mediaPipelineErr := client.RefArg(nil, "mediaPipeline", mediaPipeline)
 	if mediaPipelineErr != nil {
@@ -862,7 +1196,9 @@ func NewPlayerEndpoint(ctx context.Context, mediaPipeline *pipeline.MediaPipelin
 	return PlayerEndpointFromObject(o), nil
 }
 
-// GetVideoInfo reads the videoInfo property.
+// GetVideoInfo returns what the player knows of its media: whether it is
+// seekable, the seekable range and the duration, in milliseconds. Zero values
+// until the media has been opened.
 func (h *PlayerEndpoint) GetVideoInfo(ctx context.Context) (types.VideoInfo, error) {
 	o := h.Object()
 	var res types.VideoInfo
@@ -872,7 +1208,9 @@ func (h *PlayerEndpoint) GetVideoInfo(ctx context.Context) (types.VideoInfo, err
 	return res, nil
 }
 
-// GetElementGstreamerDot reads the elementGstreamerDot property.
+// GetElementGstreamerDot returns a Graphviz DOT description of the player's
+// internal GStreamer pipeline (the part that reads and decodes the source),
+// for debugging.
 func (h *PlayerEndpoint) GetElementGstreamerDot(ctx context.Context) (string, error) {
 	o := h.Object()
 	var res string
@@ -882,7 +1220,9 @@ func (h *PlayerEndpoint) GetElementGstreamerDot(ctx context.Context) (string, er
 	return res, nil
 }
 
-// GetPosition reads the position property.
+// GetPosition returns the playing position in milliseconds from the start of
+// the media. Setting it seeks there; the server refuses with PLAYER_SEEK_FAIL
+// (40700) "Seek fails" when the media is not seekable or not playing.
 func (h *PlayerEndpoint) GetPosition(ctx context.Context) (int64, error) {
 	o := h.Object()
 	var res int64
@@ -892,7 +1232,9 @@ func (h *PlayerEndpoint) GetPosition(ctx context.Context) (int64, error) {
 	return res, nil
 }
 
-// SetPosition changes the position property.
+// SetPosition sets the playing position in milliseconds from the start of the
+// media. Setting it seeks there; the server refuses with PLAYER_SEEK_FAIL
+// (40700) "Seek fails" when the media is not seekable or not playing.
 func (h *PlayerEndpoint) SetPosition(ctx context.Context, position int64) error {
 	o := h.Object()
 	params := struct {
@@ -901,14 +1243,20 @@ func (h *PlayerEndpoint) SetPosition(ctx context.Context, position int64) error 
 	return o.Invoke(ctx, "setPosition", params, nil)
 }
 
-// Play calls the play method of PlayerEndpoint on the server.
+// Play starts or resumes playing: the player opens its URI (on the first call)
+// and sends the media to its sinks. The state moves to START
+// (UriEndpointStateChanged); at the end of the media EndOfStream is emitted
+// and the state goes back to STOP. The call succeeds even when the URI cannot
+// be read: that is reported by Error events of type INVALID_URI.
 func (h *PlayerEndpoint) Play(ctx context.Context) error {
 	o := h.Object()
 	return o.Invoke(ctx, "play", nil, nil)
 }
 
-// OnEndOfStream subscribes to the EndOfStream events of the object; the
-// package documentation says when the channel closes.
+// OnEndOfStream subscribes to the EndOfStream events of the object.
+// EndOfStream is emitted when the media an element produces has ended: a
+// PlayerEndpoint reached the end of its media (its state then goes to STOP),
+// or the upload into an HttpPostEndpoint finished.
 func (h *PlayerEndpoint) OnEndOfStream(ctx context.Context) (<-chan event.EndOfStream, error) {
 	return client.Subscribe(ctx, h.Object(), "EndOfStream", event.DecodeEndOfStream)
 }
@@ -924,273 +1272,434 @@ func (h *PlayerEndpoint) Events(ctx context.Context, types ...string) (*client.S
 	return client.SubscribeEvents(ctx, h.Object(), types)
 }
 
-// GetUri reads the uri property. It is set when the object is created and
-// never changes. It is declared by [UriEndpoint].
+// GetUri returns the URI the endpoint reads or writes, exactly as given at
+// creation (file://, http(s)://, rtsp:// and so on). It is set when the object
+// is created and never changes.
+//
+// It is declared by [UriEndpoint].
 func (h *PlayerEndpoint) GetUri(ctx context.Context) (string, error) {
 	return h.embedded().GetUri(ctx)
 }
 
-// GetState reads the state property. It is declared by [UriEndpoint].
+// GetState returns whether the endpoint is stopped (STOP, the initial state),
+// running (START) or paused (PAUSE).
+//
+// It is declared by [UriEndpoint].
 func (h *PlayerEndpoint) GetState(ctx context.Context) (types.UriEndpointState, error) {
 	return h.embedded().GetState(ctx)
 }
 
-// Pause calls the pause method of UriEndpoint on the server. It is declared by
-// [UriEndpoint].
+// Pause pauses the playing or recording; the state becomes PAUSE and
+// UriEndpointStateChanged follows. Starting again (Play, Record) resumes.
+//
+// It is declared by [UriEndpoint].
 func (h *PlayerEndpoint) Pause(ctx context.Context) error {
 	return h.embedded().Pause(ctx)
 }
 
-// Stop calls the stop method of UriEndpoint on the server. It is declared by
-// [UriEndpoint].
+// Stop stops the playing or recording; the state becomes STOP and
+// UriEndpointStateChanged follows.
+//
+// It is declared by [UriEndpoint].
 func (h *PlayerEndpoint) Stop(ctx context.Context) error {
 	return h.embedded().Stop(ctx)
 }
 
 // OnUriEndpointStateChanged subscribes to the UriEndpointStateChanged events
-// of the object; the package documentation says when the channel closes. It is
-// declared by [UriEndpoint].
+// of the object.
+//
+// It is declared by [UriEndpoint].
 func (h *PlayerEndpoint) OnUriEndpointStateChanged(ctx context.Context) (<-chan event.UriEndpointStateChanged, error) {
 	return h.embedded().OnUriEndpointStateChanged(ctx)
 }
 
-// GetEncoderBitrate reads the encoderBitrate property. It is declared by
-// [element.MediaElement].
+// GetEncoderBitrate returns the target bitrate, in bits per second, of the
+// video encoder the element runs when it has to transcode. Default 300000 (300
+// kbps). A real KMS ignores negative values.
+//
+// It is declared by [element.MediaElement].
 func (h *PlayerEndpoint) GetEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetEncoderBitrate(ctx)
 }
 
-// SetEncoderBitrate changes the encoderBitrate property. It is declared by
-// [element.MediaElement].
+// SetEncoderBitrate sets the target bitrate, in bits per second, of the video
+// encoder the element runs when it has to transcode. Default 300000 (300
+// kbps). A real KMS ignores negative values.
+//
+// It is declared by [element.MediaElement].
 func (h *PlayerEndpoint) SetEncoderBitrate(ctx context.Context, encoderBitrate int32) error {
 	return h.embedded().SetEncoderBitrate(ctx, encoderBitrate)
 }
 
-// GetMinEncoderBitrate reads the minEncoderBitrate property. It is declared by
-// [element.MediaElement].
+// GetMinEncoderBitrate returns the lowest bitrate, in bits per second, the
+// element's video encoder may drop to when it adapts to the network. Default 0
+// (no floor). A real KMS lowers a minimum set above the current maximum to
+// that maximum.
+//
+// It is declared by [element.MediaElement].
 func (h *PlayerEndpoint) GetMinEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetMinEncoderBitrate(ctx)
 }
 
-// SetMinEncoderBitrate changes the minEncoderBitrate property. It is declared
-// by [element.MediaElement].
+// SetMinEncoderBitrate sets the lowest bitrate, in bits per second, the
+// element's video encoder may drop to when it adapts to the network. Default 0
+// (no floor). A real KMS lowers a minimum set above the current maximum to
+// that maximum.
+//
+// It is declared by [element.MediaElement].
 func (h *PlayerEndpoint) SetMinEncoderBitrate(ctx context.Context, minEncoderBitrate int32) error {
 	return h.embedded().SetMinEncoderBitrate(ctx, minEncoderBitrate)
 }
 
-// GetMaxEncoderBitrate reads the maxEncoderBitrate property. It is declared by
-// [element.MediaElement].
+// GetMaxEncoderBitrate returns the highest bitrate, in bits per second, the
+// element's video encoder may rise to when it adapts to the network. Default
+// 2147483647 (no ceiling). A real KMS raises a maximum set below the current
+// minimum to that minimum.
+//
+// It is declared by [element.MediaElement].
 func (h *PlayerEndpoint) GetMaxEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetMaxEncoderBitrate(ctx)
 }
 
-// SetMaxEncoderBitrate changes the maxEncoderBitrate property. It is declared
-// by [element.MediaElement].
+// SetMaxEncoderBitrate sets the highest bitrate, in bits per second, the
+// element's video encoder may rise to when it adapts to the network. Default
+// 2147483647 (no ceiling). A real KMS raises a maximum set below the current
+// minimum to that minimum.
+//
+// It is declared by [element.MediaElement].
 func (h *PlayerEndpoint) SetMaxEncoderBitrate(ctx context.Context, maxEncoderBitrate int32) error {
 	return h.embedded().SetMaxEncoderBitrate(ctx, maxEncoderBitrate)
 }
 
-// GetSourceConnections calls the getSourceConnections method of MediaElement
-// on the server. It is declared by [element.MediaElement].
+// GetSourceConnections returns the connections that feed this element: one
+// entry per source element, media type and pair of media descriptions, with
+// this element as the sink. The list is empty when nothing is connected to the
+// element.
+//
+// It is declared by [element.MediaElement].
 func (h *PlayerEndpoint) GetSourceConnections(ctx context.Context, opts *element.GetSourceConnectionsOptions) ([]element.Connection, error) {
 	return h.embedded().GetSourceConnections(ctx, opts)
 }
 
-// GetSinkConnections calls the getSinkConnections method of MediaElement on
-// the server. It is declared by [element.MediaElement].
+// GetSinkConnections returns the connections this element feeds: one entry per
+// sink element, media type and pair of media descriptions, with this element
+// as the source. The list is empty when the element is connected to nothing.
+//
+// It is declared by [element.MediaElement].
 func (h *PlayerEndpoint) GetSinkConnections(ctx context.Context, opts *element.GetSinkConnectionsOptions) ([]element.Connection, error) {
 	return h.embedded().GetSinkConnections(ctx, opts)
 }
 
-// Connect calls the connect method of MediaElement on the server. It is
-// declared by [element.MediaElement].
+// Connect makes the media of this element flow into sink. Without a media type
+// it connects audio, video and data, and this element emits one
+// ElementConnected per type.
+//
+// Each input of a sink takes one source: connecting a new source to the same
+// input (media type and sink description) replaces the previous one, which
+// gets ElementDisconnected. An element may feed any number of sinks. The
+// server refuses elements of two different pipelines with CONNECT_ERROR
+// (40004).
+//
+// sink is the element that receives the media; it must belong to the same
+// pipeline.
+//
+// It is declared by [element.MediaElement].
 func (h *PlayerEndpoint) Connect(ctx context.Context, sink element.MediaElementHandle, opts *element.ConnectOptions) error {
 	return h.embedded().Connect(ctx, sink, opts)
 }
 
-// Disconnect calls the disconnect method of MediaElement on the server. It is
-// declared by [element.MediaElement].
+// Disconnect stops the media of this element from flowing into sink, for one
+// media type or, when none is given, for all three; this element emits
+// ElementDisconnected for what it removes. Disconnecting elements that are not
+// connected succeeds.
+//
+// sink is the element that stops receiving the media.
+//
+// It is declared by [element.MediaElement].
 func (h *PlayerEndpoint) Disconnect(ctx context.Context, sink element.MediaElementHandle, opts *element.DisconnectOptions) error {
 	return h.embedded().Disconnect(ctx, sink, opts)
 }
 
-// SetAudioFormat calls the setAudioFormat method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// SetAudioFormat fixes the audio format the element sends to its sinks, so
+// that the server transcodes the audio into it when the input differs. An
+// unsupported codec is refused with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
+//
+// caps is the audio codec and bitrate the element must output.
+//
+// It is declared by [element.MediaElement].
 func (h *PlayerEndpoint) SetAudioFormat(ctx context.Context, caps types.AudioCaps) error {
 	return h.embedded().SetAudioFormat(ctx, caps)
 }
 
-// SetVideoFormat calls the setVideoFormat method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// SetVideoFormat fixes the video format the element sends to its sinks, so
+// that the server transcodes the video into it when the input differs. An
+// unsupported codec is refused with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
+//
+// caps is the video codec and frame rate the element must output.
+//
+// It is declared by [element.MediaElement].
 func (h *PlayerEndpoint) SetVideoFormat(ctx context.Context, caps types.VideoCaps) error {
 	return h.embedded().SetVideoFormat(ctx, caps)
 }
 
-// DumpGstreamerDot calls the dumpGstreamerDot method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// DumpGstreamerDot writes the element's internal GStreamer graph, in Graphviz
+// DOT, to a file on the server instead of returning it: into the directory
+// named by the server's GST_DEBUG_DUMP_DOT_DIR environment variable, and
+// nowhere when that variable is unset. It is a debugging aid.
+//
+// It is declared by [element.MediaElement].
 func (h *PlayerEndpoint) DumpGstreamerDot(ctx context.Context, opts *element.DumpGstreamerDotOptions) error {
 	return h.embedded().DumpGstreamerDot(ctx, opts)
 }
 
-// GetGstreamerDot calls the getGstreamerDot method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// GetGstreamerDot returns the element's internal GStreamer graph as Graphviz
+// DOT text: the GStreamer elements, pads and links that implement it on the
+// server. It is a debugging aid; render it with Graphviz' dot.
+//
+// It is declared by [element.MediaElement].
 func (h *PlayerEndpoint) GetGstreamerDot(ctx context.Context, opts *element.GetGstreamerDotOptions) (string, error) {
 	return h.embedded().GetGstreamerDot(ctx, opts)
 }
 
-// GetStats calls the getStats method of MediaElement on the server. It is
-// declared by [element.MediaElement].
+// GetStats returns the element's statistics, keyed by the id of each
+// statistics record. While the pipeline's latencyStats is on, it includes the
+// element's own record (ElementStats, or EndpointStats for an endpoint) with
+// the latency of each input; RTP and WebRTC endpoints add records for their
+// RTP streams and transport once media flows. With neither, a real KMS returns
+// nothing (null).
+//
+// It is declared by [element.MediaElement].
 func (h *PlayerEndpoint) GetStats(ctx context.Context, opts *element.GetStatsOptions) (map[string]types.Complex, error) {
 	return h.embedded().GetStats(ctx, opts)
 }
 
-// IsMediaFlowingIn calls the isMediaFlowingIn method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// IsMediaFlowingIn reports whether media of the given type is arriving at the
+// element's input right now. It turns false about two to four seconds after
+// the last packet; MediaFlowInStateChanged announces each change. The server
+// refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
+//
+// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
+//
+// It is declared by [element.MediaElement].
 func (h *PlayerEndpoint) IsMediaFlowingIn(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingInOptions) (bool, error) {
 	return h.embedded().IsMediaFlowingIn(ctx, mediaType, opts)
 }
 
-// IsMediaFlowingOut calls the isMediaFlowingOut method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// IsMediaFlowingOut reports whether media of the given type is leaving the
+// element's output right now. It turns false about two to four seconds after
+// the last packet; MediaFlowOutStateChanged announces each change. The server
+// refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
+//
+// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
+//
+// It is declared by [element.MediaElement].
 func (h *PlayerEndpoint) IsMediaFlowingOut(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingOutOptions) (bool, error) {
 	return h.embedded().IsMediaFlowingOut(ctx, mediaType, opts)
 }
 
-// IsMediaTranscoding calls the isMediaTranscoding method of MediaElement on
-// the server. It is declared by [element.MediaElement].
+// IsMediaTranscoding reports whether the element is transcoding media of the
+// given type right now, that is decoding and re-encoding it because its sinks
+// need another codec or format than its input has. Transcoding costs CPU, so
+// this is worth watching; MediaTranscodingStateChanged announces each change.
+// The server refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
+//
+// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
+//
+// It is declared by [element.MediaElement].
 func (h *PlayerEndpoint) IsMediaTranscoding(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaTranscodingOptions) (bool, error) {
 	return h.embedded().IsMediaTranscoding(ctx, mediaType, opts)
 }
 
-// OnElementConnected subscribes to the ElementConnected events of the object;
-// the package documentation says when the channel closes. It is declared by
-// [element.MediaElement].
+// OnElementConnected subscribes to the ElementConnected events of the object.
+//
+// It is declared by [element.MediaElement].
 func (h *PlayerEndpoint) OnElementConnected(ctx context.Context) (<-chan event.ElementConnected, error) {
 	return h.embedded().OnElementConnected(ctx)
 }
 
 // OnElementDisconnected subscribes to the ElementDisconnected events of the
-// object; the package documentation says when the channel closes. It is
-// declared by [element.MediaElement].
+// object.
+//
+// It is declared by [element.MediaElement].
 func (h *PlayerEndpoint) OnElementDisconnected(ctx context.Context) (<-chan event.ElementDisconnected, error) {
 	return h.embedded().OnElementDisconnected(ctx)
 }
 
 // OnMediaFlowOutStateChanged subscribes to the MediaFlowOutStateChanged events
-// of the object; the package documentation says when the channel closes. It is
-// declared by [element.MediaElement].
+// of the object.
+//
+// It is declared by [element.MediaElement].
 func (h *PlayerEndpoint) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan event.MediaFlowOutStateChanged, error) {
 	return h.embedded().OnMediaFlowOutStateChanged(ctx)
 }
 
 // OnMediaFlowInStateChanged subscribes to the MediaFlowInStateChanged events
-// of the object; the package documentation says when the channel closes. It is
-// declared by [element.MediaElement].
+// of the object.
+//
+// It is declared by [element.MediaElement].
 func (h *PlayerEndpoint) OnMediaFlowInStateChanged(ctx context.Context) (<-chan event.MediaFlowInStateChanged, error) {
 	return h.embedded().OnMediaFlowInStateChanged(ctx)
 }
 
 // OnMediaTranscodingStateChanged subscribes to the
-// MediaTranscodingStateChanged events of the object; the package documentation
-// says when the channel closes. It is declared by [element.MediaElement].
+// MediaTranscodingStateChanged events of the object.
+//
+// It is declared by [element.MediaElement].
 func (h *PlayerEndpoint) OnMediaTranscodingStateChanged(ctx context.Context) (<-chan event.MediaTranscodingStateChanged, error) {
 	return h.embedded().OnMediaTranscodingStateChanged(ctx)
 }
 
-// GetMediaPipeline reads the mediaPipeline property. It is set when the object
-// is created and never changes. This package cannot import the MediaPipeline
-// handle, so the result is a MediaObject handle: pipeline.LookupMediaPipeline,
-// or pipeline.MediaPipelineFromObject on its Object, gives the typed one. It
-// is declared by [element.MediaObject].
+// GetMediaPipeline returns the pipeline the object lives in. For a
+// MediaPipeline it is the pipeline itself; the ServerManager has none (nil).
+// It is set when the object is created and never changes. This package cannot
+// import the MediaPipeline handle, so the result is a MediaObject handle:
+// pipeline.LookupMediaPipeline, or pipeline.MediaPipelineFromObject on its
+// Object, gives the typed one.
+//
+// It is declared by [element.MediaObject].
 func (h *PlayerEndpoint) GetMediaPipeline(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetMediaPipeline(ctx)
 }
 
-// GetParent reads the parent property. It is set when the object is created
-// and never changes. Results are MediaObject handles of the declared class;
-// the Lookup functions of the handle packages check and give the concrete one.
+// GetParent returns the object this one was created under: the pipeline for an
+// element or a hub, the hub for a HubPort, none (nil) for a pipeline or the
+// ServerManager. It is set when the object is created and never changes.
+// Results are MediaObject handles of the declared class; the Lookup functions
+// of the handle packages check and give the concrete one.
+//
 // It is declared by [element.MediaObject].
 func (h *PlayerEndpoint) GetParent(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetParent(ctx)
 }
 
-// GetId reads the id property. It is set when the object is created and never
-// changes. It is declared by [element.MediaObject].
+// GetId returns the server-wide identifier of the object, fixed at creation. A
+// pipeline's id is a UUID followed by "_kurento.MediaPipeline"; a child's id
+// is its parent's id, a slash and the child's own UUID and type, such as
+// "<pipeline id>/<uuid>_kurento.WebRtcEndpoint". The ServerManager's id is
+// always "manager_ServerManager". It is set when the object is created and
+// never changes.
+//
+// It is declared by [element.MediaObject].
 func (h *PlayerEndpoint) GetId(ctx context.Context) (string, error) {
 	return h.embedded().GetId(ctx)
 }
 
-// GetChildren reads the children property. Results are MediaObject handles of
-// the declared class; the Lookup functions of the handle packages check and
-// give the concrete one. It is declared by [element.MediaObject].
+// GetChildren returns the objects created under this one and still alive: a
+// pipeline's elements and hubs, a hub's ports. A real KMS lists them in no
+// fixed order. Results are MediaObject handles of the declared class; the
+// Lookup functions of the handle packages check and give the concrete one.
+//
+// It is declared by [element.MediaObject].
 func (h *PlayerEndpoint) GetChildren(ctx context.Context) ([]*element.MediaObject, error) {
 	return h.embedded().GetChildren(ctx)
 }
 
-// GetName reads the name property. It is declared by [element.MediaObject].
+// GetName returns the object's free-form name, meant for logs and tools; the
+// server does not use it. It defaults to the object's id, and setting it to
+// the empty string brings the id back.
+//
+// It is declared by [element.MediaObject].
 func (h *PlayerEndpoint) GetName(ctx context.Context) (string, error) {
 	return h.embedded().GetName(ctx)
 }
 
-// SetName changes the name property. It is declared by [element.MediaObject].
+// SetName sets the object's free-form name, meant for logs and tools; the
+// server does not use it. It defaults to the object's id, and setting it to
+// the empty string brings the id back.
+//
+// It is declared by [element.MediaObject].
 func (h *PlayerEndpoint) SetName(ctx context.Context, name string) error {
 	return h.embedded().SetName(ctx, name)
 }
 
-// GetSendTagsInEvents reads the sendTagsInEvents property. It is declared by
-// [element.MediaObject].
+// GetSendTagsInEvents returns whether every event the object emits carries the
+// object's tags in its tags field. Default false: events then carry an empty
+// tag list.
+//
+// It is declared by [element.MediaObject].
 func (h *PlayerEndpoint) GetSendTagsInEvents(ctx context.Context) (bool, error) {
 	return h.embedded().GetSendTagsInEvents(ctx)
 }
 
-// SetSendTagsInEvents changes the sendTagsInEvents property. It is declared by
-// [element.MediaObject].
+// SetSendTagsInEvents sets whether every event the object emits carries the
+// object's tags in its tags field. Default false: events then carry an empty
+// tag list.
+//
+// It is declared by [element.MediaObject].
 func (h *PlayerEndpoint) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents bool) error {
 	return h.embedded().SetSendTagsInEvents(ctx, sendTagsInEvents)
 }
 
-// GetCreationTime reads the creationTime property. It is set when the object
-// is created and never changes. It is declared by [element.MediaObject].
+// GetCreationTime returns when the object was created, in whole seconds since
+// the Unix epoch, by the server's clock. It is set when the object is created
+// and never changes.
+//
+// It is declared by [element.MediaObject].
 func (h *PlayerEndpoint) GetCreationTime(ctx context.Context) (int32, error) {
 	return h.embedded().GetCreationTime(ctx)
 }
 
-// AddTag calls the addTag method of MediaObject on the server. It is declared
-// by [element.MediaObject].
+// AddTag attaches a key-value tag to the object, replacing the value when the
+// key is already present. Tags live on the server, so every session that looks
+// the object up sees them; sendTagsInEvents copies them into the object's
+// events.
+//
+// key is the tag's name.
+//
+// value is the value stored under the key.
+//
+// It is declared by [element.MediaObject].
 func (h *PlayerEndpoint) AddTag(ctx context.Context, key string, value string) error {
 	return h.embedded().AddTag(ctx, key, value)
 }
 
-// RemoveTag calls the removeTag method of MediaObject on the server. It is
-// declared by [element.MediaObject].
+// RemoveTag deletes the tag with the given key. Removing a key that is not
+// there succeeds and changes nothing.
+//
+// key is the name of the tag to delete.
+//
+// It is declared by [element.MediaObject].
 func (h *PlayerEndpoint) RemoveTag(ctx context.Context, key string) error {
 	return h.embedded().RemoveTag(ctx, key)
 }
 
-// GetTag calls the getTag method of MediaObject on the server. It is declared
-// by [element.MediaObject].
+// GetTag returns the value stored under the given key. The server refuses a
+// key the object does not have with MEDIA_OBJECT_TAG_KEY_NOT_FOUND (40110).
+//
+// key is the name of the tag to read.
+//
+// It is declared by [element.MediaObject].
 func (h *PlayerEndpoint) GetTag(ctx context.Context, key string) (string, error) {
 	return h.embedded().GetTag(ctx, key)
 }
 
-// GetTags calls the getTags method of MediaObject on the server. It is
-// declared by [element.MediaObject].
+// GetTags returns every tag of the object as key-value pairs; the list is
+// empty when the object has none.
+//
+// It is declared by [element.MediaObject].
 func (h *PlayerEndpoint) GetTags(ctx context.Context) ([]types.Tag, error) {
 	return h.embedded().GetTags(ctx)
 }
 
-// OnError subscribes to the Error events of the object; the package
-// documentation says when the channel closes. It is declared by
-// [element.MediaObject].
+// OnError subscribes to the Error events of the object.
+//
+// It is declared by [element.MediaObject].
 func (h *PlayerEndpoint) OnError(ctx context.Context) (<-chan event.Error, error) {
 	return h.embedded().OnError(ctx)
 }
 
-// RecorderEndpoint is the handle of a RecorderEndpoint object (elements
-// module).
+// RecorderEndpoint is an endpoint that writes the media it receives to a file
+// or to an HTTP server, in the container and codecs of its media profile
+// (transcoding when the incoming codecs differ).
 //
-// Besides its own, it has the methods of the classes it extends,
-// redeclared here so that a nil handle fails instead of panicking:
+// Connect a source to it, then call Record: the state goes to START and
+// Recording is emitted once media actually arrives. Pause (from UriEndpoint)
+// pauses, Stop or StopAndWait end the recording, with Stopped once the file is
+// complete.
+//
+// The type is the handle of a RecorderEndpoint object (elements module).
+//
+// Besides its own methods, it has those of the classes it extends:
 //
 //   - [UriEndpoint]: GetUri, GetState, Pause, Stop, OnUriEndpointStateChanged
 //   - [element.MediaElement]: GetEncoderBitrate, SetEncoderBitrate,
@@ -1267,17 +1776,32 @@ func (h *RecorderEndpoint) embedded() *UriEndpoint {
 // RecorderEndpoint. A nil *RecorderEndpointOptions, or an unset field, leaves
 // the choice to the server.
 type RecorderEndpointOptions struct {
-	// MediaProfile sets the optional mediaProfile parameter. The empty value
-	// leaves it to the server, which uses "WEBM".
+	// MediaProfile sets the container and codecs of the recording (default
+	// WEBM). Pick a profile that matches the incoming codecs to avoid
+	// transcoding (WEBM for VP8 from browsers), and an _AUDIO_ONLY or
+	// _VIDEO_ONLY profile when only one kind of media comes in.
+	// KURENTO_SPLIT_RECORDER is refused by KMS 7.3 with
+	// MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107). The empty value leaves it to
+	// the server, which uses "WEBM".
 	MediaProfile types.MediaProfileSpecType
-	// StopOnEndOfStream sets the optional stopOnEndOfStream parameter. Nil
-	// leaves it to the server, which uses false.
+	// StopOnEndOfStream sets whether the recorder stops by itself, completing
+	// the file and emitting Stopped, when its input signals the end of the
+	// stream, for instance a connected player reaching the end of its file
+	// (default false). Nil leaves it to the server, which uses false.
 	StopOnEndOfStream *bool
 }
 
 // NewRecorderEndpoint creates a RecorderEndpoint in mediaPipeline and returns
 // its handle. When mediaPipeline is pending in a transaction, the new object
 // joins it.
+//
+// mediaPipeline is the pipeline the recorder is created in.
+//
+// uri is where to write: "file:///path" on the media server's machine (the
+// server process needs write permission), or an "http://" or "https://" URL to
+// which the recording is sent with POST in chunked encoding; a URI without a
+// scheme is taken relative to the server's configured default path. It is not
+// checked at creation: problems show up later as Error events.
 func NewRecorderEndpoint(ctx context.Context, mediaPipeline *pipeline.MediaPipeline, uri string, opts *RecorderEndpointOptions) (*RecorderEndpoint, error) {
 	mediaPipelineObj, mediaPipelineErr := client.RefArg(nil, "mediaPipeline", mediaPipeline)
 	if mediaPipelineErr != nil {
@@ -1303,32 +1827,40 @@ func NewRecorderEndpoint(ctx context.Context, mediaPipeline *pipeline.MediaPipel
 	return RecorderEndpointFromObject(o), nil
 }
 
-// Record calls the record method of RecorderEndpoint on the server.
+// Record starts recording, or resumes after Pause. Writing and the Recording
+// event only begin when media arrives: with nothing connected, or no media
+// flowing, the call succeeds and the state stays STOP.
 func (h *RecorderEndpoint) Record(ctx context.Context) error {
 	o := h.Object()
 	return o.Invoke(ctx, "record", nil, nil)
 }
 
-// StopAndWait calls the stopAndWait method of RecorderEndpoint on the server.
+// StopAndWait stops recording and returns only when everything has been
+// written to the URI, so the file is complete when the call returns (Stopped
+// and the STOP state change are emitted before the reply). With a lot of
+// buffered media or a slow upload this can take a while: give the call a
+// generous deadline.
 func (h *RecorderEndpoint) StopAndWait(ctx context.Context) error {
 	o := h.Object()
 	return o.Invoke(ctx, "stopAndWait", nil, nil)
 }
 
-// OnRecording subscribes to the Recording events of the object; the package
-// documentation says when the channel closes.
+// OnRecording subscribes to the Recording events of the object. Recording is
+// emitted by a RecorderEndpoint when it really starts writing: Record has been
+// called and media is arriving. It comes with the state change to START.
 func (h *RecorderEndpoint) OnRecording(ctx context.Context) (<-chan event.Recording, error) {
 	return client.Subscribe(ctx, h.Object(), "Recording", event.DecodeRecording)
 }
 
-// OnPaused subscribes to the Paused events of the object; the package
-// documentation says when the channel closes.
+// OnPaused subscribes to the Paused events of the object. Paused is emitted by
+// a RecorderEndpoint when recording has been paused.
 func (h *RecorderEndpoint) OnPaused(ctx context.Context) (<-chan event.Paused, error) {
 	return client.Subscribe(ctx, h.Object(), "Paused", event.DecodePaused)
 }
 
-// OnStopped subscribes to the Stopped events of the object; the package
-// documentation says when the channel closes.
+// OnStopped subscribes to the Stopped events of the object. Stopped is emitted
+// by a RecorderEndpoint when recording has stopped and all the media has been
+// written out.
 func (h *RecorderEndpoint) OnStopped(ctx context.Context) (<-chan event.Stopped, error) {
 	return client.Subscribe(ctx, h.Object(), "Stopped", event.DecodeStopped)
 }
@@ -1344,272 +1876,433 @@ func (h *RecorderEndpoint) Events(ctx context.Context, types ...string) (*client
 	return client.SubscribeEvents(ctx, h.Object(), types)
 }
 
-// GetUri reads the uri property. It is set when the object is created and
-// never changes. It is declared by [UriEndpoint].
+// GetUri returns the URI the endpoint reads or writes, exactly as given at
+// creation (file://, http(s)://, rtsp:// and so on). It is set when the object
+// is created and never changes.
+//
+// It is declared by [UriEndpoint].
 func (h *RecorderEndpoint) GetUri(ctx context.Context) (string, error) {
 	return h.embedded().GetUri(ctx)
 }
 
-// GetState reads the state property. It is declared by [UriEndpoint].
+// GetState returns whether the endpoint is stopped (STOP, the initial state),
+// running (START) or paused (PAUSE).
+//
+// It is declared by [UriEndpoint].
 func (h *RecorderEndpoint) GetState(ctx context.Context) (types.UriEndpointState, error) {
 	return h.embedded().GetState(ctx)
 }
 
-// Pause calls the pause method of UriEndpoint on the server. It is declared by
-// [UriEndpoint].
+// Pause pauses the playing or recording; the state becomes PAUSE and
+// UriEndpointStateChanged follows. Starting again (Play, Record) resumes.
+//
+// It is declared by [UriEndpoint].
 func (h *RecorderEndpoint) Pause(ctx context.Context) error {
 	return h.embedded().Pause(ctx)
 }
 
-// Stop calls the stop method of UriEndpoint on the server. It is declared by
-// [UriEndpoint].
+// Stop stops the playing or recording; the state becomes STOP and
+// UriEndpointStateChanged follows.
+//
+// It is declared by [UriEndpoint].
 func (h *RecorderEndpoint) Stop(ctx context.Context) error {
 	return h.embedded().Stop(ctx)
 }
 
 // OnUriEndpointStateChanged subscribes to the UriEndpointStateChanged events
-// of the object; the package documentation says when the channel closes. It is
-// declared by [UriEndpoint].
+// of the object.
+//
+// It is declared by [UriEndpoint].
 func (h *RecorderEndpoint) OnUriEndpointStateChanged(ctx context.Context) (<-chan event.UriEndpointStateChanged, error) {
 	return h.embedded().OnUriEndpointStateChanged(ctx)
 }
 
-// GetEncoderBitrate reads the encoderBitrate property. It is declared by
-// [element.MediaElement].
+// GetEncoderBitrate returns the target bitrate, in bits per second, of the
+// video encoder the element runs when it has to transcode. Default 300000 (300
+// kbps). A real KMS ignores negative values.
+//
+// It is declared by [element.MediaElement].
 func (h *RecorderEndpoint) GetEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetEncoderBitrate(ctx)
 }
 
-// SetEncoderBitrate changes the encoderBitrate property. It is declared by
-// [element.MediaElement].
+// SetEncoderBitrate sets the target bitrate, in bits per second, of the video
+// encoder the element runs when it has to transcode. Default 300000 (300
+// kbps). A real KMS ignores negative values.
+//
+// It is declared by [element.MediaElement].
 func (h *RecorderEndpoint) SetEncoderBitrate(ctx context.Context, encoderBitrate int32) error {
 	return h.embedded().SetEncoderBitrate(ctx, encoderBitrate)
 }
 
-// GetMinEncoderBitrate reads the minEncoderBitrate property. It is declared by
-// [element.MediaElement].
+// GetMinEncoderBitrate returns the lowest bitrate, in bits per second, the
+// element's video encoder may drop to when it adapts to the network. Default 0
+// (no floor). A real KMS lowers a minimum set above the current maximum to
+// that maximum.
+//
+// It is declared by [element.MediaElement].
 func (h *RecorderEndpoint) GetMinEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetMinEncoderBitrate(ctx)
 }
 
-// SetMinEncoderBitrate changes the minEncoderBitrate property. It is declared
-// by [element.MediaElement].
+// SetMinEncoderBitrate sets the lowest bitrate, in bits per second, the
+// element's video encoder may drop to when it adapts to the network. Default 0
+// (no floor). A real KMS lowers a minimum set above the current maximum to
+// that maximum.
+//
+// It is declared by [element.MediaElement].
 func (h *RecorderEndpoint) SetMinEncoderBitrate(ctx context.Context, minEncoderBitrate int32) error {
 	return h.embedded().SetMinEncoderBitrate(ctx, minEncoderBitrate)
 }
 
-// GetMaxEncoderBitrate reads the maxEncoderBitrate property. It is declared by
-// [element.MediaElement].
+// GetMaxEncoderBitrate returns the highest bitrate, in bits per second, the
+// element's video encoder may rise to when it adapts to the network. Default
+// 2147483647 (no ceiling). A real KMS raises a maximum set below the current
+// minimum to that minimum.
+//
+// It is declared by [element.MediaElement].
 func (h *RecorderEndpoint) GetMaxEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetMaxEncoderBitrate(ctx)
 }
 
-// SetMaxEncoderBitrate changes the maxEncoderBitrate property. It is declared
-// by [element.MediaElement].
+// SetMaxEncoderBitrate sets the highest bitrate, in bits per second, the
+// element's video encoder may rise to when it adapts to the network. Default
+// 2147483647 (no ceiling). A real KMS raises a maximum set below the current
+// minimum to that minimum.
+//
+// It is declared by [element.MediaElement].
 func (h *RecorderEndpoint) SetMaxEncoderBitrate(ctx context.Context, maxEncoderBitrate int32) error {
 	return h.embedded().SetMaxEncoderBitrate(ctx, maxEncoderBitrate)
 }
 
-// GetSourceConnections calls the getSourceConnections method of MediaElement
-// on the server. It is declared by [element.MediaElement].
+// GetSourceConnections returns the connections that feed this element: one
+// entry per source element, media type and pair of media descriptions, with
+// this element as the sink. The list is empty when nothing is connected to the
+// element.
+//
+// It is declared by [element.MediaElement].
 func (h *RecorderEndpoint) GetSourceConnections(ctx context.Context, opts *element.GetSourceConnectionsOptions) ([]element.Connection, error) {
 	return h.embedded().GetSourceConnections(ctx, opts)
 }
 
-// GetSinkConnections calls the getSinkConnections method of MediaElement on
-// the server. It is declared by [element.MediaElement].
+// GetSinkConnections returns the connections this element feeds: one entry per
+// sink element, media type and pair of media descriptions, with this element
+// as the source. The list is empty when the element is connected to nothing.
+//
+// It is declared by [element.MediaElement].
 func (h *RecorderEndpoint) GetSinkConnections(ctx context.Context, opts *element.GetSinkConnectionsOptions) ([]element.Connection, error) {
 	return h.embedded().GetSinkConnections(ctx, opts)
 }
 
-// Connect calls the connect method of MediaElement on the server. It is
-// declared by [element.MediaElement].
+// Connect makes the media of this element flow into sink. Without a media type
+// it connects audio, video and data, and this element emits one
+// ElementConnected per type.
+//
+// Each input of a sink takes one source: connecting a new source to the same
+// input (media type and sink description) replaces the previous one, which
+// gets ElementDisconnected. An element may feed any number of sinks. The
+// server refuses elements of two different pipelines with CONNECT_ERROR
+// (40004).
+//
+// sink is the element that receives the media; it must belong to the same
+// pipeline.
+//
+// It is declared by [element.MediaElement].
 func (h *RecorderEndpoint) Connect(ctx context.Context, sink element.MediaElementHandle, opts *element.ConnectOptions) error {
 	return h.embedded().Connect(ctx, sink, opts)
 }
 
-// Disconnect calls the disconnect method of MediaElement on the server. It is
-// declared by [element.MediaElement].
+// Disconnect stops the media of this element from flowing into sink, for one
+// media type or, when none is given, for all three; this element emits
+// ElementDisconnected for what it removes. Disconnecting elements that are not
+// connected succeeds.
+//
+// sink is the element that stops receiving the media.
+//
+// It is declared by [element.MediaElement].
 func (h *RecorderEndpoint) Disconnect(ctx context.Context, sink element.MediaElementHandle, opts *element.DisconnectOptions) error {
 	return h.embedded().Disconnect(ctx, sink, opts)
 }
 
-// SetAudioFormat calls the setAudioFormat method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// SetAudioFormat fixes the audio format the element sends to its sinks, so
+// that the server transcodes the audio into it when the input differs. An
+// unsupported codec is refused with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
+//
+// caps is the audio codec and bitrate the element must output.
+//
+// It is declared by [element.MediaElement].
 func (h *RecorderEndpoint) SetAudioFormat(ctx context.Context, caps types.AudioCaps) error {
 	return h.embedded().SetAudioFormat(ctx, caps)
 }
 
-// SetVideoFormat calls the setVideoFormat method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// SetVideoFormat fixes the video format the element sends to its sinks, so
+// that the server transcodes the video into it when the input differs. An
+// unsupported codec is refused with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
+//
+// caps is the video codec and frame rate the element must output.
+//
+// It is declared by [element.MediaElement].
 func (h *RecorderEndpoint) SetVideoFormat(ctx context.Context, caps types.VideoCaps) error {
 	return h.embedded().SetVideoFormat(ctx, caps)
 }
 
-// DumpGstreamerDot calls the dumpGstreamerDot method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// DumpGstreamerDot writes the element's internal GStreamer graph, in Graphviz
+// DOT, to a file on the server instead of returning it: into the directory
+// named by the server's GST_DEBUG_DUMP_DOT_DIR environment variable, and
+// nowhere when that variable is unset. It is a debugging aid.
+//
+// It is declared by [element.MediaElement].
 func (h *RecorderEndpoint) DumpGstreamerDot(ctx context.Context, opts *element.DumpGstreamerDotOptions) error {
 	return h.embedded().DumpGstreamerDot(ctx, opts)
 }
 
-// GetGstreamerDot calls the getGstreamerDot method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// GetGstreamerDot returns the element's internal GStreamer graph as Graphviz
+// DOT text: the GStreamer elements, pads and links that implement it on the
+// server. It is a debugging aid; render it with Graphviz' dot.
+//
+// It is declared by [element.MediaElement].
 func (h *RecorderEndpoint) GetGstreamerDot(ctx context.Context, opts *element.GetGstreamerDotOptions) (string, error) {
 	return h.embedded().GetGstreamerDot(ctx, opts)
 }
 
-// GetStats calls the getStats method of MediaElement on the server. It is
-// declared by [element.MediaElement].
+// GetStats returns the element's statistics, keyed by the id of each
+// statistics record. While the pipeline's latencyStats is on, it includes the
+// element's own record (ElementStats, or EndpointStats for an endpoint) with
+// the latency of each input; RTP and WebRTC endpoints add records for their
+// RTP streams and transport once media flows. With neither, a real KMS returns
+// nothing (null).
+//
+// It is declared by [element.MediaElement].
 func (h *RecorderEndpoint) GetStats(ctx context.Context, opts *element.GetStatsOptions) (map[string]types.Complex, error) {
 	return h.embedded().GetStats(ctx, opts)
 }
 
-// IsMediaFlowingIn calls the isMediaFlowingIn method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// IsMediaFlowingIn reports whether media of the given type is arriving at the
+// element's input right now. It turns false about two to four seconds after
+// the last packet; MediaFlowInStateChanged announces each change. The server
+// refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
+//
+// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
+//
+// It is declared by [element.MediaElement].
 func (h *RecorderEndpoint) IsMediaFlowingIn(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingInOptions) (bool, error) {
 	return h.embedded().IsMediaFlowingIn(ctx, mediaType, opts)
 }
 
-// IsMediaFlowingOut calls the isMediaFlowingOut method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// IsMediaFlowingOut reports whether media of the given type is leaving the
+// element's output right now. It turns false about two to four seconds after
+// the last packet; MediaFlowOutStateChanged announces each change. The server
+// refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
+//
+// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
+//
+// It is declared by [element.MediaElement].
 func (h *RecorderEndpoint) IsMediaFlowingOut(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingOutOptions) (bool, error) {
 	return h.embedded().IsMediaFlowingOut(ctx, mediaType, opts)
 }
 
-// IsMediaTranscoding calls the isMediaTranscoding method of MediaElement on
-// the server. It is declared by [element.MediaElement].
+// IsMediaTranscoding reports whether the element is transcoding media of the
+// given type right now, that is decoding and re-encoding it because its sinks
+// need another codec or format than its input has. Transcoding costs CPU, so
+// this is worth watching; MediaTranscodingStateChanged announces each change.
+// The server refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
+//
+// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
+//
+// It is declared by [element.MediaElement].
 func (h *RecorderEndpoint) IsMediaTranscoding(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaTranscodingOptions) (bool, error) {
 	return h.embedded().IsMediaTranscoding(ctx, mediaType, opts)
 }
 
-// OnElementConnected subscribes to the ElementConnected events of the object;
-// the package documentation says when the channel closes. It is declared by
-// [element.MediaElement].
+// OnElementConnected subscribes to the ElementConnected events of the object.
+//
+// It is declared by [element.MediaElement].
 func (h *RecorderEndpoint) OnElementConnected(ctx context.Context) (<-chan event.ElementConnected, error) {
 	return h.embedded().OnElementConnected(ctx)
 }
 
 // OnElementDisconnected subscribes to the ElementDisconnected events of the
-// object; the package documentation says when the channel closes. It is
-// declared by [element.MediaElement].
+// object.
+//
+// It is declared by [element.MediaElement].
 func (h *RecorderEndpoint) OnElementDisconnected(ctx context.Context) (<-chan event.ElementDisconnected, error) {
 	return h.embedded().OnElementDisconnected(ctx)
 }
 
 // OnMediaFlowOutStateChanged subscribes to the MediaFlowOutStateChanged events
-// of the object; the package documentation says when the channel closes. It is
-// declared by [element.MediaElement].
+// of the object.
+//
+// It is declared by [element.MediaElement].
 func (h *RecorderEndpoint) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan event.MediaFlowOutStateChanged, error) {
 	return h.embedded().OnMediaFlowOutStateChanged(ctx)
 }
 
 // OnMediaFlowInStateChanged subscribes to the MediaFlowInStateChanged events
-// of the object; the package documentation says when the channel closes. It is
-// declared by [element.MediaElement].
+// of the object.
+//
+// It is declared by [element.MediaElement].
 func (h *RecorderEndpoint) OnMediaFlowInStateChanged(ctx context.Context) (<-chan event.MediaFlowInStateChanged, error) {
 	return h.embedded().OnMediaFlowInStateChanged(ctx)
 }
 
 // OnMediaTranscodingStateChanged subscribes to the
-// MediaTranscodingStateChanged events of the object; the package documentation
-// says when the channel closes. It is declared by [element.MediaElement].
+// MediaTranscodingStateChanged events of the object.
+//
+// It is declared by [element.MediaElement].
 func (h *RecorderEndpoint) OnMediaTranscodingStateChanged(ctx context.Context) (<-chan event.MediaTranscodingStateChanged, error) {
 	return h.embedded().OnMediaTranscodingStateChanged(ctx)
 }
 
-// GetMediaPipeline reads the mediaPipeline property. It is set when the object
-// is created and never changes. This package cannot import the MediaPipeline
-// handle, so the result is a MediaObject handle: pipeline.LookupMediaPipeline,
-// or pipeline.MediaPipelineFromObject on its Object, gives the typed one. It
-// is declared by [element.MediaObject].
+// GetMediaPipeline returns the pipeline the object lives in. For a
+// MediaPipeline it is the pipeline itself; the ServerManager has none (nil).
+// It is set when the object is created and never changes. This package cannot
+// import the MediaPipeline handle, so the result is a MediaObject handle:
+// pipeline.LookupMediaPipeline, or pipeline.MediaPipelineFromObject on its
+// Object, gives the typed one.
+//
+// It is declared by [element.MediaObject].
 func (h *RecorderEndpoint) GetMediaPipeline(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetMediaPipeline(ctx)
 }
 
-// GetParent reads the parent property. It is set when the object is created
-// and never changes. Results are MediaObject handles of the declared class;
-// the Lookup functions of the handle packages check and give the concrete one.
+// GetParent returns the object this one was created under: the pipeline for an
+// element or a hub, the hub for a HubPort, none (nil) for a pipeline or the
+// ServerManager. It is set when the object is created and never changes.
+// Results are MediaObject handles of the declared class; the Lookup functions
+// of the handle packages check and give the concrete one.
+//
 // It is declared by [element.MediaObject].
 func (h *RecorderEndpoint) GetParent(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetParent(ctx)
 }
 
-// GetId reads the id property. It is set when the object is created and never
-// changes. It is declared by [element.MediaObject].
+// GetId returns the server-wide identifier of the object, fixed at creation. A
+// pipeline's id is a UUID followed by "_kurento.MediaPipeline"; a child's id
+// is its parent's id, a slash and the child's own UUID and type, such as
+// "<pipeline id>/<uuid>_kurento.WebRtcEndpoint". The ServerManager's id is
+// always "manager_ServerManager". It is set when the object is created and
+// never changes.
+//
+// It is declared by [element.MediaObject].
 func (h *RecorderEndpoint) GetId(ctx context.Context) (string, error) {
 	return h.embedded().GetId(ctx)
 }
 
-// GetChildren reads the children property. Results are MediaObject handles of
-// the declared class; the Lookup functions of the handle packages check and
-// give the concrete one. It is declared by [element.MediaObject].
+// GetChildren returns the objects created under this one and still alive: a
+// pipeline's elements and hubs, a hub's ports. A real KMS lists them in no
+// fixed order. Results are MediaObject handles of the declared class; the
+// Lookup functions of the handle packages check and give the concrete one.
+//
+// It is declared by [element.MediaObject].
 func (h *RecorderEndpoint) GetChildren(ctx context.Context) ([]*element.MediaObject, error) {
 	return h.embedded().GetChildren(ctx)
 }
 
-// GetName reads the name property. It is declared by [element.MediaObject].
+// GetName returns the object's free-form name, meant for logs and tools; the
+// server does not use it. It defaults to the object's id, and setting it to
+// the empty string brings the id back.
+//
+// It is declared by [element.MediaObject].
 func (h *RecorderEndpoint) GetName(ctx context.Context) (string, error) {
 	return h.embedded().GetName(ctx)
 }
 
-// SetName changes the name property. It is declared by [element.MediaObject].
+// SetName sets the object's free-form name, meant for logs and tools; the
+// server does not use it. It defaults to the object's id, and setting it to
+// the empty string brings the id back.
+//
+// It is declared by [element.MediaObject].
 func (h *RecorderEndpoint) SetName(ctx context.Context, name string) error {
 	return h.embedded().SetName(ctx, name)
 }
 
-// GetSendTagsInEvents reads the sendTagsInEvents property. It is declared by
-// [element.MediaObject].
+// GetSendTagsInEvents returns whether every event the object emits carries the
+// object's tags in its tags field. Default false: events then carry an empty
+// tag list.
+//
+// It is declared by [element.MediaObject].
 func (h *RecorderEndpoint) GetSendTagsInEvents(ctx context.Context) (bool, error) {
 	return h.embedded().GetSendTagsInEvents(ctx)
 }
 
-// SetSendTagsInEvents changes the sendTagsInEvents property. It is declared by
-// [element.MediaObject].
+// SetSendTagsInEvents sets whether every event the object emits carries the
+// object's tags in its tags field. Default false: events then carry an empty
+// tag list.
+//
+// It is declared by [element.MediaObject].
 func (h *RecorderEndpoint) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents bool) error {
 	return h.embedded().SetSendTagsInEvents(ctx, sendTagsInEvents)
 }
 
-// GetCreationTime reads the creationTime property. It is set when the object
-// is created and never changes. It is declared by [element.MediaObject].
+// GetCreationTime returns when the object was created, in whole seconds since
+// the Unix epoch, by the server's clock. It is set when the object is created
+// and never changes.
+//
+// It is declared by [element.MediaObject].
 func (h *RecorderEndpoint) GetCreationTime(ctx context.Context) (int32, error) {
 	return h.embedded().GetCreationTime(ctx)
 }
 
-// AddTag calls the addTag method of MediaObject on the server. It is declared
-// by [element.MediaObject].
+// AddTag attaches a key-value tag to the object, replacing the value when the
+// key is already present. Tags live on the server, so every session that looks
+// the object up sees them; sendTagsInEvents copies them into the object's
+// events.
+//
+// key is the tag's name.
+//
+// value is the value stored under the key.
+//
+// It is declared by [element.MediaObject].
 func (h *RecorderEndpoint) AddTag(ctx context.Context, key string, value string) error {
 	return h.embedded().AddTag(ctx, key, value)
 }
 
-// RemoveTag calls the removeTag method of MediaObject on the server. It is
-// declared by [element.MediaObject].
+// RemoveTag deletes the tag with the given key. Removing a key that is not
+// there succeeds and changes nothing.
+//
+// key is the name of the tag to delete.
+//
+// It is declared by [element.MediaObject].
 func (h *RecorderEndpoint) RemoveTag(ctx context.Context, key string) error {
 	return h.embedded().RemoveTag(ctx, key)
 }
 
-// GetTag calls the getTag method of MediaObject on the server. It is declared
-// by [element.MediaObject].
+// GetTag returns the value stored under the given key. The server refuses a
+// key the object does not have with MEDIA_OBJECT_TAG_KEY_NOT_FOUND (40110).
+//
+// key is the name of the tag to read.
+//
+// It is declared by [element.MediaObject].
 func (h *RecorderEndpoint) GetTag(ctx context.Context, key string) (string, error) {
 	return h.embedded().GetTag(ctx, key)
 }
 
-// GetTags calls the getTags method of MediaObject on the server. It is
-// declared by [element.MediaObject].
+// GetTags returns every tag of the object as key-value pairs; the list is
+// empty when the object has none.
+//
+// It is declared by [element.MediaObject].
 func (h *RecorderEndpoint) GetTags(ctx context.Context) ([]types.Tag, error) {
 	return h.embedded().GetTags(ctx)
 }
 
-// OnError subscribes to the Error events of the object; the package
-// documentation says when the channel closes. It is declared by
-// [element.MediaObject].
+// OnError subscribes to the Error events of the object.
+//
+// It is declared by [element.MediaObject].
 func (h *RecorderEndpoint) OnError(ctx context.Context) (<-chan event.Error, error) {
 	return h.embedded().OnError(ctx)
 }
 
-// RtpEndpoint is the handle of a RtpEndpoint object (elements module).
+// RtpEndpoint is an endpoint that exchanges plain RTP, or SRTP with SDES keys,
+// with a peer that negotiates through an SDP offer and answer: SIP gateways,
+// IP cameras, FFmpeg, GStreamer or another media server.
 //
-// Besides its own, it has the methods of the classes it extends,
-// redeclared here so that a nil handle fails instead of panicking:
+// There is no ICE: the SDP of the endpoint names the real address and ports it
+// receives on (RTCP on the next port), and the peer's SDP must name where it
+// receives. Negotiate with GenerateOffer and ProcessAnswer, or ProcessOffer.
+//
+// The type is the handle of a RtpEndpoint object (elements module).
+//
+// Besides its own methods, it has those of the classes it extends:
 //
 //   - [BaseRtpEndpoint]: GetMinVideoRecvBandwidth, SetMinVideoRecvBandwidth,
 //     GetMinVideoSendBandwidth, SetMinVideoSendBandwidth,
@@ -1693,10 +2386,15 @@ func (h *RtpEndpoint) embedded() *BaseRtpEndpoint {
 // A nil *RtpEndpointOptions, or an unset field, leaves the choice to the
 // server.
 type RtpEndpointOptions struct {
-	// Crypto sets the optional crypto parameter. Nil leaves it to the server,
-	// which uses {}.
+	// Crypto sets the SRTP settings: when given, the endpoint encrypts its
+	// media (SRTP) and offers RTP/SAVPF with an a=crypto line carrying its
+	// key; when left out (the default), media is plain RTP and the SDP says
+	// RTP/AVPF. A key of the wrong length for the suite is refused at creation
+	// with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107) "Master key size is
+	// wrong". Nil leaves it to the server, which uses {}.
 	Crypto *types.SDES
-	// UseIpv6 sets the optional useIpv6 parameter. Nil leaves it to the
+	// UseIpv6 sets whether the endpoint receives on an IPv6 address (its SDP
+	// then says IN IP6) instead of IPv4 (default false). Nil leaves it to the
 	// server, which uses false.
 	UseIpv6 *bool
 }
@@ -1704,6 +2402,8 @@ type RtpEndpointOptions struct {
 // NewRtpEndpoint creates a RtpEndpoint in mediaPipeline and returns its
 // handle. When mediaPipeline is pending in a transaction, the new object joins
 // it.
+//
+// mediaPipeline is the pipeline the endpoint is created in.
 func NewRtpEndpoint(ctx context.Context, mediaPipeline *pipeline.MediaPipeline, opts *RtpEndpointOptions) (*RtpEndpoint, error) {
 	mediaPipelineObj, mediaPipelineErr := client.RefArg(nil, "mediaPipeline", mediaPipeline)
 	if mediaPipelineErr != nil {
@@ -1725,8 +2425,10 @@ func NewRtpEndpoint(ctx context.Context, mediaPipeline *pipeline.MediaPipeline, 
 	return RtpEndpointFromObject(o), nil
 }
 
-// OnKeySoftLimit subscribes to the OnKeySoftLimit events of the object; the
-// package documentation says when the channel closes.
+// OnKeySoftLimit subscribes to the OnKeySoftLimit events of the object.
+// OnKeySoftLimit is emitted by an RtpEndpoint using SRTP when the key of one
+// of its streams nears the end of its allowed use; renegotiate with a new key
+// before it runs out.
 func (h *RtpEndpoint) OnKeySoftLimit(ctx context.Context) (<-chan event.OnKeySoftLimit, error) {
 	return client.Subscribe(ctx, h.Object(), "OnKeySoftLimit", event.DecodeOnKeySoftLimit)
 }
@@ -1743,402 +2445,655 @@ func (h *RtpEndpoint) Events(ctx context.Context, types ...string) (*client.Subs
 	return client.SubscribeEvents(ctx, h.Object(), types)
 }
 
-// GetMinVideoRecvBandwidth reads the minVideoRecvBandwidth property. It is
-// declared by [BaseRtpEndpoint].
+// GetMinVideoRecvBandwidth returns the lowest video bandwidth, in kbps, the
+// endpoint announces to its peer in its REMB feedback, however congested the
+// network looks. Default 100. A KMS 7.3.1 kept reporting 100 after sets of
+// other values.
+//
+// It is declared by [BaseRtpEndpoint].
 func (h *RtpEndpoint) GetMinVideoRecvBandwidth(ctx context.Context) (int32, error) {
 	return h.embedded().GetMinVideoRecvBandwidth(ctx)
 }
 
-// SetMinVideoRecvBandwidth changes the minVideoRecvBandwidth property. It is
-// declared by [BaseRtpEndpoint].
+// SetMinVideoRecvBandwidth sets the lowest video bandwidth, in kbps, the
+// endpoint announces to its peer in its REMB feedback, however congested the
+// network looks. Default 100. A KMS 7.3.1 kept reporting 100 after sets of
+// other values.
+//
+// It is declared by [BaseRtpEndpoint].
 func (h *RtpEndpoint) SetMinVideoRecvBandwidth(ctx context.Context, minVideoRecvBandwidth int32) error {
 	return h.embedded().SetMinVideoRecvBandwidth(ctx, minVideoRecvBandwidth)
 }
 
-// GetMinVideoSendBandwidth reads the minVideoSendBandwidth property. It is
-// declared by [BaseRtpEndpoint].
+// GetMinVideoSendBandwidth returns the lowest bitrate, in kbps, the endpoint
+// sends video at when it adapts to its peer's feedback. Default 100. A real
+// KMS lowers a minimum set above maxVideoSendBandwidth to that maximum.
+//
+// It is declared by [BaseRtpEndpoint].
 func (h *RtpEndpoint) GetMinVideoSendBandwidth(ctx context.Context) (int32, error) {
 	return h.embedded().GetMinVideoSendBandwidth(ctx)
 }
 
-// SetMinVideoSendBandwidth changes the minVideoSendBandwidth property. It is
-// declared by [BaseRtpEndpoint].
+// SetMinVideoSendBandwidth sets the lowest bitrate, in kbps, the endpoint
+// sends video at when it adapts to its peer's feedback. Default 100. A real
+// KMS lowers a minimum set above maxVideoSendBandwidth to that maximum.
+//
+// It is declared by [BaseRtpEndpoint].
 func (h *RtpEndpoint) SetMinVideoSendBandwidth(ctx context.Context, minVideoSendBandwidth int32) error {
 	return h.embedded().SetMinVideoSendBandwidth(ctx, minVideoSendBandwidth)
 }
 
-// GetMaxVideoSendBandwidth reads the maxVideoSendBandwidth property. It is
-// declared by [BaseRtpEndpoint].
+// GetMaxVideoSendBandwidth returns the highest bitrate, in kbps, the endpoint
+// sends video at when it adapts to its peer's feedback. Default 500; 0 means
+// no limit.
+//
+// It is declared by [BaseRtpEndpoint].
 func (h *RtpEndpoint) GetMaxVideoSendBandwidth(ctx context.Context) (int32, error) {
 	return h.embedded().GetMaxVideoSendBandwidth(ctx)
 }
 
-// SetMaxVideoSendBandwidth changes the maxVideoSendBandwidth property. It is
-// declared by [BaseRtpEndpoint].
+// SetMaxVideoSendBandwidth sets the highest bitrate, in kbps, the endpoint
+// sends video at when it adapts to its peer's feedback. Default 500; 0 means
+// no limit.
+//
+// It is declared by [BaseRtpEndpoint].
 func (h *RtpEndpoint) SetMaxVideoSendBandwidth(ctx context.Context, maxVideoSendBandwidth int32) error {
 	return h.embedded().SetMaxVideoSendBandwidth(ctx, maxVideoSendBandwidth)
 }
 
-// GetMediaState reads the mediaState property. It is declared by
-// [BaseRtpEndpoint].
+// GetMediaState returns whether media is being exchanged with the peer:
+// CONNECTED while the peer's RTP session is active, DISCONNECTED before and
+// after (the initial value). MediaStateChanged reports each change.
+//
+// It is declared by [BaseRtpEndpoint].
 func (h *RtpEndpoint) GetMediaState(ctx context.Context) (types.MediaState, error) {
 	return h.embedded().GetMediaState(ctx)
 }
 
-// GetConnectionState reads the connectionState property. It is declared by
-// [BaseRtpEndpoint].
+// GetConnectionState returns whether the network connection to the peer is up:
+// CONNECTED once the transport is established, DISCONNECTED before and after
+// (the initial value). ConnectionStateChanged reports each change.
+//
+// It is declared by [BaseRtpEndpoint].
 func (h *RtpEndpoint) GetConnectionState(ctx context.Context) (types.ConnectionState, error) {
 	return h.embedded().GetConnectionState(ctx)
 }
 
-// GetMtu reads the mtu property. It is declared by [BaseRtpEndpoint].
+// GetMtu returns the largest packet, in bytes, the endpoint sends over the
+// network; RTP packets are cut to fit. Default 1200.
+//
+// It is declared by [BaseRtpEndpoint].
 func (h *RtpEndpoint) GetMtu(ctx context.Context) (int32, error) {
 	return h.embedded().GetMtu(ctx)
 }
 
-// SetMtu changes the mtu property. It is declared by [BaseRtpEndpoint].
+// SetMtu sets the largest packet, in bytes, the endpoint sends over the
+// network; RTP packets are cut to fit. Default 1200.
+//
+// It is declared by [BaseRtpEndpoint].
 func (h *RtpEndpoint) SetMtu(ctx context.Context, mtu int32) error {
 	return h.embedded().SetMtu(ctx, mtu)
 }
 
-// GetRembParams reads the rembParams property. It is declared by
-// [BaseRtpEndpoint].
+// GetRembParams returns the tuning of the REMB congestion control the endpoint
+// runs on the video it receives: how fast the bandwidth it announces to the
+// peer rises and falls. A new endpoint reports an empty value; fields left out
+// of a set take their defaults.
+//
+// It is declared by [BaseRtpEndpoint].
 func (h *RtpEndpoint) GetRembParams(ctx context.Context) (types.RembParams, error) {
 	return h.embedded().GetRembParams(ctx)
 }
 
-// SetRembParams changes the rembParams property. It is declared by
-// [BaseRtpEndpoint].
+// SetRembParams sets the tuning of the REMB congestion control the endpoint
+// runs on the video it receives: how fast the bandwidth it announces to the
+// peer rises and falls. A new endpoint reports an empty value; fields left out
+// of a set take their defaults.
+//
+// It is declared by [BaseRtpEndpoint].
 func (h *RtpEndpoint) SetRembParams(ctx context.Context, rembParams types.RembParams) error {
 	return h.embedded().SetRembParams(ctx, rembParams)
 }
 
-// RequestKeyframe calls the requestKeyframe method of BaseRtpEndpoint on the
-// server. It is declared by [BaseRtpEndpoint].
+// RequestKeyframe asks for a fresh video key frame on the endpoint's video
+// stream, so that a receiver that lost pictures can decode again without
+// waiting for the next regular key frame. The server refuses it with
+// MEDIA_OBJECT_OPERATION_NOT_SUPPORTED (40111) when the endpoint has no live
+// video stream to a peer: a KMS 7.3.1 refused it on endpoints not yet
+// connected to a peer, whether negotiated or not, with or without a source.
+//
+// It is declared by [BaseRtpEndpoint].
 func (h *RtpEndpoint) RequestKeyframe(ctx context.Context) error {
 	return h.embedded().RequestKeyframe(ctx)
 }
 
 // OnMediaStateChanged subscribes to the MediaStateChanged events of the
-// object; the package documentation says when the channel closes. It is
-// declared by [BaseRtpEndpoint].
+// object.
+//
+// It is declared by [BaseRtpEndpoint].
 func (h *RtpEndpoint) OnMediaStateChanged(ctx context.Context) (<-chan event.MediaStateChanged, error) {
 	return h.embedded().OnMediaStateChanged(ctx)
 }
 
 // OnConnectionStateChanged subscribes to the ConnectionStateChanged events of
-// the object; the package documentation says when the channel closes. It is
-// declared by [BaseRtpEndpoint].
+// the object.
+//
+// It is declared by [BaseRtpEndpoint].
 func (h *RtpEndpoint) OnConnectionStateChanged(ctx context.Context) (<-chan event.ConnectionStateChanged, error) {
 	return h.embedded().OnConnectionStateChanged(ctx)
 }
 
-// GetMaxAudioRecvBandwidth reads the maxAudioRecvBandwidth property. It is
-// declared by [SdpEndpoint].
+// GetMaxAudioRecvBandwidth returns the most audio bandwidth, in kbps, the
+// endpoint asks its peer to send: it goes into the audio section of the SDP
+// the endpoint produces as a b=AS line, so set it before negotiating. Default
+// 0, meaning no limit (no b=AS line).
+//
+// It is declared by [SdpEndpoint].
 func (h *RtpEndpoint) GetMaxAudioRecvBandwidth(ctx context.Context) (int32, error) {
 	return h.embedded().GetMaxAudioRecvBandwidth(ctx)
 }
 
-// SetMaxAudioRecvBandwidth changes the maxAudioRecvBandwidth property. It is
-// declared by [SdpEndpoint].
+// SetMaxAudioRecvBandwidth sets the most audio bandwidth, in kbps, the
+// endpoint asks its peer to send: it goes into the audio section of the SDP
+// the endpoint produces as a b=AS line, so set it before negotiating. Default
+// 0, meaning no limit (no b=AS line).
+//
+// It is declared by [SdpEndpoint].
 func (h *RtpEndpoint) SetMaxAudioRecvBandwidth(ctx context.Context, maxAudioRecvBandwidth int32) error {
 	return h.embedded().SetMaxAudioRecvBandwidth(ctx, maxAudioRecvBandwidth)
 }
 
-// GetMaxVideoRecvBandwidth reads the maxVideoRecvBandwidth property. It is
-// declared by [SdpEndpoint].
+// GetMaxVideoRecvBandwidth returns the most video bandwidth, in kbps, the
+// endpoint asks its peer to send: it goes into the video section of the SDP
+// the endpoint produces as a b=AS line, so set it before negotiating. Default
+// 0, meaning no limit (no b=AS line).
+//
+// It is declared by [SdpEndpoint].
 func (h *RtpEndpoint) GetMaxVideoRecvBandwidth(ctx context.Context) (int32, error) {
 	return h.embedded().GetMaxVideoRecvBandwidth(ctx)
 }
 
-// SetMaxVideoRecvBandwidth changes the maxVideoRecvBandwidth property. It is
-// declared by [SdpEndpoint].
+// SetMaxVideoRecvBandwidth sets the most video bandwidth, in kbps, the
+// endpoint asks its peer to send: it goes into the video section of the SDP
+// the endpoint produces as a b=AS line, so set it before negotiating. Default
+// 0, meaning no limit (no b=AS line).
+//
+// It is declared by [SdpEndpoint].
 func (h *RtpEndpoint) SetMaxVideoRecvBandwidth(ctx context.Context, maxVideoRecvBandwidth int32) error {
 	return h.embedded().SetMaxVideoRecvBandwidth(ctx, maxVideoRecvBandwidth)
 }
 
-// GenerateOffer calls the generateOffer method of SdpEndpoint on the server.
+// GenerateOffer makes the endpoint the offering side: it returns the SDP offer
+// to send to the peer, whose answer then goes to ProcessAnswer. The server
+// refuses it on an endpoint that already negotiated with
+// SDP_END_POINT_ALREADY_NEGOTIATED (40208).
+//
+// A WebRtcEndpoint's offer holds no ICE candidates: call GatherCandidates and
+// send the candidates as IceCandidateFound reports them.
+//
 // It is declared by [SdpEndpoint].
 func (h *RtpEndpoint) GenerateOffer(ctx context.Context, opts *GenerateOfferOptions) (string, error) {
 	return h.embedded().GenerateOffer(ctx, opts)
 }
 
-// ProcessOffer calls the processOffer method of SdpEndpoint on the server. An
-// empty offer is refused before anything is sent. It is declared by
-// [SdpEndpoint].
+// ProcessOffer takes the peer's SDP offer and returns the SDP answer to send
+// back to the peer. The answer keeps the offer's media sections in order and
+// only the codecs the server supports; a section it cannot serve is rejected
+// (port 0).
+//
+// The server refuses an empty or unparsable offer with SDP_PARSE_ERROR (40201)
+// and any offer after the endpoint negotiated with
+// SDP_END_POINT_ALREADY_NEGOTIATED (40208). A WebRtcEndpoint's answer holds no
+// ICE candidates: call GatherCandidates and send the candidates as
+// IceCandidateFound reports them.
+//
+// offer is the peer's offer, as complete SDP text. An empty offer is refused
+// before anything is sent.
+//
+// It is declared by [SdpEndpoint].
 func (h *RtpEndpoint) ProcessOffer(ctx context.Context, offer string) (string, error) {
 	return h.embedded().ProcessOffer(ctx, offer)
 }
 
-// ProcessAnswer calls the processAnswer method of SdpEndpoint on the server.
-// An empty answer is refused before anything is sent. It is declared by
-// [SdpEndpoint].
+// ProcessAnswer completes a negotiation started by GenerateOffer with the
+// peer's SDP answer, and returns the endpoint's local SDP (the offer it made).
+// The server refuses it with SDP_END_POINT_NOT_OFFER_GENERATED (40209) when no
+// offer was generated, with SDP_END_POINT_ANSWER_ALREADY_PROCCESED (40210) for
+// a second answer, and with SDP_PARSE_ERROR (40201) for an empty or unparsable
+// one.
+//
+// answer is the peer's answer to the offer GenerateOffer returned, as complete
+// SDP text. An empty answer is refused before anything is sent.
+//
+// It is declared by [SdpEndpoint].
 func (h *RtpEndpoint) ProcessAnswer(ctx context.Context, answer string) (string, error) {
 	return h.embedded().ProcessAnswer(ctx, answer)
 }
 
-// GetLocalSessionDescriptor calls the getLocalSessionDescriptor method of
-// SdpEndpoint on the server. It is declared by [SdpEndpoint].
+// GetLocalSessionDescriptor returns the endpoint's own SDP: the offer it
+// generated or the answer it gave. Before either, the server refuses with
+// SDP_END_POINT_NO_LOCAL_SDP_ERROR (40202).
+//
+// It is declared by [SdpEndpoint].
 func (h *RtpEndpoint) GetLocalSessionDescriptor(ctx context.Context) (string, error) {
 	return h.embedded().GetLocalSessionDescriptor(ctx)
 }
 
-// GetRemoteSessionDescriptor calls the getRemoteSessionDescriptor method of
-// SdpEndpoint on the server. It is declared by [SdpEndpoint].
+// GetRemoteSessionDescriptor returns the peer's SDP the endpoint received: the
+// offer given to ProcessOffer or the answer given to ProcessAnswer. Before
+// either, the server refuses with SDP_END_POINT_NO_REMOTE_SDP_ERROR (40203).
+//
+// It is declared by [SdpEndpoint].
 func (h *RtpEndpoint) GetRemoteSessionDescriptor(ctx context.Context) (string, error) {
 	return h.embedded().GetRemoteSessionDescriptor(ctx)
 }
 
 // OnMediaSessionTerminated subscribes to the MediaSessionTerminated events of
-// the object; the package documentation says when the channel closes. It is
-// declared by [SessionEndpoint].
+// the object.
+//
+// It is declared by [SessionEndpoint].
 func (h *RtpEndpoint) OnMediaSessionTerminated(ctx context.Context) (<-chan event.MediaSessionTerminated, error) {
 	return h.embedded().OnMediaSessionTerminated(ctx)
 }
 
 // OnMediaSessionStarted subscribes to the MediaSessionStarted events of the
-// object; the package documentation says when the channel closes. It is
-// declared by [SessionEndpoint].
+// object.
+//
+// It is declared by [SessionEndpoint].
 func (h *RtpEndpoint) OnMediaSessionStarted(ctx context.Context) (<-chan event.MediaSessionStarted, error) {
 	return h.embedded().OnMediaSessionStarted(ctx)
 }
 
-// GetEncoderBitrate reads the encoderBitrate property. It is declared by
-// [element.MediaElement].
+// GetEncoderBitrate returns the target bitrate, in bits per second, of the
+// video encoder the element runs when it has to transcode. Default 300000 (300
+// kbps). A real KMS ignores negative values.
+//
+// It is declared by [element.MediaElement].
 func (h *RtpEndpoint) GetEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetEncoderBitrate(ctx)
 }
 
-// SetEncoderBitrate changes the encoderBitrate property. It is declared by
-// [element.MediaElement].
+// SetEncoderBitrate sets the target bitrate, in bits per second, of the video
+// encoder the element runs when it has to transcode. Default 300000 (300
+// kbps). A real KMS ignores negative values.
+//
+// It is declared by [element.MediaElement].
 func (h *RtpEndpoint) SetEncoderBitrate(ctx context.Context, encoderBitrate int32) error {
 	return h.embedded().SetEncoderBitrate(ctx, encoderBitrate)
 }
 
-// GetMinEncoderBitrate reads the minEncoderBitrate property. It is declared by
-// [element.MediaElement].
+// GetMinEncoderBitrate returns the lowest bitrate, in bits per second, the
+// element's video encoder may drop to when it adapts to the network. Default 0
+// (no floor). A real KMS lowers a minimum set above the current maximum to
+// that maximum.
+//
+// It is declared by [element.MediaElement].
 func (h *RtpEndpoint) GetMinEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetMinEncoderBitrate(ctx)
 }
 
-// SetMinEncoderBitrate changes the minEncoderBitrate property. It is declared
-// by [element.MediaElement].
+// SetMinEncoderBitrate sets the lowest bitrate, in bits per second, the
+// element's video encoder may drop to when it adapts to the network. Default 0
+// (no floor). A real KMS lowers a minimum set above the current maximum to
+// that maximum.
+//
+// It is declared by [element.MediaElement].
 func (h *RtpEndpoint) SetMinEncoderBitrate(ctx context.Context, minEncoderBitrate int32) error {
 	return h.embedded().SetMinEncoderBitrate(ctx, minEncoderBitrate)
 }
 
-// GetMaxEncoderBitrate reads the maxEncoderBitrate property. It is declared by
-// [element.MediaElement].
+// GetMaxEncoderBitrate returns the highest bitrate, in bits per second, the
+// element's video encoder may rise to when it adapts to the network. Default
+// 2147483647 (no ceiling). A real KMS raises a maximum set below the current
+// minimum to that minimum.
+//
+// It is declared by [element.MediaElement].
 func (h *RtpEndpoint) GetMaxEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetMaxEncoderBitrate(ctx)
 }
 
-// SetMaxEncoderBitrate changes the maxEncoderBitrate property. It is declared
-// by [element.MediaElement].
+// SetMaxEncoderBitrate sets the highest bitrate, in bits per second, the
+// element's video encoder may rise to when it adapts to the network. Default
+// 2147483647 (no ceiling). A real KMS raises a maximum set below the current
+// minimum to that minimum.
+//
+// It is declared by [element.MediaElement].
 func (h *RtpEndpoint) SetMaxEncoderBitrate(ctx context.Context, maxEncoderBitrate int32) error {
 	return h.embedded().SetMaxEncoderBitrate(ctx, maxEncoderBitrate)
 }
 
-// GetSourceConnections calls the getSourceConnections method of MediaElement
-// on the server. It is declared by [element.MediaElement].
+// GetSourceConnections returns the connections that feed this element: one
+// entry per source element, media type and pair of media descriptions, with
+// this element as the sink. The list is empty when nothing is connected to the
+// element.
+//
+// It is declared by [element.MediaElement].
 func (h *RtpEndpoint) GetSourceConnections(ctx context.Context, opts *element.GetSourceConnectionsOptions) ([]element.Connection, error) {
 	return h.embedded().GetSourceConnections(ctx, opts)
 }
 
-// GetSinkConnections calls the getSinkConnections method of MediaElement on
-// the server. It is declared by [element.MediaElement].
+// GetSinkConnections returns the connections this element feeds: one entry per
+// sink element, media type and pair of media descriptions, with this element
+// as the source. The list is empty when the element is connected to nothing.
+//
+// It is declared by [element.MediaElement].
 func (h *RtpEndpoint) GetSinkConnections(ctx context.Context, opts *element.GetSinkConnectionsOptions) ([]element.Connection, error) {
 	return h.embedded().GetSinkConnections(ctx, opts)
 }
 
-// Connect calls the connect method of MediaElement on the server. It is
-// declared by [element.MediaElement].
+// Connect makes the media of this element flow into sink. Without a media type
+// it connects audio, video and data, and this element emits one
+// ElementConnected per type.
+//
+// Each input of a sink takes one source: connecting a new source to the same
+// input (media type and sink description) replaces the previous one, which
+// gets ElementDisconnected. An element may feed any number of sinks. The
+// server refuses elements of two different pipelines with CONNECT_ERROR
+// (40004).
+//
+// sink is the element that receives the media; it must belong to the same
+// pipeline.
+//
+// It is declared by [element.MediaElement].
 func (h *RtpEndpoint) Connect(ctx context.Context, sink element.MediaElementHandle, opts *element.ConnectOptions) error {
 	return h.embedded().Connect(ctx, sink, opts)
 }
 
-// Disconnect calls the disconnect method of MediaElement on the server. It is
-// declared by [element.MediaElement].
+// Disconnect stops the media of this element from flowing into sink, for one
+// media type or, when none is given, for all three; this element emits
+// ElementDisconnected for what it removes. Disconnecting elements that are not
+// connected succeeds.
+//
+// sink is the element that stops receiving the media.
+//
+// It is declared by [element.MediaElement].
 func (h *RtpEndpoint) Disconnect(ctx context.Context, sink element.MediaElementHandle, opts *element.DisconnectOptions) error {
 	return h.embedded().Disconnect(ctx, sink, opts)
 }
 
-// SetAudioFormat calls the setAudioFormat method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// SetAudioFormat fixes the audio format the element sends to its sinks, so
+// that the server transcodes the audio into it when the input differs. An
+// unsupported codec is refused with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
+//
+// caps is the audio codec and bitrate the element must output.
+//
+// It is declared by [element.MediaElement].
 func (h *RtpEndpoint) SetAudioFormat(ctx context.Context, caps types.AudioCaps) error {
 	return h.embedded().SetAudioFormat(ctx, caps)
 }
 
-// SetVideoFormat calls the setVideoFormat method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// SetVideoFormat fixes the video format the element sends to its sinks, so
+// that the server transcodes the video into it when the input differs. An
+// unsupported codec is refused with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
+//
+// caps is the video codec and frame rate the element must output.
+//
+// It is declared by [element.MediaElement].
 func (h *RtpEndpoint) SetVideoFormat(ctx context.Context, caps types.VideoCaps) error {
 	return h.embedded().SetVideoFormat(ctx, caps)
 }
 
-// DumpGstreamerDot calls the dumpGstreamerDot method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// DumpGstreamerDot writes the element's internal GStreamer graph, in Graphviz
+// DOT, to a file on the server instead of returning it: into the directory
+// named by the server's GST_DEBUG_DUMP_DOT_DIR environment variable, and
+// nowhere when that variable is unset. It is a debugging aid.
+//
+// It is declared by [element.MediaElement].
 func (h *RtpEndpoint) DumpGstreamerDot(ctx context.Context, opts *element.DumpGstreamerDotOptions) error {
 	return h.embedded().DumpGstreamerDot(ctx, opts)
 }
 
-// GetGstreamerDot calls the getGstreamerDot method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// GetGstreamerDot returns the element's internal GStreamer graph as Graphviz
+// DOT text: the GStreamer elements, pads and links that implement it on the
+// server. It is a debugging aid; render it with Graphviz' dot.
+//
+// It is declared by [element.MediaElement].
 func (h *RtpEndpoint) GetGstreamerDot(ctx context.Context, opts *element.GetGstreamerDotOptions) (string, error) {
 	return h.embedded().GetGstreamerDot(ctx, opts)
 }
 
-// GetStats calls the getStats method of MediaElement on the server. It is
-// declared by [element.MediaElement].
+// GetStats returns the element's statistics, keyed by the id of each
+// statistics record. While the pipeline's latencyStats is on, it includes the
+// element's own record (ElementStats, or EndpointStats for an endpoint) with
+// the latency of each input; RTP and WebRTC endpoints add records for their
+// RTP streams and transport once media flows. With neither, a real KMS returns
+// nothing (null).
+//
+// It is declared by [element.MediaElement].
 func (h *RtpEndpoint) GetStats(ctx context.Context, opts *element.GetStatsOptions) (map[string]types.Complex, error) {
 	return h.embedded().GetStats(ctx, opts)
 }
 
-// IsMediaFlowingIn calls the isMediaFlowingIn method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// IsMediaFlowingIn reports whether media of the given type is arriving at the
+// element's input right now. It turns false about two to four seconds after
+// the last packet; MediaFlowInStateChanged announces each change. The server
+// refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
+//
+// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
+//
+// It is declared by [element.MediaElement].
 func (h *RtpEndpoint) IsMediaFlowingIn(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingInOptions) (bool, error) {
 	return h.embedded().IsMediaFlowingIn(ctx, mediaType, opts)
 }
 
-// IsMediaFlowingOut calls the isMediaFlowingOut method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// IsMediaFlowingOut reports whether media of the given type is leaving the
+// element's output right now. It turns false about two to four seconds after
+// the last packet; MediaFlowOutStateChanged announces each change. The server
+// refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
+//
+// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
+//
+// It is declared by [element.MediaElement].
 func (h *RtpEndpoint) IsMediaFlowingOut(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingOutOptions) (bool, error) {
 	return h.embedded().IsMediaFlowingOut(ctx, mediaType, opts)
 }
 
-// IsMediaTranscoding calls the isMediaTranscoding method of MediaElement on
-// the server. It is declared by [element.MediaElement].
+// IsMediaTranscoding reports whether the element is transcoding media of the
+// given type right now, that is decoding and re-encoding it because its sinks
+// need another codec or format than its input has. Transcoding costs CPU, so
+// this is worth watching; MediaTranscodingStateChanged announces each change.
+// The server refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
+//
+// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
+//
+// It is declared by [element.MediaElement].
 func (h *RtpEndpoint) IsMediaTranscoding(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaTranscodingOptions) (bool, error) {
 	return h.embedded().IsMediaTranscoding(ctx, mediaType, opts)
 }
 
-// OnElementConnected subscribes to the ElementConnected events of the object;
-// the package documentation says when the channel closes. It is declared by
-// [element.MediaElement].
+// OnElementConnected subscribes to the ElementConnected events of the object.
+//
+// It is declared by [element.MediaElement].
 func (h *RtpEndpoint) OnElementConnected(ctx context.Context) (<-chan event.ElementConnected, error) {
 	return h.embedded().OnElementConnected(ctx)
 }
 
 // OnElementDisconnected subscribes to the ElementDisconnected events of the
-// object; the package documentation says when the channel closes. It is
-// declared by [element.MediaElement].
+// object.
+//
+// It is declared by [element.MediaElement].
 func (h *RtpEndpoint) OnElementDisconnected(ctx context.Context) (<-chan event.ElementDisconnected, error) {
 	return h.embedded().OnElementDisconnected(ctx)
 }
 
 // OnMediaFlowOutStateChanged subscribes to the MediaFlowOutStateChanged events
-// of the object; the package documentation says when the channel closes. It is
-// declared by [element.MediaElement].
+// of the object.
+//
+// It is declared by [element.MediaElement].
 func (h *RtpEndpoint) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan event.MediaFlowOutStateChanged, error) {
 	return h.embedded().OnMediaFlowOutStateChanged(ctx)
 }
 
 // OnMediaFlowInStateChanged subscribes to the MediaFlowInStateChanged events
-// of the object; the package documentation says when the channel closes. It is
-// declared by [element.MediaElement].
+// of the object.
+//
+// It is declared by [element.MediaElement].
 func (h *RtpEndpoint) OnMediaFlowInStateChanged(ctx context.Context) (<-chan event.MediaFlowInStateChanged, error) {
 	return h.embedded().OnMediaFlowInStateChanged(ctx)
 }
 
 // OnMediaTranscodingStateChanged subscribes to the
-// MediaTranscodingStateChanged events of the object; the package documentation
-// says when the channel closes. It is declared by [element.MediaElement].
+// MediaTranscodingStateChanged events of the object.
+//
+// It is declared by [element.MediaElement].
 func (h *RtpEndpoint) OnMediaTranscodingStateChanged(ctx context.Context) (<-chan event.MediaTranscodingStateChanged, error) {
 	return h.embedded().OnMediaTranscodingStateChanged(ctx)
 }
 
-// GetMediaPipeline reads the mediaPipeline property. It is set when the object
-// is created and never changes. This package cannot import the MediaPipeline
-// handle, so the result is a MediaObject handle: pipeline.LookupMediaPipeline,
-// or pipeline.MediaPipelineFromObject on its Object, gives the typed one. It
-// is declared by [element.MediaObject].
+// GetMediaPipeline returns the pipeline the object lives in. For a
+// MediaPipeline it is the pipeline itself; the ServerManager has none (nil).
+// It is set when the object is created and never changes. This package cannot
+// import the MediaPipeline handle, so the result is a MediaObject handle:
+// pipeline.LookupMediaPipeline, or pipeline.MediaPipelineFromObject on its
+// Object, gives the typed one.
+//
+// It is declared by [element.MediaObject].
 func (h *RtpEndpoint) GetMediaPipeline(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetMediaPipeline(ctx)
 }
 
-// GetParent reads the parent property. It is set when the object is created
-// and never changes. Results are MediaObject handles of the declared class;
-// the Lookup functions of the handle packages check and give the concrete one.
+// GetParent returns the object this one was created under: the pipeline for an
+// element or a hub, the hub for a HubPort, none (nil) for a pipeline or the
+// ServerManager. It is set when the object is created and never changes.
+// Results are MediaObject handles of the declared class; the Lookup functions
+// of the handle packages check and give the concrete one.
+//
 // It is declared by [element.MediaObject].
 func (h *RtpEndpoint) GetParent(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetParent(ctx)
 }
 
-// GetId reads the id property. It is set when the object is created and never
-// changes. It is declared by [element.MediaObject].
+// GetId returns the server-wide identifier of the object, fixed at creation. A
+// pipeline's id is a UUID followed by "_kurento.MediaPipeline"; a child's id
+// is its parent's id, a slash and the child's own UUID and type, such as
+// "<pipeline id>/<uuid>_kurento.WebRtcEndpoint". The ServerManager's id is
+// always "manager_ServerManager". It is set when the object is created and
+// never changes.
+//
+// It is declared by [element.MediaObject].
 func (h *RtpEndpoint) GetId(ctx context.Context) (string, error) {
 	return h.embedded().GetId(ctx)
 }
 
-// GetChildren reads the children property. Results are MediaObject handles of
-// the declared class; the Lookup functions of the handle packages check and
-// give the concrete one. It is declared by [element.MediaObject].
+// GetChildren returns the objects created under this one and still alive: a
+// pipeline's elements and hubs, a hub's ports. A real KMS lists them in no
+// fixed order. Results are MediaObject handles of the declared class; the
+// Lookup functions of the handle packages check and give the concrete one.
+//
+// It is declared by [element.MediaObject].
 func (h *RtpEndpoint) GetChildren(ctx context.Context) ([]*element.MediaObject, error) {
 	return h.embedded().GetChildren(ctx)
 }
 
-// GetName reads the name property. It is declared by [element.MediaObject].
+// GetName returns the object's free-form name, meant for logs and tools; the
+// server does not use it. It defaults to the object's id, and setting it to
+// the empty string brings the id back.
+//
+// It is declared by [element.MediaObject].
 func (h *RtpEndpoint) GetName(ctx context.Context) (string, error) {
 	return h.embedded().GetName(ctx)
 }
 
-// SetName changes the name property. It is declared by [element.MediaObject].
+// SetName sets the object's free-form name, meant for logs and tools; the
+// server does not use it. It defaults to the object's id, and setting it to
+// the empty string brings the id back.
+//
+// It is declared by [element.MediaObject].
 func (h *RtpEndpoint) SetName(ctx context.Context, name string) error {
 	return h.embedded().SetName(ctx, name)
 }
 
-// GetSendTagsInEvents reads the sendTagsInEvents property. It is declared by
-// [element.MediaObject].
+// GetSendTagsInEvents returns whether every event the object emits carries the
+// object's tags in its tags field. Default false: events then carry an empty
+// tag list.
+//
+// It is declared by [element.MediaObject].
 func (h *RtpEndpoint) GetSendTagsInEvents(ctx context.Context) (bool, error) {
 	return h.embedded().GetSendTagsInEvents(ctx)
 }
 
-// SetSendTagsInEvents changes the sendTagsInEvents property. It is declared by
-// [element.MediaObject].
+// SetSendTagsInEvents sets whether every event the object emits carries the
+// object's tags in its tags field. Default false: events then carry an empty
+// tag list.
+//
+// It is declared by [element.MediaObject].
 func (h *RtpEndpoint) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents bool) error {
 	return h.embedded().SetSendTagsInEvents(ctx, sendTagsInEvents)
 }
 
-// GetCreationTime reads the creationTime property. It is set when the object
-// is created and never changes. It is declared by [element.MediaObject].
+// GetCreationTime returns when the object was created, in whole seconds since
+// the Unix epoch, by the server's clock. It is set when the object is created
+// and never changes.
+//
+// It is declared by [element.MediaObject].
 func (h *RtpEndpoint) GetCreationTime(ctx context.Context) (int32, error) {
 	return h.embedded().GetCreationTime(ctx)
 }
 
-// AddTag calls the addTag method of MediaObject on the server. It is declared
-// by [element.MediaObject].
+// AddTag attaches a key-value tag to the object, replacing the value when the
+// key is already present. Tags live on the server, so every session that looks
+// the object up sees them; sendTagsInEvents copies them into the object's
+// events.
+//
+// key is the tag's name.
+//
+// value is the value stored under the key.
+//
+// It is declared by [element.MediaObject].
 func (h *RtpEndpoint) AddTag(ctx context.Context, key string, value string) error {
 	return h.embedded().AddTag(ctx, key, value)
 }
 
-// RemoveTag calls the removeTag method of MediaObject on the server. It is
-// declared by [element.MediaObject].
+// RemoveTag deletes the tag with the given key. Removing a key that is not
+// there succeeds and changes nothing.
+//
+// key is the name of the tag to delete.
+//
+// It is declared by [element.MediaObject].
 func (h *RtpEndpoint) RemoveTag(ctx context.Context, key string) error {
 	return h.embedded().RemoveTag(ctx, key)
 }
 
-// GetTag calls the getTag method of MediaObject on the server. It is declared
-// by [element.MediaObject].
+// GetTag returns the value stored under the given key. The server refuses a
+// key the object does not have with MEDIA_OBJECT_TAG_KEY_NOT_FOUND (40110).
+//
+// key is the name of the tag to read.
+//
+// It is declared by [element.MediaObject].
 func (h *RtpEndpoint) GetTag(ctx context.Context, key string) (string, error) {
 	return h.embedded().GetTag(ctx, key)
 }
 
-// GetTags calls the getTags method of MediaObject on the server. It is
-// declared by [element.MediaObject].
+// GetTags returns every tag of the object as key-value pairs; the list is
+// empty when the object has none.
+//
+// It is declared by [element.MediaObject].
 func (h *RtpEndpoint) GetTags(ctx context.Context) ([]types.Tag, error) {
 	return h.embedded().GetTags(ctx)
 }
 
-// OnError subscribes to the Error events of the object; the package
-// documentation says when the channel closes. It is declared by
-// [element.MediaObject].
+// OnError subscribes to the Error events of the object.
+//
+// It is declared by [element.MediaObject].
 func (h *RtpEndpoint) OnError(ctx context.Context) (<-chan event.Error, error) {
 	return h.embedded().OnError(ctx)
 }
 
-// WebRtcEndpoint is the handle of a WebRtcEndpoint object (elements module).
+// WebRtcEndpoint is an endpoint that exchanges audio, video and optionally
+// data channels with a browser or any other WebRTC peer over ICE, DTLS and
+// SRTP.
 //
-// Besides its own, it has the methods of the classes it extends,
-// redeclared here so that a nil handle fails instead of panicking:
+// A session goes: create the endpoint, subscribe to IceCandidateFound,
+// negotiate the SDP (ProcessOffer with the browser's offer returns the answer
+// to send back; or GenerateOffer, then ProcessAnswer), call GatherCandidates,
+// send every IceCandidateFound to the peer and pass every candidate of the
+// peer to AddIceCandidate. Media then flows to and from the elements it is
+// connected with. Its bandwidth limits (inherited from BaseRtpEndpoint) are in
+// kbps, the encoder bitrates of MediaElement in bps.
+//
+// The type is the handle of a WebRtcEndpoint object (elements module).
+//
+// Besides its own methods, it has those of the classes it extends:
 //
 //   - [BaseRtpEndpoint]: GetMinVideoRecvBandwidth, SetMinVideoRecvBandwidth,
 //     GetMinVideoSendBandwidth, SetMinVideoSendBandwidth,
@@ -2223,26 +3178,40 @@ func (h *WebRtcEndpoint) embedded() *BaseRtpEndpoint {
 // WebRtcEndpoint. A nil *WebRtcEndpointOptions, or an unset field, leaves the
 // choice to the server.
 type WebRtcEndpointOptions struct {
-	// Recvonly sets the optional recvonly parameter. Nil leaves it to the
-	// server, which uses false.
+	// Recvonly sets whether the endpoint only receives media from its peer
+	// (default false). It shapes the offer of GenerateOffer (a=recvonly on
+	// every m-line); an answer to a peer's offer mirrors the direction of that
+	// offer instead (KMS 7.3 answers a browser's sendrecv offer with sendrecv
+	// even with this flag set). Nil leaves it to the server, which uses false.
 	Recvonly *bool
-	// Sendonly sets the optional sendonly parameter. Nil leaves it to the
+	// Sendonly sets whether the endpoint only sends media to its peer (default
+	// false). It shapes the offer of GenerateOffer (a=sendonly); with both
+	// recvonly and sendonly set, KMS 7.3 offers sendonly. Nil leaves it to the
 	// server, which uses false.
 	Sendonly *bool
-	// UseDataChannels sets the optional useDataChannels parameter. Nil leaves
-	// it to the server, which uses false.
+	// UseDataChannels sets whether the endpoint supports WebRTC data channels
+	// (default false). Without it CreateDataChannel and CloseDataChannel are
+	// refused with MEDIA_OBJECT_OPERATION_NOT_SUPPORTED (40111). Nil leaves it
+	// to the server, which uses false.
 	UseDataChannels *bool
-	// CertificateKeyType sets the optional certificateKeyType parameter. The
-	// empty value leaves it to the server, which uses "RSA".
+	// CertificateKeyType sets the key type of the certificate the endpoint
+	// uses for the DTLS handshake: RSA (the default) or ECDSA. The empty value
+	// leaves it to the server, which uses "RSA".
 	CertificateKeyType types.CertificateKeyType
-	// QosDscp sets the optional qosDscp parameter. The empty value leaves it
-	// to the server, which uses "NO_VALUE".
+	// QosDscp sets the DSCP mark to put on every packet the endpoint sends, so
+	// that networks honouring DiffServ can prioritise it. The default NO_VALUE
+	// leaves packets unmarked. Mostly useful on managed networks: routers on
+	// the Internet may ignore or even drop marked traffic. The empty value
+	// leaves it to the server, which uses "NO_VALUE".
 	QosDscp types.DSCPValue
 }
 
 // NewWebRtcEndpoint creates a WebRtcEndpoint in mediaPipeline and returns its
 // handle. When mediaPipeline is pending in a transaction, the new object joins
 // it.
+//
+// mediaPipeline is the pipeline the endpoint is created in; it can only be
+// connected to elements of the same pipeline.
 func NewWebRtcEndpoint(ctx context.Context, mediaPipeline *pipeline.MediaPipeline, opts *WebRtcEndpointOptions) (*WebRtcEndpoint, error) {
 	mediaPipelineObj, mediaPipelineErr := client.RefArg(nil, "mediaPipeline", mediaPipeline)
 	if mediaPipelineErr != nil {
@@ -2276,7 +3245,11 @@ func NewWebRtcEndpoint(ctx context.Context, mediaPipeline *pipeline.MediaPipelin
 	return WebRtcEndpointFromObject(o), nil
 }
 
-// GetNetworkInterfaces reads the networkInterfaces property.
+// GetNetworkInterfaces returns the comma-separated names of the network
+// interfaces ICE gathers candidates on, such as "eth0" or "eth0,eth1". The
+// empty string (the default on a server without configuration) means all
+// interfaces. Set it before GatherCandidates; the server stores any text
+// without checking it.
 func (h *WebRtcEndpoint) GetNetworkInterfaces(ctx context.Context) (string, error) {
 	o := h.Object()
 	var res string
@@ -2286,7 +3259,11 @@ func (h *WebRtcEndpoint) GetNetworkInterfaces(ctx context.Context) (string, erro
 	return res, nil
 }
 
-// SetNetworkInterfaces changes the networkInterfaces property.
+// SetNetworkInterfaces sets the comma-separated names of the network
+// interfaces ICE gathers candidates on, such as "eth0" or "eth0,eth1". The
+// empty string (the default on a server without configuration) means all
+// interfaces. Set it before GatherCandidates; the server stores any text
+// without checking it.
 func (h *WebRtcEndpoint) SetNetworkInterfaces(ctx context.Context, networkInterfaces string) error {
 	o := h.Object()
 	params := struct {
@@ -2295,7 +3272,10 @@ func (h *WebRtcEndpoint) SetNetworkInterfaces(ctx context.Context, networkInterf
 	return o.Invoke(ctx, "setNetworkInterfaces", params, nil)
 }
 
-// GetIceTcp reads the iceTcp property.
+// GetIceTcp returns whether ICE also gathers and uses TCP candidates besides
+// UDP ones (on by default in KMS). Turning it off speeds up gathering when TCP
+// is not needed. Beware: reading it (GetIceTcp) crashed the KMS 7.3.1 build
+// this project tests against.
 func (h *WebRtcEndpoint) GetIceTcp(ctx context.Context) (bool, error) {
 	o := h.Object()
 	var res bool
@@ -2305,7 +3285,10 @@ func (h *WebRtcEndpoint) GetIceTcp(ctx context.Context) (bool, error) {
 	return res, nil
 }
 
-// SetIceTcp changes the iceTcp property.
+// SetIceTcp sets whether ICE also gathers and uses TCP candidates besides UDP
+// ones (on by default in KMS). Turning it off speeds up gathering when TCP is
+// not needed. Beware: reading it (GetIceTcp) crashed the KMS 7.3.1 build this
+// project tests against.
 func (h *WebRtcEndpoint) SetIceTcp(ctx context.Context, iceTCP bool) error {
 	o := h.Object()
 	params := struct {
@@ -2314,7 +3297,10 @@ func (h *WebRtcEndpoint) SetIceTcp(ctx context.Context, iceTCP bool) error {
 	return o.Invoke(ctx, "setIceTcp", params, nil)
 }
 
-// GetStunServerAddress reads the stunServerAddress property.
+// GetStunServerAddress returns the IP address of the STUN server ICE uses to
+// discover the server's public address (server-reflexive candidates); empty
+// (the default) means no STUN. KMS expects an IP address, not a host name, but
+// stores any text without checking it. Set it before GatherCandidates.
 func (h *WebRtcEndpoint) GetStunServerAddress(ctx context.Context) (string, error) {
 	o := h.Object()
 	var res string
@@ -2324,7 +3310,10 @@ func (h *WebRtcEndpoint) GetStunServerAddress(ctx context.Context) (string, erro
 	return res, nil
 }
 
-// SetStunServerAddress changes the stunServerAddress property.
+// SetStunServerAddress sets the IP address of the STUN server ICE uses to
+// discover the server's public address (server-reflexive candidates); empty
+// (the default) means no STUN. KMS expects an IP address, not a host name, but
+// stores any text without checking it. Set it before GatherCandidates.
 func (h *WebRtcEndpoint) SetStunServerAddress(ctx context.Context, stunServerAddress string) error {
 	o := h.Object()
 	params := struct {
@@ -2333,7 +3322,8 @@ func (h *WebRtcEndpoint) SetStunServerAddress(ctx context.Context, stunServerAdd
 	return o.Invoke(ctx, "setStunServerAddress", params, nil)
 }
 
-// GetStunServerPort reads the stunServerPort property.
+// GetStunServerPort returns the UDP port of the STUN server (default 3478).
+// The server accepts any number, even a negative one.
 func (h *WebRtcEndpoint) GetStunServerPort(ctx context.Context) (int32, error) {
 	o := h.Object()
 	var res int32
@@ -2343,7 +3333,8 @@ func (h *WebRtcEndpoint) GetStunServerPort(ctx context.Context) (int32, error) {
 	return res, nil
 }
 
-// SetStunServerPort changes the stunServerPort property.
+// SetStunServerPort sets the UDP port of the STUN server (default 3478). The
+// server accepts any number, even a negative one.
 func (h *WebRtcEndpoint) SetStunServerPort(ctx context.Context, stunServerPort int32) error {
 	o := h.Object()
 	params := struct {
@@ -2352,7 +3343,12 @@ func (h *WebRtcEndpoint) SetStunServerPort(ctx context.Context, stunServerPort i
 	return o.Invoke(ctx, "setStunServerPort", params, nil)
 }
 
-// GetTurnUrl reads the turnUrl property.
+// GetTurnUrl returns the TURN relay ICE uses when no direct path works,
+// written "user:password@address:port", optionally followed by
+// "?transport=udp", "tcp" or "tls" (UDP by default); the address must be an IP
+// address. Empty (the default) means no TURN. The setter accepts any text; a
+// malformed URL is reported afterwards by an Error event on the endpoint, and
+// the endpoint gets no relay candidates. Set it before GatherCandidates.
 func (h *WebRtcEndpoint) GetTurnUrl(ctx context.Context) (string, error) {
 	o := h.Object()
 	var res string
@@ -2362,7 +3358,12 @@ func (h *WebRtcEndpoint) GetTurnUrl(ctx context.Context) (string, error) {
 	return res, nil
 }
 
-// SetTurnUrl changes the turnUrl property.
+// SetTurnUrl sets the TURN relay ICE uses when no direct path works, written
+// "user:password@address:port", optionally followed by "?transport=udp", "tcp"
+// or "tls" (UDP by default); the address must be an IP address. Empty (the
+// default) means no TURN. The setter accepts any text; a malformed URL is
+// reported afterwards by an Error event on the endpoint, and the endpoint gets
+// no relay candidates. Set it before GatherCandidates.
 func (h *WebRtcEndpoint) SetTurnUrl(ctx context.Context, turnURL string) error {
 	o := h.Object()
 	params := struct {
@@ -2371,7 +3372,10 @@ func (h *WebRtcEndpoint) SetTurnUrl(ctx context.Context, turnURL string) error {
 	return o.Invoke(ctx, "setTurnUrl", params, nil)
 }
 
-// GetExternalIPv4 reads the externalIPv4 property.
+// GetExternalIPv4 returns an IPv4 address that replaces the address of every
+// local IPv4 candidate, for a server with a known public address and no NAT
+// between it and its peers; empty (the default) leaves candidates alone. Not
+// checked by the server. Prefer STUN or TURN unless you know you need it.
 func (h *WebRtcEndpoint) GetExternalIPv4(ctx context.Context) (string, error) {
 	o := h.Object()
 	var res string
@@ -2381,7 +3385,10 @@ func (h *WebRtcEndpoint) GetExternalIPv4(ctx context.Context) (string, error) {
 	return res, nil
 }
 
-// SetExternalIPv4 changes the externalIPv4 property.
+// SetExternalIPv4 sets an IPv4 address that replaces the address of every
+// local IPv4 candidate, for a server with a known public address and no NAT
+// between it and its peers; empty (the default) leaves candidates alone. Not
+// checked by the server. Prefer STUN or TURN unless you know you need it.
 func (h *WebRtcEndpoint) SetExternalIPv4(ctx context.Context, externalIPv4 string) error {
 	o := h.Object()
 	params := struct {
@@ -2390,7 +3397,9 @@ func (h *WebRtcEndpoint) SetExternalIPv4(ctx context.Context, externalIPv4 strin
 	return o.Invoke(ctx, "setExternalIPv4", params, nil)
 }
 
-// GetExternalIPv6 reads the externalIPv6 property.
+// GetExternalIPv6 returns an IPv6 address that replaces the address of every
+// local IPv6 candidate; empty (the default) leaves candidates alone. Not
+// checked by the server.
 func (h *WebRtcEndpoint) GetExternalIPv6(ctx context.Context) (string, error) {
 	o := h.Object()
 	var res string
@@ -2400,7 +3409,9 @@ func (h *WebRtcEndpoint) GetExternalIPv6(ctx context.Context) (string, error) {
 	return res, nil
 }
 
-// SetExternalIPv6 changes the externalIPv6 property.
+// SetExternalIPv6 sets an IPv6 address that replaces the address of every
+// local IPv6 candidate; empty (the default) leaves candidates alone. Not
+// checked by the server.
 func (h *WebRtcEndpoint) SetExternalIPv6(ctx context.Context, externalIPv6 string) error {
 	o := h.Object()
 	params := struct {
@@ -2409,7 +3420,9 @@ func (h *WebRtcEndpoint) SetExternalIPv6(ctx context.Context, externalIPv6 strin
 	return o.Invoke(ctx, "setExternalIPv6", params, nil)
 }
 
-// GetICECandidatePairs reads the ICECandidatePairs property.
+// GetICECandidatePairs returns the pairs of local and remote candidates ICE
+// has selected, one per ICE stream and component; an empty list until ICE has
+// connected.
 func (h *WebRtcEndpoint) GetICECandidatePairs(ctx context.Context) ([]types.IceCandidatePair, error) {
 	o := h.Object()
 	var res []types.IceCandidatePair
@@ -2419,7 +3432,8 @@ func (h *WebRtcEndpoint) GetICECandidatePairs(ctx context.Context) ([]types.IceC
 	return res, nil
 }
 
-// GetIceConnectionState reads the IceConnectionState property.
+// GetIceConnectionState returns the current ICE state of each stream and
+// component of the endpoint; an empty list before negotiation.
 func (h *WebRtcEndpoint) GetIceConnectionState(ctx context.Context) ([]types.IceConnection, error) {
 	o := h.Object()
 	var res []types.IceConnection
@@ -2429,7 +3443,8 @@ func (h *WebRtcEndpoint) GetIceConnectionState(ctx context.Context) ([]types.Ice
 	return res, nil
 }
 
-// GetDtlsConnectionState reads the DtlsConnectionState property.
+// GetDtlsConnectionState returns the current DTLS state of each of the
+// endpoint's DTLS connections; an empty list before negotiation.
 func (h *WebRtcEndpoint) GetDtlsConnectionState(ctx context.Context) ([]types.DtlsConnection, error) {
 	o := h.Object()
 	var res []types.DtlsConnection
@@ -2439,15 +3454,25 @@ func (h *WebRtcEndpoint) GetDtlsConnectionState(ctx context.Context) ([]types.Dt
 	return res, nil
 }
 
-// GatherCandidates calls the gatherCandidates method of WebRtcEndpoint on the
-// server.
+// GatherCandidates starts gathering the endpoint's local ICE candidates and
+// returns at once. The candidates arrive as IceCandidateFound events, with
+// IceComponentStateChanged (GATHERING) and finally IceGatheringDone; some of
+// them may reach the client before this call's reply, so subscribe first. Call
+// it after ProcessOffer or GenerateOffer: on KMS 7.3 a call made before the
+// endpoint has a local SDP is accepted but gathers nothing. Failure is
+// reported as ICE_GATHER_CANDIDATES_ERROR (40400).
 func (h *WebRtcEndpoint) GatherCandidates(ctx context.Context) error {
 	o := h.Object()
 	return o.Invoke(ctx, "gatherCandidates", nil, nil)
 }
 
-// AddIceCandidate calls the addIceCandidate method of WebRtcEndpoint on the
-// server.
+// AddIceCandidate gives the endpoint one ICE candidate received from the
+// remote peer (trickle ICE), so that connectivity checks can try it. KMS
+// accepts any candidate string, the empty one included (it is ignored), so a
+// malformed candidate only shows up as a connection that does not establish.
+//
+// candidate is the peer's candidate as its RTCPeerConnection reported it: the
+// candidate line, its sdpMid and its sdpMLineIndex.
 func (h *WebRtcEndpoint) AddIceCandidate(ctx context.Context, candidate types.IceCandidate) error {
 	o := h.Object()
 	params := struct {
@@ -2460,25 +3485,36 @@ func (h *WebRtcEndpoint) AddIceCandidate(ctx context.Context, candidate types.Ic
 // WebRtcEndpoint.CreateDataChannel. A nil *CreateDataChannelOptions, or an
 // unset field, leaves them out so the server uses its defaults.
 type CreateDataChannelOptions struct {
-	// Label sets the optional label parameter. The empty value leaves it to
-	// the server, which uses "".
+	// Label sets the channel's label, as the peer sees it in
+	// RTCDataChannel.label (default empty). The empty value leaves it to the
+	// server, which uses "".
 	Label string
-	// Ordered sets the optional ordered parameter. Nil leaves it to the
-	// server, which uses true.
+	// Ordered sets whether messages are delivered in the order they were sent
+	// (default true). Ordered with neither limit below set gives a fully
+	// reliable channel. Nil leaves it to the server, which uses true.
 	Ordered *bool
-	// MaxPacketLifeTime sets the optional maxPacketLifeTime parameter. Nil
-	// leaves it to the server, which uses -1.
+	// MaxPacketLifeTime sets the time, in milliseconds, during which a message
+	// may be sent and retransmitted before it is dropped; -1 (the default)
+	// means no limit. Setting it makes the channel unreliable. Set at most one
+	// of it and maxRetransmits. Nil leaves it to the server, which uses -1.
 	MaxPacketLifeTime *int32
-	// MaxRetransmits sets the optional maxRetransmits parameter. Nil leaves it
-	// to the server, which uses -1.
+	// MaxRetransmits sets the number of times a lost message is retransmitted
+	// before it is dropped; -1 (the default) means no limit. Setting it makes
+	// the channel unreliable. Set at most one of it and maxPacketLifeTime. Nil
+	// leaves it to the server, which uses -1.
 	MaxRetransmits *int32
-	// Protocol sets the optional protocol parameter. The empty value leaves it
-	// to the server, which uses "".
+	// Protocol sets the name of the sub-protocol spoken on the channel, as the
+	// peer sees it in RTCDataChannel.protocol (default empty). The empty value
+	// leaves it to the server, which uses "".
 	Protocol string
 }
 
-// CreateDataChannel calls the createDataChannel method of WebRtcEndpoint on
-// the server.
+// CreateDataChannel opens a new data channel to the peer. It returns nothing:
+// the channel's id arrives with the DataChannelOpened event that follows. The
+// endpoint must have been created with useDataChannels and the peer must have
+// negotiated data channels in the SDP, otherwise the server refuses with
+// MEDIA_OBJECT_OPERATION_NOT_SUPPORTED (40111); parameters that contradict
+// each other give MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
 func (h *WebRtcEndpoint) CreateDataChannel(ctx context.Context, opts *CreateDataChannelOptions) error {
 	o := h.Object()
 	params := struct {
@@ -2498,8 +3534,12 @@ func (h *WebRtcEndpoint) CreateDataChannel(ctx context.Context, opts *CreateData
 	return o.Invoke(ctx, "createDataChannel", params, nil)
 }
 
-// CloseDataChannel calls the closeDataChannel method of WebRtcEndpoint on the
-// server.
+// CloseDataChannel closes the data channel with the given id;
+// DataChannelClosed follows. Refused with MEDIA_OBJECT_OPERATION_NOT_SUPPORTED
+// (40111) on an endpoint without data channel support.
+//
+// channelID is the id of the channel to close, as reported by
+// DataChannelOpened.
 func (h *WebRtcEndpoint) CloseDataChannel(ctx context.Context, channelID int32) error {
 	o := h.Object()
 	params := struct {
@@ -2509,44 +3549,56 @@ func (h *WebRtcEndpoint) CloseDataChannel(ctx context.Context, channelID int32) 
 }
 
 // OnIceCandidateFound subscribes to the IceCandidateFound events of the
-// object; the package documentation says when the channel closes.
+// object. IceCandidateFound is emitted by a WebRtcEndpoint for each local ICE
+// candidate it finds after GatherCandidates; send the candidate to the remote
+// peer (for a browser, to RTCPeerConnection.addIceCandidate).
 func (h *WebRtcEndpoint) OnIceCandidateFound(ctx context.Context) (<-chan event.IceCandidateFound, error) {
 	return client.Subscribe(ctx, h.Object(), "IceCandidateFound", event.DecodeIceCandidateFound)
 }
 
-// OnIceGatheringDone subscribes to the IceGatheringDone events of the object;
-// the package documentation says when the channel closes.
+// OnIceGatheringDone subscribes to the IceGatheringDone events of the object.
+// IceGatheringDone is emitted by a WebRtcEndpoint when it has finished
+// gathering local candidates. On KMS 7.3 it can arrive interleaved with the
+// last IceCandidateFound events, so it is not a barrier.
 func (h *WebRtcEndpoint) OnIceGatheringDone(ctx context.Context) (<-chan event.IceGatheringDone, error) {
 	return client.Subscribe(ctx, h.Object(), "IceGatheringDone", event.DecodeIceGatheringDone)
 }
 
 // OnIceComponentStateChanged subscribes to the IceComponentStateChanged events
-// of the object; the package documentation says when the channel closes.
+// of the object. IceComponentStateChanged is emitted by a WebRtcEndpoint when
+// the ICE state of one of its components changes: GATHERING while candidates
+// are collected, then CONNECTING, CONNECTED and READY as the connection forms,
+// FAILED or DISCONNECTED when it breaks.
 func (h *WebRtcEndpoint) OnIceComponentStateChanged(ctx context.Context) (<-chan event.IceComponentStateChanged, error) {
 	return client.Subscribe(ctx, h.Object(), "IceComponentStateChanged", event.DecodeIceComponentStateChanged)
 }
 
 // OnDtlsConnectionStateChange subscribes to the DtlsConnectionStateChange
-// events of the object; the package documentation says when the channel
-// closes.
+// events of the object. DtlsConnectionStateChange is emitted by a
+// WebRtcEndpoint when the state of one of its DTLS connections (the handshake
+// that sets up the SRTP keys) changes.
 func (h *WebRtcEndpoint) OnDtlsConnectionStateChange(ctx context.Context) (<-chan event.DtlsConnectionStateChange, error) {
 	return client.Subscribe(ctx, h.Object(), "DtlsConnectionStateChange", event.DecodeDtlsConnectionStateChange)
 }
 
 // OnDataChannelOpened subscribes to the DataChannelOpened events of the
-// object; the package documentation says when the channel closes.
+// object. DataChannelOpened is emitted by a WebRtcEndpoint when a data channel
+// opens, whether the endpoint (CreateDataChannel) or the peer created it.
 func (h *WebRtcEndpoint) OnDataChannelOpened(ctx context.Context) (<-chan event.DataChannelOpened, error) {
 	return client.Subscribe(ctx, h.Object(), "DataChannelOpened", event.DecodeDataChannelOpened)
 }
 
 // OnDataChannelClosed subscribes to the DataChannelClosed events of the
-// object; the package documentation says when the channel closes.
+// object. DataChannelClosed is emitted by a WebRtcEndpoint when a data channel
+// closes, whichever side closed it.
 func (h *WebRtcEndpoint) OnDataChannelClosed(ctx context.Context) (<-chan event.DataChannelClosed, error) {
 	return client.Subscribe(ctx, h.Object(), "DataChannelClosed", event.DecodeDataChannelClosed)
 }
 
 // OnNewCandidatePairSelected subscribes to the NewCandidatePairSelected events
-// of the object; the package documentation says when the channel closes.
+// of the object. NewCandidatePairSelected is emitted by a WebRtcEndpoint when
+// ICE picks the pair of local and remote candidates that carries the media of
+// a stream, which can also happen again in the middle of a session.
 func (h *WebRtcEndpoint) OnNewCandidatePairSelected(ctx context.Context) (<-chan event.NewCandidatePairSelected, error) {
 	return client.Subscribe(ctx, h.Object(), "NewCandidatePairSelected", event.DecodeNewCandidatePairSelected)
 }
@@ -2565,394 +3617,636 @@ func (h *WebRtcEndpoint) Events(ctx context.Context, types ...string) (*client.S
 	return client.SubscribeEvents(ctx, h.Object(), types)
 }
 
-// GetMinVideoRecvBandwidth reads the minVideoRecvBandwidth property. It is
-// declared by [BaseRtpEndpoint].
+// GetMinVideoRecvBandwidth returns the lowest video bandwidth, in kbps, the
+// endpoint announces to its peer in its REMB feedback, however congested the
+// network looks. Default 100. A KMS 7.3.1 kept reporting 100 after sets of
+// other values.
+//
+// It is declared by [BaseRtpEndpoint].
 func (h *WebRtcEndpoint) GetMinVideoRecvBandwidth(ctx context.Context) (int32, error) {
 	return h.embedded().GetMinVideoRecvBandwidth(ctx)
 }
 
-// SetMinVideoRecvBandwidth changes the minVideoRecvBandwidth property. It is
-// declared by [BaseRtpEndpoint].
+// SetMinVideoRecvBandwidth sets the lowest video bandwidth, in kbps, the
+// endpoint announces to its peer in its REMB feedback, however congested the
+// network looks. Default 100. A KMS 7.3.1 kept reporting 100 after sets of
+// other values.
+//
+// It is declared by [BaseRtpEndpoint].
 func (h *WebRtcEndpoint) SetMinVideoRecvBandwidth(ctx context.Context, minVideoRecvBandwidth int32) error {
 	return h.embedded().SetMinVideoRecvBandwidth(ctx, minVideoRecvBandwidth)
 }
 
-// GetMinVideoSendBandwidth reads the minVideoSendBandwidth property. It is
-// declared by [BaseRtpEndpoint].
+// GetMinVideoSendBandwidth returns the lowest bitrate, in kbps, the endpoint
+// sends video at when it adapts to its peer's feedback. Default 100. A real
+// KMS lowers a minimum set above maxVideoSendBandwidth to that maximum.
+//
+// It is declared by [BaseRtpEndpoint].
 func (h *WebRtcEndpoint) GetMinVideoSendBandwidth(ctx context.Context) (int32, error) {
 	return h.embedded().GetMinVideoSendBandwidth(ctx)
 }
 
-// SetMinVideoSendBandwidth changes the minVideoSendBandwidth property. It is
-// declared by [BaseRtpEndpoint].
+// SetMinVideoSendBandwidth sets the lowest bitrate, in kbps, the endpoint
+// sends video at when it adapts to its peer's feedback. Default 100. A real
+// KMS lowers a minimum set above maxVideoSendBandwidth to that maximum.
+//
+// It is declared by [BaseRtpEndpoint].
 func (h *WebRtcEndpoint) SetMinVideoSendBandwidth(ctx context.Context, minVideoSendBandwidth int32) error {
 	return h.embedded().SetMinVideoSendBandwidth(ctx, minVideoSendBandwidth)
 }
 
-// GetMaxVideoSendBandwidth reads the maxVideoSendBandwidth property. It is
-// declared by [BaseRtpEndpoint].
+// GetMaxVideoSendBandwidth returns the highest bitrate, in kbps, the endpoint
+// sends video at when it adapts to its peer's feedback. Default 500; 0 means
+// no limit.
+//
+// It is declared by [BaseRtpEndpoint].
 func (h *WebRtcEndpoint) GetMaxVideoSendBandwidth(ctx context.Context) (int32, error) {
 	return h.embedded().GetMaxVideoSendBandwidth(ctx)
 }
 
-// SetMaxVideoSendBandwidth changes the maxVideoSendBandwidth property. It is
-// declared by [BaseRtpEndpoint].
+// SetMaxVideoSendBandwidth sets the highest bitrate, in kbps, the endpoint
+// sends video at when it adapts to its peer's feedback. Default 500; 0 means
+// no limit.
+//
+// It is declared by [BaseRtpEndpoint].
 func (h *WebRtcEndpoint) SetMaxVideoSendBandwidth(ctx context.Context, maxVideoSendBandwidth int32) error {
 	return h.embedded().SetMaxVideoSendBandwidth(ctx, maxVideoSendBandwidth)
 }
 
-// GetMediaState reads the mediaState property. It is declared by
-// [BaseRtpEndpoint].
+// GetMediaState returns whether media is being exchanged with the peer:
+// CONNECTED while the peer's RTP session is active, DISCONNECTED before and
+// after (the initial value). MediaStateChanged reports each change.
+//
+// It is declared by [BaseRtpEndpoint].
 func (h *WebRtcEndpoint) GetMediaState(ctx context.Context) (types.MediaState, error) {
 	return h.embedded().GetMediaState(ctx)
 }
 
-// GetConnectionState reads the connectionState property. It is declared by
-// [BaseRtpEndpoint].
+// GetConnectionState returns whether the network connection to the peer is up:
+// CONNECTED once the transport is established, DISCONNECTED before and after
+// (the initial value). ConnectionStateChanged reports each change.
+//
+// It is declared by [BaseRtpEndpoint].
 func (h *WebRtcEndpoint) GetConnectionState(ctx context.Context) (types.ConnectionState, error) {
 	return h.embedded().GetConnectionState(ctx)
 }
 
-// GetMtu reads the mtu property. It is declared by [BaseRtpEndpoint].
+// GetMtu returns the largest packet, in bytes, the endpoint sends over the
+// network; RTP packets are cut to fit. Default 1200.
+//
+// It is declared by [BaseRtpEndpoint].
 func (h *WebRtcEndpoint) GetMtu(ctx context.Context) (int32, error) {
 	return h.embedded().GetMtu(ctx)
 }
 
-// SetMtu changes the mtu property. It is declared by [BaseRtpEndpoint].
+// SetMtu sets the largest packet, in bytes, the endpoint sends over the
+// network; RTP packets are cut to fit. Default 1200.
+//
+// It is declared by [BaseRtpEndpoint].
 func (h *WebRtcEndpoint) SetMtu(ctx context.Context, mtu int32) error {
 	return h.embedded().SetMtu(ctx, mtu)
 }
 
-// GetRembParams reads the rembParams property. It is declared by
-// [BaseRtpEndpoint].
+// GetRembParams returns the tuning of the REMB congestion control the endpoint
+// runs on the video it receives: how fast the bandwidth it announces to the
+// peer rises and falls. A new endpoint reports an empty value; fields left out
+// of a set take their defaults.
+//
+// It is declared by [BaseRtpEndpoint].
 func (h *WebRtcEndpoint) GetRembParams(ctx context.Context) (types.RembParams, error) {
 	return h.embedded().GetRembParams(ctx)
 }
 
-// SetRembParams changes the rembParams property. It is declared by
-// [BaseRtpEndpoint].
+// SetRembParams sets the tuning of the REMB congestion control the endpoint
+// runs on the video it receives: how fast the bandwidth it announces to the
+// peer rises and falls. A new endpoint reports an empty value; fields left out
+// of a set take their defaults.
+//
+// It is declared by [BaseRtpEndpoint].
 func (h *WebRtcEndpoint) SetRembParams(ctx context.Context, rembParams types.RembParams) error {
 	return h.embedded().SetRembParams(ctx, rembParams)
 }
 
-// RequestKeyframe calls the requestKeyframe method of BaseRtpEndpoint on the
-// server. It is declared by [BaseRtpEndpoint].
+// RequestKeyframe asks for a fresh video key frame on the endpoint's video
+// stream, so that a receiver that lost pictures can decode again without
+// waiting for the next regular key frame. The server refuses it with
+// MEDIA_OBJECT_OPERATION_NOT_SUPPORTED (40111) when the endpoint has no live
+// video stream to a peer: a KMS 7.3.1 refused it on endpoints not yet
+// connected to a peer, whether negotiated or not, with or without a source.
+//
+// It is declared by [BaseRtpEndpoint].
 func (h *WebRtcEndpoint) RequestKeyframe(ctx context.Context) error {
 	return h.embedded().RequestKeyframe(ctx)
 }
 
 // OnMediaStateChanged subscribes to the MediaStateChanged events of the
-// object; the package documentation says when the channel closes. It is
-// declared by [BaseRtpEndpoint].
+// object.
+//
+// It is declared by [BaseRtpEndpoint].
 func (h *WebRtcEndpoint) OnMediaStateChanged(ctx context.Context) (<-chan event.MediaStateChanged, error) {
 	return h.embedded().OnMediaStateChanged(ctx)
 }
 
 // OnConnectionStateChanged subscribes to the ConnectionStateChanged events of
-// the object; the package documentation says when the channel closes. It is
-// declared by [BaseRtpEndpoint].
+// the object.
+//
+// It is declared by [BaseRtpEndpoint].
 func (h *WebRtcEndpoint) OnConnectionStateChanged(ctx context.Context) (<-chan event.ConnectionStateChanged, error) {
 	return h.embedded().OnConnectionStateChanged(ctx)
 }
 
-// GetMaxAudioRecvBandwidth reads the maxAudioRecvBandwidth property. It is
-// declared by [SdpEndpoint].
+// GetMaxAudioRecvBandwidth returns the most audio bandwidth, in kbps, the
+// endpoint asks its peer to send: it goes into the audio section of the SDP
+// the endpoint produces as a b=AS line, so set it before negotiating. Default
+// 0, meaning no limit (no b=AS line).
+//
+// It is declared by [SdpEndpoint].
 func (h *WebRtcEndpoint) GetMaxAudioRecvBandwidth(ctx context.Context) (int32, error) {
 	return h.embedded().GetMaxAudioRecvBandwidth(ctx)
 }
 
-// SetMaxAudioRecvBandwidth changes the maxAudioRecvBandwidth property. It is
-// declared by [SdpEndpoint].
+// SetMaxAudioRecvBandwidth sets the most audio bandwidth, in kbps, the
+// endpoint asks its peer to send: it goes into the audio section of the SDP
+// the endpoint produces as a b=AS line, so set it before negotiating. Default
+// 0, meaning no limit (no b=AS line).
+//
+// It is declared by [SdpEndpoint].
 func (h *WebRtcEndpoint) SetMaxAudioRecvBandwidth(ctx context.Context, maxAudioRecvBandwidth int32) error {
 	return h.embedded().SetMaxAudioRecvBandwidth(ctx, maxAudioRecvBandwidth)
 }
 
-// GetMaxVideoRecvBandwidth reads the maxVideoRecvBandwidth property. It is
-// declared by [SdpEndpoint].
+// GetMaxVideoRecvBandwidth returns the most video bandwidth, in kbps, the
+// endpoint asks its peer to send: it goes into the video section of the SDP
+// the endpoint produces as a b=AS line, so set it before negotiating. Default
+// 0, meaning no limit (no b=AS line).
+//
+// It is declared by [SdpEndpoint].
 func (h *WebRtcEndpoint) GetMaxVideoRecvBandwidth(ctx context.Context) (int32, error) {
 	return h.embedded().GetMaxVideoRecvBandwidth(ctx)
 }
 
-// SetMaxVideoRecvBandwidth changes the maxVideoRecvBandwidth property. It is
-// declared by [SdpEndpoint].
+// SetMaxVideoRecvBandwidth sets the most video bandwidth, in kbps, the
+// endpoint asks its peer to send: it goes into the video section of the SDP
+// the endpoint produces as a b=AS line, so set it before negotiating. Default
+// 0, meaning no limit (no b=AS line).
+//
+// It is declared by [SdpEndpoint].
 func (h *WebRtcEndpoint) SetMaxVideoRecvBandwidth(ctx context.Context, maxVideoRecvBandwidth int32) error {
 	return h.embedded().SetMaxVideoRecvBandwidth(ctx, maxVideoRecvBandwidth)
 }
 
-// GenerateOffer calls the generateOffer method of SdpEndpoint on the server.
+// GenerateOffer makes the endpoint the offering side: it returns the SDP offer
+// to send to the peer, whose answer then goes to ProcessAnswer. The server
+// refuses it on an endpoint that already negotiated with
+// SDP_END_POINT_ALREADY_NEGOTIATED (40208).
+//
+// A WebRtcEndpoint's offer holds no ICE candidates: call GatherCandidates and
+// send the candidates as IceCandidateFound reports them.
+//
 // It is declared by [SdpEndpoint].
 func (h *WebRtcEndpoint) GenerateOffer(ctx context.Context, opts *GenerateOfferOptions) (string, error) {
 	return h.embedded().GenerateOffer(ctx, opts)
 }
 
-// ProcessOffer calls the processOffer method of SdpEndpoint on the server. An
-// empty offer is refused before anything is sent. It is declared by
-// [SdpEndpoint].
+// ProcessOffer takes the peer's SDP offer and returns the SDP answer to send
+// back to the peer. The answer keeps the offer's media sections in order and
+// only the codecs the server supports; a section it cannot serve is rejected
+// (port 0).
+//
+// The server refuses an empty or unparsable offer with SDP_PARSE_ERROR (40201)
+// and any offer after the endpoint negotiated with
+// SDP_END_POINT_ALREADY_NEGOTIATED (40208). A WebRtcEndpoint's answer holds no
+// ICE candidates: call GatherCandidates and send the candidates as
+// IceCandidateFound reports them.
+//
+// offer is the peer's offer, as complete SDP text. An empty offer is refused
+// before anything is sent.
+//
+// It is declared by [SdpEndpoint].
 func (h *WebRtcEndpoint) ProcessOffer(ctx context.Context, offer string) (string, error) {
 	return h.embedded().ProcessOffer(ctx, offer)
 }
 
-// ProcessAnswer calls the processAnswer method of SdpEndpoint on the server.
-// An empty answer is refused before anything is sent. It is declared by
-// [SdpEndpoint].
+// ProcessAnswer completes a negotiation started by GenerateOffer with the
+// peer's SDP answer, and returns the endpoint's local SDP (the offer it made).
+// The server refuses it with SDP_END_POINT_NOT_OFFER_GENERATED (40209) when no
+// offer was generated, with SDP_END_POINT_ANSWER_ALREADY_PROCCESED (40210) for
+// a second answer, and with SDP_PARSE_ERROR (40201) for an empty or unparsable
+// one.
+//
+// answer is the peer's answer to the offer GenerateOffer returned, as complete
+// SDP text. An empty answer is refused before anything is sent.
+//
+// It is declared by [SdpEndpoint].
 func (h *WebRtcEndpoint) ProcessAnswer(ctx context.Context, answer string) (string, error) {
 	return h.embedded().ProcessAnswer(ctx, answer)
 }
 
-// GetLocalSessionDescriptor calls the getLocalSessionDescriptor method of
-// SdpEndpoint on the server. It is declared by [SdpEndpoint].
+// GetLocalSessionDescriptor returns the endpoint's own SDP: the offer it
+// generated or the answer it gave. Before either, the server refuses with
+// SDP_END_POINT_NO_LOCAL_SDP_ERROR (40202).
+//
+// It is declared by [SdpEndpoint].
 func (h *WebRtcEndpoint) GetLocalSessionDescriptor(ctx context.Context) (string, error) {
 	return h.embedded().GetLocalSessionDescriptor(ctx)
 }
 
-// GetRemoteSessionDescriptor calls the getRemoteSessionDescriptor method of
-// SdpEndpoint on the server. It is declared by [SdpEndpoint].
+// GetRemoteSessionDescriptor returns the peer's SDP the endpoint received: the
+// offer given to ProcessOffer or the answer given to ProcessAnswer. Before
+// either, the server refuses with SDP_END_POINT_NO_REMOTE_SDP_ERROR (40203).
+//
+// It is declared by [SdpEndpoint].
 func (h *WebRtcEndpoint) GetRemoteSessionDescriptor(ctx context.Context) (string, error) {
 	return h.embedded().GetRemoteSessionDescriptor(ctx)
 }
 
 // OnMediaSessionTerminated subscribes to the MediaSessionTerminated events of
-// the object; the package documentation says when the channel closes. It is
-// declared by [SessionEndpoint].
+// the object.
+//
+// It is declared by [SessionEndpoint].
 func (h *WebRtcEndpoint) OnMediaSessionTerminated(ctx context.Context) (<-chan event.MediaSessionTerminated, error) {
 	return h.embedded().OnMediaSessionTerminated(ctx)
 }
 
 // OnMediaSessionStarted subscribes to the MediaSessionStarted events of the
-// object; the package documentation says when the channel closes. It is
-// declared by [SessionEndpoint].
+// object.
+//
+// It is declared by [SessionEndpoint].
 func (h *WebRtcEndpoint) OnMediaSessionStarted(ctx context.Context) (<-chan event.MediaSessionStarted, error) {
 	return h.embedded().OnMediaSessionStarted(ctx)
 }
 
-// GetEncoderBitrate reads the encoderBitrate property. It is declared by
-// [element.MediaElement].
+// GetEncoderBitrate returns the target bitrate, in bits per second, of the
+// video encoder the element runs when it has to transcode. Default 300000 (300
+// kbps). A real KMS ignores negative values.
+//
+// It is declared by [element.MediaElement].
 func (h *WebRtcEndpoint) GetEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetEncoderBitrate(ctx)
 }
 
-// SetEncoderBitrate changes the encoderBitrate property. It is declared by
-// [element.MediaElement].
+// SetEncoderBitrate sets the target bitrate, in bits per second, of the video
+// encoder the element runs when it has to transcode. Default 300000 (300
+// kbps). A real KMS ignores negative values.
+//
+// It is declared by [element.MediaElement].
 func (h *WebRtcEndpoint) SetEncoderBitrate(ctx context.Context, encoderBitrate int32) error {
 	return h.embedded().SetEncoderBitrate(ctx, encoderBitrate)
 }
 
-// GetMinEncoderBitrate reads the minEncoderBitrate property. It is declared by
-// [element.MediaElement].
+// GetMinEncoderBitrate returns the lowest bitrate, in bits per second, the
+// element's video encoder may drop to when it adapts to the network. Default 0
+// (no floor). A real KMS lowers a minimum set above the current maximum to
+// that maximum.
+//
+// It is declared by [element.MediaElement].
 func (h *WebRtcEndpoint) GetMinEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetMinEncoderBitrate(ctx)
 }
 
-// SetMinEncoderBitrate changes the minEncoderBitrate property. It is declared
-// by [element.MediaElement].
+// SetMinEncoderBitrate sets the lowest bitrate, in bits per second, the
+// element's video encoder may drop to when it adapts to the network. Default 0
+// (no floor). A real KMS lowers a minimum set above the current maximum to
+// that maximum.
+//
+// It is declared by [element.MediaElement].
 func (h *WebRtcEndpoint) SetMinEncoderBitrate(ctx context.Context, minEncoderBitrate int32) error {
 	return h.embedded().SetMinEncoderBitrate(ctx, minEncoderBitrate)
 }
 
-// GetMaxEncoderBitrate reads the maxEncoderBitrate property. It is declared by
-// [element.MediaElement].
+// GetMaxEncoderBitrate returns the highest bitrate, in bits per second, the
+// element's video encoder may rise to when it adapts to the network. Default
+// 2147483647 (no ceiling). A real KMS raises a maximum set below the current
+// minimum to that minimum.
+//
+// It is declared by [element.MediaElement].
 func (h *WebRtcEndpoint) GetMaxEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetMaxEncoderBitrate(ctx)
 }
 
-// SetMaxEncoderBitrate changes the maxEncoderBitrate property. It is declared
-// by [element.MediaElement].
+// SetMaxEncoderBitrate sets the highest bitrate, in bits per second, the
+// element's video encoder may rise to when it adapts to the network. Default
+// 2147483647 (no ceiling). A real KMS raises a maximum set below the current
+// minimum to that minimum.
+//
+// It is declared by [element.MediaElement].
 func (h *WebRtcEndpoint) SetMaxEncoderBitrate(ctx context.Context, maxEncoderBitrate int32) error {
 	return h.embedded().SetMaxEncoderBitrate(ctx, maxEncoderBitrate)
 }
 
-// GetSourceConnections calls the getSourceConnections method of MediaElement
-// on the server. It is declared by [element.MediaElement].
+// GetSourceConnections returns the connections that feed this element: one
+// entry per source element, media type and pair of media descriptions, with
+// this element as the sink. The list is empty when nothing is connected to the
+// element.
+//
+// It is declared by [element.MediaElement].
 func (h *WebRtcEndpoint) GetSourceConnections(ctx context.Context, opts *element.GetSourceConnectionsOptions) ([]element.Connection, error) {
 	return h.embedded().GetSourceConnections(ctx, opts)
 }
 
-// GetSinkConnections calls the getSinkConnections method of MediaElement on
-// the server. It is declared by [element.MediaElement].
+// GetSinkConnections returns the connections this element feeds: one entry per
+// sink element, media type and pair of media descriptions, with this element
+// as the source. The list is empty when the element is connected to nothing.
+//
+// It is declared by [element.MediaElement].
 func (h *WebRtcEndpoint) GetSinkConnections(ctx context.Context, opts *element.GetSinkConnectionsOptions) ([]element.Connection, error) {
 	return h.embedded().GetSinkConnections(ctx, opts)
 }
 
-// Connect calls the connect method of MediaElement on the server. It is
-// declared by [element.MediaElement].
+// Connect makes the media of this element flow into sink. Without a media type
+// it connects audio, video and data, and this element emits one
+// ElementConnected per type.
+//
+// Each input of a sink takes one source: connecting a new source to the same
+// input (media type and sink description) replaces the previous one, which
+// gets ElementDisconnected. An element may feed any number of sinks. The
+// server refuses elements of two different pipelines with CONNECT_ERROR
+// (40004).
+//
+// sink is the element that receives the media; it must belong to the same
+// pipeline.
+//
+// It is declared by [element.MediaElement].
 func (h *WebRtcEndpoint) Connect(ctx context.Context, sink element.MediaElementHandle, opts *element.ConnectOptions) error {
 	return h.embedded().Connect(ctx, sink, opts)
 }
 
-// Disconnect calls the disconnect method of MediaElement on the server. It is
-// declared by [element.MediaElement].
+// Disconnect stops the media of this element from flowing into sink, for one
+// media type or, when none is given, for all three; this element emits
+// ElementDisconnected for what it removes. Disconnecting elements that are not
+// connected succeeds.
+//
+// sink is the element that stops receiving the media.
+//
+// It is declared by [element.MediaElement].
 func (h *WebRtcEndpoint) Disconnect(ctx context.Context, sink element.MediaElementHandle, opts *element.DisconnectOptions) error {
 	return h.embedded().Disconnect(ctx, sink, opts)
 }
 
-// SetAudioFormat calls the setAudioFormat method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// SetAudioFormat fixes the audio format the element sends to its sinks, so
+// that the server transcodes the audio into it when the input differs. An
+// unsupported codec is refused with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
+//
+// caps is the audio codec and bitrate the element must output.
+//
+// It is declared by [element.MediaElement].
 func (h *WebRtcEndpoint) SetAudioFormat(ctx context.Context, caps types.AudioCaps) error {
 	return h.embedded().SetAudioFormat(ctx, caps)
 }
 
-// SetVideoFormat calls the setVideoFormat method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// SetVideoFormat fixes the video format the element sends to its sinks, so
+// that the server transcodes the video into it when the input differs. An
+// unsupported codec is refused with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
+//
+// caps is the video codec and frame rate the element must output.
+//
+// It is declared by [element.MediaElement].
 func (h *WebRtcEndpoint) SetVideoFormat(ctx context.Context, caps types.VideoCaps) error {
 	return h.embedded().SetVideoFormat(ctx, caps)
 }
 
-// DumpGstreamerDot calls the dumpGstreamerDot method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// DumpGstreamerDot writes the element's internal GStreamer graph, in Graphviz
+// DOT, to a file on the server instead of returning it: into the directory
+// named by the server's GST_DEBUG_DUMP_DOT_DIR environment variable, and
+// nowhere when that variable is unset. It is a debugging aid.
+//
+// It is declared by [element.MediaElement].
 func (h *WebRtcEndpoint) DumpGstreamerDot(ctx context.Context, opts *element.DumpGstreamerDotOptions) error {
 	return h.embedded().DumpGstreamerDot(ctx, opts)
 }
 
-// GetGstreamerDot calls the getGstreamerDot method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// GetGstreamerDot returns the element's internal GStreamer graph as Graphviz
+// DOT text: the GStreamer elements, pads and links that implement it on the
+// server. It is a debugging aid; render it with Graphviz' dot.
+//
+// It is declared by [element.MediaElement].
 func (h *WebRtcEndpoint) GetGstreamerDot(ctx context.Context, opts *element.GetGstreamerDotOptions) (string, error) {
 	return h.embedded().GetGstreamerDot(ctx, opts)
 }
 
-// GetStats calls the getStats method of MediaElement on the server. It is
-// declared by [element.MediaElement].
+// GetStats returns the element's statistics, keyed by the id of each
+// statistics record. While the pipeline's latencyStats is on, it includes the
+// element's own record (ElementStats, or EndpointStats for an endpoint) with
+// the latency of each input; RTP and WebRTC endpoints add records for their
+// RTP streams and transport once media flows. With neither, a real KMS returns
+// nothing (null).
+//
+// It is declared by [element.MediaElement].
 func (h *WebRtcEndpoint) GetStats(ctx context.Context, opts *element.GetStatsOptions) (map[string]types.Complex, error) {
 	return h.embedded().GetStats(ctx, opts)
 }
 
-// IsMediaFlowingIn calls the isMediaFlowingIn method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// IsMediaFlowingIn reports whether media of the given type is arriving at the
+// element's input right now. It turns false about two to four seconds after
+// the last packet; MediaFlowInStateChanged announces each change. The server
+// refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
+//
+// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
+//
+// It is declared by [element.MediaElement].
 func (h *WebRtcEndpoint) IsMediaFlowingIn(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingInOptions) (bool, error) {
 	return h.embedded().IsMediaFlowingIn(ctx, mediaType, opts)
 }
 
-// IsMediaFlowingOut calls the isMediaFlowingOut method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// IsMediaFlowingOut reports whether media of the given type is leaving the
+// element's output right now. It turns false about two to four seconds after
+// the last packet; MediaFlowOutStateChanged announces each change. The server
+// refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
+//
+// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
+//
+// It is declared by [element.MediaElement].
 func (h *WebRtcEndpoint) IsMediaFlowingOut(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingOutOptions) (bool, error) {
 	return h.embedded().IsMediaFlowingOut(ctx, mediaType, opts)
 }
 
-// IsMediaTranscoding calls the isMediaTranscoding method of MediaElement on
-// the server. It is declared by [element.MediaElement].
+// IsMediaTranscoding reports whether the element is transcoding media of the
+// given type right now, that is decoding and re-encoding it because its sinks
+// need another codec or format than its input has. Transcoding costs CPU, so
+// this is worth watching; MediaTranscodingStateChanged announces each change.
+// The server refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
+//
+// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
+//
+// It is declared by [element.MediaElement].
 func (h *WebRtcEndpoint) IsMediaTranscoding(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaTranscodingOptions) (bool, error) {
 	return h.embedded().IsMediaTranscoding(ctx, mediaType, opts)
 }
 
-// OnElementConnected subscribes to the ElementConnected events of the object;
-// the package documentation says when the channel closes. It is declared by
-// [element.MediaElement].
+// OnElementConnected subscribes to the ElementConnected events of the object.
+//
+// It is declared by [element.MediaElement].
 func (h *WebRtcEndpoint) OnElementConnected(ctx context.Context) (<-chan event.ElementConnected, error) {
 	return h.embedded().OnElementConnected(ctx)
 }
 
 // OnElementDisconnected subscribes to the ElementDisconnected events of the
-// object; the package documentation says when the channel closes. It is
-// declared by [element.MediaElement].
+// object.
+//
+// It is declared by [element.MediaElement].
 func (h *WebRtcEndpoint) OnElementDisconnected(ctx context.Context) (<-chan event.ElementDisconnected, error) {
 	return h.embedded().OnElementDisconnected(ctx)
 }
 
 // OnMediaFlowOutStateChanged subscribes to the MediaFlowOutStateChanged events
-// of the object; the package documentation says when the channel closes. It is
-// declared by [element.MediaElement].
+// of the object.
+//
+// It is declared by [element.MediaElement].
 func (h *WebRtcEndpoint) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan event.MediaFlowOutStateChanged, error) {
 	return h.embedded().OnMediaFlowOutStateChanged(ctx)
 }
 
 // OnMediaFlowInStateChanged subscribes to the MediaFlowInStateChanged events
-// of the object; the package documentation says when the channel closes. It is
-// declared by [element.MediaElement].
+// of the object.
+//
+// It is declared by [element.MediaElement].
 func (h *WebRtcEndpoint) OnMediaFlowInStateChanged(ctx context.Context) (<-chan event.MediaFlowInStateChanged, error) {
 	return h.embedded().OnMediaFlowInStateChanged(ctx)
 }
 
 // OnMediaTranscodingStateChanged subscribes to the
-// MediaTranscodingStateChanged events of the object; the package documentation
-// says when the channel closes. It is declared by [element.MediaElement].
+// MediaTranscodingStateChanged events of the object.
+//
+// It is declared by [element.MediaElement].
 func (h *WebRtcEndpoint) OnMediaTranscodingStateChanged(ctx context.Context) (<-chan event.MediaTranscodingStateChanged, error) {
 	return h.embedded().OnMediaTranscodingStateChanged(ctx)
 }
 
-// GetMediaPipeline reads the mediaPipeline property. It is set when the object
-// is created and never changes. This package cannot import the MediaPipeline
-// handle, so the result is a MediaObject handle: pipeline.LookupMediaPipeline,
-// or pipeline.MediaPipelineFromObject on its Object, gives the typed one. It
-// is declared by [element.MediaObject].
+// GetMediaPipeline returns the pipeline the object lives in. For a
+// MediaPipeline it is the pipeline itself; the ServerManager has none (nil).
+// It is set when the object is created and never changes. This package cannot
+// import the MediaPipeline handle, so the result is a MediaObject handle:
+// pipeline.LookupMediaPipeline, or pipeline.MediaPipelineFromObject on its
+// Object, gives the typed one.
+//
+// It is declared by [element.MediaObject].
 func (h *WebRtcEndpoint) GetMediaPipeline(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetMediaPipeline(ctx)
 }
 
-// GetParent reads the parent property. It is set when the object is created
-// and never changes. Results are MediaObject handles of the declared class;
-// the Lookup functions of the handle packages check and give the concrete one.
+// GetParent returns the object this one was created under: the pipeline for an
+// element or a hub, the hub for a HubPort, none (nil) for a pipeline or the
+// ServerManager. It is set when the object is created and never changes.
+// Results are MediaObject handles of the declared class; the Lookup functions
+// of the handle packages check and give the concrete one.
+//
 // It is declared by [element.MediaObject].
 func (h *WebRtcEndpoint) GetParent(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetParent(ctx)
 }
 
-// GetId reads the id property. It is set when the object is created and never
-// changes. It is declared by [element.MediaObject].
+// GetId returns the server-wide identifier of the object, fixed at creation. A
+// pipeline's id is a UUID followed by "_kurento.MediaPipeline"; a child's id
+// is its parent's id, a slash and the child's own UUID and type, such as
+// "<pipeline id>/<uuid>_kurento.WebRtcEndpoint". The ServerManager's id is
+// always "manager_ServerManager". It is set when the object is created and
+// never changes.
+//
+// It is declared by [element.MediaObject].
 func (h *WebRtcEndpoint) GetId(ctx context.Context) (string, error) {
 	return h.embedded().GetId(ctx)
 }
 
-// GetChildren reads the children property. Results are MediaObject handles of
-// the declared class; the Lookup functions of the handle packages check and
-// give the concrete one. It is declared by [element.MediaObject].
+// GetChildren returns the objects created under this one and still alive: a
+// pipeline's elements and hubs, a hub's ports. A real KMS lists them in no
+// fixed order. Results are MediaObject handles of the declared class; the
+// Lookup functions of the handle packages check and give the concrete one.
+//
+// It is declared by [element.MediaObject].
 func (h *WebRtcEndpoint) GetChildren(ctx context.Context) ([]*element.MediaObject, error) {
 	return h.embedded().GetChildren(ctx)
 }
 
-// GetName reads the name property. It is declared by [element.MediaObject].
+// GetName returns the object's free-form name, meant for logs and tools; the
+// server does not use it. It defaults to the object's id, and setting it to
+// the empty string brings the id back.
+//
+// It is declared by [element.MediaObject].
 func (h *WebRtcEndpoint) GetName(ctx context.Context) (string, error) {
 	return h.embedded().GetName(ctx)
 }
 
-// SetName changes the name property. It is declared by [element.MediaObject].
+// SetName sets the object's free-form name, meant for logs and tools; the
+// server does not use it. It defaults to the object's id, and setting it to
+// the empty string brings the id back.
+//
+// It is declared by [element.MediaObject].
 func (h *WebRtcEndpoint) SetName(ctx context.Context, name string) error {
 	return h.embedded().SetName(ctx, name)
 }
 
-// GetSendTagsInEvents reads the sendTagsInEvents property. It is declared by
-// [element.MediaObject].
+// GetSendTagsInEvents returns whether every event the object emits carries the
+// object's tags in its tags field. Default false: events then carry an empty
+// tag list.
+//
+// It is declared by [element.MediaObject].
 func (h *WebRtcEndpoint) GetSendTagsInEvents(ctx context.Context) (bool, error) {
 	return h.embedded().GetSendTagsInEvents(ctx)
 }
 
-// SetSendTagsInEvents changes the sendTagsInEvents property. It is declared by
-// [element.MediaObject].
+// SetSendTagsInEvents sets whether every event the object emits carries the
+// object's tags in its tags field. Default false: events then carry an empty
+// tag list.
+//
+// It is declared by [element.MediaObject].
 func (h *WebRtcEndpoint) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents bool) error {
 	return h.embedded().SetSendTagsInEvents(ctx, sendTagsInEvents)
 }
 
-// GetCreationTime reads the creationTime property. It is set when the object
-// is created and never changes. It is declared by [element.MediaObject].
+// GetCreationTime returns when the object was created, in whole seconds since
+// the Unix epoch, by the server's clock. It is set when the object is created
+// and never changes.
+//
+// It is declared by [element.MediaObject].
 func (h *WebRtcEndpoint) GetCreationTime(ctx context.Context) (int32, error) {
 	return h.embedded().GetCreationTime(ctx)
 }
 
-// AddTag calls the addTag method of MediaObject on the server. It is declared
-// by [element.MediaObject].
+// AddTag attaches a key-value tag to the object, replacing the value when the
+// key is already present. Tags live on the server, so every session that looks
+// the object up sees them; sendTagsInEvents copies them into the object's
+// events.
+//
+// key is the tag's name.
+//
+// value is the value stored under the key.
+//
+// It is declared by [element.MediaObject].
 func (h *WebRtcEndpoint) AddTag(ctx context.Context, key string, value string) error {
 	return h.embedded().AddTag(ctx, key, value)
 }
 
-// RemoveTag calls the removeTag method of MediaObject on the server. It is
-// declared by [element.MediaObject].
+// RemoveTag deletes the tag with the given key. Removing a key that is not
+// there succeeds and changes nothing.
+//
+// key is the name of the tag to delete.
+//
+// It is declared by [element.MediaObject].
 func (h *WebRtcEndpoint) RemoveTag(ctx context.Context, key string) error {
 	return h.embedded().RemoveTag(ctx, key)
 }
 
-// GetTag calls the getTag method of MediaObject on the server. It is declared
-// by [element.MediaObject].
+// GetTag returns the value stored under the given key. The server refuses a
+// key the object does not have with MEDIA_OBJECT_TAG_KEY_NOT_FOUND (40110).
+//
+// key is the name of the tag to read.
+//
+// It is declared by [element.MediaObject].
 func (h *WebRtcEndpoint) GetTag(ctx context.Context, key string) (string, error) {
 	return h.embedded().GetTag(ctx, key)
 }
 
-// GetTags calls the getTags method of MediaObject on the server. It is
-// declared by [element.MediaObject].
+// GetTags returns every tag of the object as key-value pairs; the list is
+// empty when the object has none.
+//
+// It is declared by [element.MediaObject].
 func (h *WebRtcEndpoint) GetTags(ctx context.Context) ([]types.Tag, error) {
 	return h.embedded().GetTags(ctx)
 }
 
-// OnError subscribes to the Error events of the object; the package
-// documentation says when the channel closes. It is declared by
-// [element.MediaObject].
+// OnError subscribes to the Error events of the object.
+//
+// It is declared by [element.MediaObject].
 func (h *WebRtcEndpoint) OnError(ctx context.Context) (<-chan event.Error, error) {
 	return h.embedded().OnError(ctx)
 }

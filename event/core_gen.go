@@ -4,9 +4,10 @@ package event
 
 import "github.com/gokurento/kurento/types"
 
-// Error is the Error event of the core module. A subscription on a
-// MediaObject, or on a subclass, receives it. Its data fields are those of
-// RaiseBase > Error.
+// Error is the Error event of the core module.
+//
+// A subscription on a MediaObject, or on a subclass, receives it. Its data
+// fields are those of RaiseBase > Error.
 type Error struct {
 	Base `json:"-"`
 	// Description holds the description field.
@@ -44,8 +45,10 @@ func (e Error) MarshalJSON() ([]byte, error) {
 }
 
 // MediaSessionTerminated is the MediaSessionTerminated event of the core
-// module. A subscription on a SessionEndpoint, or on a subclass, receives it.
-// Its data fields are those of RaiseBase > Media > MediaSessionTerminated.
+// module.
+//
+// A subscription on a SessionEndpoint, or on a subclass, receives it. Its data
+// fields are those of RaiseBase > Media > MediaSessionTerminated.
 type MediaSessionTerminated struct {
 	Base `json:"-"`
 	// Type holds the type field. It is declared on Media and inherited.
@@ -78,8 +81,9 @@ func (e MediaSessionTerminated) MarshalJSON() ([]byte, error) {
 	return encodeData(e.Base, fields(e))
 }
 
-// MediaSessionStarted is the MediaSessionStarted event of the core module. A
-// subscription on a SessionEndpoint, or on a subclass, receives it. Its data
+// MediaSessionStarted is the MediaSessionStarted event of the core module.
+//
+// A subscription on a SessionEndpoint, or on a subclass, receives it. Its data
 // fields are those of RaiseBase > Media > MediaSessionStarted.
 type MediaSessionStarted struct {
 	Base `json:"-"`
@@ -113,9 +117,10 @@ func (e MediaSessionStarted) MarshalJSON() ([]byte, error) {
 	return encodeData(e.Base, fields(e))
 }
 
-// ObjectCreated is the ObjectCreated event of the core module. A subscription
-// on a ServerManager, or on a subclass, receives it. Its data fields are those
-// of RaiseBase > ObjectCreated.
+// ObjectCreated is the ObjectCreated event of the core module.
+//
+// A subscription on a ServerManager, or on a subclass, receives it. Its data
+// fields are those of RaiseBase > ObjectCreated.
 type ObjectCreated struct {
 	Base `json:"-"`
 	// Object is an id of a MediaObject.
@@ -148,8 +153,9 @@ func (e ObjectCreated) MarshalJSON() ([]byte, error) {
 	return encodeData(e.Base, fields(e))
 }
 
-// ObjectDestroyed is the ObjectDestroyed event of the core module. A
-// subscription on a ServerManager, or on a subclass, receives it. Its data
+// ObjectDestroyed is the ObjectDestroyed event of the core module.
+//
+// A subscription on a ServerManager, or on a subclass, receives it. Its data
 // fields are those of RaiseBase > ObjectDestroyed.
 type ObjectDestroyed struct {
 	Base `json:"-"`
@@ -183,8 +189,9 @@ func (e ObjectDestroyed) MarshalJSON() ([]byte, error) {
 	return encodeData(e.Base, fields(e))
 }
 
-// MediaStateChanged is the MediaStateChanged event of the core module. A
-// subscription on a BaseRtpEndpoint, or on a subclass, receives it. Its data
+// MediaStateChanged is the MediaStateChanged event of the core module.
+//
+// A subscription on a BaseRtpEndpoint, or on a subclass, receives it. Its data
 // fields are those of RaiseBase > Media > MediaStateChanged.
 type MediaStateChanged struct {
 	Base `json:"-"`
@@ -223,8 +230,10 @@ func (e MediaStateChanged) MarshalJSON() ([]byte, error) {
 }
 
 // ConnectionStateChanged is the ConnectionStateChanged event of the core
-// module. A subscription on a BaseRtpEndpoint, or on a subclass, receives it.
-// Its data fields are those of RaiseBase > Media > ConnectionStateChanged.
+// module.
+//
+// A subscription on a BaseRtpEndpoint, or on a subclass, receives it. Its data
+// fields are those of RaiseBase > Media > ConnectionStateChanged.
 type ConnectionStateChanged struct {
 	Base `json:"-"`
 	// Type holds the type field. It is declared on Media and inherited.
@@ -262,8 +271,10 @@ func (e ConnectionStateChanged) MarshalJSON() ([]byte, error) {
 }
 
 // MediaFlowOutStateChanged is the MediaFlowOutStateChanged event of the core
-// module. A subscription on a MediaElement, or on a subclass, receives it. Its
-// data fields are those of RaiseBase > Media > MediaFlowOutStateChanged.
+// module.
+//
+// A subscription on a MediaElement, or on a subclass, receives it. Its data
+// fields are those of RaiseBase > Media > MediaFlowOutStateChanged.
 type MediaFlowOutStateChanged struct {
 	Base `json:"-"`
 	// Type holds the type field. It is declared on Media and inherited.
@@ -303,8 +314,10 @@ func (e MediaFlowOutStateChanged) MarshalJSON() ([]byte, error) {
 }
 
 // MediaFlowInStateChanged is the MediaFlowInStateChanged event of the core
-// module. A subscription on a MediaElement, or on a subclass, receives it. Its
-// data fields are those of RaiseBase > Media > MediaFlowInStateChanged.
+// module.
+//
+// A subscription on a MediaElement, or on a subclass, receives it. Its data
+// fields are those of RaiseBase > Media > MediaFlowInStateChanged.
 type MediaFlowInStateChanged struct {
 	Base `json:"-"`
 	// Type holds the type field. It is declared on Media and inherited.
@@ -344,9 +357,10 @@ func (e MediaFlowInStateChanged) MarshalJSON() ([]byte, error) {
 }
 
 // MediaTranscodingStateChanged is the MediaTranscodingStateChanged event of
-// the core module. A subscription on a MediaElement, or on a subclass,
-// receives it. Its data fields are those of RaiseBase > Media >
-// MediaTranscodingStateChanged.
+// the core module.
+//
+// A subscription on a MediaElement, or on a subclass, receives it. Its data
+// fields are those of RaiseBase > Media > MediaTranscodingStateChanged.
 type MediaTranscodingStateChanged struct {
 	Base `json:"-"`
 	// Type holds the type field. It is declared on Media and inherited.
@@ -385,8 +399,9 @@ func (e MediaTranscodingStateChanged) MarshalJSON() ([]byte, error) {
 	return encodeData(e.Base, fields(e))
 }
 
-// ElementConnected is the ElementConnected event of the core module. A
-// subscription on a MediaElement, or on a subclass, receives it. Its data
+// ElementConnected is the ElementConnected event of the core module.
+//
+// A subscription on a MediaElement, or on a subclass, receives it. Its data
 // fields are those of RaiseBase > Media > ElementConnected.
 type ElementConnected struct {
 	Base `json:"-"`
@@ -428,8 +443,9 @@ func (e ElementConnected) MarshalJSON() ([]byte, error) {
 	return encodeData(e.Base, fields(e))
 }
 
-// ElementDisconnected is the ElementDisconnected event of the core module. A
-// subscription on a MediaElement, or on a subclass, receives it. Its data
+// ElementDisconnected is the ElementDisconnected event of the core module.
+//
+// A subscription on a MediaElement, or on a subclass, receives it. Its data
 // fields are those of RaiseBase > Media > ElementDisconnected.
 type ElementDisconnected struct {
 	Base `json:"-"`
@@ -472,8 +488,10 @@ func (e ElementDisconnected) MarshalJSON() ([]byte, error) {
 }
 
 // UriEndpointStateChanged is the UriEndpointStateChanged event of the core
-// module. A subscription on an UriEndpoint, or on a subclass, receives it. Its
-// data fields are those of RaiseBase > Media > UriEndpointStateChanged.
+// module.
+//
+// A subscription on an UriEndpoint, or on a subclass, receives it. Its data
+// fields are those of RaiseBase > Media > UriEndpointStateChanged.
 type UriEndpointStateChanged struct {
 	Base `json:"-"`
 	// Type holds the type field. It is declared on Media and inherited.

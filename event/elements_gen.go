@@ -4,14 +4,18 @@ package event
 
 import "github.com/gokurento/kurento/types"
 
-// OnKeySoftLimit is the OnKeySoftLimit event of the elements module. A
-// subscription on a RtpEndpoint, or on a subclass, receives it. Its data
+// OnKeySoftLimit is emitted by an RtpEndpoint using SRTP when the key of one
+// of its streams nears the end of its allowed use; renegotiate with a new key
+// before it runs out.
+//
+// A subscription on a RtpEndpoint, or on a subclass, receives it. Its data
 // fields are those of RaiseBase > Media > OnKeySoftLimit.
 type OnKeySoftLimit struct {
 	Base `json:"-"`
 	// Type holds the type field. It is declared on Media and inherited.
 	Type string `json:"type"`
-	// MediaType holds the mediaType field.
+	// MediaType is the kind of stream whose key is nearly used up: AUDIO or
+	// VIDEO.
 	MediaType types.MediaType `json:"mediaType"`
 }
 
@@ -41,9 +45,12 @@ func (e OnKeySoftLimit) MarshalJSON() ([]byte, error) {
 	return encodeData(e.Base, fields(e))
 }
 
-// Recording is the Recording event of the elements module. A subscription on a
-// RecorderEndpoint, or on a subclass, receives it. Its data fields are those
-// of RaiseBase > Media > Recording.
+// Recording is emitted by a RecorderEndpoint when it really starts writing:
+// Record has been called and media is arriving. It comes with the state change
+// to START.
+//
+// A subscription on a RecorderEndpoint, or on a subclass, receives it. Its
+// data fields are those of RaiseBase > Media > Recording.
 type Recording struct {
 	Base `json:"-"`
 	// Type holds the type field. It is declared on Media and inherited.
@@ -76,9 +83,10 @@ func (e Recording) MarshalJSON() ([]byte, error) {
 	return encodeData(e.Base, fields(e))
 }
 
-// Paused is the Paused event of the elements module. A subscription on a
-// RecorderEndpoint, or on a subclass, receives it. Its data fields are those
-// of RaiseBase > Media > Paused.
+// Paused is emitted by a RecorderEndpoint when recording has been paused.
+//
+// A subscription on a RecorderEndpoint, or on a subclass, receives it. Its
+// data fields are those of RaiseBase > Media > Paused.
 type Paused struct {
 	Base `json:"-"`
 	// Type holds the type field. It is declared on Media and inherited.
@@ -111,9 +119,11 @@ func (e Paused) MarshalJSON() ([]byte, error) {
 	return encodeData(e.Base, fields(e))
 }
 
-// Stopped is the Stopped event of the elements module. A subscription on a
-// RecorderEndpoint, or on a subclass, receives it. Its data fields are those
-// of RaiseBase > Media > Stopped.
+// Stopped is emitted by a RecorderEndpoint when recording has stopped and all
+// the media has been written out.
+//
+// A subscription on a RecorderEndpoint, or on a subclass, receives it. Its
+// data fields are those of RaiseBase > Media > Stopped.
 type Stopped struct {
 	Base `json:"-"`
 	// Type holds the type field. It is declared on Media and inherited.
@@ -146,9 +156,12 @@ func (e Stopped) MarshalJSON() ([]byte, error) {
 	return encodeData(e.Base, fields(e))
 }
 
-// EndOfStream is the EndOfStream event of the elements module. A subscription
-// on a HttpPostEndpoint or a PlayerEndpoint, or on a subclass, receives it.
-// Its data fields are those of RaiseBase > Media > EndOfStream.
+// EndOfStream is emitted when the media an element produces has ended: a
+// PlayerEndpoint reached the end of its media (its state then goes to STOP),
+// or the upload into an HttpPostEndpoint finished.
+//
+// A subscription on a HttpPostEndpoint or a PlayerEndpoint, or on a subclass,
+// receives it. Its data fields are those of RaiseBase > Media > EndOfStream.
 type EndOfStream struct {
 	Base `json:"-"`
 	// Type holds the type field. It is declared on Media and inherited.
@@ -181,14 +194,17 @@ func (e EndOfStream) MarshalJSON() ([]byte, error) {
 	return encodeData(e.Base, fields(e))
 }
 
-// IceCandidateFound is the IceCandidateFound event of the elements module. A
-// subscription on a WebRtcEndpoint, or on a subclass, receives it. Its data
+// IceCandidateFound is emitted by a WebRtcEndpoint for each local ICE
+// candidate it finds after GatherCandidates; send the candidate to the remote
+// peer (for a browser, to RTCPeerConnection.addIceCandidate).
+//
+// A subscription on a WebRtcEndpoint, or on a subclass, receives it. Its data
 // fields are those of RaiseBase > Media > IceCandidateFound.
 type IceCandidateFound struct {
 	Base `json:"-"`
 	// Type holds the type field. It is declared on Media and inherited.
 	Type string `json:"type"`
-	// Candidate holds the candidate field.
+	// Candidate is the local candidate, with the m-line it belongs to.
 	Candidate types.IceCandidate `json:"candidate"`
 }
 
@@ -218,8 +234,11 @@ func (e IceCandidateFound) MarshalJSON() ([]byte, error) {
 	return encodeData(e.Base, fields(e))
 }
 
-// IceGatheringDone is the IceGatheringDone event of the elements module. A
-// subscription on a WebRtcEndpoint, or on a subclass, receives it. Its data
+// IceGatheringDone is emitted by a WebRtcEndpoint when it has finished
+// gathering local candidates. On KMS 7.3 it can arrive interleaved with the
+// last IceCandidateFound events, so it is not a barrier.
+//
+// A subscription on a WebRtcEndpoint, or on a subclass, receives it. Its data
 // fields are those of RaiseBase > Media > IceGatheringDone.
 type IceGatheringDone struct {
 	Base `json:"-"`
@@ -253,19 +272,23 @@ func (e IceGatheringDone) MarshalJSON() ([]byte, error) {
 	return encodeData(e.Base, fields(e))
 }
 
-// IceComponentStateChanged is the IceComponentStateChanged event of the
-// elements module. A subscription on a WebRtcEndpoint, or on a subclass,
-// receives it. Its data fields are those of RaiseBase > Media >
-// IceComponentStateChanged.
+// IceComponentStateChanged is emitted by a WebRtcEndpoint when the ICE state
+// of one of its components changes: GATHERING while candidates are collected,
+// then CONNECTING, CONNECTED and READY as the connection forms, FAILED or
+// DISCONNECTED when it breaks.
+//
+// A subscription on a WebRtcEndpoint, or on a subclass, receives it. Its data
+// fields are those of RaiseBase > Media > IceComponentStateChanged.
 type IceComponentStateChanged struct {
 	Base `json:"-"`
 	// Type holds the type field. It is declared on Media and inherited.
 	Type string `json:"type"`
-	// StreamId holds the streamId field.
+	// StreamId is the ICE stream: one per m-line, or one for the whole BUNDLE
+	// group (numbered from 1 on KMS 7.3).
 	StreamId int32 `json:"streamId"`
-	// ComponentId holds the componentId field.
+	// ComponentId is the component within the stream: 1 for RTP, 2 for RTCP.
 	ComponentId int32 `json:"componentId"`
-	// State holds the state field.
+	// State is the new state of the component.
 	State types.IceComponentState `json:"state"`
 }
 
@@ -295,21 +318,23 @@ func (e IceComponentStateChanged) MarshalJSON() ([]byte, error) {
 	return encodeData(e.Base, fields(e))
 }
 
-// DtlsConnectionStateChange is the DtlsConnectionStateChange event of the
-// elements module. A subscription on a WebRtcEndpoint, or on a subclass,
-// receives it. Its data fields are those of RaiseBase > Media >
-// DtlsConnectionStateChange.
+// DtlsConnectionStateChange is emitted by a WebRtcEndpoint when the state of
+// one of its DTLS connections (the handshake that sets up the SRTP keys)
+// changes.
+//
+// A subscription on a WebRtcEndpoint, or on a subclass, receives it. Its data
+// fields are those of RaiseBase > Media > DtlsConnectionStateChange.
 type DtlsConnectionStateChange struct {
 	Base `json:"-"`
 	// Type holds the type field. It is declared on Media and inherited.
 	Type string `json:"type"`
-	// StreamId holds the streamId field.
+	// StreamId is the ICE stream the connection runs on.
 	StreamId string `json:"streamId"`
-	// ComponentId holds the componentId field.
+	// ComponentId is the ICE component the connection runs on.
 	ComponentId string `json:"componentId"`
-	// ConnectionId holds the connectionId field.
+	// ConnectionId is the id of the DTLS connection.
 	ConnectionId string `json:"connectionId"`
-	// State holds the state field.
+	// State is the new state of the connection.
 	State types.DtlsConnectionState `json:"state"`
 }
 
@@ -339,14 +364,16 @@ func (e DtlsConnectionStateChange) MarshalJSON() ([]byte, error) {
 	return encodeData(e.Base, fields(e))
 }
 
-// DataChannelOpened is the DataChannelOpened event of the elements module. A
-// subscription on a WebRtcEndpoint, or on a subclass, receives it. Its data
+// DataChannelOpened is emitted by a WebRtcEndpoint when a data channel opens,
+// whether the endpoint (CreateDataChannel) or the peer created it.
+//
+// A subscription on a WebRtcEndpoint, or on a subclass, receives it. Its data
 // fields are those of RaiseBase > Media > DataChannelOpened.
 type DataChannelOpened struct {
 	Base `json:"-"`
 	// Type holds the type field. It is declared on Media and inherited.
 	Type string `json:"type"`
-	// ChannelId holds the channelId field.
+	// ChannelId is the id of the opened channel, to pass to CloseDataChannel.
 	ChannelId int32 `json:"channelId"`
 }
 
@@ -376,14 +403,16 @@ func (e DataChannelOpened) MarshalJSON() ([]byte, error) {
 	return encodeData(e.Base, fields(e))
 }
 
-// DataChannelClosed is the DataChannelClosed event of the elements module. A
-// subscription on a WebRtcEndpoint, or on a subclass, receives it. Its data
+// DataChannelClosed is emitted by a WebRtcEndpoint when a data channel closes,
+// whichever side closed it.
+//
+// A subscription on a WebRtcEndpoint, or on a subclass, receives it. Its data
 // fields are those of RaiseBase > Media > DataChannelClosed.
 type DataChannelClosed struct {
 	Base `json:"-"`
 	// Type holds the type field. It is declared on Media and inherited.
 	Type string `json:"type"`
-	// ChannelId holds the channelId field.
+	// ChannelId is the id of the closed channel.
 	ChannelId int32 `json:"channelId"`
 }
 
@@ -413,15 +442,17 @@ func (e DataChannelClosed) MarshalJSON() ([]byte, error) {
 	return encodeData(e.Base, fields(e))
 }
 
-// NewCandidatePairSelected is the NewCandidatePairSelected event of the
-// elements module. A subscription on a WebRtcEndpoint, or on a subclass,
-// receives it. Its data fields are those of RaiseBase > Media >
-// NewCandidatePairSelected.
+// NewCandidatePairSelected is emitted by a WebRtcEndpoint when ICE picks the
+// pair of local and remote candidates that carries the media of a stream,
+// which can also happen again in the middle of a session.
+//
+// A subscription on a WebRtcEndpoint, or on a subclass, receives it. Its data
+// fields are those of RaiseBase > Media > NewCandidatePairSelected.
 type NewCandidatePairSelected struct {
 	Base `json:"-"`
 	// Type holds the type field. It is declared on Media and inherited.
 	Type string `json:"type"`
-	// CandidatePair holds the candidatePair field.
+	// CandidatePair is the selected pair, with its stream and component.
 	CandidatePair types.IceCandidatePair `json:"candidatePair"`
 }
 

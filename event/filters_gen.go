@@ -2,16 +2,19 @@
 
 package event
 
-// CodeFound is the CodeFound event of the filters module. A subscription on a
-// ZBarFilter, or on a subclass, receives it. Its data fields are those of
-// RaiseBase > Media > CodeFound.
+// CodeFound is emitted by a ZBarFilter when it reads a barcode or QR code in
+// the video.
+//
+// A subscription on a ZBarFilter, or on a subclass, receives it. Its data
+// fields are those of RaiseBase > Media > CodeFound.
 type CodeFound struct {
 	Base `json:"-"`
 	// Type holds the type field. It is declared on Media and inherited.
 	Type string `json:"type"`
-	// CodeType holds the codeType field.
+	// CodeType is the kind of code, as ZBar names its symbologies, for example
+	// "QR-Code" or "EAN-13".
 	CodeType string `json:"codeType"`
-	// Value holds the value field.
+	// Value is the data the code holds, as text.
 	Value string `json:"value"`
 }
 

@@ -14,11 +14,14 @@ import (
 
 const _ = client.GeneratedCodeV1
 
-// FaceOverlayFilter is the handle of a FaceOverlayFilter object (filters
-// module).
+// FaceOverlayFilter is a filter that finds faces in the video passing through
+// it and draws an image over each one, placed and sized relative to that face
+// (a hat, a mask, sunglasses); see SetOverlayedImage for the geometry. Until
+// an image is set the video passes unchanged; audio always passes unchanged.
 //
-// Besides its own, it has the methods of the classes it extends,
-// redeclared here so that a nil handle fails instead of panicking:
+// The type is the handle of a FaceOverlayFilter object (filters module).
+//
+// Besides its own methods, it has those of the classes it extends:
 //
 //   - [element.MediaElement]: GetEncoderBitrate, SetEncoderBitrate,
 //     GetMinEncoderBitrate, SetMinEncoderBitrate, GetMaxEncoderBitrate,
@@ -99,6 +102,8 @@ type FaceOverlayFilterOptions struct {
 // NewFaceOverlayFilter creates a FaceOverlayFilter in mediaPipeline and
 // returns its handle. When mediaPipeline is pending in a transaction, the new
 // object joins it.
+//
+// mediaPipeline is the pipeline the filter is created in.
 func NewFaceOverlayFilter(ctx context.Context, mediaPipeline *pipeline.MediaPipeline, opts *FaceOverlayFilterOptions) (*FaceOverlayFilter, error) {
 	mediaPipelineObj, mediaPipelineErr := client.RefArg(nil, "mediaPipeline", mediaPipeline)
 	if mediaPipelineErr != nil {
@@ -114,15 +119,49 @@ func NewFaceOverlayFilter(ctx context.Context, mediaPipeline *pipeline.MediaPipe
 	return FaceOverlayFilterFromObject(o), nil
 }
 
-// UnsetOverlayedImage calls the unsetOverlayedImage method of
-// FaceOverlayFilter on the server.
+// UnsetOverlayedImage stops drawing over faces: the video passes unchanged
+// again until the next SetOverlayedImage.
 func (h *FaceOverlayFilter) UnsetOverlayedImage(ctx context.Context) error {
 	o := h.Object()
 	return o.Invoke(ctx, "unsetOverlayedImage", nil, nil)
 }
 
-// SetOverlayedImage calls the setOverlayedImage method of FaceOverlayFilter on
-// the server.
+// SetOverlayedImage loads the image at uri and, from then on, draws it over
+// every face found in the video, replacing any previous image.
+//
+// The four numbers are ratios of the detected face's box, not percentages (1.0
+// means 100 %). With the face found at (x, y), its top-left corner in pixels,
+// with size w by h, the image's top-left corner goes to (x + offsetXPercent*w,
+// y + offsetYPercent*h) and the image is scaled to widthPercent*w by
+// heightPercent*h; x grows to the right and y downwards. So (0, 0, 1, 1)
+// covers the face exactly, and (-0.25, -0.8, 1.5, 1.0) puts an image one and a
+// half faces wide mostly above the face, like a hat.
+//
+// A width or height of 0 draws nothing; parts beyond the frame's edges are cut
+// off; the alpha channel of a PNG is respected. The server checks nothing: the
+// call also succeeds with a negative size, and with an image that cannot be
+// loaded, which is then simply not drawn.
+//
+// uri is where the image is: a path in the media server's file system, given
+// as a plain path such as "/srv/img/hat.png", or an http:// or https:// URL
+// that the server downloads during the call. A file:// URI is not understood
+// (KMS 7.3.1 fails to load it, silently).
+//
+// offsetXPercent is the horizontal shift of the image's left edge from the
+// face's left edge, as a ratio of the face's width: 0 aligns the two edges,
+// -0.5 moves the image half a face width to the left, 1 puts it just right of
+// the face.
+//
+// offsetYPercent is the vertical shift of the image's top edge from the face's
+// top edge, as a ratio of the face's height: 0 aligns the two edges, positive
+// values move the image down and negative ones up (-1 puts it one face height
+// higher).
+//
+// widthPercent is the image's width as a ratio of the face's width: 1 is
+// exactly as wide as the face, 1.5 half as wide again; 0 draws nothing.
+//
+// heightPercent is the image's height as a ratio of the face's height: 1 is
+// exactly as tall as the face; 0 draws nothing.
 func (h *FaceOverlayFilter) SetOverlayedImage(ctx context.Context, uri string, offsetXPercent float32, offsetYPercent float32, widthPercent float32, heightPercent float32) error {
 	o := h.Object()
 	params := struct {
@@ -146,242 +185,390 @@ func (h *FaceOverlayFilter) Events(ctx context.Context, types ...string) (*clien
 	return client.SubscribeEvents(ctx, h.Object(), types)
 }
 
-// GetEncoderBitrate reads the encoderBitrate property. It is declared by
-// [element.MediaElement].
+// GetEncoderBitrate returns the target bitrate, in bits per second, of the
+// video encoder the element runs when it has to transcode. Default 300000 (300
+// kbps). A real KMS ignores negative values.
+//
+// It is declared by [element.MediaElement].
 func (h *FaceOverlayFilter) GetEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetEncoderBitrate(ctx)
 }
 
-// SetEncoderBitrate changes the encoderBitrate property. It is declared by
-// [element.MediaElement].
+// SetEncoderBitrate sets the target bitrate, in bits per second, of the video
+// encoder the element runs when it has to transcode. Default 300000 (300
+// kbps). A real KMS ignores negative values.
+//
+// It is declared by [element.MediaElement].
 func (h *FaceOverlayFilter) SetEncoderBitrate(ctx context.Context, encoderBitrate int32) error {
 	return h.embedded().SetEncoderBitrate(ctx, encoderBitrate)
 }
 
-// GetMinEncoderBitrate reads the minEncoderBitrate property. It is declared by
-// [element.MediaElement].
+// GetMinEncoderBitrate returns the lowest bitrate, in bits per second, the
+// element's video encoder may drop to when it adapts to the network. Default 0
+// (no floor). A real KMS lowers a minimum set above the current maximum to
+// that maximum.
+//
+// It is declared by [element.MediaElement].
 func (h *FaceOverlayFilter) GetMinEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetMinEncoderBitrate(ctx)
 }
 
-// SetMinEncoderBitrate changes the minEncoderBitrate property. It is declared
-// by [element.MediaElement].
+// SetMinEncoderBitrate sets the lowest bitrate, in bits per second, the
+// element's video encoder may drop to when it adapts to the network. Default 0
+// (no floor). A real KMS lowers a minimum set above the current maximum to
+// that maximum.
+//
+// It is declared by [element.MediaElement].
 func (h *FaceOverlayFilter) SetMinEncoderBitrate(ctx context.Context, minEncoderBitrate int32) error {
 	return h.embedded().SetMinEncoderBitrate(ctx, minEncoderBitrate)
 }
 
-// GetMaxEncoderBitrate reads the maxEncoderBitrate property. It is declared by
-// [element.MediaElement].
+// GetMaxEncoderBitrate returns the highest bitrate, in bits per second, the
+// element's video encoder may rise to when it adapts to the network. Default
+// 2147483647 (no ceiling). A real KMS raises a maximum set below the current
+// minimum to that minimum.
+//
+// It is declared by [element.MediaElement].
 func (h *FaceOverlayFilter) GetMaxEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetMaxEncoderBitrate(ctx)
 }
 
-// SetMaxEncoderBitrate changes the maxEncoderBitrate property. It is declared
-// by [element.MediaElement].
+// SetMaxEncoderBitrate sets the highest bitrate, in bits per second, the
+// element's video encoder may rise to when it adapts to the network. Default
+// 2147483647 (no ceiling). A real KMS raises a maximum set below the current
+// minimum to that minimum.
+//
+// It is declared by [element.MediaElement].
 func (h *FaceOverlayFilter) SetMaxEncoderBitrate(ctx context.Context, maxEncoderBitrate int32) error {
 	return h.embedded().SetMaxEncoderBitrate(ctx, maxEncoderBitrate)
 }
 
-// GetSourceConnections calls the getSourceConnections method of MediaElement
-// on the server. It is declared by [element.MediaElement].
+// GetSourceConnections returns the connections that feed this element: one
+// entry per source element, media type and pair of media descriptions, with
+// this element as the sink. The list is empty when nothing is connected to the
+// element.
+//
+// It is declared by [element.MediaElement].
 func (h *FaceOverlayFilter) GetSourceConnections(ctx context.Context, opts *element.GetSourceConnectionsOptions) ([]element.Connection, error) {
 	return h.embedded().GetSourceConnections(ctx, opts)
 }
 
-// GetSinkConnections calls the getSinkConnections method of MediaElement on
-// the server. It is declared by [element.MediaElement].
+// GetSinkConnections returns the connections this element feeds: one entry per
+// sink element, media type and pair of media descriptions, with this element
+// as the source. The list is empty when the element is connected to nothing.
+//
+// It is declared by [element.MediaElement].
 func (h *FaceOverlayFilter) GetSinkConnections(ctx context.Context, opts *element.GetSinkConnectionsOptions) ([]element.Connection, error) {
 	return h.embedded().GetSinkConnections(ctx, opts)
 }
 
-// Connect calls the connect method of MediaElement on the server. It is
-// declared by [element.MediaElement].
+// Connect makes the media of this element flow into sink. Without a media type
+// it connects audio, video and data, and this element emits one
+// ElementConnected per type.
+//
+// Each input of a sink takes one source: connecting a new source to the same
+// input (media type and sink description) replaces the previous one, which
+// gets ElementDisconnected. An element may feed any number of sinks. The
+// server refuses elements of two different pipelines with CONNECT_ERROR
+// (40004).
+//
+// sink is the element that receives the media; it must belong to the same
+// pipeline.
+//
+// It is declared by [element.MediaElement].
 func (h *FaceOverlayFilter) Connect(ctx context.Context, sink element.MediaElementHandle, opts *element.ConnectOptions) error {
 	return h.embedded().Connect(ctx, sink, opts)
 }
 
-// Disconnect calls the disconnect method of MediaElement on the server. It is
-// declared by [element.MediaElement].
+// Disconnect stops the media of this element from flowing into sink, for one
+// media type or, when none is given, for all three; this element emits
+// ElementDisconnected for what it removes. Disconnecting elements that are not
+// connected succeeds.
+//
+// sink is the element that stops receiving the media.
+//
+// It is declared by [element.MediaElement].
 func (h *FaceOverlayFilter) Disconnect(ctx context.Context, sink element.MediaElementHandle, opts *element.DisconnectOptions) error {
 	return h.embedded().Disconnect(ctx, sink, opts)
 }
 
-// SetAudioFormat calls the setAudioFormat method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// SetAudioFormat fixes the audio format the element sends to its sinks, so
+// that the server transcodes the audio into it when the input differs. An
+// unsupported codec is refused with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
+//
+// caps is the audio codec and bitrate the element must output.
+//
+// It is declared by [element.MediaElement].
 func (h *FaceOverlayFilter) SetAudioFormat(ctx context.Context, caps types.AudioCaps) error {
 	return h.embedded().SetAudioFormat(ctx, caps)
 }
 
-// SetVideoFormat calls the setVideoFormat method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// SetVideoFormat fixes the video format the element sends to its sinks, so
+// that the server transcodes the video into it when the input differs. An
+// unsupported codec is refused with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
+//
+// caps is the video codec and frame rate the element must output.
+//
+// It is declared by [element.MediaElement].
 func (h *FaceOverlayFilter) SetVideoFormat(ctx context.Context, caps types.VideoCaps) error {
 	return h.embedded().SetVideoFormat(ctx, caps)
 }
 
-// DumpGstreamerDot calls the dumpGstreamerDot method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// DumpGstreamerDot writes the element's internal GStreamer graph, in Graphviz
+// DOT, to a file on the server instead of returning it: into the directory
+// named by the server's GST_DEBUG_DUMP_DOT_DIR environment variable, and
+// nowhere when that variable is unset. It is a debugging aid.
+//
+// It is declared by [element.MediaElement].
 func (h *FaceOverlayFilter) DumpGstreamerDot(ctx context.Context, opts *element.DumpGstreamerDotOptions) error {
 	return h.embedded().DumpGstreamerDot(ctx, opts)
 }
 
-// GetGstreamerDot calls the getGstreamerDot method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// GetGstreamerDot returns the element's internal GStreamer graph as Graphviz
+// DOT text: the GStreamer elements, pads and links that implement it on the
+// server. It is a debugging aid; render it with Graphviz' dot.
+//
+// It is declared by [element.MediaElement].
 func (h *FaceOverlayFilter) GetGstreamerDot(ctx context.Context, opts *element.GetGstreamerDotOptions) (string, error) {
 	return h.embedded().GetGstreamerDot(ctx, opts)
 }
 
-// GetStats calls the getStats method of MediaElement on the server. It is
-// declared by [element.MediaElement].
+// GetStats returns the element's statistics, keyed by the id of each
+// statistics record. While the pipeline's latencyStats is on, it includes the
+// element's own record (ElementStats, or EndpointStats for an endpoint) with
+// the latency of each input; RTP and WebRTC endpoints add records for their
+// RTP streams and transport once media flows. With neither, a real KMS returns
+// nothing (null).
+//
+// It is declared by [element.MediaElement].
 func (h *FaceOverlayFilter) GetStats(ctx context.Context, opts *element.GetStatsOptions) (map[string]types.Complex, error) {
 	return h.embedded().GetStats(ctx, opts)
 }
 
-// IsMediaFlowingIn calls the isMediaFlowingIn method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// IsMediaFlowingIn reports whether media of the given type is arriving at the
+// element's input right now. It turns false about two to four seconds after
+// the last packet; MediaFlowInStateChanged announces each change. The server
+// refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
+//
+// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
+//
+// It is declared by [element.MediaElement].
 func (h *FaceOverlayFilter) IsMediaFlowingIn(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingInOptions) (bool, error) {
 	return h.embedded().IsMediaFlowingIn(ctx, mediaType, opts)
 }
 
-// IsMediaFlowingOut calls the isMediaFlowingOut method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// IsMediaFlowingOut reports whether media of the given type is leaving the
+// element's output right now. It turns false about two to four seconds after
+// the last packet; MediaFlowOutStateChanged announces each change. The server
+// refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
+//
+// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
+//
+// It is declared by [element.MediaElement].
 func (h *FaceOverlayFilter) IsMediaFlowingOut(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingOutOptions) (bool, error) {
 	return h.embedded().IsMediaFlowingOut(ctx, mediaType, opts)
 }
 
-// IsMediaTranscoding calls the isMediaTranscoding method of MediaElement on
-// the server. It is declared by [element.MediaElement].
+// IsMediaTranscoding reports whether the element is transcoding media of the
+// given type right now, that is decoding and re-encoding it because its sinks
+// need another codec or format than its input has. Transcoding costs CPU, so
+// this is worth watching; MediaTranscodingStateChanged announces each change.
+// The server refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
+//
+// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
+//
+// It is declared by [element.MediaElement].
 func (h *FaceOverlayFilter) IsMediaTranscoding(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaTranscodingOptions) (bool, error) {
 	return h.embedded().IsMediaTranscoding(ctx, mediaType, opts)
 }
 
-// OnElementConnected subscribes to the ElementConnected events of the object;
-// the package documentation says when the channel closes. It is declared by
-// [element.MediaElement].
+// OnElementConnected subscribes to the ElementConnected events of the object.
+//
+// It is declared by [element.MediaElement].
 func (h *FaceOverlayFilter) OnElementConnected(ctx context.Context) (<-chan event.ElementConnected, error) {
 	return h.embedded().OnElementConnected(ctx)
 }
 
 // OnElementDisconnected subscribes to the ElementDisconnected events of the
-// object; the package documentation says when the channel closes. It is
-// declared by [element.MediaElement].
+// object.
+//
+// It is declared by [element.MediaElement].
 func (h *FaceOverlayFilter) OnElementDisconnected(ctx context.Context) (<-chan event.ElementDisconnected, error) {
 	return h.embedded().OnElementDisconnected(ctx)
 }
 
 // OnMediaFlowOutStateChanged subscribes to the MediaFlowOutStateChanged events
-// of the object; the package documentation says when the channel closes. It is
-// declared by [element.MediaElement].
+// of the object.
+//
+// It is declared by [element.MediaElement].
 func (h *FaceOverlayFilter) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan event.MediaFlowOutStateChanged, error) {
 	return h.embedded().OnMediaFlowOutStateChanged(ctx)
 }
 
 // OnMediaFlowInStateChanged subscribes to the MediaFlowInStateChanged events
-// of the object; the package documentation says when the channel closes. It is
-// declared by [element.MediaElement].
+// of the object.
+//
+// It is declared by [element.MediaElement].
 func (h *FaceOverlayFilter) OnMediaFlowInStateChanged(ctx context.Context) (<-chan event.MediaFlowInStateChanged, error) {
 	return h.embedded().OnMediaFlowInStateChanged(ctx)
 }
 
 // OnMediaTranscodingStateChanged subscribes to the
-// MediaTranscodingStateChanged events of the object; the package documentation
-// says when the channel closes. It is declared by [element.MediaElement].
+// MediaTranscodingStateChanged events of the object.
+//
+// It is declared by [element.MediaElement].
 func (h *FaceOverlayFilter) OnMediaTranscodingStateChanged(ctx context.Context) (<-chan event.MediaTranscodingStateChanged, error) {
 	return h.embedded().OnMediaTranscodingStateChanged(ctx)
 }
 
-// GetMediaPipeline reads the mediaPipeline property. It is set when the object
-// is created and never changes. This package cannot import the MediaPipeline
-// handle, so the result is a MediaObject handle: pipeline.LookupMediaPipeline,
-// or pipeline.MediaPipelineFromObject on its Object, gives the typed one. It
-// is declared by [element.MediaObject].
+// GetMediaPipeline returns the pipeline the object lives in. For a
+// MediaPipeline it is the pipeline itself; the ServerManager has none (nil).
+// It is set when the object is created and never changes. This package cannot
+// import the MediaPipeline handle, so the result is a MediaObject handle:
+// pipeline.LookupMediaPipeline, or pipeline.MediaPipelineFromObject on its
+// Object, gives the typed one.
+//
+// It is declared by [element.MediaObject].
 func (h *FaceOverlayFilter) GetMediaPipeline(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetMediaPipeline(ctx)
 }
 
-// GetParent reads the parent property. It is set when the object is created
-// and never changes. Results are MediaObject handles of the declared class;
-// the Lookup functions of the handle packages check and give the concrete one.
+// GetParent returns the object this one was created under: the pipeline for an
+// element or a hub, the hub for a HubPort, none (nil) for a pipeline or the
+// ServerManager. It is set when the object is created and never changes.
+// Results are MediaObject handles of the declared class; the Lookup functions
+// of the handle packages check and give the concrete one.
+//
 // It is declared by [element.MediaObject].
 func (h *FaceOverlayFilter) GetParent(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetParent(ctx)
 }
 
-// GetId reads the id property. It is set when the object is created and never
-// changes. It is declared by [element.MediaObject].
+// GetId returns the server-wide identifier of the object, fixed at creation. A
+// pipeline's id is a UUID followed by "_kurento.MediaPipeline"; a child's id
+// is its parent's id, a slash and the child's own UUID and type, such as
+// "<pipeline id>/<uuid>_kurento.WebRtcEndpoint". The ServerManager's id is
+// always "manager_ServerManager". It is set when the object is created and
+// never changes.
+//
+// It is declared by [element.MediaObject].
 func (h *FaceOverlayFilter) GetId(ctx context.Context) (string, error) {
 	return h.embedded().GetId(ctx)
 }
 
-// GetChildren reads the children property. Results are MediaObject handles of
-// the declared class; the Lookup functions of the handle packages check and
-// give the concrete one. It is declared by [element.MediaObject].
+// GetChildren returns the objects created under this one and still alive: a
+// pipeline's elements and hubs, a hub's ports. A real KMS lists them in no
+// fixed order. Results are MediaObject handles of the declared class; the
+// Lookup functions of the handle packages check and give the concrete one.
+//
+// It is declared by [element.MediaObject].
 func (h *FaceOverlayFilter) GetChildren(ctx context.Context) ([]*element.MediaObject, error) {
 	return h.embedded().GetChildren(ctx)
 }
 
-// GetName reads the name property. It is declared by [element.MediaObject].
+// GetName returns the object's free-form name, meant for logs and tools; the
+// server does not use it. It defaults to the object's id, and setting it to
+// the empty string brings the id back.
+//
+// It is declared by [element.MediaObject].
 func (h *FaceOverlayFilter) GetName(ctx context.Context) (string, error) {
 	return h.embedded().GetName(ctx)
 }
 
-// SetName changes the name property. It is declared by [element.MediaObject].
+// SetName sets the object's free-form name, meant for logs and tools; the
+// server does not use it. It defaults to the object's id, and setting it to
+// the empty string brings the id back.
+//
+// It is declared by [element.MediaObject].
 func (h *FaceOverlayFilter) SetName(ctx context.Context, name string) error {
 	return h.embedded().SetName(ctx, name)
 }
 
-// GetSendTagsInEvents reads the sendTagsInEvents property. It is declared by
-// [element.MediaObject].
+// GetSendTagsInEvents returns whether every event the object emits carries the
+// object's tags in its tags field. Default false: events then carry an empty
+// tag list.
+//
+// It is declared by [element.MediaObject].
 func (h *FaceOverlayFilter) GetSendTagsInEvents(ctx context.Context) (bool, error) {
 	return h.embedded().GetSendTagsInEvents(ctx)
 }
 
-// SetSendTagsInEvents changes the sendTagsInEvents property. It is declared by
-// [element.MediaObject].
+// SetSendTagsInEvents sets whether every event the object emits carries the
+// object's tags in its tags field. Default false: events then carry an empty
+// tag list.
+//
+// It is declared by [element.MediaObject].
 func (h *FaceOverlayFilter) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents bool) error {
 	return h.embedded().SetSendTagsInEvents(ctx, sendTagsInEvents)
 }
 
-// GetCreationTime reads the creationTime property. It is set when the object
-// is created and never changes. It is declared by [element.MediaObject].
+// GetCreationTime returns when the object was created, in whole seconds since
+// the Unix epoch, by the server's clock. It is set when the object is created
+// and never changes.
+//
+// It is declared by [element.MediaObject].
 func (h *FaceOverlayFilter) GetCreationTime(ctx context.Context) (int32, error) {
 	return h.embedded().GetCreationTime(ctx)
 }
 
-// AddTag calls the addTag method of MediaObject on the server. It is declared
-// by [element.MediaObject].
+// AddTag attaches a key-value tag to the object, replacing the value when the
+// key is already present. Tags live on the server, so every session that looks
+// the object up sees them; sendTagsInEvents copies them into the object's
+// events.
+//
+// key is the tag's name.
+//
+// value is the value stored under the key.
+//
+// It is declared by [element.MediaObject].
 func (h *FaceOverlayFilter) AddTag(ctx context.Context, key string, value string) error {
 	return h.embedded().AddTag(ctx, key, value)
 }
 
-// RemoveTag calls the removeTag method of MediaObject on the server. It is
-// declared by [element.MediaObject].
+// RemoveTag deletes the tag with the given key. Removing a key that is not
+// there succeeds and changes nothing.
+//
+// key is the name of the tag to delete.
+//
+// It is declared by [element.MediaObject].
 func (h *FaceOverlayFilter) RemoveTag(ctx context.Context, key string) error {
 	return h.embedded().RemoveTag(ctx, key)
 }
 
-// GetTag calls the getTag method of MediaObject on the server. It is declared
-// by [element.MediaObject].
+// GetTag returns the value stored under the given key. The server refuses a
+// key the object does not have with MEDIA_OBJECT_TAG_KEY_NOT_FOUND (40110).
+//
+// key is the name of the tag to read.
+//
+// It is declared by [element.MediaObject].
 func (h *FaceOverlayFilter) GetTag(ctx context.Context, key string) (string, error) {
 	return h.embedded().GetTag(ctx, key)
 }
 
-// GetTags calls the getTags method of MediaObject on the server. It is
-// declared by [element.MediaObject].
+// GetTags returns every tag of the object as key-value pairs; the list is
+// empty when the object has none.
+//
+// It is declared by [element.MediaObject].
 func (h *FaceOverlayFilter) GetTags(ctx context.Context) ([]types.Tag, error) {
 	return h.embedded().GetTags(ctx)
 }
 
-// OnError subscribes to the Error events of the object; the package
-// documentation says when the channel closes. It is declared by
-// [element.MediaObject].
+// OnError subscribes to the Error events of the object.
+//
+// It is declared by [element.MediaObject].
 func (h *FaceOverlayFilter) OnError(ctx context.Context) (<-chan event.Error, error) {
 	return h.embedded().OnError(ctx)
 }
 
-// GStreamerFilter is the handle of a GStreamerFilter object (filters module).
+// GStreamerFilter is a filter made of one GStreamer element of the media
+// server's installation, given in gst-launch syntax, such as "videobalance
+// saturation=0.0" (black and white) or "videoflip method=horizontal-flip": the
+// media passes through that element. Only one element is allowed; use several
+// GStreamerFilters in a row to chain elements.
 //
-// Besides its own, it has the methods of the classes it extends,
-// redeclared here so that a nil handle fails instead of panicking:
+// The type is the handle of a GStreamerFilter object (filters module).
+//
+// Besides its own methods, it has those of the classes it extends:
 //
 //   - [element.MediaElement]: GetEncoderBitrate, SetEncoderBitrate,
 //     GetMinEncoderBitrate, SetMinEncoderBitrate, GetMaxEncoderBitrate,
@@ -457,14 +644,24 @@ func (h *GStreamerFilter) embedded() *Filter {
 // GStreamerFilter. A nil *GStreamerFilterOptions, or an unset field, leaves
 // the choice to the server.
 type GStreamerFilterOptions struct {
-	// FilterType sets the optional filterType parameter. The empty value
-	// leaves it to the server, which uses "AUTODETECT".
+	// FilterType sets which media the element works on: VIDEO, AUDIO, or
+	// AUTODETECT (the default) to decide from the element's pads. The other
+	// kind of media passes by unchanged. The empty value leaves it to the
+	// server, which uses "AUTODETECT".
 	FilterType types.FilterType
 }
 
 // NewGStreamerFilter creates a GStreamerFilter in mediaPipeline and returns
 // its handle. When mediaPipeline is pending in a transaction, the new object
 // joins it.
+//
+// mediaPipeline is the pipeline the filter is created in.
+//
+// command is the element and its properties in gst-launch syntax, fixed at
+// creation. An element the server does not have is refused with MARSHALL_ERROR
+// (40001) "GStreamer element cannot be created: no element ...", and a command
+// with more than one element (a "!" link) with MARSHALL_ERROR (40001) "Given
+// command is not valid, only one element can be created".
 func NewGStreamerFilter(ctx context.Context, mediaPipeline *pipeline.MediaPipeline, command string, opts *GStreamerFilterOptions) (*GStreamerFilter, error) {
 	mediaPipelineObj, mediaPipelineErr := client.RefArg(nil, "mediaPipeline", mediaPipeline)
 	if mediaPipelineErr != nil {
@@ -488,7 +685,7 @@ func NewGStreamerFilter(ctx context.Context, mediaPipeline *pipeline.MediaPipeli
 	return GStreamerFilterFromObject(o), nil
 }
 
-// GetCommand reads the command property.
+// GetCommand returns the gst-launch command the filter was created with.
 func (h *GStreamerFilter) GetCommand(ctx context.Context) (string, error) {
 	o := h.Object()
 	var res string
@@ -498,8 +695,19 @@ func (h *GStreamerFilter) GetCommand(ctx context.Context) (string, error) {
 	return res, nil
 }
 
-// SetElementProperty calls the setElementProperty method of GStreamerFilter on
-// the server.
+// SetElementProperty changes a property of the filter's GStreamer element
+// while media flows, for example ("saturation", "1.0") on videobalance. The
+// value is given as text and converted to the property's type. The server
+// refuses a value that does not convert with MARSHALL_ERROR (40001, "Cannot
+// convert 'abc' to double: stod"), a property the element lacks with
+// MARSHALL_ERROR (40001, "No property named 'x' in object ..."), and a
+// property of a type it cannot convert from text, such as caps, with
+// NOT_IMPLEMENTED (40006).
+//
+// propertyName is the name of the element's property, as gst-inspect-1.0 lists
+// it.
+//
+// propertyValue is the new value, written as text ("0.5", "true", "3").
 func (h *GStreamerFilter) SetElementProperty(ctx context.Context, propertyName string, propertyValue string) error {
 	o := h.Object()
 	params := struct {
@@ -520,243 +728,389 @@ func (h *GStreamerFilter) Events(ctx context.Context, types ...string) (*client.
 	return client.SubscribeEvents(ctx, h.Object(), types)
 }
 
-// GetEncoderBitrate reads the encoderBitrate property. It is declared by
-// [element.MediaElement].
+// GetEncoderBitrate returns the target bitrate, in bits per second, of the
+// video encoder the element runs when it has to transcode. Default 300000 (300
+// kbps). A real KMS ignores negative values.
+//
+// It is declared by [element.MediaElement].
 func (h *GStreamerFilter) GetEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetEncoderBitrate(ctx)
 }
 
-// SetEncoderBitrate changes the encoderBitrate property. It is declared by
-// [element.MediaElement].
+// SetEncoderBitrate sets the target bitrate, in bits per second, of the video
+// encoder the element runs when it has to transcode. Default 300000 (300
+// kbps). A real KMS ignores negative values.
+//
+// It is declared by [element.MediaElement].
 func (h *GStreamerFilter) SetEncoderBitrate(ctx context.Context, encoderBitrate int32) error {
 	return h.embedded().SetEncoderBitrate(ctx, encoderBitrate)
 }
 
-// GetMinEncoderBitrate reads the minEncoderBitrate property. It is declared by
-// [element.MediaElement].
+// GetMinEncoderBitrate returns the lowest bitrate, in bits per second, the
+// element's video encoder may drop to when it adapts to the network. Default 0
+// (no floor). A real KMS lowers a minimum set above the current maximum to
+// that maximum.
+//
+// It is declared by [element.MediaElement].
 func (h *GStreamerFilter) GetMinEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetMinEncoderBitrate(ctx)
 }
 
-// SetMinEncoderBitrate changes the minEncoderBitrate property. It is declared
-// by [element.MediaElement].
+// SetMinEncoderBitrate sets the lowest bitrate, in bits per second, the
+// element's video encoder may drop to when it adapts to the network. Default 0
+// (no floor). A real KMS lowers a minimum set above the current maximum to
+// that maximum.
+//
+// It is declared by [element.MediaElement].
 func (h *GStreamerFilter) SetMinEncoderBitrate(ctx context.Context, minEncoderBitrate int32) error {
 	return h.embedded().SetMinEncoderBitrate(ctx, minEncoderBitrate)
 }
 
-// GetMaxEncoderBitrate reads the maxEncoderBitrate property. It is declared by
-// [element.MediaElement].
+// GetMaxEncoderBitrate returns the highest bitrate, in bits per second, the
+// element's video encoder may rise to when it adapts to the network. Default
+// 2147483647 (no ceiling). A real KMS raises a maximum set below the current
+// minimum to that minimum.
+//
+// It is declared by [element.MediaElement].
 func (h *GStreamerFilter) GetMaxEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetMaxEncoderBitrate(ctx)
 }
 
-// SetMaxEncoderBitrate changes the maxEncoderBitrate property. It is declared
-// by [element.MediaElement].
+// SetMaxEncoderBitrate sets the highest bitrate, in bits per second, the
+// element's video encoder may rise to when it adapts to the network. Default
+// 2147483647 (no ceiling). A real KMS raises a maximum set below the current
+// minimum to that minimum.
+//
+// It is declared by [element.MediaElement].
 func (h *GStreamerFilter) SetMaxEncoderBitrate(ctx context.Context, maxEncoderBitrate int32) error {
 	return h.embedded().SetMaxEncoderBitrate(ctx, maxEncoderBitrate)
 }
 
-// GetSourceConnections calls the getSourceConnections method of MediaElement
-// on the server. It is declared by [element.MediaElement].
+// GetSourceConnections returns the connections that feed this element: one
+// entry per source element, media type and pair of media descriptions, with
+// this element as the sink. The list is empty when nothing is connected to the
+// element.
+//
+// It is declared by [element.MediaElement].
 func (h *GStreamerFilter) GetSourceConnections(ctx context.Context, opts *element.GetSourceConnectionsOptions) ([]element.Connection, error) {
 	return h.embedded().GetSourceConnections(ctx, opts)
 }
 
-// GetSinkConnections calls the getSinkConnections method of MediaElement on
-// the server. It is declared by [element.MediaElement].
+// GetSinkConnections returns the connections this element feeds: one entry per
+// sink element, media type and pair of media descriptions, with this element
+// as the source. The list is empty when the element is connected to nothing.
+//
+// It is declared by [element.MediaElement].
 func (h *GStreamerFilter) GetSinkConnections(ctx context.Context, opts *element.GetSinkConnectionsOptions) ([]element.Connection, error) {
 	return h.embedded().GetSinkConnections(ctx, opts)
 }
 
-// Connect calls the connect method of MediaElement on the server. It is
-// declared by [element.MediaElement].
+// Connect makes the media of this element flow into sink. Without a media type
+// it connects audio, video and data, and this element emits one
+// ElementConnected per type.
+//
+// Each input of a sink takes one source: connecting a new source to the same
+// input (media type and sink description) replaces the previous one, which
+// gets ElementDisconnected. An element may feed any number of sinks. The
+// server refuses elements of two different pipelines with CONNECT_ERROR
+// (40004).
+//
+// sink is the element that receives the media; it must belong to the same
+// pipeline.
+//
+// It is declared by [element.MediaElement].
 func (h *GStreamerFilter) Connect(ctx context.Context, sink element.MediaElementHandle, opts *element.ConnectOptions) error {
 	return h.embedded().Connect(ctx, sink, opts)
 }
 
-// Disconnect calls the disconnect method of MediaElement on the server. It is
-// declared by [element.MediaElement].
+// Disconnect stops the media of this element from flowing into sink, for one
+// media type or, when none is given, for all three; this element emits
+// ElementDisconnected for what it removes. Disconnecting elements that are not
+// connected succeeds.
+//
+// sink is the element that stops receiving the media.
+//
+// It is declared by [element.MediaElement].
 func (h *GStreamerFilter) Disconnect(ctx context.Context, sink element.MediaElementHandle, opts *element.DisconnectOptions) error {
 	return h.embedded().Disconnect(ctx, sink, opts)
 }
 
-// SetAudioFormat calls the setAudioFormat method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// SetAudioFormat fixes the audio format the element sends to its sinks, so
+// that the server transcodes the audio into it when the input differs. An
+// unsupported codec is refused with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
+//
+// caps is the audio codec and bitrate the element must output.
+//
+// It is declared by [element.MediaElement].
 func (h *GStreamerFilter) SetAudioFormat(ctx context.Context, caps types.AudioCaps) error {
 	return h.embedded().SetAudioFormat(ctx, caps)
 }
 
-// SetVideoFormat calls the setVideoFormat method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// SetVideoFormat fixes the video format the element sends to its sinks, so
+// that the server transcodes the video into it when the input differs. An
+// unsupported codec is refused with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
+//
+// caps is the video codec and frame rate the element must output.
+//
+// It is declared by [element.MediaElement].
 func (h *GStreamerFilter) SetVideoFormat(ctx context.Context, caps types.VideoCaps) error {
 	return h.embedded().SetVideoFormat(ctx, caps)
 }
 
-// DumpGstreamerDot calls the dumpGstreamerDot method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// DumpGstreamerDot writes the element's internal GStreamer graph, in Graphviz
+// DOT, to a file on the server instead of returning it: into the directory
+// named by the server's GST_DEBUG_DUMP_DOT_DIR environment variable, and
+// nowhere when that variable is unset. It is a debugging aid.
+//
+// It is declared by [element.MediaElement].
 func (h *GStreamerFilter) DumpGstreamerDot(ctx context.Context, opts *element.DumpGstreamerDotOptions) error {
 	return h.embedded().DumpGstreamerDot(ctx, opts)
 }
 
-// GetGstreamerDot calls the getGstreamerDot method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// GetGstreamerDot returns the element's internal GStreamer graph as Graphviz
+// DOT text: the GStreamer elements, pads and links that implement it on the
+// server. It is a debugging aid; render it with Graphviz' dot.
+//
+// It is declared by [element.MediaElement].
 func (h *GStreamerFilter) GetGstreamerDot(ctx context.Context, opts *element.GetGstreamerDotOptions) (string, error) {
 	return h.embedded().GetGstreamerDot(ctx, opts)
 }
 
-// GetStats calls the getStats method of MediaElement on the server. It is
-// declared by [element.MediaElement].
+// GetStats returns the element's statistics, keyed by the id of each
+// statistics record. While the pipeline's latencyStats is on, it includes the
+// element's own record (ElementStats, or EndpointStats for an endpoint) with
+// the latency of each input; RTP and WebRTC endpoints add records for their
+// RTP streams and transport once media flows. With neither, a real KMS returns
+// nothing (null).
+//
+// It is declared by [element.MediaElement].
 func (h *GStreamerFilter) GetStats(ctx context.Context, opts *element.GetStatsOptions) (map[string]types.Complex, error) {
 	return h.embedded().GetStats(ctx, opts)
 }
 
-// IsMediaFlowingIn calls the isMediaFlowingIn method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// IsMediaFlowingIn reports whether media of the given type is arriving at the
+// element's input right now. It turns false about two to four seconds after
+// the last packet; MediaFlowInStateChanged announces each change. The server
+// refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
+//
+// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
+//
+// It is declared by [element.MediaElement].
 func (h *GStreamerFilter) IsMediaFlowingIn(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingInOptions) (bool, error) {
 	return h.embedded().IsMediaFlowingIn(ctx, mediaType, opts)
 }
 
-// IsMediaFlowingOut calls the isMediaFlowingOut method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// IsMediaFlowingOut reports whether media of the given type is leaving the
+// element's output right now. It turns false about two to four seconds after
+// the last packet; MediaFlowOutStateChanged announces each change. The server
+// refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
+//
+// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
+//
+// It is declared by [element.MediaElement].
 func (h *GStreamerFilter) IsMediaFlowingOut(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingOutOptions) (bool, error) {
 	return h.embedded().IsMediaFlowingOut(ctx, mediaType, opts)
 }
 
-// IsMediaTranscoding calls the isMediaTranscoding method of MediaElement on
-// the server. It is declared by [element.MediaElement].
+// IsMediaTranscoding reports whether the element is transcoding media of the
+// given type right now, that is decoding and re-encoding it because its sinks
+// need another codec or format than its input has. Transcoding costs CPU, so
+// this is worth watching; MediaTranscodingStateChanged announces each change.
+// The server refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
+//
+// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
+//
+// It is declared by [element.MediaElement].
 func (h *GStreamerFilter) IsMediaTranscoding(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaTranscodingOptions) (bool, error) {
 	return h.embedded().IsMediaTranscoding(ctx, mediaType, opts)
 }
 
-// OnElementConnected subscribes to the ElementConnected events of the object;
-// the package documentation says when the channel closes. It is declared by
-// [element.MediaElement].
+// OnElementConnected subscribes to the ElementConnected events of the object.
+//
+// It is declared by [element.MediaElement].
 func (h *GStreamerFilter) OnElementConnected(ctx context.Context) (<-chan event.ElementConnected, error) {
 	return h.embedded().OnElementConnected(ctx)
 }
 
 // OnElementDisconnected subscribes to the ElementDisconnected events of the
-// object; the package documentation says when the channel closes. It is
-// declared by [element.MediaElement].
+// object.
+//
+// It is declared by [element.MediaElement].
 func (h *GStreamerFilter) OnElementDisconnected(ctx context.Context) (<-chan event.ElementDisconnected, error) {
 	return h.embedded().OnElementDisconnected(ctx)
 }
 
 // OnMediaFlowOutStateChanged subscribes to the MediaFlowOutStateChanged events
-// of the object; the package documentation says when the channel closes. It is
-// declared by [element.MediaElement].
+// of the object.
+//
+// It is declared by [element.MediaElement].
 func (h *GStreamerFilter) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan event.MediaFlowOutStateChanged, error) {
 	return h.embedded().OnMediaFlowOutStateChanged(ctx)
 }
 
 // OnMediaFlowInStateChanged subscribes to the MediaFlowInStateChanged events
-// of the object; the package documentation says when the channel closes. It is
-// declared by [element.MediaElement].
+// of the object.
+//
+// It is declared by [element.MediaElement].
 func (h *GStreamerFilter) OnMediaFlowInStateChanged(ctx context.Context) (<-chan event.MediaFlowInStateChanged, error) {
 	return h.embedded().OnMediaFlowInStateChanged(ctx)
 }
 
 // OnMediaTranscodingStateChanged subscribes to the
-// MediaTranscodingStateChanged events of the object; the package documentation
-// says when the channel closes. It is declared by [element.MediaElement].
+// MediaTranscodingStateChanged events of the object.
+//
+// It is declared by [element.MediaElement].
 func (h *GStreamerFilter) OnMediaTranscodingStateChanged(ctx context.Context) (<-chan event.MediaTranscodingStateChanged, error) {
 	return h.embedded().OnMediaTranscodingStateChanged(ctx)
 }
 
-// GetMediaPipeline reads the mediaPipeline property. It is set when the object
-// is created and never changes. This package cannot import the MediaPipeline
-// handle, so the result is a MediaObject handle: pipeline.LookupMediaPipeline,
-// or pipeline.MediaPipelineFromObject on its Object, gives the typed one. It
-// is declared by [element.MediaObject].
+// GetMediaPipeline returns the pipeline the object lives in. For a
+// MediaPipeline it is the pipeline itself; the ServerManager has none (nil).
+// It is set when the object is created and never changes. This package cannot
+// import the MediaPipeline handle, so the result is a MediaObject handle:
+// pipeline.LookupMediaPipeline, or pipeline.MediaPipelineFromObject on its
+// Object, gives the typed one.
+//
+// It is declared by [element.MediaObject].
 func (h *GStreamerFilter) GetMediaPipeline(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetMediaPipeline(ctx)
 }
 
-// GetParent reads the parent property. It is set when the object is created
-// and never changes. Results are MediaObject handles of the declared class;
-// the Lookup functions of the handle packages check and give the concrete one.
+// GetParent returns the object this one was created under: the pipeline for an
+// element or a hub, the hub for a HubPort, none (nil) for a pipeline or the
+// ServerManager. It is set when the object is created and never changes.
+// Results are MediaObject handles of the declared class; the Lookup functions
+// of the handle packages check and give the concrete one.
+//
 // It is declared by [element.MediaObject].
 func (h *GStreamerFilter) GetParent(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetParent(ctx)
 }
 
-// GetId reads the id property. It is set when the object is created and never
-// changes. It is declared by [element.MediaObject].
+// GetId returns the server-wide identifier of the object, fixed at creation. A
+// pipeline's id is a UUID followed by "_kurento.MediaPipeline"; a child's id
+// is its parent's id, a slash and the child's own UUID and type, such as
+// "<pipeline id>/<uuid>_kurento.WebRtcEndpoint". The ServerManager's id is
+// always "manager_ServerManager". It is set when the object is created and
+// never changes.
+//
+// It is declared by [element.MediaObject].
 func (h *GStreamerFilter) GetId(ctx context.Context) (string, error) {
 	return h.embedded().GetId(ctx)
 }
 
-// GetChildren reads the children property. Results are MediaObject handles of
-// the declared class; the Lookup functions of the handle packages check and
-// give the concrete one. It is declared by [element.MediaObject].
+// GetChildren returns the objects created under this one and still alive: a
+// pipeline's elements and hubs, a hub's ports. A real KMS lists them in no
+// fixed order. Results are MediaObject handles of the declared class; the
+// Lookup functions of the handle packages check and give the concrete one.
+//
+// It is declared by [element.MediaObject].
 func (h *GStreamerFilter) GetChildren(ctx context.Context) ([]*element.MediaObject, error) {
 	return h.embedded().GetChildren(ctx)
 }
 
-// GetName reads the name property. It is declared by [element.MediaObject].
+// GetName returns the object's free-form name, meant for logs and tools; the
+// server does not use it. It defaults to the object's id, and setting it to
+// the empty string brings the id back.
+//
+// It is declared by [element.MediaObject].
 func (h *GStreamerFilter) GetName(ctx context.Context) (string, error) {
 	return h.embedded().GetName(ctx)
 }
 
-// SetName changes the name property. It is declared by [element.MediaObject].
+// SetName sets the object's free-form name, meant for logs and tools; the
+// server does not use it. It defaults to the object's id, and setting it to
+// the empty string brings the id back.
+//
+// It is declared by [element.MediaObject].
 func (h *GStreamerFilter) SetName(ctx context.Context, name string) error {
 	return h.embedded().SetName(ctx, name)
 }
 
-// GetSendTagsInEvents reads the sendTagsInEvents property. It is declared by
-// [element.MediaObject].
+// GetSendTagsInEvents returns whether every event the object emits carries the
+// object's tags in its tags field. Default false: events then carry an empty
+// tag list.
+//
+// It is declared by [element.MediaObject].
 func (h *GStreamerFilter) GetSendTagsInEvents(ctx context.Context) (bool, error) {
 	return h.embedded().GetSendTagsInEvents(ctx)
 }
 
-// SetSendTagsInEvents changes the sendTagsInEvents property. It is declared by
-// [element.MediaObject].
+// SetSendTagsInEvents sets whether every event the object emits carries the
+// object's tags in its tags field. Default false: events then carry an empty
+// tag list.
+//
+// It is declared by [element.MediaObject].
 func (h *GStreamerFilter) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents bool) error {
 	return h.embedded().SetSendTagsInEvents(ctx, sendTagsInEvents)
 }
 
-// GetCreationTime reads the creationTime property. It is set when the object
-// is created and never changes. It is declared by [element.MediaObject].
+// GetCreationTime returns when the object was created, in whole seconds since
+// the Unix epoch, by the server's clock. It is set when the object is created
+// and never changes.
+//
+// It is declared by [element.MediaObject].
 func (h *GStreamerFilter) GetCreationTime(ctx context.Context) (int32, error) {
 	return h.embedded().GetCreationTime(ctx)
 }
 
-// AddTag calls the addTag method of MediaObject on the server. It is declared
-// by [element.MediaObject].
+// AddTag attaches a key-value tag to the object, replacing the value when the
+// key is already present. Tags live on the server, so every session that looks
+// the object up sees them; sendTagsInEvents copies them into the object's
+// events.
+//
+// key is the tag's name.
+//
+// value is the value stored under the key.
+//
+// It is declared by [element.MediaObject].
 func (h *GStreamerFilter) AddTag(ctx context.Context, key string, value string) error {
 	return h.embedded().AddTag(ctx, key, value)
 }
 
-// RemoveTag calls the removeTag method of MediaObject on the server. It is
-// declared by [element.MediaObject].
+// RemoveTag deletes the tag with the given key. Removing a key that is not
+// there succeeds and changes nothing.
+//
+// key is the name of the tag to delete.
+//
+// It is declared by [element.MediaObject].
 func (h *GStreamerFilter) RemoveTag(ctx context.Context, key string) error {
 	return h.embedded().RemoveTag(ctx, key)
 }
 
-// GetTag calls the getTag method of MediaObject on the server. It is declared
-// by [element.MediaObject].
+// GetTag returns the value stored under the given key. The server refuses a
+// key the object does not have with MEDIA_OBJECT_TAG_KEY_NOT_FOUND (40110).
+//
+// key is the name of the tag to read.
+//
+// It is declared by [element.MediaObject].
 func (h *GStreamerFilter) GetTag(ctx context.Context, key string) (string, error) {
 	return h.embedded().GetTag(ctx, key)
 }
 
-// GetTags calls the getTags method of MediaObject on the server. It is
-// declared by [element.MediaObject].
+// GetTags returns every tag of the object as key-value pairs; the list is
+// empty when the object has none.
+//
+// It is declared by [element.MediaObject].
 func (h *GStreamerFilter) GetTags(ctx context.Context) ([]types.Tag, error) {
 	return h.embedded().GetTags(ctx)
 }
 
-// OnError subscribes to the Error events of the object; the package
-// documentation says when the channel closes. It is declared by
-// [element.MediaObject].
+// OnError subscribes to the Error events of the object.
+//
+// It is declared by [element.MediaObject].
 func (h *GStreamerFilter) OnError(ctx context.Context) (<-chan event.Error, error) {
 	return h.embedded().OnError(ctx)
 }
 
-// ImageOverlayFilter is the handle of an ImageOverlayFilter object (filters
-// module).
+// ImageOverlayFilter is a filter that draws still images at fixed places on
+// the video, such as a logo, a watermark or a caption banner. Each image has
+// an id and a box measured in fractions of the frame, so the layout follows
+// the video's resolution. Audio passes unchanged.
 //
-// Besides its own, it has the methods of the classes it extends,
-// redeclared here so that a nil handle fails instead of panicking:
+// The type is the handle of an ImageOverlayFilter object (filters module).
+//
+// Besides its own methods, it has those of the classes it extends:
 //
 //   - [element.MediaElement]: GetEncoderBitrate, SetEncoderBitrate,
 //     GetMinEncoderBitrate, SetMinEncoderBitrate, GetMaxEncoderBitrate,
@@ -837,6 +1191,8 @@ type ImageOverlayFilterOptions struct {
 // NewImageOverlayFilter creates an ImageOverlayFilter in mediaPipeline and
 // returns its handle. When mediaPipeline is pending in a transaction, the new
 // object joins it.
+//
+// mediaPipeline is the pipeline the filter is created in.
 func NewImageOverlayFilter(ctx context.Context, mediaPipeline *pipeline.MediaPipeline, opts *ImageOverlayFilterOptions) (*ImageOverlayFilter, error) {
 	mediaPipelineObj, mediaPipelineErr := client.RefArg(nil, "mediaPipeline", mediaPipeline)
 	if mediaPipelineErr != nil {
@@ -852,8 +1208,10 @@ func NewImageOverlayFilter(ctx context.Context, mediaPipeline *pipeline.MediaPip
 	return ImageOverlayFilterFromObject(o), nil
 }
 
-// RemoveImage calls the removeImage method of ImageOverlayFilter on the
-// server.
+// RemoveImage stops drawing the image with the given id. An id that was never
+// added is not an error.
+//
+// id is the id the image was added with.
 func (h *ImageOverlayFilter) RemoveImage(ctx context.Context, id string) error {
 	o := h.Object()
 	params := struct {
@@ -862,7 +1220,42 @@ func (h *ImageOverlayFilter) RemoveImage(ctx context.Context, id string) error {
 	return o.Invoke(ctx, "removeImage", params, nil)
 }
 
-// AddImage calls the addImage method of ImageOverlayFilter on the server.
+// AddImage draws the image at uri in a box of the frame, under the name id;
+// adding an id again replaces that image.
+//
+// The four numbers are fractions of the frame, not percentages (0.5 is half).
+// With a frame of W by H pixels, the box's top-left corner is at
+// (offsetXPercent*W, offsetYPercent*H) and its size is widthPercent*W by
+// heightPercent*H; x grows to the right and y downwards. Parts beyond the
+// frame are cut off, and the alpha channel of a PNG is respected. The server
+// checks neither the numbers nor the URI: an image that cannot be loaded is
+// simply not drawn, and a width or height of 0 hides it.
+//
+// id is the name of the image, used by RemoveImage and to replace it.
+//
+// uri is where the image is: a path in the media server's file system, given
+// as a plain path such as "/srv/img/logo.png", or an http:// or https:// URL
+// that the server downloads. A file:// URI is not understood: the image is
+// then silently not drawn.
+//
+// offsetXPercent is the left edge of the box, as a fraction of the frame's
+// width from the left edge: 0 the left edge, 0.5 the middle.
+//
+// offsetYPercent is the top edge of the box, as a fraction of the frame's
+// height from the top edge: 0 the top, 0.5 the middle.
+//
+// widthPercent is the width of the box as a fraction of the frame's width: 1
+// the full width, 0.2 a fifth.
+//
+// heightPercent is the height of the box as a fraction of the frame's height.
+//
+// keepAspectRatio tells whether the image keeps its own proportions: true
+// shrinks it until it fits inside the box, false stretches it to fill the box
+// exactly.
+//
+// center tells whether an image shrunk by keepAspectRatio is centred in its
+// box rather than put at the box's top-left corner; without keepAspectRatio it
+// has no effect.
 func (h *ImageOverlayFilter) AddImage(ctx context.Context, id string, uri string, offsetXPercent float32, offsetYPercent float32, widthPercent float32, heightPercent float32, keepAspectRatio bool, center bool) error {
 	o := h.Object()
 	params := struct {
@@ -889,244 +1282,390 @@ func (h *ImageOverlayFilter) Events(ctx context.Context, types ...string) (*clie
 	return client.SubscribeEvents(ctx, h.Object(), types)
 }
 
-// GetEncoderBitrate reads the encoderBitrate property. It is declared by
-// [element.MediaElement].
+// GetEncoderBitrate returns the target bitrate, in bits per second, of the
+// video encoder the element runs when it has to transcode. Default 300000 (300
+// kbps). A real KMS ignores negative values.
+//
+// It is declared by [element.MediaElement].
 func (h *ImageOverlayFilter) GetEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetEncoderBitrate(ctx)
 }
 
-// SetEncoderBitrate changes the encoderBitrate property. It is declared by
-// [element.MediaElement].
+// SetEncoderBitrate sets the target bitrate, in bits per second, of the video
+// encoder the element runs when it has to transcode. Default 300000 (300
+// kbps). A real KMS ignores negative values.
+//
+// It is declared by [element.MediaElement].
 func (h *ImageOverlayFilter) SetEncoderBitrate(ctx context.Context, encoderBitrate int32) error {
 	return h.embedded().SetEncoderBitrate(ctx, encoderBitrate)
 }
 
-// GetMinEncoderBitrate reads the minEncoderBitrate property. It is declared by
-// [element.MediaElement].
+// GetMinEncoderBitrate returns the lowest bitrate, in bits per second, the
+// element's video encoder may drop to when it adapts to the network. Default 0
+// (no floor). A real KMS lowers a minimum set above the current maximum to
+// that maximum.
+//
+// It is declared by [element.MediaElement].
 func (h *ImageOverlayFilter) GetMinEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetMinEncoderBitrate(ctx)
 }
 
-// SetMinEncoderBitrate changes the minEncoderBitrate property. It is declared
-// by [element.MediaElement].
+// SetMinEncoderBitrate sets the lowest bitrate, in bits per second, the
+// element's video encoder may drop to when it adapts to the network. Default 0
+// (no floor). A real KMS lowers a minimum set above the current maximum to
+// that maximum.
+//
+// It is declared by [element.MediaElement].
 func (h *ImageOverlayFilter) SetMinEncoderBitrate(ctx context.Context, minEncoderBitrate int32) error {
 	return h.embedded().SetMinEncoderBitrate(ctx, minEncoderBitrate)
 }
 
-// GetMaxEncoderBitrate reads the maxEncoderBitrate property. It is declared by
-// [element.MediaElement].
+// GetMaxEncoderBitrate returns the highest bitrate, in bits per second, the
+// element's video encoder may rise to when it adapts to the network. Default
+// 2147483647 (no ceiling). A real KMS raises a maximum set below the current
+// minimum to that minimum.
+//
+// It is declared by [element.MediaElement].
 func (h *ImageOverlayFilter) GetMaxEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetMaxEncoderBitrate(ctx)
 }
 
-// SetMaxEncoderBitrate changes the maxEncoderBitrate property. It is declared
-// by [element.MediaElement].
+// SetMaxEncoderBitrate sets the highest bitrate, in bits per second, the
+// element's video encoder may rise to when it adapts to the network. Default
+// 2147483647 (no ceiling). A real KMS raises a maximum set below the current
+// minimum to that minimum.
+//
+// It is declared by [element.MediaElement].
 func (h *ImageOverlayFilter) SetMaxEncoderBitrate(ctx context.Context, maxEncoderBitrate int32) error {
 	return h.embedded().SetMaxEncoderBitrate(ctx, maxEncoderBitrate)
 }
 
-// GetSourceConnections calls the getSourceConnections method of MediaElement
-// on the server. It is declared by [element.MediaElement].
+// GetSourceConnections returns the connections that feed this element: one
+// entry per source element, media type and pair of media descriptions, with
+// this element as the sink. The list is empty when nothing is connected to the
+// element.
+//
+// It is declared by [element.MediaElement].
 func (h *ImageOverlayFilter) GetSourceConnections(ctx context.Context, opts *element.GetSourceConnectionsOptions) ([]element.Connection, error) {
 	return h.embedded().GetSourceConnections(ctx, opts)
 }
 
-// GetSinkConnections calls the getSinkConnections method of MediaElement on
-// the server. It is declared by [element.MediaElement].
+// GetSinkConnections returns the connections this element feeds: one entry per
+// sink element, media type and pair of media descriptions, with this element
+// as the source. The list is empty when the element is connected to nothing.
+//
+// It is declared by [element.MediaElement].
 func (h *ImageOverlayFilter) GetSinkConnections(ctx context.Context, opts *element.GetSinkConnectionsOptions) ([]element.Connection, error) {
 	return h.embedded().GetSinkConnections(ctx, opts)
 }
 
-// Connect calls the connect method of MediaElement on the server. It is
-// declared by [element.MediaElement].
+// Connect makes the media of this element flow into sink. Without a media type
+// it connects audio, video and data, and this element emits one
+// ElementConnected per type.
+//
+// Each input of a sink takes one source: connecting a new source to the same
+// input (media type and sink description) replaces the previous one, which
+// gets ElementDisconnected. An element may feed any number of sinks. The
+// server refuses elements of two different pipelines with CONNECT_ERROR
+// (40004).
+//
+// sink is the element that receives the media; it must belong to the same
+// pipeline.
+//
+// It is declared by [element.MediaElement].
 func (h *ImageOverlayFilter) Connect(ctx context.Context, sink element.MediaElementHandle, opts *element.ConnectOptions) error {
 	return h.embedded().Connect(ctx, sink, opts)
 }
 
-// Disconnect calls the disconnect method of MediaElement on the server. It is
-// declared by [element.MediaElement].
+// Disconnect stops the media of this element from flowing into sink, for one
+// media type or, when none is given, for all three; this element emits
+// ElementDisconnected for what it removes. Disconnecting elements that are not
+// connected succeeds.
+//
+// sink is the element that stops receiving the media.
+//
+// It is declared by [element.MediaElement].
 func (h *ImageOverlayFilter) Disconnect(ctx context.Context, sink element.MediaElementHandle, opts *element.DisconnectOptions) error {
 	return h.embedded().Disconnect(ctx, sink, opts)
 }
 
-// SetAudioFormat calls the setAudioFormat method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// SetAudioFormat fixes the audio format the element sends to its sinks, so
+// that the server transcodes the audio into it when the input differs. An
+// unsupported codec is refused with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
+//
+// caps is the audio codec and bitrate the element must output.
+//
+// It is declared by [element.MediaElement].
 func (h *ImageOverlayFilter) SetAudioFormat(ctx context.Context, caps types.AudioCaps) error {
 	return h.embedded().SetAudioFormat(ctx, caps)
 }
 
-// SetVideoFormat calls the setVideoFormat method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// SetVideoFormat fixes the video format the element sends to its sinks, so
+// that the server transcodes the video into it when the input differs. An
+// unsupported codec is refused with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
+//
+// caps is the video codec and frame rate the element must output.
+//
+// It is declared by [element.MediaElement].
 func (h *ImageOverlayFilter) SetVideoFormat(ctx context.Context, caps types.VideoCaps) error {
 	return h.embedded().SetVideoFormat(ctx, caps)
 }
 
-// DumpGstreamerDot calls the dumpGstreamerDot method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// DumpGstreamerDot writes the element's internal GStreamer graph, in Graphviz
+// DOT, to a file on the server instead of returning it: into the directory
+// named by the server's GST_DEBUG_DUMP_DOT_DIR environment variable, and
+// nowhere when that variable is unset. It is a debugging aid.
+//
+// It is declared by [element.MediaElement].
 func (h *ImageOverlayFilter) DumpGstreamerDot(ctx context.Context, opts *element.DumpGstreamerDotOptions) error {
 	return h.embedded().DumpGstreamerDot(ctx, opts)
 }
 
-// GetGstreamerDot calls the getGstreamerDot method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// GetGstreamerDot returns the element's internal GStreamer graph as Graphviz
+// DOT text: the GStreamer elements, pads and links that implement it on the
+// server. It is a debugging aid; render it with Graphviz' dot.
+//
+// It is declared by [element.MediaElement].
 func (h *ImageOverlayFilter) GetGstreamerDot(ctx context.Context, opts *element.GetGstreamerDotOptions) (string, error) {
 	return h.embedded().GetGstreamerDot(ctx, opts)
 }
 
-// GetStats calls the getStats method of MediaElement on the server. It is
-// declared by [element.MediaElement].
+// GetStats returns the element's statistics, keyed by the id of each
+// statistics record. While the pipeline's latencyStats is on, it includes the
+// element's own record (ElementStats, or EndpointStats for an endpoint) with
+// the latency of each input; RTP and WebRTC endpoints add records for their
+// RTP streams and transport once media flows. With neither, a real KMS returns
+// nothing (null).
+//
+// It is declared by [element.MediaElement].
 func (h *ImageOverlayFilter) GetStats(ctx context.Context, opts *element.GetStatsOptions) (map[string]types.Complex, error) {
 	return h.embedded().GetStats(ctx, opts)
 }
 
-// IsMediaFlowingIn calls the isMediaFlowingIn method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// IsMediaFlowingIn reports whether media of the given type is arriving at the
+// element's input right now. It turns false about two to four seconds after
+// the last packet; MediaFlowInStateChanged announces each change. The server
+// refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
+//
+// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
+//
+// It is declared by [element.MediaElement].
 func (h *ImageOverlayFilter) IsMediaFlowingIn(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingInOptions) (bool, error) {
 	return h.embedded().IsMediaFlowingIn(ctx, mediaType, opts)
 }
 
-// IsMediaFlowingOut calls the isMediaFlowingOut method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// IsMediaFlowingOut reports whether media of the given type is leaving the
+// element's output right now. It turns false about two to four seconds after
+// the last packet; MediaFlowOutStateChanged announces each change. The server
+// refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
+//
+// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
+//
+// It is declared by [element.MediaElement].
 func (h *ImageOverlayFilter) IsMediaFlowingOut(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingOutOptions) (bool, error) {
 	return h.embedded().IsMediaFlowingOut(ctx, mediaType, opts)
 }
 
-// IsMediaTranscoding calls the isMediaTranscoding method of MediaElement on
-// the server. It is declared by [element.MediaElement].
+// IsMediaTranscoding reports whether the element is transcoding media of the
+// given type right now, that is decoding and re-encoding it because its sinks
+// need another codec or format than its input has. Transcoding costs CPU, so
+// this is worth watching; MediaTranscodingStateChanged announces each change.
+// The server refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
+//
+// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
+//
+// It is declared by [element.MediaElement].
 func (h *ImageOverlayFilter) IsMediaTranscoding(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaTranscodingOptions) (bool, error) {
 	return h.embedded().IsMediaTranscoding(ctx, mediaType, opts)
 }
 
-// OnElementConnected subscribes to the ElementConnected events of the object;
-// the package documentation says when the channel closes. It is declared by
-// [element.MediaElement].
+// OnElementConnected subscribes to the ElementConnected events of the object.
+//
+// It is declared by [element.MediaElement].
 func (h *ImageOverlayFilter) OnElementConnected(ctx context.Context) (<-chan event.ElementConnected, error) {
 	return h.embedded().OnElementConnected(ctx)
 }
 
 // OnElementDisconnected subscribes to the ElementDisconnected events of the
-// object; the package documentation says when the channel closes. It is
-// declared by [element.MediaElement].
+// object.
+//
+// It is declared by [element.MediaElement].
 func (h *ImageOverlayFilter) OnElementDisconnected(ctx context.Context) (<-chan event.ElementDisconnected, error) {
 	return h.embedded().OnElementDisconnected(ctx)
 }
 
 // OnMediaFlowOutStateChanged subscribes to the MediaFlowOutStateChanged events
-// of the object; the package documentation says when the channel closes. It is
-// declared by [element.MediaElement].
+// of the object.
+//
+// It is declared by [element.MediaElement].
 func (h *ImageOverlayFilter) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan event.MediaFlowOutStateChanged, error) {
 	return h.embedded().OnMediaFlowOutStateChanged(ctx)
 }
 
 // OnMediaFlowInStateChanged subscribes to the MediaFlowInStateChanged events
-// of the object; the package documentation says when the channel closes. It is
-// declared by [element.MediaElement].
+// of the object.
+//
+// It is declared by [element.MediaElement].
 func (h *ImageOverlayFilter) OnMediaFlowInStateChanged(ctx context.Context) (<-chan event.MediaFlowInStateChanged, error) {
 	return h.embedded().OnMediaFlowInStateChanged(ctx)
 }
 
 // OnMediaTranscodingStateChanged subscribes to the
-// MediaTranscodingStateChanged events of the object; the package documentation
-// says when the channel closes. It is declared by [element.MediaElement].
+// MediaTranscodingStateChanged events of the object.
+//
+// It is declared by [element.MediaElement].
 func (h *ImageOverlayFilter) OnMediaTranscodingStateChanged(ctx context.Context) (<-chan event.MediaTranscodingStateChanged, error) {
 	return h.embedded().OnMediaTranscodingStateChanged(ctx)
 }
 
-// GetMediaPipeline reads the mediaPipeline property. It is set when the object
-// is created and never changes. This package cannot import the MediaPipeline
-// handle, so the result is a MediaObject handle: pipeline.LookupMediaPipeline,
-// or pipeline.MediaPipelineFromObject on its Object, gives the typed one. It
-// is declared by [element.MediaObject].
+// GetMediaPipeline returns the pipeline the object lives in. For a
+// MediaPipeline it is the pipeline itself; the ServerManager has none (nil).
+// It is set when the object is created and never changes. This package cannot
+// import the MediaPipeline handle, so the result is a MediaObject handle:
+// pipeline.LookupMediaPipeline, or pipeline.MediaPipelineFromObject on its
+// Object, gives the typed one.
+//
+// It is declared by [element.MediaObject].
 func (h *ImageOverlayFilter) GetMediaPipeline(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetMediaPipeline(ctx)
 }
 
-// GetParent reads the parent property. It is set when the object is created
-// and never changes. Results are MediaObject handles of the declared class;
-// the Lookup functions of the handle packages check and give the concrete one.
+// GetParent returns the object this one was created under: the pipeline for an
+// element or a hub, the hub for a HubPort, none (nil) for a pipeline or the
+// ServerManager. It is set when the object is created and never changes.
+// Results are MediaObject handles of the declared class; the Lookup functions
+// of the handle packages check and give the concrete one.
+//
 // It is declared by [element.MediaObject].
 func (h *ImageOverlayFilter) GetParent(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetParent(ctx)
 }
 
-// GetId reads the id property. It is set when the object is created and never
-// changes. It is declared by [element.MediaObject].
+// GetId returns the server-wide identifier of the object, fixed at creation. A
+// pipeline's id is a UUID followed by "_kurento.MediaPipeline"; a child's id
+// is its parent's id, a slash and the child's own UUID and type, such as
+// "<pipeline id>/<uuid>_kurento.WebRtcEndpoint". The ServerManager's id is
+// always "manager_ServerManager". It is set when the object is created and
+// never changes.
+//
+// It is declared by [element.MediaObject].
 func (h *ImageOverlayFilter) GetId(ctx context.Context) (string, error) {
 	return h.embedded().GetId(ctx)
 }
 
-// GetChildren reads the children property. Results are MediaObject handles of
-// the declared class; the Lookup functions of the handle packages check and
-// give the concrete one. It is declared by [element.MediaObject].
+// GetChildren returns the objects created under this one and still alive: a
+// pipeline's elements and hubs, a hub's ports. A real KMS lists them in no
+// fixed order. Results are MediaObject handles of the declared class; the
+// Lookup functions of the handle packages check and give the concrete one.
+//
+// It is declared by [element.MediaObject].
 func (h *ImageOverlayFilter) GetChildren(ctx context.Context) ([]*element.MediaObject, error) {
 	return h.embedded().GetChildren(ctx)
 }
 
-// GetName reads the name property. It is declared by [element.MediaObject].
+// GetName returns the object's free-form name, meant for logs and tools; the
+// server does not use it. It defaults to the object's id, and setting it to
+// the empty string brings the id back.
+//
+// It is declared by [element.MediaObject].
 func (h *ImageOverlayFilter) GetName(ctx context.Context) (string, error) {
 	return h.embedded().GetName(ctx)
 }
 
-// SetName changes the name property. It is declared by [element.MediaObject].
+// SetName sets the object's free-form name, meant for logs and tools; the
+// server does not use it. It defaults to the object's id, and setting it to
+// the empty string brings the id back.
+//
+// It is declared by [element.MediaObject].
 func (h *ImageOverlayFilter) SetName(ctx context.Context, name string) error {
 	return h.embedded().SetName(ctx, name)
 }
 
-// GetSendTagsInEvents reads the sendTagsInEvents property. It is declared by
-// [element.MediaObject].
+// GetSendTagsInEvents returns whether every event the object emits carries the
+// object's tags in its tags field. Default false: events then carry an empty
+// tag list.
+//
+// It is declared by [element.MediaObject].
 func (h *ImageOverlayFilter) GetSendTagsInEvents(ctx context.Context) (bool, error) {
 	return h.embedded().GetSendTagsInEvents(ctx)
 }
 
-// SetSendTagsInEvents changes the sendTagsInEvents property. It is declared by
-// [element.MediaObject].
+// SetSendTagsInEvents sets whether every event the object emits carries the
+// object's tags in its tags field. Default false: events then carry an empty
+// tag list.
+//
+// It is declared by [element.MediaObject].
 func (h *ImageOverlayFilter) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents bool) error {
 	return h.embedded().SetSendTagsInEvents(ctx, sendTagsInEvents)
 }
 
-// GetCreationTime reads the creationTime property. It is set when the object
-// is created and never changes. It is declared by [element.MediaObject].
+// GetCreationTime returns when the object was created, in whole seconds since
+// the Unix epoch, by the server's clock. It is set when the object is created
+// and never changes.
+//
+// It is declared by [element.MediaObject].
 func (h *ImageOverlayFilter) GetCreationTime(ctx context.Context) (int32, error) {
 	return h.embedded().GetCreationTime(ctx)
 }
 
-// AddTag calls the addTag method of MediaObject on the server. It is declared
-// by [element.MediaObject].
+// AddTag attaches a key-value tag to the object, replacing the value when the
+// key is already present. Tags live on the server, so every session that looks
+// the object up sees them; sendTagsInEvents copies them into the object's
+// events.
+//
+// key is the tag's name.
+//
+// value is the value stored under the key.
+//
+// It is declared by [element.MediaObject].
 func (h *ImageOverlayFilter) AddTag(ctx context.Context, key string, value string) error {
 	return h.embedded().AddTag(ctx, key, value)
 }
 
-// RemoveTag calls the removeTag method of MediaObject on the server. It is
-// declared by [element.MediaObject].
+// RemoveTag deletes the tag with the given key. Removing a key that is not
+// there succeeds and changes nothing.
+//
+// key is the name of the tag to delete.
+//
+// It is declared by [element.MediaObject].
 func (h *ImageOverlayFilter) RemoveTag(ctx context.Context, key string) error {
 	return h.embedded().RemoveTag(ctx, key)
 }
 
-// GetTag calls the getTag method of MediaObject on the server. It is declared
-// by [element.MediaObject].
+// GetTag returns the value stored under the given key. The server refuses a
+// key the object does not have with MEDIA_OBJECT_TAG_KEY_NOT_FOUND (40110).
+//
+// key is the name of the tag to read.
+//
+// It is declared by [element.MediaObject].
 func (h *ImageOverlayFilter) GetTag(ctx context.Context, key string) (string, error) {
 	return h.embedded().GetTag(ctx, key)
 }
 
-// GetTags calls the getTags method of MediaObject on the server. It is
-// declared by [element.MediaObject].
+// GetTags returns every tag of the object as key-value pairs; the list is
+// empty when the object has none.
+//
+// It is declared by [element.MediaObject].
 func (h *ImageOverlayFilter) GetTags(ctx context.Context) ([]types.Tag, error) {
 	return h.embedded().GetTags(ctx)
 }
 
-// OnError subscribes to the Error events of the object; the package
-// documentation says when the channel closes. It is declared by
-// [element.MediaObject].
+// OnError subscribes to the Error events of the object.
+//
+// It is declared by [element.MediaObject].
 func (h *ImageOverlayFilter) OnError(ctx context.Context) (<-chan event.Error, error) {
 	return h.embedded().OnError(ctx)
 }
 
-// OpenCVFilter is the handle of an OpenCVFilter object (filters module). The
+// OpenCVFilter is the abstract base of filters written with OpenCV in custom
+// modules. It cannot be created itself: the server refuses with
+// MEDIA_OBJECT_NOT_AVAILABLE (40108).
+//
+// The type is the handle of an OpenCVFilter object (filters module). The
 // server never creates this class itself; handles of it stand for objects of a
 // subclass.
 //
-// Besides its own, it has the methods of the classes it extends,
-// redeclared here so that a nil handle fails instead of panicking:
+// Besides its own methods, it has those of the classes it extends:
 //
 //   - [element.MediaElement]: GetEncoderBitrate, SetEncoderBitrate,
 //     GetMinEncoderBitrate, SetMinEncoderBitrate, GetMaxEncoderBitrate,
@@ -1208,242 +1747,388 @@ func (h *OpenCVFilter) Events(ctx context.Context, types ...string) (*client.Sub
 	return client.SubscribeEvents(ctx, h.Object(), types)
 }
 
-// GetEncoderBitrate reads the encoderBitrate property. It is declared by
-// [element.MediaElement].
+// GetEncoderBitrate returns the target bitrate, in bits per second, of the
+// video encoder the element runs when it has to transcode. Default 300000 (300
+// kbps). A real KMS ignores negative values.
+//
+// It is declared by [element.MediaElement].
 func (h *OpenCVFilter) GetEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetEncoderBitrate(ctx)
 }
 
-// SetEncoderBitrate changes the encoderBitrate property. It is declared by
-// [element.MediaElement].
+// SetEncoderBitrate sets the target bitrate, in bits per second, of the video
+// encoder the element runs when it has to transcode. Default 300000 (300
+// kbps). A real KMS ignores negative values.
+//
+// It is declared by [element.MediaElement].
 func (h *OpenCVFilter) SetEncoderBitrate(ctx context.Context, encoderBitrate int32) error {
 	return h.embedded().SetEncoderBitrate(ctx, encoderBitrate)
 }
 
-// GetMinEncoderBitrate reads the minEncoderBitrate property. It is declared by
-// [element.MediaElement].
+// GetMinEncoderBitrate returns the lowest bitrate, in bits per second, the
+// element's video encoder may drop to when it adapts to the network. Default 0
+// (no floor). A real KMS lowers a minimum set above the current maximum to
+// that maximum.
+//
+// It is declared by [element.MediaElement].
 func (h *OpenCVFilter) GetMinEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetMinEncoderBitrate(ctx)
 }
 
-// SetMinEncoderBitrate changes the minEncoderBitrate property. It is declared
-// by [element.MediaElement].
+// SetMinEncoderBitrate sets the lowest bitrate, in bits per second, the
+// element's video encoder may drop to when it adapts to the network. Default 0
+// (no floor). A real KMS lowers a minimum set above the current maximum to
+// that maximum.
+//
+// It is declared by [element.MediaElement].
 func (h *OpenCVFilter) SetMinEncoderBitrate(ctx context.Context, minEncoderBitrate int32) error {
 	return h.embedded().SetMinEncoderBitrate(ctx, minEncoderBitrate)
 }
 
-// GetMaxEncoderBitrate reads the maxEncoderBitrate property. It is declared by
-// [element.MediaElement].
+// GetMaxEncoderBitrate returns the highest bitrate, in bits per second, the
+// element's video encoder may rise to when it adapts to the network. Default
+// 2147483647 (no ceiling). A real KMS raises a maximum set below the current
+// minimum to that minimum.
+//
+// It is declared by [element.MediaElement].
 func (h *OpenCVFilter) GetMaxEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetMaxEncoderBitrate(ctx)
 }
 
-// SetMaxEncoderBitrate changes the maxEncoderBitrate property. It is declared
-// by [element.MediaElement].
+// SetMaxEncoderBitrate sets the highest bitrate, in bits per second, the
+// element's video encoder may rise to when it adapts to the network. Default
+// 2147483647 (no ceiling). A real KMS raises a maximum set below the current
+// minimum to that minimum.
+//
+// It is declared by [element.MediaElement].
 func (h *OpenCVFilter) SetMaxEncoderBitrate(ctx context.Context, maxEncoderBitrate int32) error {
 	return h.embedded().SetMaxEncoderBitrate(ctx, maxEncoderBitrate)
 }
 
-// GetSourceConnections calls the getSourceConnections method of MediaElement
-// on the server. It is declared by [element.MediaElement].
+// GetSourceConnections returns the connections that feed this element: one
+// entry per source element, media type and pair of media descriptions, with
+// this element as the sink. The list is empty when nothing is connected to the
+// element.
+//
+// It is declared by [element.MediaElement].
 func (h *OpenCVFilter) GetSourceConnections(ctx context.Context, opts *element.GetSourceConnectionsOptions) ([]element.Connection, error) {
 	return h.embedded().GetSourceConnections(ctx, opts)
 }
 
-// GetSinkConnections calls the getSinkConnections method of MediaElement on
-// the server. It is declared by [element.MediaElement].
+// GetSinkConnections returns the connections this element feeds: one entry per
+// sink element, media type and pair of media descriptions, with this element
+// as the source. The list is empty when the element is connected to nothing.
+//
+// It is declared by [element.MediaElement].
 func (h *OpenCVFilter) GetSinkConnections(ctx context.Context, opts *element.GetSinkConnectionsOptions) ([]element.Connection, error) {
 	return h.embedded().GetSinkConnections(ctx, opts)
 }
 
-// Connect calls the connect method of MediaElement on the server. It is
-// declared by [element.MediaElement].
+// Connect makes the media of this element flow into sink. Without a media type
+// it connects audio, video and data, and this element emits one
+// ElementConnected per type.
+//
+// Each input of a sink takes one source: connecting a new source to the same
+// input (media type and sink description) replaces the previous one, which
+// gets ElementDisconnected. An element may feed any number of sinks. The
+// server refuses elements of two different pipelines with CONNECT_ERROR
+// (40004).
+//
+// sink is the element that receives the media; it must belong to the same
+// pipeline.
+//
+// It is declared by [element.MediaElement].
 func (h *OpenCVFilter) Connect(ctx context.Context, sink element.MediaElementHandle, opts *element.ConnectOptions) error {
 	return h.embedded().Connect(ctx, sink, opts)
 }
 
-// Disconnect calls the disconnect method of MediaElement on the server. It is
-// declared by [element.MediaElement].
+// Disconnect stops the media of this element from flowing into sink, for one
+// media type or, when none is given, for all three; this element emits
+// ElementDisconnected for what it removes. Disconnecting elements that are not
+// connected succeeds.
+//
+// sink is the element that stops receiving the media.
+//
+// It is declared by [element.MediaElement].
 func (h *OpenCVFilter) Disconnect(ctx context.Context, sink element.MediaElementHandle, opts *element.DisconnectOptions) error {
 	return h.embedded().Disconnect(ctx, sink, opts)
 }
 
-// SetAudioFormat calls the setAudioFormat method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// SetAudioFormat fixes the audio format the element sends to its sinks, so
+// that the server transcodes the audio into it when the input differs. An
+// unsupported codec is refused with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
+//
+// caps is the audio codec and bitrate the element must output.
+//
+// It is declared by [element.MediaElement].
 func (h *OpenCVFilter) SetAudioFormat(ctx context.Context, caps types.AudioCaps) error {
 	return h.embedded().SetAudioFormat(ctx, caps)
 }
 
-// SetVideoFormat calls the setVideoFormat method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// SetVideoFormat fixes the video format the element sends to its sinks, so
+// that the server transcodes the video into it when the input differs. An
+// unsupported codec is refused with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
+//
+// caps is the video codec and frame rate the element must output.
+//
+// It is declared by [element.MediaElement].
 func (h *OpenCVFilter) SetVideoFormat(ctx context.Context, caps types.VideoCaps) error {
 	return h.embedded().SetVideoFormat(ctx, caps)
 }
 
-// DumpGstreamerDot calls the dumpGstreamerDot method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// DumpGstreamerDot writes the element's internal GStreamer graph, in Graphviz
+// DOT, to a file on the server instead of returning it: into the directory
+// named by the server's GST_DEBUG_DUMP_DOT_DIR environment variable, and
+// nowhere when that variable is unset. It is a debugging aid.
+//
+// It is declared by [element.MediaElement].
 func (h *OpenCVFilter) DumpGstreamerDot(ctx context.Context, opts *element.DumpGstreamerDotOptions) error {
 	return h.embedded().DumpGstreamerDot(ctx, opts)
 }
 
-// GetGstreamerDot calls the getGstreamerDot method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// GetGstreamerDot returns the element's internal GStreamer graph as Graphviz
+// DOT text: the GStreamer elements, pads and links that implement it on the
+// server. It is a debugging aid; render it with Graphviz' dot.
+//
+// It is declared by [element.MediaElement].
 func (h *OpenCVFilter) GetGstreamerDot(ctx context.Context, opts *element.GetGstreamerDotOptions) (string, error) {
 	return h.embedded().GetGstreamerDot(ctx, opts)
 }
 
-// GetStats calls the getStats method of MediaElement on the server. It is
-// declared by [element.MediaElement].
+// GetStats returns the element's statistics, keyed by the id of each
+// statistics record. While the pipeline's latencyStats is on, it includes the
+// element's own record (ElementStats, or EndpointStats for an endpoint) with
+// the latency of each input; RTP and WebRTC endpoints add records for their
+// RTP streams and transport once media flows. With neither, a real KMS returns
+// nothing (null).
+//
+// It is declared by [element.MediaElement].
 func (h *OpenCVFilter) GetStats(ctx context.Context, opts *element.GetStatsOptions) (map[string]types.Complex, error) {
 	return h.embedded().GetStats(ctx, opts)
 }
 
-// IsMediaFlowingIn calls the isMediaFlowingIn method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// IsMediaFlowingIn reports whether media of the given type is arriving at the
+// element's input right now. It turns false about two to four seconds after
+// the last packet; MediaFlowInStateChanged announces each change. The server
+// refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
+//
+// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
+//
+// It is declared by [element.MediaElement].
 func (h *OpenCVFilter) IsMediaFlowingIn(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingInOptions) (bool, error) {
 	return h.embedded().IsMediaFlowingIn(ctx, mediaType, opts)
 }
 
-// IsMediaFlowingOut calls the isMediaFlowingOut method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// IsMediaFlowingOut reports whether media of the given type is leaving the
+// element's output right now. It turns false about two to four seconds after
+// the last packet; MediaFlowOutStateChanged announces each change. The server
+// refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
+//
+// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
+//
+// It is declared by [element.MediaElement].
 func (h *OpenCVFilter) IsMediaFlowingOut(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingOutOptions) (bool, error) {
 	return h.embedded().IsMediaFlowingOut(ctx, mediaType, opts)
 }
 
-// IsMediaTranscoding calls the isMediaTranscoding method of MediaElement on
-// the server. It is declared by [element.MediaElement].
+// IsMediaTranscoding reports whether the element is transcoding media of the
+// given type right now, that is decoding and re-encoding it because its sinks
+// need another codec or format than its input has. Transcoding costs CPU, so
+// this is worth watching; MediaTranscodingStateChanged announces each change.
+// The server refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
+//
+// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
+//
+// It is declared by [element.MediaElement].
 func (h *OpenCVFilter) IsMediaTranscoding(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaTranscodingOptions) (bool, error) {
 	return h.embedded().IsMediaTranscoding(ctx, mediaType, opts)
 }
 
-// OnElementConnected subscribes to the ElementConnected events of the object;
-// the package documentation says when the channel closes. It is declared by
-// [element.MediaElement].
+// OnElementConnected subscribes to the ElementConnected events of the object.
+//
+// It is declared by [element.MediaElement].
 func (h *OpenCVFilter) OnElementConnected(ctx context.Context) (<-chan event.ElementConnected, error) {
 	return h.embedded().OnElementConnected(ctx)
 }
 
 // OnElementDisconnected subscribes to the ElementDisconnected events of the
-// object; the package documentation says when the channel closes. It is
-// declared by [element.MediaElement].
+// object.
+//
+// It is declared by [element.MediaElement].
 func (h *OpenCVFilter) OnElementDisconnected(ctx context.Context) (<-chan event.ElementDisconnected, error) {
 	return h.embedded().OnElementDisconnected(ctx)
 }
 
 // OnMediaFlowOutStateChanged subscribes to the MediaFlowOutStateChanged events
-// of the object; the package documentation says when the channel closes. It is
-// declared by [element.MediaElement].
+// of the object.
+//
+// It is declared by [element.MediaElement].
 func (h *OpenCVFilter) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan event.MediaFlowOutStateChanged, error) {
 	return h.embedded().OnMediaFlowOutStateChanged(ctx)
 }
 
 // OnMediaFlowInStateChanged subscribes to the MediaFlowInStateChanged events
-// of the object; the package documentation says when the channel closes. It is
-// declared by [element.MediaElement].
+// of the object.
+//
+// It is declared by [element.MediaElement].
 func (h *OpenCVFilter) OnMediaFlowInStateChanged(ctx context.Context) (<-chan event.MediaFlowInStateChanged, error) {
 	return h.embedded().OnMediaFlowInStateChanged(ctx)
 }
 
 // OnMediaTranscodingStateChanged subscribes to the
-// MediaTranscodingStateChanged events of the object; the package documentation
-// says when the channel closes. It is declared by [element.MediaElement].
+// MediaTranscodingStateChanged events of the object.
+//
+// It is declared by [element.MediaElement].
 func (h *OpenCVFilter) OnMediaTranscodingStateChanged(ctx context.Context) (<-chan event.MediaTranscodingStateChanged, error) {
 	return h.embedded().OnMediaTranscodingStateChanged(ctx)
 }
 
-// GetMediaPipeline reads the mediaPipeline property. It is set when the object
-// is created and never changes. This package cannot import the MediaPipeline
-// handle, so the result is a MediaObject handle: pipeline.LookupMediaPipeline,
-// or pipeline.MediaPipelineFromObject on its Object, gives the typed one. It
-// is declared by [element.MediaObject].
+// GetMediaPipeline returns the pipeline the object lives in. For a
+// MediaPipeline it is the pipeline itself; the ServerManager has none (nil).
+// It is set when the object is created and never changes. This package cannot
+// import the MediaPipeline handle, so the result is a MediaObject handle:
+// pipeline.LookupMediaPipeline, or pipeline.MediaPipelineFromObject on its
+// Object, gives the typed one.
+//
+// It is declared by [element.MediaObject].
 func (h *OpenCVFilter) GetMediaPipeline(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetMediaPipeline(ctx)
 }
 
-// GetParent reads the parent property. It is set when the object is created
-// and never changes. Results are MediaObject handles of the declared class;
-// the Lookup functions of the handle packages check and give the concrete one.
+// GetParent returns the object this one was created under: the pipeline for an
+// element or a hub, the hub for a HubPort, none (nil) for a pipeline or the
+// ServerManager. It is set when the object is created and never changes.
+// Results are MediaObject handles of the declared class; the Lookup functions
+// of the handle packages check and give the concrete one.
+//
 // It is declared by [element.MediaObject].
 func (h *OpenCVFilter) GetParent(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetParent(ctx)
 }
 
-// GetId reads the id property. It is set when the object is created and never
-// changes. It is declared by [element.MediaObject].
+// GetId returns the server-wide identifier of the object, fixed at creation. A
+// pipeline's id is a UUID followed by "_kurento.MediaPipeline"; a child's id
+// is its parent's id, a slash and the child's own UUID and type, such as
+// "<pipeline id>/<uuid>_kurento.WebRtcEndpoint". The ServerManager's id is
+// always "manager_ServerManager". It is set when the object is created and
+// never changes.
+//
+// It is declared by [element.MediaObject].
 func (h *OpenCVFilter) GetId(ctx context.Context) (string, error) {
 	return h.embedded().GetId(ctx)
 }
 
-// GetChildren reads the children property. Results are MediaObject handles of
-// the declared class; the Lookup functions of the handle packages check and
-// give the concrete one. It is declared by [element.MediaObject].
+// GetChildren returns the objects created under this one and still alive: a
+// pipeline's elements and hubs, a hub's ports. A real KMS lists them in no
+// fixed order. Results are MediaObject handles of the declared class; the
+// Lookup functions of the handle packages check and give the concrete one.
+//
+// It is declared by [element.MediaObject].
 func (h *OpenCVFilter) GetChildren(ctx context.Context) ([]*element.MediaObject, error) {
 	return h.embedded().GetChildren(ctx)
 }
 
-// GetName reads the name property. It is declared by [element.MediaObject].
+// GetName returns the object's free-form name, meant for logs and tools; the
+// server does not use it. It defaults to the object's id, and setting it to
+// the empty string brings the id back.
+//
+// It is declared by [element.MediaObject].
 func (h *OpenCVFilter) GetName(ctx context.Context) (string, error) {
 	return h.embedded().GetName(ctx)
 }
 
-// SetName changes the name property. It is declared by [element.MediaObject].
+// SetName sets the object's free-form name, meant for logs and tools; the
+// server does not use it. It defaults to the object's id, and setting it to
+// the empty string brings the id back.
+//
+// It is declared by [element.MediaObject].
 func (h *OpenCVFilter) SetName(ctx context.Context, name string) error {
 	return h.embedded().SetName(ctx, name)
 }
 
-// GetSendTagsInEvents reads the sendTagsInEvents property. It is declared by
-// [element.MediaObject].
+// GetSendTagsInEvents returns whether every event the object emits carries the
+// object's tags in its tags field. Default false: events then carry an empty
+// tag list.
+//
+// It is declared by [element.MediaObject].
 func (h *OpenCVFilter) GetSendTagsInEvents(ctx context.Context) (bool, error) {
 	return h.embedded().GetSendTagsInEvents(ctx)
 }
 
-// SetSendTagsInEvents changes the sendTagsInEvents property. It is declared by
-// [element.MediaObject].
+// SetSendTagsInEvents sets whether every event the object emits carries the
+// object's tags in its tags field. Default false: events then carry an empty
+// tag list.
+//
+// It is declared by [element.MediaObject].
 func (h *OpenCVFilter) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents bool) error {
 	return h.embedded().SetSendTagsInEvents(ctx, sendTagsInEvents)
 }
 
-// GetCreationTime reads the creationTime property. It is set when the object
-// is created and never changes. It is declared by [element.MediaObject].
+// GetCreationTime returns when the object was created, in whole seconds since
+// the Unix epoch, by the server's clock. It is set when the object is created
+// and never changes.
+//
+// It is declared by [element.MediaObject].
 func (h *OpenCVFilter) GetCreationTime(ctx context.Context) (int32, error) {
 	return h.embedded().GetCreationTime(ctx)
 }
 
-// AddTag calls the addTag method of MediaObject on the server. It is declared
-// by [element.MediaObject].
+// AddTag attaches a key-value tag to the object, replacing the value when the
+// key is already present. Tags live on the server, so every session that looks
+// the object up sees them; sendTagsInEvents copies them into the object's
+// events.
+//
+// key is the tag's name.
+//
+// value is the value stored under the key.
+//
+// It is declared by [element.MediaObject].
 func (h *OpenCVFilter) AddTag(ctx context.Context, key string, value string) error {
 	return h.embedded().AddTag(ctx, key, value)
 }
 
-// RemoveTag calls the removeTag method of MediaObject on the server. It is
-// declared by [element.MediaObject].
+// RemoveTag deletes the tag with the given key. Removing a key that is not
+// there succeeds and changes nothing.
+//
+// key is the name of the tag to delete.
+//
+// It is declared by [element.MediaObject].
 func (h *OpenCVFilter) RemoveTag(ctx context.Context, key string) error {
 	return h.embedded().RemoveTag(ctx, key)
 }
 
-// GetTag calls the getTag method of MediaObject on the server. It is declared
-// by [element.MediaObject].
+// GetTag returns the value stored under the given key. The server refuses a
+// key the object does not have with MEDIA_OBJECT_TAG_KEY_NOT_FOUND (40110).
+//
+// key is the name of the tag to read.
+//
+// It is declared by [element.MediaObject].
 func (h *OpenCVFilter) GetTag(ctx context.Context, key string) (string, error) {
 	return h.embedded().GetTag(ctx, key)
 }
 
-// GetTags calls the getTags method of MediaObject on the server. It is
-// declared by [element.MediaObject].
+// GetTags returns every tag of the object as key-value pairs; the list is
+// empty when the object has none.
+//
+// It is declared by [element.MediaObject].
 func (h *OpenCVFilter) GetTags(ctx context.Context) ([]types.Tag, error) {
 	return h.embedded().GetTags(ctx)
 }
 
-// OnError subscribes to the Error events of the object; the package
-// documentation says when the channel closes. It is declared by
-// [element.MediaObject].
+// OnError subscribes to the Error events of the object.
+//
+// It is declared by [element.MediaObject].
 func (h *OpenCVFilter) OnError(ctx context.Context) (<-chan event.Error, error) {
 	return h.embedded().OnError(ctx)
 }
 
-// ZBarFilter is the handle of a ZBarFilter object (filters module).
+// ZBarFilter is a filter that scans the video for barcodes and QR codes (with
+// the ZBar library) and emits CodeFound for each code it reads. The media
+// passes through unchanged.
 //
-// Besides its own, it has the methods of the classes it extends,
-// redeclared here so that a nil handle fails instead of panicking:
+// The type is the handle of a ZBarFilter object (filters module).
+//
+// Besides its own methods, it has those of the classes it extends:
 //
 //   - [element.MediaElement]: GetEncoderBitrate, SetEncoderBitrate,
 //     GetMinEncoderBitrate, SetMinEncoderBitrate, GetMaxEncoderBitrate,
@@ -1520,6 +2205,8 @@ type ZBarFilterOptions struct {
 
 // NewZBarFilter creates a ZBarFilter in mediaPipeline and returns its handle.
 // When mediaPipeline is pending in a transaction, the new object joins it.
+//
+// mediaPipeline is the pipeline the filter is created in.
 func NewZBarFilter(ctx context.Context, mediaPipeline *pipeline.MediaPipeline, opts *ZBarFilterOptions) (*ZBarFilter, error) {
 	mediaPipelineObj, mediaPipelineErr := client.RefArg(nil, "mediaPipeline", mediaPipeline)
 	if mediaPipelineErr != nil {
@@ -1535,8 +2222,8 @@ func NewZBarFilter(ctx context.Context, mediaPipeline *pipeline.MediaPipeline, o
 	return ZBarFilterFromObject(o), nil
 }
 
-// OnCodeFound subscribes to the CodeFound events of the object; the package
-// documentation says when the channel closes.
+// OnCodeFound subscribes to the CodeFound events of the object. CodeFound is
+// emitted by a ZBarFilter when it reads a barcode or QR code in the video.
 func (h *ZBarFilter) OnCodeFound(ctx context.Context) (<-chan event.CodeFound, error) {
 	return client.Subscribe(ctx, h.Object(), "CodeFound", event.DecodeCodeFound)
 }
@@ -1552,234 +2239,377 @@ func (h *ZBarFilter) Events(ctx context.Context, types ...string) (*client.Subsc
 	return client.SubscribeEvents(ctx, h.Object(), types)
 }
 
-// GetEncoderBitrate reads the encoderBitrate property. It is declared by
-// [element.MediaElement].
+// GetEncoderBitrate returns the target bitrate, in bits per second, of the
+// video encoder the element runs when it has to transcode. Default 300000 (300
+// kbps). A real KMS ignores negative values.
+//
+// It is declared by [element.MediaElement].
 func (h *ZBarFilter) GetEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetEncoderBitrate(ctx)
 }
 
-// SetEncoderBitrate changes the encoderBitrate property. It is declared by
-// [element.MediaElement].
+// SetEncoderBitrate sets the target bitrate, in bits per second, of the video
+// encoder the element runs when it has to transcode. Default 300000 (300
+// kbps). A real KMS ignores negative values.
+//
+// It is declared by [element.MediaElement].
 func (h *ZBarFilter) SetEncoderBitrate(ctx context.Context, encoderBitrate int32) error {
 	return h.embedded().SetEncoderBitrate(ctx, encoderBitrate)
 }
 
-// GetMinEncoderBitrate reads the minEncoderBitrate property. It is declared by
-// [element.MediaElement].
+// GetMinEncoderBitrate returns the lowest bitrate, in bits per second, the
+// element's video encoder may drop to when it adapts to the network. Default 0
+// (no floor). A real KMS lowers a minimum set above the current maximum to
+// that maximum.
+//
+// It is declared by [element.MediaElement].
 func (h *ZBarFilter) GetMinEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetMinEncoderBitrate(ctx)
 }
 
-// SetMinEncoderBitrate changes the minEncoderBitrate property. It is declared
-// by [element.MediaElement].
+// SetMinEncoderBitrate sets the lowest bitrate, in bits per second, the
+// element's video encoder may drop to when it adapts to the network. Default 0
+// (no floor). A real KMS lowers a minimum set above the current maximum to
+// that maximum.
+//
+// It is declared by [element.MediaElement].
 func (h *ZBarFilter) SetMinEncoderBitrate(ctx context.Context, minEncoderBitrate int32) error {
 	return h.embedded().SetMinEncoderBitrate(ctx, minEncoderBitrate)
 }
 
-// GetMaxEncoderBitrate reads the maxEncoderBitrate property. It is declared by
-// [element.MediaElement].
+// GetMaxEncoderBitrate returns the highest bitrate, in bits per second, the
+// element's video encoder may rise to when it adapts to the network. Default
+// 2147483647 (no ceiling). A real KMS raises a maximum set below the current
+// minimum to that minimum.
+//
+// It is declared by [element.MediaElement].
 func (h *ZBarFilter) GetMaxEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetMaxEncoderBitrate(ctx)
 }
 
-// SetMaxEncoderBitrate changes the maxEncoderBitrate property. It is declared
-// by [element.MediaElement].
+// SetMaxEncoderBitrate sets the highest bitrate, in bits per second, the
+// element's video encoder may rise to when it adapts to the network. Default
+// 2147483647 (no ceiling). A real KMS raises a maximum set below the current
+// minimum to that minimum.
+//
+// It is declared by [element.MediaElement].
 func (h *ZBarFilter) SetMaxEncoderBitrate(ctx context.Context, maxEncoderBitrate int32) error {
 	return h.embedded().SetMaxEncoderBitrate(ctx, maxEncoderBitrate)
 }
 
-// GetSourceConnections calls the getSourceConnections method of MediaElement
-// on the server. It is declared by [element.MediaElement].
+// GetSourceConnections returns the connections that feed this element: one
+// entry per source element, media type and pair of media descriptions, with
+// this element as the sink. The list is empty when nothing is connected to the
+// element.
+//
+// It is declared by [element.MediaElement].
 func (h *ZBarFilter) GetSourceConnections(ctx context.Context, opts *element.GetSourceConnectionsOptions) ([]element.Connection, error) {
 	return h.embedded().GetSourceConnections(ctx, opts)
 }
 
-// GetSinkConnections calls the getSinkConnections method of MediaElement on
-// the server. It is declared by [element.MediaElement].
+// GetSinkConnections returns the connections this element feeds: one entry per
+// sink element, media type and pair of media descriptions, with this element
+// as the source. The list is empty when the element is connected to nothing.
+//
+// It is declared by [element.MediaElement].
 func (h *ZBarFilter) GetSinkConnections(ctx context.Context, opts *element.GetSinkConnectionsOptions) ([]element.Connection, error) {
 	return h.embedded().GetSinkConnections(ctx, opts)
 }
 
-// Connect calls the connect method of MediaElement on the server. It is
-// declared by [element.MediaElement].
+// Connect makes the media of this element flow into sink. Without a media type
+// it connects audio, video and data, and this element emits one
+// ElementConnected per type.
+//
+// Each input of a sink takes one source: connecting a new source to the same
+// input (media type and sink description) replaces the previous one, which
+// gets ElementDisconnected. An element may feed any number of sinks. The
+// server refuses elements of two different pipelines with CONNECT_ERROR
+// (40004).
+//
+// sink is the element that receives the media; it must belong to the same
+// pipeline.
+//
+// It is declared by [element.MediaElement].
 func (h *ZBarFilter) Connect(ctx context.Context, sink element.MediaElementHandle, opts *element.ConnectOptions) error {
 	return h.embedded().Connect(ctx, sink, opts)
 }
 
-// Disconnect calls the disconnect method of MediaElement on the server. It is
-// declared by [element.MediaElement].
+// Disconnect stops the media of this element from flowing into sink, for one
+// media type or, when none is given, for all three; this element emits
+// ElementDisconnected for what it removes. Disconnecting elements that are not
+// connected succeeds.
+//
+// sink is the element that stops receiving the media.
+//
+// It is declared by [element.MediaElement].
 func (h *ZBarFilter) Disconnect(ctx context.Context, sink element.MediaElementHandle, opts *element.DisconnectOptions) error {
 	return h.embedded().Disconnect(ctx, sink, opts)
 }
 
-// SetAudioFormat calls the setAudioFormat method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// SetAudioFormat fixes the audio format the element sends to its sinks, so
+// that the server transcodes the audio into it when the input differs. An
+// unsupported codec is refused with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
+//
+// caps is the audio codec and bitrate the element must output.
+//
+// It is declared by [element.MediaElement].
 func (h *ZBarFilter) SetAudioFormat(ctx context.Context, caps types.AudioCaps) error {
 	return h.embedded().SetAudioFormat(ctx, caps)
 }
 
-// SetVideoFormat calls the setVideoFormat method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// SetVideoFormat fixes the video format the element sends to its sinks, so
+// that the server transcodes the video into it when the input differs. An
+// unsupported codec is refused with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
+//
+// caps is the video codec and frame rate the element must output.
+//
+// It is declared by [element.MediaElement].
 func (h *ZBarFilter) SetVideoFormat(ctx context.Context, caps types.VideoCaps) error {
 	return h.embedded().SetVideoFormat(ctx, caps)
 }
 
-// DumpGstreamerDot calls the dumpGstreamerDot method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// DumpGstreamerDot writes the element's internal GStreamer graph, in Graphviz
+// DOT, to a file on the server instead of returning it: into the directory
+// named by the server's GST_DEBUG_DUMP_DOT_DIR environment variable, and
+// nowhere when that variable is unset. It is a debugging aid.
+//
+// It is declared by [element.MediaElement].
 func (h *ZBarFilter) DumpGstreamerDot(ctx context.Context, opts *element.DumpGstreamerDotOptions) error {
 	return h.embedded().DumpGstreamerDot(ctx, opts)
 }
 
-// GetGstreamerDot calls the getGstreamerDot method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// GetGstreamerDot returns the element's internal GStreamer graph as Graphviz
+// DOT text: the GStreamer elements, pads and links that implement it on the
+// server. It is a debugging aid; render it with Graphviz' dot.
+//
+// It is declared by [element.MediaElement].
 func (h *ZBarFilter) GetGstreamerDot(ctx context.Context, opts *element.GetGstreamerDotOptions) (string, error) {
 	return h.embedded().GetGstreamerDot(ctx, opts)
 }
 
-// GetStats calls the getStats method of MediaElement on the server. It is
-// declared by [element.MediaElement].
+// GetStats returns the element's statistics, keyed by the id of each
+// statistics record. While the pipeline's latencyStats is on, it includes the
+// element's own record (ElementStats, or EndpointStats for an endpoint) with
+// the latency of each input; RTP and WebRTC endpoints add records for their
+// RTP streams and transport once media flows. With neither, a real KMS returns
+// nothing (null).
+//
+// It is declared by [element.MediaElement].
 func (h *ZBarFilter) GetStats(ctx context.Context, opts *element.GetStatsOptions) (map[string]types.Complex, error) {
 	return h.embedded().GetStats(ctx, opts)
 }
 
-// IsMediaFlowingIn calls the isMediaFlowingIn method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// IsMediaFlowingIn reports whether media of the given type is arriving at the
+// element's input right now. It turns false about two to four seconds after
+// the last packet; MediaFlowInStateChanged announces each change. The server
+// refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
+//
+// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
+//
+// It is declared by [element.MediaElement].
 func (h *ZBarFilter) IsMediaFlowingIn(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingInOptions) (bool, error) {
 	return h.embedded().IsMediaFlowingIn(ctx, mediaType, opts)
 }
 
-// IsMediaFlowingOut calls the isMediaFlowingOut method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// IsMediaFlowingOut reports whether media of the given type is leaving the
+// element's output right now. It turns false about two to four seconds after
+// the last packet; MediaFlowOutStateChanged announces each change. The server
+// refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
+//
+// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
+//
+// It is declared by [element.MediaElement].
 func (h *ZBarFilter) IsMediaFlowingOut(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingOutOptions) (bool, error) {
 	return h.embedded().IsMediaFlowingOut(ctx, mediaType, opts)
 }
 
-// IsMediaTranscoding calls the isMediaTranscoding method of MediaElement on
-// the server. It is declared by [element.MediaElement].
+// IsMediaTranscoding reports whether the element is transcoding media of the
+// given type right now, that is decoding and re-encoding it because its sinks
+// need another codec or format than its input has. Transcoding costs CPU, so
+// this is worth watching; MediaTranscodingStateChanged announces each change.
+// The server refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
+//
+// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
+//
+// It is declared by [element.MediaElement].
 func (h *ZBarFilter) IsMediaTranscoding(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaTranscodingOptions) (bool, error) {
 	return h.embedded().IsMediaTranscoding(ctx, mediaType, opts)
 }
 
-// OnElementConnected subscribes to the ElementConnected events of the object;
-// the package documentation says when the channel closes. It is declared by
-// [element.MediaElement].
+// OnElementConnected subscribes to the ElementConnected events of the object.
+//
+// It is declared by [element.MediaElement].
 func (h *ZBarFilter) OnElementConnected(ctx context.Context) (<-chan event.ElementConnected, error) {
 	return h.embedded().OnElementConnected(ctx)
 }
 
 // OnElementDisconnected subscribes to the ElementDisconnected events of the
-// object; the package documentation says when the channel closes. It is
-// declared by [element.MediaElement].
+// object.
+//
+// It is declared by [element.MediaElement].
 func (h *ZBarFilter) OnElementDisconnected(ctx context.Context) (<-chan event.ElementDisconnected, error) {
 	return h.embedded().OnElementDisconnected(ctx)
 }
 
 // OnMediaFlowOutStateChanged subscribes to the MediaFlowOutStateChanged events
-// of the object; the package documentation says when the channel closes. It is
-// declared by [element.MediaElement].
+// of the object.
+//
+// It is declared by [element.MediaElement].
 func (h *ZBarFilter) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan event.MediaFlowOutStateChanged, error) {
 	return h.embedded().OnMediaFlowOutStateChanged(ctx)
 }
 
 // OnMediaFlowInStateChanged subscribes to the MediaFlowInStateChanged events
-// of the object; the package documentation says when the channel closes. It is
-// declared by [element.MediaElement].
+// of the object.
+//
+// It is declared by [element.MediaElement].
 func (h *ZBarFilter) OnMediaFlowInStateChanged(ctx context.Context) (<-chan event.MediaFlowInStateChanged, error) {
 	return h.embedded().OnMediaFlowInStateChanged(ctx)
 }
 
 // OnMediaTranscodingStateChanged subscribes to the
-// MediaTranscodingStateChanged events of the object; the package documentation
-// says when the channel closes. It is declared by [element.MediaElement].
+// MediaTranscodingStateChanged events of the object.
+//
+// It is declared by [element.MediaElement].
 func (h *ZBarFilter) OnMediaTranscodingStateChanged(ctx context.Context) (<-chan event.MediaTranscodingStateChanged, error) {
 	return h.embedded().OnMediaTranscodingStateChanged(ctx)
 }
 
-// GetMediaPipeline reads the mediaPipeline property. It is set when the object
-// is created and never changes. This package cannot import the MediaPipeline
-// handle, so the result is a MediaObject handle: pipeline.LookupMediaPipeline,
-// or pipeline.MediaPipelineFromObject on its Object, gives the typed one. It
-// is declared by [element.MediaObject].
+// GetMediaPipeline returns the pipeline the object lives in. For a
+// MediaPipeline it is the pipeline itself; the ServerManager has none (nil).
+// It is set when the object is created and never changes. This package cannot
+// import the MediaPipeline handle, so the result is a MediaObject handle:
+// pipeline.LookupMediaPipeline, or pipeline.MediaPipelineFromObject on its
+// Object, gives the typed one.
+//
+// It is declared by [element.MediaObject].
 func (h *ZBarFilter) GetMediaPipeline(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetMediaPipeline(ctx)
 }
 
-// GetParent reads the parent property. It is set when the object is created
-// and never changes. Results are MediaObject handles of the declared class;
-// the Lookup functions of the handle packages check and give the concrete one.
+// GetParent returns the object this one was created under: the pipeline for an
+// element or a hub, the hub for a HubPort, none (nil) for a pipeline or the
+// ServerManager. It is set when the object is created and never changes.
+// Results are MediaObject handles of the declared class; the Lookup functions
+// of the handle packages check and give the concrete one.
+//
 // It is declared by [element.MediaObject].
 func (h *ZBarFilter) GetParent(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetParent(ctx)
 }
 
-// GetId reads the id property. It is set when the object is created and never
-// changes. It is declared by [element.MediaObject].
+// GetId returns the server-wide identifier of the object, fixed at creation. A
+// pipeline's id is a UUID followed by "_kurento.MediaPipeline"; a child's id
+// is its parent's id, a slash and the child's own UUID and type, such as
+// "<pipeline id>/<uuid>_kurento.WebRtcEndpoint". The ServerManager's id is
+// always "manager_ServerManager". It is set when the object is created and
+// never changes.
+//
+// It is declared by [element.MediaObject].
 func (h *ZBarFilter) GetId(ctx context.Context) (string, error) {
 	return h.embedded().GetId(ctx)
 }
 
-// GetChildren reads the children property. Results are MediaObject handles of
-// the declared class; the Lookup functions of the handle packages check and
-// give the concrete one. It is declared by [element.MediaObject].
+// GetChildren returns the objects created under this one and still alive: a
+// pipeline's elements and hubs, a hub's ports. A real KMS lists them in no
+// fixed order. Results are MediaObject handles of the declared class; the
+// Lookup functions of the handle packages check and give the concrete one.
+//
+// It is declared by [element.MediaObject].
 func (h *ZBarFilter) GetChildren(ctx context.Context) ([]*element.MediaObject, error) {
 	return h.embedded().GetChildren(ctx)
 }
 
-// GetName reads the name property. It is declared by [element.MediaObject].
+// GetName returns the object's free-form name, meant for logs and tools; the
+// server does not use it. It defaults to the object's id, and setting it to
+// the empty string brings the id back.
+//
+// It is declared by [element.MediaObject].
 func (h *ZBarFilter) GetName(ctx context.Context) (string, error) {
 	return h.embedded().GetName(ctx)
 }
 
-// SetName changes the name property. It is declared by [element.MediaObject].
+// SetName sets the object's free-form name, meant for logs and tools; the
+// server does not use it. It defaults to the object's id, and setting it to
+// the empty string brings the id back.
+//
+// It is declared by [element.MediaObject].
 func (h *ZBarFilter) SetName(ctx context.Context, name string) error {
 	return h.embedded().SetName(ctx, name)
 }
 
-// GetSendTagsInEvents reads the sendTagsInEvents property. It is declared by
-// [element.MediaObject].
+// GetSendTagsInEvents returns whether every event the object emits carries the
+// object's tags in its tags field. Default false: events then carry an empty
+// tag list.
+//
+// It is declared by [element.MediaObject].
 func (h *ZBarFilter) GetSendTagsInEvents(ctx context.Context) (bool, error) {
 	return h.embedded().GetSendTagsInEvents(ctx)
 }
 
-// SetSendTagsInEvents changes the sendTagsInEvents property. It is declared by
-// [element.MediaObject].
+// SetSendTagsInEvents sets whether every event the object emits carries the
+// object's tags in its tags field. Default false: events then carry an empty
+// tag list.
+//
+// It is declared by [element.MediaObject].
 func (h *ZBarFilter) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents bool) error {
 	return h.embedded().SetSendTagsInEvents(ctx, sendTagsInEvents)
 }
 
-// GetCreationTime reads the creationTime property. It is set when the object
-// is created and never changes. It is declared by [element.MediaObject].
+// GetCreationTime returns when the object was created, in whole seconds since
+// the Unix epoch, by the server's clock. It is set when the object is created
+// and never changes.
+//
+// It is declared by [element.MediaObject].
 func (h *ZBarFilter) GetCreationTime(ctx context.Context) (int32, error) {
 	return h.embedded().GetCreationTime(ctx)
 }
 
-// AddTag calls the addTag method of MediaObject on the server. It is declared
-// by [element.MediaObject].
+// AddTag attaches a key-value tag to the object, replacing the value when the
+// key is already present. Tags live on the server, so every session that looks
+// the object up sees them; sendTagsInEvents copies them into the object's
+// events.
+//
+// key is the tag's name.
+//
+// value is the value stored under the key.
+//
+// It is declared by [element.MediaObject].
 func (h *ZBarFilter) AddTag(ctx context.Context, key string, value string) error {
 	return h.embedded().AddTag(ctx, key, value)
 }
 
-// RemoveTag calls the removeTag method of MediaObject on the server. It is
-// declared by [element.MediaObject].
+// RemoveTag deletes the tag with the given key. Removing a key that is not
+// there succeeds and changes nothing.
+//
+// key is the name of the tag to delete.
+//
+// It is declared by [element.MediaObject].
 func (h *ZBarFilter) RemoveTag(ctx context.Context, key string) error {
 	return h.embedded().RemoveTag(ctx, key)
 }
 
-// GetTag calls the getTag method of MediaObject on the server. It is declared
-// by [element.MediaObject].
+// GetTag returns the value stored under the given key. The server refuses a
+// key the object does not have with MEDIA_OBJECT_TAG_KEY_NOT_FOUND (40110).
+//
+// key is the name of the tag to read.
+//
+// It is declared by [element.MediaObject].
 func (h *ZBarFilter) GetTag(ctx context.Context, key string) (string, error) {
 	return h.embedded().GetTag(ctx, key)
 }
 
-// GetTags calls the getTags method of MediaObject on the server. It is
-// declared by [element.MediaObject].
+// GetTags returns every tag of the object as key-value pairs; the list is
+// empty when the object has none.
+//
+// It is declared by [element.MediaObject].
 func (h *ZBarFilter) GetTags(ctx context.Context) ([]types.Tag, error) {
 	return h.embedded().GetTags(ctx)
 }
 
-// OnError subscribes to the Error events of the object; the package
-// documentation says when the channel closes. It is declared by
-// [element.MediaObject].
+// OnError subscribes to the Error events of the object.
+//
+// It is declared by [element.MediaObject].
 func (h *ZBarFilter) OnError(ctx context.Context) (<-chan event.Error, error) {
 	return h.embedded().OnError(ctx)
 }

@@ -14,10 +14,17 @@ import (
 
 const _ = client.GeneratedCodeV1
 
-// AlphaBlending is the handle of an AlphaBlending object (elements module).
+// AlphaBlending is a hub that layers the video of its ports on top of each
+// other, for picture-in-picture and overlays. One port, chosen with SetMaster,
+// is the background and sets the size of the output; every other port is a
+// rectangle placed with SetPortProperties in fractions of that size, and
+// higher z orders are drawn on top. A port whose properties were never set
+// covers the whole frame at z order 1. Every port outputs the blended picture;
+// the audio of the ports is mixed.
 //
-// Besides its own, it has the methods of the classes it extends,
-// redeclared here so that a nil handle fails instead of panicking:
+// The type is the handle of an AlphaBlending object (elements module).
+//
+// Besides its own methods, it has those of the classes it extends:
 //
 //   - [Hub]: GetGstreamerDot, DumpGstreamerDot
 //   - [element.MediaObject]: GetMediaPipeline, GetParent, GetId, GetChildren,
@@ -90,6 +97,8 @@ type AlphaBlendingOptions struct {
 // NewAlphaBlending creates an AlphaBlending in mediaPipeline and returns its
 // handle. When mediaPipeline is pending in a transaction, the new object joins
 // it.
+//
+// mediaPipeline is the pipeline the hub is created in.
 func NewAlphaBlending(ctx context.Context, mediaPipeline *pipeline.MediaPipeline, opts *AlphaBlendingOptions) (*AlphaBlending, error) {
 	mediaPipelineObj, mediaPipelineErr := client.RefArg(nil, "mediaPipeline", mediaPipeline)
 	if mediaPipelineErr != nil {
@@ -105,7 +114,14 @@ func NewAlphaBlending(ctx context.Context, mediaPipeline *pipeline.MediaPipeline
 	return AlphaBlendingFromObject(o), nil
 }
 
-// SetMaster calls the setMaster method of AlphaBlending on the server.
+// SetMaster makes source the background: its video is drawn at full size from
+// the top-left corner, the output takes its width and height, and the
+// rectangles of the other ports are measured against it.
+//
+// source is the HubPort of this hub whose video becomes the background.
+//
+// zOrder is the layer of the background; ports with a higher z order are drawn
+// above it.
 func (h *AlphaBlending) SetMaster(ctx context.Context, source *HubPort, zOrder int32) error {
 	o := h.Object()
 	sourceObj, sourceErr := client.RefArg(o, "source", source)
@@ -119,8 +135,29 @@ func (h *AlphaBlending) SetMaster(ctx context.Context, source *HubPort, zOrder i
 	return o.Invoke(ctx, "setMaster", params, nil)
 }
 
-// SetPortProperties calls the setPortProperties method of AlphaBlending on the
-// server.
+// SetPortProperties places the video of port as a rectangle over the master's
+// picture. With W by H pixels the size of the master's video, the rectangle's
+// top-left corner is at (relativeX*W, relativeY*H) and its size is
+// relativeWidth*W by relativeHeight*H; it is drawn above layers with a lower
+// zOrder. Parts falling outside the frame are cut off. The server checks none
+// of the numbers (it accepts values below 0 and above 1).
+//
+// relativeX is the left edge of the rectangle, as a fraction of the master's
+// width from its left edge (0 the left edge, 0.5 the middle).
+//
+// relativeY is the top edge of the rectangle, as a fraction of the master's
+// height from its top edge (0 the top, 0.5 the middle).
+//
+// zOrder is the layer of the rectangle: higher values are drawn over lower
+// ones, the master's included.
+//
+// relativeWidth is the width of the rectangle as a fraction of the master's
+// width (1 the full width, 0.25 a quarter).
+//
+// relativeHeight is the height of the rectangle as a fraction of the master's
+// height.
+//
+// port is the HubPort of this hub whose video is placed.
 func (h *AlphaBlending) SetPortProperties(ctx context.Context, relativeX float32, relativeY float32, zOrder int32, relativeWidth float32, relativeHeight float32, port *HubPort) error {
 	o := h.Object()
 	portObj, portErr := client.RefArg(o, "port", port)
@@ -147,111 +184,180 @@ func (h *AlphaBlending) Events(ctx context.Context, types ...string) (*client.Su
 	return client.SubscribeEvents(ctx, h.Object(), types)
 }
 
-// GetGstreamerDot calls the getGstreamerDot method of Hub on the server. It is
-// declared by [Hub].
+// GetGstreamerDot returns the hub's internal GStreamer graph (its mixer or
+// router and the ports' links) as Graphviz DOT text, for debugging.
+//
+// It is declared by [Hub].
 func (h *AlphaBlending) GetGstreamerDot(ctx context.Context, opts *GetGstreamerDotOptions) (string, error) {
 	return h.embedded().GetGstreamerDot(ctx, opts)
 }
 
-// DumpGstreamerDot calls the dumpGstreamerDot method of Hub on the server. It
-// is declared by [Hub].
+// DumpGstreamerDot writes the hub's internal GStreamer graph, in Graphviz DOT,
+// to a file on the server instead of returning it: into the directory named by
+// the server's GST_DEBUG_DUMP_DOT_DIR environment variable, and nowhere when
+// that variable is unset.
+//
+// It is declared by [Hub].
 func (h *AlphaBlending) DumpGstreamerDot(ctx context.Context, opts *DumpGstreamerDotOptions) error {
 	return h.embedded().DumpGstreamerDot(ctx, opts)
 }
 
-// GetMediaPipeline reads the mediaPipeline property. It is set when the object
-// is created and never changes. This package cannot import the MediaPipeline
-// handle, so the result is a MediaObject handle: pipeline.LookupMediaPipeline,
-// or pipeline.MediaPipelineFromObject on its Object, gives the typed one. It
-// is declared by [element.MediaObject].
+// GetMediaPipeline returns the pipeline the object lives in. For a
+// MediaPipeline it is the pipeline itself; the ServerManager has none (nil).
+// It is set when the object is created and never changes. This package cannot
+// import the MediaPipeline handle, so the result is a MediaObject handle:
+// pipeline.LookupMediaPipeline, or pipeline.MediaPipelineFromObject on its
+// Object, gives the typed one.
+//
+// It is declared by [element.MediaObject].
 func (h *AlphaBlending) GetMediaPipeline(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetMediaPipeline(ctx)
 }
 
-// GetParent reads the parent property. It is set when the object is created
-// and never changes. Results are MediaObject handles of the declared class;
-// the Lookup functions of the handle packages check and give the concrete one.
+// GetParent returns the object this one was created under: the pipeline for an
+// element or a hub, the hub for a HubPort, none (nil) for a pipeline or the
+// ServerManager. It is set when the object is created and never changes.
+// Results are MediaObject handles of the declared class; the Lookup functions
+// of the handle packages check and give the concrete one.
+//
 // It is declared by [element.MediaObject].
 func (h *AlphaBlending) GetParent(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetParent(ctx)
 }
 
-// GetId reads the id property. It is set when the object is created and never
-// changes. It is declared by [element.MediaObject].
+// GetId returns the server-wide identifier of the object, fixed at creation. A
+// pipeline's id is a UUID followed by "_kurento.MediaPipeline"; a child's id
+// is its parent's id, a slash and the child's own UUID and type, such as
+// "<pipeline id>/<uuid>_kurento.WebRtcEndpoint". The ServerManager's id is
+// always "manager_ServerManager". It is set when the object is created and
+// never changes.
+//
+// It is declared by [element.MediaObject].
 func (h *AlphaBlending) GetId(ctx context.Context) (string, error) {
 	return h.embedded().GetId(ctx)
 }
 
-// GetChildren reads the children property. Results are MediaObject handles of
-// the declared class; the Lookup functions of the handle packages check and
-// give the concrete one. It is declared by [element.MediaObject].
+// GetChildren returns the objects created under this one and still alive: a
+// pipeline's elements and hubs, a hub's ports. A real KMS lists them in no
+// fixed order. Results are MediaObject handles of the declared class; the
+// Lookup functions of the handle packages check and give the concrete one.
+//
+// It is declared by [element.MediaObject].
 func (h *AlphaBlending) GetChildren(ctx context.Context) ([]*element.MediaObject, error) {
 	return h.embedded().GetChildren(ctx)
 }
 
-// GetName reads the name property. It is declared by [element.MediaObject].
+// GetName returns the object's free-form name, meant for logs and tools; the
+// server does not use it. It defaults to the object's id, and setting it to
+// the empty string brings the id back.
+//
+// It is declared by [element.MediaObject].
 func (h *AlphaBlending) GetName(ctx context.Context) (string, error) {
 	return h.embedded().GetName(ctx)
 }
 
-// SetName changes the name property. It is declared by [element.MediaObject].
+// SetName sets the object's free-form name, meant for logs and tools; the
+// server does not use it. It defaults to the object's id, and setting it to
+// the empty string brings the id back.
+//
+// It is declared by [element.MediaObject].
 func (h *AlphaBlending) SetName(ctx context.Context, name string) error {
 	return h.embedded().SetName(ctx, name)
 }
 
-// GetSendTagsInEvents reads the sendTagsInEvents property. It is declared by
-// [element.MediaObject].
+// GetSendTagsInEvents returns whether every event the object emits carries the
+// object's tags in its tags field. Default false: events then carry an empty
+// tag list.
+//
+// It is declared by [element.MediaObject].
 func (h *AlphaBlending) GetSendTagsInEvents(ctx context.Context) (bool, error) {
 	return h.embedded().GetSendTagsInEvents(ctx)
 }
 
-// SetSendTagsInEvents changes the sendTagsInEvents property. It is declared by
-// [element.MediaObject].
+// SetSendTagsInEvents sets whether every event the object emits carries the
+// object's tags in its tags field. Default false: events then carry an empty
+// tag list.
+//
+// It is declared by [element.MediaObject].
 func (h *AlphaBlending) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents bool) error {
 	return h.embedded().SetSendTagsInEvents(ctx, sendTagsInEvents)
 }
 
-// GetCreationTime reads the creationTime property. It is set when the object
-// is created and never changes. It is declared by [element.MediaObject].
+// GetCreationTime returns when the object was created, in whole seconds since
+// the Unix epoch, by the server's clock. It is set when the object is created
+// and never changes.
+//
+// It is declared by [element.MediaObject].
 func (h *AlphaBlending) GetCreationTime(ctx context.Context) (int32, error) {
 	return h.embedded().GetCreationTime(ctx)
 }
 
-// AddTag calls the addTag method of MediaObject on the server. It is declared
-// by [element.MediaObject].
+// AddTag attaches a key-value tag to the object, replacing the value when the
+// key is already present. Tags live on the server, so every session that looks
+// the object up sees them; sendTagsInEvents copies them into the object's
+// events.
+//
+// key is the tag's name.
+//
+// value is the value stored under the key.
+//
+// It is declared by [element.MediaObject].
 func (h *AlphaBlending) AddTag(ctx context.Context, key string, value string) error {
 	return h.embedded().AddTag(ctx, key, value)
 }
 
-// RemoveTag calls the removeTag method of MediaObject on the server. It is
-// declared by [element.MediaObject].
+// RemoveTag deletes the tag with the given key. Removing a key that is not
+// there succeeds and changes nothing.
+//
+// key is the name of the tag to delete.
+//
+// It is declared by [element.MediaObject].
 func (h *AlphaBlending) RemoveTag(ctx context.Context, key string) error {
 	return h.embedded().RemoveTag(ctx, key)
 }
 
-// GetTag calls the getTag method of MediaObject on the server. It is declared
-// by [element.MediaObject].
+// GetTag returns the value stored under the given key. The server refuses a
+// key the object does not have with MEDIA_OBJECT_TAG_KEY_NOT_FOUND (40110).
+//
+// key is the name of the tag to read.
+//
+// It is declared by [element.MediaObject].
 func (h *AlphaBlending) GetTag(ctx context.Context, key string) (string, error) {
 	return h.embedded().GetTag(ctx, key)
 }
 
-// GetTags calls the getTags method of MediaObject on the server. It is
-// declared by [element.MediaObject].
+// GetTags returns every tag of the object as key-value pairs; the list is
+// empty when the object has none.
+//
+// It is declared by [element.MediaObject].
 func (h *AlphaBlending) GetTags(ctx context.Context) ([]types.Tag, error) {
 	return h.embedded().GetTags(ctx)
 }
 
-// OnError subscribes to the Error events of the object; the package
-// documentation says when the channel closes. It is declared by
-// [element.MediaObject].
+// OnError subscribes to the Error events of the object.
+//
+// It is declared by [element.MediaObject].
 func (h *AlphaBlending) OnError(ctx context.Context) (<-chan event.Error, error) {
 	return h.embedded().OnError(ctx)
 }
 
-// Composite is the handle of a Composite object (elements module).
+// Composite is a hub that mixes all its inputs into one: the video entering
+// its ports is scaled into a grid on one canvas, and the audio entering them
+// is mixed. Typical use is a conference room where everyone sees everyone.
 //
-// Besides its own, it has the methods of the classes it extends,
-// redeclared here so that a nil handle fails instead of panicking:
+// Create one HubPort per participant, connect the participant's endpoint to
+// its port and the port back to the endpoint. The grid has ceil(sqrt(n))
+// columns and as many rows as needed for the n ports sending video, filled
+// left to right and top to bottom in the order the ports were created, each
+// cell width/columns by height/rows pixels; it is laid out again whenever an
+// input starts or stops. Every port outputs the same grid (its own video
+// included), and the audio mix of all the other ports, so nobody hears
+// themselves. Connecting a port of a Composite to another port of the same
+// Composite (or to itself) on VIDEO crashed KMS 7.3.1 in this project's tests.
+//
+// The type is the handle of a Composite object (elements module).
+//
+// Besides its own methods, it has those of the classes it extends:
 //
 //   - [Hub]: GetGstreamerDot, DumpGstreamerDot
 //   - [element.MediaObject]: GetMediaPipeline, GetParent, GetId, GetChildren,
@@ -317,19 +423,23 @@ func (h *Composite) embedded() *Hub {
 // CompositeOptions holds the optional constructor parameters of Composite. A
 // nil *CompositeOptions, or an unset field, leaves the choice to the server.
 type CompositeOptions struct {
-	// Width sets the optional width parameter. Nil leaves it to the server,
-	// which uses 800.
+	// Width sets the width of the composed video, in pixels (default 800). The
+	// server does not check the value. Nil leaves it to the server, which uses
+	// 800.
 	Width *int32
-	// Height sets the optional height parameter. Nil leaves it to the server,
-	// which uses 600.
+	// Height sets the height of the composed video, in pixels (default 600).
+	// The server does not check the value. Nil leaves it to the server, which
+	// uses 600.
 	Height *int32
-	// Framerate sets the optional framerate parameter. Nil leaves it to the
-	// server, which uses 15.
+	// Framerate sets the frame rate of the composed video, in frames per
+	// second (default 15). Nil leaves it to the server, which uses 15.
 	Framerate *int32
 }
 
 // NewComposite creates a Composite in mediaPipeline and returns its handle.
 // When mediaPipeline is pending in a transaction, the new object joins it.
+//
+// mediaPipeline is the pipeline the hub is created in.
 func NewComposite(ctx context.Context, mediaPipeline *pipeline.MediaPipeline, opts *CompositeOptions) (*Composite, error) {
 	mediaPipelineObj, mediaPipelineErr := client.RefArg(nil, "mediaPipeline", mediaPipeline)
 	if mediaPipelineErr != nil {
@@ -361,111 +471,173 @@ func (h *Composite) Events(ctx context.Context, types ...string) (*client.Subscr
 	return client.SubscribeEvents(ctx, h.Object(), types)
 }
 
-// GetGstreamerDot calls the getGstreamerDot method of Hub on the server. It is
-// declared by [Hub].
+// GetGstreamerDot returns the hub's internal GStreamer graph (its mixer or
+// router and the ports' links) as Graphviz DOT text, for debugging.
+//
+// It is declared by [Hub].
 func (h *Composite) GetGstreamerDot(ctx context.Context, opts *GetGstreamerDotOptions) (string, error) {
 	return h.embedded().GetGstreamerDot(ctx, opts)
 }
 
-// DumpGstreamerDot calls the dumpGstreamerDot method of Hub on the server. It
-// is declared by [Hub].
+// DumpGstreamerDot writes the hub's internal GStreamer graph, in Graphviz DOT,
+// to a file on the server instead of returning it: into the directory named by
+// the server's GST_DEBUG_DUMP_DOT_DIR environment variable, and nowhere when
+// that variable is unset.
+//
+// It is declared by [Hub].
 func (h *Composite) DumpGstreamerDot(ctx context.Context, opts *DumpGstreamerDotOptions) error {
 	return h.embedded().DumpGstreamerDot(ctx, opts)
 }
 
-// GetMediaPipeline reads the mediaPipeline property. It is set when the object
-// is created and never changes. This package cannot import the MediaPipeline
-// handle, so the result is a MediaObject handle: pipeline.LookupMediaPipeline,
-// or pipeline.MediaPipelineFromObject on its Object, gives the typed one. It
-// is declared by [element.MediaObject].
+// GetMediaPipeline returns the pipeline the object lives in. For a
+// MediaPipeline it is the pipeline itself; the ServerManager has none (nil).
+// It is set when the object is created and never changes. This package cannot
+// import the MediaPipeline handle, so the result is a MediaObject handle:
+// pipeline.LookupMediaPipeline, or pipeline.MediaPipelineFromObject on its
+// Object, gives the typed one.
+//
+// It is declared by [element.MediaObject].
 func (h *Composite) GetMediaPipeline(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetMediaPipeline(ctx)
 }
 
-// GetParent reads the parent property. It is set when the object is created
-// and never changes. Results are MediaObject handles of the declared class;
-// the Lookup functions of the handle packages check and give the concrete one.
+// GetParent returns the object this one was created under: the pipeline for an
+// element or a hub, the hub for a HubPort, none (nil) for a pipeline or the
+// ServerManager. It is set when the object is created and never changes.
+// Results are MediaObject handles of the declared class; the Lookup functions
+// of the handle packages check and give the concrete one.
+//
 // It is declared by [element.MediaObject].
 func (h *Composite) GetParent(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetParent(ctx)
 }
 
-// GetId reads the id property. It is set when the object is created and never
-// changes. It is declared by [element.MediaObject].
+// GetId returns the server-wide identifier of the object, fixed at creation. A
+// pipeline's id is a UUID followed by "_kurento.MediaPipeline"; a child's id
+// is its parent's id, a slash and the child's own UUID and type, such as
+// "<pipeline id>/<uuid>_kurento.WebRtcEndpoint". The ServerManager's id is
+// always "manager_ServerManager". It is set when the object is created and
+// never changes.
+//
+// It is declared by [element.MediaObject].
 func (h *Composite) GetId(ctx context.Context) (string, error) {
 	return h.embedded().GetId(ctx)
 }
 
-// GetChildren reads the children property. Results are MediaObject handles of
-// the declared class; the Lookup functions of the handle packages check and
-// give the concrete one. It is declared by [element.MediaObject].
+// GetChildren returns the objects created under this one and still alive: a
+// pipeline's elements and hubs, a hub's ports. A real KMS lists them in no
+// fixed order. Results are MediaObject handles of the declared class; the
+// Lookup functions of the handle packages check and give the concrete one.
+//
+// It is declared by [element.MediaObject].
 func (h *Composite) GetChildren(ctx context.Context) ([]*element.MediaObject, error) {
 	return h.embedded().GetChildren(ctx)
 }
 
-// GetName reads the name property. It is declared by [element.MediaObject].
+// GetName returns the object's free-form name, meant for logs and tools; the
+// server does not use it. It defaults to the object's id, and setting it to
+// the empty string brings the id back.
+//
+// It is declared by [element.MediaObject].
 func (h *Composite) GetName(ctx context.Context) (string, error) {
 	return h.embedded().GetName(ctx)
 }
 
-// SetName changes the name property. It is declared by [element.MediaObject].
+// SetName sets the object's free-form name, meant for logs and tools; the
+// server does not use it. It defaults to the object's id, and setting it to
+// the empty string brings the id back.
+//
+// It is declared by [element.MediaObject].
 func (h *Composite) SetName(ctx context.Context, name string) error {
 	return h.embedded().SetName(ctx, name)
 }
 
-// GetSendTagsInEvents reads the sendTagsInEvents property. It is declared by
-// [element.MediaObject].
+// GetSendTagsInEvents returns whether every event the object emits carries the
+// object's tags in its tags field. Default false: events then carry an empty
+// tag list.
+//
+// It is declared by [element.MediaObject].
 func (h *Composite) GetSendTagsInEvents(ctx context.Context) (bool, error) {
 	return h.embedded().GetSendTagsInEvents(ctx)
 }
 
-// SetSendTagsInEvents changes the sendTagsInEvents property. It is declared by
-// [element.MediaObject].
+// SetSendTagsInEvents sets whether every event the object emits carries the
+// object's tags in its tags field. Default false: events then carry an empty
+// tag list.
+//
+// It is declared by [element.MediaObject].
 func (h *Composite) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents bool) error {
 	return h.embedded().SetSendTagsInEvents(ctx, sendTagsInEvents)
 }
 
-// GetCreationTime reads the creationTime property. It is set when the object
-// is created and never changes. It is declared by [element.MediaObject].
+// GetCreationTime returns when the object was created, in whole seconds since
+// the Unix epoch, by the server's clock. It is set when the object is created
+// and never changes.
+//
+// It is declared by [element.MediaObject].
 func (h *Composite) GetCreationTime(ctx context.Context) (int32, error) {
 	return h.embedded().GetCreationTime(ctx)
 }
 
-// AddTag calls the addTag method of MediaObject on the server. It is declared
-// by [element.MediaObject].
+// AddTag attaches a key-value tag to the object, replacing the value when the
+// key is already present. Tags live on the server, so every session that looks
+// the object up sees them; sendTagsInEvents copies them into the object's
+// events.
+//
+// key is the tag's name.
+//
+// value is the value stored under the key.
+//
+// It is declared by [element.MediaObject].
 func (h *Composite) AddTag(ctx context.Context, key string, value string) error {
 	return h.embedded().AddTag(ctx, key, value)
 }
 
-// RemoveTag calls the removeTag method of MediaObject on the server. It is
-// declared by [element.MediaObject].
+// RemoveTag deletes the tag with the given key. Removing a key that is not
+// there succeeds and changes nothing.
+//
+// key is the name of the tag to delete.
+//
+// It is declared by [element.MediaObject].
 func (h *Composite) RemoveTag(ctx context.Context, key string) error {
 	return h.embedded().RemoveTag(ctx, key)
 }
 
-// GetTag calls the getTag method of MediaObject on the server. It is declared
-// by [element.MediaObject].
+// GetTag returns the value stored under the given key. The server refuses a
+// key the object does not have with MEDIA_OBJECT_TAG_KEY_NOT_FOUND (40110).
+//
+// key is the name of the tag to read.
+//
+// It is declared by [element.MediaObject].
 func (h *Composite) GetTag(ctx context.Context, key string) (string, error) {
 	return h.embedded().GetTag(ctx, key)
 }
 
-// GetTags calls the getTags method of MediaObject on the server. It is
-// declared by [element.MediaObject].
+// GetTags returns every tag of the object as key-value pairs; the list is
+// empty when the object has none.
+//
+// It is declared by [element.MediaObject].
 func (h *Composite) GetTags(ctx context.Context) ([]types.Tag, error) {
 	return h.embedded().GetTags(ctx)
 }
 
-// OnError subscribes to the Error events of the object; the package
-// documentation says when the channel closes. It is declared by
-// [element.MediaObject].
+// OnError subscribes to the Error events of the object.
+//
+// It is declared by [element.MediaObject].
 func (h *Composite) OnError(ctx context.Context) (<-chan event.Error, error) {
 	return h.embedded().OnError(ctx)
 }
 
-// Dispatcher is the handle of a Dispatcher object (elements module).
+// Dispatcher is a hub that routes media between chosen pairs of ports, without
+// mixing: after Connect(source, sink) the sink port outputs what the source
+// port receives, audio and video. A sink takes one source at a time (a later
+// Connect switches it), while one source can feed any number of sinks. Use it
+// to switch who sees whom; DispatcherOneToMany is the simpler case of one
+// source for every port.
 //
-// Besides its own, it has the methods of the classes it extends,
-// redeclared here so that a nil handle fails instead of panicking:
+// The type is the handle of a Dispatcher object (elements module).
+//
+// Besides its own methods, it has those of the classes it extends:
 //
 //   - [Hub]: GetGstreamerDot, DumpGstreamerDot
 //   - [element.MediaObject]: GetMediaPipeline, GetParent, GetId, GetChildren,
@@ -535,6 +707,8 @@ type DispatcherOptions struct {
 
 // NewDispatcher creates a Dispatcher in mediaPipeline and returns its handle.
 // When mediaPipeline is pending in a transaction, the new object joins it.
+//
+// mediaPipeline is the pipeline the hub is created in.
 func NewDispatcher(ctx context.Context, mediaPipeline *pipeline.MediaPipeline, opts *DispatcherOptions) (*Dispatcher, error) {
 	mediaPipelineObj, mediaPipelineErr := client.RefArg(nil, "mediaPipeline", mediaPipeline)
 	if mediaPipelineErr != nil {
@@ -550,7 +724,14 @@ func NewDispatcher(ctx context.Context, mediaPipeline *pipeline.MediaPipeline, o
 	return DispatcherFromObject(o), nil
 }
 
-// Connect calls the connect method of Dispatcher on the server.
+// Connect routes the audio and video entering port source out of port sink,
+// replacing what sink output before. KMS accepts ports without checking which
+// hub they belong to; a link it cannot make is refused with CONNECT_ERROR
+// (40004) "Can not connect ports".
+//
+// source is the HubPort whose incoming media is routed.
+//
+// sink is the HubPort that outputs it.
 func (h *Dispatcher) Connect(ctx context.Context, source *HubPort, sink *HubPort) error {
 	o := h.Object()
 	sourceObj, sourceErr := client.RefArg(o, "source", source)
@@ -576,112 +757,174 @@ func (h *Dispatcher) Events(ctx context.Context, types ...string) (*client.Subsc
 	return client.SubscribeEvents(ctx, h.Object(), types)
 }
 
-// GetGstreamerDot calls the getGstreamerDot method of Hub on the server. It is
-// declared by [Hub].
+// GetGstreamerDot returns the hub's internal GStreamer graph (its mixer or
+// router and the ports' links) as Graphviz DOT text, for debugging.
+//
+// It is declared by [Hub].
 func (h *Dispatcher) GetGstreamerDot(ctx context.Context, opts *GetGstreamerDotOptions) (string, error) {
 	return h.embedded().GetGstreamerDot(ctx, opts)
 }
 
-// DumpGstreamerDot calls the dumpGstreamerDot method of Hub on the server. It
-// is declared by [Hub].
+// DumpGstreamerDot writes the hub's internal GStreamer graph, in Graphviz DOT,
+// to a file on the server instead of returning it: into the directory named by
+// the server's GST_DEBUG_DUMP_DOT_DIR environment variable, and nowhere when
+// that variable is unset.
+//
+// It is declared by [Hub].
 func (h *Dispatcher) DumpGstreamerDot(ctx context.Context, opts *DumpGstreamerDotOptions) error {
 	return h.embedded().DumpGstreamerDot(ctx, opts)
 }
 
-// GetMediaPipeline reads the mediaPipeline property. It is set when the object
-// is created and never changes. This package cannot import the MediaPipeline
-// handle, so the result is a MediaObject handle: pipeline.LookupMediaPipeline,
-// or pipeline.MediaPipelineFromObject on its Object, gives the typed one. It
-// is declared by [element.MediaObject].
+// GetMediaPipeline returns the pipeline the object lives in. For a
+// MediaPipeline it is the pipeline itself; the ServerManager has none (nil).
+// It is set when the object is created and never changes. This package cannot
+// import the MediaPipeline handle, so the result is a MediaObject handle:
+// pipeline.LookupMediaPipeline, or pipeline.MediaPipelineFromObject on its
+// Object, gives the typed one.
+//
+// It is declared by [element.MediaObject].
 func (h *Dispatcher) GetMediaPipeline(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetMediaPipeline(ctx)
 }
 
-// GetParent reads the parent property. It is set when the object is created
-// and never changes. Results are MediaObject handles of the declared class;
-// the Lookup functions of the handle packages check and give the concrete one.
+// GetParent returns the object this one was created under: the pipeline for an
+// element or a hub, the hub for a HubPort, none (nil) for a pipeline or the
+// ServerManager. It is set when the object is created and never changes.
+// Results are MediaObject handles of the declared class; the Lookup functions
+// of the handle packages check and give the concrete one.
+//
 // It is declared by [element.MediaObject].
 func (h *Dispatcher) GetParent(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetParent(ctx)
 }
 
-// GetId reads the id property. It is set when the object is created and never
-// changes. It is declared by [element.MediaObject].
+// GetId returns the server-wide identifier of the object, fixed at creation. A
+// pipeline's id is a UUID followed by "_kurento.MediaPipeline"; a child's id
+// is its parent's id, a slash and the child's own UUID and type, such as
+// "<pipeline id>/<uuid>_kurento.WebRtcEndpoint". The ServerManager's id is
+// always "manager_ServerManager". It is set when the object is created and
+// never changes.
+//
+// It is declared by [element.MediaObject].
 func (h *Dispatcher) GetId(ctx context.Context) (string, error) {
 	return h.embedded().GetId(ctx)
 }
 
-// GetChildren reads the children property. Results are MediaObject handles of
-// the declared class; the Lookup functions of the handle packages check and
-// give the concrete one. It is declared by [element.MediaObject].
+// GetChildren returns the objects created under this one and still alive: a
+// pipeline's elements and hubs, a hub's ports. A real KMS lists them in no
+// fixed order. Results are MediaObject handles of the declared class; the
+// Lookup functions of the handle packages check and give the concrete one.
+//
+// It is declared by [element.MediaObject].
 func (h *Dispatcher) GetChildren(ctx context.Context) ([]*element.MediaObject, error) {
 	return h.embedded().GetChildren(ctx)
 }
 
-// GetName reads the name property. It is declared by [element.MediaObject].
+// GetName returns the object's free-form name, meant for logs and tools; the
+// server does not use it. It defaults to the object's id, and setting it to
+// the empty string brings the id back.
+//
+// It is declared by [element.MediaObject].
 func (h *Dispatcher) GetName(ctx context.Context) (string, error) {
 	return h.embedded().GetName(ctx)
 }
 
-// SetName changes the name property. It is declared by [element.MediaObject].
+// SetName sets the object's free-form name, meant for logs and tools; the
+// server does not use it. It defaults to the object's id, and setting it to
+// the empty string brings the id back.
+//
+// It is declared by [element.MediaObject].
 func (h *Dispatcher) SetName(ctx context.Context, name string) error {
 	return h.embedded().SetName(ctx, name)
 }
 
-// GetSendTagsInEvents reads the sendTagsInEvents property. It is declared by
-// [element.MediaObject].
+// GetSendTagsInEvents returns whether every event the object emits carries the
+// object's tags in its tags field. Default false: events then carry an empty
+// tag list.
+//
+// It is declared by [element.MediaObject].
 func (h *Dispatcher) GetSendTagsInEvents(ctx context.Context) (bool, error) {
 	return h.embedded().GetSendTagsInEvents(ctx)
 }
 
-// SetSendTagsInEvents changes the sendTagsInEvents property. It is declared by
-// [element.MediaObject].
+// SetSendTagsInEvents sets whether every event the object emits carries the
+// object's tags in its tags field. Default false: events then carry an empty
+// tag list.
+//
+// It is declared by [element.MediaObject].
 func (h *Dispatcher) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents bool) error {
 	return h.embedded().SetSendTagsInEvents(ctx, sendTagsInEvents)
 }
 
-// GetCreationTime reads the creationTime property. It is set when the object
-// is created and never changes. It is declared by [element.MediaObject].
+// GetCreationTime returns when the object was created, in whole seconds since
+// the Unix epoch, by the server's clock. It is set when the object is created
+// and never changes.
+//
+// It is declared by [element.MediaObject].
 func (h *Dispatcher) GetCreationTime(ctx context.Context) (int32, error) {
 	return h.embedded().GetCreationTime(ctx)
 }
 
-// AddTag calls the addTag method of MediaObject on the server. It is declared
-// by [element.MediaObject].
+// AddTag attaches a key-value tag to the object, replacing the value when the
+// key is already present. Tags live on the server, so every session that looks
+// the object up sees them; sendTagsInEvents copies them into the object's
+// events.
+//
+// key is the tag's name.
+//
+// value is the value stored under the key.
+//
+// It is declared by [element.MediaObject].
 func (h *Dispatcher) AddTag(ctx context.Context, key string, value string) error {
 	return h.embedded().AddTag(ctx, key, value)
 }
 
-// RemoveTag calls the removeTag method of MediaObject on the server. It is
-// declared by [element.MediaObject].
+// RemoveTag deletes the tag with the given key. Removing a key that is not
+// there succeeds and changes nothing.
+//
+// key is the name of the tag to delete.
+//
+// It is declared by [element.MediaObject].
 func (h *Dispatcher) RemoveTag(ctx context.Context, key string) error {
 	return h.embedded().RemoveTag(ctx, key)
 }
 
-// GetTag calls the getTag method of MediaObject on the server. It is declared
-// by [element.MediaObject].
+// GetTag returns the value stored under the given key. The server refuses a
+// key the object does not have with MEDIA_OBJECT_TAG_KEY_NOT_FOUND (40110).
+//
+// key is the name of the tag to read.
+//
+// It is declared by [element.MediaObject].
 func (h *Dispatcher) GetTag(ctx context.Context, key string) (string, error) {
 	return h.embedded().GetTag(ctx, key)
 }
 
-// GetTags calls the getTags method of MediaObject on the server. It is
-// declared by [element.MediaObject].
+// GetTags returns every tag of the object as key-value pairs; the list is
+// empty when the object has none.
+//
+// It is declared by [element.MediaObject].
 func (h *Dispatcher) GetTags(ctx context.Context) ([]types.Tag, error) {
 	return h.embedded().GetTags(ctx)
 }
 
-// OnError subscribes to the Error events of the object; the package
-// documentation says when the channel closes. It is declared by
-// [element.MediaObject].
+// OnError subscribes to the Error events of the object.
+//
+// It is declared by [element.MediaObject].
 func (h *Dispatcher) OnError(ctx context.Context) (<-chan event.Error, error) {
 	return h.embedded().OnError(ctx)
 }
 
-// DispatcherOneToMany is the handle of a DispatcherOneToMany object (elements
-// module).
+// DispatcherOneToMany is a hub that broadcasts one port to all: the audio and
+// video entering the port chosen with SetSource go out of every port of the
+// hub, ports added later included, until RemoveSource or until that port is
+// released. It suits one presenter and many viewers, with the presenter
+// switchable at any time; use Dispatcher to route each port separately. On KMS
+// the source port also outputs its own media, so connect it only from the
+// presenter's endpoint when the presenter should not get its media back.
 //
-// Besides its own, it has the methods of the classes it extends,
-// redeclared here so that a nil handle fails instead of panicking:
+// The type is the handle of a DispatcherOneToMany object (elements module).
+//
+// Besides its own methods, it has those of the classes it extends:
 //
 //   - [Hub]: GetGstreamerDot, DumpGstreamerDot
 //   - [element.MediaObject]: GetMediaPipeline, GetParent, GetId, GetChildren,
@@ -755,6 +998,8 @@ type DispatcherOneToManyOptions struct {
 // NewDispatcherOneToMany creates a DispatcherOneToMany in mediaPipeline and
 // returns its handle. When mediaPipeline is pending in a transaction, the new
 // object joins it.
+//
+// mediaPipeline is the pipeline the hub is created in.
 func NewDispatcherOneToMany(ctx context.Context, mediaPipeline *pipeline.MediaPipeline, opts *DispatcherOneToManyOptions) (*DispatcherOneToMany, error) {
 	mediaPipelineObj, mediaPipelineErr := client.RefArg(nil, "mediaPipeline", mediaPipeline)
 	if mediaPipelineErr != nil {
@@ -770,7 +1015,10 @@ func NewDispatcherOneToMany(ctx context.Context, mediaPipeline *pipeline.MediaPi
 	return DispatcherOneToManyFromObject(o), nil
 }
 
-// SetSource calls the setSource method of DispatcherOneToMany on the server.
+// SetSource makes source the port whose media every port of the hub outputs,
+// replacing the previous source.
+//
+// source is the HubPort to broadcast.
 func (h *DispatcherOneToMany) SetSource(ctx context.Context, source *HubPort) error {
 	o := h.Object()
 	sourceObj, sourceErr := client.RefArg(o, "source", source)
@@ -783,8 +1031,8 @@ func (h *DispatcherOneToMany) SetSource(ctx context.Context, source *HubPort) er
 	return o.Invoke(ctx, "setSource", params, nil)
 }
 
-// RemoveSource calls the removeSource method of DispatcherOneToMany on the
-// server.
+// RemoveSource stops the broadcast: no port outputs media until SetSource is
+// called again. Calling it with no source set is not an error.
 func (h *DispatcherOneToMany) RemoveSource(ctx context.Context) error {
 	o := h.Object()
 	return o.Invoke(ctx, "removeSource", nil, nil)
@@ -799,111 +1047,173 @@ func (h *DispatcherOneToMany) Events(ctx context.Context, types ...string) (*cli
 	return client.SubscribeEvents(ctx, h.Object(), types)
 }
 
-// GetGstreamerDot calls the getGstreamerDot method of Hub on the server. It is
-// declared by [Hub].
+// GetGstreamerDot returns the hub's internal GStreamer graph (its mixer or
+// router and the ports' links) as Graphviz DOT text, for debugging.
+//
+// It is declared by [Hub].
 func (h *DispatcherOneToMany) GetGstreamerDot(ctx context.Context, opts *GetGstreamerDotOptions) (string, error) {
 	return h.embedded().GetGstreamerDot(ctx, opts)
 }
 
-// DumpGstreamerDot calls the dumpGstreamerDot method of Hub on the server. It
-// is declared by [Hub].
+// DumpGstreamerDot writes the hub's internal GStreamer graph, in Graphviz DOT,
+// to a file on the server instead of returning it: into the directory named by
+// the server's GST_DEBUG_DUMP_DOT_DIR environment variable, and nowhere when
+// that variable is unset.
+//
+// It is declared by [Hub].
 func (h *DispatcherOneToMany) DumpGstreamerDot(ctx context.Context, opts *DumpGstreamerDotOptions) error {
 	return h.embedded().DumpGstreamerDot(ctx, opts)
 }
 
-// GetMediaPipeline reads the mediaPipeline property. It is set when the object
-// is created and never changes. This package cannot import the MediaPipeline
-// handle, so the result is a MediaObject handle: pipeline.LookupMediaPipeline,
-// or pipeline.MediaPipelineFromObject on its Object, gives the typed one. It
-// is declared by [element.MediaObject].
+// GetMediaPipeline returns the pipeline the object lives in. For a
+// MediaPipeline it is the pipeline itself; the ServerManager has none (nil).
+// It is set when the object is created and never changes. This package cannot
+// import the MediaPipeline handle, so the result is a MediaObject handle:
+// pipeline.LookupMediaPipeline, or pipeline.MediaPipelineFromObject on its
+// Object, gives the typed one.
+//
+// It is declared by [element.MediaObject].
 func (h *DispatcherOneToMany) GetMediaPipeline(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetMediaPipeline(ctx)
 }
 
-// GetParent reads the parent property. It is set when the object is created
-// and never changes. Results are MediaObject handles of the declared class;
-// the Lookup functions of the handle packages check and give the concrete one.
+// GetParent returns the object this one was created under: the pipeline for an
+// element or a hub, the hub for a HubPort, none (nil) for a pipeline or the
+// ServerManager. It is set when the object is created and never changes.
+// Results are MediaObject handles of the declared class; the Lookup functions
+// of the handle packages check and give the concrete one.
+//
 // It is declared by [element.MediaObject].
 func (h *DispatcherOneToMany) GetParent(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetParent(ctx)
 }
 
-// GetId reads the id property. It is set when the object is created and never
-// changes. It is declared by [element.MediaObject].
+// GetId returns the server-wide identifier of the object, fixed at creation. A
+// pipeline's id is a UUID followed by "_kurento.MediaPipeline"; a child's id
+// is its parent's id, a slash and the child's own UUID and type, such as
+// "<pipeline id>/<uuid>_kurento.WebRtcEndpoint". The ServerManager's id is
+// always "manager_ServerManager". It is set when the object is created and
+// never changes.
+//
+// It is declared by [element.MediaObject].
 func (h *DispatcherOneToMany) GetId(ctx context.Context) (string, error) {
 	return h.embedded().GetId(ctx)
 }
 
-// GetChildren reads the children property. Results are MediaObject handles of
-// the declared class; the Lookup functions of the handle packages check and
-// give the concrete one. It is declared by [element.MediaObject].
+// GetChildren returns the objects created under this one and still alive: a
+// pipeline's elements and hubs, a hub's ports. A real KMS lists them in no
+// fixed order. Results are MediaObject handles of the declared class; the
+// Lookup functions of the handle packages check and give the concrete one.
+//
+// It is declared by [element.MediaObject].
 func (h *DispatcherOneToMany) GetChildren(ctx context.Context) ([]*element.MediaObject, error) {
 	return h.embedded().GetChildren(ctx)
 }
 
-// GetName reads the name property. It is declared by [element.MediaObject].
+// GetName returns the object's free-form name, meant for logs and tools; the
+// server does not use it. It defaults to the object's id, and setting it to
+// the empty string brings the id back.
+//
+// It is declared by [element.MediaObject].
 func (h *DispatcherOneToMany) GetName(ctx context.Context) (string, error) {
 	return h.embedded().GetName(ctx)
 }
 
-// SetName changes the name property. It is declared by [element.MediaObject].
+// SetName sets the object's free-form name, meant for logs and tools; the
+// server does not use it. It defaults to the object's id, and setting it to
+// the empty string brings the id back.
+//
+// It is declared by [element.MediaObject].
 func (h *DispatcherOneToMany) SetName(ctx context.Context, name string) error {
 	return h.embedded().SetName(ctx, name)
 }
 
-// GetSendTagsInEvents reads the sendTagsInEvents property. It is declared by
-// [element.MediaObject].
+// GetSendTagsInEvents returns whether every event the object emits carries the
+// object's tags in its tags field. Default false: events then carry an empty
+// tag list.
+//
+// It is declared by [element.MediaObject].
 func (h *DispatcherOneToMany) GetSendTagsInEvents(ctx context.Context) (bool, error) {
 	return h.embedded().GetSendTagsInEvents(ctx)
 }
 
-// SetSendTagsInEvents changes the sendTagsInEvents property. It is declared by
-// [element.MediaObject].
+// SetSendTagsInEvents sets whether every event the object emits carries the
+// object's tags in its tags field. Default false: events then carry an empty
+// tag list.
+//
+// It is declared by [element.MediaObject].
 func (h *DispatcherOneToMany) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents bool) error {
 	return h.embedded().SetSendTagsInEvents(ctx, sendTagsInEvents)
 }
 
-// GetCreationTime reads the creationTime property. It is set when the object
-// is created and never changes. It is declared by [element.MediaObject].
+// GetCreationTime returns when the object was created, in whole seconds since
+// the Unix epoch, by the server's clock. It is set when the object is created
+// and never changes.
+//
+// It is declared by [element.MediaObject].
 func (h *DispatcherOneToMany) GetCreationTime(ctx context.Context) (int32, error) {
 	return h.embedded().GetCreationTime(ctx)
 }
 
-// AddTag calls the addTag method of MediaObject on the server. It is declared
-// by [element.MediaObject].
+// AddTag attaches a key-value tag to the object, replacing the value when the
+// key is already present. Tags live on the server, so every session that looks
+// the object up sees them; sendTagsInEvents copies them into the object's
+// events.
+//
+// key is the tag's name.
+//
+// value is the value stored under the key.
+//
+// It is declared by [element.MediaObject].
 func (h *DispatcherOneToMany) AddTag(ctx context.Context, key string, value string) error {
 	return h.embedded().AddTag(ctx, key, value)
 }
 
-// RemoveTag calls the removeTag method of MediaObject on the server. It is
-// declared by [element.MediaObject].
+// RemoveTag deletes the tag with the given key. Removing a key that is not
+// there succeeds and changes nothing.
+//
+// key is the name of the tag to delete.
+//
+// It is declared by [element.MediaObject].
 func (h *DispatcherOneToMany) RemoveTag(ctx context.Context, key string) error {
 	return h.embedded().RemoveTag(ctx, key)
 }
 
-// GetTag calls the getTag method of MediaObject on the server. It is declared
-// by [element.MediaObject].
+// GetTag returns the value stored under the given key. The server refuses a
+// key the object does not have with MEDIA_OBJECT_TAG_KEY_NOT_FOUND (40110).
+//
+// key is the name of the tag to read.
+//
+// It is declared by [element.MediaObject].
 func (h *DispatcherOneToMany) GetTag(ctx context.Context, key string) (string, error) {
 	return h.embedded().GetTag(ctx, key)
 }
 
-// GetTags calls the getTags method of MediaObject on the server. It is
-// declared by [element.MediaObject].
+// GetTags returns every tag of the object as key-value pairs; the list is
+// empty when the object has none.
+//
+// It is declared by [element.MediaObject].
 func (h *DispatcherOneToMany) GetTags(ctx context.Context) ([]types.Tag, error) {
 	return h.embedded().GetTags(ctx)
 }
 
-// OnError subscribes to the Error events of the object; the package
-// documentation says when the channel closes. It is declared by
-// [element.MediaObject].
+// OnError subscribes to the Error events of the object.
+//
+// It is declared by [element.MediaObject].
 func (h *DispatcherOneToMany) OnError(ctx context.Context) (<-chan event.Error, error) {
 	return h.embedded().OnError(ctx)
 }
 
-// Mixer is the handle of a Mixer object (elements module).
+// Mixer is a hub that routes video between chosen pairs of ports and mixes
+// audio: Connect(VIDEO, a, b) makes port b output the video entering a,
+// Connect(AUDIO, a, b) adds the audio entering a to the mix b outputs.
+// Warning: in this project's tests every Connect or Disconnect on a Mixer
+// crashed KMS 7.3.1, even on fresh ports; Composite, Dispatcher or
+// AlphaBlending are the working alternatives there.
 //
-// Besides its own, it has the methods of the classes it extends,
-// redeclared here so that a nil handle fails instead of panicking:
+// The type is the handle of a Mixer object (elements module).
+//
+// Besides its own methods, it has those of the classes it extends:
 //
 //   - [Hub]: GetGstreamerDot, DumpGstreamerDot
 //   - [element.MediaObject]: GetMediaPipeline, GetParent, GetId, GetChildren,
@@ -973,6 +1283,8 @@ type MixerOptions struct {
 
 // NewMixer creates a Mixer in mediaPipeline and returns its handle. When
 // mediaPipeline is pending in a transaction, the new object joins it.
+//
+// mediaPipeline is the pipeline the hub is created in.
 func NewMixer(ctx context.Context, mediaPipeline *pipeline.MediaPipeline, opts *MixerOptions) (*Mixer, error) {
 	mediaPipelineObj, mediaPipelineErr := client.RefArg(nil, "mediaPipeline", mediaPipeline)
 	if mediaPipelineErr != nil {
@@ -988,7 +1300,16 @@ func NewMixer(ctx context.Context, mediaPipeline *pipeline.MediaPipeline, opts *
 	return MixerFromObject(o), nil
 }
 
-// Connect calls the connect method of Mixer on the server.
+// Connect routes one kind of media from source to sink: for VIDEO, sink
+// outputs source's video; for AUDIO, source's audio joins the mix sink
+// outputs. A link it cannot make gives CONNECT_ERROR (40004), a media type it
+// cannot route (DATA) UNSUPPORTED_MEDIA_TYPE (40005).
+//
+// media is the kind of media to route: AUDIO or VIDEO.
+//
+// source is the HubPort whose incoming media is routed.
+//
+// sink is the HubPort that outputs it.
 func (h *Mixer) Connect(ctx context.Context, media types.MediaType, source *HubPort, sink *HubPort) error {
 	o := h.Object()
 	if !media.Valid() {
@@ -1010,7 +1331,14 @@ func (h *Mixer) Connect(ctx context.Context, media types.MediaType, source *HubP
 	return o.Invoke(ctx, "connect", params, nil)
 }
 
-// Disconnect calls the disconnect method of Mixer on the server.
+// Disconnect undoes Connect for one kind of media: sink no longer outputs
+// source's video, or no longer has source's audio in its mix.
+//
+// media is the kind of media to stop routing: AUDIO or VIDEO.
+//
+// source is the HubPort whose media was routed.
+//
+// sink is the HubPort that output it.
 func (h *Mixer) Disconnect(ctx context.Context, media types.MediaType, source *HubPort, sink *HubPort) error {
 	o := h.Object()
 	if !media.Valid() {
@@ -1040,103 +1368,159 @@ func (h *Mixer) Events(ctx context.Context, types ...string) (*client.Subscripti
 	return client.SubscribeEvents(ctx, h.Object(), types)
 }
 
-// GetGstreamerDot calls the getGstreamerDot method of Hub on the server. It is
-// declared by [Hub].
+// GetGstreamerDot returns the hub's internal GStreamer graph (its mixer or
+// router and the ports' links) as Graphviz DOT text, for debugging.
+//
+// It is declared by [Hub].
 func (h *Mixer) GetGstreamerDot(ctx context.Context, opts *GetGstreamerDotOptions) (string, error) {
 	return h.embedded().GetGstreamerDot(ctx, opts)
 }
 
-// DumpGstreamerDot calls the dumpGstreamerDot method of Hub on the server. It
-// is declared by [Hub].
+// DumpGstreamerDot writes the hub's internal GStreamer graph, in Graphviz DOT,
+// to a file on the server instead of returning it: into the directory named by
+// the server's GST_DEBUG_DUMP_DOT_DIR environment variable, and nowhere when
+// that variable is unset.
+//
+// It is declared by [Hub].
 func (h *Mixer) DumpGstreamerDot(ctx context.Context, opts *DumpGstreamerDotOptions) error {
 	return h.embedded().DumpGstreamerDot(ctx, opts)
 }
 
-// GetMediaPipeline reads the mediaPipeline property. It is set when the object
-// is created and never changes. This package cannot import the MediaPipeline
-// handle, so the result is a MediaObject handle: pipeline.LookupMediaPipeline,
-// or pipeline.MediaPipelineFromObject on its Object, gives the typed one. It
-// is declared by [element.MediaObject].
+// GetMediaPipeline returns the pipeline the object lives in. For a
+// MediaPipeline it is the pipeline itself; the ServerManager has none (nil).
+// It is set when the object is created and never changes. This package cannot
+// import the MediaPipeline handle, so the result is a MediaObject handle:
+// pipeline.LookupMediaPipeline, or pipeline.MediaPipelineFromObject on its
+// Object, gives the typed one.
+//
+// It is declared by [element.MediaObject].
 func (h *Mixer) GetMediaPipeline(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetMediaPipeline(ctx)
 }
 
-// GetParent reads the parent property. It is set when the object is created
-// and never changes. Results are MediaObject handles of the declared class;
-// the Lookup functions of the handle packages check and give the concrete one.
+// GetParent returns the object this one was created under: the pipeline for an
+// element or a hub, the hub for a HubPort, none (nil) for a pipeline or the
+// ServerManager. It is set when the object is created and never changes.
+// Results are MediaObject handles of the declared class; the Lookup functions
+// of the handle packages check and give the concrete one.
+//
 // It is declared by [element.MediaObject].
 func (h *Mixer) GetParent(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetParent(ctx)
 }
 
-// GetId reads the id property. It is set when the object is created and never
-// changes. It is declared by [element.MediaObject].
+// GetId returns the server-wide identifier of the object, fixed at creation. A
+// pipeline's id is a UUID followed by "_kurento.MediaPipeline"; a child's id
+// is its parent's id, a slash and the child's own UUID and type, such as
+// "<pipeline id>/<uuid>_kurento.WebRtcEndpoint". The ServerManager's id is
+// always "manager_ServerManager". It is set when the object is created and
+// never changes.
+//
+// It is declared by [element.MediaObject].
 func (h *Mixer) GetId(ctx context.Context) (string, error) {
 	return h.embedded().GetId(ctx)
 }
 
-// GetChildren reads the children property. Results are MediaObject handles of
-// the declared class; the Lookup functions of the handle packages check and
-// give the concrete one. It is declared by [element.MediaObject].
+// GetChildren returns the objects created under this one and still alive: a
+// pipeline's elements and hubs, a hub's ports. A real KMS lists them in no
+// fixed order. Results are MediaObject handles of the declared class; the
+// Lookup functions of the handle packages check and give the concrete one.
+//
+// It is declared by [element.MediaObject].
 func (h *Mixer) GetChildren(ctx context.Context) ([]*element.MediaObject, error) {
 	return h.embedded().GetChildren(ctx)
 }
 
-// GetName reads the name property. It is declared by [element.MediaObject].
+// GetName returns the object's free-form name, meant for logs and tools; the
+// server does not use it. It defaults to the object's id, and setting it to
+// the empty string brings the id back.
+//
+// It is declared by [element.MediaObject].
 func (h *Mixer) GetName(ctx context.Context) (string, error) {
 	return h.embedded().GetName(ctx)
 }
 
-// SetName changes the name property. It is declared by [element.MediaObject].
+// SetName sets the object's free-form name, meant for logs and tools; the
+// server does not use it. It defaults to the object's id, and setting it to
+// the empty string brings the id back.
+//
+// It is declared by [element.MediaObject].
 func (h *Mixer) SetName(ctx context.Context, name string) error {
 	return h.embedded().SetName(ctx, name)
 }
 
-// GetSendTagsInEvents reads the sendTagsInEvents property. It is declared by
-// [element.MediaObject].
+// GetSendTagsInEvents returns whether every event the object emits carries the
+// object's tags in its tags field. Default false: events then carry an empty
+// tag list.
+//
+// It is declared by [element.MediaObject].
 func (h *Mixer) GetSendTagsInEvents(ctx context.Context) (bool, error) {
 	return h.embedded().GetSendTagsInEvents(ctx)
 }
 
-// SetSendTagsInEvents changes the sendTagsInEvents property. It is declared by
-// [element.MediaObject].
+// SetSendTagsInEvents sets whether every event the object emits carries the
+// object's tags in its tags field. Default false: events then carry an empty
+// tag list.
+//
+// It is declared by [element.MediaObject].
 func (h *Mixer) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents bool) error {
 	return h.embedded().SetSendTagsInEvents(ctx, sendTagsInEvents)
 }
 
-// GetCreationTime reads the creationTime property. It is set when the object
-// is created and never changes. It is declared by [element.MediaObject].
+// GetCreationTime returns when the object was created, in whole seconds since
+// the Unix epoch, by the server's clock. It is set when the object is created
+// and never changes.
+//
+// It is declared by [element.MediaObject].
 func (h *Mixer) GetCreationTime(ctx context.Context) (int32, error) {
 	return h.embedded().GetCreationTime(ctx)
 }
 
-// AddTag calls the addTag method of MediaObject on the server. It is declared
-// by [element.MediaObject].
+// AddTag attaches a key-value tag to the object, replacing the value when the
+// key is already present. Tags live on the server, so every session that looks
+// the object up sees them; sendTagsInEvents copies them into the object's
+// events.
+//
+// key is the tag's name.
+//
+// value is the value stored under the key.
+//
+// It is declared by [element.MediaObject].
 func (h *Mixer) AddTag(ctx context.Context, key string, value string) error {
 	return h.embedded().AddTag(ctx, key, value)
 }
 
-// RemoveTag calls the removeTag method of MediaObject on the server. It is
-// declared by [element.MediaObject].
+// RemoveTag deletes the tag with the given key. Removing a key that is not
+// there succeeds and changes nothing.
+//
+// key is the name of the tag to delete.
+//
+// It is declared by [element.MediaObject].
 func (h *Mixer) RemoveTag(ctx context.Context, key string) error {
 	return h.embedded().RemoveTag(ctx, key)
 }
 
-// GetTag calls the getTag method of MediaObject on the server. It is declared
-// by [element.MediaObject].
+// GetTag returns the value stored under the given key. The server refuses a
+// key the object does not have with MEDIA_OBJECT_TAG_KEY_NOT_FOUND (40110).
+//
+// key is the name of the tag to read.
+//
+// It is declared by [element.MediaObject].
 func (h *Mixer) GetTag(ctx context.Context, key string) (string, error) {
 	return h.embedded().GetTag(ctx, key)
 }
 
-// GetTags calls the getTags method of MediaObject on the server. It is
-// declared by [element.MediaObject].
+// GetTags returns every tag of the object as key-value pairs; the list is
+// empty when the object has none.
+//
+// It is declared by [element.MediaObject].
 func (h *Mixer) GetTags(ctx context.Context) ([]types.Tag, error) {
 	return h.embedded().GetTags(ctx)
 }
 
-// OnError subscribes to the Error events of the object; the package
-// documentation says when the channel closes. It is declared by
-// [element.MediaObject].
+// OnError subscribes to the Error events of the object.
+//
+// It is declared by [element.MediaObject].
 func (h *Mixer) OnError(ctx context.Context) (<-chan event.Error, error) {
 	return h.embedded().OnError(ctx)
 }

@@ -28,10 +28,19 @@ func Module() client.Module {
 	}
 }
 
-// MediaPipeline is the handle of a MediaPipeline object (core module).
+// MediaPipeline is the container of a media graph: every element and hub is
+// created in a pipeline, media moves only between elements of the same
+// pipeline, and releasing the pipeline releases everything in it. It is
+// created with no parameters and has no parent; its mediaPipeline is itself.
 //
-// Besides its own, it has the methods of the classes it extends,
-// redeclared here so that a nil handle fails instead of panicking:
+// A pipeline belongs to the sessions that created it or looked it up. When all
+// of them have ended without releasing it (a session ends some minutes after
+// its last connection closed: 4 to 8 with the default settings), the server
+// releases it.
+//
+// The type is the handle of a MediaPipeline object (core module).
+//
+// Besides its own methods, it has those of the classes it extends:
 //
 //   - [element.MediaObject]: GetMediaPipeline, GetParent, GetId, GetChildren,
 //     GetName, SetName, GetSendTagsInEvents, SetSendTagsInEvents, GetCreationTime,
@@ -113,7 +122,9 @@ func NewMediaPipeline(ctx context.Context, cr client.Creator, opts *MediaPipelin
 	return MediaPipelineFromObject(o), nil
 }
 
-// GetLatencyStats reads the latencyStats property.
+// GetLatencyStats returns whether the pipeline measures how long media takes
+// to cross its elements. Default false. While it is on, GetStats of its
+// elements includes the latency of each of their inputs.
 func (h *MediaPipeline) GetLatencyStats(ctx context.Context) (bool, error) {
 	o := h.Object()
 	var res bool
@@ -123,7 +134,9 @@ func (h *MediaPipeline) GetLatencyStats(ctx context.Context) (bool, error) {
 	return res, nil
 }
 
-// SetLatencyStats changes the latencyStats property.
+// SetLatencyStats sets whether the pipeline measures how long media takes to
+// cross its elements. Default false. While it is on, GetStats of its elements
+// includes the latency of each of their inputs.
 func (h *MediaPipeline) SetLatencyStats(ctx context.Context, latencyStats bool) error {
 	o := h.Object()
 	params := struct {
@@ -136,13 +149,16 @@ func (h *MediaPipeline) SetLatencyStats(ctx context.Context, latencyStats bool) 
 // MediaPipeline.GetGstreamerDot. A nil *GetGstreamerDotOptions, or an unset
 // field, leaves them out so the server uses its defaults.
 type GetGstreamerDotOptions struct {
-	// Details sets the optional details parameter. The empty value leaves it
-	// to the server.
+	// Details sets how much the graph shows (media types, caps, states,
+	// parameters); SHOW_ALL when omitted. The empty value leaves it to the
+	// server.
 	Details types.GstreamerDotDetails
 }
 
-// GetGstreamerDot calls the getGstreamerDot method of MediaPipeline on the
-// server.
+// GetGstreamerDot returns the whole GStreamer graph that implements the
+// pipeline, as Graphviz DOT text: every element of the pipeline with its
+// internal GStreamer elements and links. It is a debugging aid; on a busy
+// pipeline the text runs to hundreds of kilobytes.
 func (h *MediaPipeline) GetGstreamerDot(ctx context.Context, opts *GetGstreamerDotOptions) (string, error) {
 	o := h.Object()
 	if opts != nil && opts.Details != "" && !opts.Details.Valid() {
@@ -165,13 +181,16 @@ func (h *MediaPipeline) GetGstreamerDot(ctx context.Context, opts *GetGstreamerD
 // MediaPipeline.DumpGstreamerDot. A nil *DumpGstreamerDotOptions, or an unset
 // field, leaves them out so the server uses its defaults.
 type DumpGstreamerDotOptions struct {
-	// Details sets the optional details parameter. The empty value leaves it
-	// to the server.
+	// Details sets how much the graph shows (media types, caps, states,
+	// parameters); SHOW_ALL when omitted. The empty value leaves it to the
+	// server.
 	Details types.GstreamerDotDetails
 }
 
-// DumpGstreamerDot calls the dumpGstreamerDot method of MediaPipeline on the
-// server.
+// DumpGstreamerDot writes the pipeline's GStreamer graph, in Graphviz DOT, to
+// a file on the server instead of returning it: into the directory named by
+// the server's GST_DEBUG_DUMP_DOT_DIR environment variable, and nowhere when
+// that variable is unset.
 func (h *MediaPipeline) DumpGstreamerDot(ctx context.Context, opts *DumpGstreamerDotOptions) error {
 	o := h.Object()
 	if opts != nil && opts.Details != "" && !opts.Details.Valid() {
@@ -195,101 +214,159 @@ func (h *MediaPipeline) Events(ctx context.Context, types ...string) (*client.Su
 	return client.SubscribeEvents(ctx, h.Object(), types)
 }
 
-// GetMediaPipeline reads the mediaPipeline property. It is set when the object
-// is created and never changes. This package cannot import the MediaPipeline
-// handle, so the result is a MediaObject handle: pipeline.LookupMediaPipeline,
-// or pipeline.MediaPipelineFromObject on its Object, gives the typed one. It
-// is declared by [element.MediaObject].
+// GetMediaPipeline returns the pipeline the object lives in. For a
+// MediaPipeline it is the pipeline itself; the ServerManager has none (nil).
+// It is set when the object is created and never changes. This package cannot
+// import the MediaPipeline handle, so the result is a MediaObject handle:
+// pipeline.LookupMediaPipeline, or pipeline.MediaPipelineFromObject on its
+// Object, gives the typed one.
+//
+// It is declared by [element.MediaObject].
 func (h *MediaPipeline) GetMediaPipeline(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetMediaPipeline(ctx)
 }
 
-// GetParent reads the parent property. It is set when the object is created
-// and never changes. Results are MediaObject handles of the declared class;
-// the Lookup functions of the handle packages check and give the concrete one.
+// GetParent returns the object this one was created under: the pipeline for an
+// element or a hub, the hub for a HubPort, none (nil) for a pipeline or the
+// ServerManager. It is set when the object is created and never changes.
+// Results are MediaObject handles of the declared class; the Lookup functions
+// of the handle packages check and give the concrete one.
+//
 // It is declared by [element.MediaObject].
 func (h *MediaPipeline) GetParent(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetParent(ctx)
 }
 
-// GetId reads the id property. It is set when the object is created and never
-// changes. It is declared by [element.MediaObject].
+// GetId returns the server-wide identifier of the object, fixed at creation. A
+// pipeline's id is a UUID followed by "_kurento.MediaPipeline"; a child's id
+// is its parent's id, a slash and the child's own UUID and type, such as
+// "<pipeline id>/<uuid>_kurento.WebRtcEndpoint". The ServerManager's id is
+// always "manager_ServerManager". It is set when the object is created and
+// never changes.
+//
+// It is declared by [element.MediaObject].
 func (h *MediaPipeline) GetId(ctx context.Context) (string, error) {
 	return h.embedded().GetId(ctx)
 }
 
-// GetChildren reads the children property. Results are MediaObject handles of
-// the declared class; the Lookup functions of the handle packages check and
-// give the concrete one. It is declared by [element.MediaObject].
+// GetChildren returns the objects created under this one and still alive: a
+// pipeline's elements and hubs, a hub's ports. A real KMS lists them in no
+// fixed order. Results are MediaObject handles of the declared class; the
+// Lookup functions of the handle packages check and give the concrete one.
+//
+// It is declared by [element.MediaObject].
 func (h *MediaPipeline) GetChildren(ctx context.Context) ([]*element.MediaObject, error) {
 	return h.embedded().GetChildren(ctx)
 }
 
-// GetName reads the name property. It is declared by [element.MediaObject].
+// GetName returns the object's free-form name, meant for logs and tools; the
+// server does not use it. It defaults to the object's id, and setting it to
+// the empty string brings the id back.
+//
+// It is declared by [element.MediaObject].
 func (h *MediaPipeline) GetName(ctx context.Context) (string, error) {
 	return h.embedded().GetName(ctx)
 }
 
-// SetName changes the name property. It is declared by [element.MediaObject].
+// SetName sets the object's free-form name, meant for logs and tools; the
+// server does not use it. It defaults to the object's id, and setting it to
+// the empty string brings the id back.
+//
+// It is declared by [element.MediaObject].
 func (h *MediaPipeline) SetName(ctx context.Context, name string) error {
 	return h.embedded().SetName(ctx, name)
 }
 
-// GetSendTagsInEvents reads the sendTagsInEvents property. It is declared by
-// [element.MediaObject].
+// GetSendTagsInEvents returns whether every event the object emits carries the
+// object's tags in its tags field. Default false: events then carry an empty
+// tag list.
+//
+// It is declared by [element.MediaObject].
 func (h *MediaPipeline) GetSendTagsInEvents(ctx context.Context) (bool, error) {
 	return h.embedded().GetSendTagsInEvents(ctx)
 }
 
-// SetSendTagsInEvents changes the sendTagsInEvents property. It is declared by
-// [element.MediaObject].
+// SetSendTagsInEvents sets whether every event the object emits carries the
+// object's tags in its tags field. Default false: events then carry an empty
+// tag list.
+//
+// It is declared by [element.MediaObject].
 func (h *MediaPipeline) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents bool) error {
 	return h.embedded().SetSendTagsInEvents(ctx, sendTagsInEvents)
 }
 
-// GetCreationTime reads the creationTime property. It is set when the object
-// is created and never changes. It is declared by [element.MediaObject].
+// GetCreationTime returns when the object was created, in whole seconds since
+// the Unix epoch, by the server's clock. It is set when the object is created
+// and never changes.
+//
+// It is declared by [element.MediaObject].
 func (h *MediaPipeline) GetCreationTime(ctx context.Context) (int32, error) {
 	return h.embedded().GetCreationTime(ctx)
 }
 
-// AddTag calls the addTag method of MediaObject on the server. It is declared
-// by [element.MediaObject].
+// AddTag attaches a key-value tag to the object, replacing the value when the
+// key is already present. Tags live on the server, so every session that looks
+// the object up sees them; sendTagsInEvents copies them into the object's
+// events.
+//
+// key is the tag's name.
+//
+// value is the value stored under the key.
+//
+// It is declared by [element.MediaObject].
 func (h *MediaPipeline) AddTag(ctx context.Context, key string, value string) error {
 	return h.embedded().AddTag(ctx, key, value)
 }
 
-// RemoveTag calls the removeTag method of MediaObject on the server. It is
-// declared by [element.MediaObject].
+// RemoveTag deletes the tag with the given key. Removing a key that is not
+// there succeeds and changes nothing.
+//
+// key is the name of the tag to delete.
+//
+// It is declared by [element.MediaObject].
 func (h *MediaPipeline) RemoveTag(ctx context.Context, key string) error {
 	return h.embedded().RemoveTag(ctx, key)
 }
 
-// GetTag calls the getTag method of MediaObject on the server. It is declared
-// by [element.MediaObject].
+// GetTag returns the value stored under the given key. The server refuses a
+// key the object does not have with MEDIA_OBJECT_TAG_KEY_NOT_FOUND (40110).
+//
+// key is the name of the tag to read.
+//
+// It is declared by [element.MediaObject].
 func (h *MediaPipeline) GetTag(ctx context.Context, key string) (string, error) {
 	return h.embedded().GetTag(ctx, key)
 }
 
-// GetTags calls the getTags method of MediaObject on the server. It is
-// declared by [element.MediaObject].
+// GetTags returns every tag of the object as key-value pairs; the list is
+// empty when the object has none.
+//
+// It is declared by [element.MediaObject].
 func (h *MediaPipeline) GetTags(ctx context.Context) ([]types.Tag, error) {
 	return h.embedded().GetTags(ctx)
 }
 
-// OnError subscribes to the Error events of the object; the package
-// documentation says when the channel closes. It is declared by
-// [element.MediaObject].
+// OnError subscribes to the Error events of the object.
+//
+// It is declared by [element.MediaObject].
 func (h *MediaPipeline) OnError(ctx context.Context) (<-chan event.Error, error) {
 	return h.embedded().OnError(ctx)
 }
 
-// ServerManager is the handle of a ServerManager object (core module). The
-// server never creates this class itself; handles of it stand for objects of a
+// ServerManager is the one object that stands for the media server itself: it
+// reports the server's version and modules, lists its pipelines and sessions,
+// measures its CPU and memory use and hands out the modules' IDL. It exists
+// from start-up with the fixed id "manager_ServerManager", cannot be created,
+// is never released, and any session may use it.
+//
+// Its ObjectCreated and ObjectDestroyed events report every object created or
+// destroyed on the server, whichever session caused it.
+//
+// The type is the handle of a ServerManager object (core module). The server
+// never creates this class itself; handles of it stand for objects of a
 // subclass.
 //
-// Besides its own, it has the methods of the classes it extends,
-// redeclared here so that a nil handle fails instead of panicking:
+// Besides its own methods, it has those of the classes it extends:
 //
 //   - [element.MediaObject]: GetMediaPipeline, GetParent, GetId, GetChildren,
 //     GetName, SetName, GetSendTagsInEvents, SetSendTagsInEvents, GetCreationTime,
@@ -352,7 +429,9 @@ func (h *ServerManager) embedded() *element.MediaObject {
 	return &h.MediaObject
 }
 
-// GetInfo reads the info property.
+// GetInfo returns the server's description: its type (KMS), version, the
+// loaded modules with their versions and the classes each can create, and its
+// capabilities (a KMS 7.3 lists "transactions").
 func (h *ServerManager) GetInfo(ctx context.Context) (types.ServerInfo, error) {
 	o := h.Object()
 	var res types.ServerInfo
@@ -362,7 +441,10 @@ func (h *ServerManager) GetInfo(ctx context.Context) (types.ServerInfo, error) {
 	return res, nil
 }
 
-// GetPipelines reads the pipelines property.
+// GetPipelines returns every pipeline alive on the server, whichever session
+// created it. As a side effect a real KMS then counts the pipelines as used by
+// a session with the empty id, which shows up in sessions until it is
+// collected.
 func (h *ServerManager) GetPipelines(ctx context.Context) ([]*MediaPipeline, error) {
 	o := h.Object()
 	var res []string
@@ -376,7 +458,10 @@ func (h *ServerManager) GetPipelines(ctx context.Context) ([]*MediaPipeline, err
 	return out, nil
 }
 
-// GetSessions reads the sessions property.
+// GetSessions returns the ids of the sessions the server knows. A KMS 7.3 pads
+// the list: it starts with as many empty strings as there are sessions,
+// followed by the ids in sorted order, and may include a session with the
+// empty id (see pipelines); skip empty entries.
 func (h *ServerManager) GetSessions(ctx context.Context) ([]string, error) {
 	o := h.Object()
 	var res []string
@@ -386,7 +471,8 @@ func (h *ServerManager) GetSessions(ctx context.Context) ([]string, error) {
 	return res, nil
 }
 
-// GetMetadata reads the metadata property.
+// GetMetadata returns the free-form metadata set in the server's
+// configuration, as JSON text; the empty string when none is configured.
 func (h *ServerManager) GetMetadata(ctx context.Context) (string, error) {
 	o := h.Object()
 	var res string
@@ -396,7 +482,13 @@ func (h *ServerManager) GetMetadata(ctx context.Context) (string, error) {
 	return res, nil
 }
 
-// GetKmd calls the getKmd method of ServerManager on the server.
+// GetKmd returns the IDL of one loaded module as the server has it: the JSON
+// text of its kmd.json file, listing the classes, events and types the module
+// declares. The server refuses an unknown module with code 40500
+// (SERVER_MANAGER_ERROR_KMD_NOT_FOUND; a KMS 7.3 labels it UNDEFINED).
+//
+// moduleName is the module's name as info lists it, such as "core",
+// "elements", "filters" or a custom module's name.
 func (h *ServerManager) GetKmd(ctx context.Context, moduleName string) (string, error) {
 	o := h.Object()
 	params := struct {
@@ -409,7 +501,7 @@ func (h *ServerManager) GetKmd(ctx context.Context, moduleName string) (string, 
 	return res, nil
 }
 
-// GetCpuCount calls the getCpuCount method of ServerManager on the server.
+// GetCpuCount returns the number of CPU cores the server can use.
 func (h *ServerManager) GetCpuCount(ctx context.Context) (int32, error) {
 	o := h.Object()
 	var res int32
@@ -419,7 +511,12 @@ func (h *ServerManager) GetCpuCount(ctx context.Context) (int32, error) {
 	return res, nil
 }
 
-// GetUsedCpu calls the getUsedCpu method of ServerManager on the server.
+// GetUsedCpu measures the CPU time the server process uses during the given
+// interval and returns it as a percentage. The call blocks for the whole
+// interval before it answers.
+//
+// interval is how long to measure, in milliseconds; it must be positive (a KMS
+// 7.3 answers null for 0 or less).
 func (h *ServerManager) GetUsedCpu(ctx context.Context, interval int32) (float32, error) {
 	o := h.Object()
 	params := struct {
@@ -432,7 +529,8 @@ func (h *ServerManager) GetUsedCpu(ctx context.Context, interval int32) (float32
 	return res, nil
 }
 
-// GetUsedMemory calls the getUsedMemory method of ServerManager on the server.
+// GetUsedMemory returns the memory the server process uses, in kibibytes
+// (KiB).
 func (h *ServerManager) GetUsedMemory(ctx context.Context) (int64, error) {
 	o := h.Object()
 	var res int64
@@ -442,14 +540,12 @@ func (h *ServerManager) GetUsedMemory(ctx context.Context) (int64, error) {
 	return res, nil
 }
 
-// OnObjectCreated subscribes to the ObjectCreated events of the object; the
-// package documentation says when the channel closes.
+// OnObjectCreated subscribes to the ObjectCreated events of the object.
 func (h *ServerManager) OnObjectCreated(ctx context.Context) (<-chan event.ObjectCreated, error) {
 	return client.Subscribe(ctx, h.Object(), "ObjectCreated", event.DecodeObjectCreated)
 }
 
-// OnObjectDestroyed subscribes to the ObjectDestroyed events of the object;
-// the package documentation says when the channel closes.
+// OnObjectDestroyed subscribes to the ObjectDestroyed events of the object.
 func (h *ServerManager) OnObjectDestroyed(ctx context.Context) (<-chan event.ObjectDestroyed, error) {
 	return client.Subscribe(ctx, h.Object(), "ObjectDestroyed", event.DecodeObjectDestroyed)
 }
@@ -463,91 +559,141 @@ func (h *ServerManager) Events(ctx context.Context, types ...string) (*client.Su
 	return client.SubscribeEvents(ctx, h.Object(), types)
 }
 
-// GetMediaPipeline reads the mediaPipeline property. It is set when the object
-// is created and never changes. This package cannot import the MediaPipeline
-// handle, so the result is a MediaObject handle: pipeline.LookupMediaPipeline,
-// or pipeline.MediaPipelineFromObject on its Object, gives the typed one. It
-// is declared by [element.MediaObject].
+// GetMediaPipeline returns the pipeline the object lives in. For a
+// MediaPipeline it is the pipeline itself; the ServerManager has none (nil).
+// It is set when the object is created and never changes. This package cannot
+// import the MediaPipeline handle, so the result is a MediaObject handle:
+// pipeline.LookupMediaPipeline, or pipeline.MediaPipelineFromObject on its
+// Object, gives the typed one.
+//
+// It is declared by [element.MediaObject].
 func (h *ServerManager) GetMediaPipeline(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetMediaPipeline(ctx)
 }
 
-// GetParent reads the parent property. It is set when the object is created
-// and never changes. Results are MediaObject handles of the declared class;
-// the Lookup functions of the handle packages check and give the concrete one.
+// GetParent returns the object this one was created under: the pipeline for an
+// element or a hub, the hub for a HubPort, none (nil) for a pipeline or the
+// ServerManager. It is set when the object is created and never changes.
+// Results are MediaObject handles of the declared class; the Lookup functions
+// of the handle packages check and give the concrete one.
+//
 // It is declared by [element.MediaObject].
 func (h *ServerManager) GetParent(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetParent(ctx)
 }
 
-// GetId reads the id property. It is set when the object is created and never
-// changes. It is declared by [element.MediaObject].
+// GetId returns the server-wide identifier of the object, fixed at creation. A
+// pipeline's id is a UUID followed by "_kurento.MediaPipeline"; a child's id
+// is its parent's id, a slash and the child's own UUID and type, such as
+// "<pipeline id>/<uuid>_kurento.WebRtcEndpoint". The ServerManager's id is
+// always "manager_ServerManager". It is set when the object is created and
+// never changes.
+//
+// It is declared by [element.MediaObject].
 func (h *ServerManager) GetId(ctx context.Context) (string, error) {
 	return h.embedded().GetId(ctx)
 }
 
-// GetChildren reads the children property. Results are MediaObject handles of
-// the declared class; the Lookup functions of the handle packages check and
-// give the concrete one. It is declared by [element.MediaObject].
+// GetChildren returns the objects created under this one and still alive: a
+// pipeline's elements and hubs, a hub's ports. A real KMS lists them in no
+// fixed order. Results are MediaObject handles of the declared class; the
+// Lookup functions of the handle packages check and give the concrete one.
+//
+// It is declared by [element.MediaObject].
 func (h *ServerManager) GetChildren(ctx context.Context) ([]*element.MediaObject, error) {
 	return h.embedded().GetChildren(ctx)
 }
 
-// GetName reads the name property. It is declared by [element.MediaObject].
+// GetName returns the object's free-form name, meant for logs and tools; the
+// server does not use it. It defaults to the object's id, and setting it to
+// the empty string brings the id back.
+//
+// It is declared by [element.MediaObject].
 func (h *ServerManager) GetName(ctx context.Context) (string, error) {
 	return h.embedded().GetName(ctx)
 }
 
-// SetName changes the name property. It is declared by [element.MediaObject].
+// SetName sets the object's free-form name, meant for logs and tools; the
+// server does not use it. It defaults to the object's id, and setting it to
+// the empty string brings the id back.
+//
+// It is declared by [element.MediaObject].
 func (h *ServerManager) SetName(ctx context.Context, name string) error {
 	return h.embedded().SetName(ctx, name)
 }
 
-// GetSendTagsInEvents reads the sendTagsInEvents property. It is declared by
-// [element.MediaObject].
+// GetSendTagsInEvents returns whether every event the object emits carries the
+// object's tags in its tags field. Default false: events then carry an empty
+// tag list.
+//
+// It is declared by [element.MediaObject].
 func (h *ServerManager) GetSendTagsInEvents(ctx context.Context) (bool, error) {
 	return h.embedded().GetSendTagsInEvents(ctx)
 }
 
-// SetSendTagsInEvents changes the sendTagsInEvents property. It is declared by
-// [element.MediaObject].
+// SetSendTagsInEvents sets whether every event the object emits carries the
+// object's tags in its tags field. Default false: events then carry an empty
+// tag list.
+//
+// It is declared by [element.MediaObject].
 func (h *ServerManager) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents bool) error {
 	return h.embedded().SetSendTagsInEvents(ctx, sendTagsInEvents)
 }
 
-// GetCreationTime reads the creationTime property. It is set when the object
-// is created and never changes. It is declared by [element.MediaObject].
+// GetCreationTime returns when the object was created, in whole seconds since
+// the Unix epoch, by the server's clock. It is set when the object is created
+// and never changes.
+//
+// It is declared by [element.MediaObject].
 func (h *ServerManager) GetCreationTime(ctx context.Context) (int32, error) {
 	return h.embedded().GetCreationTime(ctx)
 }
 
-// AddTag calls the addTag method of MediaObject on the server. It is declared
-// by [element.MediaObject].
+// AddTag attaches a key-value tag to the object, replacing the value when the
+// key is already present. Tags live on the server, so every session that looks
+// the object up sees them; sendTagsInEvents copies them into the object's
+// events.
+//
+// key is the tag's name.
+//
+// value is the value stored under the key.
+//
+// It is declared by [element.MediaObject].
 func (h *ServerManager) AddTag(ctx context.Context, key string, value string) error {
 	return h.embedded().AddTag(ctx, key, value)
 }
 
-// RemoveTag calls the removeTag method of MediaObject on the server. It is
-// declared by [element.MediaObject].
+// RemoveTag deletes the tag with the given key. Removing a key that is not
+// there succeeds and changes nothing.
+//
+// key is the name of the tag to delete.
+//
+// It is declared by [element.MediaObject].
 func (h *ServerManager) RemoveTag(ctx context.Context, key string) error {
 	return h.embedded().RemoveTag(ctx, key)
 }
 
-// GetTag calls the getTag method of MediaObject on the server. It is declared
-// by [element.MediaObject].
+// GetTag returns the value stored under the given key. The server refuses a
+// key the object does not have with MEDIA_OBJECT_TAG_KEY_NOT_FOUND (40110).
+//
+// key is the name of the tag to read.
+//
+// It is declared by [element.MediaObject].
 func (h *ServerManager) GetTag(ctx context.Context, key string) (string, error) {
 	return h.embedded().GetTag(ctx, key)
 }
 
-// GetTags calls the getTags method of MediaObject on the server. It is
-// declared by [element.MediaObject].
+// GetTags returns every tag of the object as key-value pairs; the list is
+// empty when the object has none.
+//
+// It is declared by [element.MediaObject].
 func (h *ServerManager) GetTags(ctx context.Context) ([]types.Tag, error) {
 	return h.embedded().GetTags(ctx)
 }
 
-// OnError subscribes to the Error events of the object; the package
-// documentation says when the channel closes. It is declared by
-// [element.MediaObject].
+// OnError subscribes to the Error events of the object.
+//
+// It is declared by [element.MediaObject].
 func (h *ServerManager) OnError(ctx context.Context) (<-chan event.Error, error) {
 	return h.embedded().OnError(ctx)
 }

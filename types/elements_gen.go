@@ -4,11 +4,12 @@ package types
 
 import "encoding/json"
 
-// CryptoSuite is an enum of the elements module. Known values:
-// AES_128_CM_HMAC_SHA1_32, AES_128_CM_HMAC_SHA1_80, AES_256_CM_HMAC_SHA1_32,
-// AES_256_CM_HMAC_SHA1_80. Encoding an unknown value fails; decoding accepts
-// any string, so that values added by newer servers still decode (see
-// [CryptoSuite.Valid]).
+// CryptoSuite is an SRTP protection suite for SDES keys: the AES key length
+// (128 or 256 bits, counter mode) and the length of the HMAC-SHA1
+// authentication tag (32 or 80 bits). Known values: AES_128_CM_HMAC_SHA1_32,
+// AES_128_CM_HMAC_SHA1_80, AES_256_CM_HMAC_SHA1_32, AES_256_CM_HMAC_SHA1_80.
+// Encoding an unknown value fails; decoding accepts any string, so that values
+// added by newer servers still decode (see [CryptoSuite.Valid]).
 type CryptoSuite string
 
 // Values of CryptoSuite.
@@ -42,12 +43,13 @@ func (v CryptoSuite) MarshalJSON() ([]byte, error) {
 	return json.Marshal(string(v))
 }
 
-// MediaProfileSpecType is an enum of the elements module. Known values: WEBM,
-// MKV, MP4, WEBM_VIDEO_ONLY, WEBM_AUDIO_ONLY, MKV_VIDEO_ONLY, MKV_AUDIO_ONLY,
-// MP4_VIDEO_ONLY, MP4_AUDIO_ONLY, JPEG_VIDEO_ONLY, KURENTO_SPLIT_RECORDER,
-// FLV. Encoding an unknown value fails; decoding accepts any string, so that
-// values added by newer servers still decode (see
-// [MediaProfileSpecType.Valid]).
+// MediaProfileSpecType is the container and codec set a RecorderEndpoint
+// writes. Media that arrives in other codecs is transcoded, which costs CPU.
+// Known values: WEBM, MKV, MP4, WEBM_VIDEO_ONLY, WEBM_AUDIO_ONLY,
+// MKV_VIDEO_ONLY, MKV_AUDIO_ONLY, MP4_VIDEO_ONLY, MP4_AUDIO_ONLY,
+// JPEG_VIDEO_ONLY, KURENTO_SPLIT_RECORDER, FLV. Encoding an unknown value
+// fails; decoding accepts any string, so that values added by newer servers
+// still decode (see [MediaProfileSpecType.Valid]).
 type MediaProfileSpecType string
 
 // Values of MediaProfileSpecType.
@@ -89,7 +91,9 @@ func (v MediaProfileSpecType) MarshalJSON() ([]byte, error) {
 	return json.Marshal(string(v))
 }
 
-// GapsFixMethod is an enum of the elements module. Known values: NONE, GENPTS,
+// GapsFixMethod is a way of handling the gaps packet loss leaves in recorded
+// streams: keep them, rewrite the timestamps to close them, or fill them. No
+// constructor or property of the 7.3 IDL takes it. Known values: NONE, GENPTS,
 // FILL_IF_TRANSCODING. Encoding an unknown value fails; decoding accepts any
 // string, so that values added by newer servers still decode (see
 // [GapsFixMethod.Valid]).
@@ -125,10 +129,11 @@ func (v GapsFixMethod) MarshalJSON() ([]byte, error) {
 	return json.Marshal(string(v))
 }
 
-// IceComponentState is an enum of the elements module. Known values:
-// DISCONNECTED, GATHERING, CONNECTING, CONNECTED, READY, FAILED. Encoding an
-// unknown value fails; decoding accepts any string, so that values added by
-// newer servers still decode (see [IceComponentState.Valid]).
+// IceComponentState is the ICE state of one component of a WebRtcEndpoint's
+// stream. Known values: DISCONNECTED, GATHERING, CONNECTING, CONNECTED, READY,
+// FAILED. Encoding an unknown value fails; decoding accepts any string, so
+// that values added by newer servers still decode (see
+// [IceComponentState.Valid]).
 type IceComponentState string
 
 // Values of IceComponentState.
@@ -164,10 +169,10 @@ func (v IceComponentState) MarshalJSON() ([]byte, error) {
 	return json.Marshal(string(v))
 }
 
-// DtlsConnectionState is an enum of the elements module. Known values: NEW,
-// CLOSED, FAILED, CONNECTING, CONNECTED. Encoding an unknown value fails;
-// decoding accepts any string, so that values added by newer servers still
-// decode (see [DtlsConnectionState.Valid]).
+// DtlsConnectionState is the state of one DTLS connection of a WebRtcEndpoint.
+// Known values: NEW, CLOSED, FAILED, CONNECTING, CONNECTED. Encoding an
+// unknown value fails; decoding accepts any string, so that values added by
+// newer servers still decode (see [DtlsConnectionState.Valid]).
 type DtlsConnectionState string
 
 // Values of DtlsConnectionState.
@@ -202,9 +207,10 @@ func (v DtlsConnectionState) MarshalJSON() ([]byte, error) {
 	return json.Marshal(string(v))
 }
 
-// CertificateKeyType is an enum of the elements module. Known values: RSA,
-// ECDSA. Encoding an unknown value fails; decoding accepts any string, so that
-// values added by newer servers still decode (see [CertificateKeyType.Valid]).
+// CertificateKeyType is the key type of the certificate a WebRtcEndpoint
+// presents in the DTLS handshake. Known values: RSA, ECDSA. Encoding an
+// unknown value fails; decoding accepts any string, so that values added by
+// newer servers still decode (see [CertificateKeyType.Valid]).
 type CertificateKeyType string
 
 // Values of CertificateKeyType.
@@ -236,9 +242,12 @@ func (v CertificateKeyType) MarshalJSON() ([]byte, error) {
 	return json.Marshal(string(v))
 }
 
-// DSCPValue is an enum of the elements module. Known values: NO_DSCP,
-// NO_VALUE, AUDIO_VERYLOW, AUDIO_LOW, AUDIO_MEDIUM, AUDIO_HIGH, VIDEO_VERYLOW,
-// VIDEO_LOW, VIDEO_MEDIUM, VIDEO_MEDIUM_THROUGHPUT, VIDEO_HIGH,
+// DSCPValue is a DiffServ code point a WebRtcEndpoint can put on the packets
+// it sends. The AUDIO_, VIDEO_ and DATA_ values are the ones RFC 8837
+// recommends for WebRTC traffic of that kind and priority, the CHROME_ values
+// those Chrome uses, and the others name code points directly. Known values:
+// NO_DSCP, NO_VALUE, AUDIO_VERYLOW, AUDIO_LOW, AUDIO_MEDIUM, AUDIO_HIGH,
+// VIDEO_VERYLOW, VIDEO_LOW, VIDEO_MEDIUM, VIDEO_MEDIUM_THROUGHPUT, VIDEO_HIGH,
 // VIDEO_HIGH_THROUGHPUT, DATA_VERYLOW, DATA_LOW, DATA_MEDIUM, DATA_HIGH,
 // CHROME_HIGH, CHROME_MEDIUM, CHROME_LOW, CHROME_VERYLOW, CS0, CS1, CS2, CS3,
 // CS4, CS5, CS6, CS7, AF11, AF12, AF13, AF21, AF22, AF23, AF31, AF32, AF33,
@@ -317,14 +326,25 @@ func (v DSCPValue) MarshalJSON() ([]byte, error) {
 	return json.Marshal(string(v))
 }
 
-// SDES is a struct of the elements module.
+// SDES is the SRTP configuration of an RtpEndpoint: a protection suite and,
+// optionally, the master key and salt (as text or in base64). Without a key
+// the server makes a random one. The key is announced to the peer in the
+// a=crypto line of the endpoint's SDP.
 type SDES struct {
-	// Key holds the key field. Optional: the empty value leaves it out.
+	// Key is the master key followed by the master salt, as plain text:
+	// exactly 30 characters for the AES-128 suites, 46 for the AES-256 ones.
+	// Another length makes the creation fail with
+	// MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107). Optional: the empty value
+	// leaves it out.
 	Key string `json:"key,omitempty"`
-	// KeyBase64 holds the keyBase64 field. Optional: the empty value leaves it
-	// out.
+	// KeyBase64 is the master key followed by the master salt, in base64, for
+	// keys that are not printable text: 30 bytes once decoded for the AES-128
+	// suites, 46 for the AES-256 ones. Another length makes the creation fail
+	// with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107). Optional: the empty value
+	// leaves it out.
 	KeyBase64 string `json:"keyBase64,omitempty"`
-	// Crypto holds the crypto field. Optional: the empty value leaves it out.
+	// Crypto is the protection suite, which also fixes the key length.
+	// Optional: the empty value leaves it out.
 	Crypto CryptoSuite `json:"crypto,omitempty"`
 }
 
@@ -341,15 +361,18 @@ func (s SDES) MarshalJSON() ([]byte, error) {
 	}{wireModule, "SDES", fields(s)})
 }
 
-// VideoInfo is a struct of the elements module.
+// VideoInfo is what a PlayerEndpoint knows about the media it plays; all times
+// are in milliseconds, and all fields are zero or false until the media has
+// been opened.
 type VideoInfo struct {
-	// IsSeekable holds the isSeekable field.
+	// IsSeekable tells whether the player can seek in the media with
+	// SetPosition.
 	IsSeekable bool `json:"isSeekable"`
-	// SeekableInit holds the seekableInit field.
+	// SeekableInit is the earliest position a seek can reach, in milliseconds.
 	SeekableInit int64 `json:"seekableInit"`
-	// SeekableEnd holds the seekableEnd field.
+	// SeekableEnd is the latest position a seek can reach, in milliseconds.
 	SeekableEnd int64 `json:"seekableEnd"`
-	// Duration holds the duration field.
+	// Duration is the duration of the media, in milliseconds.
 	Duration int64 `json:"duration"`
 }
 
@@ -366,13 +389,17 @@ func (s VideoInfo) MarshalJSON() ([]byte, error) {
 	}{wireModule, "VideoInfo", fields(s)})
 }
 
-// IceCandidate is a struct of the elements module.
+// IceCandidate is one ICE candidate, in the shape of WebRTC's RTCIceCandidate:
+// the SDP candidate attribute and the m-line it belongs to. It is what
+// IceCandidateFound delivers and AddIceCandidate takes.
 type IceCandidate struct {
-	// Candidate holds the candidate field.
+	// Candidate is the candidate attribute without its "a=" prefix, for
+	// example "candidate:1 1 UDP 2015363327 192.0.2.2 5540 typ host".
 	Candidate string `json:"candidate"`
-	// SdpMid holds the sdpMid field.
+	// SdpMid is the media id (a=mid) of the m-line the candidate belongs to,
+	// such as "0" or "audio0".
 	SdpMid string `json:"sdpMid"`
-	// SdpMLineIndex holds the sdpMLineIndex field.
+	// SdpMLineIndex is the zero-based position of that m-line in the SDP.
 	SdpMLineIndex int32 `json:"sdpMLineIndex"`
 }
 
@@ -389,15 +416,16 @@ func (s IceCandidate) MarshalJSON() ([]byte, error) {
 	}{wireModule, "IceCandidate", fields(s)})
 }
 
-// IceCandidatePair is a struct of the elements module.
+// IceCandidatePair is the pair of local and remote candidates ICE uses for one
+// stream and component of a WebRtcEndpoint.
 type IceCandidatePair struct {
-	// StreamId holds the streamId field.
+	// StreamId is the ICE stream the pair serves.
 	StreamId string `json:"streamId"`
-	// ComponentId holds the componentId field.
+	// ComponentId is the component the pair serves: 1 for RTP, 2 for RTCP.
 	ComponentId int32 `json:"componentId"`
-	// LocalCandidate holds the localCandidate field.
+	// LocalCandidate is the media server's candidate of the pair.
 	LocalCandidate string `json:"localCandidate"`
-	// RemoteCandidate holds the remoteCandidate field.
+	// RemoteCandidate is the peer's candidate of the pair.
 	RemoteCandidate string `json:"remoteCandidate"`
 }
 
@@ -414,13 +442,14 @@ func (s IceCandidatePair) MarshalJSON() ([]byte, error) {
 	}{wireModule, "IceCandidatePair", fields(s)})
 }
 
-// IceConnection is a struct of the elements module.
+// IceConnection is the ICE state of one stream and component of a
+// WebRtcEndpoint.
 type IceConnection struct {
-	// StreamId holds the streamId field.
+	// StreamId is the ICE stream.
 	StreamId string `json:"streamId"`
-	// ComponentId holds the componentId field.
+	// ComponentId is the component within the stream: 1 for RTP, 2 for RTCP.
 	ComponentId int32 `json:"componentId"`
-	// State holds the state field.
+	// State is the component's current ICE state.
 	State IceComponentState `json:"state"`
 }
 
@@ -437,15 +466,15 @@ func (s IceConnection) MarshalJSON() ([]byte, error) {
 	}{wireModule, "IceConnection", fields(s)})
 }
 
-// DtlsConnection is a struct of the elements module.
+// DtlsConnection is the state of one DTLS connection of a WebRtcEndpoint.
 type DtlsConnection struct {
-	// StreamId holds the streamId field.
+	// StreamId is the ICE stream the connection runs on.
 	StreamId string `json:"streamId"`
-	// ComponentId holds the componentId field.
+	// ComponentId is the ICE component the connection runs on.
 	ComponentId string `json:"componentId"`
-	// ConnectionId holds the connectionId field.
+	// ConnectionId is the id of the DTLS connection.
 	ConnectionId string `json:"connectionId"`
-	// State holds the state field.
+	// State is the connection's current state.
 	State DtlsConnectionState `json:"state"`
 }
 

@@ -1,78 +1,189 @@
 package kmdgen
 
 import (
+	"encoding/json"
 	"fmt"
+	"regexp"
 	"strings"
-	"unicode"
 
 	"github.com/gokurento/kurento/internal/idl"
 )
 
-// docs gives the project's description of an IDL item: one or two
-// sentences of meaning, "" when the item has none (a custom module's).
-// Keys follow the IDL names; method is "" for a constructor.
-type docs interface {
-	Class(class string) string
-	Param(class, method, param string) string
-	Method(class, method string) string
-	Property(class, prop string) string
-	Event(event string) string
-	EventField(event, field string) string
-	Type(name string) string
-	Member(typ, member string) string
+// Docs holds the descriptions the generator merges into doc comments:
+// the project's description files (internal/idl/descriptions, or a custom
+// module's own file in that format), whose texts continue a sentence that
+// starts with the Go name, and, as a fallback for a custom module, the doc
+// strings of its kmd.json files, which are whole sentences. The zero value
+// and nil hold none; the comments then fall back to a short neutral
+// sentence.
+type Docs struct {
+	project *idl.Descriptions
+	kmd     map[idl.DescKey]string
 }
 
-// noDocs has no description for anything.
-type noDocs struct{}
-
-func (noDocs) Class(string) string                 { return "" }
-func (noDocs) Param(string, string, string) string { return "" }
-func (noDocs) Method(string, string) string        { return "" }
-func (noDocs) Property(string, string) string      { return "" }
-func (noDocs) Event(string) string                 { return "" }
-func (noDocs) EventField(string, string) string    { return "" }
-func (noDocs) Type(string) string                  { return "" }
-func (noDocs) Member(string, string) string        { return "" }
-
-// docsOrNone returns d, or noDocs when d is nil.
-func docsOrNone(d docs) docs {
-	if d == nil {
-		return noDocs{}
-	}
-	return d
-}
-
-// continueWith turns a description ("Returns the SDP answer.") into the
-// rest of a sentence that starts with a Go name ("ProcessOffer returns
-// the SDP answer."): the first letter is lowered unless the first word is
-// an acronym or a name.
-func continueWith(desc string) string {
-	desc = strings.TrimSpace(desc)
-	if desc == "" {
-		return ""
-	}
-	word, _, _ := strings.Cut(desc, " ")
-	rs := []rune(word)
-	if len(rs) > 1 && unicode.IsUpper(rs[1]) { // SDP, ICE...
-		return desc
-	}
-	if len(rs) > 1 && strings.ContainsFunc(string(rs[1:]), unicode.IsUpper) { // WebRtcEndpoint...
-		return desc
-	}
-	return string(unicode.ToLower(rs[0])) + desc[len(string(rs[0])):]
-}
-
-// named starts a doc with Go name n followed by description desc: "n is
-// the ..." for a description written as a noun phrase ("The SDP offer."),
-// "n: desc" otherwise.
-func named(n, desc string) string {
-	desc = sentence(desc)
-	for _, a := range []string{"The ", "A ", "An "} {
-		if strings.HasPrefix(desc, a) {
-			return n + " is " + continueWith(desc)
+// NewDocs returns the descriptions of project (nil for none) with the doc
+// strings of the given kmd.json files as a fallback.
+func NewDocs(project *idl.Descriptions, kmdFiles ...[]byte) (*Docs, error) {
+	d := &Docs{project: project, kmd: map[idl.DescKey]string{}}
+	for _, b := range kmdFiles {
+		if err := d.addKMD(b); err != nil {
+			return nil, err
 		}
 	}
-	return n + ": " + desc
+	return d, nil
+}
+
+// desc is a description: Text continues a sentence started by the Go
+// name, unless Whole, when it is made of whole sentences.
+type desc struct {
+	Text  string
+	Whole bool
+}
+
+func (d *Docs) get(k idl.DescKey) desc {
+	if d == nil {
+		return desc{}
+	}
+	if t := d.project.Get(k); t != "" {
+		return desc{Text: t}
+	}
+	if t := d.kmd[k]; t != "" {
+		return desc{Text: t, Whole: true}
+	}
+	return desc{}
+}
+
+// param is the description of parameter p of method (the constructor
+// when method is "") of class.
+func (d *Docs) param(class, method, p string) desc {
+	if method == "" {
+		return d.get(idl.CtorKey(class, p))
+	}
+	return d.get(idl.ParamKey(class, method, p))
+}
+
+// kmdDoc mirrors the doc strings of a kmd.json file.
+type kmdDoc struct {
+	RemoteClasses []struct {
+		Name        string `json:"name"`
+		Doc         string `json:"doc"`
+		Constructor *struct {
+			Params []kmdNamed `json:"params"`
+		} `json:"constructor"`
+		Methods []struct {
+			Name   string     `json:"name"`
+			Doc    string     `json:"doc"`
+			Params []kmdNamed `json:"params"`
+		} `json:"methods"`
+		Properties []kmdNamed `json:"properties"`
+	} `json:"remoteClasses"`
+	ComplexTypes []struct {
+		Name       string     `json:"name"`
+		Doc        string     `json:"doc"`
+		Properties []kmdNamed `json:"properties"`
+	} `json:"complexTypes"`
+	Events []struct {
+		Name       string     `json:"name"`
+		Doc        string     `json:"doc"`
+		Properties []kmdNamed `json:"properties"`
+	} `json:"events"`
+}
+
+type kmdNamed struct {
+	Name string `json:"name"`
+	Doc  string `json:"doc"`
+}
+
+// addKMD reads the doc strings of one kmd.json file.
+func (d *Docs) addKMD(b []byte) error {
+	var f kmdDoc
+	if err := json.Unmarshal(b, &f); err != nil {
+		return fmt.Errorf("kmd docs: %w", err)
+	}
+	put := func(k idl.DescKey, text string) {
+		if t := cleanKMDDoc(text); t != "" {
+			d.kmd[k] = t
+		}
+	}
+	for _, c := range f.RemoteClasses {
+		put(idl.ClassKey(c.Name), c.Doc)
+		if c.Constructor != nil {
+			for _, p := range c.Constructor.Params {
+				put(idl.CtorKey(c.Name, p.Name), p.Doc)
+			}
+		}
+		for _, m := range c.Methods {
+			put(idl.MethodKey(c.Name, m.Name), m.Doc)
+			for _, p := range m.Params {
+				put(idl.ParamKey(c.Name, m.Name, p.Name), p.Doc)
+			}
+		}
+		for _, p := range c.Properties {
+			put(idl.PropertyKey(c.Name, p.Name), p.Doc)
+		}
+	}
+	for _, t := range f.ComplexTypes {
+		put(idl.TypeKey(t.Name), t.Doc)
+		for _, p := range t.Properties {
+			put(idl.MemberKey(t.Name, p.Name), p.Doc)
+		}
+	}
+	for _, e := range f.Events {
+		put(idl.EventKey(e.Name), e.Doc)
+		for _, p := range e.Properties {
+			put(idl.FieldKey(e.Name, p.Name), p.Doc)
+		}
+	}
+	return nil
+}
+
+// kmdRole matches the Sphinx roles kmd doc strings use, such as
+// :rom:cls:`MediaPipeline`.
+var kmdRole = regexp.MustCompile("(?::[a-z]+)+:`([^`]*)`")
+
+// cleanKMDDoc turns a kmd doc string into plain sentences: roles and
+// markup removed, white space collapsed, paragraphs kept.
+func cleanKMDDoc(s string) string {
+	s = kmdRole.ReplaceAllString(s, "$1")
+	s = strings.NewReplacer("``", "", "`", "", "**", "", "\r", "").Replace(s)
+	var paras []string
+	for _, p := range strings.Split(s, "\n\n") {
+		if p = strings.Join(strings.Fields(p), " "); p != "" {
+			paras = append(paras, p)
+		}
+	}
+	return strings.Join(paras, "\n\n")
+}
+
+// lead starts a doc comment with name: name followed by d when d continues
+// a sentence, else the neutral sentence followed by d's whole sentences.
+func lead(name string, d desc, neutral string) string {
+	switch {
+	case d.Text == "":
+		return neutral
+	case d.Whole:
+		return neutral + " " + sentence(d.Text)
+	}
+	return name + " " + sentence(d.Text)
+}
+
+// firstParagraph returns the first paragraph of s.
+func firstParagraph(s string) string {
+	p, _, _ := strings.Cut(s, "\n\n")
+	return p
+}
+
+// named starts the doc of parameter or field n with its description d,
+// a noun phrase ("the SDP offer", "whether ..."): "n is the SDP offer.",
+// "n tells whether ...". Whole sentences follow "n:".
+func named(n string, d desc) string {
+	switch {
+	case d.Whole:
+		return n + ": " + sentence(d.Text)
+	case strings.HasPrefix(d.Text, "whether "):
+		return n + " tells " + sentence(d.Text)
+	}
+	return n + " is " + sentence(d.Text)
 }
 
 // sentence ends s with a period.
@@ -86,9 +197,11 @@ func sentence(s string) string {
 
 // classDoc is the doc of the handle type of c.
 func (h hctx) classDoc(c idl.Class) string {
-	s := fmt.Sprintf("%s is the handle of %s %s object (%s module).", c.Name, article(c.Name), c.Name, c.Module)
-	if d := h.d.Class(c.Name); d != "" {
-		s += " " + sentence(d)
+	what := fmt.Sprintf("the handle of %s %s object (%s module)", article(c.Name), c.Name, c.Module)
+	d := h.d.get(idl.ClassKey(c.Name))
+	s := lead(c.Name, d, c.Name+" is "+what+".")
+	if d.Text != "" && !d.Whole {
+		s += "\n\nThe type is " + what + "."
 	}
 	if c.Abstract {
 		s += " The server never creates this class itself; handles of it stand for objects of a subclass."
@@ -101,20 +214,24 @@ func (h hctx) classDoc(c idl.Class) string {
 func (h hctx) paramDocs(class, method string, req []arg) string {
 	var out []string
 	for _, a := range req {
-		d := h.d.Param(class, method, a.p.Name)
-		if d == "" {
+		d := h.d.param(class, method, a.p.Name)
+		if d.Text == "" {
 			continue
 		}
-		out = append(out, named(a.goName, d))
+		out = append(out, named(a.goName, desc{Text: firstParagraph(d.Text), Whole: d.Whole}))
 	}
-	return strings.Join(out, " ")
+	return strings.Join(out, "\n\n")
 }
 
 // optionDoc is the doc of an options struct field.
 func (h hctx) optionDoc(class, method string, a arg) string {
 	s := fmt.Sprintf("%s sets the optional %s parameter.", a.field, a.p.Name)
-	if d := h.d.Param(class, method, a.p.Name); d != "" {
-		s = named(a.field, d)
+	switch d := h.d.param(class, method, a.p.Name); {
+	case d.Text == "":
+	case d.Whole:
+		s += " " + sentence(d.Text)
+	default:
+		s = a.field + " sets " + sentence(d.Text)
 	}
 	if strings.HasPrefix(a.apiTyp, "*") || a.ref {
 		s += " Nil leaves it to the server"
@@ -150,28 +267,17 @@ func (h hctx) methodDoc(c string, m member, req []arg) string {
 	var s string
 	switch {
 	case m.prop != nil && !m.setter:
-		s = fmt.Sprintf("%s reads the %s property", m.goName, m.prop.Name)
-		if d := h.d.Property(c, m.prop.Name); d != "" {
-			s += ": " + sentence(continueWith(d))
-		} else {
-			s += "."
-		}
+		d := h.d.get(idl.PropertyKey(c, m.prop.Name))
+		s = lead(m.goName+" returns", d, fmt.Sprintf("%s reads the %s property.", m.goName, m.prop.Name))
 		if m.prop.Final {
 			s += " It is set when the object is created and never changes."
 		}
 	case m.prop != nil:
-		s = fmt.Sprintf("%s changes the %s property", m.goName, m.prop.Name)
-		if d := h.d.Property(c, m.prop.Name); d != "" {
-			s += ": " + sentence(continueWith(d))
-		} else {
-			s += "."
-		}
+		d := h.d.get(idl.PropertyKey(c, m.prop.Name))
+		s = lead(m.goName+" sets", desc{Text: firstParagraph(d.Text), Whole: d.Whole}, fmt.Sprintf("%s changes the %s property.", m.goName, m.prop.Name))
 	default:
-		if d := h.d.Method(c, m.m.Name); d != "" {
-			s = m.goName + " " + sentence(continueWith(d))
-		} else {
-			s = fmt.Sprintf("%s calls the %s method of %s on the server.", m.goName, m.m.Name, c)
-		}
+		d := h.d.get(idl.MethodKey(c, m.m.Name))
+		s = lead(m.goName, d, fmt.Sprintf("%s calls the %s method of %s on the server.", m.goName, m.m.Name, c))
 		if p := h.paramDocs(c, m.m.Name, req); p != "" {
 			s += "\n\n" + p
 		}
@@ -208,11 +314,11 @@ func (h hctx) returnNote(t idl.TypeRef) string {
 
 // eventSubDoc is the doc of On<e>.
 func (h hctx) eventSubDoc(e string) string {
-	s := fmt.Sprintf("%s subscribes to the %s events of the object", eventMethod(e), e)
-	if d := h.d.Event(e); d != "" {
-		s += " (" + strings.TrimSuffix(continueWith(d), ".") + ")"
+	s := fmt.Sprintf("%s subscribes to the %s events of the object.", eventMethod(e), e)
+	if d := h.d.get(idl.EventKey(e)); d.Text != "" {
+		s += " " + lead(e, desc{Text: firstParagraph(d.Text), Whole: d.Whole}, "")
 	}
-	return s + "; the package documentation says when the channel closes."
+	return strings.TrimSpace(s)
 }
 
 // eventsDoc is the doc of Events on class c raising all.

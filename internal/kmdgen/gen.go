@@ -52,24 +52,32 @@ type Input struct {
 	// Source names the input in the header of every file, such as
 	// "internal/idl/facts.json".
 	Source string
-	// Docs gives the project's descriptions of the IDL items; nil for
-	// none.
-	Docs docs
+	// Docs gives the descriptions of the IDL items; nil for none.
+	Docs *Docs
 }
 
 // BuiltinSource names the facts embedded in internal/idl in file headers.
 const BuiltinSource = "internal/idl/facts.json"
 
-// Builtin is the input of the SDK's own packages: the embedded facts.
-func Builtin() Input {
-	return Input{Facts: idl.Load(), Source: BuiltinSource}
+// Builtin is the input of the SDK's own packages: the embedded facts and
+// descriptions.
+func Builtin() (Input, error) {
+	project, err := idl.LoadDescriptions()
+	if err != nil {
+		return Input{}, err
+	}
+	d, err := NewDocs(project)
+	if err != nil {
+		return Input{}, err
+	}
+	return Input{Facts: idl.Load(), Source: BuiltinSource, Docs: d}, nil
 }
 
 // Generate returns the files of built-in package pkg, sorted by name.
 func Generate(in Input, pkg string) ([]File, error) {
 	var files []File
 	var err error
-	d := docsOrNone(in.Docs)
+	d := in.Docs
 	switch pkg {
 	case "types":
 		files, err = genTypes(in.Facts, in.Source, d)

@@ -25,7 +25,7 @@ type eventFile struct {
 // hand-written event.Base holds.
 var baseFields = []string{"source", "timestampMillis", "tags"}
 
-func genEvent(f *idl.Facts, src string, d docs) ([]File, error) {
+func genEvent(f *idl.Facts, src string, d *Docs) ([]File, error) {
 	subscribable := f.SubscribableEvents()
 	var events []idl.Event
 	for _, e := range f.Events {
@@ -58,7 +58,7 @@ func genEvent(f *idl.Facts, src string, d docs) ([]File, error) {
 
 // buildEvent builds event e; qual gives the qualifier of the struct or
 // enum type a field refers to.
-func buildEvent(f *idl.Facts, d docs, e idl.Event, qual func(name string) string) (goEvent, bool, error) {
+func buildEvent(f *idl.Facts, d *Docs, e idl.Event, qual func(name string) string) (goEvent, bool, error) {
 	chain := f.EventChain(e.Name)
 	root, _ := f.Event(chain[0])
 	var rootNames []string
@@ -70,11 +70,8 @@ func buildEvent(f *idl.Facts, d docs, e idl.Event, qual func(name string) string
 	}
 	declarers := f.Declarers(e.Name)
 	ge := goEvent{Name: e.Name}
-	ge.Doc = fmt.Sprintf("%s is the %s event of the %s module.", e.Name, e.Name, e.Module)
-	if desc := d.Event(e.Name); desc != "" {
-		ge.Doc += " " + sentence(desc)
-	}
-	ge.Doc += fmt.Sprintf(" A subscription on %s, or on a subclass, receives it. Its data fields are those of %s.",
+	ge.Doc = lead(e.Name, d.get(idl.EventKey(e.Name)), fmt.Sprintf("%s is the %s event of the %s module.", e.Name, e.Name, e.Module))
+	ge.Doc += fmt.Sprintf("\n\nA subscription on %s, or on a subclass, receives it. Its data fields are those of %s.",
 		joinOr(withArticles(declarers)), strings.Join(chain, " > "))
 	usesTypes := false
 	seen := map[string]bool{"source": true, "timestamp": true, "tags": true, "raw": true}
@@ -123,14 +120,14 @@ func joinOr(s []string) string {
 
 // eventFieldDoc describes an event data field, naming the ancestor event
 // that declares an inherited one.
-func eventFieldDoc(f *idl.Facts, d docs, chain []string, goName string, p idl.Param, own bool) string {
-	desc := ""
+func eventFieldDoc(f *idl.Facts, d *Docs, chain []string, goName string, p idl.Param, own bool) string {
+	var fd desc
 	for _, n := range chain {
-		if x := d.EventField(n, p.Name); x != "" {
-			desc = x
+		if x := d.get(idl.FieldKey(n, p.Name)); x.Text != "" {
+			fd = x
 		}
 	}
-	doc := fieldDoc(f, desc, goName, p, false)
+	doc := fieldDoc(f, fd, goName, p, false)
 	if own {
 		return doc
 	}

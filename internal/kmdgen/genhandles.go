@@ -75,7 +75,7 @@ func (im imports) lists() (std, mod []string) {
 // hctx is the context of one generated package.
 type hctx struct {
 	f     *idl.Facts
-	d     docs
+	d     *Docs
 	pkg   string
 	clash map[string]bool // methods whose options struct takes the class name
 	// view is the package the code is written in when it differs from

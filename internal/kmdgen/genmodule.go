@@ -29,7 +29,7 @@ type ModuleInput struct {
 	// file headers; a module missing here is named <module>.kmd.json.
 	Sources map[string]string
 	// Docs gives descriptions of the IDL items; nil for none.
-	Docs docs
+	Docs *Docs
 }
 
 // GenerateModule returns the files of the Go package holding the typed API
@@ -92,7 +92,7 @@ func moduleContext(in ModuleInput) (hctx, error) {
 	for _, m := range idl.Load().Modules {
 		builtin[m.Name] = true
 	}
-	h := hctx{f: in.Facts, d: docsOrNone(in.Docs), pkg: in.Pkg, custom: in.Pkg, local: map[string]bool{}}
+	h := hctx{f: in.Facts, d: in.Docs, pkg: in.Pkg, custom: in.Pkg, local: map[string]bool{}}
 	for _, m := range in.Modules {
 		if builtin[m] {
 			return hctx{}, fmt.Errorf("module %s is built into the SDK (packages types, event, element, ...)", m)

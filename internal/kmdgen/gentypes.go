@@ -93,11 +93,11 @@ func needsPointer(f *idl.Facts, t idl.TypeRef) bool {
 
 // fieldDoc describes a struct or event field: its description desc, or a
 // neutral sentence when it has none.
-func fieldDoc(f *idl.Facts, desc, goName string, p idl.Param, optional bool) string {
+func fieldDoc(f *idl.Facts, d desc, goName string, p idl.Param, optional bool) string {
 	var b strings.Builder
 	switch {
-	case desc != "":
-		b.WriteString(named(goName, desc))
+	case d.Text != "":
+		b.WriteString(named(goName, d))
 	case f.Kind(p.Type.Name) == idl.KindClass:
 		fmt.Fprintf(&b, "%s is %s.", goName, describeType(f, p.Type))
 	default:
@@ -118,7 +118,7 @@ func fieldDoc(f *idl.Facts, desc, goName string, p idl.Param, optional bool) str
 	return b.String()
 }
 
-func genTypes(f *idl.Facts, src string, d docs) ([]File, error) {
+func genTypes(f *idl.Facts, src string, d *Docs) ([]File, error) {
 	var files []File
 	for i, types := range byModule(f, f.Types, func(t idl.ComplexType) string { return t.Module }) {
 		if len(types) == 0 {
@@ -150,7 +150,7 @@ func genTypes(f *idl.Facts, src string, d docs) ([]File, error) {
 	return files, nil
 }
 
-func buildEnum(d docs, t idl.ComplexType) (goEnum, error) {
+func buildEnum(d *Docs, t idl.ComplexType) (goEnum, error) {
 	e := goEnum{Name: t.Name}
 	var vals bytes.Buffer
 	seen := map[string]string{}
@@ -166,10 +166,7 @@ func buildEnum(d docs, t idl.ComplexType) (goEnum, error) {
 		}
 		vals.WriteString(v)
 	}
-	e.Doc = fmt.Sprintf("%s is an enum of the %s module.", t.Name, t.Module)
-	if desc := d.Type(t.Name); desc != "" {
-		e.Doc += " " + sentence(desc)
-	}
+	e.Doc = lead(t.Name, d.get(idl.TypeKey(t.Name)), fmt.Sprintf("%s is an enum of the %s module.", t.Name, t.Module))
 	e.Doc += fmt.Sprintf(" Known values: %s. Encoding an unknown value fails; decoding accepts any "+
 		"string, so that values added by newer servers still decode (see [%s.Valid]).", vals.String(), t.Name)
 	return e, nil
@@ -177,12 +174,9 @@ func buildEnum(d docs, t idl.ComplexType) (goEnum, error) {
 
 // buildStruct builds struct t; qual gives the qualifier of the struct or
 // enum type a field refers to.
-func buildStruct(f *idl.Facts, d docs, t idl.ComplexType, qual func(name string) string) (goStruct, error) {
+func buildStruct(f *idl.Facts, d *Docs, t idl.ComplexType, qual func(name string) string) (goStruct, error) {
 	s := goStruct{Name: t.Name, Parent: t.Extends, Module: t.Module}
-	s.Doc = fmt.Sprintf("%s is a struct of the %s module.", t.Name, t.Module)
-	if desc := d.Type(t.Name); desc != "" {
-		s.Doc += " " + sentence(desc)
-	}
+	s.Doc = lead(t.Name, d.get(idl.TypeKey(t.Name)), fmt.Sprintf("%s is a struct of the %s module.", t.Name, t.Module))
 	if t.Extends != "" {
 		s.Doc += fmt.Sprintf(" It extends %s and carries all of its fields.", t.Extends)
 	}
@@ -205,7 +199,7 @@ func buildStruct(f *idl.Facts, d docs, t idl.ComplexType, qual func(name string)
 			GoName: goName,
 			GoType: typ,
 			Tag:    fmt.Sprintf("`json:%q`", tag),
-			Doc:    fieldDoc(f, d.Member(t.Name, p.Name), goName, p, p.Optional),
+			Doc:    fieldDoc(f, d.get(idl.MemberKey(t.Name, p.Name)), goName, p, p.Optional),
 		})
 	}
 	return s, nil

@@ -499,7 +499,7 @@ func (h hctx) forwards(c idl.Class) ([]forwardView, error) {
 		for _, e := range a.Events {
 			em := eventMethod(e)
 			out = append(out, forwardView{
-				Doc:     h.eventSubDoc(e) + fmt.Sprintf(" It is declared by [%s].", link),
+				Doc:     h.eventSubDoc(e) + fmt.Sprintf("\n\nIt is declared by [%s].", link),
 				Name:    em,
 				Sig:     "ctx context.Context",
 				Results: "(<-chan " + h.eq(e) + e + ", error)",
@@ -541,7 +541,7 @@ func (h hctx) forward(c, link string, m member) (forwardView, error) {
 		results = "(" + t + ", error)"
 	}
 	return forwardView{
-		Doc:     h.methodDoc(anc, m, req) + fmt.Sprintf(" It is declared by [%s].", link),
+		Doc:     h.methodDoc(anc, m, req) + fmt.Sprintf("\n\nIt is declared by [%s].", link),
 		Name:    m.goName,
 		Sig:     strings.Join(sig, ", "),
 		Results: results,
@@ -589,7 +589,7 @@ func plural2(n int) string {
 }
 
 // genHandles builds the files of built-in handle package pkg.
-func genHandles(f *idl.Facts, src, pkg string, d docs) ([]File, error) {
+func genHandles(f *idl.Facts, src, pkg string, d *Docs) ([]File, error) {
 	h := hctx{f: f, d: d, pkg: pkg}
 	classes := h.classesOf(pkg)
 	h.clash = optionClashes(classes)

@@ -43,7 +43,11 @@ func generateModule(t *testing.T, pkg string, kmd ...string) []File {
 	for _, m := range f.Modules[len(idl.Load().Modules):] {
 		mods = append(mods, m.Name)
 	}
-	out, err := GenerateModule(ModuleInput{Facts: f, Pkg: pkg, Modules: mods, Sources: map[string]string{mods[0]: filepath.Base(kmd[0])}})
+	project, err := idl.LoadDescriptions()
+	require.NoError(t, err)
+	docs, err := NewDocs(project, files...)
+	require.NoError(t, err)
+	out, err := GenerateModule(ModuleInput{Facts: f, Pkg: pkg, Modules: mods, Sources: map[string]string{mods[0]: filepath.Base(kmd[0])}, Docs: docs})
 	require.NoError(t, err)
 	return out
 }

@@ -56,8 +56,7 @@ func (s WindowParam) MarshalJSON() ([]byte, error) {
 
 // ChromaFilter is the handle of a ChromaFilter object (chroma module).
 //
-// Besides its own, it has the methods of the classes it extends,
-// redeclared here so that a nil handle fails instead of panicking:
+// Besides its own methods, it has those of the classes it extends:
 //
 //   - [element.MediaElement]: GetEncoderBitrate, SetEncoderBitrate,
 //     GetMinEncoderBitrate, SetMinEncoderBitrate, GetMaxEncoderBitrate,
@@ -187,234 +186,377 @@ func (h *ChromaFilter) Events(ctx context.Context, types ...string) (*client.Sub
 	return client.SubscribeEvents(ctx, h.Object(), types)
 }
 
-// GetEncoderBitrate reads the encoderBitrate property. It is declared by
-// [element.MediaElement].
+// GetEncoderBitrate returns the target bitrate, in bits per second, of the
+// video encoder the element runs when it has to transcode. Default 300000 (300
+// kbps). A real KMS ignores negative values.
+//
+// It is declared by [element.MediaElement].
 func (h *ChromaFilter) GetEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetEncoderBitrate(ctx)
 }
 
-// SetEncoderBitrate changes the encoderBitrate property. It is declared by
-// [element.MediaElement].
+// SetEncoderBitrate sets the target bitrate, in bits per second, of the video
+// encoder the element runs when it has to transcode. Default 300000 (300
+// kbps). A real KMS ignores negative values.
+//
+// It is declared by [element.MediaElement].
 func (h *ChromaFilter) SetEncoderBitrate(ctx context.Context, encoderBitrate int32) error {
 	return h.embedded().SetEncoderBitrate(ctx, encoderBitrate)
 }
 
-// GetMinEncoderBitrate reads the minEncoderBitrate property. It is declared by
-// [element.MediaElement].
+// GetMinEncoderBitrate returns the lowest bitrate, in bits per second, the
+// element's video encoder may drop to when it adapts to the network. Default 0
+// (no floor). A real KMS lowers a minimum set above the current maximum to
+// that maximum.
+//
+// It is declared by [element.MediaElement].
 func (h *ChromaFilter) GetMinEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetMinEncoderBitrate(ctx)
 }
 
-// SetMinEncoderBitrate changes the minEncoderBitrate property. It is declared
-// by [element.MediaElement].
+// SetMinEncoderBitrate sets the lowest bitrate, in bits per second, the
+// element's video encoder may drop to when it adapts to the network. Default 0
+// (no floor). A real KMS lowers a minimum set above the current maximum to
+// that maximum.
+//
+// It is declared by [element.MediaElement].
 func (h *ChromaFilter) SetMinEncoderBitrate(ctx context.Context, minEncoderBitrate int32) error {
 	return h.embedded().SetMinEncoderBitrate(ctx, minEncoderBitrate)
 }
 
-// GetMaxEncoderBitrate reads the maxEncoderBitrate property. It is declared by
-// [element.MediaElement].
+// GetMaxEncoderBitrate returns the highest bitrate, in bits per second, the
+// element's video encoder may rise to when it adapts to the network. Default
+// 2147483647 (no ceiling). A real KMS raises a maximum set below the current
+// minimum to that minimum.
+//
+// It is declared by [element.MediaElement].
 func (h *ChromaFilter) GetMaxEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetMaxEncoderBitrate(ctx)
 }
 
-// SetMaxEncoderBitrate changes the maxEncoderBitrate property. It is declared
-// by [element.MediaElement].
+// SetMaxEncoderBitrate sets the highest bitrate, in bits per second, the
+// element's video encoder may rise to when it adapts to the network. Default
+// 2147483647 (no ceiling). A real KMS raises a maximum set below the current
+// minimum to that minimum.
+//
+// It is declared by [element.MediaElement].
 func (h *ChromaFilter) SetMaxEncoderBitrate(ctx context.Context, maxEncoderBitrate int32) error {
 	return h.embedded().SetMaxEncoderBitrate(ctx, maxEncoderBitrate)
 }
 
-// GetSourceConnections calls the getSourceConnections method of MediaElement
-// on the server. It is declared by [element.MediaElement].
+// GetSourceConnections returns the connections that feed this element: one
+// entry per source element, media type and pair of media descriptions, with
+// this element as the sink. The list is empty when nothing is connected to the
+// element.
+//
+// It is declared by [element.MediaElement].
 func (h *ChromaFilter) GetSourceConnections(ctx context.Context, opts *element.GetSourceConnectionsOptions) ([]element.Connection, error) {
 	return h.embedded().GetSourceConnections(ctx, opts)
 }
 
-// GetSinkConnections calls the getSinkConnections method of MediaElement on
-// the server. It is declared by [element.MediaElement].
+// GetSinkConnections returns the connections this element feeds: one entry per
+// sink element, media type and pair of media descriptions, with this element
+// as the source. The list is empty when the element is connected to nothing.
+//
+// It is declared by [element.MediaElement].
 func (h *ChromaFilter) GetSinkConnections(ctx context.Context, opts *element.GetSinkConnectionsOptions) ([]element.Connection, error) {
 	return h.embedded().GetSinkConnections(ctx, opts)
 }
 
-// Connect calls the connect method of MediaElement on the server. It is
-// declared by [element.MediaElement].
+// Connect makes the media of this element flow into sink. Without a media type
+// it connects audio, video and data, and this element emits one
+// ElementConnected per type.
+//
+// Each input of a sink takes one source: connecting a new source to the same
+// input (media type and sink description) replaces the previous one, which
+// gets ElementDisconnected. An element may feed any number of sinks. The
+// server refuses elements of two different pipelines with CONNECT_ERROR
+// (40004).
+//
+// sink is the element that receives the media; it must belong to the same
+// pipeline.
+//
+// It is declared by [element.MediaElement].
 func (h *ChromaFilter) Connect(ctx context.Context, sink element.MediaElementHandle, opts *element.ConnectOptions) error {
 	return h.embedded().Connect(ctx, sink, opts)
 }
 
-// Disconnect calls the disconnect method of MediaElement on the server. It is
-// declared by [element.MediaElement].
+// Disconnect stops the media of this element from flowing into sink, for one
+// media type or, when none is given, for all three; this element emits
+// ElementDisconnected for what it removes. Disconnecting elements that are not
+// connected succeeds.
+//
+// sink is the element that stops receiving the media.
+//
+// It is declared by [element.MediaElement].
 func (h *ChromaFilter) Disconnect(ctx context.Context, sink element.MediaElementHandle, opts *element.DisconnectOptions) error {
 	return h.embedded().Disconnect(ctx, sink, opts)
 }
 
-// SetAudioFormat calls the setAudioFormat method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// SetAudioFormat fixes the audio format the element sends to its sinks, so
+// that the server transcodes the audio into it when the input differs. An
+// unsupported codec is refused with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
+//
+// caps is the audio codec and bitrate the element must output.
+//
+// It is declared by [element.MediaElement].
 func (h *ChromaFilter) SetAudioFormat(ctx context.Context, caps types.AudioCaps) error {
 	return h.embedded().SetAudioFormat(ctx, caps)
 }
 
-// SetVideoFormat calls the setVideoFormat method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// SetVideoFormat fixes the video format the element sends to its sinks, so
+// that the server transcodes the video into it when the input differs. An
+// unsupported codec is refused with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
+//
+// caps is the video codec and frame rate the element must output.
+//
+// It is declared by [element.MediaElement].
 func (h *ChromaFilter) SetVideoFormat(ctx context.Context, caps types.VideoCaps) error {
 	return h.embedded().SetVideoFormat(ctx, caps)
 }
 
-// DumpGstreamerDot calls the dumpGstreamerDot method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// DumpGstreamerDot writes the element's internal GStreamer graph, in Graphviz
+// DOT, to a file on the server instead of returning it: into the directory
+// named by the server's GST_DEBUG_DUMP_DOT_DIR environment variable, and
+// nowhere when that variable is unset. It is a debugging aid.
+//
+// It is declared by [element.MediaElement].
 func (h *ChromaFilter) DumpGstreamerDot(ctx context.Context, opts *element.DumpGstreamerDotOptions) error {
 	return h.embedded().DumpGstreamerDot(ctx, opts)
 }
 
-// GetGstreamerDot calls the getGstreamerDot method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// GetGstreamerDot returns the element's internal GStreamer graph as Graphviz
+// DOT text: the GStreamer elements, pads and links that implement it on the
+// server. It is a debugging aid; render it with Graphviz' dot.
+//
+// It is declared by [element.MediaElement].
 func (h *ChromaFilter) GetGstreamerDot(ctx context.Context, opts *element.GetGstreamerDotOptions) (string, error) {
 	return h.embedded().GetGstreamerDot(ctx, opts)
 }
 
-// GetStats calls the getStats method of MediaElement on the server. It is
-// declared by [element.MediaElement].
+// GetStats returns the element's statistics, keyed by the id of each
+// statistics record. While the pipeline's latencyStats is on, it includes the
+// element's own record (ElementStats, or EndpointStats for an endpoint) with
+// the latency of each input; RTP and WebRTC endpoints add records for their
+// RTP streams and transport once media flows. With neither, a real KMS returns
+// nothing (null).
+//
+// It is declared by [element.MediaElement].
 func (h *ChromaFilter) GetStats(ctx context.Context, opts *element.GetStatsOptions) (map[string]types.Complex, error) {
 	return h.embedded().GetStats(ctx, opts)
 }
 
-// IsMediaFlowingIn calls the isMediaFlowingIn method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// IsMediaFlowingIn reports whether media of the given type is arriving at the
+// element's input right now. It turns false about two to four seconds after
+// the last packet; MediaFlowInStateChanged announces each change. The server
+// refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
+//
+// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
+//
+// It is declared by [element.MediaElement].
 func (h *ChromaFilter) IsMediaFlowingIn(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingInOptions) (bool, error) {
 	return h.embedded().IsMediaFlowingIn(ctx, mediaType, opts)
 }
 
-// IsMediaFlowingOut calls the isMediaFlowingOut method of MediaElement on the
-// server. It is declared by [element.MediaElement].
+// IsMediaFlowingOut reports whether media of the given type is leaving the
+// element's output right now. It turns false about two to four seconds after
+// the last packet; MediaFlowOutStateChanged announces each change. The server
+// refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
+//
+// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
+//
+// It is declared by [element.MediaElement].
 func (h *ChromaFilter) IsMediaFlowingOut(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingOutOptions) (bool, error) {
 	return h.embedded().IsMediaFlowingOut(ctx, mediaType, opts)
 }
 
-// IsMediaTranscoding calls the isMediaTranscoding method of MediaElement on
-// the server. It is declared by [element.MediaElement].
+// IsMediaTranscoding reports whether the element is transcoding media of the
+// given type right now, that is decoding and re-encoding it because its sinks
+// need another codec or format than its input has. Transcoding costs CPU, so
+// this is worth watching; MediaTranscodingStateChanged announces each change.
+// The server refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
+//
+// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
+//
+// It is declared by [element.MediaElement].
 func (h *ChromaFilter) IsMediaTranscoding(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaTranscodingOptions) (bool, error) {
 	return h.embedded().IsMediaTranscoding(ctx, mediaType, opts)
 }
 
-// OnElementConnected subscribes to the ElementConnected events of the object;
-// the package documentation says when the channel closes. It is declared by
-// [element.MediaElement].
+// OnElementConnected subscribes to the ElementConnected events of the object.
+//
+// It is declared by [element.MediaElement].
 func (h *ChromaFilter) OnElementConnected(ctx context.Context) (<-chan event.ElementConnected, error) {
 	return h.embedded().OnElementConnected(ctx)
 }
 
 // OnElementDisconnected subscribes to the ElementDisconnected events of the
-// object; the package documentation says when the channel closes. It is
-// declared by [element.MediaElement].
+// object.
+//
+// It is declared by [element.MediaElement].
 func (h *ChromaFilter) OnElementDisconnected(ctx context.Context) (<-chan event.ElementDisconnected, error) {
 	return h.embedded().OnElementDisconnected(ctx)
 }
 
 // OnMediaFlowOutStateChanged subscribes to the MediaFlowOutStateChanged events
-// of the object; the package documentation says when the channel closes. It is
-// declared by [element.MediaElement].
+// of the object.
+//
+// It is declared by [element.MediaElement].
 func (h *ChromaFilter) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan event.MediaFlowOutStateChanged, error) {
 	return h.embedded().OnMediaFlowOutStateChanged(ctx)
 }
 
 // OnMediaFlowInStateChanged subscribes to the MediaFlowInStateChanged events
-// of the object; the package documentation says when the channel closes. It is
-// declared by [element.MediaElement].
+// of the object.
+//
+// It is declared by [element.MediaElement].
 func (h *ChromaFilter) OnMediaFlowInStateChanged(ctx context.Context) (<-chan event.MediaFlowInStateChanged, error) {
 	return h.embedded().OnMediaFlowInStateChanged(ctx)
 }
 
 // OnMediaTranscodingStateChanged subscribes to the
-// MediaTranscodingStateChanged events of the object; the package documentation
-// says when the channel closes. It is declared by [element.MediaElement].
+// MediaTranscodingStateChanged events of the object.
+//
+// It is declared by [element.MediaElement].
 func (h *ChromaFilter) OnMediaTranscodingStateChanged(ctx context.Context) (<-chan event.MediaTranscodingStateChanged, error) {
 	return h.embedded().OnMediaTranscodingStateChanged(ctx)
 }
 
-// GetMediaPipeline reads the mediaPipeline property. It is set when the object
-// is created and never changes. This package cannot import the MediaPipeline
-// handle, so the result is a MediaObject handle: pipeline.LookupMediaPipeline,
-// or pipeline.MediaPipelineFromObject on its Object, gives the typed one. It
-// is declared by [element.MediaObject].
+// GetMediaPipeline returns the pipeline the object lives in. For a
+// MediaPipeline it is the pipeline itself; the ServerManager has none (nil).
+// It is set when the object is created and never changes. This package cannot
+// import the MediaPipeline handle, so the result is a MediaObject handle:
+// pipeline.LookupMediaPipeline, or pipeline.MediaPipelineFromObject on its
+// Object, gives the typed one.
+//
+// It is declared by [element.MediaObject].
 func (h *ChromaFilter) GetMediaPipeline(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetMediaPipeline(ctx)
 }
 
-// GetParent reads the parent property. It is set when the object is created
-// and never changes. Results are MediaObject handles of the declared class;
-// the Lookup functions of the handle packages check and give the concrete one.
+// GetParent returns the object this one was created under: the pipeline for an
+// element or a hub, the hub for a HubPort, none (nil) for a pipeline or the
+// ServerManager. It is set when the object is created and never changes.
+// Results are MediaObject handles of the declared class; the Lookup functions
+// of the handle packages check and give the concrete one.
+//
 // It is declared by [element.MediaObject].
 func (h *ChromaFilter) GetParent(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetParent(ctx)
 }
 
-// GetId reads the id property. It is set when the object is created and never
-// changes. It is declared by [element.MediaObject].
+// GetId returns the server-wide identifier of the object, fixed at creation. A
+// pipeline's id is a UUID followed by "_kurento.MediaPipeline"; a child's id
+// is its parent's id, a slash and the child's own UUID and type, such as
+// "<pipeline id>/<uuid>_kurento.WebRtcEndpoint". The ServerManager's id is
+// always "manager_ServerManager". It is set when the object is created and
+// never changes.
+//
+// It is declared by [element.MediaObject].
 func (h *ChromaFilter) GetId(ctx context.Context) (string, error) {
 	return h.embedded().GetId(ctx)
 }
 
-// GetChildren reads the children property. Results are MediaObject handles of
-// the declared class; the Lookup functions of the handle packages check and
-// give the concrete one. It is declared by [element.MediaObject].
+// GetChildren returns the objects created under this one and still alive: a
+// pipeline's elements and hubs, a hub's ports. A real KMS lists them in no
+// fixed order. Results are MediaObject handles of the declared class; the
+// Lookup functions of the handle packages check and give the concrete one.
+//
+// It is declared by [element.MediaObject].
 func (h *ChromaFilter) GetChildren(ctx context.Context) ([]*element.MediaObject, error) {
 	return h.embedded().GetChildren(ctx)
 }
 
-// GetName reads the name property. It is declared by [element.MediaObject].
+// GetName returns the object's free-form name, meant for logs and tools; the
+// server does not use it. It defaults to the object's id, and setting it to
+// the empty string brings the id back.
+//
+// It is declared by [element.MediaObject].
 func (h *ChromaFilter) GetName(ctx context.Context) (string, error) {
 	return h.embedded().GetName(ctx)
 }
 
-// SetName changes the name property. It is declared by [element.MediaObject].
+// SetName sets the object's free-form name, meant for logs and tools; the
+// server does not use it. It defaults to the object's id, and setting it to
+// the empty string brings the id back.
+//
+// It is declared by [element.MediaObject].
 func (h *ChromaFilter) SetName(ctx context.Context, name string) error {
 	return h.embedded().SetName(ctx, name)
 }
 
-// GetSendTagsInEvents reads the sendTagsInEvents property. It is declared by
-// [element.MediaObject].
+// GetSendTagsInEvents returns whether every event the object emits carries the
+// object's tags in its tags field. Default false: events then carry an empty
+// tag list.
+//
+// It is declared by [element.MediaObject].
 func (h *ChromaFilter) GetSendTagsInEvents(ctx context.Context) (bool, error) {
 	return h.embedded().GetSendTagsInEvents(ctx)
 }
 
-// SetSendTagsInEvents changes the sendTagsInEvents property. It is declared by
-// [element.MediaObject].
+// SetSendTagsInEvents sets whether every event the object emits carries the
+// object's tags in its tags field. Default false: events then carry an empty
+// tag list.
+//
+// It is declared by [element.MediaObject].
 func (h *ChromaFilter) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents bool) error {
 	return h.embedded().SetSendTagsInEvents(ctx, sendTagsInEvents)
 }
 
-// GetCreationTime reads the creationTime property. It is set when the object
-// is created and never changes. It is declared by [element.MediaObject].
+// GetCreationTime returns when the object was created, in whole seconds since
+// the Unix epoch, by the server's clock. It is set when the object is created
+// and never changes.
+//
+// It is declared by [element.MediaObject].
 func (h *ChromaFilter) GetCreationTime(ctx context.Context) (int32, error) {
 	return h.embedded().GetCreationTime(ctx)
 }
 
-// AddTag calls the addTag method of MediaObject on the server. It is declared
-// by [element.MediaObject].
+// AddTag attaches a key-value tag to the object, replacing the value when the
+// key is already present. Tags live on the server, so every session that looks
+// the object up sees them; sendTagsInEvents copies them into the object's
+// events.
+//
+// key is the tag's name.
+//
+// value is the value stored under the key.
+//
+// It is declared by [element.MediaObject].
 func (h *ChromaFilter) AddTag(ctx context.Context, key string, value string) error {
 	return h.embedded().AddTag(ctx, key, value)
 }
 
-// RemoveTag calls the removeTag method of MediaObject on the server. It is
-// declared by [element.MediaObject].
+// RemoveTag deletes the tag with the given key. Removing a key that is not
+// there succeeds and changes nothing.
+//
+// key is the name of the tag to delete.
+//
+// It is declared by [element.MediaObject].
 func (h *ChromaFilter) RemoveTag(ctx context.Context, key string) error {
 	return h.embedded().RemoveTag(ctx, key)
 }
 
-// GetTag calls the getTag method of MediaObject on the server. It is declared
-// by [element.MediaObject].
+// GetTag returns the value stored under the given key. The server refuses a
+// key the object does not have with MEDIA_OBJECT_TAG_KEY_NOT_FOUND (40110).
+//
+// key is the name of the tag to read.
+//
+// It is declared by [element.MediaObject].
 func (h *ChromaFilter) GetTag(ctx context.Context, key string) (string, error) {
 	return h.embedded().GetTag(ctx, key)
 }
 
-// GetTags calls the getTags method of MediaObject on the server. It is
-// declared by [element.MediaObject].
+// GetTags returns every tag of the object as key-value pairs; the list is
+// empty when the object has none.
+//
+// It is declared by [element.MediaObject].
 func (h *ChromaFilter) GetTags(ctx context.Context) ([]types.Tag, error) {
 	return h.embedded().GetTags(ctx)
 }
 
-// OnError subscribes to the Error events of the object; the package
-// documentation says when the channel closes. It is declared by
-// [element.MediaObject].
+// OnError subscribes to the Error events of the object.
+//
+// It is declared by [element.MediaObject].
 func (h *ChromaFilter) OnError(ctx context.Context) (<-chan event.Error, error) {
 	return h.embedded().OnError(ctx)
 }

@@ -37,7 +37,10 @@ func main() {
 }
 
 func run(pkg, factsFile, out string) error {
-	in := kmdgen.Builtin()
+	in, err := kmdgen.Builtin()
+	if err != nil {
+		return err
+	}
 	if factsFile != "" {
 		in.Source = filepath.ToSlash(factsFile)
 		b, err := os.ReadFile(factsFile)
