@@ -104,11 +104,11 @@ func DecodeParamsFor(params []byte, want func(object, typ string) bool) (ev Even
 
 // The fixed parts of params as KMS writes them: its JSON writer sorts
 // keys and adds no spaces.
-var (
-	paramsHead   = []byte(`{"value":{"data":`)
-	paramsObject = []byte(`,"object":"`)
-	paramsType   = []byte(`","type":"`)
-	paramsTail   = []byte(`"}}`)
+const (
+	paramsHead   = `{"value":{"data":`
+	paramsObject = `,"object":"`
+	paramsType   = `","type":"`
+	paramsTail   = `"}}`
 )
 
 // splitParams cuts params laid out exactly as KMS writes them into a Raw
@@ -116,11 +116,11 @@ var (
 // names are plain ASCII without quotes or escapes; anything else returns
 // false and is left to encoding/json.
 func splitParams(p []byte) (Raw, bool) {
-	rest, ok := bytes.CutPrefix(p, paramsHead)
+	rest, ok := bytes.CutPrefix(p, []byte(paramsHead))
 	if !ok {
 		return Raw{}, false
 	}
-	if rest, ok = bytes.CutSuffix(rest, paramsTail); !ok {
+	if rest, ok = bytes.CutSuffix(rest, []byte(paramsTail)); !ok {
 		return Raw{}, false
 	}
 	i := bytes.LastIndexByte(rest, '"')
@@ -128,7 +128,7 @@ func splitParams(p []byte) (Raw, bool) {
 		return Raw{}, false
 	}
 	typ := rest[i+1:]
-	if rest, ok = bytes.CutSuffix(rest[:i+1], paramsType); !ok {
+	if rest, ok = bytes.CutSuffix(rest[:i+1], []byte(paramsType)); !ok {
 		return Raw{}, false
 	}
 	j := bytes.LastIndexByte(rest, '"')
@@ -136,7 +136,7 @@ func splitParams(p []byte) (Raw, bool) {
 		return Raw{}, false
 	}
 	obj := rest[j+1:]
-	data, ok := bytes.CutSuffix(rest[:j+1], paramsObject)
+	data, ok := bytes.CutSuffix(rest[:j+1], []byte(paramsObject))
 	if !ok || len(data) < 2 || data[0] != '{' || data[len(data)-1] != '}' {
 		return Raw{}, false
 	}

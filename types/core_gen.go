@@ -1444,33 +1444,64 @@ func (s OfferOptions) MarshalJSON() ([]byte, error) {
 	}{wireModule, "OfferOptions", fields(s)})
 }
 
-// coreComplexTypes lists the structs of this module for [DecodeComplex].
-var coreComplexTypes = []complexType{
-	{"ServerInfo", "", decodeAs[ServerInfo]},
-	{"ModuleInfo", "", decodeAs[ModuleInfo]},
-	{"Fraction", "", decodeAs[Fraction]},
-	{"AudioCaps", "", decodeAs[AudioCaps]},
-	{"VideoCaps", "", decodeAs[VideoCaps]},
-	{"ElementConnectionData", "", decodeAs[ElementConnectionData]},
-	{"Tag", "", decodeAs[Tag]},
-	{"MediaLatencyStat", "", decodeAs[MediaLatencyStat]},
-	{"Stats", "", decodeAs[Stats]},
-	{"ElementStats", "Stats", decodeAs[ElementStats]},
-	{"EndpointStats", "ElementStats", decodeAs[EndpointStats]},
-	{"RTCStats", "Stats", decodeAs[RTCStats]},
-	{"RTCRTPStreamStats", "RTCStats", decodeAs[RTCRTPStreamStats]},
-	{"RTCCodec", "RTCStats", decodeAs[RTCCodec]},
-	{"RTCInboundRTPStreamStats", "RTCRTPStreamStats", decodeAs[RTCInboundRTPStreamStats]},
-	{"RTCOutboundRTPStreamStats", "RTCRTPStreamStats", decodeAs[RTCOutboundRTPStreamStats]},
-	{"RTCPeerConnectionStats", "RTCStats", decodeAs[RTCPeerConnectionStats]},
-	{"RTCMediaStreamStats", "RTCStats", decodeAs[RTCMediaStreamStats]},
-	{"RTCMediaStreamTrackStats", "RTCStats", decodeAs[RTCMediaStreamTrackStats]},
-	{"RTCDataChannelStats", "RTCStats", decodeAs[RTCDataChannelStats]},
-	{"RTCTransportStats", "RTCStats", decodeAs[RTCTransportStats]},
-	{"RTCIceCandidateAttributes", "RTCStats", decodeAs[RTCIceCandidateAttributes]},
-	{"RTCIceCandidatePairStats", "RTCStats", decodeAs[RTCIceCandidatePairStats]},
-	{"RTCCertificateStats", "RTCStats", decodeAs[RTCCertificateStats]},
-	{"CodecConfiguration", "", decodeAs[CodecConfiguration]},
-	{"RembParams", "", decodeAs[RembParams]},
-	{"OfferOptions", "", decodeAs[OfferOptions]},
+// coreComplexType returns the struct of this module named name, for
+// [DecodeComplex].
+func coreComplexType(name string) (complexType, bool) {
+	switch name {
+	case "ServerInfo":
+		return complexType{"ServerInfo", "", decodeAs[ServerInfo]}, true
+	case "ModuleInfo":
+		return complexType{"ModuleInfo", "", decodeAs[ModuleInfo]}, true
+	case "Fraction":
+		return complexType{"Fraction", "", decodeAs[Fraction]}, true
+	case "AudioCaps":
+		return complexType{"AudioCaps", "", decodeAs[AudioCaps]}, true
+	case "VideoCaps":
+		return complexType{"VideoCaps", "", decodeAs[VideoCaps]}, true
+	case "ElementConnectionData":
+		return complexType{"ElementConnectionData", "", decodeAs[ElementConnectionData]}, true
+	case "Tag":
+		return complexType{"Tag", "", decodeAs[Tag]}, true
+	case "MediaLatencyStat":
+		return complexType{"MediaLatencyStat", "", decodeAs[MediaLatencyStat]}, true
+	case "Stats":
+		return complexType{"Stats", "", decodeAs[Stats]}, true
+	case "ElementStats":
+		return complexType{"ElementStats", "Stats", decodeAs[ElementStats]}, true
+	case "EndpointStats":
+		return complexType{"EndpointStats", "ElementStats", decodeAs[EndpointStats]}, true
+	case "RTCStats":
+		return complexType{"RTCStats", "Stats", decodeAs[RTCStats]}, true
+	case "RTCRTPStreamStats":
+		return complexType{"RTCRTPStreamStats", "RTCStats", decodeAs[RTCRTPStreamStats]}, true
+	case "RTCCodec":
+		return complexType{"RTCCodec", "RTCStats", decodeAs[RTCCodec]}, true
+	case "RTCInboundRTPStreamStats":
+		return complexType{"RTCInboundRTPStreamStats", "RTCRTPStreamStats", decodeAs[RTCInboundRTPStreamStats]}, true
+	case "RTCOutboundRTPStreamStats":
+		return complexType{"RTCOutboundRTPStreamStats", "RTCRTPStreamStats", decodeAs[RTCOutboundRTPStreamStats]}, true
+	case "RTCPeerConnectionStats":
+		return complexType{"RTCPeerConnectionStats", "RTCStats", decodeAs[RTCPeerConnectionStats]}, true
+	case "RTCMediaStreamStats":
+		return complexType{"RTCMediaStreamStats", "RTCStats", decodeAs[RTCMediaStreamStats]}, true
+	case "RTCMediaStreamTrackStats":
+		return complexType{"RTCMediaStreamTrackStats", "RTCStats", decodeAs[RTCMediaStreamTrackStats]}, true
+	case "RTCDataChannelStats":
+		return complexType{"RTCDataChannelStats", "RTCStats", decodeAs[RTCDataChannelStats]}, true
+	case "RTCTransportStats":
+		return complexType{"RTCTransportStats", "RTCStats", decodeAs[RTCTransportStats]}, true
+	case "RTCIceCandidateAttributes":
+		return complexType{"RTCIceCandidateAttributes", "RTCStats", decodeAs[RTCIceCandidateAttributes]}, true
+	case "RTCIceCandidatePairStats":
+		return complexType{"RTCIceCandidatePairStats", "RTCStats", decodeAs[RTCIceCandidatePairStats]}, true
+	case "RTCCertificateStats":
+		return complexType{"RTCCertificateStats", "RTCStats", decodeAs[RTCCertificateStats]}, true
+	case "CodecConfiguration":
+		return complexType{"CodecConfiguration", "", decodeAs[CodecConfiguration]}, true
+	case "RembParams":
+		return complexType{"RembParams", "", decodeAs[RembParams]}, true
+	case "OfferOptions":
+		return complexType{"OfferOptions", "", decodeAs[OfferOptions]}, true
+	}
+	return complexType{}, false
 }

@@ -491,12 +491,22 @@ func (s DtlsConnection) MarshalJSON() ([]byte, error) {
 	}{wireModule, "DtlsConnection", fields(s)})
 }
 
-// elementsComplexTypes lists the structs of this module for [DecodeComplex].
-var elementsComplexTypes = []complexType{
-	{"SDES", "", decodeAs[SDES]},
-	{"VideoInfo", "", decodeAs[VideoInfo]},
-	{"IceCandidate", "", decodeAs[IceCandidate]},
-	{"IceCandidatePair", "", decodeAs[IceCandidatePair]},
-	{"IceConnection", "", decodeAs[IceConnection]},
-	{"DtlsConnection", "", decodeAs[DtlsConnection]},
+// elementsComplexType returns the struct of this module named name, for
+// [DecodeComplex].
+func elementsComplexType(name string) (complexType, bool) {
+	switch name {
+	case "SDES":
+		return complexType{"SDES", "", decodeAs[SDES]}, true
+	case "VideoInfo":
+		return complexType{"VideoInfo", "", decodeAs[VideoInfo]}, true
+	case "IceCandidate":
+		return complexType{"IceCandidate", "", decodeAs[IceCandidate]}, true
+	case "IceCandidatePair":
+		return complexType{"IceCandidatePair", "", decodeAs[IceCandidatePair]}, true
+	case "IceConnection":
+		return complexType{"IceConnection", "", decodeAs[IceConnection]}, true
+	case "DtlsConnection":
+		return complexType{"DtlsConnection", "", decodeAs[DtlsConnection]}, true
+	}
+	return complexType{}, false
 }

@@ -43,7 +43,8 @@ type Complex interface {
 // types.OfferOptions{OfferToReceiveVideo: types.Ptr(false)}.
 func Ptr[T any](v T) *T { return &v }
 
-// complexType is one entry of the generated per-module tables.
+// complexType describes one struct; the generated <module>ComplexType
+// functions return them.
 type complexType struct {
 	name    string
 	extends string
@@ -58,27 +59,26 @@ func decodeAs[T Complex](b []byte) (Complex, error) {
 	return v, nil
 }
 
-// registry holds every struct by IDL name. Modules without structs have no
-// table.
-var registry = func() map[string]complexType {
-	m := map[string]complexType{}
-	for _, table := range [][]complexType{coreComplexTypes, elementsComplexTypes} {
-		for _, t := range table {
-			m[t.name] = t
-		}
+// lookup returns the struct named name, from the generated per-module
+// switches (modules without structs have none).
+func lookup(name string) (complexType, bool) {
+	if t, ok := coreComplexType(name); ok {
+		return t, ok
 	}
-	return m
-}()
+	return elementsComplexType(name)
+}
 
 // isA reports whether struct name is base or extends it.
 func isA(name, base string) bool {
-	for n := name; n != ""; n = registry[n].extends {
+	for n := name; n != ""; {
 		if n == base {
 			return true
 		}
-		if _, ok := registry[n]; !ok {
+		t, ok := lookup(n)
+		if !ok {
 			return false
 		}
+		n = t.extends
 	}
 	return false
 }
@@ -90,7 +90,7 @@ func isA(name, base string) bool {
 // back as [RTCInboundRTPStreamStats]); otherwise as declared. The result
 // holds a struct value, not a pointer.
 func DecodeComplex(data []byte, declared string) (Complex, error) {
-	t, ok := registry[declared]
+	t, ok := lookup(declared)
 	if !ok {
 		return nil, fmt.Errorf("%w: %s", ErrUnknownType, strconv.Quote(declared))
 	}
@@ -101,7 +101,7 @@ func DecodeComplex(data []byte, declared string) (Complex, error) {
 		return nil, err
 	}
 	if tag.Type != "" && tag.Type != declared && isA(tag.Type, declared) {
-		t = registry[tag.Type]
+		t, _ = lookup(tag.Type)
 	}
 	return t.decode(data)
 }

@@ -35,7 +35,7 @@ type goEnum struct {
 }
 
 type typesFile struct {
-	Var     string // name of the module's table of structs
+	Var     string // name of the function finding the module's structs
 	Enums   []goEnum
 	Structs []goStruct
 }
@@ -125,7 +125,7 @@ func genTypes(f *idl.Facts, src string, d *Docs) ([]File, error) {
 			continue
 		}
 		module := f.Modules[i].Name
-		data := typesFile{Var: module + "ComplexTypes"}
+		data := typesFile{Var: module + "ComplexType"}
 		for _, t := range types {
 			if t.Enum {
 				e, err := buildEnum(d, t)
