@@ -550,8 +550,10 @@ func TestConformanceLookup(t *testing.T) {
 		id := h.(interface{ ID() string }).ID()
 		o, err := client.LookupClass(fx.ctx, fx.c, id, class)
 		require.NoError(t, err, class)
-		require.Contains(t, factories, class)
-		assert.IsType(t, h, factories[class](o), class)
+		// The handle of the class the server describes: a pool entry of an
+		// abstract class may be an object of a concrete one.
+		require.Contains(t, factories, o.Type())
+		assert.IsType(t, h, factories[o.Type()](o), class)
 		_, err = client.LookupClass(fx.ctx, fx.c, id, "NoSuchClass")
 		require.ErrorIs(t, err, client.ErrWrongClass, class)
 	}
