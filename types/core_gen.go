@@ -5,8 +5,7 @@ package types
 import "encoding/json"
 
 // UriEndpointState is an enum of the core module. Known values: STOP, START,
-// PAUSE. Encoding an unknown value fails; decoding accepts any string, so that
-// values added by newer servers still decode (see [UriEndpointState.Valid]).
+// PAUSE; [UriEndpointState.Valid] tells them from values of a newer server.
 type UriEndpointState string
 
 // Values of UriEndpointState.
@@ -39,9 +38,8 @@ func (v UriEndpointState) MarshalJSON() ([]byte, error) {
 	return json.Marshal(string(v))
 }
 
-// ServerType is an enum of the core module. Known values: KMS, KCS. Encoding
-// an unknown value fails; decoding accepts any string, so that values added by
-// newer servers still decode (see [ServerType.Valid]).
+// ServerType is an enum of the core module. Known values: KMS, KCS;
+// [ServerType.Valid] tells them from values of a newer server.
 type ServerType string
 
 // Values of ServerType.
@@ -75,9 +73,8 @@ func (v ServerType) MarshalJSON() ([]byte, error) {
 
 // GstreamerDotDetails is an enum of the core module. Known values:
 // SHOW_MEDIA_TYPE, SHOW_CAPS_DETAILS, SHOW_NON_DEFAULT_PARAMS, SHOW_STATES,
-// SHOW_FULL_PARAMS, SHOW_ALL, SHOW_VERBOSE. Encoding an unknown value fails;
-// decoding accepts any string, so that values added by newer servers still
-// decode (see [GstreamerDotDetails.Valid]).
+// SHOW_FULL_PARAMS, SHOW_ALL, SHOW_VERBOSE; [GstreamerDotDetails.Valid] tells
+// them from values of a newer server.
 type GstreamerDotDetails string
 
 // Values of GstreamerDotDetails.
@@ -115,8 +112,7 @@ func (v GstreamerDotDetails) MarshalJSON() ([]byte, error) {
 }
 
 // MediaState is an enum of the core module. Known values: DISCONNECTED,
-// CONNECTED. Encoding an unknown value fails; decoding accepts any string, so
-// that values added by newer servers still decode (see [MediaState.Valid]).
+// CONNECTED; [MediaState.Valid] tells them from values of a newer server.
 type MediaState string
 
 // Values of MediaState.
@@ -149,9 +145,8 @@ func (v MediaState) MarshalJSON() ([]byte, error) {
 }
 
 // MediaFlowState is an enum of the core module. Known values: FLOWING,
-// NOT_FLOWING. Encoding an unknown value fails; decoding accepts any string,
-// so that values added by newer servers still decode (see
-// [MediaFlowState.Valid]).
+// NOT_FLOWING; [MediaFlowState.Valid] tells them from values of a newer
+// server.
 type MediaFlowState string
 
 // Values of MediaFlowState.
@@ -184,9 +179,8 @@ func (v MediaFlowState) MarshalJSON() ([]byte, error) {
 }
 
 // MediaTranscodingState is an enum of the core module. Known values:
-// TRANSCODING, NOT_TRANSCODING. Encoding an unknown value fails; decoding
-// accepts any string, so that values added by newer servers still decode (see
-// [MediaTranscodingState.Valid]).
+// TRANSCODING, NOT_TRANSCODING; [MediaTranscodingState.Valid] tells them from
+// values of a newer server.
 type MediaTranscodingState string
 
 // Values of MediaTranscodingState.
@@ -219,9 +213,7 @@ func (v MediaTranscodingState) MarshalJSON() ([]byte, error) {
 }
 
 // ConnectionState is an enum of the core module. Known values: DISCONNECTED,
-// CONNECTED. Encoding an unknown value fails; decoding accepts any string, so
-// that values added by newer servers still decode (see
-// [ConnectionState.Valid]).
+// CONNECTED; [ConnectionState.Valid] tells them from values of a newer server.
 type ConnectionState string
 
 // Values of ConnectionState.
@@ -253,9 +245,8 @@ func (v ConnectionState) MarshalJSON() ([]byte, error) {
 	return json.Marshal(string(v))
 }
 
-// MediaType is an enum of the core module. Known values: AUDIO, DATA, VIDEO.
-// Encoding an unknown value fails; decoding accepts any string, so that values
-// added by newer servers still decode (see [MediaType.Valid]).
+// MediaType is an enum of the core module. Known values: AUDIO, DATA, VIDEO;
+// [MediaType.Valid] tells them from values of a newer server.
 type MediaType string
 
 // Values of MediaType.
@@ -289,8 +280,7 @@ func (v MediaType) MarshalJSON() ([]byte, error) {
 }
 
 // FilterType is an enum of the core module. Known values: AUDIO, AUTODETECT,
-// VIDEO. Encoding an unknown value fails; decoding accepts any string, so that
-// values added by newer servers still decode (see [FilterType.Valid]).
+// VIDEO; [FilterType.Valid] tells them from values of a newer server.
 type FilterType string
 
 // Values of FilterType.
@@ -324,8 +314,7 @@ func (v FilterType) MarshalJSON() ([]byte, error) {
 }
 
 // VideoCodec is an enum of the core module. Known values: H265, AV1, VP9, VP8,
-// H264, RAW. Encoding an unknown value fails; decoding accepts any string, so
-// that values added by newer servers still decode (see [VideoCodec.Valid]).
+// H264, RAW; [VideoCodec.Valid] tells them from values of a newer server.
 type VideoCodec string
 
 // Values of VideoCodec.
@@ -362,8 +351,7 @@ func (v VideoCodec) MarshalJSON() ([]byte, error) {
 }
 
 // AudioCodec is an enum of the core module. Known values: OPUS, PCMU, PCMA,
-// RAW. Encoding an unknown value fails; decoding accepts any string, so that
-// values added by newer servers still decode (see [AudioCodec.Valid]).
+// RAW; [AudioCodec.Valid] tells them from values of a newer server.
 type AudioCodec string
 
 // Values of AudioCodec.
@@ -399,9 +387,8 @@ func (v AudioCodec) MarshalJSON() ([]byte, error) {
 
 // StatsType is an enum of the core module. Known values: inboundrtp,
 // outboundrtp, session, datachannel, track, transport, candidatepair,
-// localcandidate, remotecandidate, element, endpoint. Encoding an unknown
-// value fails; decoding accepts any string, so that values added by newer
-// servers still decode (see [StatsType.Valid]).
+// localcandidate, remotecandidate, element, endpoint; [StatsType.Valid] tells
+// them from values of a newer server.
 type StatsType string
 
 // Values of StatsType.
@@ -443,9 +430,8 @@ func (v StatsType) MarshalJSON() ([]byte, error) {
 }
 
 // RTCDataChannelState is an enum of the core module. Known values: connecting,
-// open, closing, closed. Encoding an unknown value fails; decoding accepts any
-// string, so that values added by newer servers still decode (see
-// [RTCDataChannelState.Valid]).
+// open, closing, closed; [RTCDataChannelState.Valid] tells them from values of
+// a newer server.
 type RTCDataChannelState string
 
 // Values of RTCDataChannelState.
@@ -480,9 +466,8 @@ func (v RTCDataChannelState) MarshalJSON() ([]byte, error) {
 }
 
 // RTCStatsIceCandidateType is an enum of the core module. Known values: host,
-// serverreflexive, peerreflexive, relayed. Encoding an unknown value fails;
-// decoding accepts any string, so that values added by newer servers still
-// decode (see [RTCStatsIceCandidateType.Valid]).
+// serverreflexive, peerreflexive, relayed; [RTCStatsIceCandidateType.Valid]
+// tells them from values of a newer server.
 type RTCStatsIceCandidateType string
 
 // Values of RTCStatsIceCandidateType.
@@ -517,9 +502,9 @@ func (v RTCStatsIceCandidateType) MarshalJSON() ([]byte, error) {
 }
 
 // RTCStatsIceCandidatePairState is an enum of the core module. Known values:
-// frozen, waiting, inprogress, failed, succeeded, cancelled. Encoding an
-// unknown value fails; decoding accepts any string, so that values added by
-// newer servers still decode (see [RTCStatsIceCandidatePairState.Valid]).
+// frozen, waiting, inprogress, failed, succeeded, cancelled;
+// [RTCStatsIceCandidatePairState.Valid] tells them from values of a newer
+// server.
 type RTCStatsIceCandidatePairState string
 
 // Values of RTCStatsIceCandidatePairState.

@@ -7,16 +7,23 @@ import "encoding/json"
 // CryptoSuite is an SRTP protection suite for SDES keys: the AES key length
 // (128 or 256 bits, counter mode) and the length of the HMAC-SHA1
 // authentication tag (32 or 80 bits). Known values: AES_128_CM_HMAC_SHA1_32,
-// AES_128_CM_HMAC_SHA1_80, AES_256_CM_HMAC_SHA1_32, AES_256_CM_HMAC_SHA1_80.
-// Encoding an unknown value fails; decoding accepts any string, so that values
-// added by newer servers still decode (see [CryptoSuite.Valid]).
+// AES_128_CM_HMAC_SHA1_80, AES_256_CM_HMAC_SHA1_32, AES_256_CM_HMAC_SHA1_80;
+// [CryptoSuite.Valid] tells them from values of a newer server.
 type CryptoSuite string
 
 // Values of CryptoSuite.
 const (
+	// CryptoSuiteAes128CmHmacSha1_32 is AES-128 with a 32-bit authentication
+	// tag; its key and salt are 30 bytes.
 	CryptoSuiteAes128CmHmacSha1_32 CryptoSuite = "AES_128_CM_HMAC_SHA1_32"
+	// CryptoSuiteAes128CmHmacSha1_80 is AES-128 with an 80-bit authentication
+	// tag; its key and salt are 30 bytes. The most widely supported suite.
 	CryptoSuiteAes128CmHmacSha1_80 CryptoSuite = "AES_128_CM_HMAC_SHA1_80"
+	// CryptoSuiteAes256CmHmacSha1_32 is AES-256 with a 32-bit authentication
+	// tag; its key and salt are 46 bytes.
 	CryptoSuiteAes256CmHmacSha1_32 CryptoSuite = "AES_256_CM_HMAC_SHA1_32"
+	// CryptoSuiteAes256CmHmacSha1_80 is AES-256 with an 80-bit authentication
+	// tag; its key and salt are 46 bytes.
 	CryptoSuiteAes256CmHmacSha1_80 CryptoSuite = "AES_256_CM_HMAC_SHA1_80"
 )
 
@@ -47,25 +54,39 @@ func (v CryptoSuite) MarshalJSON() ([]byte, error) {
 // writes. Media that arrives in other codecs is transcoded, which costs CPU.
 // Known values: WEBM, MKV, MP4, WEBM_VIDEO_ONLY, WEBM_AUDIO_ONLY,
 // MKV_VIDEO_ONLY, MKV_AUDIO_ONLY, MP4_VIDEO_ONLY, MP4_AUDIO_ONLY,
-// JPEG_VIDEO_ONLY, KURENTO_SPLIT_RECORDER, FLV. Encoding an unknown value
-// fails; decoding accepts any string, so that values added by newer servers
-// still decode (see [MediaProfileSpecType.Valid]).
+// JPEG_VIDEO_ONLY, KURENTO_SPLIT_RECORDER, FLV; [MediaProfileSpecType.Valid]
+// tells them from values of a newer server.
 type MediaProfileSpecType string
 
 // Values of MediaProfileSpecType.
 const (
-	MediaProfileSpecTypeWebm                 MediaProfileSpecType = "WEBM"
-	MediaProfileSpecTypeMkv                  MediaProfileSpecType = "MKV"
-	MediaProfileSpecTypeMp4                  MediaProfileSpecType = "MP4"
-	MediaProfileSpecTypeWebmVideoOnly        MediaProfileSpecType = "WEBM_VIDEO_ONLY"
-	MediaProfileSpecTypeWebmAudioOnly        MediaProfileSpecType = "WEBM_AUDIO_ONLY"
-	MediaProfileSpecTypeMkvVideoOnly         MediaProfileSpecType = "MKV_VIDEO_ONLY"
-	MediaProfileSpecTypeMkvAudioOnly         MediaProfileSpecType = "MKV_AUDIO_ONLY"
-	MediaProfileSpecTypeMp4VideoOnly         MediaProfileSpecType = "MP4_VIDEO_ONLY"
-	MediaProfileSpecTypeMp4AudioOnly         MediaProfileSpecType = "MP4_AUDIO_ONLY"
-	MediaProfileSpecTypeJpegVideoOnly        MediaProfileSpecType = "JPEG_VIDEO_ONLY"
+	// MediaProfileSpecTypeWebm is WebM with VP8 video and Opus audio, what
+	// browsers send: no transcoding for WebRTC sources.
+	MediaProfileSpecTypeWebm MediaProfileSpecType = "WEBM"
+	// MediaProfileSpecTypeMkv is Matroska with H.264 video.
+	MediaProfileSpecTypeMkv MediaProfileSpecType = "MKV"
+	// MediaProfileSpecTypeMp4 is MP4 with H.264 video.
+	MediaProfileSpecTypeMp4 MediaProfileSpecType = "MP4"
+	// MediaProfileSpecTypeWebmVideoOnly is WebM with VP8 video only, for
+	// example for a screen share without audio.
+	MediaProfileSpecTypeWebmVideoOnly MediaProfileSpecType = "WEBM_VIDEO_ONLY"
+	// MediaProfileSpecTypeWebmAudioOnly is WebM with Opus audio only.
+	MediaProfileSpecTypeWebmAudioOnly MediaProfileSpecType = "WEBM_AUDIO_ONLY"
+	// MediaProfileSpecTypeMkvVideoOnly is Matroska with video only.
+	MediaProfileSpecTypeMkvVideoOnly MediaProfileSpecType = "MKV_VIDEO_ONLY"
+	// MediaProfileSpecTypeMkvAudioOnly is Matroska with audio only.
+	MediaProfileSpecTypeMkvAudioOnly MediaProfileSpecType = "MKV_AUDIO_ONLY"
+	// MediaProfileSpecTypeMp4VideoOnly is MP4 with video only.
+	MediaProfileSpecTypeMp4VideoOnly MediaProfileSpecType = "MP4_VIDEO_ONLY"
+	// MediaProfileSpecTypeMp4AudioOnly is MP4 with audio only.
+	MediaProfileSpecTypeMp4AudioOnly MediaProfileSpecType = "MP4_AUDIO_ONLY"
+	// MediaProfileSpecTypeJpegVideoOnly is JPEG still images of the video.
+	MediaProfileSpecTypeJpegVideoOnly MediaProfileSpecType = "JPEG_VIDEO_ONLY"
+	// MediaProfileSpecTypeKurentoSplitRecorder is a legacy split recording,
+	// refused by KMS 7.3 with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
 	MediaProfileSpecTypeKurentoSplitRecorder MediaProfileSpecType = "KURENTO_SPLIT_RECORDER"
-	MediaProfileSpecTypeFlv                  MediaProfileSpecType = "FLV"
+	// MediaProfileSpecTypeFlv is Flash Video.
+	MediaProfileSpecTypeFlv MediaProfileSpecType = "FLV"
 )
 
 // MediaProfileSpecTypeValues returns the known values of MediaProfileSpecType, in IDL order.
@@ -94,15 +115,22 @@ func (v MediaProfileSpecType) MarshalJSON() ([]byte, error) {
 // GapsFixMethod is a way of handling the gaps packet loss leaves in recorded
 // streams: keep them, rewrite the timestamps to close them, or fill them. No
 // constructor or property of the 7.3 IDL takes it. Known values: NONE, GENPTS,
-// FILL_IF_TRANSCODING. Encoding an unknown value fails; decoding accepts any
-// string, so that values added by newer servers still decode (see
-// [GapsFixMethod.Valid]).
+// FILL_IF_TRANSCODING; [GapsFixMethod.Valid] tells them from values of a newer
+// server.
 type GapsFixMethod string
 
 // Values of GapsFixMethod.
 const (
-	GapsFixMethodNone              GapsFixMethod = "NONE"
-	GapsFixMethodGenpts            GapsFixMethod = "GENPTS"
+	// GapsFixMethodNone is the stream is stored as it arrived, gaps included;
+	// durations of simultaneous recordings stay consistent, but some players
+	// lose lip sync.
+	GapsFixMethodNone GapsFixMethod = "NONE"
+	// GapsFixMethodGenpts is the timestamps are rewritten so that the gaps
+	// disappear; the recording gets shorter than the session was.
+	GapsFixMethodGenpts GapsFixMethod = "GENPTS"
+	// GapsFixMethodFillIfTranscoding is the gaps are filled with repeated
+	// frames when the media is being transcoded anyway, and left alone
+	// otherwise.
 	GapsFixMethodFillIfTranscoding GapsFixMethod = "FILL_IF_TRANSCODING"
 )
 
@@ -131,19 +159,28 @@ func (v GapsFixMethod) MarshalJSON() ([]byte, error) {
 
 // IceComponentState is the ICE state of one component of a WebRtcEndpoint's
 // stream. Known values: DISCONNECTED, GATHERING, CONNECTING, CONNECTED, READY,
-// FAILED. Encoding an unknown value fails; decoding accepts any string, so
-// that values added by newer servers still decode (see
-// [IceComponentState.Valid]).
+// FAILED; [IceComponentState.Valid] tells them from values of a newer server.
 type IceComponentState string
 
 // Values of IceComponentState.
 const (
+	// IceComponentStateDisconnected is no connection, before gathering or
+	// after losing the peer.
 	IceComponentStateDisconnected IceComponentState = "DISCONNECTED"
-	IceComponentStateGathering    IceComponentState = "GATHERING"
-	IceComponentStateConnecting   IceComponentState = "CONNECTING"
-	IceComponentStateConnected    IceComponentState = "CONNECTED"
-	IceComponentStateReady        IceComponentState = "READY"
-	IceComponentStateFailed       IceComponentState = "FAILED"
+	// IceComponentStateGathering is local candidates are being gathered.
+	IceComponentStateGathering IceComponentState = "GATHERING"
+	// IceComponentStateConnecting is connectivity checks with the peer's
+	// candidates are running.
+	IceComponentStateConnecting IceComponentState = "CONNECTING"
+	// IceComponentStateConnected is a working pair of candidates has been
+	// found; checks may still continue.
+	IceComponentStateConnected IceComponentState = "CONNECTED"
+	// IceComponentStateReady is ICE has finished and selected its pair; media
+	// flows.
+	IceComponentStateReady IceComponentState = "READY"
+	// IceComponentStateFailed is no pair of candidates works: the connection
+	// cannot be established.
+	IceComponentStateFailed IceComponentState = "FAILED"
 )
 
 // IceComponentStateValues returns the known values of IceComponentState, in IDL order.
@@ -170,18 +207,23 @@ func (v IceComponentState) MarshalJSON() ([]byte, error) {
 }
 
 // DtlsConnectionState is the state of one DTLS connection of a WebRtcEndpoint.
-// Known values: NEW, CLOSED, FAILED, CONNECTING, CONNECTED. Encoding an
-// unknown value fails; decoding accepts any string, so that values added by
-// newer servers still decode (see [DtlsConnectionState.Valid]).
+// Known values: NEW, CLOSED, FAILED, CONNECTING, CONNECTED;
+// [DtlsConnectionState.Valid] tells them from values of a newer server.
 type DtlsConnectionState string
 
 // Values of DtlsConnectionState.
 const (
-	DtlsConnectionStateNew        DtlsConnectionState = "NEW"
-	DtlsConnectionStateClosed     DtlsConnectionState = "CLOSED"
-	DtlsConnectionStateFailed     DtlsConnectionState = "FAILED"
+	// DtlsConnectionStateNew is the handshake has not started.
+	DtlsConnectionStateNew DtlsConnectionState = "NEW"
+	// DtlsConnectionStateClosed is the connection was closed.
+	DtlsConnectionStateClosed DtlsConnectionState = "CLOSED"
+	// DtlsConnectionStateFailed is the handshake or the connection failed.
+	DtlsConnectionStateFailed DtlsConnectionState = "FAILED"
+	// DtlsConnectionStateConnecting is the handshake is in progress.
 	DtlsConnectionStateConnecting DtlsConnectionState = "CONNECTING"
-	DtlsConnectionStateConnected  DtlsConnectionState = "CONNECTED"
+	// DtlsConnectionStateConnected is the handshake completed; SRTP keys are
+	// in place.
+	DtlsConnectionStateConnected DtlsConnectionState = "CONNECTED"
 )
 
 // DtlsConnectionStateValues returns the known values of DtlsConnectionState, in IDL order.
@@ -208,14 +250,16 @@ func (v DtlsConnectionState) MarshalJSON() ([]byte, error) {
 }
 
 // CertificateKeyType is the key type of the certificate a WebRtcEndpoint
-// presents in the DTLS handshake. Known values: RSA, ECDSA. Encoding an
-// unknown value fails; decoding accepts any string, so that values added by
-// newer servers still decode (see [CertificateKeyType.Valid]).
+// presents in the DTLS handshake. Known values: RSA, ECDSA;
+// [CertificateKeyType.Valid] tells them from values of a newer server.
 type CertificateKeyType string
 
 // Values of CertificateKeyType.
 const (
-	CertificateKeyTypeRsa   CertificateKeyType = "RSA"
+	// CertificateKeyTypeRsa is an RSA key (the default).
+	CertificateKeyTypeRsa CertificateKeyType = "RSA"
+	// CertificateKeyTypeEcdsa is an elliptic-curve (ECDSA) key: smaller and
+	// quicker to generate.
 	CertificateKeyTypeEcdsa CertificateKeyType = "ECDSA"
 )
 
@@ -251,56 +295,70 @@ func (v CertificateKeyType) MarshalJSON() ([]byte, error) {
 // VIDEO_HIGH_THROUGHPUT, DATA_VERYLOW, DATA_LOW, DATA_MEDIUM, DATA_HIGH,
 // CHROME_HIGH, CHROME_MEDIUM, CHROME_LOW, CHROME_VERYLOW, CS0, CS1, CS2, CS3,
 // CS4, CS5, CS6, CS7, AF11, AF12, AF13, AF21, AF22, AF23, AF31, AF32, AF33,
-// AF41, AF42, AF43, EF, VOICEADMIT, LE. Encoding an unknown value fails;
-// decoding accepts any string, so that values added by newer servers still
-// decode (see [DSCPValue.Valid]).
+// AF41, AF42, AF43, EF, VOICEADMIT, LE; [DSCPValue.Valid] tells them from
+// values of a newer server.
 type DSCPValue string
 
 // Values of DSCPValue.
 const (
-	DSCPValueNoDscp                DSCPValue = "NO_DSCP"
-	DSCPValueNoValue               DSCPValue = "NO_VALUE"
-	DSCPValueAudioVerylow          DSCPValue = "AUDIO_VERYLOW"
-	DSCPValueAudioLow              DSCPValue = "AUDIO_LOW"
-	DSCPValueAudioMedium           DSCPValue = "AUDIO_MEDIUM"
-	DSCPValueAudioHigh             DSCPValue = "AUDIO_HIGH"
-	DSCPValueVideoVerylow          DSCPValue = "VIDEO_VERYLOW"
-	DSCPValueVideoLow              DSCPValue = "VIDEO_LOW"
-	DSCPValueVideoMedium           DSCPValue = "VIDEO_MEDIUM"
+	// DSCPValueNoDscp is explicitly no DSCP marking.
+	DSCPValueNoDscp DSCPValue = "NO_DSCP"
+	// DSCPValueNoValue is no value chosen: packets are left unmarked (the
+	// default).
+	DSCPValueNoValue      DSCPValue = "NO_VALUE"
+	DSCPValueAudioVerylow DSCPValue = "AUDIO_VERYLOW"
+	DSCPValueAudioLow     DSCPValue = "AUDIO_LOW"
+	DSCPValueAudioMedium  DSCPValue = "AUDIO_MEDIUM"
+	DSCPValueAudioHigh    DSCPValue = "AUDIO_HIGH"
+	DSCPValueVideoVerylow DSCPValue = "VIDEO_VERYLOW"
+	DSCPValueVideoLow     DSCPValue = "VIDEO_LOW"
+	DSCPValueVideoMedium  DSCPValue = "VIDEO_MEDIUM"
+	// DSCPValueVideoMediumThroughput is medium priority for non-interactive,
+	// high-throughput video.
 	DSCPValueVideoMediumThroughput DSCPValue = "VIDEO_MEDIUM_THROUGHPUT"
 	DSCPValueVideoHigh             DSCPValue = "VIDEO_HIGH"
-	DSCPValueVideoHighThroughput   DSCPValue = "VIDEO_HIGH_THROUGHPUT"
-	DSCPValueDataVerylow           DSCPValue = "DATA_VERYLOW"
-	DSCPValueDataLow               DSCPValue = "DATA_LOW"
-	DSCPValueDataMedium            DSCPValue = "DATA_MEDIUM"
-	DSCPValueDataHigh              DSCPValue = "DATA_HIGH"
-	DSCPValueChromeHigh            DSCPValue = "CHROME_HIGH"
-	DSCPValueChromeMedium          DSCPValue = "CHROME_MEDIUM"
-	DSCPValueChromeLow             DSCPValue = "CHROME_LOW"
-	DSCPValueChromeVerylow         DSCPValue = "CHROME_VERYLOW"
-	DSCPValueCs0                   DSCPValue = "CS0"
-	DSCPValueCs1                   DSCPValue = "CS1"
-	DSCPValueCs2                   DSCPValue = "CS2"
-	DSCPValueCs3                   DSCPValue = "CS3"
-	DSCPValueCs4                   DSCPValue = "CS4"
-	DSCPValueCs5                   DSCPValue = "CS5"
-	DSCPValueCs6                   DSCPValue = "CS6"
-	DSCPValueCs7                   DSCPValue = "CS7"
-	DSCPValueAf11                  DSCPValue = "AF11"
-	DSCPValueAf12                  DSCPValue = "AF12"
-	DSCPValueAf13                  DSCPValue = "AF13"
-	DSCPValueAf21                  DSCPValue = "AF21"
-	DSCPValueAf22                  DSCPValue = "AF22"
-	DSCPValueAf23                  DSCPValue = "AF23"
-	DSCPValueAf31                  DSCPValue = "AF31"
-	DSCPValueAf32                  DSCPValue = "AF32"
-	DSCPValueAf33                  DSCPValue = "AF33"
-	DSCPValueAf41                  DSCPValue = "AF41"
-	DSCPValueAf42                  DSCPValue = "AF42"
-	DSCPValueAf43                  DSCPValue = "AF43"
-	DSCPValueEf                    DSCPValue = "EF"
-	DSCPValueVoiceadmit            DSCPValue = "VOICEADMIT"
-	DSCPValueLe                    DSCPValue = "LE"
+	// DSCPValueVideoHighThroughput is high priority for non-interactive,
+	// high-throughput video.
+	DSCPValueVideoHighThroughput DSCPValue = "VIDEO_HIGH_THROUGHPUT"
+	DSCPValueDataVerylow         DSCPValue = "DATA_VERYLOW"
+	DSCPValueDataLow             DSCPValue = "DATA_LOW"
+	DSCPValueDataMedium          DSCPValue = "DATA_MEDIUM"
+	DSCPValueDataHigh            DSCPValue = "DATA_HIGH"
+	DSCPValueChromeHigh          DSCPValue = "CHROME_HIGH"
+	DSCPValueChromeMedium        DSCPValue = "CHROME_MEDIUM"
+	DSCPValueChromeLow           DSCPValue = "CHROME_LOW"
+	DSCPValueChromeVerylow       DSCPValue = "CHROME_VERYLOW"
+	// DSCPValueCs0 is class selector 0 (value 0), the default best-effort
+	// class. CS1 to CS7 are the class selectors 8 to 56.
+	DSCPValueCs0 DSCPValue = "CS0"
+	DSCPValueCs1 DSCPValue = "CS1"
+	DSCPValueCs2 DSCPValue = "CS2"
+	DSCPValueCs3 DSCPValue = "CS3"
+	DSCPValueCs4 DSCPValue = "CS4"
+	DSCPValueCs5 DSCPValue = "CS5"
+	DSCPValueCs6 DSCPValue = "CS6"
+	DSCPValueCs7 DSCPValue = "CS7"
+	// DSCPValueAf11 is assured forwarding class 1, low drop precedence (value
+	// 10). AFxy is class x with drop precedence y, value 8x+2y.
+	DSCPValueAf11 DSCPValue = "AF11"
+	DSCPValueAf12 DSCPValue = "AF12"
+	DSCPValueAf13 DSCPValue = "AF13"
+	DSCPValueAf21 DSCPValue = "AF21"
+	DSCPValueAf22 DSCPValue = "AF22"
+	DSCPValueAf23 DSCPValue = "AF23"
+	DSCPValueAf31 DSCPValue = "AF31"
+	DSCPValueAf32 DSCPValue = "AF32"
+	DSCPValueAf33 DSCPValue = "AF33"
+	DSCPValueAf41 DSCPValue = "AF41"
+	DSCPValueAf42 DSCPValue = "AF42"
+	DSCPValueAf43 DSCPValue = "AF43"
+	// DSCPValueEf is expedited forwarding (value 46), for low-latency traffic
+	// such as voice.
+	DSCPValueEf DSCPValue = "EF"
+	// DSCPValueVoiceadmit is capacity-admitted voice traffic (value 44).
+	DSCPValueVoiceadmit DSCPValue = "VOICEADMIT"
+	// DSCPValueLe is lower effort (value 1), traffic below best effort.
+	DSCPValueLe DSCPValue = "LE"
 )
 
 // DSCPValueValues returns the known values of DSCPValue, in IDL order.

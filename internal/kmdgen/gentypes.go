@@ -26,6 +26,7 @@ type goStruct struct {
 type goConst struct {
 	GoName string
 	Value  string
+	Doc    string // "" when the value has no description
 }
 
 type goEnum struct {
@@ -156,6 +157,9 @@ func buildEnum(d *Docs, t idl.ComplexType) (goEnum, error) {
 	seen := map[string]string{}
 	for i, v := range t.Values {
 		c := goConst{GoName: enumConst(t.Name, v), Value: v}
+		if vd := d.get(idl.MemberKey(t.Name, v)); vd.Text != "" {
+			c.Doc = named(c.GoName, vd)
+		}
 		if prev, ok := seen[c.GoName]; ok {
 			return goEnum{}, fmt.Errorf("enum %s: values %q and %q both map to %s", t.Name, prev, v, c.GoName)
 		}
@@ -167,8 +171,7 @@ func buildEnum(d *Docs, t idl.ComplexType) (goEnum, error) {
 		vals.WriteString(v)
 	}
 	e.Doc = lead(t.Name, d.get(idl.TypeKey(t.Name)), fmt.Sprintf("%s is an enum of the %s module.", t.Name, t.Module))
-	e.Doc += fmt.Sprintf(" Known values: %s. Encoding an unknown value fails; decoding accepts any "+
-		"string, so that values added by newer servers still decode (see [%s.Valid]).", vals.String(), t.Name)
+	e.Doc += fmt.Sprintf(" Known values: %s; [%s.Valid] tells them from values of a newer server.", vals.String(), t.Name)
 	return e, nil
 }
 

@@ -30,9 +30,8 @@ func Module() client.Module {
 	}
 }
 
-// DemoMode is an enum of the demo module. Known values: FAST, SLOW_MOTION.
-// Encoding an unknown value fails; decoding accepts any string, so that values
-// added by newer servers still decode (see [DemoMode.Valid]).
+// DemoMode is an enum of the demo module. Known values: FAST, SLOW_MOTION;
+// [DemoMode.Valid] tells them from values of a newer server.
 type DemoMode string
 
 // Values of DemoMode.
