@@ -639,7 +639,7 @@ func (h *MediaElement) Events(ctx context.Context, types ...string) (*client.Sub
 // pipeline.LookupMediaPipeline, or pipeline.MediaPipelineFromObject on its
 // Object, gives the typed one.
 //
-// It is declared by [MediaObject].
+// It is declared by [MediaObject.GetMediaPipeline].
 func (h *MediaElement) GetMediaPipeline(ctx context.Context) (*MediaObject, error) {
 	return h.embedded().GetMediaPipeline(ctx)
 }
@@ -650,7 +650,7 @@ func (h *MediaElement) GetMediaPipeline(ctx context.Context) (*MediaObject, erro
 // Results are MediaObject handles of the declared class; the Lookup functions
 // of the handle packages check and give the concrete one.
 //
-// It is declared by [MediaObject].
+// It is declared by [MediaObject.GetParent].
 func (h *MediaElement) GetParent(ctx context.Context) (*MediaObject, error) {
 	return h.embedded().GetParent(ctx)
 }
@@ -662,7 +662,7 @@ func (h *MediaElement) GetParent(ctx context.Context) (*MediaObject, error) {
 // always "manager_ServerManager". It is set when the object is created and
 // never changes.
 //
-// It is declared by [MediaObject].
+// It is declared by [MediaObject.GetId].
 func (h *MediaElement) GetId(ctx context.Context) (string, error) {
 	return h.embedded().GetId(ctx)
 }
@@ -672,7 +672,7 @@ func (h *MediaElement) GetId(ctx context.Context) (string, error) {
 // fixed order. Results are MediaObject handles of the declared class; the
 // Lookup functions of the handle packages check and give the concrete one.
 //
-// It is declared by [MediaObject].
+// It is declared by [MediaObject.GetChildren].
 func (h *MediaElement) GetChildren(ctx context.Context) ([]*MediaObject, error) {
 	return h.embedded().GetChildren(ctx)
 }
@@ -681,7 +681,7 @@ func (h *MediaElement) GetChildren(ctx context.Context) ([]*MediaObject, error) 
 // server does not use it. It defaults to the object's id, and setting it to
 // the empty string brings the id back.
 //
-// It is declared by [MediaObject].
+// It is declared by [MediaObject.GetName].
 func (h *MediaElement) GetName(ctx context.Context) (string, error) {
 	return h.embedded().GetName(ctx)
 }
@@ -690,7 +690,7 @@ func (h *MediaElement) GetName(ctx context.Context) (string, error) {
 // server does not use it. It defaults to the object's id, and setting it to
 // the empty string brings the id back.
 //
-// It is declared by [MediaObject].
+// It is declared by [MediaObject.SetName].
 func (h *MediaElement) SetName(ctx context.Context, name string) error {
 	return h.embedded().SetName(ctx, name)
 }
@@ -699,7 +699,7 @@ func (h *MediaElement) SetName(ctx context.Context, name string) error {
 // object's tags in its tags field. Default false: events then carry an empty
 // tag list.
 //
-// It is declared by [MediaObject].
+// It is declared by [MediaObject.GetSendTagsInEvents].
 func (h *MediaElement) GetSendTagsInEvents(ctx context.Context) (bool, error) {
 	return h.embedded().GetSendTagsInEvents(ctx)
 }
@@ -708,7 +708,7 @@ func (h *MediaElement) GetSendTagsInEvents(ctx context.Context) (bool, error) {
 // object's tags in its tags field. Default false: events then carry an empty
 // tag list.
 //
-// It is declared by [MediaObject].
+// It is declared by [MediaObject.SetSendTagsInEvents].
 func (h *MediaElement) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents bool) error {
 	return h.embedded().SetSendTagsInEvents(ctx, sendTagsInEvents)
 }
@@ -717,7 +717,7 @@ func (h *MediaElement) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents
 // the Unix epoch, by the server's clock. It is set when the object is created
 // and never changes.
 //
-// It is declared by [MediaObject].
+// It is declared by [MediaObject.GetCreationTime].
 func (h *MediaElement) GetCreationTime(ctx context.Context) (int32, error) {
 	return h.embedded().GetCreationTime(ctx)
 }
@@ -727,11 +727,8 @@ func (h *MediaElement) GetCreationTime(ctx context.Context) (int32, error) {
 // the object up sees them; sendTagsInEvents copies them into the object's
 // events.
 //
-// key is the tag's name.
-//
-// value is the value stored under the key.
-//
-// It is declared by [MediaObject].
+// It is declared by [MediaObject.AddTag], whose documentation gives the
+// details.
 func (h *MediaElement) AddTag(ctx context.Context, key string, value string) error {
 	return h.embedded().AddTag(ctx, key, value)
 }
@@ -739,9 +736,8 @@ func (h *MediaElement) AddTag(ctx context.Context, key string, value string) err
 // RemoveTag deletes the tag with the given key. Removing a key that is not
 // there succeeds and changes nothing.
 //
-// key is the name of the tag to delete.
-//
-// It is declared by [MediaObject].
+// It is declared by [MediaObject.RemoveTag], whose documentation gives the
+// details.
 func (h *MediaElement) RemoveTag(ctx context.Context, key string) error {
 	return h.embedded().RemoveTag(ctx, key)
 }
@@ -749,9 +745,8 @@ func (h *MediaElement) RemoveTag(ctx context.Context, key string) error {
 // GetTag returns the value stored under the given key. The server refuses a
 // key the object does not have with MEDIA_OBJECT_TAG_KEY_NOT_FOUND (40110).
 //
-// key is the name of the tag to read.
-//
-// It is declared by [MediaObject].
+// It is declared by [MediaObject.GetTag], whose documentation gives the
+// details.
 func (h *MediaElement) GetTag(ctx context.Context, key string) (string, error) {
 	return h.embedded().GetTag(ctx, key)
 }
@@ -759,14 +754,14 @@ func (h *MediaElement) GetTag(ctx context.Context, key string) (string, error) {
 // GetTags returns every tag of the object as key-value pairs; the list is
 // empty when the object has none.
 //
-// It is declared by [MediaObject].
+// It is declared by [MediaObject.GetTags].
 func (h *MediaElement) GetTags(ctx context.Context) ([]types.Tag, error) {
 	return h.embedded().GetTags(ctx)
 }
 
 // OnError subscribes to the Error events of the object.
 //
-// It is declared by [MediaObject].
+// It is declared by [MediaObject.OnError].
 func (h *MediaElement) OnError(ctx context.Context) (<-chan event.Error, error) {
 	return h.embedded().OnError(ctx)
 }

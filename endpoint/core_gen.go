@@ -315,7 +315,7 @@ func (h *BaseRtpEndpoint) Events(ctx context.Context, types ...string) (*client.
 // the endpoint produces as a b=AS line, so set it before negotiating. Default
 // 0, meaning no limit (no b=AS line).
 //
-// It is declared by [SdpEndpoint].
+// It is declared by [SdpEndpoint.GetMaxAudioRecvBandwidth].
 func (h *BaseRtpEndpoint) GetMaxAudioRecvBandwidth(ctx context.Context) (int32, error) {
 	return h.embedded().GetMaxAudioRecvBandwidth(ctx)
 }
@@ -325,7 +325,7 @@ func (h *BaseRtpEndpoint) GetMaxAudioRecvBandwidth(ctx context.Context) (int32, 
 // the endpoint produces as a b=AS line, so set it before negotiating. Default
 // 0, meaning no limit (no b=AS line).
 //
-// It is declared by [SdpEndpoint].
+// It is declared by [SdpEndpoint.SetMaxAudioRecvBandwidth].
 func (h *BaseRtpEndpoint) SetMaxAudioRecvBandwidth(ctx context.Context, maxAudioRecvBandwidth int32) error {
 	return h.embedded().SetMaxAudioRecvBandwidth(ctx, maxAudioRecvBandwidth)
 }
@@ -335,7 +335,7 @@ func (h *BaseRtpEndpoint) SetMaxAudioRecvBandwidth(ctx context.Context, maxAudio
 // the endpoint produces as a b=AS line, so set it before negotiating. Default
 // 0, meaning no limit (no b=AS line).
 //
-// It is declared by [SdpEndpoint].
+// It is declared by [SdpEndpoint.GetMaxVideoRecvBandwidth].
 func (h *BaseRtpEndpoint) GetMaxVideoRecvBandwidth(ctx context.Context) (int32, error) {
 	return h.embedded().GetMaxVideoRecvBandwidth(ctx)
 }
@@ -345,7 +345,7 @@ func (h *BaseRtpEndpoint) GetMaxVideoRecvBandwidth(ctx context.Context) (int32, 
 // the endpoint produces as a b=AS line, so set it before negotiating. Default
 // 0, meaning no limit (no b=AS line).
 //
-// It is declared by [SdpEndpoint].
+// It is declared by [SdpEndpoint.SetMaxVideoRecvBandwidth].
 func (h *BaseRtpEndpoint) SetMaxVideoRecvBandwidth(ctx context.Context, maxVideoRecvBandwidth int32) error {
 	return h.embedded().SetMaxVideoRecvBandwidth(ctx, maxVideoRecvBandwidth)
 }
@@ -355,10 +355,8 @@ func (h *BaseRtpEndpoint) SetMaxVideoRecvBandwidth(ctx context.Context, maxVideo
 // refuses it on an endpoint that already negotiated with
 // SDP_END_POINT_ALREADY_NEGOTIATED (40208).
 //
-// A WebRtcEndpoint's offer holds no ICE candidates: call GatherCandidates and
-// send the candidates as IceCandidateFound reports them.
-//
-// It is declared by [SdpEndpoint].
+// It is declared by [SdpEndpoint.GenerateOffer], whose documentation gives the
+// details.
 func (h *BaseRtpEndpoint) GenerateOffer(ctx context.Context, opts *GenerateOfferOptions) (string, error) {
 	return h.embedded().GenerateOffer(ctx, opts)
 }
@@ -368,16 +366,8 @@ func (h *BaseRtpEndpoint) GenerateOffer(ctx context.Context, opts *GenerateOffer
 // only the codecs the server supports; a section it cannot serve is rejected
 // (port 0).
 //
-// The server refuses an empty or unparsable offer with SDP_PARSE_ERROR (40201)
-// and any offer after the endpoint negotiated with
-// SDP_END_POINT_ALREADY_NEGOTIATED (40208). A WebRtcEndpoint's answer holds no
-// ICE candidates: call GatherCandidates and send the candidates as
-// IceCandidateFound reports them.
-//
-// offer is the peer's offer, as complete SDP text. An empty offer is refused
-// before anything is sent.
-//
-// It is declared by [SdpEndpoint].
+// It is declared by [SdpEndpoint.ProcessOffer], whose documentation gives the
+// details.
 func (h *BaseRtpEndpoint) ProcessOffer(ctx context.Context, offer string) (string, error) {
 	return h.embedded().ProcessOffer(ctx, offer)
 }
@@ -389,10 +379,8 @@ func (h *BaseRtpEndpoint) ProcessOffer(ctx context.Context, offer string) (strin
 // a second answer, and with SDP_PARSE_ERROR (40201) for an empty or unparsable
 // one.
 //
-// answer is the peer's answer to the offer GenerateOffer returned, as complete
-// SDP text. An empty answer is refused before anything is sent.
-//
-// It is declared by [SdpEndpoint].
+// It is declared by [SdpEndpoint.ProcessAnswer], whose documentation gives the
+// details.
 func (h *BaseRtpEndpoint) ProcessAnswer(ctx context.Context, answer string) (string, error) {
 	return h.embedded().ProcessAnswer(ctx, answer)
 }
@@ -401,7 +389,7 @@ func (h *BaseRtpEndpoint) ProcessAnswer(ctx context.Context, answer string) (str
 // generated or the answer it gave. Before either, the server refuses with
 // SDP_END_POINT_NO_LOCAL_SDP_ERROR (40202).
 //
-// It is declared by [SdpEndpoint].
+// It is declared by [SdpEndpoint.GetLocalSessionDescriptor].
 func (h *BaseRtpEndpoint) GetLocalSessionDescriptor(ctx context.Context) (string, error) {
 	return h.embedded().GetLocalSessionDescriptor(ctx)
 }
@@ -410,7 +398,7 @@ func (h *BaseRtpEndpoint) GetLocalSessionDescriptor(ctx context.Context) (string
 // offer given to ProcessOffer or the answer given to ProcessAnswer. Before
 // either, the server refuses with SDP_END_POINT_NO_REMOTE_SDP_ERROR (40203).
 //
-// It is declared by [SdpEndpoint].
+// It is declared by [SdpEndpoint.GetRemoteSessionDescriptor].
 func (h *BaseRtpEndpoint) GetRemoteSessionDescriptor(ctx context.Context) (string, error) {
 	return h.embedded().GetRemoteSessionDescriptor(ctx)
 }
@@ -418,7 +406,7 @@ func (h *BaseRtpEndpoint) GetRemoteSessionDescriptor(ctx context.Context) (strin
 // OnMediaSessionTerminated subscribes to the MediaSessionTerminated events of
 // the object.
 //
-// It is declared by [SessionEndpoint].
+// It is declared by [SessionEndpoint.OnMediaSessionTerminated].
 func (h *BaseRtpEndpoint) OnMediaSessionTerminated(ctx context.Context) (<-chan event.MediaSessionTerminated, error) {
 	return h.embedded().OnMediaSessionTerminated(ctx)
 }
@@ -426,7 +414,7 @@ func (h *BaseRtpEndpoint) OnMediaSessionTerminated(ctx context.Context) (<-chan 
 // OnMediaSessionStarted subscribes to the MediaSessionStarted events of the
 // object.
 //
-// It is declared by [SessionEndpoint].
+// It is declared by [SessionEndpoint.OnMediaSessionStarted].
 func (h *BaseRtpEndpoint) OnMediaSessionStarted(ctx context.Context) (<-chan event.MediaSessionStarted, error) {
 	return h.embedded().OnMediaSessionStarted(ctx)
 }
@@ -435,7 +423,7 @@ func (h *BaseRtpEndpoint) OnMediaSessionStarted(ctx context.Context) (<-chan eve
 // video encoder the element runs when it has to transcode. Default 300000 (300
 // kbps). A real KMS ignores negative values.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetEncoderBitrate].
 func (h *BaseRtpEndpoint) GetEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetEncoderBitrate(ctx)
 }
@@ -444,7 +432,7 @@ func (h *BaseRtpEndpoint) GetEncoderBitrate(ctx context.Context) (int32, error) 
 // encoder the element runs when it has to transcode. Default 300000 (300
 // kbps). A real KMS ignores negative values.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.SetEncoderBitrate].
 func (h *BaseRtpEndpoint) SetEncoderBitrate(ctx context.Context, encoderBitrate int32) error {
 	return h.embedded().SetEncoderBitrate(ctx, encoderBitrate)
 }
@@ -454,7 +442,7 @@ func (h *BaseRtpEndpoint) SetEncoderBitrate(ctx context.Context, encoderBitrate 
 // (no floor). A real KMS lowers a minimum set above the current maximum to
 // that maximum.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetMinEncoderBitrate].
 func (h *BaseRtpEndpoint) GetMinEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetMinEncoderBitrate(ctx)
 }
@@ -464,7 +452,7 @@ func (h *BaseRtpEndpoint) GetMinEncoderBitrate(ctx context.Context) (int32, erro
 // (no floor). A real KMS lowers a minimum set above the current maximum to
 // that maximum.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.SetMinEncoderBitrate].
 func (h *BaseRtpEndpoint) SetMinEncoderBitrate(ctx context.Context, minEncoderBitrate int32) error {
 	return h.embedded().SetMinEncoderBitrate(ctx, minEncoderBitrate)
 }
@@ -474,7 +462,7 @@ func (h *BaseRtpEndpoint) SetMinEncoderBitrate(ctx context.Context, minEncoderBi
 // 2147483647 (no ceiling). A real KMS raises a maximum set below the current
 // minimum to that minimum.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetMaxEncoderBitrate].
 func (h *BaseRtpEndpoint) GetMaxEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetMaxEncoderBitrate(ctx)
 }
@@ -484,7 +472,7 @@ func (h *BaseRtpEndpoint) GetMaxEncoderBitrate(ctx context.Context) (int32, erro
 // 2147483647 (no ceiling). A real KMS raises a maximum set below the current
 // minimum to that minimum.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.SetMaxEncoderBitrate].
 func (h *BaseRtpEndpoint) SetMaxEncoderBitrate(ctx context.Context, maxEncoderBitrate int32) error {
 	return h.embedded().SetMaxEncoderBitrate(ctx, maxEncoderBitrate)
 }
@@ -494,7 +482,7 @@ func (h *BaseRtpEndpoint) SetMaxEncoderBitrate(ctx context.Context, maxEncoderBi
 // this element as the sink. The list is empty when nothing is connected to the
 // element.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetSourceConnections].
 func (h *BaseRtpEndpoint) GetSourceConnections(ctx context.Context, opts *element.GetSourceConnectionsOptions) ([]element.Connection, error) {
 	return h.embedded().GetSourceConnections(ctx, opts)
 }
@@ -503,7 +491,7 @@ func (h *BaseRtpEndpoint) GetSourceConnections(ctx context.Context, opts *elemen
 // sink element, media type and pair of media descriptions, with this element
 // as the source. The list is empty when the element is connected to nothing.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetSinkConnections].
 func (h *BaseRtpEndpoint) GetSinkConnections(ctx context.Context, opts *element.GetSinkConnectionsOptions) ([]element.Connection, error) {
 	return h.embedded().GetSinkConnections(ctx, opts)
 }
@@ -512,16 +500,8 @@ func (h *BaseRtpEndpoint) GetSinkConnections(ctx context.Context, opts *element.
 // it connects audio, video and data, and this element emits one
 // ElementConnected per type.
 //
-// Each input of a sink takes one source: connecting a new source to the same
-// input (media type and sink description) replaces the previous one, which
-// gets ElementDisconnected. An element may feed any number of sinks. The
-// server refuses elements of two different pipelines with CONNECT_ERROR
-// (40004).
-//
-// sink is the element that receives the media; it must belong to the same
-// pipeline.
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.Connect], whose documentation gives
+// the details.
 func (h *BaseRtpEndpoint) Connect(ctx context.Context, sink element.MediaElementHandle, opts *element.ConnectOptions) error {
 	return h.embedded().Connect(ctx, sink, opts)
 }
@@ -531,9 +511,8 @@ func (h *BaseRtpEndpoint) Connect(ctx context.Context, sink element.MediaElement
 // ElementDisconnected for what it removes. Disconnecting elements that are not
 // connected succeeds.
 //
-// sink is the element that stops receiving the media.
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.Disconnect], whose documentation
+// gives the details.
 func (h *BaseRtpEndpoint) Disconnect(ctx context.Context, sink element.MediaElementHandle, opts *element.DisconnectOptions) error {
 	return h.embedded().Disconnect(ctx, sink, opts)
 }
@@ -542,9 +521,8 @@ func (h *BaseRtpEndpoint) Disconnect(ctx context.Context, sink element.MediaElem
 // that the server transcodes the audio into it when the input differs. An
 // unsupported codec is refused with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
 //
-// caps is the audio codec and bitrate the element must output.
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.SetAudioFormat], whose documentation
+// gives the details.
 func (h *BaseRtpEndpoint) SetAudioFormat(ctx context.Context, caps types.AudioCaps) error {
 	return h.embedded().SetAudioFormat(ctx, caps)
 }
@@ -553,9 +531,8 @@ func (h *BaseRtpEndpoint) SetAudioFormat(ctx context.Context, caps types.AudioCa
 // that the server transcodes the video into it when the input differs. An
 // unsupported codec is refused with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
 //
-// caps is the video codec and frame rate the element must output.
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.SetVideoFormat], whose documentation
+// gives the details.
 func (h *BaseRtpEndpoint) SetVideoFormat(ctx context.Context, caps types.VideoCaps) error {
 	return h.embedded().SetVideoFormat(ctx, caps)
 }
@@ -565,7 +542,7 @@ func (h *BaseRtpEndpoint) SetVideoFormat(ctx context.Context, caps types.VideoCa
 // named by the server's GST_DEBUG_DUMP_DOT_DIR environment variable, and
 // nowhere when that variable is unset. It is a debugging aid.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.DumpGstreamerDot].
 func (h *BaseRtpEndpoint) DumpGstreamerDot(ctx context.Context, opts *element.DumpGstreamerDotOptions) error {
 	return h.embedded().DumpGstreamerDot(ctx, opts)
 }
@@ -574,7 +551,7 @@ func (h *BaseRtpEndpoint) DumpGstreamerDot(ctx context.Context, opts *element.Du
 // DOT text: the GStreamer elements, pads and links that implement it on the
 // server. It is a debugging aid; render it with Graphviz' dot.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetGstreamerDot].
 func (h *BaseRtpEndpoint) GetGstreamerDot(ctx context.Context, opts *element.GetGstreamerDotOptions) (string, error) {
 	return h.embedded().GetGstreamerDot(ctx, opts)
 }
@@ -586,7 +563,7 @@ func (h *BaseRtpEndpoint) GetGstreamerDot(ctx context.Context, opts *element.Get
 // RTP streams and transport once media flows. With neither, a real KMS returns
 // nothing (null).
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetStats].
 func (h *BaseRtpEndpoint) GetStats(ctx context.Context, opts *element.GetStatsOptions) (map[string]types.Complex, error) {
 	return h.embedded().GetStats(ctx, opts)
 }
@@ -596,9 +573,8 @@ func (h *BaseRtpEndpoint) GetStats(ctx context.Context, opts *element.GetStatsOp
 // the last packet; MediaFlowInStateChanged announces each change. The server
 // refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
 //
-// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.IsMediaFlowingIn], whose
+// documentation gives the details.
 func (h *BaseRtpEndpoint) IsMediaFlowingIn(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingInOptions) (bool, error) {
 	return h.embedded().IsMediaFlowingIn(ctx, mediaType, opts)
 }
@@ -608,9 +584,8 @@ func (h *BaseRtpEndpoint) IsMediaFlowingIn(ctx context.Context, mediaType types.
 // the last packet; MediaFlowOutStateChanged announces each change. The server
 // refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
 //
-// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.IsMediaFlowingOut], whose
+// documentation gives the details.
 func (h *BaseRtpEndpoint) IsMediaFlowingOut(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingOutOptions) (bool, error) {
 	return h.embedded().IsMediaFlowingOut(ctx, mediaType, opts)
 }
@@ -621,16 +596,15 @@ func (h *BaseRtpEndpoint) IsMediaFlowingOut(ctx context.Context, mediaType types
 // this is worth watching; MediaTranscodingStateChanged announces each change.
 // The server refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
 //
-// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.IsMediaTranscoding], whose
+// documentation gives the details.
 func (h *BaseRtpEndpoint) IsMediaTranscoding(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaTranscodingOptions) (bool, error) {
 	return h.embedded().IsMediaTranscoding(ctx, mediaType, opts)
 }
 
 // OnElementConnected subscribes to the ElementConnected events of the object.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.OnElementConnected].
 func (h *BaseRtpEndpoint) OnElementConnected(ctx context.Context) (<-chan event.ElementConnected, error) {
 	return h.embedded().OnElementConnected(ctx)
 }
@@ -638,7 +612,7 @@ func (h *BaseRtpEndpoint) OnElementConnected(ctx context.Context) (<-chan event.
 // OnElementDisconnected subscribes to the ElementDisconnected events of the
 // object.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.OnElementDisconnected].
 func (h *BaseRtpEndpoint) OnElementDisconnected(ctx context.Context) (<-chan event.ElementDisconnected, error) {
 	return h.embedded().OnElementDisconnected(ctx)
 }
@@ -646,7 +620,7 @@ func (h *BaseRtpEndpoint) OnElementDisconnected(ctx context.Context) (<-chan eve
 // OnMediaFlowOutStateChanged subscribes to the MediaFlowOutStateChanged events
 // of the object.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.OnMediaFlowOutStateChanged].
 func (h *BaseRtpEndpoint) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan event.MediaFlowOutStateChanged, error) {
 	return h.embedded().OnMediaFlowOutStateChanged(ctx)
 }
@@ -654,7 +628,7 @@ func (h *BaseRtpEndpoint) OnMediaFlowOutStateChanged(ctx context.Context) (<-cha
 // OnMediaFlowInStateChanged subscribes to the MediaFlowInStateChanged events
 // of the object.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.OnMediaFlowInStateChanged].
 func (h *BaseRtpEndpoint) OnMediaFlowInStateChanged(ctx context.Context) (<-chan event.MediaFlowInStateChanged, error) {
 	return h.embedded().OnMediaFlowInStateChanged(ctx)
 }
@@ -662,7 +636,7 @@ func (h *BaseRtpEndpoint) OnMediaFlowInStateChanged(ctx context.Context) (<-chan
 // OnMediaTranscodingStateChanged subscribes to the
 // MediaTranscodingStateChanged events of the object.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.OnMediaTranscodingStateChanged].
 func (h *BaseRtpEndpoint) OnMediaTranscodingStateChanged(ctx context.Context) (<-chan event.MediaTranscodingStateChanged, error) {
 	return h.embedded().OnMediaTranscodingStateChanged(ctx)
 }
@@ -674,7 +648,7 @@ func (h *BaseRtpEndpoint) OnMediaTranscodingStateChanged(ctx context.Context) (<
 // pipeline.LookupMediaPipeline, or pipeline.MediaPipelineFromObject on its
 // Object, gives the typed one.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetMediaPipeline].
 func (h *BaseRtpEndpoint) GetMediaPipeline(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetMediaPipeline(ctx)
 }
@@ -685,7 +659,7 @@ func (h *BaseRtpEndpoint) GetMediaPipeline(ctx context.Context) (*element.MediaO
 // Results are MediaObject handles of the declared class; the Lookup functions
 // of the handle packages check and give the concrete one.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetParent].
 func (h *BaseRtpEndpoint) GetParent(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetParent(ctx)
 }
@@ -697,7 +671,7 @@ func (h *BaseRtpEndpoint) GetParent(ctx context.Context) (*element.MediaObject, 
 // always "manager_ServerManager". It is set when the object is created and
 // never changes.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetId].
 func (h *BaseRtpEndpoint) GetId(ctx context.Context) (string, error) {
 	return h.embedded().GetId(ctx)
 }
@@ -707,7 +681,7 @@ func (h *BaseRtpEndpoint) GetId(ctx context.Context) (string, error) {
 // fixed order. Results are MediaObject handles of the declared class; the
 // Lookup functions of the handle packages check and give the concrete one.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetChildren].
 func (h *BaseRtpEndpoint) GetChildren(ctx context.Context) ([]*element.MediaObject, error) {
 	return h.embedded().GetChildren(ctx)
 }
@@ -716,7 +690,7 @@ func (h *BaseRtpEndpoint) GetChildren(ctx context.Context) ([]*element.MediaObje
 // server does not use it. It defaults to the object's id, and setting it to
 // the empty string brings the id back.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetName].
 func (h *BaseRtpEndpoint) GetName(ctx context.Context) (string, error) {
 	return h.embedded().GetName(ctx)
 }
@@ -725,7 +699,7 @@ func (h *BaseRtpEndpoint) GetName(ctx context.Context) (string, error) {
 // server does not use it. It defaults to the object's id, and setting it to
 // the empty string brings the id back.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.SetName].
 func (h *BaseRtpEndpoint) SetName(ctx context.Context, name string) error {
 	return h.embedded().SetName(ctx, name)
 }
@@ -734,7 +708,7 @@ func (h *BaseRtpEndpoint) SetName(ctx context.Context, name string) error {
 // object's tags in its tags field. Default false: events then carry an empty
 // tag list.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetSendTagsInEvents].
 func (h *BaseRtpEndpoint) GetSendTagsInEvents(ctx context.Context) (bool, error) {
 	return h.embedded().GetSendTagsInEvents(ctx)
 }
@@ -743,7 +717,7 @@ func (h *BaseRtpEndpoint) GetSendTagsInEvents(ctx context.Context) (bool, error)
 // object's tags in its tags field. Default false: events then carry an empty
 // tag list.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.SetSendTagsInEvents].
 func (h *BaseRtpEndpoint) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents bool) error {
 	return h.embedded().SetSendTagsInEvents(ctx, sendTagsInEvents)
 }
@@ -752,7 +726,7 @@ func (h *BaseRtpEndpoint) SetSendTagsInEvents(ctx context.Context, sendTagsInEve
 // the Unix epoch, by the server's clock. It is set when the object is created
 // and never changes.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetCreationTime].
 func (h *BaseRtpEndpoint) GetCreationTime(ctx context.Context) (int32, error) {
 	return h.embedded().GetCreationTime(ctx)
 }
@@ -762,11 +736,8 @@ func (h *BaseRtpEndpoint) GetCreationTime(ctx context.Context) (int32, error) {
 // the object up sees them; sendTagsInEvents copies them into the object's
 // events.
 //
-// key is the tag's name.
-//
-// value is the value stored under the key.
-//
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.AddTag], whose documentation gives
+// the details.
 func (h *BaseRtpEndpoint) AddTag(ctx context.Context, key string, value string) error {
 	return h.embedded().AddTag(ctx, key, value)
 }
@@ -774,9 +745,8 @@ func (h *BaseRtpEndpoint) AddTag(ctx context.Context, key string, value string) 
 // RemoveTag deletes the tag with the given key. Removing a key that is not
 // there succeeds and changes nothing.
 //
-// key is the name of the tag to delete.
-//
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.RemoveTag], whose documentation gives
+// the details.
 func (h *BaseRtpEndpoint) RemoveTag(ctx context.Context, key string) error {
 	return h.embedded().RemoveTag(ctx, key)
 }
@@ -784,9 +754,8 @@ func (h *BaseRtpEndpoint) RemoveTag(ctx context.Context, key string) error {
 // GetTag returns the value stored under the given key. The server refuses a
 // key the object does not have with MEDIA_OBJECT_TAG_KEY_NOT_FOUND (40110).
 //
-// key is the name of the tag to read.
-//
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetTag], whose documentation gives
+// the details.
 func (h *BaseRtpEndpoint) GetTag(ctx context.Context, key string) (string, error) {
 	return h.embedded().GetTag(ctx, key)
 }
@@ -794,14 +763,14 @@ func (h *BaseRtpEndpoint) GetTag(ctx context.Context, key string) (string, error
 // GetTags returns every tag of the object as key-value pairs; the list is
 // empty when the object has none.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetTags].
 func (h *BaseRtpEndpoint) GetTags(ctx context.Context) ([]types.Tag, error) {
 	return h.embedded().GetTags(ctx)
 }
 
 // OnError subscribes to the Error events of the object.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.OnError].
 func (h *BaseRtpEndpoint) OnError(ctx context.Context) (<-chan event.Error, error) {
 	return h.embedded().OnError(ctx)
 }
@@ -908,7 +877,7 @@ func (h *Endpoint) Events(ctx context.Context, types ...string) (*client.Subscri
 // video encoder the element runs when it has to transcode. Default 300000 (300
 // kbps). A real KMS ignores negative values.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetEncoderBitrate].
 func (h *Endpoint) GetEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetEncoderBitrate(ctx)
 }
@@ -917,7 +886,7 @@ func (h *Endpoint) GetEncoderBitrate(ctx context.Context) (int32, error) {
 // encoder the element runs when it has to transcode. Default 300000 (300
 // kbps). A real KMS ignores negative values.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.SetEncoderBitrate].
 func (h *Endpoint) SetEncoderBitrate(ctx context.Context, encoderBitrate int32) error {
 	return h.embedded().SetEncoderBitrate(ctx, encoderBitrate)
 }
@@ -927,7 +896,7 @@ func (h *Endpoint) SetEncoderBitrate(ctx context.Context, encoderBitrate int32) 
 // (no floor). A real KMS lowers a minimum set above the current maximum to
 // that maximum.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetMinEncoderBitrate].
 func (h *Endpoint) GetMinEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetMinEncoderBitrate(ctx)
 }
@@ -937,7 +906,7 @@ func (h *Endpoint) GetMinEncoderBitrate(ctx context.Context) (int32, error) {
 // (no floor). A real KMS lowers a minimum set above the current maximum to
 // that maximum.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.SetMinEncoderBitrate].
 func (h *Endpoint) SetMinEncoderBitrate(ctx context.Context, minEncoderBitrate int32) error {
 	return h.embedded().SetMinEncoderBitrate(ctx, minEncoderBitrate)
 }
@@ -947,7 +916,7 @@ func (h *Endpoint) SetMinEncoderBitrate(ctx context.Context, minEncoderBitrate i
 // 2147483647 (no ceiling). A real KMS raises a maximum set below the current
 // minimum to that minimum.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetMaxEncoderBitrate].
 func (h *Endpoint) GetMaxEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetMaxEncoderBitrate(ctx)
 }
@@ -957,7 +926,7 @@ func (h *Endpoint) GetMaxEncoderBitrate(ctx context.Context) (int32, error) {
 // 2147483647 (no ceiling). A real KMS raises a maximum set below the current
 // minimum to that minimum.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.SetMaxEncoderBitrate].
 func (h *Endpoint) SetMaxEncoderBitrate(ctx context.Context, maxEncoderBitrate int32) error {
 	return h.embedded().SetMaxEncoderBitrate(ctx, maxEncoderBitrate)
 }
@@ -967,7 +936,7 @@ func (h *Endpoint) SetMaxEncoderBitrate(ctx context.Context, maxEncoderBitrate i
 // this element as the sink. The list is empty when nothing is connected to the
 // element.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetSourceConnections].
 func (h *Endpoint) GetSourceConnections(ctx context.Context, opts *element.GetSourceConnectionsOptions) ([]element.Connection, error) {
 	return h.embedded().GetSourceConnections(ctx, opts)
 }
@@ -976,7 +945,7 @@ func (h *Endpoint) GetSourceConnections(ctx context.Context, opts *element.GetSo
 // sink element, media type and pair of media descriptions, with this element
 // as the source. The list is empty when the element is connected to nothing.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetSinkConnections].
 func (h *Endpoint) GetSinkConnections(ctx context.Context, opts *element.GetSinkConnectionsOptions) ([]element.Connection, error) {
 	return h.embedded().GetSinkConnections(ctx, opts)
 }
@@ -985,16 +954,8 @@ func (h *Endpoint) GetSinkConnections(ctx context.Context, opts *element.GetSink
 // it connects audio, video and data, and this element emits one
 // ElementConnected per type.
 //
-// Each input of a sink takes one source: connecting a new source to the same
-// input (media type and sink description) replaces the previous one, which
-// gets ElementDisconnected. An element may feed any number of sinks. The
-// server refuses elements of two different pipelines with CONNECT_ERROR
-// (40004).
-//
-// sink is the element that receives the media; it must belong to the same
-// pipeline.
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.Connect], whose documentation gives
+// the details.
 func (h *Endpoint) Connect(ctx context.Context, sink element.MediaElementHandle, opts *element.ConnectOptions) error {
 	return h.embedded().Connect(ctx, sink, opts)
 }
@@ -1004,9 +965,8 @@ func (h *Endpoint) Connect(ctx context.Context, sink element.MediaElementHandle,
 // ElementDisconnected for what it removes. Disconnecting elements that are not
 // connected succeeds.
 //
-// sink is the element that stops receiving the media.
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.Disconnect], whose documentation
+// gives the details.
 func (h *Endpoint) Disconnect(ctx context.Context, sink element.MediaElementHandle, opts *element.DisconnectOptions) error {
 	return h.embedded().Disconnect(ctx, sink, opts)
 }
@@ -1015,9 +975,8 @@ func (h *Endpoint) Disconnect(ctx context.Context, sink element.MediaElementHand
 // that the server transcodes the audio into it when the input differs. An
 // unsupported codec is refused with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
 //
-// caps is the audio codec and bitrate the element must output.
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.SetAudioFormat], whose documentation
+// gives the details.
 func (h *Endpoint) SetAudioFormat(ctx context.Context, caps types.AudioCaps) error {
 	return h.embedded().SetAudioFormat(ctx, caps)
 }
@@ -1026,9 +985,8 @@ func (h *Endpoint) SetAudioFormat(ctx context.Context, caps types.AudioCaps) err
 // that the server transcodes the video into it when the input differs. An
 // unsupported codec is refused with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
 //
-// caps is the video codec and frame rate the element must output.
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.SetVideoFormat], whose documentation
+// gives the details.
 func (h *Endpoint) SetVideoFormat(ctx context.Context, caps types.VideoCaps) error {
 	return h.embedded().SetVideoFormat(ctx, caps)
 }
@@ -1038,7 +996,7 @@ func (h *Endpoint) SetVideoFormat(ctx context.Context, caps types.VideoCaps) err
 // named by the server's GST_DEBUG_DUMP_DOT_DIR environment variable, and
 // nowhere when that variable is unset. It is a debugging aid.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.DumpGstreamerDot].
 func (h *Endpoint) DumpGstreamerDot(ctx context.Context, opts *element.DumpGstreamerDotOptions) error {
 	return h.embedded().DumpGstreamerDot(ctx, opts)
 }
@@ -1047,7 +1005,7 @@ func (h *Endpoint) DumpGstreamerDot(ctx context.Context, opts *element.DumpGstre
 // DOT text: the GStreamer elements, pads and links that implement it on the
 // server. It is a debugging aid; render it with Graphviz' dot.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetGstreamerDot].
 func (h *Endpoint) GetGstreamerDot(ctx context.Context, opts *element.GetGstreamerDotOptions) (string, error) {
 	return h.embedded().GetGstreamerDot(ctx, opts)
 }
@@ -1059,7 +1017,7 @@ func (h *Endpoint) GetGstreamerDot(ctx context.Context, opts *element.GetGstream
 // RTP streams and transport once media flows. With neither, a real KMS returns
 // nothing (null).
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetStats].
 func (h *Endpoint) GetStats(ctx context.Context, opts *element.GetStatsOptions) (map[string]types.Complex, error) {
 	return h.embedded().GetStats(ctx, opts)
 }
@@ -1069,9 +1027,8 @@ func (h *Endpoint) GetStats(ctx context.Context, opts *element.GetStatsOptions) 
 // the last packet; MediaFlowInStateChanged announces each change. The server
 // refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
 //
-// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.IsMediaFlowingIn], whose
+// documentation gives the details.
 func (h *Endpoint) IsMediaFlowingIn(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingInOptions) (bool, error) {
 	return h.embedded().IsMediaFlowingIn(ctx, mediaType, opts)
 }
@@ -1081,9 +1038,8 @@ func (h *Endpoint) IsMediaFlowingIn(ctx context.Context, mediaType types.MediaTy
 // the last packet; MediaFlowOutStateChanged announces each change. The server
 // refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
 //
-// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.IsMediaFlowingOut], whose
+// documentation gives the details.
 func (h *Endpoint) IsMediaFlowingOut(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingOutOptions) (bool, error) {
 	return h.embedded().IsMediaFlowingOut(ctx, mediaType, opts)
 }
@@ -1094,16 +1050,15 @@ func (h *Endpoint) IsMediaFlowingOut(ctx context.Context, mediaType types.MediaT
 // this is worth watching; MediaTranscodingStateChanged announces each change.
 // The server refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
 //
-// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.IsMediaTranscoding], whose
+// documentation gives the details.
 func (h *Endpoint) IsMediaTranscoding(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaTranscodingOptions) (bool, error) {
 	return h.embedded().IsMediaTranscoding(ctx, mediaType, opts)
 }
 
 // OnElementConnected subscribes to the ElementConnected events of the object.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.OnElementConnected].
 func (h *Endpoint) OnElementConnected(ctx context.Context) (<-chan event.ElementConnected, error) {
 	return h.embedded().OnElementConnected(ctx)
 }
@@ -1111,7 +1066,7 @@ func (h *Endpoint) OnElementConnected(ctx context.Context) (<-chan event.Element
 // OnElementDisconnected subscribes to the ElementDisconnected events of the
 // object.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.OnElementDisconnected].
 func (h *Endpoint) OnElementDisconnected(ctx context.Context) (<-chan event.ElementDisconnected, error) {
 	return h.embedded().OnElementDisconnected(ctx)
 }
@@ -1119,7 +1074,7 @@ func (h *Endpoint) OnElementDisconnected(ctx context.Context) (<-chan event.Elem
 // OnMediaFlowOutStateChanged subscribes to the MediaFlowOutStateChanged events
 // of the object.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.OnMediaFlowOutStateChanged].
 func (h *Endpoint) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan event.MediaFlowOutStateChanged, error) {
 	return h.embedded().OnMediaFlowOutStateChanged(ctx)
 }
@@ -1127,7 +1082,7 @@ func (h *Endpoint) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan event
 // OnMediaFlowInStateChanged subscribes to the MediaFlowInStateChanged events
 // of the object.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.OnMediaFlowInStateChanged].
 func (h *Endpoint) OnMediaFlowInStateChanged(ctx context.Context) (<-chan event.MediaFlowInStateChanged, error) {
 	return h.embedded().OnMediaFlowInStateChanged(ctx)
 }
@@ -1135,7 +1090,7 @@ func (h *Endpoint) OnMediaFlowInStateChanged(ctx context.Context) (<-chan event.
 // OnMediaTranscodingStateChanged subscribes to the
 // MediaTranscodingStateChanged events of the object.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.OnMediaTranscodingStateChanged].
 func (h *Endpoint) OnMediaTranscodingStateChanged(ctx context.Context) (<-chan event.MediaTranscodingStateChanged, error) {
 	return h.embedded().OnMediaTranscodingStateChanged(ctx)
 }
@@ -1147,7 +1102,7 @@ func (h *Endpoint) OnMediaTranscodingStateChanged(ctx context.Context) (<-chan e
 // pipeline.LookupMediaPipeline, or pipeline.MediaPipelineFromObject on its
 // Object, gives the typed one.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetMediaPipeline].
 func (h *Endpoint) GetMediaPipeline(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetMediaPipeline(ctx)
 }
@@ -1158,7 +1113,7 @@ func (h *Endpoint) GetMediaPipeline(ctx context.Context) (*element.MediaObject, 
 // Results are MediaObject handles of the declared class; the Lookup functions
 // of the handle packages check and give the concrete one.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetParent].
 func (h *Endpoint) GetParent(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetParent(ctx)
 }
@@ -1170,7 +1125,7 @@ func (h *Endpoint) GetParent(ctx context.Context) (*element.MediaObject, error) 
 // always "manager_ServerManager". It is set when the object is created and
 // never changes.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetId].
 func (h *Endpoint) GetId(ctx context.Context) (string, error) {
 	return h.embedded().GetId(ctx)
 }
@@ -1180,7 +1135,7 @@ func (h *Endpoint) GetId(ctx context.Context) (string, error) {
 // fixed order. Results are MediaObject handles of the declared class; the
 // Lookup functions of the handle packages check and give the concrete one.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetChildren].
 func (h *Endpoint) GetChildren(ctx context.Context) ([]*element.MediaObject, error) {
 	return h.embedded().GetChildren(ctx)
 }
@@ -1189,7 +1144,7 @@ func (h *Endpoint) GetChildren(ctx context.Context) ([]*element.MediaObject, err
 // server does not use it. It defaults to the object's id, and setting it to
 // the empty string brings the id back.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetName].
 func (h *Endpoint) GetName(ctx context.Context) (string, error) {
 	return h.embedded().GetName(ctx)
 }
@@ -1198,7 +1153,7 @@ func (h *Endpoint) GetName(ctx context.Context) (string, error) {
 // server does not use it. It defaults to the object's id, and setting it to
 // the empty string brings the id back.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.SetName].
 func (h *Endpoint) SetName(ctx context.Context, name string) error {
 	return h.embedded().SetName(ctx, name)
 }
@@ -1207,7 +1162,7 @@ func (h *Endpoint) SetName(ctx context.Context, name string) error {
 // object's tags in its tags field. Default false: events then carry an empty
 // tag list.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetSendTagsInEvents].
 func (h *Endpoint) GetSendTagsInEvents(ctx context.Context) (bool, error) {
 	return h.embedded().GetSendTagsInEvents(ctx)
 }
@@ -1216,7 +1171,7 @@ func (h *Endpoint) GetSendTagsInEvents(ctx context.Context) (bool, error) {
 // object's tags in its tags field. Default false: events then carry an empty
 // tag list.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.SetSendTagsInEvents].
 func (h *Endpoint) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents bool) error {
 	return h.embedded().SetSendTagsInEvents(ctx, sendTagsInEvents)
 }
@@ -1225,7 +1180,7 @@ func (h *Endpoint) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents boo
 // the Unix epoch, by the server's clock. It is set when the object is created
 // and never changes.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetCreationTime].
 func (h *Endpoint) GetCreationTime(ctx context.Context) (int32, error) {
 	return h.embedded().GetCreationTime(ctx)
 }
@@ -1235,11 +1190,8 @@ func (h *Endpoint) GetCreationTime(ctx context.Context) (int32, error) {
 // the object up sees them; sendTagsInEvents copies them into the object's
 // events.
 //
-// key is the tag's name.
-//
-// value is the value stored under the key.
-//
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.AddTag], whose documentation gives
+// the details.
 func (h *Endpoint) AddTag(ctx context.Context, key string, value string) error {
 	return h.embedded().AddTag(ctx, key, value)
 }
@@ -1247,9 +1199,8 @@ func (h *Endpoint) AddTag(ctx context.Context, key string, value string) error {
 // RemoveTag deletes the tag with the given key. Removing a key that is not
 // there succeeds and changes nothing.
 //
-// key is the name of the tag to delete.
-//
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.RemoveTag], whose documentation gives
+// the details.
 func (h *Endpoint) RemoveTag(ctx context.Context, key string) error {
 	return h.embedded().RemoveTag(ctx, key)
 }
@@ -1257,9 +1208,8 @@ func (h *Endpoint) RemoveTag(ctx context.Context, key string) error {
 // GetTag returns the value stored under the given key. The server refuses a
 // key the object does not have with MEDIA_OBJECT_TAG_KEY_NOT_FOUND (40110).
 //
-// key is the name of the tag to read.
-//
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetTag], whose documentation gives
+// the details.
 func (h *Endpoint) GetTag(ctx context.Context, key string) (string, error) {
 	return h.embedded().GetTag(ctx, key)
 }
@@ -1267,14 +1217,14 @@ func (h *Endpoint) GetTag(ctx context.Context, key string) (string, error) {
 // GetTags returns every tag of the object as key-value pairs; the list is
 // empty when the object has none.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetTags].
 func (h *Endpoint) GetTags(ctx context.Context) ([]types.Tag, error) {
 	return h.embedded().GetTags(ctx)
 }
 
 // OnError subscribes to the Error events of the object.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.OnError].
 func (h *Endpoint) OnError(ctx context.Context) (<-chan event.Error, error) {
 	return h.embedded().OnError(ctx)
 }
@@ -1546,7 +1496,7 @@ func (h *SdpEndpoint) Events(ctx context.Context, types ...string) (*client.Subs
 // OnMediaSessionTerminated subscribes to the MediaSessionTerminated events of
 // the object.
 //
-// It is declared by [SessionEndpoint].
+// It is declared by [SessionEndpoint.OnMediaSessionTerminated].
 func (h *SdpEndpoint) OnMediaSessionTerminated(ctx context.Context) (<-chan event.MediaSessionTerminated, error) {
 	return h.embedded().OnMediaSessionTerminated(ctx)
 }
@@ -1554,7 +1504,7 @@ func (h *SdpEndpoint) OnMediaSessionTerminated(ctx context.Context) (<-chan even
 // OnMediaSessionStarted subscribes to the MediaSessionStarted events of the
 // object.
 //
-// It is declared by [SessionEndpoint].
+// It is declared by [SessionEndpoint.OnMediaSessionStarted].
 func (h *SdpEndpoint) OnMediaSessionStarted(ctx context.Context) (<-chan event.MediaSessionStarted, error) {
 	return h.embedded().OnMediaSessionStarted(ctx)
 }
@@ -1563,7 +1513,7 @@ func (h *SdpEndpoint) OnMediaSessionStarted(ctx context.Context) (<-chan event.M
 // video encoder the element runs when it has to transcode. Default 300000 (300
 // kbps). A real KMS ignores negative values.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetEncoderBitrate].
 func (h *SdpEndpoint) GetEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetEncoderBitrate(ctx)
 }
@@ -1572,7 +1522,7 @@ func (h *SdpEndpoint) GetEncoderBitrate(ctx context.Context) (int32, error) {
 // encoder the element runs when it has to transcode. Default 300000 (300
 // kbps). A real KMS ignores negative values.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.SetEncoderBitrate].
 func (h *SdpEndpoint) SetEncoderBitrate(ctx context.Context, encoderBitrate int32) error {
 	return h.embedded().SetEncoderBitrate(ctx, encoderBitrate)
 }
@@ -1582,7 +1532,7 @@ func (h *SdpEndpoint) SetEncoderBitrate(ctx context.Context, encoderBitrate int3
 // (no floor). A real KMS lowers a minimum set above the current maximum to
 // that maximum.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetMinEncoderBitrate].
 func (h *SdpEndpoint) GetMinEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetMinEncoderBitrate(ctx)
 }
@@ -1592,7 +1542,7 @@ func (h *SdpEndpoint) GetMinEncoderBitrate(ctx context.Context) (int32, error) {
 // (no floor). A real KMS lowers a minimum set above the current maximum to
 // that maximum.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.SetMinEncoderBitrate].
 func (h *SdpEndpoint) SetMinEncoderBitrate(ctx context.Context, minEncoderBitrate int32) error {
 	return h.embedded().SetMinEncoderBitrate(ctx, minEncoderBitrate)
 }
@@ -1602,7 +1552,7 @@ func (h *SdpEndpoint) SetMinEncoderBitrate(ctx context.Context, minEncoderBitrat
 // 2147483647 (no ceiling). A real KMS raises a maximum set below the current
 // minimum to that minimum.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetMaxEncoderBitrate].
 func (h *SdpEndpoint) GetMaxEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetMaxEncoderBitrate(ctx)
 }
@@ -1612,7 +1562,7 @@ func (h *SdpEndpoint) GetMaxEncoderBitrate(ctx context.Context) (int32, error) {
 // 2147483647 (no ceiling). A real KMS raises a maximum set below the current
 // minimum to that minimum.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.SetMaxEncoderBitrate].
 func (h *SdpEndpoint) SetMaxEncoderBitrate(ctx context.Context, maxEncoderBitrate int32) error {
 	return h.embedded().SetMaxEncoderBitrate(ctx, maxEncoderBitrate)
 }
@@ -1622,7 +1572,7 @@ func (h *SdpEndpoint) SetMaxEncoderBitrate(ctx context.Context, maxEncoderBitrat
 // this element as the sink. The list is empty when nothing is connected to the
 // element.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetSourceConnections].
 func (h *SdpEndpoint) GetSourceConnections(ctx context.Context, opts *element.GetSourceConnectionsOptions) ([]element.Connection, error) {
 	return h.embedded().GetSourceConnections(ctx, opts)
 }
@@ -1631,7 +1581,7 @@ func (h *SdpEndpoint) GetSourceConnections(ctx context.Context, opts *element.Ge
 // sink element, media type and pair of media descriptions, with this element
 // as the source. The list is empty when the element is connected to nothing.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetSinkConnections].
 func (h *SdpEndpoint) GetSinkConnections(ctx context.Context, opts *element.GetSinkConnectionsOptions) ([]element.Connection, error) {
 	return h.embedded().GetSinkConnections(ctx, opts)
 }
@@ -1640,16 +1590,8 @@ func (h *SdpEndpoint) GetSinkConnections(ctx context.Context, opts *element.GetS
 // it connects audio, video and data, and this element emits one
 // ElementConnected per type.
 //
-// Each input of a sink takes one source: connecting a new source to the same
-// input (media type and sink description) replaces the previous one, which
-// gets ElementDisconnected. An element may feed any number of sinks. The
-// server refuses elements of two different pipelines with CONNECT_ERROR
-// (40004).
-//
-// sink is the element that receives the media; it must belong to the same
-// pipeline.
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.Connect], whose documentation gives
+// the details.
 func (h *SdpEndpoint) Connect(ctx context.Context, sink element.MediaElementHandle, opts *element.ConnectOptions) error {
 	return h.embedded().Connect(ctx, sink, opts)
 }
@@ -1659,9 +1601,8 @@ func (h *SdpEndpoint) Connect(ctx context.Context, sink element.MediaElementHand
 // ElementDisconnected for what it removes. Disconnecting elements that are not
 // connected succeeds.
 //
-// sink is the element that stops receiving the media.
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.Disconnect], whose documentation
+// gives the details.
 func (h *SdpEndpoint) Disconnect(ctx context.Context, sink element.MediaElementHandle, opts *element.DisconnectOptions) error {
 	return h.embedded().Disconnect(ctx, sink, opts)
 }
@@ -1670,9 +1611,8 @@ func (h *SdpEndpoint) Disconnect(ctx context.Context, sink element.MediaElementH
 // that the server transcodes the audio into it when the input differs. An
 // unsupported codec is refused with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
 //
-// caps is the audio codec and bitrate the element must output.
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.SetAudioFormat], whose documentation
+// gives the details.
 func (h *SdpEndpoint) SetAudioFormat(ctx context.Context, caps types.AudioCaps) error {
 	return h.embedded().SetAudioFormat(ctx, caps)
 }
@@ -1681,9 +1621,8 @@ func (h *SdpEndpoint) SetAudioFormat(ctx context.Context, caps types.AudioCaps) 
 // that the server transcodes the video into it when the input differs. An
 // unsupported codec is refused with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
 //
-// caps is the video codec and frame rate the element must output.
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.SetVideoFormat], whose documentation
+// gives the details.
 func (h *SdpEndpoint) SetVideoFormat(ctx context.Context, caps types.VideoCaps) error {
 	return h.embedded().SetVideoFormat(ctx, caps)
 }
@@ -1693,7 +1632,7 @@ func (h *SdpEndpoint) SetVideoFormat(ctx context.Context, caps types.VideoCaps) 
 // named by the server's GST_DEBUG_DUMP_DOT_DIR environment variable, and
 // nowhere when that variable is unset. It is a debugging aid.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.DumpGstreamerDot].
 func (h *SdpEndpoint) DumpGstreamerDot(ctx context.Context, opts *element.DumpGstreamerDotOptions) error {
 	return h.embedded().DumpGstreamerDot(ctx, opts)
 }
@@ -1702,7 +1641,7 @@ func (h *SdpEndpoint) DumpGstreamerDot(ctx context.Context, opts *element.DumpGs
 // DOT text: the GStreamer elements, pads and links that implement it on the
 // server. It is a debugging aid; render it with Graphviz' dot.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetGstreamerDot].
 func (h *SdpEndpoint) GetGstreamerDot(ctx context.Context, opts *element.GetGstreamerDotOptions) (string, error) {
 	return h.embedded().GetGstreamerDot(ctx, opts)
 }
@@ -1714,7 +1653,7 @@ func (h *SdpEndpoint) GetGstreamerDot(ctx context.Context, opts *element.GetGstr
 // RTP streams and transport once media flows. With neither, a real KMS returns
 // nothing (null).
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetStats].
 func (h *SdpEndpoint) GetStats(ctx context.Context, opts *element.GetStatsOptions) (map[string]types.Complex, error) {
 	return h.embedded().GetStats(ctx, opts)
 }
@@ -1724,9 +1663,8 @@ func (h *SdpEndpoint) GetStats(ctx context.Context, opts *element.GetStatsOption
 // the last packet; MediaFlowInStateChanged announces each change. The server
 // refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
 //
-// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.IsMediaFlowingIn], whose
+// documentation gives the details.
 func (h *SdpEndpoint) IsMediaFlowingIn(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingInOptions) (bool, error) {
 	return h.embedded().IsMediaFlowingIn(ctx, mediaType, opts)
 }
@@ -1736,9 +1674,8 @@ func (h *SdpEndpoint) IsMediaFlowingIn(ctx context.Context, mediaType types.Medi
 // the last packet; MediaFlowOutStateChanged announces each change. The server
 // refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
 //
-// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.IsMediaFlowingOut], whose
+// documentation gives the details.
 func (h *SdpEndpoint) IsMediaFlowingOut(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingOutOptions) (bool, error) {
 	return h.embedded().IsMediaFlowingOut(ctx, mediaType, opts)
 }
@@ -1749,16 +1686,15 @@ func (h *SdpEndpoint) IsMediaFlowingOut(ctx context.Context, mediaType types.Med
 // this is worth watching; MediaTranscodingStateChanged announces each change.
 // The server refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
 //
-// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.IsMediaTranscoding], whose
+// documentation gives the details.
 func (h *SdpEndpoint) IsMediaTranscoding(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaTranscodingOptions) (bool, error) {
 	return h.embedded().IsMediaTranscoding(ctx, mediaType, opts)
 }
 
 // OnElementConnected subscribes to the ElementConnected events of the object.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.OnElementConnected].
 func (h *SdpEndpoint) OnElementConnected(ctx context.Context) (<-chan event.ElementConnected, error) {
 	return h.embedded().OnElementConnected(ctx)
 }
@@ -1766,7 +1702,7 @@ func (h *SdpEndpoint) OnElementConnected(ctx context.Context) (<-chan event.Elem
 // OnElementDisconnected subscribes to the ElementDisconnected events of the
 // object.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.OnElementDisconnected].
 func (h *SdpEndpoint) OnElementDisconnected(ctx context.Context) (<-chan event.ElementDisconnected, error) {
 	return h.embedded().OnElementDisconnected(ctx)
 }
@@ -1774,7 +1710,7 @@ func (h *SdpEndpoint) OnElementDisconnected(ctx context.Context) (<-chan event.E
 // OnMediaFlowOutStateChanged subscribes to the MediaFlowOutStateChanged events
 // of the object.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.OnMediaFlowOutStateChanged].
 func (h *SdpEndpoint) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan event.MediaFlowOutStateChanged, error) {
 	return h.embedded().OnMediaFlowOutStateChanged(ctx)
 }
@@ -1782,7 +1718,7 @@ func (h *SdpEndpoint) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan ev
 // OnMediaFlowInStateChanged subscribes to the MediaFlowInStateChanged events
 // of the object.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.OnMediaFlowInStateChanged].
 func (h *SdpEndpoint) OnMediaFlowInStateChanged(ctx context.Context) (<-chan event.MediaFlowInStateChanged, error) {
 	return h.embedded().OnMediaFlowInStateChanged(ctx)
 }
@@ -1790,7 +1726,7 @@ func (h *SdpEndpoint) OnMediaFlowInStateChanged(ctx context.Context) (<-chan eve
 // OnMediaTranscodingStateChanged subscribes to the
 // MediaTranscodingStateChanged events of the object.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.OnMediaTranscodingStateChanged].
 func (h *SdpEndpoint) OnMediaTranscodingStateChanged(ctx context.Context) (<-chan event.MediaTranscodingStateChanged, error) {
 	return h.embedded().OnMediaTranscodingStateChanged(ctx)
 }
@@ -1802,7 +1738,7 @@ func (h *SdpEndpoint) OnMediaTranscodingStateChanged(ctx context.Context) (<-cha
 // pipeline.LookupMediaPipeline, or pipeline.MediaPipelineFromObject on its
 // Object, gives the typed one.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetMediaPipeline].
 func (h *SdpEndpoint) GetMediaPipeline(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetMediaPipeline(ctx)
 }
@@ -1813,7 +1749,7 @@ func (h *SdpEndpoint) GetMediaPipeline(ctx context.Context) (*element.MediaObjec
 // Results are MediaObject handles of the declared class; the Lookup functions
 // of the handle packages check and give the concrete one.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetParent].
 func (h *SdpEndpoint) GetParent(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetParent(ctx)
 }
@@ -1825,7 +1761,7 @@ func (h *SdpEndpoint) GetParent(ctx context.Context) (*element.MediaObject, erro
 // always "manager_ServerManager". It is set when the object is created and
 // never changes.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetId].
 func (h *SdpEndpoint) GetId(ctx context.Context) (string, error) {
 	return h.embedded().GetId(ctx)
 }
@@ -1835,7 +1771,7 @@ func (h *SdpEndpoint) GetId(ctx context.Context) (string, error) {
 // fixed order. Results are MediaObject handles of the declared class; the
 // Lookup functions of the handle packages check and give the concrete one.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetChildren].
 func (h *SdpEndpoint) GetChildren(ctx context.Context) ([]*element.MediaObject, error) {
 	return h.embedded().GetChildren(ctx)
 }
@@ -1844,7 +1780,7 @@ func (h *SdpEndpoint) GetChildren(ctx context.Context) ([]*element.MediaObject, 
 // server does not use it. It defaults to the object's id, and setting it to
 // the empty string brings the id back.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetName].
 func (h *SdpEndpoint) GetName(ctx context.Context) (string, error) {
 	return h.embedded().GetName(ctx)
 }
@@ -1853,7 +1789,7 @@ func (h *SdpEndpoint) GetName(ctx context.Context) (string, error) {
 // server does not use it. It defaults to the object's id, and setting it to
 // the empty string brings the id back.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.SetName].
 func (h *SdpEndpoint) SetName(ctx context.Context, name string) error {
 	return h.embedded().SetName(ctx, name)
 }
@@ -1862,7 +1798,7 @@ func (h *SdpEndpoint) SetName(ctx context.Context, name string) error {
 // object's tags in its tags field. Default false: events then carry an empty
 // tag list.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetSendTagsInEvents].
 func (h *SdpEndpoint) GetSendTagsInEvents(ctx context.Context) (bool, error) {
 	return h.embedded().GetSendTagsInEvents(ctx)
 }
@@ -1871,7 +1807,7 @@ func (h *SdpEndpoint) GetSendTagsInEvents(ctx context.Context) (bool, error) {
 // object's tags in its tags field. Default false: events then carry an empty
 // tag list.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.SetSendTagsInEvents].
 func (h *SdpEndpoint) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents bool) error {
 	return h.embedded().SetSendTagsInEvents(ctx, sendTagsInEvents)
 }
@@ -1880,7 +1816,7 @@ func (h *SdpEndpoint) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents 
 // the Unix epoch, by the server's clock. It is set when the object is created
 // and never changes.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetCreationTime].
 func (h *SdpEndpoint) GetCreationTime(ctx context.Context) (int32, error) {
 	return h.embedded().GetCreationTime(ctx)
 }
@@ -1890,11 +1826,8 @@ func (h *SdpEndpoint) GetCreationTime(ctx context.Context) (int32, error) {
 // the object up sees them; sendTagsInEvents copies them into the object's
 // events.
 //
-// key is the tag's name.
-//
-// value is the value stored under the key.
-//
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.AddTag], whose documentation gives
+// the details.
 func (h *SdpEndpoint) AddTag(ctx context.Context, key string, value string) error {
 	return h.embedded().AddTag(ctx, key, value)
 }
@@ -1902,9 +1835,8 @@ func (h *SdpEndpoint) AddTag(ctx context.Context, key string, value string) erro
 // RemoveTag deletes the tag with the given key. Removing a key that is not
 // there succeeds and changes nothing.
 //
-// key is the name of the tag to delete.
-//
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.RemoveTag], whose documentation gives
+// the details.
 func (h *SdpEndpoint) RemoveTag(ctx context.Context, key string) error {
 	return h.embedded().RemoveTag(ctx, key)
 }
@@ -1912,9 +1844,8 @@ func (h *SdpEndpoint) RemoveTag(ctx context.Context, key string) error {
 // GetTag returns the value stored under the given key. The server refuses a
 // key the object does not have with MEDIA_OBJECT_TAG_KEY_NOT_FOUND (40110).
 //
-// key is the name of the tag to read.
-//
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetTag], whose documentation gives
+// the details.
 func (h *SdpEndpoint) GetTag(ctx context.Context, key string) (string, error) {
 	return h.embedded().GetTag(ctx, key)
 }
@@ -1922,14 +1853,14 @@ func (h *SdpEndpoint) GetTag(ctx context.Context, key string) (string, error) {
 // GetTags returns every tag of the object as key-value pairs; the list is
 // empty when the object has none.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetTags].
 func (h *SdpEndpoint) GetTags(ctx context.Context) ([]types.Tag, error) {
 	return h.embedded().GetTags(ctx)
 }
 
 // OnError subscribes to the Error events of the object.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.OnError].
 func (h *SdpEndpoint) OnError(ctx context.Context) (<-chan event.Error, error) {
 	return h.embedded().OnError(ctx)
 }
@@ -2051,7 +1982,7 @@ func (h *SessionEndpoint) Events(ctx context.Context, types ...string) (*client.
 // video encoder the element runs when it has to transcode. Default 300000 (300
 // kbps). A real KMS ignores negative values.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetEncoderBitrate].
 func (h *SessionEndpoint) GetEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetEncoderBitrate(ctx)
 }
@@ -2060,7 +1991,7 @@ func (h *SessionEndpoint) GetEncoderBitrate(ctx context.Context) (int32, error) 
 // encoder the element runs when it has to transcode. Default 300000 (300
 // kbps). A real KMS ignores negative values.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.SetEncoderBitrate].
 func (h *SessionEndpoint) SetEncoderBitrate(ctx context.Context, encoderBitrate int32) error {
 	return h.embedded().SetEncoderBitrate(ctx, encoderBitrate)
 }
@@ -2070,7 +2001,7 @@ func (h *SessionEndpoint) SetEncoderBitrate(ctx context.Context, encoderBitrate 
 // (no floor). A real KMS lowers a minimum set above the current maximum to
 // that maximum.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetMinEncoderBitrate].
 func (h *SessionEndpoint) GetMinEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetMinEncoderBitrate(ctx)
 }
@@ -2080,7 +2011,7 @@ func (h *SessionEndpoint) GetMinEncoderBitrate(ctx context.Context) (int32, erro
 // (no floor). A real KMS lowers a minimum set above the current maximum to
 // that maximum.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.SetMinEncoderBitrate].
 func (h *SessionEndpoint) SetMinEncoderBitrate(ctx context.Context, minEncoderBitrate int32) error {
 	return h.embedded().SetMinEncoderBitrate(ctx, minEncoderBitrate)
 }
@@ -2090,7 +2021,7 @@ func (h *SessionEndpoint) SetMinEncoderBitrate(ctx context.Context, minEncoderBi
 // 2147483647 (no ceiling). A real KMS raises a maximum set below the current
 // minimum to that minimum.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetMaxEncoderBitrate].
 func (h *SessionEndpoint) GetMaxEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetMaxEncoderBitrate(ctx)
 }
@@ -2100,7 +2031,7 @@ func (h *SessionEndpoint) GetMaxEncoderBitrate(ctx context.Context) (int32, erro
 // 2147483647 (no ceiling). A real KMS raises a maximum set below the current
 // minimum to that minimum.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.SetMaxEncoderBitrate].
 func (h *SessionEndpoint) SetMaxEncoderBitrate(ctx context.Context, maxEncoderBitrate int32) error {
 	return h.embedded().SetMaxEncoderBitrate(ctx, maxEncoderBitrate)
 }
@@ -2110,7 +2041,7 @@ func (h *SessionEndpoint) SetMaxEncoderBitrate(ctx context.Context, maxEncoderBi
 // this element as the sink. The list is empty when nothing is connected to the
 // element.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetSourceConnections].
 func (h *SessionEndpoint) GetSourceConnections(ctx context.Context, opts *element.GetSourceConnectionsOptions) ([]element.Connection, error) {
 	return h.embedded().GetSourceConnections(ctx, opts)
 }
@@ -2119,7 +2050,7 @@ func (h *SessionEndpoint) GetSourceConnections(ctx context.Context, opts *elemen
 // sink element, media type and pair of media descriptions, with this element
 // as the source. The list is empty when the element is connected to nothing.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetSinkConnections].
 func (h *SessionEndpoint) GetSinkConnections(ctx context.Context, opts *element.GetSinkConnectionsOptions) ([]element.Connection, error) {
 	return h.embedded().GetSinkConnections(ctx, opts)
 }
@@ -2128,16 +2059,8 @@ func (h *SessionEndpoint) GetSinkConnections(ctx context.Context, opts *element.
 // it connects audio, video and data, and this element emits one
 // ElementConnected per type.
 //
-// Each input of a sink takes one source: connecting a new source to the same
-// input (media type and sink description) replaces the previous one, which
-// gets ElementDisconnected. An element may feed any number of sinks. The
-// server refuses elements of two different pipelines with CONNECT_ERROR
-// (40004).
-//
-// sink is the element that receives the media; it must belong to the same
-// pipeline.
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.Connect], whose documentation gives
+// the details.
 func (h *SessionEndpoint) Connect(ctx context.Context, sink element.MediaElementHandle, opts *element.ConnectOptions) error {
 	return h.embedded().Connect(ctx, sink, opts)
 }
@@ -2147,9 +2070,8 @@ func (h *SessionEndpoint) Connect(ctx context.Context, sink element.MediaElement
 // ElementDisconnected for what it removes. Disconnecting elements that are not
 // connected succeeds.
 //
-// sink is the element that stops receiving the media.
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.Disconnect], whose documentation
+// gives the details.
 func (h *SessionEndpoint) Disconnect(ctx context.Context, sink element.MediaElementHandle, opts *element.DisconnectOptions) error {
 	return h.embedded().Disconnect(ctx, sink, opts)
 }
@@ -2158,9 +2080,8 @@ func (h *SessionEndpoint) Disconnect(ctx context.Context, sink element.MediaElem
 // that the server transcodes the audio into it when the input differs. An
 // unsupported codec is refused with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
 //
-// caps is the audio codec and bitrate the element must output.
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.SetAudioFormat], whose documentation
+// gives the details.
 func (h *SessionEndpoint) SetAudioFormat(ctx context.Context, caps types.AudioCaps) error {
 	return h.embedded().SetAudioFormat(ctx, caps)
 }
@@ -2169,9 +2090,8 @@ func (h *SessionEndpoint) SetAudioFormat(ctx context.Context, caps types.AudioCa
 // that the server transcodes the video into it when the input differs. An
 // unsupported codec is refused with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
 //
-// caps is the video codec and frame rate the element must output.
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.SetVideoFormat], whose documentation
+// gives the details.
 func (h *SessionEndpoint) SetVideoFormat(ctx context.Context, caps types.VideoCaps) error {
 	return h.embedded().SetVideoFormat(ctx, caps)
 }
@@ -2181,7 +2101,7 @@ func (h *SessionEndpoint) SetVideoFormat(ctx context.Context, caps types.VideoCa
 // named by the server's GST_DEBUG_DUMP_DOT_DIR environment variable, and
 // nowhere when that variable is unset. It is a debugging aid.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.DumpGstreamerDot].
 func (h *SessionEndpoint) DumpGstreamerDot(ctx context.Context, opts *element.DumpGstreamerDotOptions) error {
 	return h.embedded().DumpGstreamerDot(ctx, opts)
 }
@@ -2190,7 +2110,7 @@ func (h *SessionEndpoint) DumpGstreamerDot(ctx context.Context, opts *element.Du
 // DOT text: the GStreamer elements, pads and links that implement it on the
 // server. It is a debugging aid; render it with Graphviz' dot.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetGstreamerDot].
 func (h *SessionEndpoint) GetGstreamerDot(ctx context.Context, opts *element.GetGstreamerDotOptions) (string, error) {
 	return h.embedded().GetGstreamerDot(ctx, opts)
 }
@@ -2202,7 +2122,7 @@ func (h *SessionEndpoint) GetGstreamerDot(ctx context.Context, opts *element.Get
 // RTP streams and transport once media flows. With neither, a real KMS returns
 // nothing (null).
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetStats].
 func (h *SessionEndpoint) GetStats(ctx context.Context, opts *element.GetStatsOptions) (map[string]types.Complex, error) {
 	return h.embedded().GetStats(ctx, opts)
 }
@@ -2212,9 +2132,8 @@ func (h *SessionEndpoint) GetStats(ctx context.Context, opts *element.GetStatsOp
 // the last packet; MediaFlowInStateChanged announces each change. The server
 // refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
 //
-// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.IsMediaFlowingIn], whose
+// documentation gives the details.
 func (h *SessionEndpoint) IsMediaFlowingIn(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingInOptions) (bool, error) {
 	return h.embedded().IsMediaFlowingIn(ctx, mediaType, opts)
 }
@@ -2224,9 +2143,8 @@ func (h *SessionEndpoint) IsMediaFlowingIn(ctx context.Context, mediaType types.
 // the last packet; MediaFlowOutStateChanged announces each change. The server
 // refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
 //
-// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.IsMediaFlowingOut], whose
+// documentation gives the details.
 func (h *SessionEndpoint) IsMediaFlowingOut(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingOutOptions) (bool, error) {
 	return h.embedded().IsMediaFlowingOut(ctx, mediaType, opts)
 }
@@ -2237,16 +2155,15 @@ func (h *SessionEndpoint) IsMediaFlowingOut(ctx context.Context, mediaType types
 // this is worth watching; MediaTranscodingStateChanged announces each change.
 // The server refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
 //
-// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.IsMediaTranscoding], whose
+// documentation gives the details.
 func (h *SessionEndpoint) IsMediaTranscoding(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaTranscodingOptions) (bool, error) {
 	return h.embedded().IsMediaTranscoding(ctx, mediaType, opts)
 }
 
 // OnElementConnected subscribes to the ElementConnected events of the object.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.OnElementConnected].
 func (h *SessionEndpoint) OnElementConnected(ctx context.Context) (<-chan event.ElementConnected, error) {
 	return h.embedded().OnElementConnected(ctx)
 }
@@ -2254,7 +2171,7 @@ func (h *SessionEndpoint) OnElementConnected(ctx context.Context) (<-chan event.
 // OnElementDisconnected subscribes to the ElementDisconnected events of the
 // object.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.OnElementDisconnected].
 func (h *SessionEndpoint) OnElementDisconnected(ctx context.Context) (<-chan event.ElementDisconnected, error) {
 	return h.embedded().OnElementDisconnected(ctx)
 }
@@ -2262,7 +2179,7 @@ func (h *SessionEndpoint) OnElementDisconnected(ctx context.Context) (<-chan eve
 // OnMediaFlowOutStateChanged subscribes to the MediaFlowOutStateChanged events
 // of the object.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.OnMediaFlowOutStateChanged].
 func (h *SessionEndpoint) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan event.MediaFlowOutStateChanged, error) {
 	return h.embedded().OnMediaFlowOutStateChanged(ctx)
 }
@@ -2270,7 +2187,7 @@ func (h *SessionEndpoint) OnMediaFlowOutStateChanged(ctx context.Context) (<-cha
 // OnMediaFlowInStateChanged subscribes to the MediaFlowInStateChanged events
 // of the object.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.OnMediaFlowInStateChanged].
 func (h *SessionEndpoint) OnMediaFlowInStateChanged(ctx context.Context) (<-chan event.MediaFlowInStateChanged, error) {
 	return h.embedded().OnMediaFlowInStateChanged(ctx)
 }
@@ -2278,7 +2195,7 @@ func (h *SessionEndpoint) OnMediaFlowInStateChanged(ctx context.Context) (<-chan
 // OnMediaTranscodingStateChanged subscribes to the
 // MediaTranscodingStateChanged events of the object.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.OnMediaTranscodingStateChanged].
 func (h *SessionEndpoint) OnMediaTranscodingStateChanged(ctx context.Context) (<-chan event.MediaTranscodingStateChanged, error) {
 	return h.embedded().OnMediaTranscodingStateChanged(ctx)
 }
@@ -2290,7 +2207,7 @@ func (h *SessionEndpoint) OnMediaTranscodingStateChanged(ctx context.Context) (<
 // pipeline.LookupMediaPipeline, or pipeline.MediaPipelineFromObject on its
 // Object, gives the typed one.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetMediaPipeline].
 func (h *SessionEndpoint) GetMediaPipeline(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetMediaPipeline(ctx)
 }
@@ -2301,7 +2218,7 @@ func (h *SessionEndpoint) GetMediaPipeline(ctx context.Context) (*element.MediaO
 // Results are MediaObject handles of the declared class; the Lookup functions
 // of the handle packages check and give the concrete one.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetParent].
 func (h *SessionEndpoint) GetParent(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetParent(ctx)
 }
@@ -2313,7 +2230,7 @@ func (h *SessionEndpoint) GetParent(ctx context.Context) (*element.MediaObject, 
 // always "manager_ServerManager". It is set when the object is created and
 // never changes.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetId].
 func (h *SessionEndpoint) GetId(ctx context.Context) (string, error) {
 	return h.embedded().GetId(ctx)
 }
@@ -2323,7 +2240,7 @@ func (h *SessionEndpoint) GetId(ctx context.Context) (string, error) {
 // fixed order. Results are MediaObject handles of the declared class; the
 // Lookup functions of the handle packages check and give the concrete one.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetChildren].
 func (h *SessionEndpoint) GetChildren(ctx context.Context) ([]*element.MediaObject, error) {
 	return h.embedded().GetChildren(ctx)
 }
@@ -2332,7 +2249,7 @@ func (h *SessionEndpoint) GetChildren(ctx context.Context) ([]*element.MediaObje
 // server does not use it. It defaults to the object's id, and setting it to
 // the empty string brings the id back.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetName].
 func (h *SessionEndpoint) GetName(ctx context.Context) (string, error) {
 	return h.embedded().GetName(ctx)
 }
@@ -2341,7 +2258,7 @@ func (h *SessionEndpoint) GetName(ctx context.Context) (string, error) {
 // server does not use it. It defaults to the object's id, and setting it to
 // the empty string brings the id back.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.SetName].
 func (h *SessionEndpoint) SetName(ctx context.Context, name string) error {
 	return h.embedded().SetName(ctx, name)
 }
@@ -2350,7 +2267,7 @@ func (h *SessionEndpoint) SetName(ctx context.Context, name string) error {
 // object's tags in its tags field. Default false: events then carry an empty
 // tag list.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetSendTagsInEvents].
 func (h *SessionEndpoint) GetSendTagsInEvents(ctx context.Context) (bool, error) {
 	return h.embedded().GetSendTagsInEvents(ctx)
 }
@@ -2359,7 +2276,7 @@ func (h *SessionEndpoint) GetSendTagsInEvents(ctx context.Context) (bool, error)
 // object's tags in its tags field. Default false: events then carry an empty
 // tag list.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.SetSendTagsInEvents].
 func (h *SessionEndpoint) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents bool) error {
 	return h.embedded().SetSendTagsInEvents(ctx, sendTagsInEvents)
 }
@@ -2368,7 +2285,7 @@ func (h *SessionEndpoint) SetSendTagsInEvents(ctx context.Context, sendTagsInEve
 // the Unix epoch, by the server's clock. It is set when the object is created
 // and never changes.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetCreationTime].
 func (h *SessionEndpoint) GetCreationTime(ctx context.Context) (int32, error) {
 	return h.embedded().GetCreationTime(ctx)
 }
@@ -2378,11 +2295,8 @@ func (h *SessionEndpoint) GetCreationTime(ctx context.Context) (int32, error) {
 // the object up sees them; sendTagsInEvents copies them into the object's
 // events.
 //
-// key is the tag's name.
-//
-// value is the value stored under the key.
-//
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.AddTag], whose documentation gives
+// the details.
 func (h *SessionEndpoint) AddTag(ctx context.Context, key string, value string) error {
 	return h.embedded().AddTag(ctx, key, value)
 }
@@ -2390,9 +2304,8 @@ func (h *SessionEndpoint) AddTag(ctx context.Context, key string, value string) 
 // RemoveTag deletes the tag with the given key. Removing a key that is not
 // there succeeds and changes nothing.
 //
-// key is the name of the tag to delete.
-//
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.RemoveTag], whose documentation gives
+// the details.
 func (h *SessionEndpoint) RemoveTag(ctx context.Context, key string) error {
 	return h.embedded().RemoveTag(ctx, key)
 }
@@ -2400,9 +2313,8 @@ func (h *SessionEndpoint) RemoveTag(ctx context.Context, key string) error {
 // GetTag returns the value stored under the given key. The server refuses a
 // key the object does not have with MEDIA_OBJECT_TAG_KEY_NOT_FOUND (40110).
 //
-// key is the name of the tag to read.
-//
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetTag], whose documentation gives
+// the details.
 func (h *SessionEndpoint) GetTag(ctx context.Context, key string) (string, error) {
 	return h.embedded().GetTag(ctx, key)
 }
@@ -2410,14 +2322,14 @@ func (h *SessionEndpoint) GetTag(ctx context.Context, key string) (string, error
 // GetTags returns every tag of the object as key-value pairs; the list is
 // empty when the object has none.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetTags].
 func (h *SessionEndpoint) GetTags(ctx context.Context) ([]types.Tag, error) {
 	return h.embedded().GetTags(ctx)
 }
 
 // OnError subscribes to the Error events of the object.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.OnError].
 func (h *SessionEndpoint) OnError(ctx context.Context) (<-chan event.Error, error) {
 	return h.embedded().OnError(ctx)
 }
@@ -2569,7 +2481,7 @@ func (h *UriEndpoint) Events(ctx context.Context, types ...string) (*client.Subs
 // video encoder the element runs when it has to transcode. Default 300000 (300
 // kbps). A real KMS ignores negative values.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetEncoderBitrate].
 func (h *UriEndpoint) GetEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetEncoderBitrate(ctx)
 }
@@ -2578,7 +2490,7 @@ func (h *UriEndpoint) GetEncoderBitrate(ctx context.Context) (int32, error) {
 // encoder the element runs when it has to transcode. Default 300000 (300
 // kbps). A real KMS ignores negative values.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.SetEncoderBitrate].
 func (h *UriEndpoint) SetEncoderBitrate(ctx context.Context, encoderBitrate int32) error {
 	return h.embedded().SetEncoderBitrate(ctx, encoderBitrate)
 }
@@ -2588,7 +2500,7 @@ func (h *UriEndpoint) SetEncoderBitrate(ctx context.Context, encoderBitrate int3
 // (no floor). A real KMS lowers a minimum set above the current maximum to
 // that maximum.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetMinEncoderBitrate].
 func (h *UriEndpoint) GetMinEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetMinEncoderBitrate(ctx)
 }
@@ -2598,7 +2510,7 @@ func (h *UriEndpoint) GetMinEncoderBitrate(ctx context.Context) (int32, error) {
 // (no floor). A real KMS lowers a minimum set above the current maximum to
 // that maximum.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.SetMinEncoderBitrate].
 func (h *UriEndpoint) SetMinEncoderBitrate(ctx context.Context, minEncoderBitrate int32) error {
 	return h.embedded().SetMinEncoderBitrate(ctx, minEncoderBitrate)
 }
@@ -2608,7 +2520,7 @@ func (h *UriEndpoint) SetMinEncoderBitrate(ctx context.Context, minEncoderBitrat
 // 2147483647 (no ceiling). A real KMS raises a maximum set below the current
 // minimum to that minimum.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetMaxEncoderBitrate].
 func (h *UriEndpoint) GetMaxEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetMaxEncoderBitrate(ctx)
 }
@@ -2618,7 +2530,7 @@ func (h *UriEndpoint) GetMaxEncoderBitrate(ctx context.Context) (int32, error) {
 // 2147483647 (no ceiling). A real KMS raises a maximum set below the current
 // minimum to that minimum.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.SetMaxEncoderBitrate].
 func (h *UriEndpoint) SetMaxEncoderBitrate(ctx context.Context, maxEncoderBitrate int32) error {
 	return h.embedded().SetMaxEncoderBitrate(ctx, maxEncoderBitrate)
 }
@@ -2628,7 +2540,7 @@ func (h *UriEndpoint) SetMaxEncoderBitrate(ctx context.Context, maxEncoderBitrat
 // this element as the sink. The list is empty when nothing is connected to the
 // element.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetSourceConnections].
 func (h *UriEndpoint) GetSourceConnections(ctx context.Context, opts *element.GetSourceConnectionsOptions) ([]element.Connection, error) {
 	return h.embedded().GetSourceConnections(ctx, opts)
 }
@@ -2637,7 +2549,7 @@ func (h *UriEndpoint) GetSourceConnections(ctx context.Context, opts *element.Ge
 // sink element, media type and pair of media descriptions, with this element
 // as the source. The list is empty when the element is connected to nothing.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetSinkConnections].
 func (h *UriEndpoint) GetSinkConnections(ctx context.Context, opts *element.GetSinkConnectionsOptions) ([]element.Connection, error) {
 	return h.embedded().GetSinkConnections(ctx, opts)
 }
@@ -2646,16 +2558,8 @@ func (h *UriEndpoint) GetSinkConnections(ctx context.Context, opts *element.GetS
 // it connects audio, video and data, and this element emits one
 // ElementConnected per type.
 //
-// Each input of a sink takes one source: connecting a new source to the same
-// input (media type and sink description) replaces the previous one, which
-// gets ElementDisconnected. An element may feed any number of sinks. The
-// server refuses elements of two different pipelines with CONNECT_ERROR
-// (40004).
-//
-// sink is the element that receives the media; it must belong to the same
-// pipeline.
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.Connect], whose documentation gives
+// the details.
 func (h *UriEndpoint) Connect(ctx context.Context, sink element.MediaElementHandle, opts *element.ConnectOptions) error {
 	return h.embedded().Connect(ctx, sink, opts)
 }
@@ -2665,9 +2569,8 @@ func (h *UriEndpoint) Connect(ctx context.Context, sink element.MediaElementHand
 // ElementDisconnected for what it removes. Disconnecting elements that are not
 // connected succeeds.
 //
-// sink is the element that stops receiving the media.
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.Disconnect], whose documentation
+// gives the details.
 func (h *UriEndpoint) Disconnect(ctx context.Context, sink element.MediaElementHandle, opts *element.DisconnectOptions) error {
 	return h.embedded().Disconnect(ctx, sink, opts)
 }
@@ -2676,9 +2579,8 @@ func (h *UriEndpoint) Disconnect(ctx context.Context, sink element.MediaElementH
 // that the server transcodes the audio into it when the input differs. An
 // unsupported codec is refused with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
 //
-// caps is the audio codec and bitrate the element must output.
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.SetAudioFormat], whose documentation
+// gives the details.
 func (h *UriEndpoint) SetAudioFormat(ctx context.Context, caps types.AudioCaps) error {
 	return h.embedded().SetAudioFormat(ctx, caps)
 }
@@ -2687,9 +2589,8 @@ func (h *UriEndpoint) SetAudioFormat(ctx context.Context, caps types.AudioCaps) 
 // that the server transcodes the video into it when the input differs. An
 // unsupported codec is refused with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
 //
-// caps is the video codec and frame rate the element must output.
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.SetVideoFormat], whose documentation
+// gives the details.
 func (h *UriEndpoint) SetVideoFormat(ctx context.Context, caps types.VideoCaps) error {
 	return h.embedded().SetVideoFormat(ctx, caps)
 }
@@ -2699,7 +2600,7 @@ func (h *UriEndpoint) SetVideoFormat(ctx context.Context, caps types.VideoCaps) 
 // named by the server's GST_DEBUG_DUMP_DOT_DIR environment variable, and
 // nowhere when that variable is unset. It is a debugging aid.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.DumpGstreamerDot].
 func (h *UriEndpoint) DumpGstreamerDot(ctx context.Context, opts *element.DumpGstreamerDotOptions) error {
 	return h.embedded().DumpGstreamerDot(ctx, opts)
 }
@@ -2708,7 +2609,7 @@ func (h *UriEndpoint) DumpGstreamerDot(ctx context.Context, opts *element.DumpGs
 // DOT text: the GStreamer elements, pads and links that implement it on the
 // server. It is a debugging aid; render it with Graphviz' dot.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetGstreamerDot].
 func (h *UriEndpoint) GetGstreamerDot(ctx context.Context, opts *element.GetGstreamerDotOptions) (string, error) {
 	return h.embedded().GetGstreamerDot(ctx, opts)
 }
@@ -2720,7 +2621,7 @@ func (h *UriEndpoint) GetGstreamerDot(ctx context.Context, opts *element.GetGstr
 // RTP streams and transport once media flows. With neither, a real KMS returns
 // nothing (null).
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetStats].
 func (h *UriEndpoint) GetStats(ctx context.Context, opts *element.GetStatsOptions) (map[string]types.Complex, error) {
 	return h.embedded().GetStats(ctx, opts)
 }
@@ -2730,9 +2631,8 @@ func (h *UriEndpoint) GetStats(ctx context.Context, opts *element.GetStatsOption
 // the last packet; MediaFlowInStateChanged announces each change. The server
 // refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
 //
-// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.IsMediaFlowingIn], whose
+// documentation gives the details.
 func (h *UriEndpoint) IsMediaFlowingIn(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingInOptions) (bool, error) {
 	return h.embedded().IsMediaFlowingIn(ctx, mediaType, opts)
 }
@@ -2742,9 +2642,8 @@ func (h *UriEndpoint) IsMediaFlowingIn(ctx context.Context, mediaType types.Medi
 // the last packet; MediaFlowOutStateChanged announces each change. The server
 // refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
 //
-// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.IsMediaFlowingOut], whose
+// documentation gives the details.
 func (h *UriEndpoint) IsMediaFlowingOut(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingOutOptions) (bool, error) {
 	return h.embedded().IsMediaFlowingOut(ctx, mediaType, opts)
 }
@@ -2755,16 +2654,15 @@ func (h *UriEndpoint) IsMediaFlowingOut(ctx context.Context, mediaType types.Med
 // this is worth watching; MediaTranscodingStateChanged announces each change.
 // The server refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
 //
-// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.IsMediaTranscoding], whose
+// documentation gives the details.
 func (h *UriEndpoint) IsMediaTranscoding(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaTranscodingOptions) (bool, error) {
 	return h.embedded().IsMediaTranscoding(ctx, mediaType, opts)
 }
 
 // OnElementConnected subscribes to the ElementConnected events of the object.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.OnElementConnected].
 func (h *UriEndpoint) OnElementConnected(ctx context.Context) (<-chan event.ElementConnected, error) {
 	return h.embedded().OnElementConnected(ctx)
 }
@@ -2772,7 +2670,7 @@ func (h *UriEndpoint) OnElementConnected(ctx context.Context) (<-chan event.Elem
 // OnElementDisconnected subscribes to the ElementDisconnected events of the
 // object.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.OnElementDisconnected].
 func (h *UriEndpoint) OnElementDisconnected(ctx context.Context) (<-chan event.ElementDisconnected, error) {
 	return h.embedded().OnElementDisconnected(ctx)
 }
@@ -2780,7 +2678,7 @@ func (h *UriEndpoint) OnElementDisconnected(ctx context.Context) (<-chan event.E
 // OnMediaFlowOutStateChanged subscribes to the MediaFlowOutStateChanged events
 // of the object.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.OnMediaFlowOutStateChanged].
 func (h *UriEndpoint) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan event.MediaFlowOutStateChanged, error) {
 	return h.embedded().OnMediaFlowOutStateChanged(ctx)
 }
@@ -2788,7 +2686,7 @@ func (h *UriEndpoint) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan ev
 // OnMediaFlowInStateChanged subscribes to the MediaFlowInStateChanged events
 // of the object.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.OnMediaFlowInStateChanged].
 func (h *UriEndpoint) OnMediaFlowInStateChanged(ctx context.Context) (<-chan event.MediaFlowInStateChanged, error) {
 	return h.embedded().OnMediaFlowInStateChanged(ctx)
 }
@@ -2796,7 +2694,7 @@ func (h *UriEndpoint) OnMediaFlowInStateChanged(ctx context.Context) (<-chan eve
 // OnMediaTranscodingStateChanged subscribes to the
 // MediaTranscodingStateChanged events of the object.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.OnMediaTranscodingStateChanged].
 func (h *UriEndpoint) OnMediaTranscodingStateChanged(ctx context.Context) (<-chan event.MediaTranscodingStateChanged, error) {
 	return h.embedded().OnMediaTranscodingStateChanged(ctx)
 }
@@ -2808,7 +2706,7 @@ func (h *UriEndpoint) OnMediaTranscodingStateChanged(ctx context.Context) (<-cha
 // pipeline.LookupMediaPipeline, or pipeline.MediaPipelineFromObject on its
 // Object, gives the typed one.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetMediaPipeline].
 func (h *UriEndpoint) GetMediaPipeline(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetMediaPipeline(ctx)
 }
@@ -2819,7 +2717,7 @@ func (h *UriEndpoint) GetMediaPipeline(ctx context.Context) (*element.MediaObjec
 // Results are MediaObject handles of the declared class; the Lookup functions
 // of the handle packages check and give the concrete one.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetParent].
 func (h *UriEndpoint) GetParent(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetParent(ctx)
 }
@@ -2831,7 +2729,7 @@ func (h *UriEndpoint) GetParent(ctx context.Context) (*element.MediaObject, erro
 // always "manager_ServerManager". It is set when the object is created and
 // never changes.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetId].
 func (h *UriEndpoint) GetId(ctx context.Context) (string, error) {
 	return h.embedded().GetId(ctx)
 }
@@ -2841,7 +2739,7 @@ func (h *UriEndpoint) GetId(ctx context.Context) (string, error) {
 // fixed order. Results are MediaObject handles of the declared class; the
 // Lookup functions of the handle packages check and give the concrete one.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetChildren].
 func (h *UriEndpoint) GetChildren(ctx context.Context) ([]*element.MediaObject, error) {
 	return h.embedded().GetChildren(ctx)
 }
@@ -2850,7 +2748,7 @@ func (h *UriEndpoint) GetChildren(ctx context.Context) ([]*element.MediaObject, 
 // server does not use it. It defaults to the object's id, and setting it to
 // the empty string brings the id back.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetName].
 func (h *UriEndpoint) GetName(ctx context.Context) (string, error) {
 	return h.embedded().GetName(ctx)
 }
@@ -2859,7 +2757,7 @@ func (h *UriEndpoint) GetName(ctx context.Context) (string, error) {
 // server does not use it. It defaults to the object's id, and setting it to
 // the empty string brings the id back.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.SetName].
 func (h *UriEndpoint) SetName(ctx context.Context, name string) error {
 	return h.embedded().SetName(ctx, name)
 }
@@ -2868,7 +2766,7 @@ func (h *UriEndpoint) SetName(ctx context.Context, name string) error {
 // object's tags in its tags field. Default false: events then carry an empty
 // tag list.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetSendTagsInEvents].
 func (h *UriEndpoint) GetSendTagsInEvents(ctx context.Context) (bool, error) {
 	return h.embedded().GetSendTagsInEvents(ctx)
 }
@@ -2877,7 +2775,7 @@ func (h *UriEndpoint) GetSendTagsInEvents(ctx context.Context) (bool, error) {
 // object's tags in its tags field. Default false: events then carry an empty
 // tag list.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.SetSendTagsInEvents].
 func (h *UriEndpoint) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents bool) error {
 	return h.embedded().SetSendTagsInEvents(ctx, sendTagsInEvents)
 }
@@ -2886,7 +2784,7 @@ func (h *UriEndpoint) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents 
 // the Unix epoch, by the server's clock. It is set when the object is created
 // and never changes.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetCreationTime].
 func (h *UriEndpoint) GetCreationTime(ctx context.Context) (int32, error) {
 	return h.embedded().GetCreationTime(ctx)
 }
@@ -2896,11 +2794,8 @@ func (h *UriEndpoint) GetCreationTime(ctx context.Context) (int32, error) {
 // the object up sees them; sendTagsInEvents copies them into the object's
 // events.
 //
-// key is the tag's name.
-//
-// value is the value stored under the key.
-//
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.AddTag], whose documentation gives
+// the details.
 func (h *UriEndpoint) AddTag(ctx context.Context, key string, value string) error {
 	return h.embedded().AddTag(ctx, key, value)
 }
@@ -2908,9 +2803,8 @@ func (h *UriEndpoint) AddTag(ctx context.Context, key string, value string) erro
 // RemoveTag deletes the tag with the given key. Removing a key that is not
 // there succeeds and changes nothing.
 //
-// key is the name of the tag to delete.
-//
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.RemoveTag], whose documentation gives
+// the details.
 func (h *UriEndpoint) RemoveTag(ctx context.Context, key string) error {
 	return h.embedded().RemoveTag(ctx, key)
 }
@@ -2918,9 +2812,8 @@ func (h *UriEndpoint) RemoveTag(ctx context.Context, key string) error {
 // GetTag returns the value stored under the given key. The server refuses a
 // key the object does not have with MEDIA_OBJECT_TAG_KEY_NOT_FOUND (40110).
 //
-// key is the name of the tag to read.
-//
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetTag], whose documentation gives
+// the details.
 func (h *UriEndpoint) GetTag(ctx context.Context, key string) (string, error) {
 	return h.embedded().GetTag(ctx, key)
 }
@@ -2928,14 +2821,14 @@ func (h *UriEndpoint) GetTag(ctx context.Context, key string) (string, error) {
 // GetTags returns every tag of the object as key-value pairs; the list is
 // empty when the object has none.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetTags].
 func (h *UriEndpoint) GetTags(ctx context.Context) ([]types.Tag, error) {
 	return h.embedded().GetTags(ctx)
 }
 
 // OnError subscribes to the Error events of the object.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.OnError].
 func (h *UriEndpoint) OnError(ctx context.Context) (<-chan event.Error, error) {
 	return h.embedded().OnError(ctx)
 }

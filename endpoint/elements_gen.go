@@ -131,7 +131,7 @@ func (h *HttpEndpoint) Events(ctx context.Context, types ...string) (*client.Sub
 // OnMediaSessionTerminated subscribes to the MediaSessionTerminated events of
 // the object.
 //
-// It is declared by [SessionEndpoint].
+// It is declared by [SessionEndpoint.OnMediaSessionTerminated].
 func (h *HttpEndpoint) OnMediaSessionTerminated(ctx context.Context) (<-chan event.MediaSessionTerminated, error) {
 	return h.embedded().OnMediaSessionTerminated(ctx)
 }
@@ -139,7 +139,7 @@ func (h *HttpEndpoint) OnMediaSessionTerminated(ctx context.Context) (<-chan eve
 // OnMediaSessionStarted subscribes to the MediaSessionStarted events of the
 // object.
 //
-// It is declared by [SessionEndpoint].
+// It is declared by [SessionEndpoint.OnMediaSessionStarted].
 func (h *HttpEndpoint) OnMediaSessionStarted(ctx context.Context) (<-chan event.MediaSessionStarted, error) {
 	return h.embedded().OnMediaSessionStarted(ctx)
 }
@@ -148,7 +148,7 @@ func (h *HttpEndpoint) OnMediaSessionStarted(ctx context.Context) (<-chan event.
 // video encoder the element runs when it has to transcode. Default 300000 (300
 // kbps). A real KMS ignores negative values.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetEncoderBitrate].
 func (h *HttpEndpoint) GetEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetEncoderBitrate(ctx)
 }
@@ -157,7 +157,7 @@ func (h *HttpEndpoint) GetEncoderBitrate(ctx context.Context) (int32, error) {
 // encoder the element runs when it has to transcode. Default 300000 (300
 // kbps). A real KMS ignores negative values.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.SetEncoderBitrate].
 func (h *HttpEndpoint) SetEncoderBitrate(ctx context.Context, encoderBitrate int32) error {
 	return h.embedded().SetEncoderBitrate(ctx, encoderBitrate)
 }
@@ -167,7 +167,7 @@ func (h *HttpEndpoint) SetEncoderBitrate(ctx context.Context, encoderBitrate int
 // (no floor). A real KMS lowers a minimum set above the current maximum to
 // that maximum.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetMinEncoderBitrate].
 func (h *HttpEndpoint) GetMinEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetMinEncoderBitrate(ctx)
 }
@@ -177,7 +177,7 @@ func (h *HttpEndpoint) GetMinEncoderBitrate(ctx context.Context) (int32, error) 
 // (no floor). A real KMS lowers a minimum set above the current maximum to
 // that maximum.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.SetMinEncoderBitrate].
 func (h *HttpEndpoint) SetMinEncoderBitrate(ctx context.Context, minEncoderBitrate int32) error {
 	return h.embedded().SetMinEncoderBitrate(ctx, minEncoderBitrate)
 }
@@ -187,7 +187,7 @@ func (h *HttpEndpoint) SetMinEncoderBitrate(ctx context.Context, minEncoderBitra
 // 2147483647 (no ceiling). A real KMS raises a maximum set below the current
 // minimum to that minimum.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetMaxEncoderBitrate].
 func (h *HttpEndpoint) GetMaxEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetMaxEncoderBitrate(ctx)
 }
@@ -197,7 +197,7 @@ func (h *HttpEndpoint) GetMaxEncoderBitrate(ctx context.Context) (int32, error) 
 // 2147483647 (no ceiling). A real KMS raises a maximum set below the current
 // minimum to that minimum.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.SetMaxEncoderBitrate].
 func (h *HttpEndpoint) SetMaxEncoderBitrate(ctx context.Context, maxEncoderBitrate int32) error {
 	return h.embedded().SetMaxEncoderBitrate(ctx, maxEncoderBitrate)
 }
@@ -207,7 +207,7 @@ func (h *HttpEndpoint) SetMaxEncoderBitrate(ctx context.Context, maxEncoderBitra
 // this element as the sink. The list is empty when nothing is connected to the
 // element.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetSourceConnections].
 func (h *HttpEndpoint) GetSourceConnections(ctx context.Context, opts *element.GetSourceConnectionsOptions) ([]element.Connection, error) {
 	return h.embedded().GetSourceConnections(ctx, opts)
 }
@@ -216,7 +216,7 @@ func (h *HttpEndpoint) GetSourceConnections(ctx context.Context, opts *element.G
 // sink element, media type and pair of media descriptions, with this element
 // as the source. The list is empty when the element is connected to nothing.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetSinkConnections].
 func (h *HttpEndpoint) GetSinkConnections(ctx context.Context, opts *element.GetSinkConnectionsOptions) ([]element.Connection, error) {
 	return h.embedded().GetSinkConnections(ctx, opts)
 }
@@ -225,16 +225,8 @@ func (h *HttpEndpoint) GetSinkConnections(ctx context.Context, opts *element.Get
 // it connects audio, video and data, and this element emits one
 // ElementConnected per type.
 //
-// Each input of a sink takes one source: connecting a new source to the same
-// input (media type and sink description) replaces the previous one, which
-// gets ElementDisconnected. An element may feed any number of sinks. The
-// server refuses elements of two different pipelines with CONNECT_ERROR
-// (40004).
-//
-// sink is the element that receives the media; it must belong to the same
-// pipeline.
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.Connect], whose documentation gives
+// the details.
 func (h *HttpEndpoint) Connect(ctx context.Context, sink element.MediaElementHandle, opts *element.ConnectOptions) error {
 	return h.embedded().Connect(ctx, sink, opts)
 }
@@ -244,9 +236,8 @@ func (h *HttpEndpoint) Connect(ctx context.Context, sink element.MediaElementHan
 // ElementDisconnected for what it removes. Disconnecting elements that are not
 // connected succeeds.
 //
-// sink is the element that stops receiving the media.
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.Disconnect], whose documentation
+// gives the details.
 func (h *HttpEndpoint) Disconnect(ctx context.Context, sink element.MediaElementHandle, opts *element.DisconnectOptions) error {
 	return h.embedded().Disconnect(ctx, sink, opts)
 }
@@ -255,9 +246,8 @@ func (h *HttpEndpoint) Disconnect(ctx context.Context, sink element.MediaElement
 // that the server transcodes the audio into it when the input differs. An
 // unsupported codec is refused with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
 //
-// caps is the audio codec and bitrate the element must output.
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.SetAudioFormat], whose documentation
+// gives the details.
 func (h *HttpEndpoint) SetAudioFormat(ctx context.Context, caps types.AudioCaps) error {
 	return h.embedded().SetAudioFormat(ctx, caps)
 }
@@ -266,9 +256,8 @@ func (h *HttpEndpoint) SetAudioFormat(ctx context.Context, caps types.AudioCaps)
 // that the server transcodes the video into it when the input differs. An
 // unsupported codec is refused with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
 //
-// caps is the video codec and frame rate the element must output.
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.SetVideoFormat], whose documentation
+// gives the details.
 func (h *HttpEndpoint) SetVideoFormat(ctx context.Context, caps types.VideoCaps) error {
 	return h.embedded().SetVideoFormat(ctx, caps)
 }
@@ -278,7 +267,7 @@ func (h *HttpEndpoint) SetVideoFormat(ctx context.Context, caps types.VideoCaps)
 // named by the server's GST_DEBUG_DUMP_DOT_DIR environment variable, and
 // nowhere when that variable is unset. It is a debugging aid.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.DumpGstreamerDot].
 func (h *HttpEndpoint) DumpGstreamerDot(ctx context.Context, opts *element.DumpGstreamerDotOptions) error {
 	return h.embedded().DumpGstreamerDot(ctx, opts)
 }
@@ -287,7 +276,7 @@ func (h *HttpEndpoint) DumpGstreamerDot(ctx context.Context, opts *element.DumpG
 // DOT text: the GStreamer elements, pads and links that implement it on the
 // server. It is a debugging aid; render it with Graphviz' dot.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetGstreamerDot].
 func (h *HttpEndpoint) GetGstreamerDot(ctx context.Context, opts *element.GetGstreamerDotOptions) (string, error) {
 	return h.embedded().GetGstreamerDot(ctx, opts)
 }
@@ -299,7 +288,7 @@ func (h *HttpEndpoint) GetGstreamerDot(ctx context.Context, opts *element.GetGst
 // RTP streams and transport once media flows. With neither, a real KMS returns
 // nothing (null).
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetStats].
 func (h *HttpEndpoint) GetStats(ctx context.Context, opts *element.GetStatsOptions) (map[string]types.Complex, error) {
 	return h.embedded().GetStats(ctx, opts)
 }
@@ -309,9 +298,8 @@ func (h *HttpEndpoint) GetStats(ctx context.Context, opts *element.GetStatsOptio
 // the last packet; MediaFlowInStateChanged announces each change. The server
 // refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
 //
-// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.IsMediaFlowingIn], whose
+// documentation gives the details.
 func (h *HttpEndpoint) IsMediaFlowingIn(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingInOptions) (bool, error) {
 	return h.embedded().IsMediaFlowingIn(ctx, mediaType, opts)
 }
@@ -321,9 +309,8 @@ func (h *HttpEndpoint) IsMediaFlowingIn(ctx context.Context, mediaType types.Med
 // the last packet; MediaFlowOutStateChanged announces each change. The server
 // refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
 //
-// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.IsMediaFlowingOut], whose
+// documentation gives the details.
 func (h *HttpEndpoint) IsMediaFlowingOut(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingOutOptions) (bool, error) {
 	return h.embedded().IsMediaFlowingOut(ctx, mediaType, opts)
 }
@@ -334,16 +321,15 @@ func (h *HttpEndpoint) IsMediaFlowingOut(ctx context.Context, mediaType types.Me
 // this is worth watching; MediaTranscodingStateChanged announces each change.
 // The server refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
 //
-// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.IsMediaTranscoding], whose
+// documentation gives the details.
 func (h *HttpEndpoint) IsMediaTranscoding(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaTranscodingOptions) (bool, error) {
 	return h.embedded().IsMediaTranscoding(ctx, mediaType, opts)
 }
 
 // OnElementConnected subscribes to the ElementConnected events of the object.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.OnElementConnected].
 func (h *HttpEndpoint) OnElementConnected(ctx context.Context) (<-chan event.ElementConnected, error) {
 	return h.embedded().OnElementConnected(ctx)
 }
@@ -351,7 +337,7 @@ func (h *HttpEndpoint) OnElementConnected(ctx context.Context) (<-chan event.Ele
 // OnElementDisconnected subscribes to the ElementDisconnected events of the
 // object.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.OnElementDisconnected].
 func (h *HttpEndpoint) OnElementDisconnected(ctx context.Context) (<-chan event.ElementDisconnected, error) {
 	return h.embedded().OnElementDisconnected(ctx)
 }
@@ -359,7 +345,7 @@ func (h *HttpEndpoint) OnElementDisconnected(ctx context.Context) (<-chan event.
 // OnMediaFlowOutStateChanged subscribes to the MediaFlowOutStateChanged events
 // of the object.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.OnMediaFlowOutStateChanged].
 func (h *HttpEndpoint) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan event.MediaFlowOutStateChanged, error) {
 	return h.embedded().OnMediaFlowOutStateChanged(ctx)
 }
@@ -367,7 +353,7 @@ func (h *HttpEndpoint) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan e
 // OnMediaFlowInStateChanged subscribes to the MediaFlowInStateChanged events
 // of the object.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.OnMediaFlowInStateChanged].
 func (h *HttpEndpoint) OnMediaFlowInStateChanged(ctx context.Context) (<-chan event.MediaFlowInStateChanged, error) {
 	return h.embedded().OnMediaFlowInStateChanged(ctx)
 }
@@ -375,7 +361,7 @@ func (h *HttpEndpoint) OnMediaFlowInStateChanged(ctx context.Context) (<-chan ev
 // OnMediaTranscodingStateChanged subscribes to the
 // MediaTranscodingStateChanged events of the object.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.OnMediaTranscodingStateChanged].
 func (h *HttpEndpoint) OnMediaTranscodingStateChanged(ctx context.Context) (<-chan event.MediaTranscodingStateChanged, error) {
 	return h.embedded().OnMediaTranscodingStateChanged(ctx)
 }
@@ -387,7 +373,7 @@ func (h *HttpEndpoint) OnMediaTranscodingStateChanged(ctx context.Context) (<-ch
 // pipeline.LookupMediaPipeline, or pipeline.MediaPipelineFromObject on its
 // Object, gives the typed one.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetMediaPipeline].
 func (h *HttpEndpoint) GetMediaPipeline(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetMediaPipeline(ctx)
 }
@@ -398,7 +384,7 @@ func (h *HttpEndpoint) GetMediaPipeline(ctx context.Context) (*element.MediaObje
 // Results are MediaObject handles of the declared class; the Lookup functions
 // of the handle packages check and give the concrete one.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetParent].
 func (h *HttpEndpoint) GetParent(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetParent(ctx)
 }
@@ -410,7 +396,7 @@ func (h *HttpEndpoint) GetParent(ctx context.Context) (*element.MediaObject, err
 // always "manager_ServerManager". It is set when the object is created and
 // never changes.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetId].
 func (h *HttpEndpoint) GetId(ctx context.Context) (string, error) {
 	return h.embedded().GetId(ctx)
 }
@@ -420,7 +406,7 @@ func (h *HttpEndpoint) GetId(ctx context.Context) (string, error) {
 // fixed order. Results are MediaObject handles of the declared class; the
 // Lookup functions of the handle packages check and give the concrete one.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetChildren].
 func (h *HttpEndpoint) GetChildren(ctx context.Context) ([]*element.MediaObject, error) {
 	return h.embedded().GetChildren(ctx)
 }
@@ -429,7 +415,7 @@ func (h *HttpEndpoint) GetChildren(ctx context.Context) ([]*element.MediaObject,
 // server does not use it. It defaults to the object's id, and setting it to
 // the empty string brings the id back.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetName].
 func (h *HttpEndpoint) GetName(ctx context.Context) (string, error) {
 	return h.embedded().GetName(ctx)
 }
@@ -438,7 +424,7 @@ func (h *HttpEndpoint) GetName(ctx context.Context) (string, error) {
 // server does not use it. It defaults to the object's id, and setting it to
 // the empty string brings the id back.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.SetName].
 func (h *HttpEndpoint) SetName(ctx context.Context, name string) error {
 	return h.embedded().SetName(ctx, name)
 }
@@ -447,7 +433,7 @@ func (h *HttpEndpoint) SetName(ctx context.Context, name string) error {
 // object's tags in its tags field. Default false: events then carry an empty
 // tag list.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetSendTagsInEvents].
 func (h *HttpEndpoint) GetSendTagsInEvents(ctx context.Context) (bool, error) {
 	return h.embedded().GetSendTagsInEvents(ctx)
 }
@@ -456,7 +442,7 @@ func (h *HttpEndpoint) GetSendTagsInEvents(ctx context.Context) (bool, error) {
 // object's tags in its tags field. Default false: events then carry an empty
 // tag list.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.SetSendTagsInEvents].
 func (h *HttpEndpoint) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents bool) error {
 	return h.embedded().SetSendTagsInEvents(ctx, sendTagsInEvents)
 }
@@ -465,7 +451,7 @@ func (h *HttpEndpoint) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents
 // the Unix epoch, by the server's clock. It is set when the object is created
 // and never changes.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetCreationTime].
 func (h *HttpEndpoint) GetCreationTime(ctx context.Context) (int32, error) {
 	return h.embedded().GetCreationTime(ctx)
 }
@@ -475,11 +461,8 @@ func (h *HttpEndpoint) GetCreationTime(ctx context.Context) (int32, error) {
 // the object up sees them; sendTagsInEvents copies them into the object's
 // events.
 //
-// key is the tag's name.
-//
-// value is the value stored under the key.
-//
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.AddTag], whose documentation gives
+// the details.
 func (h *HttpEndpoint) AddTag(ctx context.Context, key string, value string) error {
 	return h.embedded().AddTag(ctx, key, value)
 }
@@ -487,9 +470,8 @@ func (h *HttpEndpoint) AddTag(ctx context.Context, key string, value string) err
 // RemoveTag deletes the tag with the given key. Removing a key that is not
 // there succeeds and changes nothing.
 //
-// key is the name of the tag to delete.
-//
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.RemoveTag], whose documentation gives
+// the details.
 func (h *HttpEndpoint) RemoveTag(ctx context.Context, key string) error {
 	return h.embedded().RemoveTag(ctx, key)
 }
@@ -497,9 +479,8 @@ func (h *HttpEndpoint) RemoveTag(ctx context.Context, key string) error {
 // GetTag returns the value stored under the given key. The server refuses a
 // key the object does not have with MEDIA_OBJECT_TAG_KEY_NOT_FOUND (40110).
 //
-// key is the name of the tag to read.
-//
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetTag], whose documentation gives
+// the details.
 func (h *HttpEndpoint) GetTag(ctx context.Context, key string) (string, error) {
 	return h.embedded().GetTag(ctx, key)
 }
@@ -507,14 +488,14 @@ func (h *HttpEndpoint) GetTag(ctx context.Context, key string) (string, error) {
 // GetTags returns every tag of the object as key-value pairs; the list is
 // empty when the object has none.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetTags].
 func (h *HttpEndpoint) GetTags(ctx context.Context) ([]types.Tag, error) {
 	return h.embedded().GetTags(ctx)
 }
 
 // OnError subscribes to the Error events of the object.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.OnError].
 func (h *HttpEndpoint) OnError(ctx context.Context) (<-chan event.Error, error) {
 	return h.embedded().OnError(ctx)
 }
@@ -666,7 +647,7 @@ func (h *HttpPostEndpoint) Events(ctx context.Context, types ...string) (*client
 // configuration. The host and port come from the server's configuration, so a
 // client on another machine may need the host rewritten.
 //
-// It is declared by [HttpEndpoint].
+// It is declared by [HttpEndpoint.GetUrl].
 func (h *HttpPostEndpoint) GetUrl(ctx context.Context) (string, error) {
 	return h.embedded().GetUrl(ctx)
 }
@@ -674,7 +655,7 @@ func (h *HttpPostEndpoint) GetUrl(ctx context.Context) (string, error) {
 // OnMediaSessionTerminated subscribes to the MediaSessionTerminated events of
 // the object.
 //
-// It is declared by [SessionEndpoint].
+// It is declared by [SessionEndpoint.OnMediaSessionTerminated].
 func (h *HttpPostEndpoint) OnMediaSessionTerminated(ctx context.Context) (<-chan event.MediaSessionTerminated, error) {
 	return h.embedded().OnMediaSessionTerminated(ctx)
 }
@@ -682,7 +663,7 @@ func (h *HttpPostEndpoint) OnMediaSessionTerminated(ctx context.Context) (<-chan
 // OnMediaSessionStarted subscribes to the MediaSessionStarted events of the
 // object.
 //
-// It is declared by [SessionEndpoint].
+// It is declared by [SessionEndpoint.OnMediaSessionStarted].
 func (h *HttpPostEndpoint) OnMediaSessionStarted(ctx context.Context) (<-chan event.MediaSessionStarted, error) {
 	return h.embedded().OnMediaSessionStarted(ctx)
 }
@@ -691,7 +672,7 @@ func (h *HttpPostEndpoint) OnMediaSessionStarted(ctx context.Context) (<-chan ev
 // video encoder the element runs when it has to transcode. Default 300000 (300
 // kbps). A real KMS ignores negative values.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetEncoderBitrate].
 func (h *HttpPostEndpoint) GetEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetEncoderBitrate(ctx)
 }
@@ -700,7 +681,7 @@ func (h *HttpPostEndpoint) GetEncoderBitrate(ctx context.Context) (int32, error)
 // encoder the element runs when it has to transcode. Default 300000 (300
 // kbps). A real KMS ignores negative values.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.SetEncoderBitrate].
 func (h *HttpPostEndpoint) SetEncoderBitrate(ctx context.Context, encoderBitrate int32) error {
 	return h.embedded().SetEncoderBitrate(ctx, encoderBitrate)
 }
@@ -710,7 +691,7 @@ func (h *HttpPostEndpoint) SetEncoderBitrate(ctx context.Context, encoderBitrate
 // (no floor). A real KMS lowers a minimum set above the current maximum to
 // that maximum.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetMinEncoderBitrate].
 func (h *HttpPostEndpoint) GetMinEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetMinEncoderBitrate(ctx)
 }
@@ -720,7 +701,7 @@ func (h *HttpPostEndpoint) GetMinEncoderBitrate(ctx context.Context) (int32, err
 // (no floor). A real KMS lowers a minimum set above the current maximum to
 // that maximum.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.SetMinEncoderBitrate].
 func (h *HttpPostEndpoint) SetMinEncoderBitrate(ctx context.Context, minEncoderBitrate int32) error {
 	return h.embedded().SetMinEncoderBitrate(ctx, minEncoderBitrate)
 }
@@ -730,7 +711,7 @@ func (h *HttpPostEndpoint) SetMinEncoderBitrate(ctx context.Context, minEncoderB
 // 2147483647 (no ceiling). A real KMS raises a maximum set below the current
 // minimum to that minimum.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetMaxEncoderBitrate].
 func (h *HttpPostEndpoint) GetMaxEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetMaxEncoderBitrate(ctx)
 }
@@ -740,7 +721,7 @@ func (h *HttpPostEndpoint) GetMaxEncoderBitrate(ctx context.Context) (int32, err
 // 2147483647 (no ceiling). A real KMS raises a maximum set below the current
 // minimum to that minimum.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.SetMaxEncoderBitrate].
 func (h *HttpPostEndpoint) SetMaxEncoderBitrate(ctx context.Context, maxEncoderBitrate int32) error {
 	return h.embedded().SetMaxEncoderBitrate(ctx, maxEncoderBitrate)
 }
@@ -750,7 +731,7 @@ func (h *HttpPostEndpoint) SetMaxEncoderBitrate(ctx context.Context, maxEncoderB
 // this element as the sink. The list is empty when nothing is connected to the
 // element.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetSourceConnections].
 func (h *HttpPostEndpoint) GetSourceConnections(ctx context.Context, opts *element.GetSourceConnectionsOptions) ([]element.Connection, error) {
 	return h.embedded().GetSourceConnections(ctx, opts)
 }
@@ -759,7 +740,7 @@ func (h *HttpPostEndpoint) GetSourceConnections(ctx context.Context, opts *eleme
 // sink element, media type and pair of media descriptions, with this element
 // as the source. The list is empty when the element is connected to nothing.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetSinkConnections].
 func (h *HttpPostEndpoint) GetSinkConnections(ctx context.Context, opts *element.GetSinkConnectionsOptions) ([]element.Connection, error) {
 	return h.embedded().GetSinkConnections(ctx, opts)
 }
@@ -768,16 +749,8 @@ func (h *HttpPostEndpoint) GetSinkConnections(ctx context.Context, opts *element
 // it connects audio, video and data, and this element emits one
 // ElementConnected per type.
 //
-// Each input of a sink takes one source: connecting a new source to the same
-// input (media type and sink description) replaces the previous one, which
-// gets ElementDisconnected. An element may feed any number of sinks. The
-// server refuses elements of two different pipelines with CONNECT_ERROR
-// (40004).
-//
-// sink is the element that receives the media; it must belong to the same
-// pipeline.
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.Connect], whose documentation gives
+// the details.
 func (h *HttpPostEndpoint) Connect(ctx context.Context, sink element.MediaElementHandle, opts *element.ConnectOptions) error {
 	return h.embedded().Connect(ctx, sink, opts)
 }
@@ -787,9 +760,8 @@ func (h *HttpPostEndpoint) Connect(ctx context.Context, sink element.MediaElemen
 // ElementDisconnected for what it removes. Disconnecting elements that are not
 // connected succeeds.
 //
-// sink is the element that stops receiving the media.
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.Disconnect], whose documentation
+// gives the details.
 func (h *HttpPostEndpoint) Disconnect(ctx context.Context, sink element.MediaElementHandle, opts *element.DisconnectOptions) error {
 	return h.embedded().Disconnect(ctx, sink, opts)
 }
@@ -798,9 +770,8 @@ func (h *HttpPostEndpoint) Disconnect(ctx context.Context, sink element.MediaEle
 // that the server transcodes the audio into it when the input differs. An
 // unsupported codec is refused with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
 //
-// caps is the audio codec and bitrate the element must output.
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.SetAudioFormat], whose documentation
+// gives the details.
 func (h *HttpPostEndpoint) SetAudioFormat(ctx context.Context, caps types.AudioCaps) error {
 	return h.embedded().SetAudioFormat(ctx, caps)
 }
@@ -809,9 +780,8 @@ func (h *HttpPostEndpoint) SetAudioFormat(ctx context.Context, caps types.AudioC
 // that the server transcodes the video into it when the input differs. An
 // unsupported codec is refused with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
 //
-// caps is the video codec and frame rate the element must output.
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.SetVideoFormat], whose documentation
+// gives the details.
 func (h *HttpPostEndpoint) SetVideoFormat(ctx context.Context, caps types.VideoCaps) error {
 	return h.embedded().SetVideoFormat(ctx, caps)
 }
@@ -821,7 +791,7 @@ func (h *HttpPostEndpoint) SetVideoFormat(ctx context.Context, caps types.VideoC
 // named by the server's GST_DEBUG_DUMP_DOT_DIR environment variable, and
 // nowhere when that variable is unset. It is a debugging aid.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.DumpGstreamerDot].
 func (h *HttpPostEndpoint) DumpGstreamerDot(ctx context.Context, opts *element.DumpGstreamerDotOptions) error {
 	return h.embedded().DumpGstreamerDot(ctx, opts)
 }
@@ -830,7 +800,7 @@ func (h *HttpPostEndpoint) DumpGstreamerDot(ctx context.Context, opts *element.D
 // DOT text: the GStreamer elements, pads and links that implement it on the
 // server. It is a debugging aid; render it with Graphviz' dot.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetGstreamerDot].
 func (h *HttpPostEndpoint) GetGstreamerDot(ctx context.Context, opts *element.GetGstreamerDotOptions) (string, error) {
 	return h.embedded().GetGstreamerDot(ctx, opts)
 }
@@ -842,7 +812,7 @@ func (h *HttpPostEndpoint) GetGstreamerDot(ctx context.Context, opts *element.Ge
 // RTP streams and transport once media flows. With neither, a real KMS returns
 // nothing (null).
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetStats].
 func (h *HttpPostEndpoint) GetStats(ctx context.Context, opts *element.GetStatsOptions) (map[string]types.Complex, error) {
 	return h.embedded().GetStats(ctx, opts)
 }
@@ -852,9 +822,8 @@ func (h *HttpPostEndpoint) GetStats(ctx context.Context, opts *element.GetStatsO
 // the last packet; MediaFlowInStateChanged announces each change. The server
 // refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
 //
-// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.IsMediaFlowingIn], whose
+// documentation gives the details.
 func (h *HttpPostEndpoint) IsMediaFlowingIn(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingInOptions) (bool, error) {
 	return h.embedded().IsMediaFlowingIn(ctx, mediaType, opts)
 }
@@ -864,9 +833,8 @@ func (h *HttpPostEndpoint) IsMediaFlowingIn(ctx context.Context, mediaType types
 // the last packet; MediaFlowOutStateChanged announces each change. The server
 // refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
 //
-// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.IsMediaFlowingOut], whose
+// documentation gives the details.
 func (h *HttpPostEndpoint) IsMediaFlowingOut(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingOutOptions) (bool, error) {
 	return h.embedded().IsMediaFlowingOut(ctx, mediaType, opts)
 }
@@ -877,16 +845,15 @@ func (h *HttpPostEndpoint) IsMediaFlowingOut(ctx context.Context, mediaType type
 // this is worth watching; MediaTranscodingStateChanged announces each change.
 // The server refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
 //
-// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.IsMediaTranscoding], whose
+// documentation gives the details.
 func (h *HttpPostEndpoint) IsMediaTranscoding(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaTranscodingOptions) (bool, error) {
 	return h.embedded().IsMediaTranscoding(ctx, mediaType, opts)
 }
 
 // OnElementConnected subscribes to the ElementConnected events of the object.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.OnElementConnected].
 func (h *HttpPostEndpoint) OnElementConnected(ctx context.Context) (<-chan event.ElementConnected, error) {
 	return h.embedded().OnElementConnected(ctx)
 }
@@ -894,7 +861,7 @@ func (h *HttpPostEndpoint) OnElementConnected(ctx context.Context) (<-chan event
 // OnElementDisconnected subscribes to the ElementDisconnected events of the
 // object.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.OnElementDisconnected].
 func (h *HttpPostEndpoint) OnElementDisconnected(ctx context.Context) (<-chan event.ElementDisconnected, error) {
 	return h.embedded().OnElementDisconnected(ctx)
 }
@@ -902,7 +869,7 @@ func (h *HttpPostEndpoint) OnElementDisconnected(ctx context.Context) (<-chan ev
 // OnMediaFlowOutStateChanged subscribes to the MediaFlowOutStateChanged events
 // of the object.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.OnMediaFlowOutStateChanged].
 func (h *HttpPostEndpoint) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan event.MediaFlowOutStateChanged, error) {
 	return h.embedded().OnMediaFlowOutStateChanged(ctx)
 }
@@ -910,7 +877,7 @@ func (h *HttpPostEndpoint) OnMediaFlowOutStateChanged(ctx context.Context) (<-ch
 // OnMediaFlowInStateChanged subscribes to the MediaFlowInStateChanged events
 // of the object.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.OnMediaFlowInStateChanged].
 func (h *HttpPostEndpoint) OnMediaFlowInStateChanged(ctx context.Context) (<-chan event.MediaFlowInStateChanged, error) {
 	return h.embedded().OnMediaFlowInStateChanged(ctx)
 }
@@ -918,7 +885,7 @@ func (h *HttpPostEndpoint) OnMediaFlowInStateChanged(ctx context.Context) (<-cha
 // OnMediaTranscodingStateChanged subscribes to the
 // MediaTranscodingStateChanged events of the object.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.OnMediaTranscodingStateChanged].
 func (h *HttpPostEndpoint) OnMediaTranscodingStateChanged(ctx context.Context) (<-chan event.MediaTranscodingStateChanged, error) {
 	return h.embedded().OnMediaTranscodingStateChanged(ctx)
 }
@@ -930,7 +897,7 @@ func (h *HttpPostEndpoint) OnMediaTranscodingStateChanged(ctx context.Context) (
 // pipeline.LookupMediaPipeline, or pipeline.MediaPipelineFromObject on its
 // Object, gives the typed one.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetMediaPipeline].
 func (h *HttpPostEndpoint) GetMediaPipeline(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetMediaPipeline(ctx)
 }
@@ -941,7 +908,7 @@ func (h *HttpPostEndpoint) GetMediaPipeline(ctx context.Context) (*element.Media
 // Results are MediaObject handles of the declared class; the Lookup functions
 // of the handle packages check and give the concrete one.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetParent].
 func (h *HttpPostEndpoint) GetParent(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetParent(ctx)
 }
@@ -953,7 +920,7 @@ func (h *HttpPostEndpoint) GetParent(ctx context.Context) (*element.MediaObject,
 // always "manager_ServerManager". It is set when the object is created and
 // never changes.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetId].
 func (h *HttpPostEndpoint) GetId(ctx context.Context) (string, error) {
 	return h.embedded().GetId(ctx)
 }
@@ -963,7 +930,7 @@ func (h *HttpPostEndpoint) GetId(ctx context.Context) (string, error) {
 // fixed order. Results are MediaObject handles of the declared class; the
 // Lookup functions of the handle packages check and give the concrete one.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetChildren].
 func (h *HttpPostEndpoint) GetChildren(ctx context.Context) ([]*element.MediaObject, error) {
 	return h.embedded().GetChildren(ctx)
 }
@@ -972,7 +939,7 @@ func (h *HttpPostEndpoint) GetChildren(ctx context.Context) ([]*element.MediaObj
 // server does not use it. It defaults to the object's id, and setting it to
 // the empty string brings the id back.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetName].
 func (h *HttpPostEndpoint) GetName(ctx context.Context) (string, error) {
 	return h.embedded().GetName(ctx)
 }
@@ -981,7 +948,7 @@ func (h *HttpPostEndpoint) GetName(ctx context.Context) (string, error) {
 // server does not use it. It defaults to the object's id, and setting it to
 // the empty string brings the id back.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.SetName].
 func (h *HttpPostEndpoint) SetName(ctx context.Context, name string) error {
 	return h.embedded().SetName(ctx, name)
 }
@@ -990,7 +957,7 @@ func (h *HttpPostEndpoint) SetName(ctx context.Context, name string) error {
 // object's tags in its tags field. Default false: events then carry an empty
 // tag list.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetSendTagsInEvents].
 func (h *HttpPostEndpoint) GetSendTagsInEvents(ctx context.Context) (bool, error) {
 	return h.embedded().GetSendTagsInEvents(ctx)
 }
@@ -999,7 +966,7 @@ func (h *HttpPostEndpoint) GetSendTagsInEvents(ctx context.Context) (bool, error
 // object's tags in its tags field. Default false: events then carry an empty
 // tag list.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.SetSendTagsInEvents].
 func (h *HttpPostEndpoint) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents bool) error {
 	return h.embedded().SetSendTagsInEvents(ctx, sendTagsInEvents)
 }
@@ -1008,7 +975,7 @@ func (h *HttpPostEndpoint) SetSendTagsInEvents(ctx context.Context, sendTagsInEv
 // the Unix epoch, by the server's clock. It is set when the object is created
 // and never changes.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetCreationTime].
 func (h *HttpPostEndpoint) GetCreationTime(ctx context.Context) (int32, error) {
 	return h.embedded().GetCreationTime(ctx)
 }
@@ -1018,11 +985,8 @@ func (h *HttpPostEndpoint) GetCreationTime(ctx context.Context) (int32, error) {
 // the object up sees them; sendTagsInEvents copies them into the object's
 // events.
 //
-// key is the tag's name.
-//
-// value is the value stored under the key.
-//
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.AddTag], whose documentation gives
+// the details.
 func (h *HttpPostEndpoint) AddTag(ctx context.Context, key string, value string) error {
 	return h.embedded().AddTag(ctx, key, value)
 }
@@ -1030,9 +994,8 @@ func (h *HttpPostEndpoint) AddTag(ctx context.Context, key string, value string)
 // RemoveTag deletes the tag with the given key. Removing a key that is not
 // there succeeds and changes nothing.
 //
-// key is the name of the tag to delete.
-//
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.RemoveTag], whose documentation gives
+// the details.
 func (h *HttpPostEndpoint) RemoveTag(ctx context.Context, key string) error {
 	return h.embedded().RemoveTag(ctx, key)
 }
@@ -1040,9 +1003,8 @@ func (h *HttpPostEndpoint) RemoveTag(ctx context.Context, key string) error {
 // GetTag returns the value stored under the given key. The server refuses a
 // key the object does not have with MEDIA_OBJECT_TAG_KEY_NOT_FOUND (40110).
 //
-// key is the name of the tag to read.
-//
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetTag], whose documentation gives
+// the details.
 func (h *HttpPostEndpoint) GetTag(ctx context.Context, key string) (string, error) {
 	return h.embedded().GetTag(ctx, key)
 }
@@ -1050,14 +1012,14 @@ func (h *HttpPostEndpoint) GetTag(ctx context.Context, key string) (string, erro
 // GetTags returns every tag of the object as key-value pairs; the list is
 // empty when the object has none.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetTags].
 func (h *HttpPostEndpoint) GetTags(ctx context.Context) ([]types.Tag, error) {
 	return h.embedded().GetTags(ctx)
 }
 
 // OnError subscribes to the Error events of the object.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.OnError].
 func (h *HttpPostEndpoint) OnError(ctx context.Context) (<-chan event.Error, error) {
 	return h.embedded().OnError(ctx)
 }
@@ -1276,7 +1238,7 @@ func (h *PlayerEndpoint) Events(ctx context.Context, types ...string) (*client.S
 // creation (file://, http(s)://, rtsp:// and so on). It is set when the object
 // is created and never changes.
 //
-// It is declared by [UriEndpoint].
+// It is declared by [UriEndpoint.GetUri].
 func (h *PlayerEndpoint) GetUri(ctx context.Context) (string, error) {
 	return h.embedded().GetUri(ctx)
 }
@@ -1284,7 +1246,7 @@ func (h *PlayerEndpoint) GetUri(ctx context.Context) (string, error) {
 // GetState returns whether the endpoint is stopped (STOP, the initial state),
 // running (START) or paused (PAUSE).
 //
-// It is declared by [UriEndpoint].
+// It is declared by [UriEndpoint.GetState].
 func (h *PlayerEndpoint) GetState(ctx context.Context) (types.UriEndpointState, error) {
 	return h.embedded().GetState(ctx)
 }
@@ -1292,7 +1254,7 @@ func (h *PlayerEndpoint) GetState(ctx context.Context) (types.UriEndpointState, 
 // Pause pauses the playing or recording; the state becomes PAUSE and
 // UriEndpointStateChanged follows. Starting again (Play, Record) resumes.
 //
-// It is declared by [UriEndpoint].
+// It is declared by [UriEndpoint.Pause].
 func (h *PlayerEndpoint) Pause(ctx context.Context) error {
 	return h.embedded().Pause(ctx)
 }
@@ -1300,7 +1262,7 @@ func (h *PlayerEndpoint) Pause(ctx context.Context) error {
 // Stop stops the playing or recording; the state becomes STOP and
 // UriEndpointStateChanged follows.
 //
-// It is declared by [UriEndpoint].
+// It is declared by [UriEndpoint.Stop].
 func (h *PlayerEndpoint) Stop(ctx context.Context) error {
 	return h.embedded().Stop(ctx)
 }
@@ -1308,7 +1270,7 @@ func (h *PlayerEndpoint) Stop(ctx context.Context) error {
 // OnUriEndpointStateChanged subscribes to the UriEndpointStateChanged events
 // of the object.
 //
-// It is declared by [UriEndpoint].
+// It is declared by [UriEndpoint.OnUriEndpointStateChanged].
 func (h *PlayerEndpoint) OnUriEndpointStateChanged(ctx context.Context) (<-chan event.UriEndpointStateChanged, error) {
 	return h.embedded().OnUriEndpointStateChanged(ctx)
 }
@@ -1317,7 +1279,7 @@ func (h *PlayerEndpoint) OnUriEndpointStateChanged(ctx context.Context) (<-chan 
 // video encoder the element runs when it has to transcode. Default 300000 (300
 // kbps). A real KMS ignores negative values.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetEncoderBitrate].
 func (h *PlayerEndpoint) GetEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetEncoderBitrate(ctx)
 }
@@ -1326,7 +1288,7 @@ func (h *PlayerEndpoint) GetEncoderBitrate(ctx context.Context) (int32, error) {
 // encoder the element runs when it has to transcode. Default 300000 (300
 // kbps). A real KMS ignores negative values.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.SetEncoderBitrate].
 func (h *PlayerEndpoint) SetEncoderBitrate(ctx context.Context, encoderBitrate int32) error {
 	return h.embedded().SetEncoderBitrate(ctx, encoderBitrate)
 }
@@ -1336,7 +1298,7 @@ func (h *PlayerEndpoint) SetEncoderBitrate(ctx context.Context, encoderBitrate i
 // (no floor). A real KMS lowers a minimum set above the current maximum to
 // that maximum.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetMinEncoderBitrate].
 func (h *PlayerEndpoint) GetMinEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetMinEncoderBitrate(ctx)
 }
@@ -1346,7 +1308,7 @@ func (h *PlayerEndpoint) GetMinEncoderBitrate(ctx context.Context) (int32, error
 // (no floor). A real KMS lowers a minimum set above the current maximum to
 // that maximum.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.SetMinEncoderBitrate].
 func (h *PlayerEndpoint) SetMinEncoderBitrate(ctx context.Context, minEncoderBitrate int32) error {
 	return h.embedded().SetMinEncoderBitrate(ctx, minEncoderBitrate)
 }
@@ -1356,7 +1318,7 @@ func (h *PlayerEndpoint) SetMinEncoderBitrate(ctx context.Context, minEncoderBit
 // 2147483647 (no ceiling). A real KMS raises a maximum set below the current
 // minimum to that minimum.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetMaxEncoderBitrate].
 func (h *PlayerEndpoint) GetMaxEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetMaxEncoderBitrate(ctx)
 }
@@ -1366,7 +1328,7 @@ func (h *PlayerEndpoint) GetMaxEncoderBitrate(ctx context.Context) (int32, error
 // 2147483647 (no ceiling). A real KMS raises a maximum set below the current
 // minimum to that minimum.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.SetMaxEncoderBitrate].
 func (h *PlayerEndpoint) SetMaxEncoderBitrate(ctx context.Context, maxEncoderBitrate int32) error {
 	return h.embedded().SetMaxEncoderBitrate(ctx, maxEncoderBitrate)
 }
@@ -1376,7 +1338,7 @@ func (h *PlayerEndpoint) SetMaxEncoderBitrate(ctx context.Context, maxEncoderBit
 // this element as the sink. The list is empty when nothing is connected to the
 // element.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetSourceConnections].
 func (h *PlayerEndpoint) GetSourceConnections(ctx context.Context, opts *element.GetSourceConnectionsOptions) ([]element.Connection, error) {
 	return h.embedded().GetSourceConnections(ctx, opts)
 }
@@ -1385,7 +1347,7 @@ func (h *PlayerEndpoint) GetSourceConnections(ctx context.Context, opts *element
 // sink element, media type and pair of media descriptions, with this element
 // as the source. The list is empty when the element is connected to nothing.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetSinkConnections].
 func (h *PlayerEndpoint) GetSinkConnections(ctx context.Context, opts *element.GetSinkConnectionsOptions) ([]element.Connection, error) {
 	return h.embedded().GetSinkConnections(ctx, opts)
 }
@@ -1394,16 +1356,8 @@ func (h *PlayerEndpoint) GetSinkConnections(ctx context.Context, opts *element.G
 // it connects audio, video and data, and this element emits one
 // ElementConnected per type.
 //
-// Each input of a sink takes one source: connecting a new source to the same
-// input (media type and sink description) replaces the previous one, which
-// gets ElementDisconnected. An element may feed any number of sinks. The
-// server refuses elements of two different pipelines with CONNECT_ERROR
-// (40004).
-//
-// sink is the element that receives the media; it must belong to the same
-// pipeline.
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.Connect], whose documentation gives
+// the details.
 func (h *PlayerEndpoint) Connect(ctx context.Context, sink element.MediaElementHandle, opts *element.ConnectOptions) error {
 	return h.embedded().Connect(ctx, sink, opts)
 }
@@ -1413,9 +1367,8 @@ func (h *PlayerEndpoint) Connect(ctx context.Context, sink element.MediaElementH
 // ElementDisconnected for what it removes. Disconnecting elements that are not
 // connected succeeds.
 //
-// sink is the element that stops receiving the media.
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.Disconnect], whose documentation
+// gives the details.
 func (h *PlayerEndpoint) Disconnect(ctx context.Context, sink element.MediaElementHandle, opts *element.DisconnectOptions) error {
 	return h.embedded().Disconnect(ctx, sink, opts)
 }
@@ -1424,9 +1377,8 @@ func (h *PlayerEndpoint) Disconnect(ctx context.Context, sink element.MediaEleme
 // that the server transcodes the audio into it when the input differs. An
 // unsupported codec is refused with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
 //
-// caps is the audio codec and bitrate the element must output.
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.SetAudioFormat], whose documentation
+// gives the details.
 func (h *PlayerEndpoint) SetAudioFormat(ctx context.Context, caps types.AudioCaps) error {
 	return h.embedded().SetAudioFormat(ctx, caps)
 }
@@ -1435,9 +1387,8 @@ func (h *PlayerEndpoint) SetAudioFormat(ctx context.Context, caps types.AudioCap
 // that the server transcodes the video into it when the input differs. An
 // unsupported codec is refused with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
 //
-// caps is the video codec and frame rate the element must output.
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.SetVideoFormat], whose documentation
+// gives the details.
 func (h *PlayerEndpoint) SetVideoFormat(ctx context.Context, caps types.VideoCaps) error {
 	return h.embedded().SetVideoFormat(ctx, caps)
 }
@@ -1447,7 +1398,7 @@ func (h *PlayerEndpoint) SetVideoFormat(ctx context.Context, caps types.VideoCap
 // named by the server's GST_DEBUG_DUMP_DOT_DIR environment variable, and
 // nowhere when that variable is unset. It is a debugging aid.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.DumpGstreamerDot].
 func (h *PlayerEndpoint) DumpGstreamerDot(ctx context.Context, opts *element.DumpGstreamerDotOptions) error {
 	return h.embedded().DumpGstreamerDot(ctx, opts)
 }
@@ -1456,7 +1407,7 @@ func (h *PlayerEndpoint) DumpGstreamerDot(ctx context.Context, opts *element.Dum
 // DOT text: the GStreamer elements, pads and links that implement it on the
 // server. It is a debugging aid; render it with Graphviz' dot.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetGstreamerDot].
 func (h *PlayerEndpoint) GetGstreamerDot(ctx context.Context, opts *element.GetGstreamerDotOptions) (string, error) {
 	return h.embedded().GetGstreamerDot(ctx, opts)
 }
@@ -1468,7 +1419,7 @@ func (h *PlayerEndpoint) GetGstreamerDot(ctx context.Context, opts *element.GetG
 // RTP streams and transport once media flows. With neither, a real KMS returns
 // nothing (null).
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetStats].
 func (h *PlayerEndpoint) GetStats(ctx context.Context, opts *element.GetStatsOptions) (map[string]types.Complex, error) {
 	return h.embedded().GetStats(ctx, opts)
 }
@@ -1478,9 +1429,8 @@ func (h *PlayerEndpoint) GetStats(ctx context.Context, opts *element.GetStatsOpt
 // the last packet; MediaFlowInStateChanged announces each change. The server
 // refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
 //
-// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.IsMediaFlowingIn], whose
+// documentation gives the details.
 func (h *PlayerEndpoint) IsMediaFlowingIn(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingInOptions) (bool, error) {
 	return h.embedded().IsMediaFlowingIn(ctx, mediaType, opts)
 }
@@ -1490,9 +1440,8 @@ func (h *PlayerEndpoint) IsMediaFlowingIn(ctx context.Context, mediaType types.M
 // the last packet; MediaFlowOutStateChanged announces each change. The server
 // refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
 //
-// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.IsMediaFlowingOut], whose
+// documentation gives the details.
 func (h *PlayerEndpoint) IsMediaFlowingOut(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingOutOptions) (bool, error) {
 	return h.embedded().IsMediaFlowingOut(ctx, mediaType, opts)
 }
@@ -1503,16 +1452,15 @@ func (h *PlayerEndpoint) IsMediaFlowingOut(ctx context.Context, mediaType types.
 // this is worth watching; MediaTranscodingStateChanged announces each change.
 // The server refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
 //
-// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.IsMediaTranscoding], whose
+// documentation gives the details.
 func (h *PlayerEndpoint) IsMediaTranscoding(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaTranscodingOptions) (bool, error) {
 	return h.embedded().IsMediaTranscoding(ctx, mediaType, opts)
 }
 
 // OnElementConnected subscribes to the ElementConnected events of the object.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.OnElementConnected].
 func (h *PlayerEndpoint) OnElementConnected(ctx context.Context) (<-chan event.ElementConnected, error) {
 	return h.embedded().OnElementConnected(ctx)
 }
@@ -1520,7 +1468,7 @@ func (h *PlayerEndpoint) OnElementConnected(ctx context.Context) (<-chan event.E
 // OnElementDisconnected subscribes to the ElementDisconnected events of the
 // object.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.OnElementDisconnected].
 func (h *PlayerEndpoint) OnElementDisconnected(ctx context.Context) (<-chan event.ElementDisconnected, error) {
 	return h.embedded().OnElementDisconnected(ctx)
 }
@@ -1528,7 +1476,7 @@ func (h *PlayerEndpoint) OnElementDisconnected(ctx context.Context) (<-chan even
 // OnMediaFlowOutStateChanged subscribes to the MediaFlowOutStateChanged events
 // of the object.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.OnMediaFlowOutStateChanged].
 func (h *PlayerEndpoint) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan event.MediaFlowOutStateChanged, error) {
 	return h.embedded().OnMediaFlowOutStateChanged(ctx)
 }
@@ -1536,7 +1484,7 @@ func (h *PlayerEndpoint) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan
 // OnMediaFlowInStateChanged subscribes to the MediaFlowInStateChanged events
 // of the object.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.OnMediaFlowInStateChanged].
 func (h *PlayerEndpoint) OnMediaFlowInStateChanged(ctx context.Context) (<-chan event.MediaFlowInStateChanged, error) {
 	return h.embedded().OnMediaFlowInStateChanged(ctx)
 }
@@ -1544,7 +1492,7 @@ func (h *PlayerEndpoint) OnMediaFlowInStateChanged(ctx context.Context) (<-chan 
 // OnMediaTranscodingStateChanged subscribes to the
 // MediaTranscodingStateChanged events of the object.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.OnMediaTranscodingStateChanged].
 func (h *PlayerEndpoint) OnMediaTranscodingStateChanged(ctx context.Context) (<-chan event.MediaTranscodingStateChanged, error) {
 	return h.embedded().OnMediaTranscodingStateChanged(ctx)
 }
@@ -1556,7 +1504,7 @@ func (h *PlayerEndpoint) OnMediaTranscodingStateChanged(ctx context.Context) (<-
 // pipeline.LookupMediaPipeline, or pipeline.MediaPipelineFromObject on its
 // Object, gives the typed one.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetMediaPipeline].
 func (h *PlayerEndpoint) GetMediaPipeline(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetMediaPipeline(ctx)
 }
@@ -1567,7 +1515,7 @@ func (h *PlayerEndpoint) GetMediaPipeline(ctx context.Context) (*element.MediaOb
 // Results are MediaObject handles of the declared class; the Lookup functions
 // of the handle packages check and give the concrete one.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetParent].
 func (h *PlayerEndpoint) GetParent(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetParent(ctx)
 }
@@ -1579,7 +1527,7 @@ func (h *PlayerEndpoint) GetParent(ctx context.Context) (*element.MediaObject, e
 // always "manager_ServerManager". It is set when the object is created and
 // never changes.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetId].
 func (h *PlayerEndpoint) GetId(ctx context.Context) (string, error) {
 	return h.embedded().GetId(ctx)
 }
@@ -1589,7 +1537,7 @@ func (h *PlayerEndpoint) GetId(ctx context.Context) (string, error) {
 // fixed order. Results are MediaObject handles of the declared class; the
 // Lookup functions of the handle packages check and give the concrete one.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetChildren].
 func (h *PlayerEndpoint) GetChildren(ctx context.Context) ([]*element.MediaObject, error) {
 	return h.embedded().GetChildren(ctx)
 }
@@ -1598,7 +1546,7 @@ func (h *PlayerEndpoint) GetChildren(ctx context.Context) ([]*element.MediaObjec
 // server does not use it. It defaults to the object's id, and setting it to
 // the empty string brings the id back.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetName].
 func (h *PlayerEndpoint) GetName(ctx context.Context) (string, error) {
 	return h.embedded().GetName(ctx)
 }
@@ -1607,7 +1555,7 @@ func (h *PlayerEndpoint) GetName(ctx context.Context) (string, error) {
 // server does not use it. It defaults to the object's id, and setting it to
 // the empty string brings the id back.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.SetName].
 func (h *PlayerEndpoint) SetName(ctx context.Context, name string) error {
 	return h.embedded().SetName(ctx, name)
 }
@@ -1616,7 +1564,7 @@ func (h *PlayerEndpoint) SetName(ctx context.Context, name string) error {
 // object's tags in its tags field. Default false: events then carry an empty
 // tag list.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetSendTagsInEvents].
 func (h *PlayerEndpoint) GetSendTagsInEvents(ctx context.Context) (bool, error) {
 	return h.embedded().GetSendTagsInEvents(ctx)
 }
@@ -1625,7 +1573,7 @@ func (h *PlayerEndpoint) GetSendTagsInEvents(ctx context.Context) (bool, error) 
 // object's tags in its tags field. Default false: events then carry an empty
 // tag list.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.SetSendTagsInEvents].
 func (h *PlayerEndpoint) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents bool) error {
 	return h.embedded().SetSendTagsInEvents(ctx, sendTagsInEvents)
 }
@@ -1634,7 +1582,7 @@ func (h *PlayerEndpoint) SetSendTagsInEvents(ctx context.Context, sendTagsInEven
 // the Unix epoch, by the server's clock. It is set when the object is created
 // and never changes.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetCreationTime].
 func (h *PlayerEndpoint) GetCreationTime(ctx context.Context) (int32, error) {
 	return h.embedded().GetCreationTime(ctx)
 }
@@ -1644,11 +1592,8 @@ func (h *PlayerEndpoint) GetCreationTime(ctx context.Context) (int32, error) {
 // the object up sees them; sendTagsInEvents copies them into the object's
 // events.
 //
-// key is the tag's name.
-//
-// value is the value stored under the key.
-//
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.AddTag], whose documentation gives
+// the details.
 func (h *PlayerEndpoint) AddTag(ctx context.Context, key string, value string) error {
 	return h.embedded().AddTag(ctx, key, value)
 }
@@ -1656,9 +1601,8 @@ func (h *PlayerEndpoint) AddTag(ctx context.Context, key string, value string) e
 // RemoveTag deletes the tag with the given key. Removing a key that is not
 // there succeeds and changes nothing.
 //
-// key is the name of the tag to delete.
-//
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.RemoveTag], whose documentation gives
+// the details.
 func (h *PlayerEndpoint) RemoveTag(ctx context.Context, key string) error {
 	return h.embedded().RemoveTag(ctx, key)
 }
@@ -1666,9 +1610,8 @@ func (h *PlayerEndpoint) RemoveTag(ctx context.Context, key string) error {
 // GetTag returns the value stored under the given key. The server refuses a
 // key the object does not have with MEDIA_OBJECT_TAG_KEY_NOT_FOUND (40110).
 //
-// key is the name of the tag to read.
-//
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetTag], whose documentation gives
+// the details.
 func (h *PlayerEndpoint) GetTag(ctx context.Context, key string) (string, error) {
 	return h.embedded().GetTag(ctx, key)
 }
@@ -1676,14 +1619,14 @@ func (h *PlayerEndpoint) GetTag(ctx context.Context, key string) (string, error)
 // GetTags returns every tag of the object as key-value pairs; the list is
 // empty when the object has none.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetTags].
 func (h *PlayerEndpoint) GetTags(ctx context.Context) ([]types.Tag, error) {
 	return h.embedded().GetTags(ctx)
 }
 
 // OnError subscribes to the Error events of the object.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.OnError].
 func (h *PlayerEndpoint) OnError(ctx context.Context) (<-chan event.Error, error) {
 	return h.embedded().OnError(ctx)
 }
@@ -1880,7 +1823,7 @@ func (h *RecorderEndpoint) Events(ctx context.Context, types ...string) (*client
 // creation (file://, http(s)://, rtsp:// and so on). It is set when the object
 // is created and never changes.
 //
-// It is declared by [UriEndpoint].
+// It is declared by [UriEndpoint.GetUri].
 func (h *RecorderEndpoint) GetUri(ctx context.Context) (string, error) {
 	return h.embedded().GetUri(ctx)
 }
@@ -1888,7 +1831,7 @@ func (h *RecorderEndpoint) GetUri(ctx context.Context) (string, error) {
 // GetState returns whether the endpoint is stopped (STOP, the initial state),
 // running (START) or paused (PAUSE).
 //
-// It is declared by [UriEndpoint].
+// It is declared by [UriEndpoint.GetState].
 func (h *RecorderEndpoint) GetState(ctx context.Context) (types.UriEndpointState, error) {
 	return h.embedded().GetState(ctx)
 }
@@ -1896,7 +1839,7 @@ func (h *RecorderEndpoint) GetState(ctx context.Context) (types.UriEndpointState
 // Pause pauses the playing or recording; the state becomes PAUSE and
 // UriEndpointStateChanged follows. Starting again (Play, Record) resumes.
 //
-// It is declared by [UriEndpoint].
+// It is declared by [UriEndpoint.Pause].
 func (h *RecorderEndpoint) Pause(ctx context.Context) error {
 	return h.embedded().Pause(ctx)
 }
@@ -1904,7 +1847,7 @@ func (h *RecorderEndpoint) Pause(ctx context.Context) error {
 // Stop stops the playing or recording; the state becomes STOP and
 // UriEndpointStateChanged follows.
 //
-// It is declared by [UriEndpoint].
+// It is declared by [UriEndpoint.Stop].
 func (h *RecorderEndpoint) Stop(ctx context.Context) error {
 	return h.embedded().Stop(ctx)
 }
@@ -1912,7 +1855,7 @@ func (h *RecorderEndpoint) Stop(ctx context.Context) error {
 // OnUriEndpointStateChanged subscribes to the UriEndpointStateChanged events
 // of the object.
 //
-// It is declared by [UriEndpoint].
+// It is declared by [UriEndpoint.OnUriEndpointStateChanged].
 func (h *RecorderEndpoint) OnUriEndpointStateChanged(ctx context.Context) (<-chan event.UriEndpointStateChanged, error) {
 	return h.embedded().OnUriEndpointStateChanged(ctx)
 }
@@ -1921,7 +1864,7 @@ func (h *RecorderEndpoint) OnUriEndpointStateChanged(ctx context.Context) (<-cha
 // video encoder the element runs when it has to transcode. Default 300000 (300
 // kbps). A real KMS ignores negative values.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetEncoderBitrate].
 func (h *RecorderEndpoint) GetEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetEncoderBitrate(ctx)
 }
@@ -1930,7 +1873,7 @@ func (h *RecorderEndpoint) GetEncoderBitrate(ctx context.Context) (int32, error)
 // encoder the element runs when it has to transcode. Default 300000 (300
 // kbps). A real KMS ignores negative values.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.SetEncoderBitrate].
 func (h *RecorderEndpoint) SetEncoderBitrate(ctx context.Context, encoderBitrate int32) error {
 	return h.embedded().SetEncoderBitrate(ctx, encoderBitrate)
 }
@@ -1940,7 +1883,7 @@ func (h *RecorderEndpoint) SetEncoderBitrate(ctx context.Context, encoderBitrate
 // (no floor). A real KMS lowers a minimum set above the current maximum to
 // that maximum.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetMinEncoderBitrate].
 func (h *RecorderEndpoint) GetMinEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetMinEncoderBitrate(ctx)
 }
@@ -1950,7 +1893,7 @@ func (h *RecorderEndpoint) GetMinEncoderBitrate(ctx context.Context) (int32, err
 // (no floor). A real KMS lowers a minimum set above the current maximum to
 // that maximum.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.SetMinEncoderBitrate].
 func (h *RecorderEndpoint) SetMinEncoderBitrate(ctx context.Context, minEncoderBitrate int32) error {
 	return h.embedded().SetMinEncoderBitrate(ctx, minEncoderBitrate)
 }
@@ -1960,7 +1903,7 @@ func (h *RecorderEndpoint) SetMinEncoderBitrate(ctx context.Context, minEncoderB
 // 2147483647 (no ceiling). A real KMS raises a maximum set below the current
 // minimum to that minimum.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetMaxEncoderBitrate].
 func (h *RecorderEndpoint) GetMaxEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetMaxEncoderBitrate(ctx)
 }
@@ -1970,7 +1913,7 @@ func (h *RecorderEndpoint) GetMaxEncoderBitrate(ctx context.Context) (int32, err
 // 2147483647 (no ceiling). A real KMS raises a maximum set below the current
 // minimum to that minimum.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.SetMaxEncoderBitrate].
 func (h *RecorderEndpoint) SetMaxEncoderBitrate(ctx context.Context, maxEncoderBitrate int32) error {
 	return h.embedded().SetMaxEncoderBitrate(ctx, maxEncoderBitrate)
 }
@@ -1980,7 +1923,7 @@ func (h *RecorderEndpoint) SetMaxEncoderBitrate(ctx context.Context, maxEncoderB
 // this element as the sink. The list is empty when nothing is connected to the
 // element.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetSourceConnections].
 func (h *RecorderEndpoint) GetSourceConnections(ctx context.Context, opts *element.GetSourceConnectionsOptions) ([]element.Connection, error) {
 	return h.embedded().GetSourceConnections(ctx, opts)
 }
@@ -1989,7 +1932,7 @@ func (h *RecorderEndpoint) GetSourceConnections(ctx context.Context, opts *eleme
 // sink element, media type and pair of media descriptions, with this element
 // as the source. The list is empty when the element is connected to nothing.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetSinkConnections].
 func (h *RecorderEndpoint) GetSinkConnections(ctx context.Context, opts *element.GetSinkConnectionsOptions) ([]element.Connection, error) {
 	return h.embedded().GetSinkConnections(ctx, opts)
 }
@@ -1998,16 +1941,8 @@ func (h *RecorderEndpoint) GetSinkConnections(ctx context.Context, opts *element
 // it connects audio, video and data, and this element emits one
 // ElementConnected per type.
 //
-// Each input of a sink takes one source: connecting a new source to the same
-// input (media type and sink description) replaces the previous one, which
-// gets ElementDisconnected. An element may feed any number of sinks. The
-// server refuses elements of two different pipelines with CONNECT_ERROR
-// (40004).
-//
-// sink is the element that receives the media; it must belong to the same
-// pipeline.
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.Connect], whose documentation gives
+// the details.
 func (h *RecorderEndpoint) Connect(ctx context.Context, sink element.MediaElementHandle, opts *element.ConnectOptions) error {
 	return h.embedded().Connect(ctx, sink, opts)
 }
@@ -2017,9 +1952,8 @@ func (h *RecorderEndpoint) Connect(ctx context.Context, sink element.MediaElemen
 // ElementDisconnected for what it removes. Disconnecting elements that are not
 // connected succeeds.
 //
-// sink is the element that stops receiving the media.
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.Disconnect], whose documentation
+// gives the details.
 func (h *RecorderEndpoint) Disconnect(ctx context.Context, sink element.MediaElementHandle, opts *element.DisconnectOptions) error {
 	return h.embedded().Disconnect(ctx, sink, opts)
 }
@@ -2028,9 +1962,8 @@ func (h *RecorderEndpoint) Disconnect(ctx context.Context, sink element.MediaEle
 // that the server transcodes the audio into it when the input differs. An
 // unsupported codec is refused with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
 //
-// caps is the audio codec and bitrate the element must output.
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.SetAudioFormat], whose documentation
+// gives the details.
 func (h *RecorderEndpoint) SetAudioFormat(ctx context.Context, caps types.AudioCaps) error {
 	return h.embedded().SetAudioFormat(ctx, caps)
 }
@@ -2039,9 +1972,8 @@ func (h *RecorderEndpoint) SetAudioFormat(ctx context.Context, caps types.AudioC
 // that the server transcodes the video into it when the input differs. An
 // unsupported codec is refused with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
 //
-// caps is the video codec and frame rate the element must output.
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.SetVideoFormat], whose documentation
+// gives the details.
 func (h *RecorderEndpoint) SetVideoFormat(ctx context.Context, caps types.VideoCaps) error {
 	return h.embedded().SetVideoFormat(ctx, caps)
 }
@@ -2051,7 +1983,7 @@ func (h *RecorderEndpoint) SetVideoFormat(ctx context.Context, caps types.VideoC
 // named by the server's GST_DEBUG_DUMP_DOT_DIR environment variable, and
 // nowhere when that variable is unset. It is a debugging aid.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.DumpGstreamerDot].
 func (h *RecorderEndpoint) DumpGstreamerDot(ctx context.Context, opts *element.DumpGstreamerDotOptions) error {
 	return h.embedded().DumpGstreamerDot(ctx, opts)
 }
@@ -2060,7 +1992,7 @@ func (h *RecorderEndpoint) DumpGstreamerDot(ctx context.Context, opts *element.D
 // DOT text: the GStreamer elements, pads and links that implement it on the
 // server. It is a debugging aid; render it with Graphviz' dot.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetGstreamerDot].
 func (h *RecorderEndpoint) GetGstreamerDot(ctx context.Context, opts *element.GetGstreamerDotOptions) (string, error) {
 	return h.embedded().GetGstreamerDot(ctx, opts)
 }
@@ -2072,7 +2004,7 @@ func (h *RecorderEndpoint) GetGstreamerDot(ctx context.Context, opts *element.Ge
 // RTP streams and transport once media flows. With neither, a real KMS returns
 // nothing (null).
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetStats].
 func (h *RecorderEndpoint) GetStats(ctx context.Context, opts *element.GetStatsOptions) (map[string]types.Complex, error) {
 	return h.embedded().GetStats(ctx, opts)
 }
@@ -2082,9 +2014,8 @@ func (h *RecorderEndpoint) GetStats(ctx context.Context, opts *element.GetStatsO
 // the last packet; MediaFlowInStateChanged announces each change. The server
 // refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
 //
-// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.IsMediaFlowingIn], whose
+// documentation gives the details.
 func (h *RecorderEndpoint) IsMediaFlowingIn(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingInOptions) (bool, error) {
 	return h.embedded().IsMediaFlowingIn(ctx, mediaType, opts)
 }
@@ -2094,9 +2025,8 @@ func (h *RecorderEndpoint) IsMediaFlowingIn(ctx context.Context, mediaType types
 // the last packet; MediaFlowOutStateChanged announces each change. The server
 // refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
 //
-// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.IsMediaFlowingOut], whose
+// documentation gives the details.
 func (h *RecorderEndpoint) IsMediaFlowingOut(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingOutOptions) (bool, error) {
 	return h.embedded().IsMediaFlowingOut(ctx, mediaType, opts)
 }
@@ -2107,16 +2037,15 @@ func (h *RecorderEndpoint) IsMediaFlowingOut(ctx context.Context, mediaType type
 // this is worth watching; MediaTranscodingStateChanged announces each change.
 // The server refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
 //
-// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.IsMediaTranscoding], whose
+// documentation gives the details.
 func (h *RecorderEndpoint) IsMediaTranscoding(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaTranscodingOptions) (bool, error) {
 	return h.embedded().IsMediaTranscoding(ctx, mediaType, opts)
 }
 
 // OnElementConnected subscribes to the ElementConnected events of the object.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.OnElementConnected].
 func (h *RecorderEndpoint) OnElementConnected(ctx context.Context) (<-chan event.ElementConnected, error) {
 	return h.embedded().OnElementConnected(ctx)
 }
@@ -2124,7 +2053,7 @@ func (h *RecorderEndpoint) OnElementConnected(ctx context.Context) (<-chan event
 // OnElementDisconnected subscribes to the ElementDisconnected events of the
 // object.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.OnElementDisconnected].
 func (h *RecorderEndpoint) OnElementDisconnected(ctx context.Context) (<-chan event.ElementDisconnected, error) {
 	return h.embedded().OnElementDisconnected(ctx)
 }
@@ -2132,7 +2061,7 @@ func (h *RecorderEndpoint) OnElementDisconnected(ctx context.Context) (<-chan ev
 // OnMediaFlowOutStateChanged subscribes to the MediaFlowOutStateChanged events
 // of the object.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.OnMediaFlowOutStateChanged].
 func (h *RecorderEndpoint) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan event.MediaFlowOutStateChanged, error) {
 	return h.embedded().OnMediaFlowOutStateChanged(ctx)
 }
@@ -2140,7 +2069,7 @@ func (h *RecorderEndpoint) OnMediaFlowOutStateChanged(ctx context.Context) (<-ch
 // OnMediaFlowInStateChanged subscribes to the MediaFlowInStateChanged events
 // of the object.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.OnMediaFlowInStateChanged].
 func (h *RecorderEndpoint) OnMediaFlowInStateChanged(ctx context.Context) (<-chan event.MediaFlowInStateChanged, error) {
 	return h.embedded().OnMediaFlowInStateChanged(ctx)
 }
@@ -2148,7 +2077,7 @@ func (h *RecorderEndpoint) OnMediaFlowInStateChanged(ctx context.Context) (<-cha
 // OnMediaTranscodingStateChanged subscribes to the
 // MediaTranscodingStateChanged events of the object.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.OnMediaTranscodingStateChanged].
 func (h *RecorderEndpoint) OnMediaTranscodingStateChanged(ctx context.Context) (<-chan event.MediaTranscodingStateChanged, error) {
 	return h.embedded().OnMediaTranscodingStateChanged(ctx)
 }
@@ -2160,7 +2089,7 @@ func (h *RecorderEndpoint) OnMediaTranscodingStateChanged(ctx context.Context) (
 // pipeline.LookupMediaPipeline, or pipeline.MediaPipelineFromObject on its
 // Object, gives the typed one.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetMediaPipeline].
 func (h *RecorderEndpoint) GetMediaPipeline(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetMediaPipeline(ctx)
 }
@@ -2171,7 +2100,7 @@ func (h *RecorderEndpoint) GetMediaPipeline(ctx context.Context) (*element.Media
 // Results are MediaObject handles of the declared class; the Lookup functions
 // of the handle packages check and give the concrete one.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetParent].
 func (h *RecorderEndpoint) GetParent(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetParent(ctx)
 }
@@ -2183,7 +2112,7 @@ func (h *RecorderEndpoint) GetParent(ctx context.Context) (*element.MediaObject,
 // always "manager_ServerManager". It is set when the object is created and
 // never changes.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetId].
 func (h *RecorderEndpoint) GetId(ctx context.Context) (string, error) {
 	return h.embedded().GetId(ctx)
 }
@@ -2193,7 +2122,7 @@ func (h *RecorderEndpoint) GetId(ctx context.Context) (string, error) {
 // fixed order. Results are MediaObject handles of the declared class; the
 // Lookup functions of the handle packages check and give the concrete one.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetChildren].
 func (h *RecorderEndpoint) GetChildren(ctx context.Context) ([]*element.MediaObject, error) {
 	return h.embedded().GetChildren(ctx)
 }
@@ -2202,7 +2131,7 @@ func (h *RecorderEndpoint) GetChildren(ctx context.Context) ([]*element.MediaObj
 // server does not use it. It defaults to the object's id, and setting it to
 // the empty string brings the id back.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetName].
 func (h *RecorderEndpoint) GetName(ctx context.Context) (string, error) {
 	return h.embedded().GetName(ctx)
 }
@@ -2211,7 +2140,7 @@ func (h *RecorderEndpoint) GetName(ctx context.Context) (string, error) {
 // server does not use it. It defaults to the object's id, and setting it to
 // the empty string brings the id back.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.SetName].
 func (h *RecorderEndpoint) SetName(ctx context.Context, name string) error {
 	return h.embedded().SetName(ctx, name)
 }
@@ -2220,7 +2149,7 @@ func (h *RecorderEndpoint) SetName(ctx context.Context, name string) error {
 // object's tags in its tags field. Default false: events then carry an empty
 // tag list.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetSendTagsInEvents].
 func (h *RecorderEndpoint) GetSendTagsInEvents(ctx context.Context) (bool, error) {
 	return h.embedded().GetSendTagsInEvents(ctx)
 }
@@ -2229,7 +2158,7 @@ func (h *RecorderEndpoint) GetSendTagsInEvents(ctx context.Context) (bool, error
 // object's tags in its tags field. Default false: events then carry an empty
 // tag list.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.SetSendTagsInEvents].
 func (h *RecorderEndpoint) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents bool) error {
 	return h.embedded().SetSendTagsInEvents(ctx, sendTagsInEvents)
 }
@@ -2238,7 +2167,7 @@ func (h *RecorderEndpoint) SetSendTagsInEvents(ctx context.Context, sendTagsInEv
 // the Unix epoch, by the server's clock. It is set when the object is created
 // and never changes.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetCreationTime].
 func (h *RecorderEndpoint) GetCreationTime(ctx context.Context) (int32, error) {
 	return h.embedded().GetCreationTime(ctx)
 }
@@ -2248,11 +2177,8 @@ func (h *RecorderEndpoint) GetCreationTime(ctx context.Context) (int32, error) {
 // the object up sees them; sendTagsInEvents copies them into the object's
 // events.
 //
-// key is the tag's name.
-//
-// value is the value stored under the key.
-//
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.AddTag], whose documentation gives
+// the details.
 func (h *RecorderEndpoint) AddTag(ctx context.Context, key string, value string) error {
 	return h.embedded().AddTag(ctx, key, value)
 }
@@ -2260,9 +2186,8 @@ func (h *RecorderEndpoint) AddTag(ctx context.Context, key string, value string)
 // RemoveTag deletes the tag with the given key. Removing a key that is not
 // there succeeds and changes nothing.
 //
-// key is the name of the tag to delete.
-//
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.RemoveTag], whose documentation gives
+// the details.
 func (h *RecorderEndpoint) RemoveTag(ctx context.Context, key string) error {
 	return h.embedded().RemoveTag(ctx, key)
 }
@@ -2270,9 +2195,8 @@ func (h *RecorderEndpoint) RemoveTag(ctx context.Context, key string) error {
 // GetTag returns the value stored under the given key. The server refuses a
 // key the object does not have with MEDIA_OBJECT_TAG_KEY_NOT_FOUND (40110).
 //
-// key is the name of the tag to read.
-//
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetTag], whose documentation gives
+// the details.
 func (h *RecorderEndpoint) GetTag(ctx context.Context, key string) (string, error) {
 	return h.embedded().GetTag(ctx, key)
 }
@@ -2280,14 +2204,14 @@ func (h *RecorderEndpoint) GetTag(ctx context.Context, key string) (string, erro
 // GetTags returns every tag of the object as key-value pairs; the list is
 // empty when the object has none.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetTags].
 func (h *RecorderEndpoint) GetTags(ctx context.Context) ([]types.Tag, error) {
 	return h.embedded().GetTags(ctx)
 }
 
 // OnError subscribes to the Error events of the object.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.OnError].
 func (h *RecorderEndpoint) OnError(ctx context.Context) (<-chan event.Error, error) {
 	return h.embedded().OnError(ctx)
 }
@@ -2450,7 +2374,7 @@ func (h *RtpEndpoint) Events(ctx context.Context, types ...string) (*client.Subs
 // network looks. Default 100. A KMS 7.3.1 kept reporting 100 after sets of
 // other values.
 //
-// It is declared by [BaseRtpEndpoint].
+// It is declared by [BaseRtpEndpoint.GetMinVideoRecvBandwidth].
 func (h *RtpEndpoint) GetMinVideoRecvBandwidth(ctx context.Context) (int32, error) {
 	return h.embedded().GetMinVideoRecvBandwidth(ctx)
 }
@@ -2460,7 +2384,7 @@ func (h *RtpEndpoint) GetMinVideoRecvBandwidth(ctx context.Context) (int32, erro
 // network looks. Default 100. A KMS 7.3.1 kept reporting 100 after sets of
 // other values.
 //
-// It is declared by [BaseRtpEndpoint].
+// It is declared by [BaseRtpEndpoint.SetMinVideoRecvBandwidth].
 func (h *RtpEndpoint) SetMinVideoRecvBandwidth(ctx context.Context, minVideoRecvBandwidth int32) error {
 	return h.embedded().SetMinVideoRecvBandwidth(ctx, minVideoRecvBandwidth)
 }
@@ -2469,7 +2393,7 @@ func (h *RtpEndpoint) SetMinVideoRecvBandwidth(ctx context.Context, minVideoRecv
 // sends video at when it adapts to its peer's feedback. Default 100. A real
 // KMS lowers a minimum set above maxVideoSendBandwidth to that maximum.
 //
-// It is declared by [BaseRtpEndpoint].
+// It is declared by [BaseRtpEndpoint.GetMinVideoSendBandwidth].
 func (h *RtpEndpoint) GetMinVideoSendBandwidth(ctx context.Context) (int32, error) {
 	return h.embedded().GetMinVideoSendBandwidth(ctx)
 }
@@ -2478,7 +2402,7 @@ func (h *RtpEndpoint) GetMinVideoSendBandwidth(ctx context.Context) (int32, erro
 // sends video at when it adapts to its peer's feedback. Default 100. A real
 // KMS lowers a minimum set above maxVideoSendBandwidth to that maximum.
 //
-// It is declared by [BaseRtpEndpoint].
+// It is declared by [BaseRtpEndpoint.SetMinVideoSendBandwidth].
 func (h *RtpEndpoint) SetMinVideoSendBandwidth(ctx context.Context, minVideoSendBandwidth int32) error {
 	return h.embedded().SetMinVideoSendBandwidth(ctx, minVideoSendBandwidth)
 }
@@ -2487,7 +2411,7 @@ func (h *RtpEndpoint) SetMinVideoSendBandwidth(ctx context.Context, minVideoSend
 // sends video at when it adapts to its peer's feedback. Default 500; 0 means
 // no limit.
 //
-// It is declared by [BaseRtpEndpoint].
+// It is declared by [BaseRtpEndpoint.GetMaxVideoSendBandwidth].
 func (h *RtpEndpoint) GetMaxVideoSendBandwidth(ctx context.Context) (int32, error) {
 	return h.embedded().GetMaxVideoSendBandwidth(ctx)
 }
@@ -2496,7 +2420,7 @@ func (h *RtpEndpoint) GetMaxVideoSendBandwidth(ctx context.Context) (int32, erro
 // sends video at when it adapts to its peer's feedback. Default 500; 0 means
 // no limit.
 //
-// It is declared by [BaseRtpEndpoint].
+// It is declared by [BaseRtpEndpoint.SetMaxVideoSendBandwidth].
 func (h *RtpEndpoint) SetMaxVideoSendBandwidth(ctx context.Context, maxVideoSendBandwidth int32) error {
 	return h.embedded().SetMaxVideoSendBandwidth(ctx, maxVideoSendBandwidth)
 }
@@ -2505,7 +2429,7 @@ func (h *RtpEndpoint) SetMaxVideoSendBandwidth(ctx context.Context, maxVideoSend
 // CONNECTED while the peer's RTP session is active, DISCONNECTED before and
 // after (the initial value). MediaStateChanged reports each change.
 //
-// It is declared by [BaseRtpEndpoint].
+// It is declared by [BaseRtpEndpoint.GetMediaState].
 func (h *RtpEndpoint) GetMediaState(ctx context.Context) (types.MediaState, error) {
 	return h.embedded().GetMediaState(ctx)
 }
@@ -2514,7 +2438,7 @@ func (h *RtpEndpoint) GetMediaState(ctx context.Context) (types.MediaState, erro
 // CONNECTED once the transport is established, DISCONNECTED before and after
 // (the initial value). ConnectionStateChanged reports each change.
 //
-// It is declared by [BaseRtpEndpoint].
+// It is declared by [BaseRtpEndpoint.GetConnectionState].
 func (h *RtpEndpoint) GetConnectionState(ctx context.Context) (types.ConnectionState, error) {
 	return h.embedded().GetConnectionState(ctx)
 }
@@ -2522,7 +2446,7 @@ func (h *RtpEndpoint) GetConnectionState(ctx context.Context) (types.ConnectionS
 // GetMtu returns the largest packet, in bytes, the endpoint sends over the
 // network; RTP packets are cut to fit. Default 1200.
 //
-// It is declared by [BaseRtpEndpoint].
+// It is declared by [BaseRtpEndpoint.GetMtu].
 func (h *RtpEndpoint) GetMtu(ctx context.Context) (int32, error) {
 	return h.embedded().GetMtu(ctx)
 }
@@ -2530,7 +2454,7 @@ func (h *RtpEndpoint) GetMtu(ctx context.Context) (int32, error) {
 // SetMtu sets the largest packet, in bytes, the endpoint sends over the
 // network; RTP packets are cut to fit. Default 1200.
 //
-// It is declared by [BaseRtpEndpoint].
+// It is declared by [BaseRtpEndpoint.SetMtu].
 func (h *RtpEndpoint) SetMtu(ctx context.Context, mtu int32) error {
 	return h.embedded().SetMtu(ctx, mtu)
 }
@@ -2540,7 +2464,7 @@ func (h *RtpEndpoint) SetMtu(ctx context.Context, mtu int32) error {
 // peer rises and falls. A new endpoint reports an empty value; fields left out
 // of a set take their defaults.
 //
-// It is declared by [BaseRtpEndpoint].
+// It is declared by [BaseRtpEndpoint.GetRembParams].
 func (h *RtpEndpoint) GetRembParams(ctx context.Context) (types.RembParams, error) {
 	return h.embedded().GetRembParams(ctx)
 }
@@ -2550,7 +2474,7 @@ func (h *RtpEndpoint) GetRembParams(ctx context.Context) (types.RembParams, erro
 // peer rises and falls. A new endpoint reports an empty value; fields left out
 // of a set take their defaults.
 //
-// It is declared by [BaseRtpEndpoint].
+// It is declared by [BaseRtpEndpoint.SetRembParams].
 func (h *RtpEndpoint) SetRembParams(ctx context.Context, rembParams types.RembParams) error {
 	return h.embedded().SetRembParams(ctx, rembParams)
 }
@@ -2562,7 +2486,7 @@ func (h *RtpEndpoint) SetRembParams(ctx context.Context, rembParams types.RembPa
 // video stream to a peer: a KMS 7.3.1 refused it on endpoints not yet
 // connected to a peer, whether negotiated or not, with or without a source.
 //
-// It is declared by [BaseRtpEndpoint].
+// It is declared by [BaseRtpEndpoint.RequestKeyframe].
 func (h *RtpEndpoint) RequestKeyframe(ctx context.Context) error {
 	return h.embedded().RequestKeyframe(ctx)
 }
@@ -2570,7 +2494,7 @@ func (h *RtpEndpoint) RequestKeyframe(ctx context.Context) error {
 // OnMediaStateChanged subscribes to the MediaStateChanged events of the
 // object.
 //
-// It is declared by [BaseRtpEndpoint].
+// It is declared by [BaseRtpEndpoint.OnMediaStateChanged].
 func (h *RtpEndpoint) OnMediaStateChanged(ctx context.Context) (<-chan event.MediaStateChanged, error) {
 	return h.embedded().OnMediaStateChanged(ctx)
 }
@@ -2578,7 +2502,7 @@ func (h *RtpEndpoint) OnMediaStateChanged(ctx context.Context) (<-chan event.Med
 // OnConnectionStateChanged subscribes to the ConnectionStateChanged events of
 // the object.
 //
-// It is declared by [BaseRtpEndpoint].
+// It is declared by [BaseRtpEndpoint.OnConnectionStateChanged].
 func (h *RtpEndpoint) OnConnectionStateChanged(ctx context.Context) (<-chan event.ConnectionStateChanged, error) {
 	return h.embedded().OnConnectionStateChanged(ctx)
 }
@@ -2588,7 +2512,7 @@ func (h *RtpEndpoint) OnConnectionStateChanged(ctx context.Context) (<-chan even
 // the endpoint produces as a b=AS line, so set it before negotiating. Default
 // 0, meaning no limit (no b=AS line).
 //
-// It is declared by [SdpEndpoint].
+// It is declared by [SdpEndpoint.GetMaxAudioRecvBandwidth].
 func (h *RtpEndpoint) GetMaxAudioRecvBandwidth(ctx context.Context) (int32, error) {
 	return h.embedded().GetMaxAudioRecvBandwidth(ctx)
 }
@@ -2598,7 +2522,7 @@ func (h *RtpEndpoint) GetMaxAudioRecvBandwidth(ctx context.Context) (int32, erro
 // the endpoint produces as a b=AS line, so set it before negotiating. Default
 // 0, meaning no limit (no b=AS line).
 //
-// It is declared by [SdpEndpoint].
+// It is declared by [SdpEndpoint.SetMaxAudioRecvBandwidth].
 func (h *RtpEndpoint) SetMaxAudioRecvBandwidth(ctx context.Context, maxAudioRecvBandwidth int32) error {
 	return h.embedded().SetMaxAudioRecvBandwidth(ctx, maxAudioRecvBandwidth)
 }
@@ -2608,7 +2532,7 @@ func (h *RtpEndpoint) SetMaxAudioRecvBandwidth(ctx context.Context, maxAudioRecv
 // the endpoint produces as a b=AS line, so set it before negotiating. Default
 // 0, meaning no limit (no b=AS line).
 //
-// It is declared by [SdpEndpoint].
+// It is declared by [SdpEndpoint.GetMaxVideoRecvBandwidth].
 func (h *RtpEndpoint) GetMaxVideoRecvBandwidth(ctx context.Context) (int32, error) {
 	return h.embedded().GetMaxVideoRecvBandwidth(ctx)
 }
@@ -2618,7 +2542,7 @@ func (h *RtpEndpoint) GetMaxVideoRecvBandwidth(ctx context.Context) (int32, erro
 // the endpoint produces as a b=AS line, so set it before negotiating. Default
 // 0, meaning no limit (no b=AS line).
 //
-// It is declared by [SdpEndpoint].
+// It is declared by [SdpEndpoint.SetMaxVideoRecvBandwidth].
 func (h *RtpEndpoint) SetMaxVideoRecvBandwidth(ctx context.Context, maxVideoRecvBandwidth int32) error {
 	return h.embedded().SetMaxVideoRecvBandwidth(ctx, maxVideoRecvBandwidth)
 }
@@ -2628,10 +2552,8 @@ func (h *RtpEndpoint) SetMaxVideoRecvBandwidth(ctx context.Context, maxVideoRecv
 // refuses it on an endpoint that already negotiated with
 // SDP_END_POINT_ALREADY_NEGOTIATED (40208).
 //
-// A WebRtcEndpoint's offer holds no ICE candidates: call GatherCandidates and
-// send the candidates as IceCandidateFound reports them.
-//
-// It is declared by [SdpEndpoint].
+// It is declared by [SdpEndpoint.GenerateOffer], whose documentation gives the
+// details.
 func (h *RtpEndpoint) GenerateOffer(ctx context.Context, opts *GenerateOfferOptions) (string, error) {
 	return h.embedded().GenerateOffer(ctx, opts)
 }
@@ -2641,16 +2563,8 @@ func (h *RtpEndpoint) GenerateOffer(ctx context.Context, opts *GenerateOfferOpti
 // only the codecs the server supports; a section it cannot serve is rejected
 // (port 0).
 //
-// The server refuses an empty or unparsable offer with SDP_PARSE_ERROR (40201)
-// and any offer after the endpoint negotiated with
-// SDP_END_POINT_ALREADY_NEGOTIATED (40208). A WebRtcEndpoint's answer holds no
-// ICE candidates: call GatherCandidates and send the candidates as
-// IceCandidateFound reports them.
-//
-// offer is the peer's offer, as complete SDP text. An empty offer is refused
-// before anything is sent.
-//
-// It is declared by [SdpEndpoint].
+// It is declared by [SdpEndpoint.ProcessOffer], whose documentation gives the
+// details.
 func (h *RtpEndpoint) ProcessOffer(ctx context.Context, offer string) (string, error) {
 	return h.embedded().ProcessOffer(ctx, offer)
 }
@@ -2662,10 +2576,8 @@ func (h *RtpEndpoint) ProcessOffer(ctx context.Context, offer string) (string, e
 // a second answer, and with SDP_PARSE_ERROR (40201) for an empty or unparsable
 // one.
 //
-// answer is the peer's answer to the offer GenerateOffer returned, as complete
-// SDP text. An empty answer is refused before anything is sent.
-//
-// It is declared by [SdpEndpoint].
+// It is declared by [SdpEndpoint.ProcessAnswer], whose documentation gives the
+// details.
 func (h *RtpEndpoint) ProcessAnswer(ctx context.Context, answer string) (string, error) {
 	return h.embedded().ProcessAnswer(ctx, answer)
 }
@@ -2674,7 +2586,7 @@ func (h *RtpEndpoint) ProcessAnswer(ctx context.Context, answer string) (string,
 // generated or the answer it gave. Before either, the server refuses with
 // SDP_END_POINT_NO_LOCAL_SDP_ERROR (40202).
 //
-// It is declared by [SdpEndpoint].
+// It is declared by [SdpEndpoint.GetLocalSessionDescriptor].
 func (h *RtpEndpoint) GetLocalSessionDescriptor(ctx context.Context) (string, error) {
 	return h.embedded().GetLocalSessionDescriptor(ctx)
 }
@@ -2683,7 +2595,7 @@ func (h *RtpEndpoint) GetLocalSessionDescriptor(ctx context.Context) (string, er
 // offer given to ProcessOffer or the answer given to ProcessAnswer. Before
 // either, the server refuses with SDP_END_POINT_NO_REMOTE_SDP_ERROR (40203).
 //
-// It is declared by [SdpEndpoint].
+// It is declared by [SdpEndpoint.GetRemoteSessionDescriptor].
 func (h *RtpEndpoint) GetRemoteSessionDescriptor(ctx context.Context) (string, error) {
 	return h.embedded().GetRemoteSessionDescriptor(ctx)
 }
@@ -2691,7 +2603,7 @@ func (h *RtpEndpoint) GetRemoteSessionDescriptor(ctx context.Context) (string, e
 // OnMediaSessionTerminated subscribes to the MediaSessionTerminated events of
 // the object.
 //
-// It is declared by [SessionEndpoint].
+// It is declared by [SessionEndpoint.OnMediaSessionTerminated].
 func (h *RtpEndpoint) OnMediaSessionTerminated(ctx context.Context) (<-chan event.MediaSessionTerminated, error) {
 	return h.embedded().OnMediaSessionTerminated(ctx)
 }
@@ -2699,7 +2611,7 @@ func (h *RtpEndpoint) OnMediaSessionTerminated(ctx context.Context) (<-chan even
 // OnMediaSessionStarted subscribes to the MediaSessionStarted events of the
 // object.
 //
-// It is declared by [SessionEndpoint].
+// It is declared by [SessionEndpoint.OnMediaSessionStarted].
 func (h *RtpEndpoint) OnMediaSessionStarted(ctx context.Context) (<-chan event.MediaSessionStarted, error) {
 	return h.embedded().OnMediaSessionStarted(ctx)
 }
@@ -2708,7 +2620,7 @@ func (h *RtpEndpoint) OnMediaSessionStarted(ctx context.Context) (<-chan event.M
 // video encoder the element runs when it has to transcode. Default 300000 (300
 // kbps). A real KMS ignores negative values.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetEncoderBitrate].
 func (h *RtpEndpoint) GetEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetEncoderBitrate(ctx)
 }
@@ -2717,7 +2629,7 @@ func (h *RtpEndpoint) GetEncoderBitrate(ctx context.Context) (int32, error) {
 // encoder the element runs when it has to transcode. Default 300000 (300
 // kbps). A real KMS ignores negative values.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.SetEncoderBitrate].
 func (h *RtpEndpoint) SetEncoderBitrate(ctx context.Context, encoderBitrate int32) error {
 	return h.embedded().SetEncoderBitrate(ctx, encoderBitrate)
 }
@@ -2727,7 +2639,7 @@ func (h *RtpEndpoint) SetEncoderBitrate(ctx context.Context, encoderBitrate int3
 // (no floor). A real KMS lowers a minimum set above the current maximum to
 // that maximum.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetMinEncoderBitrate].
 func (h *RtpEndpoint) GetMinEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetMinEncoderBitrate(ctx)
 }
@@ -2737,7 +2649,7 @@ func (h *RtpEndpoint) GetMinEncoderBitrate(ctx context.Context) (int32, error) {
 // (no floor). A real KMS lowers a minimum set above the current maximum to
 // that maximum.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.SetMinEncoderBitrate].
 func (h *RtpEndpoint) SetMinEncoderBitrate(ctx context.Context, minEncoderBitrate int32) error {
 	return h.embedded().SetMinEncoderBitrate(ctx, minEncoderBitrate)
 }
@@ -2747,7 +2659,7 @@ func (h *RtpEndpoint) SetMinEncoderBitrate(ctx context.Context, minEncoderBitrat
 // 2147483647 (no ceiling). A real KMS raises a maximum set below the current
 // minimum to that minimum.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetMaxEncoderBitrate].
 func (h *RtpEndpoint) GetMaxEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetMaxEncoderBitrate(ctx)
 }
@@ -2757,7 +2669,7 @@ func (h *RtpEndpoint) GetMaxEncoderBitrate(ctx context.Context) (int32, error) {
 // 2147483647 (no ceiling). A real KMS raises a maximum set below the current
 // minimum to that minimum.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.SetMaxEncoderBitrate].
 func (h *RtpEndpoint) SetMaxEncoderBitrate(ctx context.Context, maxEncoderBitrate int32) error {
 	return h.embedded().SetMaxEncoderBitrate(ctx, maxEncoderBitrate)
 }
@@ -2767,7 +2679,7 @@ func (h *RtpEndpoint) SetMaxEncoderBitrate(ctx context.Context, maxEncoderBitrat
 // this element as the sink. The list is empty when nothing is connected to the
 // element.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetSourceConnections].
 func (h *RtpEndpoint) GetSourceConnections(ctx context.Context, opts *element.GetSourceConnectionsOptions) ([]element.Connection, error) {
 	return h.embedded().GetSourceConnections(ctx, opts)
 }
@@ -2776,7 +2688,7 @@ func (h *RtpEndpoint) GetSourceConnections(ctx context.Context, opts *element.Ge
 // sink element, media type and pair of media descriptions, with this element
 // as the source. The list is empty when the element is connected to nothing.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetSinkConnections].
 func (h *RtpEndpoint) GetSinkConnections(ctx context.Context, opts *element.GetSinkConnectionsOptions) ([]element.Connection, error) {
 	return h.embedded().GetSinkConnections(ctx, opts)
 }
@@ -2785,16 +2697,8 @@ func (h *RtpEndpoint) GetSinkConnections(ctx context.Context, opts *element.GetS
 // it connects audio, video and data, and this element emits one
 // ElementConnected per type.
 //
-// Each input of a sink takes one source: connecting a new source to the same
-// input (media type and sink description) replaces the previous one, which
-// gets ElementDisconnected. An element may feed any number of sinks. The
-// server refuses elements of two different pipelines with CONNECT_ERROR
-// (40004).
-//
-// sink is the element that receives the media; it must belong to the same
-// pipeline.
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.Connect], whose documentation gives
+// the details.
 func (h *RtpEndpoint) Connect(ctx context.Context, sink element.MediaElementHandle, opts *element.ConnectOptions) error {
 	return h.embedded().Connect(ctx, sink, opts)
 }
@@ -2804,9 +2708,8 @@ func (h *RtpEndpoint) Connect(ctx context.Context, sink element.MediaElementHand
 // ElementDisconnected for what it removes. Disconnecting elements that are not
 // connected succeeds.
 //
-// sink is the element that stops receiving the media.
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.Disconnect], whose documentation
+// gives the details.
 func (h *RtpEndpoint) Disconnect(ctx context.Context, sink element.MediaElementHandle, opts *element.DisconnectOptions) error {
 	return h.embedded().Disconnect(ctx, sink, opts)
 }
@@ -2815,9 +2718,8 @@ func (h *RtpEndpoint) Disconnect(ctx context.Context, sink element.MediaElementH
 // that the server transcodes the audio into it when the input differs. An
 // unsupported codec is refused with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
 //
-// caps is the audio codec and bitrate the element must output.
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.SetAudioFormat], whose documentation
+// gives the details.
 func (h *RtpEndpoint) SetAudioFormat(ctx context.Context, caps types.AudioCaps) error {
 	return h.embedded().SetAudioFormat(ctx, caps)
 }
@@ -2826,9 +2728,8 @@ func (h *RtpEndpoint) SetAudioFormat(ctx context.Context, caps types.AudioCaps) 
 // that the server transcodes the video into it when the input differs. An
 // unsupported codec is refused with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
 //
-// caps is the video codec and frame rate the element must output.
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.SetVideoFormat], whose documentation
+// gives the details.
 func (h *RtpEndpoint) SetVideoFormat(ctx context.Context, caps types.VideoCaps) error {
 	return h.embedded().SetVideoFormat(ctx, caps)
 }
@@ -2838,7 +2739,7 @@ func (h *RtpEndpoint) SetVideoFormat(ctx context.Context, caps types.VideoCaps) 
 // named by the server's GST_DEBUG_DUMP_DOT_DIR environment variable, and
 // nowhere when that variable is unset. It is a debugging aid.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.DumpGstreamerDot].
 func (h *RtpEndpoint) DumpGstreamerDot(ctx context.Context, opts *element.DumpGstreamerDotOptions) error {
 	return h.embedded().DumpGstreamerDot(ctx, opts)
 }
@@ -2847,7 +2748,7 @@ func (h *RtpEndpoint) DumpGstreamerDot(ctx context.Context, opts *element.DumpGs
 // DOT text: the GStreamer elements, pads and links that implement it on the
 // server. It is a debugging aid; render it with Graphviz' dot.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetGstreamerDot].
 func (h *RtpEndpoint) GetGstreamerDot(ctx context.Context, opts *element.GetGstreamerDotOptions) (string, error) {
 	return h.embedded().GetGstreamerDot(ctx, opts)
 }
@@ -2859,7 +2760,7 @@ func (h *RtpEndpoint) GetGstreamerDot(ctx context.Context, opts *element.GetGstr
 // RTP streams and transport once media flows. With neither, a real KMS returns
 // nothing (null).
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetStats].
 func (h *RtpEndpoint) GetStats(ctx context.Context, opts *element.GetStatsOptions) (map[string]types.Complex, error) {
 	return h.embedded().GetStats(ctx, opts)
 }
@@ -2869,9 +2770,8 @@ func (h *RtpEndpoint) GetStats(ctx context.Context, opts *element.GetStatsOption
 // the last packet; MediaFlowInStateChanged announces each change. The server
 // refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
 //
-// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.IsMediaFlowingIn], whose
+// documentation gives the details.
 func (h *RtpEndpoint) IsMediaFlowingIn(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingInOptions) (bool, error) {
 	return h.embedded().IsMediaFlowingIn(ctx, mediaType, opts)
 }
@@ -2881,9 +2781,8 @@ func (h *RtpEndpoint) IsMediaFlowingIn(ctx context.Context, mediaType types.Medi
 // the last packet; MediaFlowOutStateChanged announces each change. The server
 // refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
 //
-// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.IsMediaFlowingOut], whose
+// documentation gives the details.
 func (h *RtpEndpoint) IsMediaFlowingOut(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingOutOptions) (bool, error) {
 	return h.embedded().IsMediaFlowingOut(ctx, mediaType, opts)
 }
@@ -2894,16 +2793,15 @@ func (h *RtpEndpoint) IsMediaFlowingOut(ctx context.Context, mediaType types.Med
 // this is worth watching; MediaTranscodingStateChanged announces each change.
 // The server refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
 //
-// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.IsMediaTranscoding], whose
+// documentation gives the details.
 func (h *RtpEndpoint) IsMediaTranscoding(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaTranscodingOptions) (bool, error) {
 	return h.embedded().IsMediaTranscoding(ctx, mediaType, opts)
 }
 
 // OnElementConnected subscribes to the ElementConnected events of the object.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.OnElementConnected].
 func (h *RtpEndpoint) OnElementConnected(ctx context.Context) (<-chan event.ElementConnected, error) {
 	return h.embedded().OnElementConnected(ctx)
 }
@@ -2911,7 +2809,7 @@ func (h *RtpEndpoint) OnElementConnected(ctx context.Context) (<-chan event.Elem
 // OnElementDisconnected subscribes to the ElementDisconnected events of the
 // object.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.OnElementDisconnected].
 func (h *RtpEndpoint) OnElementDisconnected(ctx context.Context) (<-chan event.ElementDisconnected, error) {
 	return h.embedded().OnElementDisconnected(ctx)
 }
@@ -2919,7 +2817,7 @@ func (h *RtpEndpoint) OnElementDisconnected(ctx context.Context) (<-chan event.E
 // OnMediaFlowOutStateChanged subscribes to the MediaFlowOutStateChanged events
 // of the object.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.OnMediaFlowOutStateChanged].
 func (h *RtpEndpoint) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan event.MediaFlowOutStateChanged, error) {
 	return h.embedded().OnMediaFlowOutStateChanged(ctx)
 }
@@ -2927,7 +2825,7 @@ func (h *RtpEndpoint) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan ev
 // OnMediaFlowInStateChanged subscribes to the MediaFlowInStateChanged events
 // of the object.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.OnMediaFlowInStateChanged].
 func (h *RtpEndpoint) OnMediaFlowInStateChanged(ctx context.Context) (<-chan event.MediaFlowInStateChanged, error) {
 	return h.embedded().OnMediaFlowInStateChanged(ctx)
 }
@@ -2935,7 +2833,7 @@ func (h *RtpEndpoint) OnMediaFlowInStateChanged(ctx context.Context) (<-chan eve
 // OnMediaTranscodingStateChanged subscribes to the
 // MediaTranscodingStateChanged events of the object.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.OnMediaTranscodingStateChanged].
 func (h *RtpEndpoint) OnMediaTranscodingStateChanged(ctx context.Context) (<-chan event.MediaTranscodingStateChanged, error) {
 	return h.embedded().OnMediaTranscodingStateChanged(ctx)
 }
@@ -2947,7 +2845,7 @@ func (h *RtpEndpoint) OnMediaTranscodingStateChanged(ctx context.Context) (<-cha
 // pipeline.LookupMediaPipeline, or pipeline.MediaPipelineFromObject on its
 // Object, gives the typed one.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetMediaPipeline].
 func (h *RtpEndpoint) GetMediaPipeline(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetMediaPipeline(ctx)
 }
@@ -2958,7 +2856,7 @@ func (h *RtpEndpoint) GetMediaPipeline(ctx context.Context) (*element.MediaObjec
 // Results are MediaObject handles of the declared class; the Lookup functions
 // of the handle packages check and give the concrete one.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetParent].
 func (h *RtpEndpoint) GetParent(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetParent(ctx)
 }
@@ -2970,7 +2868,7 @@ func (h *RtpEndpoint) GetParent(ctx context.Context) (*element.MediaObject, erro
 // always "manager_ServerManager". It is set when the object is created and
 // never changes.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetId].
 func (h *RtpEndpoint) GetId(ctx context.Context) (string, error) {
 	return h.embedded().GetId(ctx)
 }
@@ -2980,7 +2878,7 @@ func (h *RtpEndpoint) GetId(ctx context.Context) (string, error) {
 // fixed order. Results are MediaObject handles of the declared class; the
 // Lookup functions of the handle packages check and give the concrete one.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetChildren].
 func (h *RtpEndpoint) GetChildren(ctx context.Context) ([]*element.MediaObject, error) {
 	return h.embedded().GetChildren(ctx)
 }
@@ -2989,7 +2887,7 @@ func (h *RtpEndpoint) GetChildren(ctx context.Context) ([]*element.MediaObject, 
 // server does not use it. It defaults to the object's id, and setting it to
 // the empty string brings the id back.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetName].
 func (h *RtpEndpoint) GetName(ctx context.Context) (string, error) {
 	return h.embedded().GetName(ctx)
 }
@@ -2998,7 +2896,7 @@ func (h *RtpEndpoint) GetName(ctx context.Context) (string, error) {
 // server does not use it. It defaults to the object's id, and setting it to
 // the empty string brings the id back.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.SetName].
 func (h *RtpEndpoint) SetName(ctx context.Context, name string) error {
 	return h.embedded().SetName(ctx, name)
 }
@@ -3007,7 +2905,7 @@ func (h *RtpEndpoint) SetName(ctx context.Context, name string) error {
 // object's tags in its tags field. Default false: events then carry an empty
 // tag list.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetSendTagsInEvents].
 func (h *RtpEndpoint) GetSendTagsInEvents(ctx context.Context) (bool, error) {
 	return h.embedded().GetSendTagsInEvents(ctx)
 }
@@ -3016,7 +2914,7 @@ func (h *RtpEndpoint) GetSendTagsInEvents(ctx context.Context) (bool, error) {
 // object's tags in its tags field. Default false: events then carry an empty
 // tag list.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.SetSendTagsInEvents].
 func (h *RtpEndpoint) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents bool) error {
 	return h.embedded().SetSendTagsInEvents(ctx, sendTagsInEvents)
 }
@@ -3025,7 +2923,7 @@ func (h *RtpEndpoint) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents 
 // the Unix epoch, by the server's clock. It is set when the object is created
 // and never changes.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetCreationTime].
 func (h *RtpEndpoint) GetCreationTime(ctx context.Context) (int32, error) {
 	return h.embedded().GetCreationTime(ctx)
 }
@@ -3035,11 +2933,8 @@ func (h *RtpEndpoint) GetCreationTime(ctx context.Context) (int32, error) {
 // the object up sees them; sendTagsInEvents copies them into the object's
 // events.
 //
-// key is the tag's name.
-//
-// value is the value stored under the key.
-//
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.AddTag], whose documentation gives
+// the details.
 func (h *RtpEndpoint) AddTag(ctx context.Context, key string, value string) error {
 	return h.embedded().AddTag(ctx, key, value)
 }
@@ -3047,9 +2942,8 @@ func (h *RtpEndpoint) AddTag(ctx context.Context, key string, value string) erro
 // RemoveTag deletes the tag with the given key. Removing a key that is not
 // there succeeds and changes nothing.
 //
-// key is the name of the tag to delete.
-//
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.RemoveTag], whose documentation gives
+// the details.
 func (h *RtpEndpoint) RemoveTag(ctx context.Context, key string) error {
 	return h.embedded().RemoveTag(ctx, key)
 }
@@ -3057,9 +2951,8 @@ func (h *RtpEndpoint) RemoveTag(ctx context.Context, key string) error {
 // GetTag returns the value stored under the given key. The server refuses a
 // key the object does not have with MEDIA_OBJECT_TAG_KEY_NOT_FOUND (40110).
 //
-// key is the name of the tag to read.
-//
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetTag], whose documentation gives
+// the details.
 func (h *RtpEndpoint) GetTag(ctx context.Context, key string) (string, error) {
 	return h.embedded().GetTag(ctx, key)
 }
@@ -3067,14 +2960,14 @@ func (h *RtpEndpoint) GetTag(ctx context.Context, key string) (string, error) {
 // GetTags returns every tag of the object as key-value pairs; the list is
 // empty when the object has none.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetTags].
 func (h *RtpEndpoint) GetTags(ctx context.Context) ([]types.Tag, error) {
 	return h.embedded().GetTags(ctx)
 }
 
 // OnError subscribes to the Error events of the object.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.OnError].
 func (h *RtpEndpoint) OnError(ctx context.Context) (<-chan event.Error, error) {
 	return h.embedded().OnError(ctx)
 }
@@ -3622,7 +3515,7 @@ func (h *WebRtcEndpoint) Events(ctx context.Context, types ...string) (*client.S
 // network looks. Default 100. A KMS 7.3.1 kept reporting 100 after sets of
 // other values.
 //
-// It is declared by [BaseRtpEndpoint].
+// It is declared by [BaseRtpEndpoint.GetMinVideoRecvBandwidth].
 func (h *WebRtcEndpoint) GetMinVideoRecvBandwidth(ctx context.Context) (int32, error) {
 	return h.embedded().GetMinVideoRecvBandwidth(ctx)
 }
@@ -3632,7 +3525,7 @@ func (h *WebRtcEndpoint) GetMinVideoRecvBandwidth(ctx context.Context) (int32, e
 // network looks. Default 100. A KMS 7.3.1 kept reporting 100 after sets of
 // other values.
 //
-// It is declared by [BaseRtpEndpoint].
+// It is declared by [BaseRtpEndpoint.SetMinVideoRecvBandwidth].
 func (h *WebRtcEndpoint) SetMinVideoRecvBandwidth(ctx context.Context, minVideoRecvBandwidth int32) error {
 	return h.embedded().SetMinVideoRecvBandwidth(ctx, minVideoRecvBandwidth)
 }
@@ -3641,7 +3534,7 @@ func (h *WebRtcEndpoint) SetMinVideoRecvBandwidth(ctx context.Context, minVideoR
 // sends video at when it adapts to its peer's feedback. Default 100. A real
 // KMS lowers a minimum set above maxVideoSendBandwidth to that maximum.
 //
-// It is declared by [BaseRtpEndpoint].
+// It is declared by [BaseRtpEndpoint.GetMinVideoSendBandwidth].
 func (h *WebRtcEndpoint) GetMinVideoSendBandwidth(ctx context.Context) (int32, error) {
 	return h.embedded().GetMinVideoSendBandwidth(ctx)
 }
@@ -3650,7 +3543,7 @@ func (h *WebRtcEndpoint) GetMinVideoSendBandwidth(ctx context.Context) (int32, e
 // sends video at when it adapts to its peer's feedback. Default 100. A real
 // KMS lowers a minimum set above maxVideoSendBandwidth to that maximum.
 //
-// It is declared by [BaseRtpEndpoint].
+// It is declared by [BaseRtpEndpoint.SetMinVideoSendBandwidth].
 func (h *WebRtcEndpoint) SetMinVideoSendBandwidth(ctx context.Context, minVideoSendBandwidth int32) error {
 	return h.embedded().SetMinVideoSendBandwidth(ctx, minVideoSendBandwidth)
 }
@@ -3659,7 +3552,7 @@ func (h *WebRtcEndpoint) SetMinVideoSendBandwidth(ctx context.Context, minVideoS
 // sends video at when it adapts to its peer's feedback. Default 500; 0 means
 // no limit.
 //
-// It is declared by [BaseRtpEndpoint].
+// It is declared by [BaseRtpEndpoint.GetMaxVideoSendBandwidth].
 func (h *WebRtcEndpoint) GetMaxVideoSendBandwidth(ctx context.Context) (int32, error) {
 	return h.embedded().GetMaxVideoSendBandwidth(ctx)
 }
@@ -3668,7 +3561,7 @@ func (h *WebRtcEndpoint) GetMaxVideoSendBandwidth(ctx context.Context) (int32, e
 // sends video at when it adapts to its peer's feedback. Default 500; 0 means
 // no limit.
 //
-// It is declared by [BaseRtpEndpoint].
+// It is declared by [BaseRtpEndpoint.SetMaxVideoSendBandwidth].
 func (h *WebRtcEndpoint) SetMaxVideoSendBandwidth(ctx context.Context, maxVideoSendBandwidth int32) error {
 	return h.embedded().SetMaxVideoSendBandwidth(ctx, maxVideoSendBandwidth)
 }
@@ -3677,7 +3570,7 @@ func (h *WebRtcEndpoint) SetMaxVideoSendBandwidth(ctx context.Context, maxVideoS
 // CONNECTED while the peer's RTP session is active, DISCONNECTED before and
 // after (the initial value). MediaStateChanged reports each change.
 //
-// It is declared by [BaseRtpEndpoint].
+// It is declared by [BaseRtpEndpoint.GetMediaState].
 func (h *WebRtcEndpoint) GetMediaState(ctx context.Context) (types.MediaState, error) {
 	return h.embedded().GetMediaState(ctx)
 }
@@ -3686,7 +3579,7 @@ func (h *WebRtcEndpoint) GetMediaState(ctx context.Context) (types.MediaState, e
 // CONNECTED once the transport is established, DISCONNECTED before and after
 // (the initial value). ConnectionStateChanged reports each change.
 //
-// It is declared by [BaseRtpEndpoint].
+// It is declared by [BaseRtpEndpoint.GetConnectionState].
 func (h *WebRtcEndpoint) GetConnectionState(ctx context.Context) (types.ConnectionState, error) {
 	return h.embedded().GetConnectionState(ctx)
 }
@@ -3694,7 +3587,7 @@ func (h *WebRtcEndpoint) GetConnectionState(ctx context.Context) (types.Connecti
 // GetMtu returns the largest packet, in bytes, the endpoint sends over the
 // network; RTP packets are cut to fit. Default 1200.
 //
-// It is declared by [BaseRtpEndpoint].
+// It is declared by [BaseRtpEndpoint.GetMtu].
 func (h *WebRtcEndpoint) GetMtu(ctx context.Context) (int32, error) {
 	return h.embedded().GetMtu(ctx)
 }
@@ -3702,7 +3595,7 @@ func (h *WebRtcEndpoint) GetMtu(ctx context.Context) (int32, error) {
 // SetMtu sets the largest packet, in bytes, the endpoint sends over the
 // network; RTP packets are cut to fit. Default 1200.
 //
-// It is declared by [BaseRtpEndpoint].
+// It is declared by [BaseRtpEndpoint.SetMtu].
 func (h *WebRtcEndpoint) SetMtu(ctx context.Context, mtu int32) error {
 	return h.embedded().SetMtu(ctx, mtu)
 }
@@ -3712,7 +3605,7 @@ func (h *WebRtcEndpoint) SetMtu(ctx context.Context, mtu int32) error {
 // peer rises and falls. A new endpoint reports an empty value; fields left out
 // of a set take their defaults.
 //
-// It is declared by [BaseRtpEndpoint].
+// It is declared by [BaseRtpEndpoint.GetRembParams].
 func (h *WebRtcEndpoint) GetRembParams(ctx context.Context) (types.RembParams, error) {
 	return h.embedded().GetRembParams(ctx)
 }
@@ -3722,7 +3615,7 @@ func (h *WebRtcEndpoint) GetRembParams(ctx context.Context) (types.RembParams, e
 // peer rises and falls. A new endpoint reports an empty value; fields left out
 // of a set take their defaults.
 //
-// It is declared by [BaseRtpEndpoint].
+// It is declared by [BaseRtpEndpoint.SetRembParams].
 func (h *WebRtcEndpoint) SetRembParams(ctx context.Context, rembParams types.RembParams) error {
 	return h.embedded().SetRembParams(ctx, rembParams)
 }
@@ -3734,7 +3627,7 @@ func (h *WebRtcEndpoint) SetRembParams(ctx context.Context, rembParams types.Rem
 // video stream to a peer: a KMS 7.3.1 refused it on endpoints not yet
 // connected to a peer, whether negotiated or not, with or without a source.
 //
-// It is declared by [BaseRtpEndpoint].
+// It is declared by [BaseRtpEndpoint.RequestKeyframe].
 func (h *WebRtcEndpoint) RequestKeyframe(ctx context.Context) error {
 	return h.embedded().RequestKeyframe(ctx)
 }
@@ -3742,7 +3635,7 @@ func (h *WebRtcEndpoint) RequestKeyframe(ctx context.Context) error {
 // OnMediaStateChanged subscribes to the MediaStateChanged events of the
 // object.
 //
-// It is declared by [BaseRtpEndpoint].
+// It is declared by [BaseRtpEndpoint.OnMediaStateChanged].
 func (h *WebRtcEndpoint) OnMediaStateChanged(ctx context.Context) (<-chan event.MediaStateChanged, error) {
 	return h.embedded().OnMediaStateChanged(ctx)
 }
@@ -3750,7 +3643,7 @@ func (h *WebRtcEndpoint) OnMediaStateChanged(ctx context.Context) (<-chan event.
 // OnConnectionStateChanged subscribes to the ConnectionStateChanged events of
 // the object.
 //
-// It is declared by [BaseRtpEndpoint].
+// It is declared by [BaseRtpEndpoint.OnConnectionStateChanged].
 func (h *WebRtcEndpoint) OnConnectionStateChanged(ctx context.Context) (<-chan event.ConnectionStateChanged, error) {
 	return h.embedded().OnConnectionStateChanged(ctx)
 }
@@ -3760,7 +3653,7 @@ func (h *WebRtcEndpoint) OnConnectionStateChanged(ctx context.Context) (<-chan e
 // the endpoint produces as a b=AS line, so set it before negotiating. Default
 // 0, meaning no limit (no b=AS line).
 //
-// It is declared by [SdpEndpoint].
+// It is declared by [SdpEndpoint.GetMaxAudioRecvBandwidth].
 func (h *WebRtcEndpoint) GetMaxAudioRecvBandwidth(ctx context.Context) (int32, error) {
 	return h.embedded().GetMaxAudioRecvBandwidth(ctx)
 }
@@ -3770,7 +3663,7 @@ func (h *WebRtcEndpoint) GetMaxAudioRecvBandwidth(ctx context.Context) (int32, e
 // the endpoint produces as a b=AS line, so set it before negotiating. Default
 // 0, meaning no limit (no b=AS line).
 //
-// It is declared by [SdpEndpoint].
+// It is declared by [SdpEndpoint.SetMaxAudioRecvBandwidth].
 func (h *WebRtcEndpoint) SetMaxAudioRecvBandwidth(ctx context.Context, maxAudioRecvBandwidth int32) error {
 	return h.embedded().SetMaxAudioRecvBandwidth(ctx, maxAudioRecvBandwidth)
 }
@@ -3780,7 +3673,7 @@ func (h *WebRtcEndpoint) SetMaxAudioRecvBandwidth(ctx context.Context, maxAudioR
 // the endpoint produces as a b=AS line, so set it before negotiating. Default
 // 0, meaning no limit (no b=AS line).
 //
-// It is declared by [SdpEndpoint].
+// It is declared by [SdpEndpoint.GetMaxVideoRecvBandwidth].
 func (h *WebRtcEndpoint) GetMaxVideoRecvBandwidth(ctx context.Context) (int32, error) {
 	return h.embedded().GetMaxVideoRecvBandwidth(ctx)
 }
@@ -3790,7 +3683,7 @@ func (h *WebRtcEndpoint) GetMaxVideoRecvBandwidth(ctx context.Context) (int32, e
 // the endpoint produces as a b=AS line, so set it before negotiating. Default
 // 0, meaning no limit (no b=AS line).
 //
-// It is declared by [SdpEndpoint].
+// It is declared by [SdpEndpoint.SetMaxVideoRecvBandwidth].
 func (h *WebRtcEndpoint) SetMaxVideoRecvBandwidth(ctx context.Context, maxVideoRecvBandwidth int32) error {
 	return h.embedded().SetMaxVideoRecvBandwidth(ctx, maxVideoRecvBandwidth)
 }
@@ -3800,10 +3693,8 @@ func (h *WebRtcEndpoint) SetMaxVideoRecvBandwidth(ctx context.Context, maxVideoR
 // refuses it on an endpoint that already negotiated with
 // SDP_END_POINT_ALREADY_NEGOTIATED (40208).
 //
-// A WebRtcEndpoint's offer holds no ICE candidates: call GatherCandidates and
-// send the candidates as IceCandidateFound reports them.
-//
-// It is declared by [SdpEndpoint].
+// It is declared by [SdpEndpoint.GenerateOffer], whose documentation gives the
+// details.
 func (h *WebRtcEndpoint) GenerateOffer(ctx context.Context, opts *GenerateOfferOptions) (string, error) {
 	return h.embedded().GenerateOffer(ctx, opts)
 }
@@ -3813,16 +3704,8 @@ func (h *WebRtcEndpoint) GenerateOffer(ctx context.Context, opts *GenerateOfferO
 // only the codecs the server supports; a section it cannot serve is rejected
 // (port 0).
 //
-// The server refuses an empty or unparsable offer with SDP_PARSE_ERROR (40201)
-// and any offer after the endpoint negotiated with
-// SDP_END_POINT_ALREADY_NEGOTIATED (40208). A WebRtcEndpoint's answer holds no
-// ICE candidates: call GatherCandidates and send the candidates as
-// IceCandidateFound reports them.
-//
-// offer is the peer's offer, as complete SDP text. An empty offer is refused
-// before anything is sent.
-//
-// It is declared by [SdpEndpoint].
+// It is declared by [SdpEndpoint.ProcessOffer], whose documentation gives the
+// details.
 func (h *WebRtcEndpoint) ProcessOffer(ctx context.Context, offer string) (string, error) {
 	return h.embedded().ProcessOffer(ctx, offer)
 }
@@ -3834,10 +3717,8 @@ func (h *WebRtcEndpoint) ProcessOffer(ctx context.Context, offer string) (string
 // a second answer, and with SDP_PARSE_ERROR (40201) for an empty or unparsable
 // one.
 //
-// answer is the peer's answer to the offer GenerateOffer returned, as complete
-// SDP text. An empty answer is refused before anything is sent.
-//
-// It is declared by [SdpEndpoint].
+// It is declared by [SdpEndpoint.ProcessAnswer], whose documentation gives the
+// details.
 func (h *WebRtcEndpoint) ProcessAnswer(ctx context.Context, answer string) (string, error) {
 	return h.embedded().ProcessAnswer(ctx, answer)
 }
@@ -3846,7 +3727,7 @@ func (h *WebRtcEndpoint) ProcessAnswer(ctx context.Context, answer string) (stri
 // generated or the answer it gave. Before either, the server refuses with
 // SDP_END_POINT_NO_LOCAL_SDP_ERROR (40202).
 //
-// It is declared by [SdpEndpoint].
+// It is declared by [SdpEndpoint.GetLocalSessionDescriptor].
 func (h *WebRtcEndpoint) GetLocalSessionDescriptor(ctx context.Context) (string, error) {
 	return h.embedded().GetLocalSessionDescriptor(ctx)
 }
@@ -3855,7 +3736,7 @@ func (h *WebRtcEndpoint) GetLocalSessionDescriptor(ctx context.Context) (string,
 // offer given to ProcessOffer or the answer given to ProcessAnswer. Before
 // either, the server refuses with SDP_END_POINT_NO_REMOTE_SDP_ERROR (40203).
 //
-// It is declared by [SdpEndpoint].
+// It is declared by [SdpEndpoint.GetRemoteSessionDescriptor].
 func (h *WebRtcEndpoint) GetRemoteSessionDescriptor(ctx context.Context) (string, error) {
 	return h.embedded().GetRemoteSessionDescriptor(ctx)
 }
@@ -3863,7 +3744,7 @@ func (h *WebRtcEndpoint) GetRemoteSessionDescriptor(ctx context.Context) (string
 // OnMediaSessionTerminated subscribes to the MediaSessionTerminated events of
 // the object.
 //
-// It is declared by [SessionEndpoint].
+// It is declared by [SessionEndpoint.OnMediaSessionTerminated].
 func (h *WebRtcEndpoint) OnMediaSessionTerminated(ctx context.Context) (<-chan event.MediaSessionTerminated, error) {
 	return h.embedded().OnMediaSessionTerminated(ctx)
 }
@@ -3871,7 +3752,7 @@ func (h *WebRtcEndpoint) OnMediaSessionTerminated(ctx context.Context) (<-chan e
 // OnMediaSessionStarted subscribes to the MediaSessionStarted events of the
 // object.
 //
-// It is declared by [SessionEndpoint].
+// It is declared by [SessionEndpoint.OnMediaSessionStarted].
 func (h *WebRtcEndpoint) OnMediaSessionStarted(ctx context.Context) (<-chan event.MediaSessionStarted, error) {
 	return h.embedded().OnMediaSessionStarted(ctx)
 }
@@ -3880,7 +3761,7 @@ func (h *WebRtcEndpoint) OnMediaSessionStarted(ctx context.Context) (<-chan even
 // video encoder the element runs when it has to transcode. Default 300000 (300
 // kbps). A real KMS ignores negative values.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetEncoderBitrate].
 func (h *WebRtcEndpoint) GetEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetEncoderBitrate(ctx)
 }
@@ -3889,7 +3770,7 @@ func (h *WebRtcEndpoint) GetEncoderBitrate(ctx context.Context) (int32, error) {
 // encoder the element runs when it has to transcode. Default 300000 (300
 // kbps). A real KMS ignores negative values.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.SetEncoderBitrate].
 func (h *WebRtcEndpoint) SetEncoderBitrate(ctx context.Context, encoderBitrate int32) error {
 	return h.embedded().SetEncoderBitrate(ctx, encoderBitrate)
 }
@@ -3899,7 +3780,7 @@ func (h *WebRtcEndpoint) SetEncoderBitrate(ctx context.Context, encoderBitrate i
 // (no floor). A real KMS lowers a minimum set above the current maximum to
 // that maximum.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetMinEncoderBitrate].
 func (h *WebRtcEndpoint) GetMinEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetMinEncoderBitrate(ctx)
 }
@@ -3909,7 +3790,7 @@ func (h *WebRtcEndpoint) GetMinEncoderBitrate(ctx context.Context) (int32, error
 // (no floor). A real KMS lowers a minimum set above the current maximum to
 // that maximum.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.SetMinEncoderBitrate].
 func (h *WebRtcEndpoint) SetMinEncoderBitrate(ctx context.Context, minEncoderBitrate int32) error {
 	return h.embedded().SetMinEncoderBitrate(ctx, minEncoderBitrate)
 }
@@ -3919,7 +3800,7 @@ func (h *WebRtcEndpoint) SetMinEncoderBitrate(ctx context.Context, minEncoderBit
 // 2147483647 (no ceiling). A real KMS raises a maximum set below the current
 // minimum to that minimum.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetMaxEncoderBitrate].
 func (h *WebRtcEndpoint) GetMaxEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetMaxEncoderBitrate(ctx)
 }
@@ -3929,7 +3810,7 @@ func (h *WebRtcEndpoint) GetMaxEncoderBitrate(ctx context.Context) (int32, error
 // 2147483647 (no ceiling). A real KMS raises a maximum set below the current
 // minimum to that minimum.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.SetMaxEncoderBitrate].
 func (h *WebRtcEndpoint) SetMaxEncoderBitrate(ctx context.Context, maxEncoderBitrate int32) error {
 	return h.embedded().SetMaxEncoderBitrate(ctx, maxEncoderBitrate)
 }
@@ -3939,7 +3820,7 @@ func (h *WebRtcEndpoint) SetMaxEncoderBitrate(ctx context.Context, maxEncoderBit
 // this element as the sink. The list is empty when nothing is connected to the
 // element.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetSourceConnections].
 func (h *WebRtcEndpoint) GetSourceConnections(ctx context.Context, opts *element.GetSourceConnectionsOptions) ([]element.Connection, error) {
 	return h.embedded().GetSourceConnections(ctx, opts)
 }
@@ -3948,7 +3829,7 @@ func (h *WebRtcEndpoint) GetSourceConnections(ctx context.Context, opts *element
 // sink element, media type and pair of media descriptions, with this element
 // as the source. The list is empty when the element is connected to nothing.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetSinkConnections].
 func (h *WebRtcEndpoint) GetSinkConnections(ctx context.Context, opts *element.GetSinkConnectionsOptions) ([]element.Connection, error) {
 	return h.embedded().GetSinkConnections(ctx, opts)
 }
@@ -3957,16 +3838,8 @@ func (h *WebRtcEndpoint) GetSinkConnections(ctx context.Context, opts *element.G
 // it connects audio, video and data, and this element emits one
 // ElementConnected per type.
 //
-// Each input of a sink takes one source: connecting a new source to the same
-// input (media type and sink description) replaces the previous one, which
-// gets ElementDisconnected. An element may feed any number of sinks. The
-// server refuses elements of two different pipelines with CONNECT_ERROR
-// (40004).
-//
-// sink is the element that receives the media; it must belong to the same
-// pipeline.
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.Connect], whose documentation gives
+// the details.
 func (h *WebRtcEndpoint) Connect(ctx context.Context, sink element.MediaElementHandle, opts *element.ConnectOptions) error {
 	return h.embedded().Connect(ctx, sink, opts)
 }
@@ -3976,9 +3849,8 @@ func (h *WebRtcEndpoint) Connect(ctx context.Context, sink element.MediaElementH
 // ElementDisconnected for what it removes. Disconnecting elements that are not
 // connected succeeds.
 //
-// sink is the element that stops receiving the media.
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.Disconnect], whose documentation
+// gives the details.
 func (h *WebRtcEndpoint) Disconnect(ctx context.Context, sink element.MediaElementHandle, opts *element.DisconnectOptions) error {
 	return h.embedded().Disconnect(ctx, sink, opts)
 }
@@ -3987,9 +3859,8 @@ func (h *WebRtcEndpoint) Disconnect(ctx context.Context, sink element.MediaEleme
 // that the server transcodes the audio into it when the input differs. An
 // unsupported codec is refused with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
 //
-// caps is the audio codec and bitrate the element must output.
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.SetAudioFormat], whose documentation
+// gives the details.
 func (h *WebRtcEndpoint) SetAudioFormat(ctx context.Context, caps types.AudioCaps) error {
 	return h.embedded().SetAudioFormat(ctx, caps)
 }
@@ -3998,9 +3869,8 @@ func (h *WebRtcEndpoint) SetAudioFormat(ctx context.Context, caps types.AudioCap
 // that the server transcodes the video into it when the input differs. An
 // unsupported codec is refused with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
 //
-// caps is the video codec and frame rate the element must output.
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.SetVideoFormat], whose documentation
+// gives the details.
 func (h *WebRtcEndpoint) SetVideoFormat(ctx context.Context, caps types.VideoCaps) error {
 	return h.embedded().SetVideoFormat(ctx, caps)
 }
@@ -4010,7 +3880,7 @@ func (h *WebRtcEndpoint) SetVideoFormat(ctx context.Context, caps types.VideoCap
 // named by the server's GST_DEBUG_DUMP_DOT_DIR environment variable, and
 // nowhere when that variable is unset. It is a debugging aid.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.DumpGstreamerDot].
 func (h *WebRtcEndpoint) DumpGstreamerDot(ctx context.Context, opts *element.DumpGstreamerDotOptions) error {
 	return h.embedded().DumpGstreamerDot(ctx, opts)
 }
@@ -4019,7 +3889,7 @@ func (h *WebRtcEndpoint) DumpGstreamerDot(ctx context.Context, opts *element.Dum
 // DOT text: the GStreamer elements, pads and links that implement it on the
 // server. It is a debugging aid; render it with Graphviz' dot.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetGstreamerDot].
 func (h *WebRtcEndpoint) GetGstreamerDot(ctx context.Context, opts *element.GetGstreamerDotOptions) (string, error) {
 	return h.embedded().GetGstreamerDot(ctx, opts)
 }
@@ -4031,7 +3901,7 @@ func (h *WebRtcEndpoint) GetGstreamerDot(ctx context.Context, opts *element.GetG
 // RTP streams and transport once media flows. With neither, a real KMS returns
 // nothing (null).
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetStats].
 func (h *WebRtcEndpoint) GetStats(ctx context.Context, opts *element.GetStatsOptions) (map[string]types.Complex, error) {
 	return h.embedded().GetStats(ctx, opts)
 }
@@ -4041,9 +3911,8 @@ func (h *WebRtcEndpoint) GetStats(ctx context.Context, opts *element.GetStatsOpt
 // the last packet; MediaFlowInStateChanged announces each change. The server
 // refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
 //
-// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.IsMediaFlowingIn], whose
+// documentation gives the details.
 func (h *WebRtcEndpoint) IsMediaFlowingIn(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingInOptions) (bool, error) {
 	return h.embedded().IsMediaFlowingIn(ctx, mediaType, opts)
 }
@@ -4053,9 +3922,8 @@ func (h *WebRtcEndpoint) IsMediaFlowingIn(ctx context.Context, mediaType types.M
 // the last packet; MediaFlowOutStateChanged announces each change. The server
 // refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
 //
-// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.IsMediaFlowingOut], whose
+// documentation gives the details.
 func (h *WebRtcEndpoint) IsMediaFlowingOut(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingOutOptions) (bool, error) {
 	return h.embedded().IsMediaFlowingOut(ctx, mediaType, opts)
 }
@@ -4066,16 +3934,15 @@ func (h *WebRtcEndpoint) IsMediaFlowingOut(ctx context.Context, mediaType types.
 // this is worth watching; MediaTranscodingStateChanged announces each change.
 // The server refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
 //
-// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.IsMediaTranscoding], whose
+// documentation gives the details.
 func (h *WebRtcEndpoint) IsMediaTranscoding(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaTranscodingOptions) (bool, error) {
 	return h.embedded().IsMediaTranscoding(ctx, mediaType, opts)
 }
 
 // OnElementConnected subscribes to the ElementConnected events of the object.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.OnElementConnected].
 func (h *WebRtcEndpoint) OnElementConnected(ctx context.Context) (<-chan event.ElementConnected, error) {
 	return h.embedded().OnElementConnected(ctx)
 }
@@ -4083,7 +3950,7 @@ func (h *WebRtcEndpoint) OnElementConnected(ctx context.Context) (<-chan event.E
 // OnElementDisconnected subscribes to the ElementDisconnected events of the
 // object.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.OnElementDisconnected].
 func (h *WebRtcEndpoint) OnElementDisconnected(ctx context.Context) (<-chan event.ElementDisconnected, error) {
 	return h.embedded().OnElementDisconnected(ctx)
 }
@@ -4091,7 +3958,7 @@ func (h *WebRtcEndpoint) OnElementDisconnected(ctx context.Context) (<-chan even
 // OnMediaFlowOutStateChanged subscribes to the MediaFlowOutStateChanged events
 // of the object.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.OnMediaFlowOutStateChanged].
 func (h *WebRtcEndpoint) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan event.MediaFlowOutStateChanged, error) {
 	return h.embedded().OnMediaFlowOutStateChanged(ctx)
 }
@@ -4099,7 +3966,7 @@ func (h *WebRtcEndpoint) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan
 // OnMediaFlowInStateChanged subscribes to the MediaFlowInStateChanged events
 // of the object.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.OnMediaFlowInStateChanged].
 func (h *WebRtcEndpoint) OnMediaFlowInStateChanged(ctx context.Context) (<-chan event.MediaFlowInStateChanged, error) {
 	return h.embedded().OnMediaFlowInStateChanged(ctx)
 }
@@ -4107,7 +3974,7 @@ func (h *WebRtcEndpoint) OnMediaFlowInStateChanged(ctx context.Context) (<-chan 
 // OnMediaTranscodingStateChanged subscribes to the
 // MediaTranscodingStateChanged events of the object.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.OnMediaTranscodingStateChanged].
 func (h *WebRtcEndpoint) OnMediaTranscodingStateChanged(ctx context.Context) (<-chan event.MediaTranscodingStateChanged, error) {
 	return h.embedded().OnMediaTranscodingStateChanged(ctx)
 }
@@ -4119,7 +3986,7 @@ func (h *WebRtcEndpoint) OnMediaTranscodingStateChanged(ctx context.Context) (<-
 // pipeline.LookupMediaPipeline, or pipeline.MediaPipelineFromObject on its
 // Object, gives the typed one.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetMediaPipeline].
 func (h *WebRtcEndpoint) GetMediaPipeline(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetMediaPipeline(ctx)
 }
@@ -4130,7 +3997,7 @@ func (h *WebRtcEndpoint) GetMediaPipeline(ctx context.Context) (*element.MediaOb
 // Results are MediaObject handles of the declared class; the Lookup functions
 // of the handle packages check and give the concrete one.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetParent].
 func (h *WebRtcEndpoint) GetParent(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetParent(ctx)
 }
@@ -4142,7 +4009,7 @@ func (h *WebRtcEndpoint) GetParent(ctx context.Context) (*element.MediaObject, e
 // always "manager_ServerManager". It is set when the object is created and
 // never changes.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetId].
 func (h *WebRtcEndpoint) GetId(ctx context.Context) (string, error) {
 	return h.embedded().GetId(ctx)
 }
@@ -4152,7 +4019,7 @@ func (h *WebRtcEndpoint) GetId(ctx context.Context) (string, error) {
 // fixed order. Results are MediaObject handles of the declared class; the
 // Lookup functions of the handle packages check and give the concrete one.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetChildren].
 func (h *WebRtcEndpoint) GetChildren(ctx context.Context) ([]*element.MediaObject, error) {
 	return h.embedded().GetChildren(ctx)
 }
@@ -4161,7 +4028,7 @@ func (h *WebRtcEndpoint) GetChildren(ctx context.Context) ([]*element.MediaObjec
 // server does not use it. It defaults to the object's id, and setting it to
 // the empty string brings the id back.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetName].
 func (h *WebRtcEndpoint) GetName(ctx context.Context) (string, error) {
 	return h.embedded().GetName(ctx)
 }
@@ -4170,7 +4037,7 @@ func (h *WebRtcEndpoint) GetName(ctx context.Context) (string, error) {
 // server does not use it. It defaults to the object's id, and setting it to
 // the empty string brings the id back.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.SetName].
 func (h *WebRtcEndpoint) SetName(ctx context.Context, name string) error {
 	return h.embedded().SetName(ctx, name)
 }
@@ -4179,7 +4046,7 @@ func (h *WebRtcEndpoint) SetName(ctx context.Context, name string) error {
 // object's tags in its tags field. Default false: events then carry an empty
 // tag list.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetSendTagsInEvents].
 func (h *WebRtcEndpoint) GetSendTagsInEvents(ctx context.Context) (bool, error) {
 	return h.embedded().GetSendTagsInEvents(ctx)
 }
@@ -4188,7 +4055,7 @@ func (h *WebRtcEndpoint) GetSendTagsInEvents(ctx context.Context) (bool, error) 
 // object's tags in its tags field. Default false: events then carry an empty
 // tag list.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.SetSendTagsInEvents].
 func (h *WebRtcEndpoint) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents bool) error {
 	return h.embedded().SetSendTagsInEvents(ctx, sendTagsInEvents)
 }
@@ -4197,7 +4064,7 @@ func (h *WebRtcEndpoint) SetSendTagsInEvents(ctx context.Context, sendTagsInEven
 // the Unix epoch, by the server's clock. It is set when the object is created
 // and never changes.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetCreationTime].
 func (h *WebRtcEndpoint) GetCreationTime(ctx context.Context) (int32, error) {
 	return h.embedded().GetCreationTime(ctx)
 }
@@ -4207,11 +4074,8 @@ func (h *WebRtcEndpoint) GetCreationTime(ctx context.Context) (int32, error) {
 // the object up sees them; sendTagsInEvents copies them into the object's
 // events.
 //
-// key is the tag's name.
-//
-// value is the value stored under the key.
-//
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.AddTag], whose documentation gives
+// the details.
 func (h *WebRtcEndpoint) AddTag(ctx context.Context, key string, value string) error {
 	return h.embedded().AddTag(ctx, key, value)
 }
@@ -4219,9 +4083,8 @@ func (h *WebRtcEndpoint) AddTag(ctx context.Context, key string, value string) e
 // RemoveTag deletes the tag with the given key. Removing a key that is not
 // there succeeds and changes nothing.
 //
-// key is the name of the tag to delete.
-//
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.RemoveTag], whose documentation gives
+// the details.
 func (h *WebRtcEndpoint) RemoveTag(ctx context.Context, key string) error {
 	return h.embedded().RemoveTag(ctx, key)
 }
@@ -4229,9 +4092,8 @@ func (h *WebRtcEndpoint) RemoveTag(ctx context.Context, key string) error {
 // GetTag returns the value stored under the given key. The server refuses a
 // key the object does not have with MEDIA_OBJECT_TAG_KEY_NOT_FOUND (40110).
 //
-// key is the name of the tag to read.
-//
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetTag], whose documentation gives
+// the details.
 func (h *WebRtcEndpoint) GetTag(ctx context.Context, key string) (string, error) {
 	return h.embedded().GetTag(ctx, key)
 }
@@ -4239,14 +4101,14 @@ func (h *WebRtcEndpoint) GetTag(ctx context.Context, key string) (string, error)
 // GetTags returns every tag of the object as key-value pairs; the list is
 // empty when the object has none.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetTags].
 func (h *WebRtcEndpoint) GetTags(ctx context.Context) ([]types.Tag, error) {
 	return h.embedded().GetTags(ctx)
 }
 
 // OnError subscribes to the Error events of the object.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.OnError].
 func (h *WebRtcEndpoint) OnError(ctx context.Context) (<-chan event.Error, error) {
 	return h.embedded().OnError(ctx)
 }

@@ -135,7 +135,7 @@ func (h *Filter) Events(ctx context.Context, types ...string) (*client.Subscript
 // video encoder the element runs when it has to transcode. Default 300000 (300
 // kbps). A real KMS ignores negative values.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetEncoderBitrate].
 func (h *Filter) GetEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetEncoderBitrate(ctx)
 }
@@ -144,7 +144,7 @@ func (h *Filter) GetEncoderBitrate(ctx context.Context) (int32, error) {
 // encoder the element runs when it has to transcode. Default 300000 (300
 // kbps). A real KMS ignores negative values.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.SetEncoderBitrate].
 func (h *Filter) SetEncoderBitrate(ctx context.Context, encoderBitrate int32) error {
 	return h.embedded().SetEncoderBitrate(ctx, encoderBitrate)
 }
@@ -154,7 +154,7 @@ func (h *Filter) SetEncoderBitrate(ctx context.Context, encoderBitrate int32) er
 // (no floor). A real KMS lowers a minimum set above the current maximum to
 // that maximum.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetMinEncoderBitrate].
 func (h *Filter) GetMinEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetMinEncoderBitrate(ctx)
 }
@@ -164,7 +164,7 @@ func (h *Filter) GetMinEncoderBitrate(ctx context.Context) (int32, error) {
 // (no floor). A real KMS lowers a minimum set above the current maximum to
 // that maximum.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.SetMinEncoderBitrate].
 func (h *Filter) SetMinEncoderBitrate(ctx context.Context, minEncoderBitrate int32) error {
 	return h.embedded().SetMinEncoderBitrate(ctx, minEncoderBitrate)
 }
@@ -174,7 +174,7 @@ func (h *Filter) SetMinEncoderBitrate(ctx context.Context, minEncoderBitrate int
 // 2147483647 (no ceiling). A real KMS raises a maximum set below the current
 // minimum to that minimum.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetMaxEncoderBitrate].
 func (h *Filter) GetMaxEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetMaxEncoderBitrate(ctx)
 }
@@ -184,7 +184,7 @@ func (h *Filter) GetMaxEncoderBitrate(ctx context.Context) (int32, error) {
 // 2147483647 (no ceiling). A real KMS raises a maximum set below the current
 // minimum to that minimum.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.SetMaxEncoderBitrate].
 func (h *Filter) SetMaxEncoderBitrate(ctx context.Context, maxEncoderBitrate int32) error {
 	return h.embedded().SetMaxEncoderBitrate(ctx, maxEncoderBitrate)
 }
@@ -194,7 +194,7 @@ func (h *Filter) SetMaxEncoderBitrate(ctx context.Context, maxEncoderBitrate int
 // this element as the sink. The list is empty when nothing is connected to the
 // element.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetSourceConnections].
 func (h *Filter) GetSourceConnections(ctx context.Context, opts *element.GetSourceConnectionsOptions) ([]element.Connection, error) {
 	return h.embedded().GetSourceConnections(ctx, opts)
 }
@@ -203,7 +203,7 @@ func (h *Filter) GetSourceConnections(ctx context.Context, opts *element.GetSour
 // sink element, media type and pair of media descriptions, with this element
 // as the source. The list is empty when the element is connected to nothing.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetSinkConnections].
 func (h *Filter) GetSinkConnections(ctx context.Context, opts *element.GetSinkConnectionsOptions) ([]element.Connection, error) {
 	return h.embedded().GetSinkConnections(ctx, opts)
 }
@@ -212,16 +212,8 @@ func (h *Filter) GetSinkConnections(ctx context.Context, opts *element.GetSinkCo
 // it connects audio, video and data, and this element emits one
 // ElementConnected per type.
 //
-// Each input of a sink takes one source: connecting a new source to the same
-// input (media type and sink description) replaces the previous one, which
-// gets ElementDisconnected. An element may feed any number of sinks. The
-// server refuses elements of two different pipelines with CONNECT_ERROR
-// (40004).
-//
-// sink is the element that receives the media; it must belong to the same
-// pipeline.
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.Connect], whose documentation gives
+// the details.
 func (h *Filter) Connect(ctx context.Context, sink element.MediaElementHandle, opts *element.ConnectOptions) error {
 	return h.embedded().Connect(ctx, sink, opts)
 }
@@ -231,9 +223,8 @@ func (h *Filter) Connect(ctx context.Context, sink element.MediaElementHandle, o
 // ElementDisconnected for what it removes. Disconnecting elements that are not
 // connected succeeds.
 //
-// sink is the element that stops receiving the media.
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.Disconnect], whose documentation
+// gives the details.
 func (h *Filter) Disconnect(ctx context.Context, sink element.MediaElementHandle, opts *element.DisconnectOptions) error {
 	return h.embedded().Disconnect(ctx, sink, opts)
 }
@@ -242,9 +233,8 @@ func (h *Filter) Disconnect(ctx context.Context, sink element.MediaElementHandle
 // that the server transcodes the audio into it when the input differs. An
 // unsupported codec is refused with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
 //
-// caps is the audio codec and bitrate the element must output.
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.SetAudioFormat], whose documentation
+// gives the details.
 func (h *Filter) SetAudioFormat(ctx context.Context, caps types.AudioCaps) error {
 	return h.embedded().SetAudioFormat(ctx, caps)
 }
@@ -253,9 +243,8 @@ func (h *Filter) SetAudioFormat(ctx context.Context, caps types.AudioCaps) error
 // that the server transcodes the video into it when the input differs. An
 // unsupported codec is refused with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
 //
-// caps is the video codec and frame rate the element must output.
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.SetVideoFormat], whose documentation
+// gives the details.
 func (h *Filter) SetVideoFormat(ctx context.Context, caps types.VideoCaps) error {
 	return h.embedded().SetVideoFormat(ctx, caps)
 }
@@ -265,7 +254,7 @@ func (h *Filter) SetVideoFormat(ctx context.Context, caps types.VideoCaps) error
 // named by the server's GST_DEBUG_DUMP_DOT_DIR environment variable, and
 // nowhere when that variable is unset. It is a debugging aid.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.DumpGstreamerDot].
 func (h *Filter) DumpGstreamerDot(ctx context.Context, opts *element.DumpGstreamerDotOptions) error {
 	return h.embedded().DumpGstreamerDot(ctx, opts)
 }
@@ -274,7 +263,7 @@ func (h *Filter) DumpGstreamerDot(ctx context.Context, opts *element.DumpGstream
 // DOT text: the GStreamer elements, pads and links that implement it on the
 // server. It is a debugging aid; render it with Graphviz' dot.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetGstreamerDot].
 func (h *Filter) GetGstreamerDot(ctx context.Context, opts *element.GetGstreamerDotOptions) (string, error) {
 	return h.embedded().GetGstreamerDot(ctx, opts)
 }
@@ -286,7 +275,7 @@ func (h *Filter) GetGstreamerDot(ctx context.Context, opts *element.GetGstreamer
 // RTP streams and transport once media flows. With neither, a real KMS returns
 // nothing (null).
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetStats].
 func (h *Filter) GetStats(ctx context.Context, opts *element.GetStatsOptions) (map[string]types.Complex, error) {
 	return h.embedded().GetStats(ctx, opts)
 }
@@ -296,9 +285,8 @@ func (h *Filter) GetStats(ctx context.Context, opts *element.GetStatsOptions) (m
 // the last packet; MediaFlowInStateChanged announces each change. The server
 // refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
 //
-// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.IsMediaFlowingIn], whose
+// documentation gives the details.
 func (h *Filter) IsMediaFlowingIn(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingInOptions) (bool, error) {
 	return h.embedded().IsMediaFlowingIn(ctx, mediaType, opts)
 }
@@ -308,9 +296,8 @@ func (h *Filter) IsMediaFlowingIn(ctx context.Context, mediaType types.MediaType
 // the last packet; MediaFlowOutStateChanged announces each change. The server
 // refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
 //
-// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.IsMediaFlowingOut], whose
+// documentation gives the details.
 func (h *Filter) IsMediaFlowingOut(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingOutOptions) (bool, error) {
 	return h.embedded().IsMediaFlowingOut(ctx, mediaType, opts)
 }
@@ -321,16 +308,15 @@ func (h *Filter) IsMediaFlowingOut(ctx context.Context, mediaType types.MediaTyp
 // this is worth watching; MediaTranscodingStateChanged announces each change.
 // The server refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
 //
-// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.IsMediaTranscoding], whose
+// documentation gives the details.
 func (h *Filter) IsMediaTranscoding(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaTranscodingOptions) (bool, error) {
 	return h.embedded().IsMediaTranscoding(ctx, mediaType, opts)
 }
 
 // OnElementConnected subscribes to the ElementConnected events of the object.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.OnElementConnected].
 func (h *Filter) OnElementConnected(ctx context.Context) (<-chan event.ElementConnected, error) {
 	return h.embedded().OnElementConnected(ctx)
 }
@@ -338,7 +324,7 @@ func (h *Filter) OnElementConnected(ctx context.Context) (<-chan event.ElementCo
 // OnElementDisconnected subscribes to the ElementDisconnected events of the
 // object.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.OnElementDisconnected].
 func (h *Filter) OnElementDisconnected(ctx context.Context) (<-chan event.ElementDisconnected, error) {
 	return h.embedded().OnElementDisconnected(ctx)
 }
@@ -346,7 +332,7 @@ func (h *Filter) OnElementDisconnected(ctx context.Context) (<-chan event.Elemen
 // OnMediaFlowOutStateChanged subscribes to the MediaFlowOutStateChanged events
 // of the object.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.OnMediaFlowOutStateChanged].
 func (h *Filter) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan event.MediaFlowOutStateChanged, error) {
 	return h.embedded().OnMediaFlowOutStateChanged(ctx)
 }
@@ -354,7 +340,7 @@ func (h *Filter) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan event.M
 // OnMediaFlowInStateChanged subscribes to the MediaFlowInStateChanged events
 // of the object.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.OnMediaFlowInStateChanged].
 func (h *Filter) OnMediaFlowInStateChanged(ctx context.Context) (<-chan event.MediaFlowInStateChanged, error) {
 	return h.embedded().OnMediaFlowInStateChanged(ctx)
 }
@@ -362,7 +348,7 @@ func (h *Filter) OnMediaFlowInStateChanged(ctx context.Context) (<-chan event.Me
 // OnMediaTranscodingStateChanged subscribes to the
 // MediaTranscodingStateChanged events of the object.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.OnMediaTranscodingStateChanged].
 func (h *Filter) OnMediaTranscodingStateChanged(ctx context.Context) (<-chan event.MediaTranscodingStateChanged, error) {
 	return h.embedded().OnMediaTranscodingStateChanged(ctx)
 }
@@ -374,7 +360,7 @@ func (h *Filter) OnMediaTranscodingStateChanged(ctx context.Context) (<-chan eve
 // pipeline.LookupMediaPipeline, or pipeline.MediaPipelineFromObject on its
 // Object, gives the typed one.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetMediaPipeline].
 func (h *Filter) GetMediaPipeline(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetMediaPipeline(ctx)
 }
@@ -385,7 +371,7 @@ func (h *Filter) GetMediaPipeline(ctx context.Context) (*element.MediaObject, er
 // Results are MediaObject handles of the declared class; the Lookup functions
 // of the handle packages check and give the concrete one.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetParent].
 func (h *Filter) GetParent(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetParent(ctx)
 }
@@ -397,7 +383,7 @@ func (h *Filter) GetParent(ctx context.Context) (*element.MediaObject, error) {
 // always "manager_ServerManager". It is set when the object is created and
 // never changes.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetId].
 func (h *Filter) GetId(ctx context.Context) (string, error) {
 	return h.embedded().GetId(ctx)
 }
@@ -407,7 +393,7 @@ func (h *Filter) GetId(ctx context.Context) (string, error) {
 // fixed order. Results are MediaObject handles of the declared class; the
 // Lookup functions of the handle packages check and give the concrete one.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetChildren].
 func (h *Filter) GetChildren(ctx context.Context) ([]*element.MediaObject, error) {
 	return h.embedded().GetChildren(ctx)
 }
@@ -416,7 +402,7 @@ func (h *Filter) GetChildren(ctx context.Context) ([]*element.MediaObject, error
 // server does not use it. It defaults to the object's id, and setting it to
 // the empty string brings the id back.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetName].
 func (h *Filter) GetName(ctx context.Context) (string, error) {
 	return h.embedded().GetName(ctx)
 }
@@ -425,7 +411,7 @@ func (h *Filter) GetName(ctx context.Context) (string, error) {
 // server does not use it. It defaults to the object's id, and setting it to
 // the empty string brings the id back.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.SetName].
 func (h *Filter) SetName(ctx context.Context, name string) error {
 	return h.embedded().SetName(ctx, name)
 }
@@ -434,7 +420,7 @@ func (h *Filter) SetName(ctx context.Context, name string) error {
 // object's tags in its tags field. Default false: events then carry an empty
 // tag list.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetSendTagsInEvents].
 func (h *Filter) GetSendTagsInEvents(ctx context.Context) (bool, error) {
 	return h.embedded().GetSendTagsInEvents(ctx)
 }
@@ -443,7 +429,7 @@ func (h *Filter) GetSendTagsInEvents(ctx context.Context) (bool, error) {
 // object's tags in its tags field. Default false: events then carry an empty
 // tag list.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.SetSendTagsInEvents].
 func (h *Filter) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents bool) error {
 	return h.embedded().SetSendTagsInEvents(ctx, sendTagsInEvents)
 }
@@ -452,7 +438,7 @@ func (h *Filter) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents bool)
 // the Unix epoch, by the server's clock. It is set when the object is created
 // and never changes.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetCreationTime].
 func (h *Filter) GetCreationTime(ctx context.Context) (int32, error) {
 	return h.embedded().GetCreationTime(ctx)
 }
@@ -462,11 +448,8 @@ func (h *Filter) GetCreationTime(ctx context.Context) (int32, error) {
 // the object up sees them; sendTagsInEvents copies them into the object's
 // events.
 //
-// key is the tag's name.
-//
-// value is the value stored under the key.
-//
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.AddTag], whose documentation gives
+// the details.
 func (h *Filter) AddTag(ctx context.Context, key string, value string) error {
 	return h.embedded().AddTag(ctx, key, value)
 }
@@ -474,9 +457,8 @@ func (h *Filter) AddTag(ctx context.Context, key string, value string) error {
 // RemoveTag deletes the tag with the given key. Removing a key that is not
 // there succeeds and changes nothing.
 //
-// key is the name of the tag to delete.
-//
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.RemoveTag], whose documentation gives
+// the details.
 func (h *Filter) RemoveTag(ctx context.Context, key string) error {
 	return h.embedded().RemoveTag(ctx, key)
 }
@@ -484,9 +466,8 @@ func (h *Filter) RemoveTag(ctx context.Context, key string) error {
 // GetTag returns the value stored under the given key. The server refuses a
 // key the object does not have with MEDIA_OBJECT_TAG_KEY_NOT_FOUND (40110).
 //
-// key is the name of the tag to read.
-//
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetTag], whose documentation gives
+// the details.
 func (h *Filter) GetTag(ctx context.Context, key string) (string, error) {
 	return h.embedded().GetTag(ctx, key)
 }
@@ -494,14 +475,14 @@ func (h *Filter) GetTag(ctx context.Context, key string) (string, error) {
 // GetTags returns every tag of the object as key-value pairs; the list is
 // empty when the object has none.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetTags].
 func (h *Filter) GetTags(ctx context.Context) ([]types.Tag, error) {
 	return h.embedded().GetTags(ctx)
 }
 
 // OnError subscribes to the Error events of the object.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.OnError].
 func (h *Filter) OnError(ctx context.Context) (<-chan event.Error, error) {
 	return h.embedded().OnError(ctx)
 }
@@ -624,7 +605,7 @@ func (h *PassThrough) Events(ctx context.Context, types ...string) (*client.Subs
 // video encoder the element runs when it has to transcode. Default 300000 (300
 // kbps). A real KMS ignores negative values.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetEncoderBitrate].
 func (h *PassThrough) GetEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetEncoderBitrate(ctx)
 }
@@ -633,7 +614,7 @@ func (h *PassThrough) GetEncoderBitrate(ctx context.Context) (int32, error) {
 // encoder the element runs when it has to transcode. Default 300000 (300
 // kbps). A real KMS ignores negative values.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.SetEncoderBitrate].
 func (h *PassThrough) SetEncoderBitrate(ctx context.Context, encoderBitrate int32) error {
 	return h.embedded().SetEncoderBitrate(ctx, encoderBitrate)
 }
@@ -643,7 +624,7 @@ func (h *PassThrough) SetEncoderBitrate(ctx context.Context, encoderBitrate int3
 // (no floor). A real KMS lowers a minimum set above the current maximum to
 // that maximum.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetMinEncoderBitrate].
 func (h *PassThrough) GetMinEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetMinEncoderBitrate(ctx)
 }
@@ -653,7 +634,7 @@ func (h *PassThrough) GetMinEncoderBitrate(ctx context.Context) (int32, error) {
 // (no floor). A real KMS lowers a minimum set above the current maximum to
 // that maximum.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.SetMinEncoderBitrate].
 func (h *PassThrough) SetMinEncoderBitrate(ctx context.Context, minEncoderBitrate int32) error {
 	return h.embedded().SetMinEncoderBitrate(ctx, minEncoderBitrate)
 }
@@ -663,7 +644,7 @@ func (h *PassThrough) SetMinEncoderBitrate(ctx context.Context, minEncoderBitrat
 // 2147483647 (no ceiling). A real KMS raises a maximum set below the current
 // minimum to that minimum.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetMaxEncoderBitrate].
 func (h *PassThrough) GetMaxEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetMaxEncoderBitrate(ctx)
 }
@@ -673,7 +654,7 @@ func (h *PassThrough) GetMaxEncoderBitrate(ctx context.Context) (int32, error) {
 // 2147483647 (no ceiling). A real KMS raises a maximum set below the current
 // minimum to that minimum.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.SetMaxEncoderBitrate].
 func (h *PassThrough) SetMaxEncoderBitrate(ctx context.Context, maxEncoderBitrate int32) error {
 	return h.embedded().SetMaxEncoderBitrate(ctx, maxEncoderBitrate)
 }
@@ -683,7 +664,7 @@ func (h *PassThrough) SetMaxEncoderBitrate(ctx context.Context, maxEncoderBitrat
 // this element as the sink. The list is empty when nothing is connected to the
 // element.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetSourceConnections].
 func (h *PassThrough) GetSourceConnections(ctx context.Context, opts *element.GetSourceConnectionsOptions) ([]element.Connection, error) {
 	return h.embedded().GetSourceConnections(ctx, opts)
 }
@@ -692,7 +673,7 @@ func (h *PassThrough) GetSourceConnections(ctx context.Context, opts *element.Ge
 // sink element, media type and pair of media descriptions, with this element
 // as the source. The list is empty when the element is connected to nothing.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetSinkConnections].
 func (h *PassThrough) GetSinkConnections(ctx context.Context, opts *element.GetSinkConnectionsOptions) ([]element.Connection, error) {
 	return h.embedded().GetSinkConnections(ctx, opts)
 }
@@ -701,16 +682,8 @@ func (h *PassThrough) GetSinkConnections(ctx context.Context, opts *element.GetS
 // it connects audio, video and data, and this element emits one
 // ElementConnected per type.
 //
-// Each input of a sink takes one source: connecting a new source to the same
-// input (media type and sink description) replaces the previous one, which
-// gets ElementDisconnected. An element may feed any number of sinks. The
-// server refuses elements of two different pipelines with CONNECT_ERROR
-// (40004).
-//
-// sink is the element that receives the media; it must belong to the same
-// pipeline.
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.Connect], whose documentation gives
+// the details.
 func (h *PassThrough) Connect(ctx context.Context, sink element.MediaElementHandle, opts *element.ConnectOptions) error {
 	return h.embedded().Connect(ctx, sink, opts)
 }
@@ -720,9 +693,8 @@ func (h *PassThrough) Connect(ctx context.Context, sink element.MediaElementHand
 // ElementDisconnected for what it removes. Disconnecting elements that are not
 // connected succeeds.
 //
-// sink is the element that stops receiving the media.
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.Disconnect], whose documentation
+// gives the details.
 func (h *PassThrough) Disconnect(ctx context.Context, sink element.MediaElementHandle, opts *element.DisconnectOptions) error {
 	return h.embedded().Disconnect(ctx, sink, opts)
 }
@@ -731,9 +703,8 @@ func (h *PassThrough) Disconnect(ctx context.Context, sink element.MediaElementH
 // that the server transcodes the audio into it when the input differs. An
 // unsupported codec is refused with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
 //
-// caps is the audio codec and bitrate the element must output.
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.SetAudioFormat], whose documentation
+// gives the details.
 func (h *PassThrough) SetAudioFormat(ctx context.Context, caps types.AudioCaps) error {
 	return h.embedded().SetAudioFormat(ctx, caps)
 }
@@ -742,9 +713,8 @@ func (h *PassThrough) SetAudioFormat(ctx context.Context, caps types.AudioCaps) 
 // that the server transcodes the video into it when the input differs. An
 // unsupported codec is refused with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
 //
-// caps is the video codec and frame rate the element must output.
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.SetVideoFormat], whose documentation
+// gives the details.
 func (h *PassThrough) SetVideoFormat(ctx context.Context, caps types.VideoCaps) error {
 	return h.embedded().SetVideoFormat(ctx, caps)
 }
@@ -754,7 +724,7 @@ func (h *PassThrough) SetVideoFormat(ctx context.Context, caps types.VideoCaps) 
 // named by the server's GST_DEBUG_DUMP_DOT_DIR environment variable, and
 // nowhere when that variable is unset. It is a debugging aid.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.DumpGstreamerDot].
 func (h *PassThrough) DumpGstreamerDot(ctx context.Context, opts *element.DumpGstreamerDotOptions) error {
 	return h.embedded().DumpGstreamerDot(ctx, opts)
 }
@@ -763,7 +733,7 @@ func (h *PassThrough) DumpGstreamerDot(ctx context.Context, opts *element.DumpGs
 // DOT text: the GStreamer elements, pads and links that implement it on the
 // server. It is a debugging aid; render it with Graphviz' dot.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetGstreamerDot].
 func (h *PassThrough) GetGstreamerDot(ctx context.Context, opts *element.GetGstreamerDotOptions) (string, error) {
 	return h.embedded().GetGstreamerDot(ctx, opts)
 }
@@ -775,7 +745,7 @@ func (h *PassThrough) GetGstreamerDot(ctx context.Context, opts *element.GetGstr
 // RTP streams and transport once media flows. With neither, a real KMS returns
 // nothing (null).
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetStats].
 func (h *PassThrough) GetStats(ctx context.Context, opts *element.GetStatsOptions) (map[string]types.Complex, error) {
 	return h.embedded().GetStats(ctx, opts)
 }
@@ -785,9 +755,8 @@ func (h *PassThrough) GetStats(ctx context.Context, opts *element.GetStatsOption
 // the last packet; MediaFlowInStateChanged announces each change. The server
 // refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
 //
-// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.IsMediaFlowingIn], whose
+// documentation gives the details.
 func (h *PassThrough) IsMediaFlowingIn(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingInOptions) (bool, error) {
 	return h.embedded().IsMediaFlowingIn(ctx, mediaType, opts)
 }
@@ -797,9 +766,8 @@ func (h *PassThrough) IsMediaFlowingIn(ctx context.Context, mediaType types.Medi
 // the last packet; MediaFlowOutStateChanged announces each change. The server
 // refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
 //
-// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.IsMediaFlowingOut], whose
+// documentation gives the details.
 func (h *PassThrough) IsMediaFlowingOut(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingOutOptions) (bool, error) {
 	return h.embedded().IsMediaFlowingOut(ctx, mediaType, opts)
 }
@@ -810,16 +778,15 @@ func (h *PassThrough) IsMediaFlowingOut(ctx context.Context, mediaType types.Med
 // this is worth watching; MediaTranscodingStateChanged announces each change.
 // The server refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
 //
-// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.IsMediaTranscoding], whose
+// documentation gives the details.
 func (h *PassThrough) IsMediaTranscoding(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaTranscodingOptions) (bool, error) {
 	return h.embedded().IsMediaTranscoding(ctx, mediaType, opts)
 }
 
 // OnElementConnected subscribes to the ElementConnected events of the object.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.OnElementConnected].
 func (h *PassThrough) OnElementConnected(ctx context.Context) (<-chan event.ElementConnected, error) {
 	return h.embedded().OnElementConnected(ctx)
 }
@@ -827,7 +794,7 @@ func (h *PassThrough) OnElementConnected(ctx context.Context) (<-chan event.Elem
 // OnElementDisconnected subscribes to the ElementDisconnected events of the
 // object.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.OnElementDisconnected].
 func (h *PassThrough) OnElementDisconnected(ctx context.Context) (<-chan event.ElementDisconnected, error) {
 	return h.embedded().OnElementDisconnected(ctx)
 }
@@ -835,7 +802,7 @@ func (h *PassThrough) OnElementDisconnected(ctx context.Context) (<-chan event.E
 // OnMediaFlowOutStateChanged subscribes to the MediaFlowOutStateChanged events
 // of the object.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.OnMediaFlowOutStateChanged].
 func (h *PassThrough) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan event.MediaFlowOutStateChanged, error) {
 	return h.embedded().OnMediaFlowOutStateChanged(ctx)
 }
@@ -843,7 +810,7 @@ func (h *PassThrough) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan ev
 // OnMediaFlowInStateChanged subscribes to the MediaFlowInStateChanged events
 // of the object.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.OnMediaFlowInStateChanged].
 func (h *PassThrough) OnMediaFlowInStateChanged(ctx context.Context) (<-chan event.MediaFlowInStateChanged, error) {
 	return h.embedded().OnMediaFlowInStateChanged(ctx)
 }
@@ -851,7 +818,7 @@ func (h *PassThrough) OnMediaFlowInStateChanged(ctx context.Context) (<-chan eve
 // OnMediaTranscodingStateChanged subscribes to the
 // MediaTranscodingStateChanged events of the object.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.OnMediaTranscodingStateChanged].
 func (h *PassThrough) OnMediaTranscodingStateChanged(ctx context.Context) (<-chan event.MediaTranscodingStateChanged, error) {
 	return h.embedded().OnMediaTranscodingStateChanged(ctx)
 }
@@ -863,7 +830,7 @@ func (h *PassThrough) OnMediaTranscodingStateChanged(ctx context.Context) (<-cha
 // pipeline.LookupMediaPipeline, or pipeline.MediaPipelineFromObject on its
 // Object, gives the typed one.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetMediaPipeline].
 func (h *PassThrough) GetMediaPipeline(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetMediaPipeline(ctx)
 }
@@ -874,7 +841,7 @@ func (h *PassThrough) GetMediaPipeline(ctx context.Context) (*element.MediaObjec
 // Results are MediaObject handles of the declared class; the Lookup functions
 // of the handle packages check and give the concrete one.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetParent].
 func (h *PassThrough) GetParent(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetParent(ctx)
 }
@@ -886,7 +853,7 @@ func (h *PassThrough) GetParent(ctx context.Context) (*element.MediaObject, erro
 // always "manager_ServerManager". It is set when the object is created and
 // never changes.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetId].
 func (h *PassThrough) GetId(ctx context.Context) (string, error) {
 	return h.embedded().GetId(ctx)
 }
@@ -896,7 +863,7 @@ func (h *PassThrough) GetId(ctx context.Context) (string, error) {
 // fixed order. Results are MediaObject handles of the declared class; the
 // Lookup functions of the handle packages check and give the concrete one.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetChildren].
 func (h *PassThrough) GetChildren(ctx context.Context) ([]*element.MediaObject, error) {
 	return h.embedded().GetChildren(ctx)
 }
@@ -905,7 +872,7 @@ func (h *PassThrough) GetChildren(ctx context.Context) ([]*element.MediaObject, 
 // server does not use it. It defaults to the object's id, and setting it to
 // the empty string brings the id back.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetName].
 func (h *PassThrough) GetName(ctx context.Context) (string, error) {
 	return h.embedded().GetName(ctx)
 }
@@ -914,7 +881,7 @@ func (h *PassThrough) GetName(ctx context.Context) (string, error) {
 // server does not use it. It defaults to the object's id, and setting it to
 // the empty string brings the id back.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.SetName].
 func (h *PassThrough) SetName(ctx context.Context, name string) error {
 	return h.embedded().SetName(ctx, name)
 }
@@ -923,7 +890,7 @@ func (h *PassThrough) SetName(ctx context.Context, name string) error {
 // object's tags in its tags field. Default false: events then carry an empty
 // tag list.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetSendTagsInEvents].
 func (h *PassThrough) GetSendTagsInEvents(ctx context.Context) (bool, error) {
 	return h.embedded().GetSendTagsInEvents(ctx)
 }
@@ -932,7 +899,7 @@ func (h *PassThrough) GetSendTagsInEvents(ctx context.Context) (bool, error) {
 // object's tags in its tags field. Default false: events then carry an empty
 // tag list.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.SetSendTagsInEvents].
 func (h *PassThrough) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents bool) error {
 	return h.embedded().SetSendTagsInEvents(ctx, sendTagsInEvents)
 }
@@ -941,7 +908,7 @@ func (h *PassThrough) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents 
 // the Unix epoch, by the server's clock. It is set when the object is created
 // and never changes.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetCreationTime].
 func (h *PassThrough) GetCreationTime(ctx context.Context) (int32, error) {
 	return h.embedded().GetCreationTime(ctx)
 }
@@ -951,11 +918,8 @@ func (h *PassThrough) GetCreationTime(ctx context.Context) (int32, error) {
 // the object up sees them; sendTagsInEvents copies them into the object's
 // events.
 //
-// key is the tag's name.
-//
-// value is the value stored under the key.
-//
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.AddTag], whose documentation gives
+// the details.
 func (h *PassThrough) AddTag(ctx context.Context, key string, value string) error {
 	return h.embedded().AddTag(ctx, key, value)
 }
@@ -963,9 +927,8 @@ func (h *PassThrough) AddTag(ctx context.Context, key string, value string) erro
 // RemoveTag deletes the tag with the given key. Removing a key that is not
 // there succeeds and changes nothing.
 //
-// key is the name of the tag to delete.
-//
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.RemoveTag], whose documentation gives
+// the details.
 func (h *PassThrough) RemoveTag(ctx context.Context, key string) error {
 	return h.embedded().RemoveTag(ctx, key)
 }
@@ -973,9 +936,8 @@ func (h *PassThrough) RemoveTag(ctx context.Context, key string) error {
 // GetTag returns the value stored under the given key. The server refuses a
 // key the object does not have with MEDIA_OBJECT_TAG_KEY_NOT_FOUND (40110).
 //
-// key is the name of the tag to read.
-//
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetTag], whose documentation gives
+// the details.
 func (h *PassThrough) GetTag(ctx context.Context, key string) (string, error) {
 	return h.embedded().GetTag(ctx, key)
 }
@@ -983,14 +945,14 @@ func (h *PassThrough) GetTag(ctx context.Context, key string) (string, error) {
 // GetTags returns every tag of the object as key-value pairs; the list is
 // empty when the object has none.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetTags].
 func (h *PassThrough) GetTags(ctx context.Context) ([]types.Tag, error) {
 	return h.embedded().GetTags(ctx)
 }
 
 // OnError subscribes to the Error events of the object.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.OnError].
 func (h *PassThrough) OnError(ctx context.Context) (<-chan event.Error, error) {
 	return h.embedded().OnError(ctx)
 }

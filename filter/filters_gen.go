@@ -189,7 +189,7 @@ func (h *FaceOverlayFilter) Events(ctx context.Context, types ...string) (*clien
 // video encoder the element runs when it has to transcode. Default 300000 (300
 // kbps). A real KMS ignores negative values.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetEncoderBitrate].
 func (h *FaceOverlayFilter) GetEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetEncoderBitrate(ctx)
 }
@@ -198,7 +198,7 @@ func (h *FaceOverlayFilter) GetEncoderBitrate(ctx context.Context) (int32, error
 // encoder the element runs when it has to transcode. Default 300000 (300
 // kbps). A real KMS ignores negative values.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.SetEncoderBitrate].
 func (h *FaceOverlayFilter) SetEncoderBitrate(ctx context.Context, encoderBitrate int32) error {
 	return h.embedded().SetEncoderBitrate(ctx, encoderBitrate)
 }
@@ -208,7 +208,7 @@ func (h *FaceOverlayFilter) SetEncoderBitrate(ctx context.Context, encoderBitrat
 // (no floor). A real KMS lowers a minimum set above the current maximum to
 // that maximum.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetMinEncoderBitrate].
 func (h *FaceOverlayFilter) GetMinEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetMinEncoderBitrate(ctx)
 }
@@ -218,7 +218,7 @@ func (h *FaceOverlayFilter) GetMinEncoderBitrate(ctx context.Context) (int32, er
 // (no floor). A real KMS lowers a minimum set above the current maximum to
 // that maximum.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.SetMinEncoderBitrate].
 func (h *FaceOverlayFilter) SetMinEncoderBitrate(ctx context.Context, minEncoderBitrate int32) error {
 	return h.embedded().SetMinEncoderBitrate(ctx, minEncoderBitrate)
 }
@@ -228,7 +228,7 @@ func (h *FaceOverlayFilter) SetMinEncoderBitrate(ctx context.Context, minEncoder
 // 2147483647 (no ceiling). A real KMS raises a maximum set below the current
 // minimum to that minimum.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetMaxEncoderBitrate].
 func (h *FaceOverlayFilter) GetMaxEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetMaxEncoderBitrate(ctx)
 }
@@ -238,7 +238,7 @@ func (h *FaceOverlayFilter) GetMaxEncoderBitrate(ctx context.Context) (int32, er
 // 2147483647 (no ceiling). A real KMS raises a maximum set below the current
 // minimum to that minimum.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.SetMaxEncoderBitrate].
 func (h *FaceOverlayFilter) SetMaxEncoderBitrate(ctx context.Context, maxEncoderBitrate int32) error {
 	return h.embedded().SetMaxEncoderBitrate(ctx, maxEncoderBitrate)
 }
@@ -248,7 +248,7 @@ func (h *FaceOverlayFilter) SetMaxEncoderBitrate(ctx context.Context, maxEncoder
 // this element as the sink. The list is empty when nothing is connected to the
 // element.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetSourceConnections].
 func (h *FaceOverlayFilter) GetSourceConnections(ctx context.Context, opts *element.GetSourceConnectionsOptions) ([]element.Connection, error) {
 	return h.embedded().GetSourceConnections(ctx, opts)
 }
@@ -257,7 +257,7 @@ func (h *FaceOverlayFilter) GetSourceConnections(ctx context.Context, opts *elem
 // sink element, media type and pair of media descriptions, with this element
 // as the source. The list is empty when the element is connected to nothing.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetSinkConnections].
 func (h *FaceOverlayFilter) GetSinkConnections(ctx context.Context, opts *element.GetSinkConnectionsOptions) ([]element.Connection, error) {
 	return h.embedded().GetSinkConnections(ctx, opts)
 }
@@ -266,16 +266,8 @@ func (h *FaceOverlayFilter) GetSinkConnections(ctx context.Context, opts *elemen
 // it connects audio, video and data, and this element emits one
 // ElementConnected per type.
 //
-// Each input of a sink takes one source: connecting a new source to the same
-// input (media type and sink description) replaces the previous one, which
-// gets ElementDisconnected. An element may feed any number of sinks. The
-// server refuses elements of two different pipelines with CONNECT_ERROR
-// (40004).
-//
-// sink is the element that receives the media; it must belong to the same
-// pipeline.
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.Connect], whose documentation gives
+// the details.
 func (h *FaceOverlayFilter) Connect(ctx context.Context, sink element.MediaElementHandle, opts *element.ConnectOptions) error {
 	return h.embedded().Connect(ctx, sink, opts)
 }
@@ -285,9 +277,8 @@ func (h *FaceOverlayFilter) Connect(ctx context.Context, sink element.MediaEleme
 // ElementDisconnected for what it removes. Disconnecting elements that are not
 // connected succeeds.
 //
-// sink is the element that stops receiving the media.
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.Disconnect], whose documentation
+// gives the details.
 func (h *FaceOverlayFilter) Disconnect(ctx context.Context, sink element.MediaElementHandle, opts *element.DisconnectOptions) error {
 	return h.embedded().Disconnect(ctx, sink, opts)
 }
@@ -296,9 +287,8 @@ func (h *FaceOverlayFilter) Disconnect(ctx context.Context, sink element.MediaEl
 // that the server transcodes the audio into it when the input differs. An
 // unsupported codec is refused with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
 //
-// caps is the audio codec and bitrate the element must output.
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.SetAudioFormat], whose documentation
+// gives the details.
 func (h *FaceOverlayFilter) SetAudioFormat(ctx context.Context, caps types.AudioCaps) error {
 	return h.embedded().SetAudioFormat(ctx, caps)
 }
@@ -307,9 +297,8 @@ func (h *FaceOverlayFilter) SetAudioFormat(ctx context.Context, caps types.Audio
 // that the server transcodes the video into it when the input differs. An
 // unsupported codec is refused with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
 //
-// caps is the video codec and frame rate the element must output.
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.SetVideoFormat], whose documentation
+// gives the details.
 func (h *FaceOverlayFilter) SetVideoFormat(ctx context.Context, caps types.VideoCaps) error {
 	return h.embedded().SetVideoFormat(ctx, caps)
 }
@@ -319,7 +308,7 @@ func (h *FaceOverlayFilter) SetVideoFormat(ctx context.Context, caps types.Video
 // named by the server's GST_DEBUG_DUMP_DOT_DIR environment variable, and
 // nowhere when that variable is unset. It is a debugging aid.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.DumpGstreamerDot].
 func (h *FaceOverlayFilter) DumpGstreamerDot(ctx context.Context, opts *element.DumpGstreamerDotOptions) error {
 	return h.embedded().DumpGstreamerDot(ctx, opts)
 }
@@ -328,7 +317,7 @@ func (h *FaceOverlayFilter) DumpGstreamerDot(ctx context.Context, opts *element.
 // DOT text: the GStreamer elements, pads and links that implement it on the
 // server. It is a debugging aid; render it with Graphviz' dot.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetGstreamerDot].
 func (h *FaceOverlayFilter) GetGstreamerDot(ctx context.Context, opts *element.GetGstreamerDotOptions) (string, error) {
 	return h.embedded().GetGstreamerDot(ctx, opts)
 }
@@ -340,7 +329,7 @@ func (h *FaceOverlayFilter) GetGstreamerDot(ctx context.Context, opts *element.G
 // RTP streams and transport once media flows. With neither, a real KMS returns
 // nothing (null).
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetStats].
 func (h *FaceOverlayFilter) GetStats(ctx context.Context, opts *element.GetStatsOptions) (map[string]types.Complex, error) {
 	return h.embedded().GetStats(ctx, opts)
 }
@@ -350,9 +339,8 @@ func (h *FaceOverlayFilter) GetStats(ctx context.Context, opts *element.GetStats
 // the last packet; MediaFlowInStateChanged announces each change. The server
 // refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
 //
-// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.IsMediaFlowingIn], whose
+// documentation gives the details.
 func (h *FaceOverlayFilter) IsMediaFlowingIn(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingInOptions) (bool, error) {
 	return h.embedded().IsMediaFlowingIn(ctx, mediaType, opts)
 }
@@ -362,9 +350,8 @@ func (h *FaceOverlayFilter) IsMediaFlowingIn(ctx context.Context, mediaType type
 // the last packet; MediaFlowOutStateChanged announces each change. The server
 // refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
 //
-// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.IsMediaFlowingOut], whose
+// documentation gives the details.
 func (h *FaceOverlayFilter) IsMediaFlowingOut(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingOutOptions) (bool, error) {
 	return h.embedded().IsMediaFlowingOut(ctx, mediaType, opts)
 }
@@ -375,16 +362,15 @@ func (h *FaceOverlayFilter) IsMediaFlowingOut(ctx context.Context, mediaType typ
 // this is worth watching; MediaTranscodingStateChanged announces each change.
 // The server refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
 //
-// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.IsMediaTranscoding], whose
+// documentation gives the details.
 func (h *FaceOverlayFilter) IsMediaTranscoding(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaTranscodingOptions) (bool, error) {
 	return h.embedded().IsMediaTranscoding(ctx, mediaType, opts)
 }
 
 // OnElementConnected subscribes to the ElementConnected events of the object.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.OnElementConnected].
 func (h *FaceOverlayFilter) OnElementConnected(ctx context.Context) (<-chan event.ElementConnected, error) {
 	return h.embedded().OnElementConnected(ctx)
 }
@@ -392,7 +378,7 @@ func (h *FaceOverlayFilter) OnElementConnected(ctx context.Context) (<-chan even
 // OnElementDisconnected subscribes to the ElementDisconnected events of the
 // object.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.OnElementDisconnected].
 func (h *FaceOverlayFilter) OnElementDisconnected(ctx context.Context) (<-chan event.ElementDisconnected, error) {
 	return h.embedded().OnElementDisconnected(ctx)
 }
@@ -400,7 +386,7 @@ func (h *FaceOverlayFilter) OnElementDisconnected(ctx context.Context) (<-chan e
 // OnMediaFlowOutStateChanged subscribes to the MediaFlowOutStateChanged events
 // of the object.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.OnMediaFlowOutStateChanged].
 func (h *FaceOverlayFilter) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan event.MediaFlowOutStateChanged, error) {
 	return h.embedded().OnMediaFlowOutStateChanged(ctx)
 }
@@ -408,7 +394,7 @@ func (h *FaceOverlayFilter) OnMediaFlowOutStateChanged(ctx context.Context) (<-c
 // OnMediaFlowInStateChanged subscribes to the MediaFlowInStateChanged events
 // of the object.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.OnMediaFlowInStateChanged].
 func (h *FaceOverlayFilter) OnMediaFlowInStateChanged(ctx context.Context) (<-chan event.MediaFlowInStateChanged, error) {
 	return h.embedded().OnMediaFlowInStateChanged(ctx)
 }
@@ -416,7 +402,7 @@ func (h *FaceOverlayFilter) OnMediaFlowInStateChanged(ctx context.Context) (<-ch
 // OnMediaTranscodingStateChanged subscribes to the
 // MediaTranscodingStateChanged events of the object.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.OnMediaTranscodingStateChanged].
 func (h *FaceOverlayFilter) OnMediaTranscodingStateChanged(ctx context.Context) (<-chan event.MediaTranscodingStateChanged, error) {
 	return h.embedded().OnMediaTranscodingStateChanged(ctx)
 }
@@ -428,7 +414,7 @@ func (h *FaceOverlayFilter) OnMediaTranscodingStateChanged(ctx context.Context) 
 // pipeline.LookupMediaPipeline, or pipeline.MediaPipelineFromObject on its
 // Object, gives the typed one.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetMediaPipeline].
 func (h *FaceOverlayFilter) GetMediaPipeline(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetMediaPipeline(ctx)
 }
@@ -439,7 +425,7 @@ func (h *FaceOverlayFilter) GetMediaPipeline(ctx context.Context) (*element.Medi
 // Results are MediaObject handles of the declared class; the Lookup functions
 // of the handle packages check and give the concrete one.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetParent].
 func (h *FaceOverlayFilter) GetParent(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetParent(ctx)
 }
@@ -451,7 +437,7 @@ func (h *FaceOverlayFilter) GetParent(ctx context.Context) (*element.MediaObject
 // always "manager_ServerManager". It is set when the object is created and
 // never changes.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetId].
 func (h *FaceOverlayFilter) GetId(ctx context.Context) (string, error) {
 	return h.embedded().GetId(ctx)
 }
@@ -461,7 +447,7 @@ func (h *FaceOverlayFilter) GetId(ctx context.Context) (string, error) {
 // fixed order. Results are MediaObject handles of the declared class; the
 // Lookup functions of the handle packages check and give the concrete one.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetChildren].
 func (h *FaceOverlayFilter) GetChildren(ctx context.Context) ([]*element.MediaObject, error) {
 	return h.embedded().GetChildren(ctx)
 }
@@ -470,7 +456,7 @@ func (h *FaceOverlayFilter) GetChildren(ctx context.Context) ([]*element.MediaOb
 // server does not use it. It defaults to the object's id, and setting it to
 // the empty string brings the id back.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetName].
 func (h *FaceOverlayFilter) GetName(ctx context.Context) (string, error) {
 	return h.embedded().GetName(ctx)
 }
@@ -479,7 +465,7 @@ func (h *FaceOverlayFilter) GetName(ctx context.Context) (string, error) {
 // server does not use it. It defaults to the object's id, and setting it to
 // the empty string brings the id back.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.SetName].
 func (h *FaceOverlayFilter) SetName(ctx context.Context, name string) error {
 	return h.embedded().SetName(ctx, name)
 }
@@ -488,7 +474,7 @@ func (h *FaceOverlayFilter) SetName(ctx context.Context, name string) error {
 // object's tags in its tags field. Default false: events then carry an empty
 // tag list.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetSendTagsInEvents].
 func (h *FaceOverlayFilter) GetSendTagsInEvents(ctx context.Context) (bool, error) {
 	return h.embedded().GetSendTagsInEvents(ctx)
 }
@@ -497,7 +483,7 @@ func (h *FaceOverlayFilter) GetSendTagsInEvents(ctx context.Context) (bool, erro
 // object's tags in its tags field. Default false: events then carry an empty
 // tag list.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.SetSendTagsInEvents].
 func (h *FaceOverlayFilter) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents bool) error {
 	return h.embedded().SetSendTagsInEvents(ctx, sendTagsInEvents)
 }
@@ -506,7 +492,7 @@ func (h *FaceOverlayFilter) SetSendTagsInEvents(ctx context.Context, sendTagsInE
 // the Unix epoch, by the server's clock. It is set when the object is created
 // and never changes.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetCreationTime].
 func (h *FaceOverlayFilter) GetCreationTime(ctx context.Context) (int32, error) {
 	return h.embedded().GetCreationTime(ctx)
 }
@@ -516,11 +502,8 @@ func (h *FaceOverlayFilter) GetCreationTime(ctx context.Context) (int32, error) 
 // the object up sees them; sendTagsInEvents copies them into the object's
 // events.
 //
-// key is the tag's name.
-//
-// value is the value stored under the key.
-//
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.AddTag], whose documentation gives
+// the details.
 func (h *FaceOverlayFilter) AddTag(ctx context.Context, key string, value string) error {
 	return h.embedded().AddTag(ctx, key, value)
 }
@@ -528,9 +511,8 @@ func (h *FaceOverlayFilter) AddTag(ctx context.Context, key string, value string
 // RemoveTag deletes the tag with the given key. Removing a key that is not
 // there succeeds and changes nothing.
 //
-// key is the name of the tag to delete.
-//
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.RemoveTag], whose documentation gives
+// the details.
 func (h *FaceOverlayFilter) RemoveTag(ctx context.Context, key string) error {
 	return h.embedded().RemoveTag(ctx, key)
 }
@@ -538,9 +520,8 @@ func (h *FaceOverlayFilter) RemoveTag(ctx context.Context, key string) error {
 // GetTag returns the value stored under the given key. The server refuses a
 // key the object does not have with MEDIA_OBJECT_TAG_KEY_NOT_FOUND (40110).
 //
-// key is the name of the tag to read.
-//
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetTag], whose documentation gives
+// the details.
 func (h *FaceOverlayFilter) GetTag(ctx context.Context, key string) (string, error) {
 	return h.embedded().GetTag(ctx, key)
 }
@@ -548,14 +529,14 @@ func (h *FaceOverlayFilter) GetTag(ctx context.Context, key string) (string, err
 // GetTags returns every tag of the object as key-value pairs; the list is
 // empty when the object has none.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetTags].
 func (h *FaceOverlayFilter) GetTags(ctx context.Context) ([]types.Tag, error) {
 	return h.embedded().GetTags(ctx)
 }
 
 // OnError subscribes to the Error events of the object.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.OnError].
 func (h *FaceOverlayFilter) OnError(ctx context.Context) (<-chan event.Error, error) {
 	return h.embedded().OnError(ctx)
 }
@@ -732,7 +713,7 @@ func (h *GStreamerFilter) Events(ctx context.Context, types ...string) (*client.
 // video encoder the element runs when it has to transcode. Default 300000 (300
 // kbps). A real KMS ignores negative values.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetEncoderBitrate].
 func (h *GStreamerFilter) GetEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetEncoderBitrate(ctx)
 }
@@ -741,7 +722,7 @@ func (h *GStreamerFilter) GetEncoderBitrate(ctx context.Context) (int32, error) 
 // encoder the element runs when it has to transcode. Default 300000 (300
 // kbps). A real KMS ignores negative values.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.SetEncoderBitrate].
 func (h *GStreamerFilter) SetEncoderBitrate(ctx context.Context, encoderBitrate int32) error {
 	return h.embedded().SetEncoderBitrate(ctx, encoderBitrate)
 }
@@ -751,7 +732,7 @@ func (h *GStreamerFilter) SetEncoderBitrate(ctx context.Context, encoderBitrate 
 // (no floor). A real KMS lowers a minimum set above the current maximum to
 // that maximum.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetMinEncoderBitrate].
 func (h *GStreamerFilter) GetMinEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetMinEncoderBitrate(ctx)
 }
@@ -761,7 +742,7 @@ func (h *GStreamerFilter) GetMinEncoderBitrate(ctx context.Context) (int32, erro
 // (no floor). A real KMS lowers a minimum set above the current maximum to
 // that maximum.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.SetMinEncoderBitrate].
 func (h *GStreamerFilter) SetMinEncoderBitrate(ctx context.Context, minEncoderBitrate int32) error {
 	return h.embedded().SetMinEncoderBitrate(ctx, minEncoderBitrate)
 }
@@ -771,7 +752,7 @@ func (h *GStreamerFilter) SetMinEncoderBitrate(ctx context.Context, minEncoderBi
 // 2147483647 (no ceiling). A real KMS raises a maximum set below the current
 // minimum to that minimum.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetMaxEncoderBitrate].
 func (h *GStreamerFilter) GetMaxEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetMaxEncoderBitrate(ctx)
 }
@@ -781,7 +762,7 @@ func (h *GStreamerFilter) GetMaxEncoderBitrate(ctx context.Context) (int32, erro
 // 2147483647 (no ceiling). A real KMS raises a maximum set below the current
 // minimum to that minimum.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.SetMaxEncoderBitrate].
 func (h *GStreamerFilter) SetMaxEncoderBitrate(ctx context.Context, maxEncoderBitrate int32) error {
 	return h.embedded().SetMaxEncoderBitrate(ctx, maxEncoderBitrate)
 }
@@ -791,7 +772,7 @@ func (h *GStreamerFilter) SetMaxEncoderBitrate(ctx context.Context, maxEncoderBi
 // this element as the sink. The list is empty when nothing is connected to the
 // element.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetSourceConnections].
 func (h *GStreamerFilter) GetSourceConnections(ctx context.Context, opts *element.GetSourceConnectionsOptions) ([]element.Connection, error) {
 	return h.embedded().GetSourceConnections(ctx, opts)
 }
@@ -800,7 +781,7 @@ func (h *GStreamerFilter) GetSourceConnections(ctx context.Context, opts *elemen
 // sink element, media type and pair of media descriptions, with this element
 // as the source. The list is empty when the element is connected to nothing.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetSinkConnections].
 func (h *GStreamerFilter) GetSinkConnections(ctx context.Context, opts *element.GetSinkConnectionsOptions) ([]element.Connection, error) {
 	return h.embedded().GetSinkConnections(ctx, opts)
 }
@@ -809,16 +790,8 @@ func (h *GStreamerFilter) GetSinkConnections(ctx context.Context, opts *element.
 // it connects audio, video and data, and this element emits one
 // ElementConnected per type.
 //
-// Each input of a sink takes one source: connecting a new source to the same
-// input (media type and sink description) replaces the previous one, which
-// gets ElementDisconnected. An element may feed any number of sinks. The
-// server refuses elements of two different pipelines with CONNECT_ERROR
-// (40004).
-//
-// sink is the element that receives the media; it must belong to the same
-// pipeline.
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.Connect], whose documentation gives
+// the details.
 func (h *GStreamerFilter) Connect(ctx context.Context, sink element.MediaElementHandle, opts *element.ConnectOptions) error {
 	return h.embedded().Connect(ctx, sink, opts)
 }
@@ -828,9 +801,8 @@ func (h *GStreamerFilter) Connect(ctx context.Context, sink element.MediaElement
 // ElementDisconnected for what it removes. Disconnecting elements that are not
 // connected succeeds.
 //
-// sink is the element that stops receiving the media.
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.Disconnect], whose documentation
+// gives the details.
 func (h *GStreamerFilter) Disconnect(ctx context.Context, sink element.MediaElementHandle, opts *element.DisconnectOptions) error {
 	return h.embedded().Disconnect(ctx, sink, opts)
 }
@@ -839,9 +811,8 @@ func (h *GStreamerFilter) Disconnect(ctx context.Context, sink element.MediaElem
 // that the server transcodes the audio into it when the input differs. An
 // unsupported codec is refused with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
 //
-// caps is the audio codec and bitrate the element must output.
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.SetAudioFormat], whose documentation
+// gives the details.
 func (h *GStreamerFilter) SetAudioFormat(ctx context.Context, caps types.AudioCaps) error {
 	return h.embedded().SetAudioFormat(ctx, caps)
 }
@@ -850,9 +821,8 @@ func (h *GStreamerFilter) SetAudioFormat(ctx context.Context, caps types.AudioCa
 // that the server transcodes the video into it when the input differs. An
 // unsupported codec is refused with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
 //
-// caps is the video codec and frame rate the element must output.
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.SetVideoFormat], whose documentation
+// gives the details.
 func (h *GStreamerFilter) SetVideoFormat(ctx context.Context, caps types.VideoCaps) error {
 	return h.embedded().SetVideoFormat(ctx, caps)
 }
@@ -862,7 +832,7 @@ func (h *GStreamerFilter) SetVideoFormat(ctx context.Context, caps types.VideoCa
 // named by the server's GST_DEBUG_DUMP_DOT_DIR environment variable, and
 // nowhere when that variable is unset. It is a debugging aid.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.DumpGstreamerDot].
 func (h *GStreamerFilter) DumpGstreamerDot(ctx context.Context, opts *element.DumpGstreamerDotOptions) error {
 	return h.embedded().DumpGstreamerDot(ctx, opts)
 }
@@ -871,7 +841,7 @@ func (h *GStreamerFilter) DumpGstreamerDot(ctx context.Context, opts *element.Du
 // DOT text: the GStreamer elements, pads and links that implement it on the
 // server. It is a debugging aid; render it with Graphviz' dot.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetGstreamerDot].
 func (h *GStreamerFilter) GetGstreamerDot(ctx context.Context, opts *element.GetGstreamerDotOptions) (string, error) {
 	return h.embedded().GetGstreamerDot(ctx, opts)
 }
@@ -883,7 +853,7 @@ func (h *GStreamerFilter) GetGstreamerDot(ctx context.Context, opts *element.Get
 // RTP streams and transport once media flows. With neither, a real KMS returns
 // nothing (null).
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetStats].
 func (h *GStreamerFilter) GetStats(ctx context.Context, opts *element.GetStatsOptions) (map[string]types.Complex, error) {
 	return h.embedded().GetStats(ctx, opts)
 }
@@ -893,9 +863,8 @@ func (h *GStreamerFilter) GetStats(ctx context.Context, opts *element.GetStatsOp
 // the last packet; MediaFlowInStateChanged announces each change. The server
 // refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
 //
-// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.IsMediaFlowingIn], whose
+// documentation gives the details.
 func (h *GStreamerFilter) IsMediaFlowingIn(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingInOptions) (bool, error) {
 	return h.embedded().IsMediaFlowingIn(ctx, mediaType, opts)
 }
@@ -905,9 +874,8 @@ func (h *GStreamerFilter) IsMediaFlowingIn(ctx context.Context, mediaType types.
 // the last packet; MediaFlowOutStateChanged announces each change. The server
 // refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
 //
-// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.IsMediaFlowingOut], whose
+// documentation gives the details.
 func (h *GStreamerFilter) IsMediaFlowingOut(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingOutOptions) (bool, error) {
 	return h.embedded().IsMediaFlowingOut(ctx, mediaType, opts)
 }
@@ -918,16 +886,15 @@ func (h *GStreamerFilter) IsMediaFlowingOut(ctx context.Context, mediaType types
 // this is worth watching; MediaTranscodingStateChanged announces each change.
 // The server refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
 //
-// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.IsMediaTranscoding], whose
+// documentation gives the details.
 func (h *GStreamerFilter) IsMediaTranscoding(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaTranscodingOptions) (bool, error) {
 	return h.embedded().IsMediaTranscoding(ctx, mediaType, opts)
 }
 
 // OnElementConnected subscribes to the ElementConnected events of the object.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.OnElementConnected].
 func (h *GStreamerFilter) OnElementConnected(ctx context.Context) (<-chan event.ElementConnected, error) {
 	return h.embedded().OnElementConnected(ctx)
 }
@@ -935,7 +902,7 @@ func (h *GStreamerFilter) OnElementConnected(ctx context.Context) (<-chan event.
 // OnElementDisconnected subscribes to the ElementDisconnected events of the
 // object.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.OnElementDisconnected].
 func (h *GStreamerFilter) OnElementDisconnected(ctx context.Context) (<-chan event.ElementDisconnected, error) {
 	return h.embedded().OnElementDisconnected(ctx)
 }
@@ -943,7 +910,7 @@ func (h *GStreamerFilter) OnElementDisconnected(ctx context.Context) (<-chan eve
 // OnMediaFlowOutStateChanged subscribes to the MediaFlowOutStateChanged events
 // of the object.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.OnMediaFlowOutStateChanged].
 func (h *GStreamerFilter) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan event.MediaFlowOutStateChanged, error) {
 	return h.embedded().OnMediaFlowOutStateChanged(ctx)
 }
@@ -951,7 +918,7 @@ func (h *GStreamerFilter) OnMediaFlowOutStateChanged(ctx context.Context) (<-cha
 // OnMediaFlowInStateChanged subscribes to the MediaFlowInStateChanged events
 // of the object.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.OnMediaFlowInStateChanged].
 func (h *GStreamerFilter) OnMediaFlowInStateChanged(ctx context.Context) (<-chan event.MediaFlowInStateChanged, error) {
 	return h.embedded().OnMediaFlowInStateChanged(ctx)
 }
@@ -959,7 +926,7 @@ func (h *GStreamerFilter) OnMediaFlowInStateChanged(ctx context.Context) (<-chan
 // OnMediaTranscodingStateChanged subscribes to the
 // MediaTranscodingStateChanged events of the object.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.OnMediaTranscodingStateChanged].
 func (h *GStreamerFilter) OnMediaTranscodingStateChanged(ctx context.Context) (<-chan event.MediaTranscodingStateChanged, error) {
 	return h.embedded().OnMediaTranscodingStateChanged(ctx)
 }
@@ -971,7 +938,7 @@ func (h *GStreamerFilter) OnMediaTranscodingStateChanged(ctx context.Context) (<
 // pipeline.LookupMediaPipeline, or pipeline.MediaPipelineFromObject on its
 // Object, gives the typed one.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetMediaPipeline].
 func (h *GStreamerFilter) GetMediaPipeline(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetMediaPipeline(ctx)
 }
@@ -982,7 +949,7 @@ func (h *GStreamerFilter) GetMediaPipeline(ctx context.Context) (*element.MediaO
 // Results are MediaObject handles of the declared class; the Lookup functions
 // of the handle packages check and give the concrete one.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetParent].
 func (h *GStreamerFilter) GetParent(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetParent(ctx)
 }
@@ -994,7 +961,7 @@ func (h *GStreamerFilter) GetParent(ctx context.Context) (*element.MediaObject, 
 // always "manager_ServerManager". It is set when the object is created and
 // never changes.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetId].
 func (h *GStreamerFilter) GetId(ctx context.Context) (string, error) {
 	return h.embedded().GetId(ctx)
 }
@@ -1004,7 +971,7 @@ func (h *GStreamerFilter) GetId(ctx context.Context) (string, error) {
 // fixed order. Results are MediaObject handles of the declared class; the
 // Lookup functions of the handle packages check and give the concrete one.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetChildren].
 func (h *GStreamerFilter) GetChildren(ctx context.Context) ([]*element.MediaObject, error) {
 	return h.embedded().GetChildren(ctx)
 }
@@ -1013,7 +980,7 @@ func (h *GStreamerFilter) GetChildren(ctx context.Context) ([]*element.MediaObje
 // server does not use it. It defaults to the object's id, and setting it to
 // the empty string brings the id back.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetName].
 func (h *GStreamerFilter) GetName(ctx context.Context) (string, error) {
 	return h.embedded().GetName(ctx)
 }
@@ -1022,7 +989,7 @@ func (h *GStreamerFilter) GetName(ctx context.Context) (string, error) {
 // server does not use it. It defaults to the object's id, and setting it to
 // the empty string brings the id back.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.SetName].
 func (h *GStreamerFilter) SetName(ctx context.Context, name string) error {
 	return h.embedded().SetName(ctx, name)
 }
@@ -1031,7 +998,7 @@ func (h *GStreamerFilter) SetName(ctx context.Context, name string) error {
 // object's tags in its tags field. Default false: events then carry an empty
 // tag list.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetSendTagsInEvents].
 func (h *GStreamerFilter) GetSendTagsInEvents(ctx context.Context) (bool, error) {
 	return h.embedded().GetSendTagsInEvents(ctx)
 }
@@ -1040,7 +1007,7 @@ func (h *GStreamerFilter) GetSendTagsInEvents(ctx context.Context) (bool, error)
 // object's tags in its tags field. Default false: events then carry an empty
 // tag list.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.SetSendTagsInEvents].
 func (h *GStreamerFilter) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents bool) error {
 	return h.embedded().SetSendTagsInEvents(ctx, sendTagsInEvents)
 }
@@ -1049,7 +1016,7 @@ func (h *GStreamerFilter) SetSendTagsInEvents(ctx context.Context, sendTagsInEve
 // the Unix epoch, by the server's clock. It is set when the object is created
 // and never changes.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetCreationTime].
 func (h *GStreamerFilter) GetCreationTime(ctx context.Context) (int32, error) {
 	return h.embedded().GetCreationTime(ctx)
 }
@@ -1059,11 +1026,8 @@ func (h *GStreamerFilter) GetCreationTime(ctx context.Context) (int32, error) {
 // the object up sees them; sendTagsInEvents copies them into the object's
 // events.
 //
-// key is the tag's name.
-//
-// value is the value stored under the key.
-//
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.AddTag], whose documentation gives
+// the details.
 func (h *GStreamerFilter) AddTag(ctx context.Context, key string, value string) error {
 	return h.embedded().AddTag(ctx, key, value)
 }
@@ -1071,9 +1035,8 @@ func (h *GStreamerFilter) AddTag(ctx context.Context, key string, value string) 
 // RemoveTag deletes the tag with the given key. Removing a key that is not
 // there succeeds and changes nothing.
 //
-// key is the name of the tag to delete.
-//
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.RemoveTag], whose documentation gives
+// the details.
 func (h *GStreamerFilter) RemoveTag(ctx context.Context, key string) error {
 	return h.embedded().RemoveTag(ctx, key)
 }
@@ -1081,9 +1044,8 @@ func (h *GStreamerFilter) RemoveTag(ctx context.Context, key string) error {
 // GetTag returns the value stored under the given key. The server refuses a
 // key the object does not have with MEDIA_OBJECT_TAG_KEY_NOT_FOUND (40110).
 //
-// key is the name of the tag to read.
-//
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetTag], whose documentation gives
+// the details.
 func (h *GStreamerFilter) GetTag(ctx context.Context, key string) (string, error) {
 	return h.embedded().GetTag(ctx, key)
 }
@@ -1091,14 +1053,14 @@ func (h *GStreamerFilter) GetTag(ctx context.Context, key string) (string, error
 // GetTags returns every tag of the object as key-value pairs; the list is
 // empty when the object has none.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetTags].
 func (h *GStreamerFilter) GetTags(ctx context.Context) ([]types.Tag, error) {
 	return h.embedded().GetTags(ctx)
 }
 
 // OnError subscribes to the Error events of the object.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.OnError].
 func (h *GStreamerFilter) OnError(ctx context.Context) (<-chan event.Error, error) {
 	return h.embedded().OnError(ctx)
 }
@@ -1286,7 +1248,7 @@ func (h *ImageOverlayFilter) Events(ctx context.Context, types ...string) (*clie
 // video encoder the element runs when it has to transcode. Default 300000 (300
 // kbps). A real KMS ignores negative values.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetEncoderBitrate].
 func (h *ImageOverlayFilter) GetEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetEncoderBitrate(ctx)
 }
@@ -1295,7 +1257,7 @@ func (h *ImageOverlayFilter) GetEncoderBitrate(ctx context.Context) (int32, erro
 // encoder the element runs when it has to transcode. Default 300000 (300
 // kbps). A real KMS ignores negative values.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.SetEncoderBitrate].
 func (h *ImageOverlayFilter) SetEncoderBitrate(ctx context.Context, encoderBitrate int32) error {
 	return h.embedded().SetEncoderBitrate(ctx, encoderBitrate)
 }
@@ -1305,7 +1267,7 @@ func (h *ImageOverlayFilter) SetEncoderBitrate(ctx context.Context, encoderBitra
 // (no floor). A real KMS lowers a minimum set above the current maximum to
 // that maximum.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetMinEncoderBitrate].
 func (h *ImageOverlayFilter) GetMinEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetMinEncoderBitrate(ctx)
 }
@@ -1315,7 +1277,7 @@ func (h *ImageOverlayFilter) GetMinEncoderBitrate(ctx context.Context) (int32, e
 // (no floor). A real KMS lowers a minimum set above the current maximum to
 // that maximum.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.SetMinEncoderBitrate].
 func (h *ImageOverlayFilter) SetMinEncoderBitrate(ctx context.Context, minEncoderBitrate int32) error {
 	return h.embedded().SetMinEncoderBitrate(ctx, minEncoderBitrate)
 }
@@ -1325,7 +1287,7 @@ func (h *ImageOverlayFilter) SetMinEncoderBitrate(ctx context.Context, minEncode
 // 2147483647 (no ceiling). A real KMS raises a maximum set below the current
 // minimum to that minimum.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetMaxEncoderBitrate].
 func (h *ImageOverlayFilter) GetMaxEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetMaxEncoderBitrate(ctx)
 }
@@ -1335,7 +1297,7 @@ func (h *ImageOverlayFilter) GetMaxEncoderBitrate(ctx context.Context) (int32, e
 // 2147483647 (no ceiling). A real KMS raises a maximum set below the current
 // minimum to that minimum.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.SetMaxEncoderBitrate].
 func (h *ImageOverlayFilter) SetMaxEncoderBitrate(ctx context.Context, maxEncoderBitrate int32) error {
 	return h.embedded().SetMaxEncoderBitrate(ctx, maxEncoderBitrate)
 }
@@ -1345,7 +1307,7 @@ func (h *ImageOverlayFilter) SetMaxEncoderBitrate(ctx context.Context, maxEncode
 // this element as the sink. The list is empty when nothing is connected to the
 // element.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetSourceConnections].
 func (h *ImageOverlayFilter) GetSourceConnections(ctx context.Context, opts *element.GetSourceConnectionsOptions) ([]element.Connection, error) {
 	return h.embedded().GetSourceConnections(ctx, opts)
 }
@@ -1354,7 +1316,7 @@ func (h *ImageOverlayFilter) GetSourceConnections(ctx context.Context, opts *ele
 // sink element, media type and pair of media descriptions, with this element
 // as the source. The list is empty when the element is connected to nothing.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetSinkConnections].
 func (h *ImageOverlayFilter) GetSinkConnections(ctx context.Context, opts *element.GetSinkConnectionsOptions) ([]element.Connection, error) {
 	return h.embedded().GetSinkConnections(ctx, opts)
 }
@@ -1363,16 +1325,8 @@ func (h *ImageOverlayFilter) GetSinkConnections(ctx context.Context, opts *eleme
 // it connects audio, video and data, and this element emits one
 // ElementConnected per type.
 //
-// Each input of a sink takes one source: connecting a new source to the same
-// input (media type and sink description) replaces the previous one, which
-// gets ElementDisconnected. An element may feed any number of sinks. The
-// server refuses elements of two different pipelines with CONNECT_ERROR
-// (40004).
-//
-// sink is the element that receives the media; it must belong to the same
-// pipeline.
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.Connect], whose documentation gives
+// the details.
 func (h *ImageOverlayFilter) Connect(ctx context.Context, sink element.MediaElementHandle, opts *element.ConnectOptions) error {
 	return h.embedded().Connect(ctx, sink, opts)
 }
@@ -1382,9 +1336,8 @@ func (h *ImageOverlayFilter) Connect(ctx context.Context, sink element.MediaElem
 // ElementDisconnected for what it removes. Disconnecting elements that are not
 // connected succeeds.
 //
-// sink is the element that stops receiving the media.
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.Disconnect], whose documentation
+// gives the details.
 func (h *ImageOverlayFilter) Disconnect(ctx context.Context, sink element.MediaElementHandle, opts *element.DisconnectOptions) error {
 	return h.embedded().Disconnect(ctx, sink, opts)
 }
@@ -1393,9 +1346,8 @@ func (h *ImageOverlayFilter) Disconnect(ctx context.Context, sink element.MediaE
 // that the server transcodes the audio into it when the input differs. An
 // unsupported codec is refused with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
 //
-// caps is the audio codec and bitrate the element must output.
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.SetAudioFormat], whose documentation
+// gives the details.
 func (h *ImageOverlayFilter) SetAudioFormat(ctx context.Context, caps types.AudioCaps) error {
 	return h.embedded().SetAudioFormat(ctx, caps)
 }
@@ -1404,9 +1356,8 @@ func (h *ImageOverlayFilter) SetAudioFormat(ctx context.Context, caps types.Audi
 // that the server transcodes the video into it when the input differs. An
 // unsupported codec is refused with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
 //
-// caps is the video codec and frame rate the element must output.
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.SetVideoFormat], whose documentation
+// gives the details.
 func (h *ImageOverlayFilter) SetVideoFormat(ctx context.Context, caps types.VideoCaps) error {
 	return h.embedded().SetVideoFormat(ctx, caps)
 }
@@ -1416,7 +1367,7 @@ func (h *ImageOverlayFilter) SetVideoFormat(ctx context.Context, caps types.Vide
 // named by the server's GST_DEBUG_DUMP_DOT_DIR environment variable, and
 // nowhere when that variable is unset. It is a debugging aid.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.DumpGstreamerDot].
 func (h *ImageOverlayFilter) DumpGstreamerDot(ctx context.Context, opts *element.DumpGstreamerDotOptions) error {
 	return h.embedded().DumpGstreamerDot(ctx, opts)
 }
@@ -1425,7 +1376,7 @@ func (h *ImageOverlayFilter) DumpGstreamerDot(ctx context.Context, opts *element
 // DOT text: the GStreamer elements, pads and links that implement it on the
 // server. It is a debugging aid; render it with Graphviz' dot.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetGstreamerDot].
 func (h *ImageOverlayFilter) GetGstreamerDot(ctx context.Context, opts *element.GetGstreamerDotOptions) (string, error) {
 	return h.embedded().GetGstreamerDot(ctx, opts)
 }
@@ -1437,7 +1388,7 @@ func (h *ImageOverlayFilter) GetGstreamerDot(ctx context.Context, opts *element.
 // RTP streams and transport once media flows. With neither, a real KMS returns
 // nothing (null).
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetStats].
 func (h *ImageOverlayFilter) GetStats(ctx context.Context, opts *element.GetStatsOptions) (map[string]types.Complex, error) {
 	return h.embedded().GetStats(ctx, opts)
 }
@@ -1447,9 +1398,8 @@ func (h *ImageOverlayFilter) GetStats(ctx context.Context, opts *element.GetStat
 // the last packet; MediaFlowInStateChanged announces each change. The server
 // refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
 //
-// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.IsMediaFlowingIn], whose
+// documentation gives the details.
 func (h *ImageOverlayFilter) IsMediaFlowingIn(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingInOptions) (bool, error) {
 	return h.embedded().IsMediaFlowingIn(ctx, mediaType, opts)
 }
@@ -1459,9 +1409,8 @@ func (h *ImageOverlayFilter) IsMediaFlowingIn(ctx context.Context, mediaType typ
 // the last packet; MediaFlowOutStateChanged announces each change. The server
 // refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
 //
-// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.IsMediaFlowingOut], whose
+// documentation gives the details.
 func (h *ImageOverlayFilter) IsMediaFlowingOut(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingOutOptions) (bool, error) {
 	return h.embedded().IsMediaFlowingOut(ctx, mediaType, opts)
 }
@@ -1472,16 +1421,15 @@ func (h *ImageOverlayFilter) IsMediaFlowingOut(ctx context.Context, mediaType ty
 // this is worth watching; MediaTranscodingStateChanged announces each change.
 // The server refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
 //
-// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.IsMediaTranscoding], whose
+// documentation gives the details.
 func (h *ImageOverlayFilter) IsMediaTranscoding(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaTranscodingOptions) (bool, error) {
 	return h.embedded().IsMediaTranscoding(ctx, mediaType, opts)
 }
 
 // OnElementConnected subscribes to the ElementConnected events of the object.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.OnElementConnected].
 func (h *ImageOverlayFilter) OnElementConnected(ctx context.Context) (<-chan event.ElementConnected, error) {
 	return h.embedded().OnElementConnected(ctx)
 }
@@ -1489,7 +1437,7 @@ func (h *ImageOverlayFilter) OnElementConnected(ctx context.Context) (<-chan eve
 // OnElementDisconnected subscribes to the ElementDisconnected events of the
 // object.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.OnElementDisconnected].
 func (h *ImageOverlayFilter) OnElementDisconnected(ctx context.Context) (<-chan event.ElementDisconnected, error) {
 	return h.embedded().OnElementDisconnected(ctx)
 }
@@ -1497,7 +1445,7 @@ func (h *ImageOverlayFilter) OnElementDisconnected(ctx context.Context) (<-chan 
 // OnMediaFlowOutStateChanged subscribes to the MediaFlowOutStateChanged events
 // of the object.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.OnMediaFlowOutStateChanged].
 func (h *ImageOverlayFilter) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan event.MediaFlowOutStateChanged, error) {
 	return h.embedded().OnMediaFlowOutStateChanged(ctx)
 }
@@ -1505,7 +1453,7 @@ func (h *ImageOverlayFilter) OnMediaFlowOutStateChanged(ctx context.Context) (<-
 // OnMediaFlowInStateChanged subscribes to the MediaFlowInStateChanged events
 // of the object.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.OnMediaFlowInStateChanged].
 func (h *ImageOverlayFilter) OnMediaFlowInStateChanged(ctx context.Context) (<-chan event.MediaFlowInStateChanged, error) {
 	return h.embedded().OnMediaFlowInStateChanged(ctx)
 }
@@ -1513,7 +1461,7 @@ func (h *ImageOverlayFilter) OnMediaFlowInStateChanged(ctx context.Context) (<-c
 // OnMediaTranscodingStateChanged subscribes to the
 // MediaTranscodingStateChanged events of the object.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.OnMediaTranscodingStateChanged].
 func (h *ImageOverlayFilter) OnMediaTranscodingStateChanged(ctx context.Context) (<-chan event.MediaTranscodingStateChanged, error) {
 	return h.embedded().OnMediaTranscodingStateChanged(ctx)
 }
@@ -1525,7 +1473,7 @@ func (h *ImageOverlayFilter) OnMediaTranscodingStateChanged(ctx context.Context)
 // pipeline.LookupMediaPipeline, or pipeline.MediaPipelineFromObject on its
 // Object, gives the typed one.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetMediaPipeline].
 func (h *ImageOverlayFilter) GetMediaPipeline(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetMediaPipeline(ctx)
 }
@@ -1536,7 +1484,7 @@ func (h *ImageOverlayFilter) GetMediaPipeline(ctx context.Context) (*element.Med
 // Results are MediaObject handles of the declared class; the Lookup functions
 // of the handle packages check and give the concrete one.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetParent].
 func (h *ImageOverlayFilter) GetParent(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetParent(ctx)
 }
@@ -1548,7 +1496,7 @@ func (h *ImageOverlayFilter) GetParent(ctx context.Context) (*element.MediaObjec
 // always "manager_ServerManager". It is set when the object is created and
 // never changes.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetId].
 func (h *ImageOverlayFilter) GetId(ctx context.Context) (string, error) {
 	return h.embedded().GetId(ctx)
 }
@@ -1558,7 +1506,7 @@ func (h *ImageOverlayFilter) GetId(ctx context.Context) (string, error) {
 // fixed order. Results are MediaObject handles of the declared class; the
 // Lookup functions of the handle packages check and give the concrete one.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetChildren].
 func (h *ImageOverlayFilter) GetChildren(ctx context.Context) ([]*element.MediaObject, error) {
 	return h.embedded().GetChildren(ctx)
 }
@@ -1567,7 +1515,7 @@ func (h *ImageOverlayFilter) GetChildren(ctx context.Context) ([]*element.MediaO
 // server does not use it. It defaults to the object's id, and setting it to
 // the empty string brings the id back.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetName].
 func (h *ImageOverlayFilter) GetName(ctx context.Context) (string, error) {
 	return h.embedded().GetName(ctx)
 }
@@ -1576,7 +1524,7 @@ func (h *ImageOverlayFilter) GetName(ctx context.Context) (string, error) {
 // server does not use it. It defaults to the object's id, and setting it to
 // the empty string brings the id back.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.SetName].
 func (h *ImageOverlayFilter) SetName(ctx context.Context, name string) error {
 	return h.embedded().SetName(ctx, name)
 }
@@ -1585,7 +1533,7 @@ func (h *ImageOverlayFilter) SetName(ctx context.Context, name string) error {
 // object's tags in its tags field. Default false: events then carry an empty
 // tag list.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetSendTagsInEvents].
 func (h *ImageOverlayFilter) GetSendTagsInEvents(ctx context.Context) (bool, error) {
 	return h.embedded().GetSendTagsInEvents(ctx)
 }
@@ -1594,7 +1542,7 @@ func (h *ImageOverlayFilter) GetSendTagsInEvents(ctx context.Context) (bool, err
 // object's tags in its tags field. Default false: events then carry an empty
 // tag list.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.SetSendTagsInEvents].
 func (h *ImageOverlayFilter) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents bool) error {
 	return h.embedded().SetSendTagsInEvents(ctx, sendTagsInEvents)
 }
@@ -1603,7 +1551,7 @@ func (h *ImageOverlayFilter) SetSendTagsInEvents(ctx context.Context, sendTagsIn
 // the Unix epoch, by the server's clock. It is set when the object is created
 // and never changes.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetCreationTime].
 func (h *ImageOverlayFilter) GetCreationTime(ctx context.Context) (int32, error) {
 	return h.embedded().GetCreationTime(ctx)
 }
@@ -1613,11 +1561,8 @@ func (h *ImageOverlayFilter) GetCreationTime(ctx context.Context) (int32, error)
 // the object up sees them; sendTagsInEvents copies them into the object's
 // events.
 //
-// key is the tag's name.
-//
-// value is the value stored under the key.
-//
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.AddTag], whose documentation gives
+// the details.
 func (h *ImageOverlayFilter) AddTag(ctx context.Context, key string, value string) error {
 	return h.embedded().AddTag(ctx, key, value)
 }
@@ -1625,9 +1570,8 @@ func (h *ImageOverlayFilter) AddTag(ctx context.Context, key string, value strin
 // RemoveTag deletes the tag with the given key. Removing a key that is not
 // there succeeds and changes nothing.
 //
-// key is the name of the tag to delete.
-//
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.RemoveTag], whose documentation gives
+// the details.
 func (h *ImageOverlayFilter) RemoveTag(ctx context.Context, key string) error {
 	return h.embedded().RemoveTag(ctx, key)
 }
@@ -1635,9 +1579,8 @@ func (h *ImageOverlayFilter) RemoveTag(ctx context.Context, key string) error {
 // GetTag returns the value stored under the given key. The server refuses a
 // key the object does not have with MEDIA_OBJECT_TAG_KEY_NOT_FOUND (40110).
 //
-// key is the name of the tag to read.
-//
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetTag], whose documentation gives
+// the details.
 func (h *ImageOverlayFilter) GetTag(ctx context.Context, key string) (string, error) {
 	return h.embedded().GetTag(ctx, key)
 }
@@ -1645,14 +1588,14 @@ func (h *ImageOverlayFilter) GetTag(ctx context.Context, key string) (string, er
 // GetTags returns every tag of the object as key-value pairs; the list is
 // empty when the object has none.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetTags].
 func (h *ImageOverlayFilter) GetTags(ctx context.Context) ([]types.Tag, error) {
 	return h.embedded().GetTags(ctx)
 }
 
 // OnError subscribes to the Error events of the object.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.OnError].
 func (h *ImageOverlayFilter) OnError(ctx context.Context) (<-chan event.Error, error) {
 	return h.embedded().OnError(ctx)
 }
@@ -1751,7 +1694,7 @@ func (h *OpenCVFilter) Events(ctx context.Context, types ...string) (*client.Sub
 // video encoder the element runs when it has to transcode. Default 300000 (300
 // kbps). A real KMS ignores negative values.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetEncoderBitrate].
 func (h *OpenCVFilter) GetEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetEncoderBitrate(ctx)
 }
@@ -1760,7 +1703,7 @@ func (h *OpenCVFilter) GetEncoderBitrate(ctx context.Context) (int32, error) {
 // encoder the element runs when it has to transcode. Default 300000 (300
 // kbps). A real KMS ignores negative values.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.SetEncoderBitrate].
 func (h *OpenCVFilter) SetEncoderBitrate(ctx context.Context, encoderBitrate int32) error {
 	return h.embedded().SetEncoderBitrate(ctx, encoderBitrate)
 }
@@ -1770,7 +1713,7 @@ func (h *OpenCVFilter) SetEncoderBitrate(ctx context.Context, encoderBitrate int
 // (no floor). A real KMS lowers a minimum set above the current maximum to
 // that maximum.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetMinEncoderBitrate].
 func (h *OpenCVFilter) GetMinEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetMinEncoderBitrate(ctx)
 }
@@ -1780,7 +1723,7 @@ func (h *OpenCVFilter) GetMinEncoderBitrate(ctx context.Context) (int32, error) 
 // (no floor). A real KMS lowers a minimum set above the current maximum to
 // that maximum.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.SetMinEncoderBitrate].
 func (h *OpenCVFilter) SetMinEncoderBitrate(ctx context.Context, minEncoderBitrate int32) error {
 	return h.embedded().SetMinEncoderBitrate(ctx, minEncoderBitrate)
 }
@@ -1790,7 +1733,7 @@ func (h *OpenCVFilter) SetMinEncoderBitrate(ctx context.Context, minEncoderBitra
 // 2147483647 (no ceiling). A real KMS raises a maximum set below the current
 // minimum to that minimum.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetMaxEncoderBitrate].
 func (h *OpenCVFilter) GetMaxEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetMaxEncoderBitrate(ctx)
 }
@@ -1800,7 +1743,7 @@ func (h *OpenCVFilter) GetMaxEncoderBitrate(ctx context.Context) (int32, error) 
 // 2147483647 (no ceiling). A real KMS raises a maximum set below the current
 // minimum to that minimum.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.SetMaxEncoderBitrate].
 func (h *OpenCVFilter) SetMaxEncoderBitrate(ctx context.Context, maxEncoderBitrate int32) error {
 	return h.embedded().SetMaxEncoderBitrate(ctx, maxEncoderBitrate)
 }
@@ -1810,7 +1753,7 @@ func (h *OpenCVFilter) SetMaxEncoderBitrate(ctx context.Context, maxEncoderBitra
 // this element as the sink. The list is empty when nothing is connected to the
 // element.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetSourceConnections].
 func (h *OpenCVFilter) GetSourceConnections(ctx context.Context, opts *element.GetSourceConnectionsOptions) ([]element.Connection, error) {
 	return h.embedded().GetSourceConnections(ctx, opts)
 }
@@ -1819,7 +1762,7 @@ func (h *OpenCVFilter) GetSourceConnections(ctx context.Context, opts *element.G
 // sink element, media type and pair of media descriptions, with this element
 // as the source. The list is empty when the element is connected to nothing.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetSinkConnections].
 func (h *OpenCVFilter) GetSinkConnections(ctx context.Context, opts *element.GetSinkConnectionsOptions) ([]element.Connection, error) {
 	return h.embedded().GetSinkConnections(ctx, opts)
 }
@@ -1828,16 +1771,8 @@ func (h *OpenCVFilter) GetSinkConnections(ctx context.Context, opts *element.Get
 // it connects audio, video and data, and this element emits one
 // ElementConnected per type.
 //
-// Each input of a sink takes one source: connecting a new source to the same
-// input (media type and sink description) replaces the previous one, which
-// gets ElementDisconnected. An element may feed any number of sinks. The
-// server refuses elements of two different pipelines with CONNECT_ERROR
-// (40004).
-//
-// sink is the element that receives the media; it must belong to the same
-// pipeline.
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.Connect], whose documentation gives
+// the details.
 func (h *OpenCVFilter) Connect(ctx context.Context, sink element.MediaElementHandle, opts *element.ConnectOptions) error {
 	return h.embedded().Connect(ctx, sink, opts)
 }
@@ -1847,9 +1782,8 @@ func (h *OpenCVFilter) Connect(ctx context.Context, sink element.MediaElementHan
 // ElementDisconnected for what it removes. Disconnecting elements that are not
 // connected succeeds.
 //
-// sink is the element that stops receiving the media.
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.Disconnect], whose documentation
+// gives the details.
 func (h *OpenCVFilter) Disconnect(ctx context.Context, sink element.MediaElementHandle, opts *element.DisconnectOptions) error {
 	return h.embedded().Disconnect(ctx, sink, opts)
 }
@@ -1858,9 +1792,8 @@ func (h *OpenCVFilter) Disconnect(ctx context.Context, sink element.MediaElement
 // that the server transcodes the audio into it when the input differs. An
 // unsupported codec is refused with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
 //
-// caps is the audio codec and bitrate the element must output.
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.SetAudioFormat], whose documentation
+// gives the details.
 func (h *OpenCVFilter) SetAudioFormat(ctx context.Context, caps types.AudioCaps) error {
 	return h.embedded().SetAudioFormat(ctx, caps)
 }
@@ -1869,9 +1802,8 @@ func (h *OpenCVFilter) SetAudioFormat(ctx context.Context, caps types.AudioCaps)
 // that the server transcodes the video into it when the input differs. An
 // unsupported codec is refused with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
 //
-// caps is the video codec and frame rate the element must output.
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.SetVideoFormat], whose documentation
+// gives the details.
 func (h *OpenCVFilter) SetVideoFormat(ctx context.Context, caps types.VideoCaps) error {
 	return h.embedded().SetVideoFormat(ctx, caps)
 }
@@ -1881,7 +1813,7 @@ func (h *OpenCVFilter) SetVideoFormat(ctx context.Context, caps types.VideoCaps)
 // named by the server's GST_DEBUG_DUMP_DOT_DIR environment variable, and
 // nowhere when that variable is unset. It is a debugging aid.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.DumpGstreamerDot].
 func (h *OpenCVFilter) DumpGstreamerDot(ctx context.Context, opts *element.DumpGstreamerDotOptions) error {
 	return h.embedded().DumpGstreamerDot(ctx, opts)
 }
@@ -1890,7 +1822,7 @@ func (h *OpenCVFilter) DumpGstreamerDot(ctx context.Context, opts *element.DumpG
 // DOT text: the GStreamer elements, pads and links that implement it on the
 // server. It is a debugging aid; render it with Graphviz' dot.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetGstreamerDot].
 func (h *OpenCVFilter) GetGstreamerDot(ctx context.Context, opts *element.GetGstreamerDotOptions) (string, error) {
 	return h.embedded().GetGstreamerDot(ctx, opts)
 }
@@ -1902,7 +1834,7 @@ func (h *OpenCVFilter) GetGstreamerDot(ctx context.Context, opts *element.GetGst
 // RTP streams and transport once media flows. With neither, a real KMS returns
 // nothing (null).
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetStats].
 func (h *OpenCVFilter) GetStats(ctx context.Context, opts *element.GetStatsOptions) (map[string]types.Complex, error) {
 	return h.embedded().GetStats(ctx, opts)
 }
@@ -1912,9 +1844,8 @@ func (h *OpenCVFilter) GetStats(ctx context.Context, opts *element.GetStatsOptio
 // the last packet; MediaFlowInStateChanged announces each change. The server
 // refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
 //
-// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.IsMediaFlowingIn], whose
+// documentation gives the details.
 func (h *OpenCVFilter) IsMediaFlowingIn(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingInOptions) (bool, error) {
 	return h.embedded().IsMediaFlowingIn(ctx, mediaType, opts)
 }
@@ -1924,9 +1855,8 @@ func (h *OpenCVFilter) IsMediaFlowingIn(ctx context.Context, mediaType types.Med
 // the last packet; MediaFlowOutStateChanged announces each change. The server
 // refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
 //
-// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.IsMediaFlowingOut], whose
+// documentation gives the details.
 func (h *OpenCVFilter) IsMediaFlowingOut(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingOutOptions) (bool, error) {
 	return h.embedded().IsMediaFlowingOut(ctx, mediaType, opts)
 }
@@ -1937,16 +1867,15 @@ func (h *OpenCVFilter) IsMediaFlowingOut(ctx context.Context, mediaType types.Me
 // this is worth watching; MediaTranscodingStateChanged announces each change.
 // The server refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
 //
-// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.IsMediaTranscoding], whose
+// documentation gives the details.
 func (h *OpenCVFilter) IsMediaTranscoding(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaTranscodingOptions) (bool, error) {
 	return h.embedded().IsMediaTranscoding(ctx, mediaType, opts)
 }
 
 // OnElementConnected subscribes to the ElementConnected events of the object.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.OnElementConnected].
 func (h *OpenCVFilter) OnElementConnected(ctx context.Context) (<-chan event.ElementConnected, error) {
 	return h.embedded().OnElementConnected(ctx)
 }
@@ -1954,7 +1883,7 @@ func (h *OpenCVFilter) OnElementConnected(ctx context.Context) (<-chan event.Ele
 // OnElementDisconnected subscribes to the ElementDisconnected events of the
 // object.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.OnElementDisconnected].
 func (h *OpenCVFilter) OnElementDisconnected(ctx context.Context) (<-chan event.ElementDisconnected, error) {
 	return h.embedded().OnElementDisconnected(ctx)
 }
@@ -1962,7 +1891,7 @@ func (h *OpenCVFilter) OnElementDisconnected(ctx context.Context) (<-chan event.
 // OnMediaFlowOutStateChanged subscribes to the MediaFlowOutStateChanged events
 // of the object.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.OnMediaFlowOutStateChanged].
 func (h *OpenCVFilter) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan event.MediaFlowOutStateChanged, error) {
 	return h.embedded().OnMediaFlowOutStateChanged(ctx)
 }
@@ -1970,7 +1899,7 @@ func (h *OpenCVFilter) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan e
 // OnMediaFlowInStateChanged subscribes to the MediaFlowInStateChanged events
 // of the object.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.OnMediaFlowInStateChanged].
 func (h *OpenCVFilter) OnMediaFlowInStateChanged(ctx context.Context) (<-chan event.MediaFlowInStateChanged, error) {
 	return h.embedded().OnMediaFlowInStateChanged(ctx)
 }
@@ -1978,7 +1907,7 @@ func (h *OpenCVFilter) OnMediaFlowInStateChanged(ctx context.Context) (<-chan ev
 // OnMediaTranscodingStateChanged subscribes to the
 // MediaTranscodingStateChanged events of the object.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.OnMediaTranscodingStateChanged].
 func (h *OpenCVFilter) OnMediaTranscodingStateChanged(ctx context.Context) (<-chan event.MediaTranscodingStateChanged, error) {
 	return h.embedded().OnMediaTranscodingStateChanged(ctx)
 }
@@ -1990,7 +1919,7 @@ func (h *OpenCVFilter) OnMediaTranscodingStateChanged(ctx context.Context) (<-ch
 // pipeline.LookupMediaPipeline, or pipeline.MediaPipelineFromObject on its
 // Object, gives the typed one.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetMediaPipeline].
 func (h *OpenCVFilter) GetMediaPipeline(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetMediaPipeline(ctx)
 }
@@ -2001,7 +1930,7 @@ func (h *OpenCVFilter) GetMediaPipeline(ctx context.Context) (*element.MediaObje
 // Results are MediaObject handles of the declared class; the Lookup functions
 // of the handle packages check and give the concrete one.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetParent].
 func (h *OpenCVFilter) GetParent(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetParent(ctx)
 }
@@ -2013,7 +1942,7 @@ func (h *OpenCVFilter) GetParent(ctx context.Context) (*element.MediaObject, err
 // always "manager_ServerManager". It is set when the object is created and
 // never changes.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetId].
 func (h *OpenCVFilter) GetId(ctx context.Context) (string, error) {
 	return h.embedded().GetId(ctx)
 }
@@ -2023,7 +1952,7 @@ func (h *OpenCVFilter) GetId(ctx context.Context) (string, error) {
 // fixed order. Results are MediaObject handles of the declared class; the
 // Lookup functions of the handle packages check and give the concrete one.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetChildren].
 func (h *OpenCVFilter) GetChildren(ctx context.Context) ([]*element.MediaObject, error) {
 	return h.embedded().GetChildren(ctx)
 }
@@ -2032,7 +1961,7 @@ func (h *OpenCVFilter) GetChildren(ctx context.Context) ([]*element.MediaObject,
 // server does not use it. It defaults to the object's id, and setting it to
 // the empty string brings the id back.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetName].
 func (h *OpenCVFilter) GetName(ctx context.Context) (string, error) {
 	return h.embedded().GetName(ctx)
 }
@@ -2041,7 +1970,7 @@ func (h *OpenCVFilter) GetName(ctx context.Context) (string, error) {
 // server does not use it. It defaults to the object's id, and setting it to
 // the empty string brings the id back.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.SetName].
 func (h *OpenCVFilter) SetName(ctx context.Context, name string) error {
 	return h.embedded().SetName(ctx, name)
 }
@@ -2050,7 +1979,7 @@ func (h *OpenCVFilter) SetName(ctx context.Context, name string) error {
 // object's tags in its tags field. Default false: events then carry an empty
 // tag list.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetSendTagsInEvents].
 func (h *OpenCVFilter) GetSendTagsInEvents(ctx context.Context) (bool, error) {
 	return h.embedded().GetSendTagsInEvents(ctx)
 }
@@ -2059,7 +1988,7 @@ func (h *OpenCVFilter) GetSendTagsInEvents(ctx context.Context) (bool, error) {
 // object's tags in its tags field. Default false: events then carry an empty
 // tag list.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.SetSendTagsInEvents].
 func (h *OpenCVFilter) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents bool) error {
 	return h.embedded().SetSendTagsInEvents(ctx, sendTagsInEvents)
 }
@@ -2068,7 +1997,7 @@ func (h *OpenCVFilter) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents
 // the Unix epoch, by the server's clock. It is set when the object is created
 // and never changes.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetCreationTime].
 func (h *OpenCVFilter) GetCreationTime(ctx context.Context) (int32, error) {
 	return h.embedded().GetCreationTime(ctx)
 }
@@ -2078,11 +2007,8 @@ func (h *OpenCVFilter) GetCreationTime(ctx context.Context) (int32, error) {
 // the object up sees them; sendTagsInEvents copies them into the object's
 // events.
 //
-// key is the tag's name.
-//
-// value is the value stored under the key.
-//
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.AddTag], whose documentation gives
+// the details.
 func (h *OpenCVFilter) AddTag(ctx context.Context, key string, value string) error {
 	return h.embedded().AddTag(ctx, key, value)
 }
@@ -2090,9 +2016,8 @@ func (h *OpenCVFilter) AddTag(ctx context.Context, key string, value string) err
 // RemoveTag deletes the tag with the given key. Removing a key that is not
 // there succeeds and changes nothing.
 //
-// key is the name of the tag to delete.
-//
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.RemoveTag], whose documentation gives
+// the details.
 func (h *OpenCVFilter) RemoveTag(ctx context.Context, key string) error {
 	return h.embedded().RemoveTag(ctx, key)
 }
@@ -2100,9 +2025,8 @@ func (h *OpenCVFilter) RemoveTag(ctx context.Context, key string) error {
 // GetTag returns the value stored under the given key. The server refuses a
 // key the object does not have with MEDIA_OBJECT_TAG_KEY_NOT_FOUND (40110).
 //
-// key is the name of the tag to read.
-//
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetTag], whose documentation gives
+// the details.
 func (h *OpenCVFilter) GetTag(ctx context.Context, key string) (string, error) {
 	return h.embedded().GetTag(ctx, key)
 }
@@ -2110,14 +2034,14 @@ func (h *OpenCVFilter) GetTag(ctx context.Context, key string) (string, error) {
 // GetTags returns every tag of the object as key-value pairs; the list is
 // empty when the object has none.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetTags].
 func (h *OpenCVFilter) GetTags(ctx context.Context) ([]types.Tag, error) {
 	return h.embedded().GetTags(ctx)
 }
 
 // OnError subscribes to the Error events of the object.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.OnError].
 func (h *OpenCVFilter) OnError(ctx context.Context) (<-chan event.Error, error) {
 	return h.embedded().OnError(ctx)
 }
@@ -2243,7 +2167,7 @@ func (h *ZBarFilter) Events(ctx context.Context, types ...string) (*client.Subsc
 // video encoder the element runs when it has to transcode. Default 300000 (300
 // kbps). A real KMS ignores negative values.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetEncoderBitrate].
 func (h *ZBarFilter) GetEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetEncoderBitrate(ctx)
 }
@@ -2252,7 +2176,7 @@ func (h *ZBarFilter) GetEncoderBitrate(ctx context.Context) (int32, error) {
 // encoder the element runs when it has to transcode. Default 300000 (300
 // kbps). A real KMS ignores negative values.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.SetEncoderBitrate].
 func (h *ZBarFilter) SetEncoderBitrate(ctx context.Context, encoderBitrate int32) error {
 	return h.embedded().SetEncoderBitrate(ctx, encoderBitrate)
 }
@@ -2262,7 +2186,7 @@ func (h *ZBarFilter) SetEncoderBitrate(ctx context.Context, encoderBitrate int32
 // (no floor). A real KMS lowers a minimum set above the current maximum to
 // that maximum.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetMinEncoderBitrate].
 func (h *ZBarFilter) GetMinEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetMinEncoderBitrate(ctx)
 }
@@ -2272,7 +2196,7 @@ func (h *ZBarFilter) GetMinEncoderBitrate(ctx context.Context) (int32, error) {
 // (no floor). A real KMS lowers a minimum set above the current maximum to
 // that maximum.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.SetMinEncoderBitrate].
 func (h *ZBarFilter) SetMinEncoderBitrate(ctx context.Context, minEncoderBitrate int32) error {
 	return h.embedded().SetMinEncoderBitrate(ctx, minEncoderBitrate)
 }
@@ -2282,7 +2206,7 @@ func (h *ZBarFilter) SetMinEncoderBitrate(ctx context.Context, minEncoderBitrate
 // 2147483647 (no ceiling). A real KMS raises a maximum set below the current
 // minimum to that minimum.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetMaxEncoderBitrate].
 func (h *ZBarFilter) GetMaxEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetMaxEncoderBitrate(ctx)
 }
@@ -2292,7 +2216,7 @@ func (h *ZBarFilter) GetMaxEncoderBitrate(ctx context.Context) (int32, error) {
 // 2147483647 (no ceiling). A real KMS raises a maximum set below the current
 // minimum to that minimum.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.SetMaxEncoderBitrate].
 func (h *ZBarFilter) SetMaxEncoderBitrate(ctx context.Context, maxEncoderBitrate int32) error {
 	return h.embedded().SetMaxEncoderBitrate(ctx, maxEncoderBitrate)
 }
@@ -2302,7 +2226,7 @@ func (h *ZBarFilter) SetMaxEncoderBitrate(ctx context.Context, maxEncoderBitrate
 // this element as the sink. The list is empty when nothing is connected to the
 // element.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetSourceConnections].
 func (h *ZBarFilter) GetSourceConnections(ctx context.Context, opts *element.GetSourceConnectionsOptions) ([]element.Connection, error) {
 	return h.embedded().GetSourceConnections(ctx, opts)
 }
@@ -2311,7 +2235,7 @@ func (h *ZBarFilter) GetSourceConnections(ctx context.Context, opts *element.Get
 // sink element, media type and pair of media descriptions, with this element
 // as the source. The list is empty when the element is connected to nothing.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetSinkConnections].
 func (h *ZBarFilter) GetSinkConnections(ctx context.Context, opts *element.GetSinkConnectionsOptions) ([]element.Connection, error) {
 	return h.embedded().GetSinkConnections(ctx, opts)
 }
@@ -2320,16 +2244,8 @@ func (h *ZBarFilter) GetSinkConnections(ctx context.Context, opts *element.GetSi
 // it connects audio, video and data, and this element emits one
 // ElementConnected per type.
 //
-// Each input of a sink takes one source: connecting a new source to the same
-// input (media type and sink description) replaces the previous one, which
-// gets ElementDisconnected. An element may feed any number of sinks. The
-// server refuses elements of two different pipelines with CONNECT_ERROR
-// (40004).
-//
-// sink is the element that receives the media; it must belong to the same
-// pipeline.
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.Connect], whose documentation gives
+// the details.
 func (h *ZBarFilter) Connect(ctx context.Context, sink element.MediaElementHandle, opts *element.ConnectOptions) error {
 	return h.embedded().Connect(ctx, sink, opts)
 }
@@ -2339,9 +2255,8 @@ func (h *ZBarFilter) Connect(ctx context.Context, sink element.MediaElementHandl
 // ElementDisconnected for what it removes. Disconnecting elements that are not
 // connected succeeds.
 //
-// sink is the element that stops receiving the media.
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.Disconnect], whose documentation
+// gives the details.
 func (h *ZBarFilter) Disconnect(ctx context.Context, sink element.MediaElementHandle, opts *element.DisconnectOptions) error {
 	return h.embedded().Disconnect(ctx, sink, opts)
 }
@@ -2350,9 +2265,8 @@ func (h *ZBarFilter) Disconnect(ctx context.Context, sink element.MediaElementHa
 // that the server transcodes the audio into it when the input differs. An
 // unsupported codec is refused with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
 //
-// caps is the audio codec and bitrate the element must output.
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.SetAudioFormat], whose documentation
+// gives the details.
 func (h *ZBarFilter) SetAudioFormat(ctx context.Context, caps types.AudioCaps) error {
 	return h.embedded().SetAudioFormat(ctx, caps)
 }
@@ -2361,9 +2275,8 @@ func (h *ZBarFilter) SetAudioFormat(ctx context.Context, caps types.AudioCaps) e
 // that the server transcodes the video into it when the input differs. An
 // unsupported codec is refused with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
 //
-// caps is the video codec and frame rate the element must output.
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.SetVideoFormat], whose documentation
+// gives the details.
 func (h *ZBarFilter) SetVideoFormat(ctx context.Context, caps types.VideoCaps) error {
 	return h.embedded().SetVideoFormat(ctx, caps)
 }
@@ -2373,7 +2286,7 @@ func (h *ZBarFilter) SetVideoFormat(ctx context.Context, caps types.VideoCaps) e
 // named by the server's GST_DEBUG_DUMP_DOT_DIR environment variable, and
 // nowhere when that variable is unset. It is a debugging aid.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.DumpGstreamerDot].
 func (h *ZBarFilter) DumpGstreamerDot(ctx context.Context, opts *element.DumpGstreamerDotOptions) error {
 	return h.embedded().DumpGstreamerDot(ctx, opts)
 }
@@ -2382,7 +2295,7 @@ func (h *ZBarFilter) DumpGstreamerDot(ctx context.Context, opts *element.DumpGst
 // DOT text: the GStreamer elements, pads and links that implement it on the
 // server. It is a debugging aid; render it with Graphviz' dot.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetGstreamerDot].
 func (h *ZBarFilter) GetGstreamerDot(ctx context.Context, opts *element.GetGstreamerDotOptions) (string, error) {
 	return h.embedded().GetGstreamerDot(ctx, opts)
 }
@@ -2394,7 +2307,7 @@ func (h *ZBarFilter) GetGstreamerDot(ctx context.Context, opts *element.GetGstre
 // RTP streams and transport once media flows. With neither, a real KMS returns
 // nothing (null).
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetStats].
 func (h *ZBarFilter) GetStats(ctx context.Context, opts *element.GetStatsOptions) (map[string]types.Complex, error) {
 	return h.embedded().GetStats(ctx, opts)
 }
@@ -2404,9 +2317,8 @@ func (h *ZBarFilter) GetStats(ctx context.Context, opts *element.GetStatsOptions
 // the last packet; MediaFlowInStateChanged announces each change. The server
 // refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
 //
-// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.IsMediaFlowingIn], whose
+// documentation gives the details.
 func (h *ZBarFilter) IsMediaFlowingIn(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingInOptions) (bool, error) {
 	return h.embedded().IsMediaFlowingIn(ctx, mediaType, opts)
 }
@@ -2416,9 +2328,8 @@ func (h *ZBarFilter) IsMediaFlowingIn(ctx context.Context, mediaType types.Media
 // the last packet; MediaFlowOutStateChanged announces each change. The server
 // refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
 //
-// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.IsMediaFlowingOut], whose
+// documentation gives the details.
 func (h *ZBarFilter) IsMediaFlowingOut(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingOutOptions) (bool, error) {
 	return h.embedded().IsMediaFlowingOut(ctx, mediaType, opts)
 }
@@ -2429,16 +2340,15 @@ func (h *ZBarFilter) IsMediaFlowingOut(ctx context.Context, mediaType types.Medi
 // this is worth watching; MediaTranscodingStateChanged announces each change.
 // The server refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
 //
-// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.IsMediaTranscoding], whose
+// documentation gives the details.
 func (h *ZBarFilter) IsMediaTranscoding(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaTranscodingOptions) (bool, error) {
 	return h.embedded().IsMediaTranscoding(ctx, mediaType, opts)
 }
 
 // OnElementConnected subscribes to the ElementConnected events of the object.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.OnElementConnected].
 func (h *ZBarFilter) OnElementConnected(ctx context.Context) (<-chan event.ElementConnected, error) {
 	return h.embedded().OnElementConnected(ctx)
 }
@@ -2446,7 +2356,7 @@ func (h *ZBarFilter) OnElementConnected(ctx context.Context) (<-chan event.Eleme
 // OnElementDisconnected subscribes to the ElementDisconnected events of the
 // object.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.OnElementDisconnected].
 func (h *ZBarFilter) OnElementDisconnected(ctx context.Context) (<-chan event.ElementDisconnected, error) {
 	return h.embedded().OnElementDisconnected(ctx)
 }
@@ -2454,7 +2364,7 @@ func (h *ZBarFilter) OnElementDisconnected(ctx context.Context) (<-chan event.El
 // OnMediaFlowOutStateChanged subscribes to the MediaFlowOutStateChanged events
 // of the object.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.OnMediaFlowOutStateChanged].
 func (h *ZBarFilter) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan event.MediaFlowOutStateChanged, error) {
 	return h.embedded().OnMediaFlowOutStateChanged(ctx)
 }
@@ -2462,7 +2372,7 @@ func (h *ZBarFilter) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan eve
 // OnMediaFlowInStateChanged subscribes to the MediaFlowInStateChanged events
 // of the object.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.OnMediaFlowInStateChanged].
 func (h *ZBarFilter) OnMediaFlowInStateChanged(ctx context.Context) (<-chan event.MediaFlowInStateChanged, error) {
 	return h.embedded().OnMediaFlowInStateChanged(ctx)
 }
@@ -2470,7 +2380,7 @@ func (h *ZBarFilter) OnMediaFlowInStateChanged(ctx context.Context) (<-chan even
 // OnMediaTranscodingStateChanged subscribes to the
 // MediaTranscodingStateChanged events of the object.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.OnMediaTranscodingStateChanged].
 func (h *ZBarFilter) OnMediaTranscodingStateChanged(ctx context.Context) (<-chan event.MediaTranscodingStateChanged, error) {
 	return h.embedded().OnMediaTranscodingStateChanged(ctx)
 }
@@ -2482,7 +2392,7 @@ func (h *ZBarFilter) OnMediaTranscodingStateChanged(ctx context.Context) (<-chan
 // pipeline.LookupMediaPipeline, or pipeline.MediaPipelineFromObject on its
 // Object, gives the typed one.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetMediaPipeline].
 func (h *ZBarFilter) GetMediaPipeline(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetMediaPipeline(ctx)
 }
@@ -2493,7 +2403,7 @@ func (h *ZBarFilter) GetMediaPipeline(ctx context.Context) (*element.MediaObject
 // Results are MediaObject handles of the declared class; the Lookup functions
 // of the handle packages check and give the concrete one.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetParent].
 func (h *ZBarFilter) GetParent(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetParent(ctx)
 }
@@ -2505,7 +2415,7 @@ func (h *ZBarFilter) GetParent(ctx context.Context) (*element.MediaObject, error
 // always "manager_ServerManager". It is set when the object is created and
 // never changes.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetId].
 func (h *ZBarFilter) GetId(ctx context.Context) (string, error) {
 	return h.embedded().GetId(ctx)
 }
@@ -2515,7 +2425,7 @@ func (h *ZBarFilter) GetId(ctx context.Context) (string, error) {
 // fixed order. Results are MediaObject handles of the declared class; the
 // Lookup functions of the handle packages check and give the concrete one.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetChildren].
 func (h *ZBarFilter) GetChildren(ctx context.Context) ([]*element.MediaObject, error) {
 	return h.embedded().GetChildren(ctx)
 }
@@ -2524,7 +2434,7 @@ func (h *ZBarFilter) GetChildren(ctx context.Context) ([]*element.MediaObject, e
 // server does not use it. It defaults to the object's id, and setting it to
 // the empty string brings the id back.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetName].
 func (h *ZBarFilter) GetName(ctx context.Context) (string, error) {
 	return h.embedded().GetName(ctx)
 }
@@ -2533,7 +2443,7 @@ func (h *ZBarFilter) GetName(ctx context.Context) (string, error) {
 // server does not use it. It defaults to the object's id, and setting it to
 // the empty string brings the id back.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.SetName].
 func (h *ZBarFilter) SetName(ctx context.Context, name string) error {
 	return h.embedded().SetName(ctx, name)
 }
@@ -2542,7 +2452,7 @@ func (h *ZBarFilter) SetName(ctx context.Context, name string) error {
 // object's tags in its tags field. Default false: events then carry an empty
 // tag list.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetSendTagsInEvents].
 func (h *ZBarFilter) GetSendTagsInEvents(ctx context.Context) (bool, error) {
 	return h.embedded().GetSendTagsInEvents(ctx)
 }
@@ -2551,7 +2461,7 @@ func (h *ZBarFilter) GetSendTagsInEvents(ctx context.Context) (bool, error) {
 // object's tags in its tags field. Default false: events then carry an empty
 // tag list.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.SetSendTagsInEvents].
 func (h *ZBarFilter) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents bool) error {
 	return h.embedded().SetSendTagsInEvents(ctx, sendTagsInEvents)
 }
@@ -2560,7 +2470,7 @@ func (h *ZBarFilter) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents b
 // the Unix epoch, by the server's clock. It is set when the object is created
 // and never changes.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetCreationTime].
 func (h *ZBarFilter) GetCreationTime(ctx context.Context) (int32, error) {
 	return h.embedded().GetCreationTime(ctx)
 }
@@ -2570,11 +2480,8 @@ func (h *ZBarFilter) GetCreationTime(ctx context.Context) (int32, error) {
 // the object up sees them; sendTagsInEvents copies them into the object's
 // events.
 //
-// key is the tag's name.
-//
-// value is the value stored under the key.
-//
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.AddTag], whose documentation gives
+// the details.
 func (h *ZBarFilter) AddTag(ctx context.Context, key string, value string) error {
 	return h.embedded().AddTag(ctx, key, value)
 }
@@ -2582,9 +2489,8 @@ func (h *ZBarFilter) AddTag(ctx context.Context, key string, value string) error
 // RemoveTag deletes the tag with the given key. Removing a key that is not
 // there succeeds and changes nothing.
 //
-// key is the name of the tag to delete.
-//
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.RemoveTag], whose documentation gives
+// the details.
 func (h *ZBarFilter) RemoveTag(ctx context.Context, key string) error {
 	return h.embedded().RemoveTag(ctx, key)
 }
@@ -2592,9 +2498,8 @@ func (h *ZBarFilter) RemoveTag(ctx context.Context, key string) error {
 // GetTag returns the value stored under the given key. The server refuses a
 // key the object does not have with MEDIA_OBJECT_TAG_KEY_NOT_FOUND (40110).
 //
-// key is the name of the tag to read.
-//
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetTag], whose documentation gives
+// the details.
 func (h *ZBarFilter) GetTag(ctx context.Context, key string) (string, error) {
 	return h.embedded().GetTag(ctx, key)
 }
@@ -2602,14 +2507,14 @@ func (h *ZBarFilter) GetTag(ctx context.Context, key string) (string, error) {
 // GetTags returns every tag of the object as key-value pairs; the list is
 // empty when the object has none.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetTags].
 func (h *ZBarFilter) GetTags(ctx context.Context) ([]types.Tag, error) {
 	return h.embedded().GetTags(ctx)
 }
 
 // OnError subscribes to the Error events of the object.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.OnError].
 func (h *ZBarFilter) OnError(ctx context.Context) (<-chan event.Error, error) {
 	return h.embedded().OnError(ctx)
 }

@@ -188,7 +188,7 @@ func (h *Hub) Events(ctx context.Context, types ...string) (*client.Subscription
 // pipeline.LookupMediaPipeline, or pipeline.MediaPipelineFromObject on its
 // Object, gives the typed one.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetMediaPipeline].
 func (h *Hub) GetMediaPipeline(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetMediaPipeline(ctx)
 }
@@ -199,7 +199,7 @@ func (h *Hub) GetMediaPipeline(ctx context.Context) (*element.MediaObject, error
 // Results are MediaObject handles of the declared class; the Lookup functions
 // of the handle packages check and give the concrete one.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetParent].
 func (h *Hub) GetParent(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetParent(ctx)
 }
@@ -211,7 +211,7 @@ func (h *Hub) GetParent(ctx context.Context) (*element.MediaObject, error) {
 // always "manager_ServerManager". It is set when the object is created and
 // never changes.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetId].
 func (h *Hub) GetId(ctx context.Context) (string, error) {
 	return h.embedded().GetId(ctx)
 }
@@ -221,7 +221,7 @@ func (h *Hub) GetId(ctx context.Context) (string, error) {
 // fixed order. Results are MediaObject handles of the declared class; the
 // Lookup functions of the handle packages check and give the concrete one.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetChildren].
 func (h *Hub) GetChildren(ctx context.Context) ([]*element.MediaObject, error) {
 	return h.embedded().GetChildren(ctx)
 }
@@ -230,7 +230,7 @@ func (h *Hub) GetChildren(ctx context.Context) ([]*element.MediaObject, error) {
 // server does not use it. It defaults to the object's id, and setting it to
 // the empty string brings the id back.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetName].
 func (h *Hub) GetName(ctx context.Context) (string, error) {
 	return h.embedded().GetName(ctx)
 }
@@ -239,7 +239,7 @@ func (h *Hub) GetName(ctx context.Context) (string, error) {
 // server does not use it. It defaults to the object's id, and setting it to
 // the empty string brings the id back.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.SetName].
 func (h *Hub) SetName(ctx context.Context, name string) error {
 	return h.embedded().SetName(ctx, name)
 }
@@ -248,7 +248,7 @@ func (h *Hub) SetName(ctx context.Context, name string) error {
 // object's tags in its tags field. Default false: events then carry an empty
 // tag list.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetSendTagsInEvents].
 func (h *Hub) GetSendTagsInEvents(ctx context.Context) (bool, error) {
 	return h.embedded().GetSendTagsInEvents(ctx)
 }
@@ -257,7 +257,7 @@ func (h *Hub) GetSendTagsInEvents(ctx context.Context) (bool, error) {
 // object's tags in its tags field. Default false: events then carry an empty
 // tag list.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.SetSendTagsInEvents].
 func (h *Hub) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents bool) error {
 	return h.embedded().SetSendTagsInEvents(ctx, sendTagsInEvents)
 }
@@ -266,7 +266,7 @@ func (h *Hub) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents bool) er
 // the Unix epoch, by the server's clock. It is set when the object is created
 // and never changes.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetCreationTime].
 func (h *Hub) GetCreationTime(ctx context.Context) (int32, error) {
 	return h.embedded().GetCreationTime(ctx)
 }
@@ -276,11 +276,8 @@ func (h *Hub) GetCreationTime(ctx context.Context) (int32, error) {
 // the object up sees them; sendTagsInEvents copies them into the object's
 // events.
 //
-// key is the tag's name.
-//
-// value is the value stored under the key.
-//
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.AddTag], whose documentation gives
+// the details.
 func (h *Hub) AddTag(ctx context.Context, key string, value string) error {
 	return h.embedded().AddTag(ctx, key, value)
 }
@@ -288,9 +285,8 @@ func (h *Hub) AddTag(ctx context.Context, key string, value string) error {
 // RemoveTag deletes the tag with the given key. Removing a key that is not
 // there succeeds and changes nothing.
 //
-// key is the name of the tag to delete.
-//
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.RemoveTag], whose documentation gives
+// the details.
 func (h *Hub) RemoveTag(ctx context.Context, key string) error {
 	return h.embedded().RemoveTag(ctx, key)
 }
@@ -298,9 +294,8 @@ func (h *Hub) RemoveTag(ctx context.Context, key string) error {
 // GetTag returns the value stored under the given key. The server refuses a
 // key the object does not have with MEDIA_OBJECT_TAG_KEY_NOT_FOUND (40110).
 //
-// key is the name of the tag to read.
-//
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetTag], whose documentation gives
+// the details.
 func (h *Hub) GetTag(ctx context.Context, key string) (string, error) {
 	return h.embedded().GetTag(ctx, key)
 }
@@ -308,14 +303,14 @@ func (h *Hub) GetTag(ctx context.Context, key string) (string, error) {
 // GetTags returns every tag of the object as key-value pairs; the list is
 // empty when the object has none.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetTags].
 func (h *Hub) GetTags(ctx context.Context) ([]types.Tag, error) {
 	return h.embedded().GetTags(ctx)
 }
 
 // OnError subscribes to the Error events of the object.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.OnError].
 func (h *Hub) OnError(ctx context.Context) (<-chan event.Error, error) {
 	return h.embedded().OnError(ctx)
 }
@@ -437,7 +432,7 @@ func (h *HubPort) Events(ctx context.Context, types ...string) (*client.Subscrip
 // video encoder the element runs when it has to transcode. Default 300000 (300
 // kbps). A real KMS ignores negative values.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetEncoderBitrate].
 func (h *HubPort) GetEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetEncoderBitrate(ctx)
 }
@@ -446,7 +441,7 @@ func (h *HubPort) GetEncoderBitrate(ctx context.Context) (int32, error) {
 // encoder the element runs when it has to transcode. Default 300000 (300
 // kbps). A real KMS ignores negative values.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.SetEncoderBitrate].
 func (h *HubPort) SetEncoderBitrate(ctx context.Context, encoderBitrate int32) error {
 	return h.embedded().SetEncoderBitrate(ctx, encoderBitrate)
 }
@@ -456,7 +451,7 @@ func (h *HubPort) SetEncoderBitrate(ctx context.Context, encoderBitrate int32) e
 // (no floor). A real KMS lowers a minimum set above the current maximum to
 // that maximum.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetMinEncoderBitrate].
 func (h *HubPort) GetMinEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetMinEncoderBitrate(ctx)
 }
@@ -466,7 +461,7 @@ func (h *HubPort) GetMinEncoderBitrate(ctx context.Context) (int32, error) {
 // (no floor). A real KMS lowers a minimum set above the current maximum to
 // that maximum.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.SetMinEncoderBitrate].
 func (h *HubPort) SetMinEncoderBitrate(ctx context.Context, minEncoderBitrate int32) error {
 	return h.embedded().SetMinEncoderBitrate(ctx, minEncoderBitrate)
 }
@@ -476,7 +471,7 @@ func (h *HubPort) SetMinEncoderBitrate(ctx context.Context, minEncoderBitrate in
 // 2147483647 (no ceiling). A real KMS raises a maximum set below the current
 // minimum to that minimum.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetMaxEncoderBitrate].
 func (h *HubPort) GetMaxEncoderBitrate(ctx context.Context) (int32, error) {
 	return h.embedded().GetMaxEncoderBitrate(ctx)
 }
@@ -486,7 +481,7 @@ func (h *HubPort) GetMaxEncoderBitrate(ctx context.Context) (int32, error) {
 // 2147483647 (no ceiling). A real KMS raises a maximum set below the current
 // minimum to that minimum.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.SetMaxEncoderBitrate].
 func (h *HubPort) SetMaxEncoderBitrate(ctx context.Context, maxEncoderBitrate int32) error {
 	return h.embedded().SetMaxEncoderBitrate(ctx, maxEncoderBitrate)
 }
@@ -496,7 +491,7 @@ func (h *HubPort) SetMaxEncoderBitrate(ctx context.Context, maxEncoderBitrate in
 // this element as the sink. The list is empty when nothing is connected to the
 // element.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetSourceConnections].
 func (h *HubPort) GetSourceConnections(ctx context.Context, opts *element.GetSourceConnectionsOptions) ([]element.Connection, error) {
 	return h.embedded().GetSourceConnections(ctx, opts)
 }
@@ -505,7 +500,7 @@ func (h *HubPort) GetSourceConnections(ctx context.Context, opts *element.GetSou
 // sink element, media type and pair of media descriptions, with this element
 // as the source. The list is empty when the element is connected to nothing.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetSinkConnections].
 func (h *HubPort) GetSinkConnections(ctx context.Context, opts *element.GetSinkConnectionsOptions) ([]element.Connection, error) {
 	return h.embedded().GetSinkConnections(ctx, opts)
 }
@@ -514,16 +509,8 @@ func (h *HubPort) GetSinkConnections(ctx context.Context, opts *element.GetSinkC
 // it connects audio, video and data, and this element emits one
 // ElementConnected per type.
 //
-// Each input of a sink takes one source: connecting a new source to the same
-// input (media type and sink description) replaces the previous one, which
-// gets ElementDisconnected. An element may feed any number of sinks. The
-// server refuses elements of two different pipelines with CONNECT_ERROR
-// (40004).
-//
-// sink is the element that receives the media; it must belong to the same
-// pipeline.
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.Connect], whose documentation gives
+// the details.
 func (h *HubPort) Connect(ctx context.Context, sink element.MediaElementHandle, opts *element.ConnectOptions) error {
 	return h.embedded().Connect(ctx, sink, opts)
 }
@@ -533,9 +520,8 @@ func (h *HubPort) Connect(ctx context.Context, sink element.MediaElementHandle, 
 // ElementDisconnected for what it removes. Disconnecting elements that are not
 // connected succeeds.
 //
-// sink is the element that stops receiving the media.
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.Disconnect], whose documentation
+// gives the details.
 func (h *HubPort) Disconnect(ctx context.Context, sink element.MediaElementHandle, opts *element.DisconnectOptions) error {
 	return h.embedded().Disconnect(ctx, sink, opts)
 }
@@ -544,9 +530,8 @@ func (h *HubPort) Disconnect(ctx context.Context, sink element.MediaElementHandl
 // that the server transcodes the audio into it when the input differs. An
 // unsupported codec is refused with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
 //
-// caps is the audio codec and bitrate the element must output.
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.SetAudioFormat], whose documentation
+// gives the details.
 func (h *HubPort) SetAudioFormat(ctx context.Context, caps types.AudioCaps) error {
 	return h.embedded().SetAudioFormat(ctx, caps)
 }
@@ -555,9 +540,8 @@ func (h *HubPort) SetAudioFormat(ctx context.Context, caps types.AudioCaps) erro
 // that the server transcodes the video into it when the input differs. An
 // unsupported codec is refused with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
 //
-// caps is the video codec and frame rate the element must output.
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.SetVideoFormat], whose documentation
+// gives the details.
 func (h *HubPort) SetVideoFormat(ctx context.Context, caps types.VideoCaps) error {
 	return h.embedded().SetVideoFormat(ctx, caps)
 }
@@ -567,7 +551,7 @@ func (h *HubPort) SetVideoFormat(ctx context.Context, caps types.VideoCaps) erro
 // named by the server's GST_DEBUG_DUMP_DOT_DIR environment variable, and
 // nowhere when that variable is unset. It is a debugging aid.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.DumpGstreamerDot].
 func (h *HubPort) DumpGstreamerDot(ctx context.Context, opts *element.DumpGstreamerDotOptions) error {
 	return h.embedded().DumpGstreamerDot(ctx, opts)
 }
@@ -576,7 +560,7 @@ func (h *HubPort) DumpGstreamerDot(ctx context.Context, opts *element.DumpGstrea
 // DOT text: the GStreamer elements, pads and links that implement it on the
 // server. It is a debugging aid; render it with Graphviz' dot.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetGstreamerDot].
 func (h *HubPort) GetGstreamerDot(ctx context.Context, opts *element.GetGstreamerDotOptions) (string, error) {
 	return h.embedded().GetGstreamerDot(ctx, opts)
 }
@@ -588,7 +572,7 @@ func (h *HubPort) GetGstreamerDot(ctx context.Context, opts *element.GetGstreame
 // RTP streams and transport once media flows. With neither, a real KMS returns
 // nothing (null).
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.GetStats].
 func (h *HubPort) GetStats(ctx context.Context, opts *element.GetStatsOptions) (map[string]types.Complex, error) {
 	return h.embedded().GetStats(ctx, opts)
 }
@@ -598,9 +582,8 @@ func (h *HubPort) GetStats(ctx context.Context, opts *element.GetStatsOptions) (
 // the last packet; MediaFlowInStateChanged announces each change. The server
 // refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
 //
-// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.IsMediaFlowingIn], whose
+// documentation gives the details.
 func (h *HubPort) IsMediaFlowingIn(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingInOptions) (bool, error) {
 	return h.embedded().IsMediaFlowingIn(ctx, mediaType, opts)
 }
@@ -610,9 +593,8 @@ func (h *HubPort) IsMediaFlowingIn(ctx context.Context, mediaType types.MediaTyp
 // the last packet; MediaFlowOutStateChanged announces each change. The server
 // refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
 //
-// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.IsMediaFlowingOut], whose
+// documentation gives the details.
 func (h *HubPort) IsMediaFlowingOut(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaFlowingOutOptions) (bool, error) {
 	return h.embedded().IsMediaFlowingOut(ctx, mediaType, opts)
 }
@@ -623,16 +605,15 @@ func (h *HubPort) IsMediaFlowingOut(ctx context.Context, mediaType types.MediaTy
 // this is worth watching; MediaTranscodingStateChanged announces each change.
 // The server refuses DATA with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
 //
-// mediaType is the media type to check: AUDIO or VIDEO (DATA is refused).
-//
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.IsMediaTranscoding], whose
+// documentation gives the details.
 func (h *HubPort) IsMediaTranscoding(ctx context.Context, mediaType types.MediaType, opts *element.IsMediaTranscodingOptions) (bool, error) {
 	return h.embedded().IsMediaTranscoding(ctx, mediaType, opts)
 }
 
 // OnElementConnected subscribes to the ElementConnected events of the object.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.OnElementConnected].
 func (h *HubPort) OnElementConnected(ctx context.Context) (<-chan event.ElementConnected, error) {
 	return h.embedded().OnElementConnected(ctx)
 }
@@ -640,7 +621,7 @@ func (h *HubPort) OnElementConnected(ctx context.Context) (<-chan event.ElementC
 // OnElementDisconnected subscribes to the ElementDisconnected events of the
 // object.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.OnElementDisconnected].
 func (h *HubPort) OnElementDisconnected(ctx context.Context) (<-chan event.ElementDisconnected, error) {
 	return h.embedded().OnElementDisconnected(ctx)
 }
@@ -648,7 +629,7 @@ func (h *HubPort) OnElementDisconnected(ctx context.Context) (<-chan event.Eleme
 // OnMediaFlowOutStateChanged subscribes to the MediaFlowOutStateChanged events
 // of the object.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.OnMediaFlowOutStateChanged].
 func (h *HubPort) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan event.MediaFlowOutStateChanged, error) {
 	return h.embedded().OnMediaFlowOutStateChanged(ctx)
 }
@@ -656,7 +637,7 @@ func (h *HubPort) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan event.
 // OnMediaFlowInStateChanged subscribes to the MediaFlowInStateChanged events
 // of the object.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.OnMediaFlowInStateChanged].
 func (h *HubPort) OnMediaFlowInStateChanged(ctx context.Context) (<-chan event.MediaFlowInStateChanged, error) {
 	return h.embedded().OnMediaFlowInStateChanged(ctx)
 }
@@ -664,7 +645,7 @@ func (h *HubPort) OnMediaFlowInStateChanged(ctx context.Context) (<-chan event.M
 // OnMediaTranscodingStateChanged subscribes to the
 // MediaTranscodingStateChanged events of the object.
 //
-// It is declared by [element.MediaElement].
+// It is declared by [element.MediaElement.OnMediaTranscodingStateChanged].
 func (h *HubPort) OnMediaTranscodingStateChanged(ctx context.Context) (<-chan event.MediaTranscodingStateChanged, error) {
 	return h.embedded().OnMediaTranscodingStateChanged(ctx)
 }
@@ -676,7 +657,7 @@ func (h *HubPort) OnMediaTranscodingStateChanged(ctx context.Context) (<-chan ev
 // pipeline.LookupMediaPipeline, or pipeline.MediaPipelineFromObject on its
 // Object, gives the typed one.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetMediaPipeline].
 func (h *HubPort) GetMediaPipeline(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetMediaPipeline(ctx)
 }
@@ -687,7 +668,7 @@ func (h *HubPort) GetMediaPipeline(ctx context.Context) (*element.MediaObject, e
 // Results are MediaObject handles of the declared class; the Lookup functions
 // of the handle packages check and give the concrete one.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetParent].
 func (h *HubPort) GetParent(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetParent(ctx)
 }
@@ -699,7 +680,7 @@ func (h *HubPort) GetParent(ctx context.Context) (*element.MediaObject, error) {
 // always "manager_ServerManager". It is set when the object is created and
 // never changes.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetId].
 func (h *HubPort) GetId(ctx context.Context) (string, error) {
 	return h.embedded().GetId(ctx)
 }
@@ -709,7 +690,7 @@ func (h *HubPort) GetId(ctx context.Context) (string, error) {
 // fixed order. Results are MediaObject handles of the declared class; the
 // Lookup functions of the handle packages check and give the concrete one.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetChildren].
 func (h *HubPort) GetChildren(ctx context.Context) ([]*element.MediaObject, error) {
 	return h.embedded().GetChildren(ctx)
 }
@@ -718,7 +699,7 @@ func (h *HubPort) GetChildren(ctx context.Context) ([]*element.MediaObject, erro
 // server does not use it. It defaults to the object's id, and setting it to
 // the empty string brings the id back.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetName].
 func (h *HubPort) GetName(ctx context.Context) (string, error) {
 	return h.embedded().GetName(ctx)
 }
@@ -727,7 +708,7 @@ func (h *HubPort) GetName(ctx context.Context) (string, error) {
 // server does not use it. It defaults to the object's id, and setting it to
 // the empty string brings the id back.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.SetName].
 func (h *HubPort) SetName(ctx context.Context, name string) error {
 	return h.embedded().SetName(ctx, name)
 }
@@ -736,7 +717,7 @@ func (h *HubPort) SetName(ctx context.Context, name string) error {
 // object's tags in its tags field. Default false: events then carry an empty
 // tag list.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetSendTagsInEvents].
 func (h *HubPort) GetSendTagsInEvents(ctx context.Context) (bool, error) {
 	return h.embedded().GetSendTagsInEvents(ctx)
 }
@@ -745,7 +726,7 @@ func (h *HubPort) GetSendTagsInEvents(ctx context.Context) (bool, error) {
 // object's tags in its tags field. Default false: events then carry an empty
 // tag list.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.SetSendTagsInEvents].
 func (h *HubPort) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents bool) error {
 	return h.embedded().SetSendTagsInEvents(ctx, sendTagsInEvents)
 }
@@ -754,7 +735,7 @@ func (h *HubPort) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents bool
 // the Unix epoch, by the server's clock. It is set when the object is created
 // and never changes.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetCreationTime].
 func (h *HubPort) GetCreationTime(ctx context.Context) (int32, error) {
 	return h.embedded().GetCreationTime(ctx)
 }
@@ -764,11 +745,8 @@ func (h *HubPort) GetCreationTime(ctx context.Context) (int32, error) {
 // the object up sees them; sendTagsInEvents copies them into the object's
 // events.
 //
-// key is the tag's name.
-//
-// value is the value stored under the key.
-//
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.AddTag], whose documentation gives
+// the details.
 func (h *HubPort) AddTag(ctx context.Context, key string, value string) error {
 	return h.embedded().AddTag(ctx, key, value)
 }
@@ -776,9 +754,8 @@ func (h *HubPort) AddTag(ctx context.Context, key string, value string) error {
 // RemoveTag deletes the tag with the given key. Removing a key that is not
 // there succeeds and changes nothing.
 //
-// key is the name of the tag to delete.
-//
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.RemoveTag], whose documentation gives
+// the details.
 func (h *HubPort) RemoveTag(ctx context.Context, key string) error {
 	return h.embedded().RemoveTag(ctx, key)
 }
@@ -786,9 +763,8 @@ func (h *HubPort) RemoveTag(ctx context.Context, key string) error {
 // GetTag returns the value stored under the given key. The server refuses a
 // key the object does not have with MEDIA_OBJECT_TAG_KEY_NOT_FOUND (40110).
 //
-// key is the name of the tag to read.
-//
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetTag], whose documentation gives
+// the details.
 func (h *HubPort) GetTag(ctx context.Context, key string) (string, error) {
 	return h.embedded().GetTag(ctx, key)
 }
@@ -796,14 +772,14 @@ func (h *HubPort) GetTag(ctx context.Context, key string) (string, error) {
 // GetTags returns every tag of the object as key-value pairs; the list is
 // empty when the object has none.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetTags].
 func (h *HubPort) GetTags(ctx context.Context) ([]types.Tag, error) {
 	return h.embedded().GetTags(ctx)
 }
 
 // OnError subscribes to the Error events of the object.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.OnError].
 func (h *HubPort) OnError(ctx context.Context) (<-chan event.Error, error) {
 	return h.embedded().OnError(ctx)
 }

@@ -187,7 +187,7 @@ func (h *AlphaBlending) Events(ctx context.Context, types ...string) (*client.Su
 // GetGstreamerDot returns the hub's internal GStreamer graph (its mixer or
 // router and the ports' links) as Graphviz DOT text, for debugging.
 //
-// It is declared by [Hub].
+// It is declared by [Hub.GetGstreamerDot].
 func (h *AlphaBlending) GetGstreamerDot(ctx context.Context, opts *GetGstreamerDotOptions) (string, error) {
 	return h.embedded().GetGstreamerDot(ctx, opts)
 }
@@ -197,7 +197,7 @@ func (h *AlphaBlending) GetGstreamerDot(ctx context.Context, opts *GetGstreamerD
 // the server's GST_DEBUG_DUMP_DOT_DIR environment variable, and nowhere when
 // that variable is unset.
 //
-// It is declared by [Hub].
+// It is declared by [Hub.DumpGstreamerDot].
 func (h *AlphaBlending) DumpGstreamerDot(ctx context.Context, opts *DumpGstreamerDotOptions) error {
 	return h.embedded().DumpGstreamerDot(ctx, opts)
 }
@@ -209,7 +209,7 @@ func (h *AlphaBlending) DumpGstreamerDot(ctx context.Context, opts *DumpGstreame
 // pipeline.LookupMediaPipeline, or pipeline.MediaPipelineFromObject on its
 // Object, gives the typed one.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetMediaPipeline].
 func (h *AlphaBlending) GetMediaPipeline(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetMediaPipeline(ctx)
 }
@@ -220,7 +220,7 @@ func (h *AlphaBlending) GetMediaPipeline(ctx context.Context) (*element.MediaObj
 // Results are MediaObject handles of the declared class; the Lookup functions
 // of the handle packages check and give the concrete one.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetParent].
 func (h *AlphaBlending) GetParent(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetParent(ctx)
 }
@@ -232,7 +232,7 @@ func (h *AlphaBlending) GetParent(ctx context.Context) (*element.MediaObject, er
 // always "manager_ServerManager". It is set when the object is created and
 // never changes.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetId].
 func (h *AlphaBlending) GetId(ctx context.Context) (string, error) {
 	return h.embedded().GetId(ctx)
 }
@@ -242,7 +242,7 @@ func (h *AlphaBlending) GetId(ctx context.Context) (string, error) {
 // fixed order. Results are MediaObject handles of the declared class; the
 // Lookup functions of the handle packages check and give the concrete one.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetChildren].
 func (h *AlphaBlending) GetChildren(ctx context.Context) ([]*element.MediaObject, error) {
 	return h.embedded().GetChildren(ctx)
 }
@@ -251,7 +251,7 @@ func (h *AlphaBlending) GetChildren(ctx context.Context) ([]*element.MediaObject
 // server does not use it. It defaults to the object's id, and setting it to
 // the empty string brings the id back.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetName].
 func (h *AlphaBlending) GetName(ctx context.Context) (string, error) {
 	return h.embedded().GetName(ctx)
 }
@@ -260,7 +260,7 @@ func (h *AlphaBlending) GetName(ctx context.Context) (string, error) {
 // server does not use it. It defaults to the object's id, and setting it to
 // the empty string brings the id back.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.SetName].
 func (h *AlphaBlending) SetName(ctx context.Context, name string) error {
 	return h.embedded().SetName(ctx, name)
 }
@@ -269,7 +269,7 @@ func (h *AlphaBlending) SetName(ctx context.Context, name string) error {
 // object's tags in its tags field. Default false: events then carry an empty
 // tag list.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetSendTagsInEvents].
 func (h *AlphaBlending) GetSendTagsInEvents(ctx context.Context) (bool, error) {
 	return h.embedded().GetSendTagsInEvents(ctx)
 }
@@ -278,7 +278,7 @@ func (h *AlphaBlending) GetSendTagsInEvents(ctx context.Context) (bool, error) {
 // object's tags in its tags field. Default false: events then carry an empty
 // tag list.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.SetSendTagsInEvents].
 func (h *AlphaBlending) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents bool) error {
 	return h.embedded().SetSendTagsInEvents(ctx, sendTagsInEvents)
 }
@@ -287,7 +287,7 @@ func (h *AlphaBlending) SetSendTagsInEvents(ctx context.Context, sendTagsInEvent
 // the Unix epoch, by the server's clock. It is set when the object is created
 // and never changes.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetCreationTime].
 func (h *AlphaBlending) GetCreationTime(ctx context.Context) (int32, error) {
 	return h.embedded().GetCreationTime(ctx)
 }
@@ -297,11 +297,8 @@ func (h *AlphaBlending) GetCreationTime(ctx context.Context) (int32, error) {
 // the object up sees them; sendTagsInEvents copies them into the object's
 // events.
 //
-// key is the tag's name.
-//
-// value is the value stored under the key.
-//
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.AddTag], whose documentation gives
+// the details.
 func (h *AlphaBlending) AddTag(ctx context.Context, key string, value string) error {
 	return h.embedded().AddTag(ctx, key, value)
 }
@@ -309,9 +306,8 @@ func (h *AlphaBlending) AddTag(ctx context.Context, key string, value string) er
 // RemoveTag deletes the tag with the given key. Removing a key that is not
 // there succeeds and changes nothing.
 //
-// key is the name of the tag to delete.
-//
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.RemoveTag], whose documentation gives
+// the details.
 func (h *AlphaBlending) RemoveTag(ctx context.Context, key string) error {
 	return h.embedded().RemoveTag(ctx, key)
 }
@@ -319,9 +315,8 @@ func (h *AlphaBlending) RemoveTag(ctx context.Context, key string) error {
 // GetTag returns the value stored under the given key. The server refuses a
 // key the object does not have with MEDIA_OBJECT_TAG_KEY_NOT_FOUND (40110).
 //
-// key is the name of the tag to read.
-//
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetTag], whose documentation gives
+// the details.
 func (h *AlphaBlending) GetTag(ctx context.Context, key string) (string, error) {
 	return h.embedded().GetTag(ctx, key)
 }
@@ -329,14 +324,14 @@ func (h *AlphaBlending) GetTag(ctx context.Context, key string) (string, error) 
 // GetTags returns every tag of the object as key-value pairs; the list is
 // empty when the object has none.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetTags].
 func (h *AlphaBlending) GetTags(ctx context.Context) ([]types.Tag, error) {
 	return h.embedded().GetTags(ctx)
 }
 
 // OnError subscribes to the Error events of the object.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.OnError].
 func (h *AlphaBlending) OnError(ctx context.Context) (<-chan event.Error, error) {
 	return h.embedded().OnError(ctx)
 }
@@ -474,7 +469,7 @@ func (h *Composite) Events(ctx context.Context, types ...string) (*client.Subscr
 // GetGstreamerDot returns the hub's internal GStreamer graph (its mixer or
 // router and the ports' links) as Graphviz DOT text, for debugging.
 //
-// It is declared by [Hub].
+// It is declared by [Hub.GetGstreamerDot].
 func (h *Composite) GetGstreamerDot(ctx context.Context, opts *GetGstreamerDotOptions) (string, error) {
 	return h.embedded().GetGstreamerDot(ctx, opts)
 }
@@ -484,7 +479,7 @@ func (h *Composite) GetGstreamerDot(ctx context.Context, opts *GetGstreamerDotOp
 // the server's GST_DEBUG_DUMP_DOT_DIR environment variable, and nowhere when
 // that variable is unset.
 //
-// It is declared by [Hub].
+// It is declared by [Hub.DumpGstreamerDot].
 func (h *Composite) DumpGstreamerDot(ctx context.Context, opts *DumpGstreamerDotOptions) error {
 	return h.embedded().DumpGstreamerDot(ctx, opts)
 }
@@ -496,7 +491,7 @@ func (h *Composite) DumpGstreamerDot(ctx context.Context, opts *DumpGstreamerDot
 // pipeline.LookupMediaPipeline, or pipeline.MediaPipelineFromObject on its
 // Object, gives the typed one.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetMediaPipeline].
 func (h *Composite) GetMediaPipeline(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetMediaPipeline(ctx)
 }
@@ -507,7 +502,7 @@ func (h *Composite) GetMediaPipeline(ctx context.Context) (*element.MediaObject,
 // Results are MediaObject handles of the declared class; the Lookup functions
 // of the handle packages check and give the concrete one.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetParent].
 func (h *Composite) GetParent(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetParent(ctx)
 }
@@ -519,7 +514,7 @@ func (h *Composite) GetParent(ctx context.Context) (*element.MediaObject, error)
 // always "manager_ServerManager". It is set when the object is created and
 // never changes.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetId].
 func (h *Composite) GetId(ctx context.Context) (string, error) {
 	return h.embedded().GetId(ctx)
 }
@@ -529,7 +524,7 @@ func (h *Composite) GetId(ctx context.Context) (string, error) {
 // fixed order. Results are MediaObject handles of the declared class; the
 // Lookup functions of the handle packages check and give the concrete one.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetChildren].
 func (h *Composite) GetChildren(ctx context.Context) ([]*element.MediaObject, error) {
 	return h.embedded().GetChildren(ctx)
 }
@@ -538,7 +533,7 @@ func (h *Composite) GetChildren(ctx context.Context) ([]*element.MediaObject, er
 // server does not use it. It defaults to the object's id, and setting it to
 // the empty string brings the id back.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetName].
 func (h *Composite) GetName(ctx context.Context) (string, error) {
 	return h.embedded().GetName(ctx)
 }
@@ -547,7 +542,7 @@ func (h *Composite) GetName(ctx context.Context) (string, error) {
 // server does not use it. It defaults to the object's id, and setting it to
 // the empty string brings the id back.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.SetName].
 func (h *Composite) SetName(ctx context.Context, name string) error {
 	return h.embedded().SetName(ctx, name)
 }
@@ -556,7 +551,7 @@ func (h *Composite) SetName(ctx context.Context, name string) error {
 // object's tags in its tags field. Default false: events then carry an empty
 // tag list.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetSendTagsInEvents].
 func (h *Composite) GetSendTagsInEvents(ctx context.Context) (bool, error) {
 	return h.embedded().GetSendTagsInEvents(ctx)
 }
@@ -565,7 +560,7 @@ func (h *Composite) GetSendTagsInEvents(ctx context.Context) (bool, error) {
 // object's tags in its tags field. Default false: events then carry an empty
 // tag list.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.SetSendTagsInEvents].
 func (h *Composite) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents bool) error {
 	return h.embedded().SetSendTagsInEvents(ctx, sendTagsInEvents)
 }
@@ -574,7 +569,7 @@ func (h *Composite) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents bo
 // the Unix epoch, by the server's clock. It is set when the object is created
 // and never changes.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetCreationTime].
 func (h *Composite) GetCreationTime(ctx context.Context) (int32, error) {
 	return h.embedded().GetCreationTime(ctx)
 }
@@ -584,11 +579,8 @@ func (h *Composite) GetCreationTime(ctx context.Context) (int32, error) {
 // the object up sees them; sendTagsInEvents copies them into the object's
 // events.
 //
-// key is the tag's name.
-//
-// value is the value stored under the key.
-//
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.AddTag], whose documentation gives
+// the details.
 func (h *Composite) AddTag(ctx context.Context, key string, value string) error {
 	return h.embedded().AddTag(ctx, key, value)
 }
@@ -596,9 +588,8 @@ func (h *Composite) AddTag(ctx context.Context, key string, value string) error 
 // RemoveTag deletes the tag with the given key. Removing a key that is not
 // there succeeds and changes nothing.
 //
-// key is the name of the tag to delete.
-//
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.RemoveTag], whose documentation gives
+// the details.
 func (h *Composite) RemoveTag(ctx context.Context, key string) error {
 	return h.embedded().RemoveTag(ctx, key)
 }
@@ -606,9 +597,8 @@ func (h *Composite) RemoveTag(ctx context.Context, key string) error {
 // GetTag returns the value stored under the given key. The server refuses a
 // key the object does not have with MEDIA_OBJECT_TAG_KEY_NOT_FOUND (40110).
 //
-// key is the name of the tag to read.
-//
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetTag], whose documentation gives
+// the details.
 func (h *Composite) GetTag(ctx context.Context, key string) (string, error) {
 	return h.embedded().GetTag(ctx, key)
 }
@@ -616,14 +606,14 @@ func (h *Composite) GetTag(ctx context.Context, key string) (string, error) {
 // GetTags returns every tag of the object as key-value pairs; the list is
 // empty when the object has none.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetTags].
 func (h *Composite) GetTags(ctx context.Context) ([]types.Tag, error) {
 	return h.embedded().GetTags(ctx)
 }
 
 // OnError subscribes to the Error events of the object.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.OnError].
 func (h *Composite) OnError(ctx context.Context) (<-chan event.Error, error) {
 	return h.embedded().OnError(ctx)
 }
@@ -760,7 +750,7 @@ func (h *Dispatcher) Events(ctx context.Context, types ...string) (*client.Subsc
 // GetGstreamerDot returns the hub's internal GStreamer graph (its mixer or
 // router and the ports' links) as Graphviz DOT text, for debugging.
 //
-// It is declared by [Hub].
+// It is declared by [Hub.GetGstreamerDot].
 func (h *Dispatcher) GetGstreamerDot(ctx context.Context, opts *GetGstreamerDotOptions) (string, error) {
 	return h.embedded().GetGstreamerDot(ctx, opts)
 }
@@ -770,7 +760,7 @@ func (h *Dispatcher) GetGstreamerDot(ctx context.Context, opts *GetGstreamerDotO
 // the server's GST_DEBUG_DUMP_DOT_DIR environment variable, and nowhere when
 // that variable is unset.
 //
-// It is declared by [Hub].
+// It is declared by [Hub.DumpGstreamerDot].
 func (h *Dispatcher) DumpGstreamerDot(ctx context.Context, opts *DumpGstreamerDotOptions) error {
 	return h.embedded().DumpGstreamerDot(ctx, opts)
 }
@@ -782,7 +772,7 @@ func (h *Dispatcher) DumpGstreamerDot(ctx context.Context, opts *DumpGstreamerDo
 // pipeline.LookupMediaPipeline, or pipeline.MediaPipelineFromObject on its
 // Object, gives the typed one.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetMediaPipeline].
 func (h *Dispatcher) GetMediaPipeline(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetMediaPipeline(ctx)
 }
@@ -793,7 +783,7 @@ func (h *Dispatcher) GetMediaPipeline(ctx context.Context) (*element.MediaObject
 // Results are MediaObject handles of the declared class; the Lookup functions
 // of the handle packages check and give the concrete one.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetParent].
 func (h *Dispatcher) GetParent(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetParent(ctx)
 }
@@ -805,7 +795,7 @@ func (h *Dispatcher) GetParent(ctx context.Context) (*element.MediaObject, error
 // always "manager_ServerManager". It is set when the object is created and
 // never changes.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetId].
 func (h *Dispatcher) GetId(ctx context.Context) (string, error) {
 	return h.embedded().GetId(ctx)
 }
@@ -815,7 +805,7 @@ func (h *Dispatcher) GetId(ctx context.Context) (string, error) {
 // fixed order. Results are MediaObject handles of the declared class; the
 // Lookup functions of the handle packages check and give the concrete one.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetChildren].
 func (h *Dispatcher) GetChildren(ctx context.Context) ([]*element.MediaObject, error) {
 	return h.embedded().GetChildren(ctx)
 }
@@ -824,7 +814,7 @@ func (h *Dispatcher) GetChildren(ctx context.Context) ([]*element.MediaObject, e
 // server does not use it. It defaults to the object's id, and setting it to
 // the empty string brings the id back.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetName].
 func (h *Dispatcher) GetName(ctx context.Context) (string, error) {
 	return h.embedded().GetName(ctx)
 }
@@ -833,7 +823,7 @@ func (h *Dispatcher) GetName(ctx context.Context) (string, error) {
 // server does not use it. It defaults to the object's id, and setting it to
 // the empty string brings the id back.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.SetName].
 func (h *Dispatcher) SetName(ctx context.Context, name string) error {
 	return h.embedded().SetName(ctx, name)
 }
@@ -842,7 +832,7 @@ func (h *Dispatcher) SetName(ctx context.Context, name string) error {
 // object's tags in its tags field. Default false: events then carry an empty
 // tag list.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetSendTagsInEvents].
 func (h *Dispatcher) GetSendTagsInEvents(ctx context.Context) (bool, error) {
 	return h.embedded().GetSendTagsInEvents(ctx)
 }
@@ -851,7 +841,7 @@ func (h *Dispatcher) GetSendTagsInEvents(ctx context.Context) (bool, error) {
 // object's tags in its tags field. Default false: events then carry an empty
 // tag list.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.SetSendTagsInEvents].
 func (h *Dispatcher) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents bool) error {
 	return h.embedded().SetSendTagsInEvents(ctx, sendTagsInEvents)
 }
@@ -860,7 +850,7 @@ func (h *Dispatcher) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents b
 // the Unix epoch, by the server's clock. It is set when the object is created
 // and never changes.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetCreationTime].
 func (h *Dispatcher) GetCreationTime(ctx context.Context) (int32, error) {
 	return h.embedded().GetCreationTime(ctx)
 }
@@ -870,11 +860,8 @@ func (h *Dispatcher) GetCreationTime(ctx context.Context) (int32, error) {
 // the object up sees them; sendTagsInEvents copies them into the object's
 // events.
 //
-// key is the tag's name.
-//
-// value is the value stored under the key.
-//
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.AddTag], whose documentation gives
+// the details.
 func (h *Dispatcher) AddTag(ctx context.Context, key string, value string) error {
 	return h.embedded().AddTag(ctx, key, value)
 }
@@ -882,9 +869,8 @@ func (h *Dispatcher) AddTag(ctx context.Context, key string, value string) error
 // RemoveTag deletes the tag with the given key. Removing a key that is not
 // there succeeds and changes nothing.
 //
-// key is the name of the tag to delete.
-//
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.RemoveTag], whose documentation gives
+// the details.
 func (h *Dispatcher) RemoveTag(ctx context.Context, key string) error {
 	return h.embedded().RemoveTag(ctx, key)
 }
@@ -892,9 +878,8 @@ func (h *Dispatcher) RemoveTag(ctx context.Context, key string) error {
 // GetTag returns the value stored under the given key. The server refuses a
 // key the object does not have with MEDIA_OBJECT_TAG_KEY_NOT_FOUND (40110).
 //
-// key is the name of the tag to read.
-//
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetTag], whose documentation gives
+// the details.
 func (h *Dispatcher) GetTag(ctx context.Context, key string) (string, error) {
 	return h.embedded().GetTag(ctx, key)
 }
@@ -902,14 +887,14 @@ func (h *Dispatcher) GetTag(ctx context.Context, key string) (string, error) {
 // GetTags returns every tag of the object as key-value pairs; the list is
 // empty when the object has none.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetTags].
 func (h *Dispatcher) GetTags(ctx context.Context) ([]types.Tag, error) {
 	return h.embedded().GetTags(ctx)
 }
 
 // OnError subscribes to the Error events of the object.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.OnError].
 func (h *Dispatcher) OnError(ctx context.Context) (<-chan event.Error, error) {
 	return h.embedded().OnError(ctx)
 }
@@ -1050,7 +1035,7 @@ func (h *DispatcherOneToMany) Events(ctx context.Context, types ...string) (*cli
 // GetGstreamerDot returns the hub's internal GStreamer graph (its mixer or
 // router and the ports' links) as Graphviz DOT text, for debugging.
 //
-// It is declared by [Hub].
+// It is declared by [Hub.GetGstreamerDot].
 func (h *DispatcherOneToMany) GetGstreamerDot(ctx context.Context, opts *GetGstreamerDotOptions) (string, error) {
 	return h.embedded().GetGstreamerDot(ctx, opts)
 }
@@ -1060,7 +1045,7 @@ func (h *DispatcherOneToMany) GetGstreamerDot(ctx context.Context, opts *GetGstr
 // the server's GST_DEBUG_DUMP_DOT_DIR environment variable, and nowhere when
 // that variable is unset.
 //
-// It is declared by [Hub].
+// It is declared by [Hub.DumpGstreamerDot].
 func (h *DispatcherOneToMany) DumpGstreamerDot(ctx context.Context, opts *DumpGstreamerDotOptions) error {
 	return h.embedded().DumpGstreamerDot(ctx, opts)
 }
@@ -1072,7 +1057,7 @@ func (h *DispatcherOneToMany) DumpGstreamerDot(ctx context.Context, opts *DumpGs
 // pipeline.LookupMediaPipeline, or pipeline.MediaPipelineFromObject on its
 // Object, gives the typed one.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetMediaPipeline].
 func (h *DispatcherOneToMany) GetMediaPipeline(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetMediaPipeline(ctx)
 }
@@ -1083,7 +1068,7 @@ func (h *DispatcherOneToMany) GetMediaPipeline(ctx context.Context) (*element.Me
 // Results are MediaObject handles of the declared class; the Lookup functions
 // of the handle packages check and give the concrete one.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetParent].
 func (h *DispatcherOneToMany) GetParent(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetParent(ctx)
 }
@@ -1095,7 +1080,7 @@ func (h *DispatcherOneToMany) GetParent(ctx context.Context) (*element.MediaObje
 // always "manager_ServerManager". It is set when the object is created and
 // never changes.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetId].
 func (h *DispatcherOneToMany) GetId(ctx context.Context) (string, error) {
 	return h.embedded().GetId(ctx)
 }
@@ -1105,7 +1090,7 @@ func (h *DispatcherOneToMany) GetId(ctx context.Context) (string, error) {
 // fixed order. Results are MediaObject handles of the declared class; the
 // Lookup functions of the handle packages check and give the concrete one.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetChildren].
 func (h *DispatcherOneToMany) GetChildren(ctx context.Context) ([]*element.MediaObject, error) {
 	return h.embedded().GetChildren(ctx)
 }
@@ -1114,7 +1099,7 @@ func (h *DispatcherOneToMany) GetChildren(ctx context.Context) ([]*element.Media
 // server does not use it. It defaults to the object's id, and setting it to
 // the empty string brings the id back.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetName].
 func (h *DispatcherOneToMany) GetName(ctx context.Context) (string, error) {
 	return h.embedded().GetName(ctx)
 }
@@ -1123,7 +1108,7 @@ func (h *DispatcherOneToMany) GetName(ctx context.Context) (string, error) {
 // server does not use it. It defaults to the object's id, and setting it to
 // the empty string brings the id back.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.SetName].
 func (h *DispatcherOneToMany) SetName(ctx context.Context, name string) error {
 	return h.embedded().SetName(ctx, name)
 }
@@ -1132,7 +1117,7 @@ func (h *DispatcherOneToMany) SetName(ctx context.Context, name string) error {
 // object's tags in its tags field. Default false: events then carry an empty
 // tag list.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetSendTagsInEvents].
 func (h *DispatcherOneToMany) GetSendTagsInEvents(ctx context.Context) (bool, error) {
 	return h.embedded().GetSendTagsInEvents(ctx)
 }
@@ -1141,7 +1126,7 @@ func (h *DispatcherOneToMany) GetSendTagsInEvents(ctx context.Context) (bool, er
 // object's tags in its tags field. Default false: events then carry an empty
 // tag list.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.SetSendTagsInEvents].
 func (h *DispatcherOneToMany) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents bool) error {
 	return h.embedded().SetSendTagsInEvents(ctx, sendTagsInEvents)
 }
@@ -1150,7 +1135,7 @@ func (h *DispatcherOneToMany) SetSendTagsInEvents(ctx context.Context, sendTagsI
 // the Unix epoch, by the server's clock. It is set when the object is created
 // and never changes.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetCreationTime].
 func (h *DispatcherOneToMany) GetCreationTime(ctx context.Context) (int32, error) {
 	return h.embedded().GetCreationTime(ctx)
 }
@@ -1160,11 +1145,8 @@ func (h *DispatcherOneToMany) GetCreationTime(ctx context.Context) (int32, error
 // the object up sees them; sendTagsInEvents copies them into the object's
 // events.
 //
-// key is the tag's name.
-//
-// value is the value stored under the key.
-//
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.AddTag], whose documentation gives
+// the details.
 func (h *DispatcherOneToMany) AddTag(ctx context.Context, key string, value string) error {
 	return h.embedded().AddTag(ctx, key, value)
 }
@@ -1172,9 +1154,8 @@ func (h *DispatcherOneToMany) AddTag(ctx context.Context, key string, value stri
 // RemoveTag deletes the tag with the given key. Removing a key that is not
 // there succeeds and changes nothing.
 //
-// key is the name of the tag to delete.
-//
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.RemoveTag], whose documentation gives
+// the details.
 func (h *DispatcherOneToMany) RemoveTag(ctx context.Context, key string) error {
 	return h.embedded().RemoveTag(ctx, key)
 }
@@ -1182,9 +1163,8 @@ func (h *DispatcherOneToMany) RemoveTag(ctx context.Context, key string) error {
 // GetTag returns the value stored under the given key. The server refuses a
 // key the object does not have with MEDIA_OBJECT_TAG_KEY_NOT_FOUND (40110).
 //
-// key is the name of the tag to read.
-//
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetTag], whose documentation gives
+// the details.
 func (h *DispatcherOneToMany) GetTag(ctx context.Context, key string) (string, error) {
 	return h.embedded().GetTag(ctx, key)
 }
@@ -1192,14 +1172,14 @@ func (h *DispatcherOneToMany) GetTag(ctx context.Context, key string) (string, e
 // GetTags returns every tag of the object as key-value pairs; the list is
 // empty when the object has none.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetTags].
 func (h *DispatcherOneToMany) GetTags(ctx context.Context) ([]types.Tag, error) {
 	return h.embedded().GetTags(ctx)
 }
 
 // OnError subscribes to the Error events of the object.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.OnError].
 func (h *DispatcherOneToMany) OnError(ctx context.Context) (<-chan event.Error, error) {
 	return h.embedded().OnError(ctx)
 }
@@ -1371,7 +1351,7 @@ func (h *Mixer) Events(ctx context.Context, types ...string) (*client.Subscripti
 // GetGstreamerDot returns the hub's internal GStreamer graph (its mixer or
 // router and the ports' links) as Graphviz DOT text, for debugging.
 //
-// It is declared by [Hub].
+// It is declared by [Hub.GetGstreamerDot].
 func (h *Mixer) GetGstreamerDot(ctx context.Context, opts *GetGstreamerDotOptions) (string, error) {
 	return h.embedded().GetGstreamerDot(ctx, opts)
 }
@@ -1381,7 +1361,7 @@ func (h *Mixer) GetGstreamerDot(ctx context.Context, opts *GetGstreamerDotOption
 // the server's GST_DEBUG_DUMP_DOT_DIR environment variable, and nowhere when
 // that variable is unset.
 //
-// It is declared by [Hub].
+// It is declared by [Hub.DumpGstreamerDot].
 func (h *Mixer) DumpGstreamerDot(ctx context.Context, opts *DumpGstreamerDotOptions) error {
 	return h.embedded().DumpGstreamerDot(ctx, opts)
 }
@@ -1393,7 +1373,7 @@ func (h *Mixer) DumpGstreamerDot(ctx context.Context, opts *DumpGstreamerDotOpti
 // pipeline.LookupMediaPipeline, or pipeline.MediaPipelineFromObject on its
 // Object, gives the typed one.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetMediaPipeline].
 func (h *Mixer) GetMediaPipeline(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetMediaPipeline(ctx)
 }
@@ -1404,7 +1384,7 @@ func (h *Mixer) GetMediaPipeline(ctx context.Context) (*element.MediaObject, err
 // Results are MediaObject handles of the declared class; the Lookup functions
 // of the handle packages check and give the concrete one.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetParent].
 func (h *Mixer) GetParent(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetParent(ctx)
 }
@@ -1416,7 +1396,7 @@ func (h *Mixer) GetParent(ctx context.Context) (*element.MediaObject, error) {
 // always "manager_ServerManager". It is set when the object is created and
 // never changes.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetId].
 func (h *Mixer) GetId(ctx context.Context) (string, error) {
 	return h.embedded().GetId(ctx)
 }
@@ -1426,7 +1406,7 @@ func (h *Mixer) GetId(ctx context.Context) (string, error) {
 // fixed order. Results are MediaObject handles of the declared class; the
 // Lookup functions of the handle packages check and give the concrete one.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetChildren].
 func (h *Mixer) GetChildren(ctx context.Context) ([]*element.MediaObject, error) {
 	return h.embedded().GetChildren(ctx)
 }
@@ -1435,7 +1415,7 @@ func (h *Mixer) GetChildren(ctx context.Context) ([]*element.MediaObject, error)
 // server does not use it. It defaults to the object's id, and setting it to
 // the empty string brings the id back.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetName].
 func (h *Mixer) GetName(ctx context.Context) (string, error) {
 	return h.embedded().GetName(ctx)
 }
@@ -1444,7 +1424,7 @@ func (h *Mixer) GetName(ctx context.Context) (string, error) {
 // server does not use it. It defaults to the object's id, and setting it to
 // the empty string brings the id back.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.SetName].
 func (h *Mixer) SetName(ctx context.Context, name string) error {
 	return h.embedded().SetName(ctx, name)
 }
@@ -1453,7 +1433,7 @@ func (h *Mixer) SetName(ctx context.Context, name string) error {
 // object's tags in its tags field. Default false: events then carry an empty
 // tag list.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetSendTagsInEvents].
 func (h *Mixer) GetSendTagsInEvents(ctx context.Context) (bool, error) {
 	return h.embedded().GetSendTagsInEvents(ctx)
 }
@@ -1462,7 +1442,7 @@ func (h *Mixer) GetSendTagsInEvents(ctx context.Context) (bool, error) {
 // object's tags in its tags field. Default false: events then carry an empty
 // tag list.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.SetSendTagsInEvents].
 func (h *Mixer) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents bool) error {
 	return h.embedded().SetSendTagsInEvents(ctx, sendTagsInEvents)
 }
@@ -1471,7 +1451,7 @@ func (h *Mixer) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents bool) 
 // the Unix epoch, by the server's clock. It is set when the object is created
 // and never changes.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetCreationTime].
 func (h *Mixer) GetCreationTime(ctx context.Context) (int32, error) {
 	return h.embedded().GetCreationTime(ctx)
 }
@@ -1481,11 +1461,8 @@ func (h *Mixer) GetCreationTime(ctx context.Context) (int32, error) {
 // the object up sees them; sendTagsInEvents copies them into the object's
 // events.
 //
-// key is the tag's name.
-//
-// value is the value stored under the key.
-//
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.AddTag], whose documentation gives
+// the details.
 func (h *Mixer) AddTag(ctx context.Context, key string, value string) error {
 	return h.embedded().AddTag(ctx, key, value)
 }
@@ -1493,9 +1470,8 @@ func (h *Mixer) AddTag(ctx context.Context, key string, value string) error {
 // RemoveTag deletes the tag with the given key. Removing a key that is not
 // there succeeds and changes nothing.
 //
-// key is the name of the tag to delete.
-//
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.RemoveTag], whose documentation gives
+// the details.
 func (h *Mixer) RemoveTag(ctx context.Context, key string) error {
 	return h.embedded().RemoveTag(ctx, key)
 }
@@ -1503,9 +1479,8 @@ func (h *Mixer) RemoveTag(ctx context.Context, key string) error {
 // GetTag returns the value stored under the given key. The server refuses a
 // key the object does not have with MEDIA_OBJECT_TAG_KEY_NOT_FOUND (40110).
 //
-// key is the name of the tag to read.
-//
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetTag], whose documentation gives
+// the details.
 func (h *Mixer) GetTag(ctx context.Context, key string) (string, error) {
 	return h.embedded().GetTag(ctx, key)
 }
@@ -1513,14 +1488,14 @@ func (h *Mixer) GetTag(ctx context.Context, key string) (string, error) {
 // GetTags returns every tag of the object as key-value pairs; the list is
 // empty when the object has none.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetTags].
 func (h *Mixer) GetTags(ctx context.Context) ([]types.Tag, error) {
 	return h.embedded().GetTags(ctx)
 }
 
 // OnError subscribes to the Error events of the object.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.OnError].
 func (h *Mixer) OnError(ctx context.Context) (<-chan event.Error, error) {
 	return h.embedded().OnError(ctx)
 }

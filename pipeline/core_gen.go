@@ -221,7 +221,7 @@ func (h *MediaPipeline) Events(ctx context.Context, types ...string) (*client.Su
 // pipeline.LookupMediaPipeline, or pipeline.MediaPipelineFromObject on its
 // Object, gives the typed one.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetMediaPipeline].
 func (h *MediaPipeline) GetMediaPipeline(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetMediaPipeline(ctx)
 }
@@ -232,7 +232,7 @@ func (h *MediaPipeline) GetMediaPipeline(ctx context.Context) (*element.MediaObj
 // Results are MediaObject handles of the declared class; the Lookup functions
 // of the handle packages check and give the concrete one.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetParent].
 func (h *MediaPipeline) GetParent(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetParent(ctx)
 }
@@ -244,7 +244,7 @@ func (h *MediaPipeline) GetParent(ctx context.Context) (*element.MediaObject, er
 // always "manager_ServerManager". It is set when the object is created and
 // never changes.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetId].
 func (h *MediaPipeline) GetId(ctx context.Context) (string, error) {
 	return h.embedded().GetId(ctx)
 }
@@ -254,7 +254,7 @@ func (h *MediaPipeline) GetId(ctx context.Context) (string, error) {
 // fixed order. Results are MediaObject handles of the declared class; the
 // Lookup functions of the handle packages check and give the concrete one.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetChildren].
 func (h *MediaPipeline) GetChildren(ctx context.Context) ([]*element.MediaObject, error) {
 	return h.embedded().GetChildren(ctx)
 }
@@ -263,7 +263,7 @@ func (h *MediaPipeline) GetChildren(ctx context.Context) ([]*element.MediaObject
 // server does not use it. It defaults to the object's id, and setting it to
 // the empty string brings the id back.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetName].
 func (h *MediaPipeline) GetName(ctx context.Context) (string, error) {
 	return h.embedded().GetName(ctx)
 }
@@ -272,7 +272,7 @@ func (h *MediaPipeline) GetName(ctx context.Context) (string, error) {
 // server does not use it. It defaults to the object's id, and setting it to
 // the empty string brings the id back.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.SetName].
 func (h *MediaPipeline) SetName(ctx context.Context, name string) error {
 	return h.embedded().SetName(ctx, name)
 }
@@ -281,7 +281,7 @@ func (h *MediaPipeline) SetName(ctx context.Context, name string) error {
 // object's tags in its tags field. Default false: events then carry an empty
 // tag list.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetSendTagsInEvents].
 func (h *MediaPipeline) GetSendTagsInEvents(ctx context.Context) (bool, error) {
 	return h.embedded().GetSendTagsInEvents(ctx)
 }
@@ -290,7 +290,7 @@ func (h *MediaPipeline) GetSendTagsInEvents(ctx context.Context) (bool, error) {
 // object's tags in its tags field. Default false: events then carry an empty
 // tag list.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.SetSendTagsInEvents].
 func (h *MediaPipeline) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents bool) error {
 	return h.embedded().SetSendTagsInEvents(ctx, sendTagsInEvents)
 }
@@ -299,7 +299,7 @@ func (h *MediaPipeline) SetSendTagsInEvents(ctx context.Context, sendTagsInEvent
 // the Unix epoch, by the server's clock. It is set when the object is created
 // and never changes.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetCreationTime].
 func (h *MediaPipeline) GetCreationTime(ctx context.Context) (int32, error) {
 	return h.embedded().GetCreationTime(ctx)
 }
@@ -309,11 +309,8 @@ func (h *MediaPipeline) GetCreationTime(ctx context.Context) (int32, error) {
 // the object up sees them; sendTagsInEvents copies them into the object's
 // events.
 //
-// key is the tag's name.
-//
-// value is the value stored under the key.
-//
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.AddTag], whose documentation gives
+// the details.
 func (h *MediaPipeline) AddTag(ctx context.Context, key string, value string) error {
 	return h.embedded().AddTag(ctx, key, value)
 }
@@ -321,9 +318,8 @@ func (h *MediaPipeline) AddTag(ctx context.Context, key string, value string) er
 // RemoveTag deletes the tag with the given key. Removing a key that is not
 // there succeeds and changes nothing.
 //
-// key is the name of the tag to delete.
-//
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.RemoveTag], whose documentation gives
+// the details.
 func (h *MediaPipeline) RemoveTag(ctx context.Context, key string) error {
 	return h.embedded().RemoveTag(ctx, key)
 }
@@ -331,9 +327,8 @@ func (h *MediaPipeline) RemoveTag(ctx context.Context, key string) error {
 // GetTag returns the value stored under the given key. The server refuses a
 // key the object does not have with MEDIA_OBJECT_TAG_KEY_NOT_FOUND (40110).
 //
-// key is the name of the tag to read.
-//
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetTag], whose documentation gives
+// the details.
 func (h *MediaPipeline) GetTag(ctx context.Context, key string) (string, error) {
 	return h.embedded().GetTag(ctx, key)
 }
@@ -341,14 +336,14 @@ func (h *MediaPipeline) GetTag(ctx context.Context, key string) (string, error) 
 // GetTags returns every tag of the object as key-value pairs; the list is
 // empty when the object has none.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetTags].
 func (h *MediaPipeline) GetTags(ctx context.Context) ([]types.Tag, error) {
 	return h.embedded().GetTags(ctx)
 }
 
 // OnError subscribes to the Error events of the object.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.OnError].
 func (h *MediaPipeline) OnError(ctx context.Context) (<-chan event.Error, error) {
 	return h.embedded().OnError(ctx)
 }
@@ -566,7 +561,7 @@ func (h *ServerManager) Events(ctx context.Context, types ...string) (*client.Su
 // pipeline.LookupMediaPipeline, or pipeline.MediaPipelineFromObject on its
 // Object, gives the typed one.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetMediaPipeline].
 func (h *ServerManager) GetMediaPipeline(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetMediaPipeline(ctx)
 }
@@ -577,7 +572,7 @@ func (h *ServerManager) GetMediaPipeline(ctx context.Context) (*element.MediaObj
 // Results are MediaObject handles of the declared class; the Lookup functions
 // of the handle packages check and give the concrete one.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetParent].
 func (h *ServerManager) GetParent(ctx context.Context) (*element.MediaObject, error) {
 	return h.embedded().GetParent(ctx)
 }
@@ -589,7 +584,7 @@ func (h *ServerManager) GetParent(ctx context.Context) (*element.MediaObject, er
 // always "manager_ServerManager". It is set when the object is created and
 // never changes.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetId].
 func (h *ServerManager) GetId(ctx context.Context) (string, error) {
 	return h.embedded().GetId(ctx)
 }
@@ -599,7 +594,7 @@ func (h *ServerManager) GetId(ctx context.Context) (string, error) {
 // fixed order. Results are MediaObject handles of the declared class; the
 // Lookup functions of the handle packages check and give the concrete one.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetChildren].
 func (h *ServerManager) GetChildren(ctx context.Context) ([]*element.MediaObject, error) {
 	return h.embedded().GetChildren(ctx)
 }
@@ -608,7 +603,7 @@ func (h *ServerManager) GetChildren(ctx context.Context) ([]*element.MediaObject
 // server does not use it. It defaults to the object's id, and setting it to
 // the empty string brings the id back.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetName].
 func (h *ServerManager) GetName(ctx context.Context) (string, error) {
 	return h.embedded().GetName(ctx)
 }
@@ -617,7 +612,7 @@ func (h *ServerManager) GetName(ctx context.Context) (string, error) {
 // server does not use it. It defaults to the object's id, and setting it to
 // the empty string brings the id back.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.SetName].
 func (h *ServerManager) SetName(ctx context.Context, name string) error {
 	return h.embedded().SetName(ctx, name)
 }
@@ -626,7 +621,7 @@ func (h *ServerManager) SetName(ctx context.Context, name string) error {
 // object's tags in its tags field. Default false: events then carry an empty
 // tag list.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetSendTagsInEvents].
 func (h *ServerManager) GetSendTagsInEvents(ctx context.Context) (bool, error) {
 	return h.embedded().GetSendTagsInEvents(ctx)
 }
@@ -635,7 +630,7 @@ func (h *ServerManager) GetSendTagsInEvents(ctx context.Context) (bool, error) {
 // object's tags in its tags field. Default false: events then carry an empty
 // tag list.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.SetSendTagsInEvents].
 func (h *ServerManager) SetSendTagsInEvents(ctx context.Context, sendTagsInEvents bool) error {
 	return h.embedded().SetSendTagsInEvents(ctx, sendTagsInEvents)
 }
@@ -644,7 +639,7 @@ func (h *ServerManager) SetSendTagsInEvents(ctx context.Context, sendTagsInEvent
 // the Unix epoch, by the server's clock. It is set when the object is created
 // and never changes.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetCreationTime].
 func (h *ServerManager) GetCreationTime(ctx context.Context) (int32, error) {
 	return h.embedded().GetCreationTime(ctx)
 }
@@ -654,11 +649,8 @@ func (h *ServerManager) GetCreationTime(ctx context.Context) (int32, error) {
 // the object up sees them; sendTagsInEvents copies them into the object's
 // events.
 //
-// key is the tag's name.
-//
-// value is the value stored under the key.
-//
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.AddTag], whose documentation gives
+// the details.
 func (h *ServerManager) AddTag(ctx context.Context, key string, value string) error {
 	return h.embedded().AddTag(ctx, key, value)
 }
@@ -666,9 +658,8 @@ func (h *ServerManager) AddTag(ctx context.Context, key string, value string) er
 // RemoveTag deletes the tag with the given key. Removing a key that is not
 // there succeeds and changes nothing.
 //
-// key is the name of the tag to delete.
-//
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.RemoveTag], whose documentation gives
+// the details.
 func (h *ServerManager) RemoveTag(ctx context.Context, key string) error {
 	return h.embedded().RemoveTag(ctx, key)
 }
@@ -676,9 +667,8 @@ func (h *ServerManager) RemoveTag(ctx context.Context, key string) error {
 // GetTag returns the value stored under the given key. The server refuses a
 // key the object does not have with MEDIA_OBJECT_TAG_KEY_NOT_FOUND (40110).
 //
-// key is the name of the tag to read.
-//
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetTag], whose documentation gives
+// the details.
 func (h *ServerManager) GetTag(ctx context.Context, key string) (string, error) {
 	return h.embedded().GetTag(ctx, key)
 }
@@ -686,14 +676,14 @@ func (h *ServerManager) GetTag(ctx context.Context, key string) (string, error) 
 // GetTags returns every tag of the object as key-value pairs; the list is
 // empty when the object has none.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.GetTags].
 func (h *ServerManager) GetTags(ctx context.Context) ([]types.Tag, error) {
 	return h.embedded().GetTags(ctx)
 }
 
 // OnError subscribes to the Error events of the object.
 //
-// It is declared by [element.MediaObject].
+// It is declared by [element.MediaObject.OnError].
 func (h *ServerManager) OnError(ctx context.Context) (<-chan event.Error, error) {
 	return h.embedded().OnError(ctx)
 }

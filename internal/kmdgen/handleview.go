@@ -499,7 +499,7 @@ func (h hctx) forwards(c idl.Class) ([]forwardView, error) {
 		for _, e := range a.Events {
 			em := eventMethod(e)
 			out = append(out, forwardView{
-				Doc:     h.eventSubDoc(e) + fmt.Sprintf("\n\nIt is declared by [%s].", link),
+				Doc:     forwardDoc(h.eventSubDoc(e), link+"."+em),
 				Name:    em,
 				Sig:     "ctx context.Context",
 				Results: "(<-chan " + h.eq(e) + e + ", error)",
@@ -541,12 +541,22 @@ func (h hctx) forward(c, link string, m member) (forwardView, error) {
 		results = "(" + t + ", error)"
 	}
 	return forwardView{
-		Doc:     h.methodDoc(anc, m, req) + fmt.Sprintf("\n\nIt is declared by [%s].", link),
+		Doc:     forwardDoc(h.methodDoc(anc, m, req), link+"."+m.goName),
 		Name:    m.goName,
 		Sig:     strings.Join(sig, ", "),
 		Results: results,
 		Call:    m.goName + "(" + strings.Join(call, ", ") + ")",
 	}, nil
+}
+
+// forwardDoc is the doc of a redeclared inherited member: the first
+// paragraph of the declaring class's doc, and a link to it for the rest.
+func forwardDoc(doc, link string) string {
+	first, rest, _ := strings.Cut(doc, "\n\n")
+	if rest == "" {
+		return first + "\n\nIt is declared by [" + link + "]."
+	}
+	return first + "\n\nIt is declared by [" + link + "], whose documentation gives the details."
 }
 
 // moduleViewOf builds the Module function of a package holding classes.
