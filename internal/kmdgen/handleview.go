@@ -44,7 +44,9 @@ type inheritedGroup struct {
 	Methods string
 }
 
-type fieldView struct{ Name, Type, Doc string }
+// fieldView is a field of an options struct (with its doc) or of a
+// params struct (with its JSON tag).
+type fieldView struct{ Name, Type, Doc, Tag string }
 
 type optionsView struct {
 	Name, Doc string
@@ -67,7 +69,7 @@ type checkView struct {
 
 // paramsView is the params struct sent with a request.
 type paramsView struct {
-	Fields []fieldView // Doc holds the struct tag
+	Fields []fieldView
 	Inits  []argView   // field: value of required args
 	Opts   []argView   // field: value of optional args, set when opts != nil
 }
@@ -310,11 +312,11 @@ func paramsOf(req, opt []arg) *paramsView {
 		return a.goName
 	}
 	for _, a := range req {
-		pv.Fields = append(pv.Fields, fieldView{Name: a.field, Type: a.fTyp, Doc: a.tag})
+		pv.Fields = append(pv.Fields, fieldView{Name: a.field, Type: a.fTyp, Tag: a.tag})
 		pv.Inits = append(pv.Inits, argView{a.field, value(a)})
 	}
 	for _, a := range opt {
-		pv.Fields = append(pv.Fields, fieldView{Name: a.field, Type: a.fTyp, Doc: a.tag})
+		pv.Fields = append(pv.Fields, fieldView{Name: a.field, Type: a.fTyp, Tag: a.tag})
 		pv.Opts = append(pv.Opts, argView{a.field, value(a)})
 	}
 	return pv
