@@ -3,7 +3,27 @@
 // filter) for internal/cmd/kmdgen, and the package of a custom Kurento
 // module for cmd/kurento-gen. One generator, two entry points: both use
 // the same templates and emit code that calls the same exported helpers
-// of package client.
+// of package client (client/gen.go).
+//
+// Every package is built the same way: plain view structs are computed
+// from the facts and the descriptions, then a template of templates/
+// lays them out and go/format formats the result.
+//
+//   - gentypes.go, genevent.go: the views of packages types and event
+//     (types.tmpl, event.tmpl).
+//   - genhandles.go: where each class's handle lives, the Go names and
+//     types of parameters and results, and the imports a file uses, which
+//     hctx records as it qualifies names.
+//   - handleview.go: the view of a handle package (handles.tmpl): one
+//     classView per class with its constructor, methods, subscriptions and
+//     redeclared inherited members.
+//   - genmodule.go: the package of a custom module, the same handles plus
+//     its enums, structs and events (module.tmpl).
+//   - docs.go: the doc comments, from the project's descriptions
+//     (internal/idl/descriptions), a custom module's kmd doc strings, or a
+//     neutral sentence.
+//
+// Each file's header names the input it was generated from.
 package kmdgen
 
 import (

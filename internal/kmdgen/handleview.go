@@ -70,8 +70,8 @@ type checkView struct {
 // paramsView is the params struct sent with a request.
 type paramsView struct {
 	Fields []fieldView
-	Inits  []argView   // field: value of required args
-	Opts   []argView   // field: value of optional args, set when opts != nil
+	Inits  []argView // field: value of required args
+	Opts   []argView // field: value of optional args, set when opts != nil
 }
 
 type ctorView struct {
