@@ -593,30 +593,56 @@ func (h *MediaElement) IsMediaTranscoding(ctx context.Context, mediaType types.M
 }
 
 // OnElementConnected subscribes to the ElementConnected events of the object.
+// ElementConnected is the event the source element sends for each connection
+// made from it to a sink. A Connect without a media type makes three
+// connections, so three events follow: AUDIO, VIDEO and DATA.
 func (h *MediaElement) OnElementConnected(ctx context.Context) (<-chan event.ElementConnected, error) {
 	return client.Subscribe(ctx, h.Object(), "ElementConnected", event.DecodeElementConnected)
 }
 
 // OnElementDisconnected subscribes to the ElementDisconnected events of the
-// object.
+// object. ElementDisconnected is the event the source element sends for each
+// connection removed from it: on Disconnect (one per media type, even when
+// nothing was connected), when its sink is released, and when another source
+// is connected to its sink for the same media type. A released element's own
+// subscribers see nothing, as its subscriptions end first.
 func (h *MediaElement) OnElementDisconnected(ctx context.Context) (<-chan event.ElementDisconnected, error) {
 	return client.Subscribe(ctx, h.Object(), "ElementDisconnected", event.DecodeElementDisconnected)
 }
 
 // OnMediaFlowOutStateChanged subscribes to the MediaFlowOutStateChanged events
-// of the object.
+// of the object. MediaFlowOutStateChanged is the event a media element sends
+// when media of one type starts or stops leaving it towards the elements it
+// feeds inside the pipeline. For an endpoint that is the media it receives
+// from outside: on a real KMS a WebRtcEndpoint receiving audio from its peer
+// reported Out FLOWING (and IsMediaFlowingOut true), whether or not anything
+// was connected to it. The change to NOT_FLOWING comes a few seconds after the
+// last media left (2 to 4 s on a real KMS).
 func (h *MediaElement) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan event.MediaFlowOutStateChanged, error) {
 	return client.Subscribe(ctx, h.Object(), "MediaFlowOutStateChanged", event.DecodeMediaFlowOutStateChanged)
 }
 
 // OnMediaFlowInStateChanged subscribes to the MediaFlowInStateChanged events
-// of the object.
+// of the object. MediaFlowInStateChanged is the event a media element sends
+// when media of one type starts or stops reaching it from the element
+// connected to it inside the pipeline. For an endpoint that is the media it is
+// about to send out: on a real KMS a WebRtcEndpoint fed by a player reported
+// In FLOWING (and IsMediaFlowingIn true), not the endpoint receiving from its
+// peer. The change to NOT_FLOWING comes a few seconds after the last media
+// arrived (2 to 4 s on a real KMS).
 func (h *MediaElement) OnMediaFlowInStateChanged(ctx context.Context) (<-chan event.MediaFlowInStateChanged, error) {
 	return client.Subscribe(ctx, h.Object(), "MediaFlowInStateChanged", event.DecodeMediaFlowInStateChanged)
 }
 
 // OnMediaTranscodingStateChanged subscribes to the
 // MediaTranscodingStateChanged events of the object.
+// MediaTranscodingStateChanged is the event a media element sends when media
+// of one type that it passes on starts or stops being decoded and encoded
+// again because a sink needs another codec or format. Transcoding costs much
+// CPU; matching codecs avoid it. On a real KMS a PlayerEndpoint playing a
+// VP8/Opus WebM file into an MP4 RecorderEndpoint sent TRANSCODING for audio
+// and for video; the event came from the player, which converts what it sends,
+// while the recorder's IsMediaTranscoding stayed false.
 func (h *MediaElement) OnMediaTranscodingStateChanged(ctx context.Context) (<-chan event.MediaTranscodingStateChanged, error) {
 	return client.Subscribe(ctx, h.Object(), "MediaTranscodingStateChanged", event.DecodeMediaTranscodingStateChanged)
 }
@@ -759,7 +785,11 @@ func (h *MediaElement) GetTags(ctx context.Context) ([]types.Tag, error) {
 	return h.embedded().GetTags(ctx)
 }
 
-// OnError subscribes to the Error events of the object.
+// OnError subscribes to the Error events of the object. Error is the event an
+// object sends when something fails inside the server after the call that
+// started it has already returned, such as a player that cannot open its URI
+// or a recorder that cannot write its file. Subscribe to it on players,
+// recorders and filters: these failures are not reported any other way.
 //
 // It is declared by [MediaObject.OnError].
 func (h *MediaElement) OnError(ctx context.Context) (<-chan event.Error, error) {
@@ -1016,7 +1046,11 @@ func (h *MediaObject) GetTags(ctx context.Context) ([]types.Tag, error) {
 	return res, nil
 }
 
-// OnError subscribes to the Error events of the object.
+// OnError subscribes to the Error events of the object. Error is the event an
+// object sends when something fails inside the server after the call that
+// started it has already returned, such as a player that cannot open its URI
+// or a recorder that cannot write its file. Subscribe to it on players,
+// recorders and filters: these failures are not reported any other way.
 func (h *MediaObject) OnError(ctx context.Context) (<-chan event.Error, error) {
 	return client.Subscribe(ctx, h.Object(), "Error", event.DecodeError)
 }

@@ -287,13 +287,24 @@ func (h *BaseRtpEndpoint) RequestKeyframe(ctx context.Context) error {
 }
 
 // OnMediaStateChanged subscribes to the MediaStateChanged events of the
-// object.
+// object. MediaStateChanged is the event an RTP or WebRTC endpoint sends when
+// RTCP packets from its peer start or stop arriving, which tells whether the
+// media session with the peer is alive. A peer that only receives still sends
+// RTCP reports, so both sides of a one-way call reach CONNECTED. On a real KMS
+// the change to CONNECTED came a second or so after ConnectionStateChanged,
+// once media flowed, and the change to DISCONNECTED about 30 s after the peer
+// vanished: this is the event that tells a peer is gone.
 func (h *BaseRtpEndpoint) OnMediaStateChanged(ctx context.Context) (<-chan event.MediaStateChanged, error) {
 	return client.Subscribe(ctx, h.Object(), "MediaStateChanged", event.DecodeMediaStateChanged)
 }
 
 // OnConnectionStateChanged subscribes to the ConnectionStateChanged events of
-// the object.
+// the object. ConnectionStateChanged is the event an RTP or WebRTC endpoint
+// sends when its network transport to the peer comes up or goes down. A
+// WebRtcEndpoint reaches CONNECTED once ICE has selected a candidate pair and
+// DTLS is established; media may still not flow at that point. On a real KMS
+// it stayed CONNECTED for more than 40 s after the peer was released;
+// MediaStateChanged noticed first.
 func (h *BaseRtpEndpoint) OnConnectionStateChanged(ctx context.Context) (<-chan event.ConnectionStateChanged, error) {
 	return client.Subscribe(ctx, h.Object(), "ConnectionStateChanged", event.DecodeConnectionStateChanged)
 }
@@ -404,7 +415,12 @@ func (h *BaseRtpEndpoint) GetRemoteSessionDescriptor(ctx context.Context) (strin
 }
 
 // OnMediaSessionTerminated subscribes to the MediaSessionTerminated events of
-// the object.
+// the object. MediaSessionTerminated is the event a session endpoint sends
+// when its media session has ended and will carry no more media, for example
+// when an HttpPostEndpoint no longer serves its upload URL. Do not count on it
+// to detect a vanished WebRTC peer: on a real KMS a WebRtcEndpoint whose peer
+// was released sent no MediaSessionTerminated within 40 s, only
+// MediaStateChanged DISCONNECTED.
 //
 // It is declared by [SessionEndpoint.OnMediaSessionTerminated].
 func (h *BaseRtpEndpoint) OnMediaSessionTerminated(ctx context.Context) (<-chan event.MediaSessionTerminated, error) {
@@ -412,7 +428,12 @@ func (h *BaseRtpEndpoint) OnMediaSessionTerminated(ctx context.Context) (<-chan 
 }
 
 // OnMediaSessionStarted subscribes to the MediaSessionStarted events of the
-// object.
+// object. MediaSessionStarted is the event a session endpoint sends once its
+// signalling is complete. On a real KMS a WebRtcEndpoint sent it as soon as
+// ProcessOffer (on the answering side) or ProcessAnswer (on the offering side)
+// had succeeded, before ICE had connected: it does not mean that media flows.
+// Watch ConnectionStateChanged, MediaStateChanged and the media flow events
+// for that.
 //
 // It is declared by [SessionEndpoint.OnMediaSessionStarted].
 func (h *BaseRtpEndpoint) OnMediaSessionStarted(ctx context.Context) (<-chan event.MediaSessionStarted, error) {
@@ -603,6 +624,9 @@ func (h *BaseRtpEndpoint) IsMediaTranscoding(ctx context.Context, mediaType type
 }
 
 // OnElementConnected subscribes to the ElementConnected events of the object.
+// ElementConnected is the event the source element sends for each connection
+// made from it to a sink. A Connect without a media type makes three
+// connections, so three events follow: AUDIO, VIDEO and DATA.
 //
 // It is declared by [element.MediaElement.OnElementConnected].
 func (h *BaseRtpEndpoint) OnElementConnected(ctx context.Context) (<-chan event.ElementConnected, error) {
@@ -610,7 +634,11 @@ func (h *BaseRtpEndpoint) OnElementConnected(ctx context.Context) (<-chan event.
 }
 
 // OnElementDisconnected subscribes to the ElementDisconnected events of the
-// object.
+// object. ElementDisconnected is the event the source element sends for each
+// connection removed from it: on Disconnect (one per media type, even when
+// nothing was connected), when its sink is released, and when another source
+// is connected to its sink for the same media type. A released element's own
+// subscribers see nothing, as its subscriptions end first.
 //
 // It is declared by [element.MediaElement.OnElementDisconnected].
 func (h *BaseRtpEndpoint) OnElementDisconnected(ctx context.Context) (<-chan event.ElementDisconnected, error) {
@@ -618,7 +646,13 @@ func (h *BaseRtpEndpoint) OnElementDisconnected(ctx context.Context) (<-chan eve
 }
 
 // OnMediaFlowOutStateChanged subscribes to the MediaFlowOutStateChanged events
-// of the object.
+// of the object. MediaFlowOutStateChanged is the event a media element sends
+// when media of one type starts or stops leaving it towards the elements it
+// feeds inside the pipeline. For an endpoint that is the media it receives
+// from outside: on a real KMS a WebRtcEndpoint receiving audio from its peer
+// reported Out FLOWING (and IsMediaFlowingOut true), whether or not anything
+// was connected to it. The change to NOT_FLOWING comes a few seconds after the
+// last media left (2 to 4 s on a real KMS).
 //
 // It is declared by [element.MediaElement.OnMediaFlowOutStateChanged].
 func (h *BaseRtpEndpoint) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan event.MediaFlowOutStateChanged, error) {
@@ -626,7 +660,13 @@ func (h *BaseRtpEndpoint) OnMediaFlowOutStateChanged(ctx context.Context) (<-cha
 }
 
 // OnMediaFlowInStateChanged subscribes to the MediaFlowInStateChanged events
-// of the object.
+// of the object. MediaFlowInStateChanged is the event a media element sends
+// when media of one type starts or stops reaching it from the element
+// connected to it inside the pipeline. For an endpoint that is the media it is
+// about to send out: on a real KMS a WebRtcEndpoint fed by a player reported
+// In FLOWING (and IsMediaFlowingIn true), not the endpoint receiving from its
+// peer. The change to NOT_FLOWING comes a few seconds after the last media
+// arrived (2 to 4 s on a real KMS).
 //
 // It is declared by [element.MediaElement.OnMediaFlowInStateChanged].
 func (h *BaseRtpEndpoint) OnMediaFlowInStateChanged(ctx context.Context) (<-chan event.MediaFlowInStateChanged, error) {
@@ -635,6 +675,13 @@ func (h *BaseRtpEndpoint) OnMediaFlowInStateChanged(ctx context.Context) (<-chan
 
 // OnMediaTranscodingStateChanged subscribes to the
 // MediaTranscodingStateChanged events of the object.
+// MediaTranscodingStateChanged is the event a media element sends when media
+// of one type that it passes on starts or stops being decoded and encoded
+// again because a sink needs another codec or format. Transcoding costs much
+// CPU; matching codecs avoid it. On a real KMS a PlayerEndpoint playing a
+// VP8/Opus WebM file into an MP4 RecorderEndpoint sent TRANSCODING for audio
+// and for video; the event came from the player, which converts what it sends,
+// while the recorder's IsMediaTranscoding stayed false.
 //
 // It is declared by [element.MediaElement.OnMediaTranscodingStateChanged].
 func (h *BaseRtpEndpoint) OnMediaTranscodingStateChanged(ctx context.Context) (<-chan event.MediaTranscodingStateChanged, error) {
@@ -768,7 +815,11 @@ func (h *BaseRtpEndpoint) GetTags(ctx context.Context) ([]types.Tag, error) {
 	return h.embedded().GetTags(ctx)
 }
 
-// OnError subscribes to the Error events of the object.
+// OnError subscribes to the Error events of the object. Error is the event an
+// object sends when something fails inside the server after the call that
+// started it has already returned, such as a player that cannot open its URI
+// or a recorder that cannot write its file. Subscribe to it on players,
+// recorders and filters: these failures are not reported any other way.
 //
 // It is declared by [element.MediaObject.OnError].
 func (h *BaseRtpEndpoint) OnError(ctx context.Context) (<-chan event.Error, error) {
@@ -1057,6 +1108,9 @@ func (h *Endpoint) IsMediaTranscoding(ctx context.Context, mediaType types.Media
 }
 
 // OnElementConnected subscribes to the ElementConnected events of the object.
+// ElementConnected is the event the source element sends for each connection
+// made from it to a sink. A Connect without a media type makes three
+// connections, so three events follow: AUDIO, VIDEO and DATA.
 //
 // It is declared by [element.MediaElement.OnElementConnected].
 func (h *Endpoint) OnElementConnected(ctx context.Context) (<-chan event.ElementConnected, error) {
@@ -1064,7 +1118,11 @@ func (h *Endpoint) OnElementConnected(ctx context.Context) (<-chan event.Element
 }
 
 // OnElementDisconnected subscribes to the ElementDisconnected events of the
-// object.
+// object. ElementDisconnected is the event the source element sends for each
+// connection removed from it: on Disconnect (one per media type, even when
+// nothing was connected), when its sink is released, and when another source
+// is connected to its sink for the same media type. A released element's own
+// subscribers see nothing, as its subscriptions end first.
 //
 // It is declared by [element.MediaElement.OnElementDisconnected].
 func (h *Endpoint) OnElementDisconnected(ctx context.Context) (<-chan event.ElementDisconnected, error) {
@@ -1072,7 +1130,13 @@ func (h *Endpoint) OnElementDisconnected(ctx context.Context) (<-chan event.Elem
 }
 
 // OnMediaFlowOutStateChanged subscribes to the MediaFlowOutStateChanged events
-// of the object.
+// of the object. MediaFlowOutStateChanged is the event a media element sends
+// when media of one type starts or stops leaving it towards the elements it
+// feeds inside the pipeline. For an endpoint that is the media it receives
+// from outside: on a real KMS a WebRtcEndpoint receiving audio from its peer
+// reported Out FLOWING (and IsMediaFlowingOut true), whether or not anything
+// was connected to it. The change to NOT_FLOWING comes a few seconds after the
+// last media left (2 to 4 s on a real KMS).
 //
 // It is declared by [element.MediaElement.OnMediaFlowOutStateChanged].
 func (h *Endpoint) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan event.MediaFlowOutStateChanged, error) {
@@ -1080,7 +1144,13 @@ func (h *Endpoint) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan event
 }
 
 // OnMediaFlowInStateChanged subscribes to the MediaFlowInStateChanged events
-// of the object.
+// of the object. MediaFlowInStateChanged is the event a media element sends
+// when media of one type starts or stops reaching it from the element
+// connected to it inside the pipeline. For an endpoint that is the media it is
+// about to send out: on a real KMS a WebRtcEndpoint fed by a player reported
+// In FLOWING (and IsMediaFlowingIn true), not the endpoint receiving from its
+// peer. The change to NOT_FLOWING comes a few seconds after the last media
+// arrived (2 to 4 s on a real KMS).
 //
 // It is declared by [element.MediaElement.OnMediaFlowInStateChanged].
 func (h *Endpoint) OnMediaFlowInStateChanged(ctx context.Context) (<-chan event.MediaFlowInStateChanged, error) {
@@ -1089,6 +1159,13 @@ func (h *Endpoint) OnMediaFlowInStateChanged(ctx context.Context) (<-chan event.
 
 // OnMediaTranscodingStateChanged subscribes to the
 // MediaTranscodingStateChanged events of the object.
+// MediaTranscodingStateChanged is the event a media element sends when media
+// of one type that it passes on starts or stops being decoded and encoded
+// again because a sink needs another codec or format. Transcoding costs much
+// CPU; matching codecs avoid it. On a real KMS a PlayerEndpoint playing a
+// VP8/Opus WebM file into an MP4 RecorderEndpoint sent TRANSCODING for audio
+// and for video; the event came from the player, which converts what it sends,
+// while the recorder's IsMediaTranscoding stayed false.
 //
 // It is declared by [element.MediaElement.OnMediaTranscodingStateChanged].
 func (h *Endpoint) OnMediaTranscodingStateChanged(ctx context.Context) (<-chan event.MediaTranscodingStateChanged, error) {
@@ -1222,7 +1299,11 @@ func (h *Endpoint) GetTags(ctx context.Context) ([]types.Tag, error) {
 	return h.embedded().GetTags(ctx)
 }
 
-// OnError subscribes to the Error events of the object.
+// OnError subscribes to the Error events of the object. Error is the event an
+// object sends when something fails inside the server after the call that
+// started it has already returned, such as a player that cannot open its URI
+// or a recorder that cannot write its file. Subscribe to it on players,
+// recorders and filters: these failures are not reported any other way.
 //
 // It is declared by [element.MediaObject.OnError].
 func (h *Endpoint) OnError(ctx context.Context) (<-chan event.Error, error) {
@@ -1494,7 +1575,12 @@ func (h *SdpEndpoint) Events(ctx context.Context, types ...string) (*client.Subs
 }
 
 // OnMediaSessionTerminated subscribes to the MediaSessionTerminated events of
-// the object.
+// the object. MediaSessionTerminated is the event a session endpoint sends
+// when its media session has ended and will carry no more media, for example
+// when an HttpPostEndpoint no longer serves its upload URL. Do not count on it
+// to detect a vanished WebRTC peer: on a real KMS a WebRtcEndpoint whose peer
+// was released sent no MediaSessionTerminated within 40 s, only
+// MediaStateChanged DISCONNECTED.
 //
 // It is declared by [SessionEndpoint.OnMediaSessionTerminated].
 func (h *SdpEndpoint) OnMediaSessionTerminated(ctx context.Context) (<-chan event.MediaSessionTerminated, error) {
@@ -1502,7 +1588,12 @@ func (h *SdpEndpoint) OnMediaSessionTerminated(ctx context.Context) (<-chan even
 }
 
 // OnMediaSessionStarted subscribes to the MediaSessionStarted events of the
-// object.
+// object. MediaSessionStarted is the event a session endpoint sends once its
+// signalling is complete. On a real KMS a WebRtcEndpoint sent it as soon as
+// ProcessOffer (on the answering side) or ProcessAnswer (on the offering side)
+// had succeeded, before ICE had connected: it does not mean that media flows.
+// Watch ConnectionStateChanged, MediaStateChanged and the media flow events
+// for that.
 //
 // It is declared by [SessionEndpoint.OnMediaSessionStarted].
 func (h *SdpEndpoint) OnMediaSessionStarted(ctx context.Context) (<-chan event.MediaSessionStarted, error) {
@@ -1693,6 +1784,9 @@ func (h *SdpEndpoint) IsMediaTranscoding(ctx context.Context, mediaType types.Me
 }
 
 // OnElementConnected subscribes to the ElementConnected events of the object.
+// ElementConnected is the event the source element sends for each connection
+// made from it to a sink. A Connect without a media type makes three
+// connections, so three events follow: AUDIO, VIDEO and DATA.
 //
 // It is declared by [element.MediaElement.OnElementConnected].
 func (h *SdpEndpoint) OnElementConnected(ctx context.Context) (<-chan event.ElementConnected, error) {
@@ -1700,7 +1794,11 @@ func (h *SdpEndpoint) OnElementConnected(ctx context.Context) (<-chan event.Elem
 }
 
 // OnElementDisconnected subscribes to the ElementDisconnected events of the
-// object.
+// object. ElementDisconnected is the event the source element sends for each
+// connection removed from it: on Disconnect (one per media type, even when
+// nothing was connected), when its sink is released, and when another source
+// is connected to its sink for the same media type. A released element's own
+// subscribers see nothing, as its subscriptions end first.
 //
 // It is declared by [element.MediaElement.OnElementDisconnected].
 func (h *SdpEndpoint) OnElementDisconnected(ctx context.Context) (<-chan event.ElementDisconnected, error) {
@@ -1708,7 +1806,13 @@ func (h *SdpEndpoint) OnElementDisconnected(ctx context.Context) (<-chan event.E
 }
 
 // OnMediaFlowOutStateChanged subscribes to the MediaFlowOutStateChanged events
-// of the object.
+// of the object. MediaFlowOutStateChanged is the event a media element sends
+// when media of one type starts or stops leaving it towards the elements it
+// feeds inside the pipeline. For an endpoint that is the media it receives
+// from outside: on a real KMS a WebRtcEndpoint receiving audio from its peer
+// reported Out FLOWING (and IsMediaFlowingOut true), whether or not anything
+// was connected to it. The change to NOT_FLOWING comes a few seconds after the
+// last media left (2 to 4 s on a real KMS).
 //
 // It is declared by [element.MediaElement.OnMediaFlowOutStateChanged].
 func (h *SdpEndpoint) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan event.MediaFlowOutStateChanged, error) {
@@ -1716,7 +1820,13 @@ func (h *SdpEndpoint) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan ev
 }
 
 // OnMediaFlowInStateChanged subscribes to the MediaFlowInStateChanged events
-// of the object.
+// of the object. MediaFlowInStateChanged is the event a media element sends
+// when media of one type starts or stops reaching it from the element
+// connected to it inside the pipeline. For an endpoint that is the media it is
+// about to send out: on a real KMS a WebRtcEndpoint fed by a player reported
+// In FLOWING (and IsMediaFlowingIn true), not the endpoint receiving from its
+// peer. The change to NOT_FLOWING comes a few seconds after the last media
+// arrived (2 to 4 s on a real KMS).
 //
 // It is declared by [element.MediaElement.OnMediaFlowInStateChanged].
 func (h *SdpEndpoint) OnMediaFlowInStateChanged(ctx context.Context) (<-chan event.MediaFlowInStateChanged, error) {
@@ -1725,6 +1835,13 @@ func (h *SdpEndpoint) OnMediaFlowInStateChanged(ctx context.Context) (<-chan eve
 
 // OnMediaTranscodingStateChanged subscribes to the
 // MediaTranscodingStateChanged events of the object.
+// MediaTranscodingStateChanged is the event a media element sends when media
+// of one type that it passes on starts or stops being decoded and encoded
+// again because a sink needs another codec or format. Transcoding costs much
+// CPU; matching codecs avoid it. On a real KMS a PlayerEndpoint playing a
+// VP8/Opus WebM file into an MP4 RecorderEndpoint sent TRANSCODING for audio
+// and for video; the event came from the player, which converts what it sends,
+// while the recorder's IsMediaTranscoding stayed false.
 //
 // It is declared by [element.MediaElement.OnMediaTranscodingStateChanged].
 func (h *SdpEndpoint) OnMediaTranscodingStateChanged(ctx context.Context) (<-chan event.MediaTranscodingStateChanged, error) {
@@ -1858,7 +1975,11 @@ func (h *SdpEndpoint) GetTags(ctx context.Context) ([]types.Tag, error) {
 	return h.embedded().GetTags(ctx)
 }
 
-// OnError subscribes to the Error events of the object.
+// OnError subscribes to the Error events of the object. Error is the event an
+// object sends when something fails inside the server after the call that
+// started it has already returned, such as a player that cannot open its URI
+// or a recorder that cannot write its file. Subscribe to it on players,
+// recorders and filters: these failures are not reported any other way.
 //
 // It is declared by [element.MediaObject.OnError].
 func (h *SdpEndpoint) OnError(ctx context.Context) (<-chan event.Error, error) {
@@ -1956,13 +2077,23 @@ type SessionEndpointHandle interface {
 func (*SessionEndpoint) isSessionEndpoint() {}
 
 // OnMediaSessionTerminated subscribes to the MediaSessionTerminated events of
-// the object.
+// the object. MediaSessionTerminated is the event a session endpoint sends
+// when its media session has ended and will carry no more media, for example
+// when an HttpPostEndpoint no longer serves its upload URL. Do not count on it
+// to detect a vanished WebRTC peer: on a real KMS a WebRtcEndpoint whose peer
+// was released sent no MediaSessionTerminated within 40 s, only
+// MediaStateChanged DISCONNECTED.
 func (h *SessionEndpoint) OnMediaSessionTerminated(ctx context.Context) (<-chan event.MediaSessionTerminated, error) {
 	return client.Subscribe(ctx, h.Object(), "MediaSessionTerminated", event.DecodeMediaSessionTerminated)
 }
 
 // OnMediaSessionStarted subscribes to the MediaSessionStarted events of the
-// object.
+// object. MediaSessionStarted is the event a session endpoint sends once its
+// signalling is complete. On a real KMS a WebRtcEndpoint sent it as soon as
+// ProcessOffer (on the answering side) or ProcessAnswer (on the offering side)
+// had succeeded, before ICE had connected: it does not mean that media flows.
+// Watch ConnectionStateChanged, MediaStateChanged and the media flow events
+// for that.
 func (h *SessionEndpoint) OnMediaSessionStarted(ctx context.Context) (<-chan event.MediaSessionStarted, error) {
 	return client.Subscribe(ctx, h.Object(), "MediaSessionStarted", event.DecodeMediaSessionStarted)
 }
@@ -2162,6 +2293,9 @@ func (h *SessionEndpoint) IsMediaTranscoding(ctx context.Context, mediaType type
 }
 
 // OnElementConnected subscribes to the ElementConnected events of the object.
+// ElementConnected is the event the source element sends for each connection
+// made from it to a sink. A Connect without a media type makes three
+// connections, so three events follow: AUDIO, VIDEO and DATA.
 //
 // It is declared by [element.MediaElement.OnElementConnected].
 func (h *SessionEndpoint) OnElementConnected(ctx context.Context) (<-chan event.ElementConnected, error) {
@@ -2169,7 +2303,11 @@ func (h *SessionEndpoint) OnElementConnected(ctx context.Context) (<-chan event.
 }
 
 // OnElementDisconnected subscribes to the ElementDisconnected events of the
-// object.
+// object. ElementDisconnected is the event the source element sends for each
+// connection removed from it: on Disconnect (one per media type, even when
+// nothing was connected), when its sink is released, and when another source
+// is connected to its sink for the same media type. A released element's own
+// subscribers see nothing, as its subscriptions end first.
 //
 // It is declared by [element.MediaElement.OnElementDisconnected].
 func (h *SessionEndpoint) OnElementDisconnected(ctx context.Context) (<-chan event.ElementDisconnected, error) {
@@ -2177,7 +2315,13 @@ func (h *SessionEndpoint) OnElementDisconnected(ctx context.Context) (<-chan eve
 }
 
 // OnMediaFlowOutStateChanged subscribes to the MediaFlowOutStateChanged events
-// of the object.
+// of the object. MediaFlowOutStateChanged is the event a media element sends
+// when media of one type starts or stops leaving it towards the elements it
+// feeds inside the pipeline. For an endpoint that is the media it receives
+// from outside: on a real KMS a WebRtcEndpoint receiving audio from its peer
+// reported Out FLOWING (and IsMediaFlowingOut true), whether or not anything
+// was connected to it. The change to NOT_FLOWING comes a few seconds after the
+// last media left (2 to 4 s on a real KMS).
 //
 // It is declared by [element.MediaElement.OnMediaFlowOutStateChanged].
 func (h *SessionEndpoint) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan event.MediaFlowOutStateChanged, error) {
@@ -2185,7 +2329,13 @@ func (h *SessionEndpoint) OnMediaFlowOutStateChanged(ctx context.Context) (<-cha
 }
 
 // OnMediaFlowInStateChanged subscribes to the MediaFlowInStateChanged events
-// of the object.
+// of the object. MediaFlowInStateChanged is the event a media element sends
+// when media of one type starts or stops reaching it from the element
+// connected to it inside the pipeline. For an endpoint that is the media it is
+// about to send out: on a real KMS a WebRtcEndpoint fed by a player reported
+// In FLOWING (and IsMediaFlowingIn true), not the endpoint receiving from its
+// peer. The change to NOT_FLOWING comes a few seconds after the last media
+// arrived (2 to 4 s on a real KMS).
 //
 // It is declared by [element.MediaElement.OnMediaFlowInStateChanged].
 func (h *SessionEndpoint) OnMediaFlowInStateChanged(ctx context.Context) (<-chan event.MediaFlowInStateChanged, error) {
@@ -2194,6 +2344,13 @@ func (h *SessionEndpoint) OnMediaFlowInStateChanged(ctx context.Context) (<-chan
 
 // OnMediaTranscodingStateChanged subscribes to the
 // MediaTranscodingStateChanged events of the object.
+// MediaTranscodingStateChanged is the event a media element sends when media
+// of one type that it passes on starts or stops being decoded and encoded
+// again because a sink needs another codec or format. Transcoding costs much
+// CPU; matching codecs avoid it. On a real KMS a PlayerEndpoint playing a
+// VP8/Opus WebM file into an MP4 RecorderEndpoint sent TRANSCODING for audio
+// and for video; the event came from the player, which converts what it sends,
+// while the recorder's IsMediaTranscoding stayed false.
 //
 // It is declared by [element.MediaElement.OnMediaTranscodingStateChanged].
 func (h *SessionEndpoint) OnMediaTranscodingStateChanged(ctx context.Context) (<-chan event.MediaTranscodingStateChanged, error) {
@@ -2327,7 +2484,11 @@ func (h *SessionEndpoint) GetTags(ctx context.Context) ([]types.Tag, error) {
 	return h.embedded().GetTags(ctx)
 }
 
-// OnError subscribes to the Error events of the object.
+// OnError subscribes to the Error events of the object. Error is the event an
+// object sends when something fails inside the server after the call that
+// started it has already returned, such as a player that cannot open its URI
+// or a recorder that cannot write its file. Subscribe to it on players,
+// recorders and filters: these failures are not reported any other way.
 //
 // It is declared by [element.MediaObject.OnError].
 func (h *SessionEndpoint) OnError(ctx context.Context) (<-chan event.Error, error) {
@@ -2461,7 +2622,11 @@ func (h *UriEndpoint) Stop(ctx context.Context) error {
 }
 
 // OnUriEndpointStateChanged subscribes to the UriEndpointStateChanged events
-// of the object.
+// of the object. UriEndpointStateChanged is the event a player or recorder
+// sends when it moves between STOP, START and PAUSE. A player enters START on
+// Play and returns to STOP at the end of its media, together with EndOfStream;
+// on a real KMS a recorder entered START only once media arrived, together
+// with Recording, and STOP together with Stopped.
 func (h *UriEndpoint) OnUriEndpointStateChanged(ctx context.Context) (<-chan event.UriEndpointStateChanged, error) {
 	return client.Subscribe(ctx, h.Object(), "UriEndpointStateChanged", event.DecodeUriEndpointStateChanged)
 }
@@ -2661,6 +2826,9 @@ func (h *UriEndpoint) IsMediaTranscoding(ctx context.Context, mediaType types.Me
 }
 
 // OnElementConnected subscribes to the ElementConnected events of the object.
+// ElementConnected is the event the source element sends for each connection
+// made from it to a sink. A Connect without a media type makes three
+// connections, so three events follow: AUDIO, VIDEO and DATA.
 //
 // It is declared by [element.MediaElement.OnElementConnected].
 func (h *UriEndpoint) OnElementConnected(ctx context.Context) (<-chan event.ElementConnected, error) {
@@ -2668,7 +2836,11 @@ func (h *UriEndpoint) OnElementConnected(ctx context.Context) (<-chan event.Elem
 }
 
 // OnElementDisconnected subscribes to the ElementDisconnected events of the
-// object.
+// object. ElementDisconnected is the event the source element sends for each
+// connection removed from it: on Disconnect (one per media type, even when
+// nothing was connected), when its sink is released, and when another source
+// is connected to its sink for the same media type. A released element's own
+// subscribers see nothing, as its subscriptions end first.
 //
 // It is declared by [element.MediaElement.OnElementDisconnected].
 func (h *UriEndpoint) OnElementDisconnected(ctx context.Context) (<-chan event.ElementDisconnected, error) {
@@ -2676,7 +2848,13 @@ func (h *UriEndpoint) OnElementDisconnected(ctx context.Context) (<-chan event.E
 }
 
 // OnMediaFlowOutStateChanged subscribes to the MediaFlowOutStateChanged events
-// of the object.
+// of the object. MediaFlowOutStateChanged is the event a media element sends
+// when media of one type starts or stops leaving it towards the elements it
+// feeds inside the pipeline. For an endpoint that is the media it receives
+// from outside: on a real KMS a WebRtcEndpoint receiving audio from its peer
+// reported Out FLOWING (and IsMediaFlowingOut true), whether or not anything
+// was connected to it. The change to NOT_FLOWING comes a few seconds after the
+// last media left (2 to 4 s on a real KMS).
 //
 // It is declared by [element.MediaElement.OnMediaFlowOutStateChanged].
 func (h *UriEndpoint) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan event.MediaFlowOutStateChanged, error) {
@@ -2684,7 +2862,13 @@ func (h *UriEndpoint) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan ev
 }
 
 // OnMediaFlowInStateChanged subscribes to the MediaFlowInStateChanged events
-// of the object.
+// of the object. MediaFlowInStateChanged is the event a media element sends
+// when media of one type starts or stops reaching it from the element
+// connected to it inside the pipeline. For an endpoint that is the media it is
+// about to send out: on a real KMS a WebRtcEndpoint fed by a player reported
+// In FLOWING (and IsMediaFlowingIn true), not the endpoint receiving from its
+// peer. The change to NOT_FLOWING comes a few seconds after the last media
+// arrived (2 to 4 s on a real KMS).
 //
 // It is declared by [element.MediaElement.OnMediaFlowInStateChanged].
 func (h *UriEndpoint) OnMediaFlowInStateChanged(ctx context.Context) (<-chan event.MediaFlowInStateChanged, error) {
@@ -2693,6 +2877,13 @@ func (h *UriEndpoint) OnMediaFlowInStateChanged(ctx context.Context) (<-chan eve
 
 // OnMediaTranscodingStateChanged subscribes to the
 // MediaTranscodingStateChanged events of the object.
+// MediaTranscodingStateChanged is the event a media element sends when media
+// of one type that it passes on starts or stops being decoded and encoded
+// again because a sink needs another codec or format. Transcoding costs much
+// CPU; matching codecs avoid it. On a real KMS a PlayerEndpoint playing a
+// VP8/Opus WebM file into an MP4 RecorderEndpoint sent TRANSCODING for audio
+// and for video; the event came from the player, which converts what it sends,
+// while the recorder's IsMediaTranscoding stayed false.
 //
 // It is declared by [element.MediaElement.OnMediaTranscodingStateChanged].
 func (h *UriEndpoint) OnMediaTranscodingStateChanged(ctx context.Context) (<-chan event.MediaTranscodingStateChanged, error) {
@@ -2826,7 +3017,11 @@ func (h *UriEndpoint) GetTags(ctx context.Context) ([]types.Tag, error) {
 	return h.embedded().GetTags(ctx)
 }
 
-// OnError subscribes to the Error events of the object.
+// OnError subscribes to the Error events of the object. Error is the event an
+// object sends when something fails inside the server after the call that
+// started it has already returned, such as a player that cannot open its URI
+// or a recorder that cannot write its file. Subscribe to it on players,
+// recorders and filters: these failures are not reported any other way.
 //
 // It is declared by [element.MediaObject.OnError].
 func (h *UriEndpoint) OnError(ctx context.Context) (<-chan event.Error, error) {

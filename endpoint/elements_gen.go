@@ -129,7 +129,12 @@ func (h *HttpEndpoint) Events(ctx context.Context, types ...string) (*client.Sub
 }
 
 // OnMediaSessionTerminated subscribes to the MediaSessionTerminated events of
-// the object.
+// the object. MediaSessionTerminated is the event a session endpoint sends
+// when its media session has ended and will carry no more media, for example
+// when an HttpPostEndpoint no longer serves its upload URL. Do not count on it
+// to detect a vanished WebRTC peer: on a real KMS a WebRtcEndpoint whose peer
+// was released sent no MediaSessionTerminated within 40 s, only
+// MediaStateChanged DISCONNECTED.
 //
 // It is declared by [SessionEndpoint.OnMediaSessionTerminated].
 func (h *HttpEndpoint) OnMediaSessionTerminated(ctx context.Context) (<-chan event.MediaSessionTerminated, error) {
@@ -137,7 +142,12 @@ func (h *HttpEndpoint) OnMediaSessionTerminated(ctx context.Context) (<-chan eve
 }
 
 // OnMediaSessionStarted subscribes to the MediaSessionStarted events of the
-// object.
+// object. MediaSessionStarted is the event a session endpoint sends once its
+// signalling is complete. On a real KMS a WebRtcEndpoint sent it as soon as
+// ProcessOffer (on the answering side) or ProcessAnswer (on the offering side)
+// had succeeded, before ICE had connected: it does not mean that media flows.
+// Watch ConnectionStateChanged, MediaStateChanged and the media flow events
+// for that.
 //
 // It is declared by [SessionEndpoint.OnMediaSessionStarted].
 func (h *HttpEndpoint) OnMediaSessionStarted(ctx context.Context) (<-chan event.MediaSessionStarted, error) {
@@ -328,6 +338,9 @@ func (h *HttpEndpoint) IsMediaTranscoding(ctx context.Context, mediaType types.M
 }
 
 // OnElementConnected subscribes to the ElementConnected events of the object.
+// ElementConnected is the event the source element sends for each connection
+// made from it to a sink. A Connect without a media type makes three
+// connections, so three events follow: AUDIO, VIDEO and DATA.
 //
 // It is declared by [element.MediaElement.OnElementConnected].
 func (h *HttpEndpoint) OnElementConnected(ctx context.Context) (<-chan event.ElementConnected, error) {
@@ -335,7 +348,11 @@ func (h *HttpEndpoint) OnElementConnected(ctx context.Context) (<-chan event.Ele
 }
 
 // OnElementDisconnected subscribes to the ElementDisconnected events of the
-// object.
+// object. ElementDisconnected is the event the source element sends for each
+// connection removed from it: on Disconnect (one per media type, even when
+// nothing was connected), when its sink is released, and when another source
+// is connected to its sink for the same media type. A released element's own
+// subscribers see nothing, as its subscriptions end first.
 //
 // It is declared by [element.MediaElement.OnElementDisconnected].
 func (h *HttpEndpoint) OnElementDisconnected(ctx context.Context) (<-chan event.ElementDisconnected, error) {
@@ -343,7 +360,13 @@ func (h *HttpEndpoint) OnElementDisconnected(ctx context.Context) (<-chan event.
 }
 
 // OnMediaFlowOutStateChanged subscribes to the MediaFlowOutStateChanged events
-// of the object.
+// of the object. MediaFlowOutStateChanged is the event a media element sends
+// when media of one type starts or stops leaving it towards the elements it
+// feeds inside the pipeline. For an endpoint that is the media it receives
+// from outside: on a real KMS a WebRtcEndpoint receiving audio from its peer
+// reported Out FLOWING (and IsMediaFlowingOut true), whether or not anything
+// was connected to it. The change to NOT_FLOWING comes a few seconds after the
+// last media left (2 to 4 s on a real KMS).
 //
 // It is declared by [element.MediaElement.OnMediaFlowOutStateChanged].
 func (h *HttpEndpoint) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan event.MediaFlowOutStateChanged, error) {
@@ -351,7 +374,13 @@ func (h *HttpEndpoint) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan e
 }
 
 // OnMediaFlowInStateChanged subscribes to the MediaFlowInStateChanged events
-// of the object.
+// of the object. MediaFlowInStateChanged is the event a media element sends
+// when media of one type starts or stops reaching it from the element
+// connected to it inside the pipeline. For an endpoint that is the media it is
+// about to send out: on a real KMS a WebRtcEndpoint fed by a player reported
+// In FLOWING (and IsMediaFlowingIn true), not the endpoint receiving from its
+// peer. The change to NOT_FLOWING comes a few seconds after the last media
+// arrived (2 to 4 s on a real KMS).
 //
 // It is declared by [element.MediaElement.OnMediaFlowInStateChanged].
 func (h *HttpEndpoint) OnMediaFlowInStateChanged(ctx context.Context) (<-chan event.MediaFlowInStateChanged, error) {
@@ -360,6 +389,13 @@ func (h *HttpEndpoint) OnMediaFlowInStateChanged(ctx context.Context) (<-chan ev
 
 // OnMediaTranscodingStateChanged subscribes to the
 // MediaTranscodingStateChanged events of the object.
+// MediaTranscodingStateChanged is the event a media element sends when media
+// of one type that it passes on starts or stops being decoded and encoded
+// again because a sink needs another codec or format. Transcoding costs much
+// CPU; matching codecs avoid it. On a real KMS a PlayerEndpoint playing a
+// VP8/Opus WebM file into an MP4 RecorderEndpoint sent TRANSCODING for audio
+// and for video; the event came from the player, which converts what it sends,
+// while the recorder's IsMediaTranscoding stayed false.
 //
 // It is declared by [element.MediaElement.OnMediaTranscodingStateChanged].
 func (h *HttpEndpoint) OnMediaTranscodingStateChanged(ctx context.Context) (<-chan event.MediaTranscodingStateChanged, error) {
@@ -493,7 +529,11 @@ func (h *HttpEndpoint) GetTags(ctx context.Context) ([]types.Tag, error) {
 	return h.embedded().GetTags(ctx)
 }
 
-// OnError subscribes to the Error events of the object.
+// OnError subscribes to the Error events of the object. Error is the event an
+// object sends when something fails inside the server after the call that
+// started it has already returned, such as a player that cannot open its URI
+// or a recorder that cannot write its file. Subscribe to it on players,
+// recorders and filters: these failures are not reported any other way.
 //
 // It is declared by [element.MediaObject.OnError].
 func (h *HttpEndpoint) OnError(ctx context.Context) (<-chan event.Error, error) {
@@ -653,7 +693,12 @@ func (h *HttpPostEndpoint) GetUrl(ctx context.Context) (string, error) {
 }
 
 // OnMediaSessionTerminated subscribes to the MediaSessionTerminated events of
-// the object.
+// the object. MediaSessionTerminated is the event a session endpoint sends
+// when its media session has ended and will carry no more media, for example
+// when an HttpPostEndpoint no longer serves its upload URL. Do not count on it
+// to detect a vanished WebRTC peer: on a real KMS a WebRtcEndpoint whose peer
+// was released sent no MediaSessionTerminated within 40 s, only
+// MediaStateChanged DISCONNECTED.
 //
 // It is declared by [SessionEndpoint.OnMediaSessionTerminated].
 func (h *HttpPostEndpoint) OnMediaSessionTerminated(ctx context.Context) (<-chan event.MediaSessionTerminated, error) {
@@ -661,7 +706,12 @@ func (h *HttpPostEndpoint) OnMediaSessionTerminated(ctx context.Context) (<-chan
 }
 
 // OnMediaSessionStarted subscribes to the MediaSessionStarted events of the
-// object.
+// object. MediaSessionStarted is the event a session endpoint sends once its
+// signalling is complete. On a real KMS a WebRtcEndpoint sent it as soon as
+// ProcessOffer (on the answering side) or ProcessAnswer (on the offering side)
+// had succeeded, before ICE had connected: it does not mean that media flows.
+// Watch ConnectionStateChanged, MediaStateChanged and the media flow events
+// for that.
 //
 // It is declared by [SessionEndpoint.OnMediaSessionStarted].
 func (h *HttpPostEndpoint) OnMediaSessionStarted(ctx context.Context) (<-chan event.MediaSessionStarted, error) {
@@ -852,6 +902,9 @@ func (h *HttpPostEndpoint) IsMediaTranscoding(ctx context.Context, mediaType typ
 }
 
 // OnElementConnected subscribes to the ElementConnected events of the object.
+// ElementConnected is the event the source element sends for each connection
+// made from it to a sink. A Connect without a media type makes three
+// connections, so three events follow: AUDIO, VIDEO and DATA.
 //
 // It is declared by [element.MediaElement.OnElementConnected].
 func (h *HttpPostEndpoint) OnElementConnected(ctx context.Context) (<-chan event.ElementConnected, error) {
@@ -859,7 +912,11 @@ func (h *HttpPostEndpoint) OnElementConnected(ctx context.Context) (<-chan event
 }
 
 // OnElementDisconnected subscribes to the ElementDisconnected events of the
-// object.
+// object. ElementDisconnected is the event the source element sends for each
+// connection removed from it: on Disconnect (one per media type, even when
+// nothing was connected), when its sink is released, and when another source
+// is connected to its sink for the same media type. A released element's own
+// subscribers see nothing, as its subscriptions end first.
 //
 // It is declared by [element.MediaElement.OnElementDisconnected].
 func (h *HttpPostEndpoint) OnElementDisconnected(ctx context.Context) (<-chan event.ElementDisconnected, error) {
@@ -867,7 +924,13 @@ func (h *HttpPostEndpoint) OnElementDisconnected(ctx context.Context) (<-chan ev
 }
 
 // OnMediaFlowOutStateChanged subscribes to the MediaFlowOutStateChanged events
-// of the object.
+// of the object. MediaFlowOutStateChanged is the event a media element sends
+// when media of one type starts or stops leaving it towards the elements it
+// feeds inside the pipeline. For an endpoint that is the media it receives
+// from outside: on a real KMS a WebRtcEndpoint receiving audio from its peer
+// reported Out FLOWING (and IsMediaFlowingOut true), whether or not anything
+// was connected to it. The change to NOT_FLOWING comes a few seconds after the
+// last media left (2 to 4 s on a real KMS).
 //
 // It is declared by [element.MediaElement.OnMediaFlowOutStateChanged].
 func (h *HttpPostEndpoint) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan event.MediaFlowOutStateChanged, error) {
@@ -875,7 +938,13 @@ func (h *HttpPostEndpoint) OnMediaFlowOutStateChanged(ctx context.Context) (<-ch
 }
 
 // OnMediaFlowInStateChanged subscribes to the MediaFlowInStateChanged events
-// of the object.
+// of the object. MediaFlowInStateChanged is the event a media element sends
+// when media of one type starts or stops reaching it from the element
+// connected to it inside the pipeline. For an endpoint that is the media it is
+// about to send out: on a real KMS a WebRtcEndpoint fed by a player reported
+// In FLOWING (and IsMediaFlowingIn true), not the endpoint receiving from its
+// peer. The change to NOT_FLOWING comes a few seconds after the last media
+// arrived (2 to 4 s on a real KMS).
 //
 // It is declared by [element.MediaElement.OnMediaFlowInStateChanged].
 func (h *HttpPostEndpoint) OnMediaFlowInStateChanged(ctx context.Context) (<-chan event.MediaFlowInStateChanged, error) {
@@ -884,6 +953,13 @@ func (h *HttpPostEndpoint) OnMediaFlowInStateChanged(ctx context.Context) (<-cha
 
 // OnMediaTranscodingStateChanged subscribes to the
 // MediaTranscodingStateChanged events of the object.
+// MediaTranscodingStateChanged is the event a media element sends when media
+// of one type that it passes on starts or stops being decoded and encoded
+// again because a sink needs another codec or format. Transcoding costs much
+// CPU; matching codecs avoid it. On a real KMS a PlayerEndpoint playing a
+// VP8/Opus WebM file into an MP4 RecorderEndpoint sent TRANSCODING for audio
+// and for video; the event came from the player, which converts what it sends,
+// while the recorder's IsMediaTranscoding stayed false.
 //
 // It is declared by [element.MediaElement.OnMediaTranscodingStateChanged].
 func (h *HttpPostEndpoint) OnMediaTranscodingStateChanged(ctx context.Context) (<-chan event.MediaTranscodingStateChanged, error) {
@@ -1017,7 +1093,11 @@ func (h *HttpPostEndpoint) GetTags(ctx context.Context) ([]types.Tag, error) {
 	return h.embedded().GetTags(ctx)
 }
 
-// OnError subscribes to the Error events of the object.
+// OnError subscribes to the Error events of the object. Error is the event an
+// object sends when something fails inside the server after the call that
+// started it has already returned, such as a player that cannot open its URI
+// or a recorder that cannot write its file. Subscribe to it on players,
+// recorders and filters: these failures are not reported any other way.
 //
 // It is declared by [element.MediaObject.OnError].
 func (h *HttpPostEndpoint) OnError(ctx context.Context) (<-chan event.Error, error) {
@@ -1268,7 +1348,11 @@ func (h *PlayerEndpoint) Stop(ctx context.Context) error {
 }
 
 // OnUriEndpointStateChanged subscribes to the UriEndpointStateChanged events
-// of the object.
+// of the object. UriEndpointStateChanged is the event a player or recorder
+// sends when it moves between STOP, START and PAUSE. A player enters START on
+// Play and returns to STOP at the end of its media, together with EndOfStream;
+// on a real KMS a recorder entered START only once media arrived, together
+// with Recording, and STOP together with Stopped.
 //
 // It is declared by [UriEndpoint.OnUriEndpointStateChanged].
 func (h *PlayerEndpoint) OnUriEndpointStateChanged(ctx context.Context) (<-chan event.UriEndpointStateChanged, error) {
@@ -1459,6 +1543,9 @@ func (h *PlayerEndpoint) IsMediaTranscoding(ctx context.Context, mediaType types
 }
 
 // OnElementConnected subscribes to the ElementConnected events of the object.
+// ElementConnected is the event the source element sends for each connection
+// made from it to a sink. A Connect without a media type makes three
+// connections, so three events follow: AUDIO, VIDEO and DATA.
 //
 // It is declared by [element.MediaElement.OnElementConnected].
 func (h *PlayerEndpoint) OnElementConnected(ctx context.Context) (<-chan event.ElementConnected, error) {
@@ -1466,7 +1553,11 @@ func (h *PlayerEndpoint) OnElementConnected(ctx context.Context) (<-chan event.E
 }
 
 // OnElementDisconnected subscribes to the ElementDisconnected events of the
-// object.
+// object. ElementDisconnected is the event the source element sends for each
+// connection removed from it: on Disconnect (one per media type, even when
+// nothing was connected), when its sink is released, and when another source
+// is connected to its sink for the same media type. A released element's own
+// subscribers see nothing, as its subscriptions end first.
 //
 // It is declared by [element.MediaElement.OnElementDisconnected].
 func (h *PlayerEndpoint) OnElementDisconnected(ctx context.Context) (<-chan event.ElementDisconnected, error) {
@@ -1474,7 +1565,13 @@ func (h *PlayerEndpoint) OnElementDisconnected(ctx context.Context) (<-chan even
 }
 
 // OnMediaFlowOutStateChanged subscribes to the MediaFlowOutStateChanged events
-// of the object.
+// of the object. MediaFlowOutStateChanged is the event a media element sends
+// when media of one type starts or stops leaving it towards the elements it
+// feeds inside the pipeline. For an endpoint that is the media it receives
+// from outside: on a real KMS a WebRtcEndpoint receiving audio from its peer
+// reported Out FLOWING (and IsMediaFlowingOut true), whether or not anything
+// was connected to it. The change to NOT_FLOWING comes a few seconds after the
+// last media left (2 to 4 s on a real KMS).
 //
 // It is declared by [element.MediaElement.OnMediaFlowOutStateChanged].
 func (h *PlayerEndpoint) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan event.MediaFlowOutStateChanged, error) {
@@ -1482,7 +1579,13 @@ func (h *PlayerEndpoint) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan
 }
 
 // OnMediaFlowInStateChanged subscribes to the MediaFlowInStateChanged events
-// of the object.
+// of the object. MediaFlowInStateChanged is the event a media element sends
+// when media of one type starts or stops reaching it from the element
+// connected to it inside the pipeline. For an endpoint that is the media it is
+// about to send out: on a real KMS a WebRtcEndpoint fed by a player reported
+// In FLOWING (and IsMediaFlowingIn true), not the endpoint receiving from its
+// peer. The change to NOT_FLOWING comes a few seconds after the last media
+// arrived (2 to 4 s on a real KMS).
 //
 // It is declared by [element.MediaElement.OnMediaFlowInStateChanged].
 func (h *PlayerEndpoint) OnMediaFlowInStateChanged(ctx context.Context) (<-chan event.MediaFlowInStateChanged, error) {
@@ -1491,6 +1594,13 @@ func (h *PlayerEndpoint) OnMediaFlowInStateChanged(ctx context.Context) (<-chan 
 
 // OnMediaTranscodingStateChanged subscribes to the
 // MediaTranscodingStateChanged events of the object.
+// MediaTranscodingStateChanged is the event a media element sends when media
+// of one type that it passes on starts or stops being decoded and encoded
+// again because a sink needs another codec or format. Transcoding costs much
+// CPU; matching codecs avoid it. On a real KMS a PlayerEndpoint playing a
+// VP8/Opus WebM file into an MP4 RecorderEndpoint sent TRANSCODING for audio
+// and for video; the event came from the player, which converts what it sends,
+// while the recorder's IsMediaTranscoding stayed false.
 //
 // It is declared by [element.MediaElement.OnMediaTranscodingStateChanged].
 func (h *PlayerEndpoint) OnMediaTranscodingStateChanged(ctx context.Context) (<-chan event.MediaTranscodingStateChanged, error) {
@@ -1624,7 +1734,11 @@ func (h *PlayerEndpoint) GetTags(ctx context.Context) ([]types.Tag, error) {
 	return h.embedded().GetTags(ctx)
 }
 
-// OnError subscribes to the Error events of the object.
+// OnError subscribes to the Error events of the object. Error is the event an
+// object sends when something fails inside the server after the call that
+// started it has already returned, such as a player that cannot open its URI
+// or a recorder that cannot write its file. Subscribe to it on players,
+// recorders and filters: these failures are not reported any other way.
 //
 // It is declared by [element.MediaObject.OnError].
 func (h *PlayerEndpoint) OnError(ctx context.Context) (<-chan event.Error, error) {
@@ -1853,7 +1967,11 @@ func (h *RecorderEndpoint) Stop(ctx context.Context) error {
 }
 
 // OnUriEndpointStateChanged subscribes to the UriEndpointStateChanged events
-// of the object.
+// of the object. UriEndpointStateChanged is the event a player or recorder
+// sends when it moves between STOP, START and PAUSE. A player enters START on
+// Play and returns to STOP at the end of its media, together with EndOfStream;
+// on a real KMS a recorder entered START only once media arrived, together
+// with Recording, and STOP together with Stopped.
 //
 // It is declared by [UriEndpoint.OnUriEndpointStateChanged].
 func (h *RecorderEndpoint) OnUriEndpointStateChanged(ctx context.Context) (<-chan event.UriEndpointStateChanged, error) {
@@ -2044,6 +2162,9 @@ func (h *RecorderEndpoint) IsMediaTranscoding(ctx context.Context, mediaType typ
 }
 
 // OnElementConnected subscribes to the ElementConnected events of the object.
+// ElementConnected is the event the source element sends for each connection
+// made from it to a sink. A Connect without a media type makes three
+// connections, so three events follow: AUDIO, VIDEO and DATA.
 //
 // It is declared by [element.MediaElement.OnElementConnected].
 func (h *RecorderEndpoint) OnElementConnected(ctx context.Context) (<-chan event.ElementConnected, error) {
@@ -2051,7 +2172,11 @@ func (h *RecorderEndpoint) OnElementConnected(ctx context.Context) (<-chan event
 }
 
 // OnElementDisconnected subscribes to the ElementDisconnected events of the
-// object.
+// object. ElementDisconnected is the event the source element sends for each
+// connection removed from it: on Disconnect (one per media type, even when
+// nothing was connected), when its sink is released, and when another source
+// is connected to its sink for the same media type. A released element's own
+// subscribers see nothing, as its subscriptions end first.
 //
 // It is declared by [element.MediaElement.OnElementDisconnected].
 func (h *RecorderEndpoint) OnElementDisconnected(ctx context.Context) (<-chan event.ElementDisconnected, error) {
@@ -2059,7 +2184,13 @@ func (h *RecorderEndpoint) OnElementDisconnected(ctx context.Context) (<-chan ev
 }
 
 // OnMediaFlowOutStateChanged subscribes to the MediaFlowOutStateChanged events
-// of the object.
+// of the object. MediaFlowOutStateChanged is the event a media element sends
+// when media of one type starts or stops leaving it towards the elements it
+// feeds inside the pipeline. For an endpoint that is the media it receives
+// from outside: on a real KMS a WebRtcEndpoint receiving audio from its peer
+// reported Out FLOWING (and IsMediaFlowingOut true), whether or not anything
+// was connected to it. The change to NOT_FLOWING comes a few seconds after the
+// last media left (2 to 4 s on a real KMS).
 //
 // It is declared by [element.MediaElement.OnMediaFlowOutStateChanged].
 func (h *RecorderEndpoint) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan event.MediaFlowOutStateChanged, error) {
@@ -2067,7 +2198,13 @@ func (h *RecorderEndpoint) OnMediaFlowOutStateChanged(ctx context.Context) (<-ch
 }
 
 // OnMediaFlowInStateChanged subscribes to the MediaFlowInStateChanged events
-// of the object.
+// of the object. MediaFlowInStateChanged is the event a media element sends
+// when media of one type starts or stops reaching it from the element
+// connected to it inside the pipeline. For an endpoint that is the media it is
+// about to send out: on a real KMS a WebRtcEndpoint fed by a player reported
+// In FLOWING (and IsMediaFlowingIn true), not the endpoint receiving from its
+// peer. The change to NOT_FLOWING comes a few seconds after the last media
+// arrived (2 to 4 s on a real KMS).
 //
 // It is declared by [element.MediaElement.OnMediaFlowInStateChanged].
 func (h *RecorderEndpoint) OnMediaFlowInStateChanged(ctx context.Context) (<-chan event.MediaFlowInStateChanged, error) {
@@ -2076,6 +2213,13 @@ func (h *RecorderEndpoint) OnMediaFlowInStateChanged(ctx context.Context) (<-cha
 
 // OnMediaTranscodingStateChanged subscribes to the
 // MediaTranscodingStateChanged events of the object.
+// MediaTranscodingStateChanged is the event a media element sends when media
+// of one type that it passes on starts or stops being decoded and encoded
+// again because a sink needs another codec or format. Transcoding costs much
+// CPU; matching codecs avoid it. On a real KMS a PlayerEndpoint playing a
+// VP8/Opus WebM file into an MP4 RecorderEndpoint sent TRANSCODING for audio
+// and for video; the event came from the player, which converts what it sends,
+// while the recorder's IsMediaTranscoding stayed false.
 //
 // It is declared by [element.MediaElement.OnMediaTranscodingStateChanged].
 func (h *RecorderEndpoint) OnMediaTranscodingStateChanged(ctx context.Context) (<-chan event.MediaTranscodingStateChanged, error) {
@@ -2209,7 +2353,11 @@ func (h *RecorderEndpoint) GetTags(ctx context.Context) ([]types.Tag, error) {
 	return h.embedded().GetTags(ctx)
 }
 
-// OnError subscribes to the Error events of the object.
+// OnError subscribes to the Error events of the object. Error is the event an
+// object sends when something fails inside the server after the call that
+// started it has already returned, such as a player that cannot open its URI
+// or a recorder that cannot write its file. Subscribe to it on players,
+// recorders and filters: these failures are not reported any other way.
 //
 // It is declared by [element.MediaObject.OnError].
 func (h *RecorderEndpoint) OnError(ctx context.Context) (<-chan event.Error, error) {
@@ -2492,7 +2640,13 @@ func (h *RtpEndpoint) RequestKeyframe(ctx context.Context) error {
 }
 
 // OnMediaStateChanged subscribes to the MediaStateChanged events of the
-// object.
+// object. MediaStateChanged is the event an RTP or WebRTC endpoint sends when
+// RTCP packets from its peer start or stop arriving, which tells whether the
+// media session with the peer is alive. A peer that only receives still sends
+// RTCP reports, so both sides of a one-way call reach CONNECTED. On a real KMS
+// the change to CONNECTED came a second or so after ConnectionStateChanged,
+// once media flowed, and the change to DISCONNECTED about 30 s after the peer
+// vanished: this is the event that tells a peer is gone.
 //
 // It is declared by [BaseRtpEndpoint.OnMediaStateChanged].
 func (h *RtpEndpoint) OnMediaStateChanged(ctx context.Context) (<-chan event.MediaStateChanged, error) {
@@ -2500,7 +2654,12 @@ func (h *RtpEndpoint) OnMediaStateChanged(ctx context.Context) (<-chan event.Med
 }
 
 // OnConnectionStateChanged subscribes to the ConnectionStateChanged events of
-// the object.
+// the object. ConnectionStateChanged is the event an RTP or WebRTC endpoint
+// sends when its network transport to the peer comes up or goes down. A
+// WebRtcEndpoint reaches CONNECTED once ICE has selected a candidate pair and
+// DTLS is established; media may still not flow at that point. On a real KMS
+// it stayed CONNECTED for more than 40 s after the peer was released;
+// MediaStateChanged noticed first.
 //
 // It is declared by [BaseRtpEndpoint.OnConnectionStateChanged].
 func (h *RtpEndpoint) OnConnectionStateChanged(ctx context.Context) (<-chan event.ConnectionStateChanged, error) {
@@ -2601,7 +2760,12 @@ func (h *RtpEndpoint) GetRemoteSessionDescriptor(ctx context.Context) (string, e
 }
 
 // OnMediaSessionTerminated subscribes to the MediaSessionTerminated events of
-// the object.
+// the object. MediaSessionTerminated is the event a session endpoint sends
+// when its media session has ended and will carry no more media, for example
+// when an HttpPostEndpoint no longer serves its upload URL. Do not count on it
+// to detect a vanished WebRTC peer: on a real KMS a WebRtcEndpoint whose peer
+// was released sent no MediaSessionTerminated within 40 s, only
+// MediaStateChanged DISCONNECTED.
 //
 // It is declared by [SessionEndpoint.OnMediaSessionTerminated].
 func (h *RtpEndpoint) OnMediaSessionTerminated(ctx context.Context) (<-chan event.MediaSessionTerminated, error) {
@@ -2609,7 +2773,12 @@ func (h *RtpEndpoint) OnMediaSessionTerminated(ctx context.Context) (<-chan even
 }
 
 // OnMediaSessionStarted subscribes to the MediaSessionStarted events of the
-// object.
+// object. MediaSessionStarted is the event a session endpoint sends once its
+// signalling is complete. On a real KMS a WebRtcEndpoint sent it as soon as
+// ProcessOffer (on the answering side) or ProcessAnswer (on the offering side)
+// had succeeded, before ICE had connected: it does not mean that media flows.
+// Watch ConnectionStateChanged, MediaStateChanged and the media flow events
+// for that.
 //
 // It is declared by [SessionEndpoint.OnMediaSessionStarted].
 func (h *RtpEndpoint) OnMediaSessionStarted(ctx context.Context) (<-chan event.MediaSessionStarted, error) {
@@ -2800,6 +2969,9 @@ func (h *RtpEndpoint) IsMediaTranscoding(ctx context.Context, mediaType types.Me
 }
 
 // OnElementConnected subscribes to the ElementConnected events of the object.
+// ElementConnected is the event the source element sends for each connection
+// made from it to a sink. A Connect without a media type makes three
+// connections, so three events follow: AUDIO, VIDEO and DATA.
 //
 // It is declared by [element.MediaElement.OnElementConnected].
 func (h *RtpEndpoint) OnElementConnected(ctx context.Context) (<-chan event.ElementConnected, error) {
@@ -2807,7 +2979,11 @@ func (h *RtpEndpoint) OnElementConnected(ctx context.Context) (<-chan event.Elem
 }
 
 // OnElementDisconnected subscribes to the ElementDisconnected events of the
-// object.
+// object. ElementDisconnected is the event the source element sends for each
+// connection removed from it: on Disconnect (one per media type, even when
+// nothing was connected), when its sink is released, and when another source
+// is connected to its sink for the same media type. A released element's own
+// subscribers see nothing, as its subscriptions end first.
 //
 // It is declared by [element.MediaElement.OnElementDisconnected].
 func (h *RtpEndpoint) OnElementDisconnected(ctx context.Context) (<-chan event.ElementDisconnected, error) {
@@ -2815,7 +2991,13 @@ func (h *RtpEndpoint) OnElementDisconnected(ctx context.Context) (<-chan event.E
 }
 
 // OnMediaFlowOutStateChanged subscribes to the MediaFlowOutStateChanged events
-// of the object.
+// of the object. MediaFlowOutStateChanged is the event a media element sends
+// when media of one type starts or stops leaving it towards the elements it
+// feeds inside the pipeline. For an endpoint that is the media it receives
+// from outside: on a real KMS a WebRtcEndpoint receiving audio from its peer
+// reported Out FLOWING (and IsMediaFlowingOut true), whether or not anything
+// was connected to it. The change to NOT_FLOWING comes a few seconds after the
+// last media left (2 to 4 s on a real KMS).
 //
 // It is declared by [element.MediaElement.OnMediaFlowOutStateChanged].
 func (h *RtpEndpoint) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan event.MediaFlowOutStateChanged, error) {
@@ -2823,7 +3005,13 @@ func (h *RtpEndpoint) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan ev
 }
 
 // OnMediaFlowInStateChanged subscribes to the MediaFlowInStateChanged events
-// of the object.
+// of the object. MediaFlowInStateChanged is the event a media element sends
+// when media of one type starts or stops reaching it from the element
+// connected to it inside the pipeline. For an endpoint that is the media it is
+// about to send out: on a real KMS a WebRtcEndpoint fed by a player reported
+// In FLOWING (and IsMediaFlowingIn true), not the endpoint receiving from its
+// peer. The change to NOT_FLOWING comes a few seconds after the last media
+// arrived (2 to 4 s on a real KMS).
 //
 // It is declared by [element.MediaElement.OnMediaFlowInStateChanged].
 func (h *RtpEndpoint) OnMediaFlowInStateChanged(ctx context.Context) (<-chan event.MediaFlowInStateChanged, error) {
@@ -2832,6 +3020,13 @@ func (h *RtpEndpoint) OnMediaFlowInStateChanged(ctx context.Context) (<-chan eve
 
 // OnMediaTranscodingStateChanged subscribes to the
 // MediaTranscodingStateChanged events of the object.
+// MediaTranscodingStateChanged is the event a media element sends when media
+// of one type that it passes on starts or stops being decoded and encoded
+// again because a sink needs another codec or format. Transcoding costs much
+// CPU; matching codecs avoid it. On a real KMS a PlayerEndpoint playing a
+// VP8/Opus WebM file into an MP4 RecorderEndpoint sent TRANSCODING for audio
+// and for video; the event came from the player, which converts what it sends,
+// while the recorder's IsMediaTranscoding stayed false.
 //
 // It is declared by [element.MediaElement.OnMediaTranscodingStateChanged].
 func (h *RtpEndpoint) OnMediaTranscodingStateChanged(ctx context.Context) (<-chan event.MediaTranscodingStateChanged, error) {
@@ -2965,7 +3160,11 @@ func (h *RtpEndpoint) GetTags(ctx context.Context) ([]types.Tag, error) {
 	return h.embedded().GetTags(ctx)
 }
 
-// OnError subscribes to the Error events of the object.
+// OnError subscribes to the Error events of the object. Error is the event an
+// object sends when something fails inside the server after the call that
+// started it has already returned, such as a player that cannot open its URI
+// or a recorder that cannot write its file. Subscribe to it on players,
+// recorders and filters: these failures are not reported any other way.
 //
 // It is declared by [element.MediaObject.OnError].
 func (h *RtpEndpoint) OnError(ctx context.Context) (<-chan event.Error, error) {
@@ -3633,7 +3832,13 @@ func (h *WebRtcEndpoint) RequestKeyframe(ctx context.Context) error {
 }
 
 // OnMediaStateChanged subscribes to the MediaStateChanged events of the
-// object.
+// object. MediaStateChanged is the event an RTP or WebRTC endpoint sends when
+// RTCP packets from its peer start or stop arriving, which tells whether the
+// media session with the peer is alive. A peer that only receives still sends
+// RTCP reports, so both sides of a one-way call reach CONNECTED. On a real KMS
+// the change to CONNECTED came a second or so after ConnectionStateChanged,
+// once media flowed, and the change to DISCONNECTED about 30 s after the peer
+// vanished: this is the event that tells a peer is gone.
 //
 // It is declared by [BaseRtpEndpoint.OnMediaStateChanged].
 func (h *WebRtcEndpoint) OnMediaStateChanged(ctx context.Context) (<-chan event.MediaStateChanged, error) {
@@ -3641,7 +3846,12 @@ func (h *WebRtcEndpoint) OnMediaStateChanged(ctx context.Context) (<-chan event.
 }
 
 // OnConnectionStateChanged subscribes to the ConnectionStateChanged events of
-// the object.
+// the object. ConnectionStateChanged is the event an RTP or WebRTC endpoint
+// sends when its network transport to the peer comes up or goes down. A
+// WebRtcEndpoint reaches CONNECTED once ICE has selected a candidate pair and
+// DTLS is established; media may still not flow at that point. On a real KMS
+// it stayed CONNECTED for more than 40 s after the peer was released;
+// MediaStateChanged noticed first.
 //
 // It is declared by [BaseRtpEndpoint.OnConnectionStateChanged].
 func (h *WebRtcEndpoint) OnConnectionStateChanged(ctx context.Context) (<-chan event.ConnectionStateChanged, error) {
@@ -3742,7 +3952,12 @@ func (h *WebRtcEndpoint) GetRemoteSessionDescriptor(ctx context.Context) (string
 }
 
 // OnMediaSessionTerminated subscribes to the MediaSessionTerminated events of
-// the object.
+// the object. MediaSessionTerminated is the event a session endpoint sends
+// when its media session has ended and will carry no more media, for example
+// when an HttpPostEndpoint no longer serves its upload URL. Do not count on it
+// to detect a vanished WebRTC peer: on a real KMS a WebRtcEndpoint whose peer
+// was released sent no MediaSessionTerminated within 40 s, only
+// MediaStateChanged DISCONNECTED.
 //
 // It is declared by [SessionEndpoint.OnMediaSessionTerminated].
 func (h *WebRtcEndpoint) OnMediaSessionTerminated(ctx context.Context) (<-chan event.MediaSessionTerminated, error) {
@@ -3750,7 +3965,12 @@ func (h *WebRtcEndpoint) OnMediaSessionTerminated(ctx context.Context) (<-chan e
 }
 
 // OnMediaSessionStarted subscribes to the MediaSessionStarted events of the
-// object.
+// object. MediaSessionStarted is the event a session endpoint sends once its
+// signalling is complete. On a real KMS a WebRtcEndpoint sent it as soon as
+// ProcessOffer (on the answering side) or ProcessAnswer (on the offering side)
+// had succeeded, before ICE had connected: it does not mean that media flows.
+// Watch ConnectionStateChanged, MediaStateChanged and the media flow events
+// for that.
 //
 // It is declared by [SessionEndpoint.OnMediaSessionStarted].
 func (h *WebRtcEndpoint) OnMediaSessionStarted(ctx context.Context) (<-chan event.MediaSessionStarted, error) {
@@ -3941,6 +4161,9 @@ func (h *WebRtcEndpoint) IsMediaTranscoding(ctx context.Context, mediaType types
 }
 
 // OnElementConnected subscribes to the ElementConnected events of the object.
+// ElementConnected is the event the source element sends for each connection
+// made from it to a sink. A Connect without a media type makes three
+// connections, so three events follow: AUDIO, VIDEO and DATA.
 //
 // It is declared by [element.MediaElement.OnElementConnected].
 func (h *WebRtcEndpoint) OnElementConnected(ctx context.Context) (<-chan event.ElementConnected, error) {
@@ -3948,7 +4171,11 @@ func (h *WebRtcEndpoint) OnElementConnected(ctx context.Context) (<-chan event.E
 }
 
 // OnElementDisconnected subscribes to the ElementDisconnected events of the
-// object.
+// object. ElementDisconnected is the event the source element sends for each
+// connection removed from it: on Disconnect (one per media type, even when
+// nothing was connected), when its sink is released, and when another source
+// is connected to its sink for the same media type. A released element's own
+// subscribers see nothing, as its subscriptions end first.
 //
 // It is declared by [element.MediaElement.OnElementDisconnected].
 func (h *WebRtcEndpoint) OnElementDisconnected(ctx context.Context) (<-chan event.ElementDisconnected, error) {
@@ -3956,7 +4183,13 @@ func (h *WebRtcEndpoint) OnElementDisconnected(ctx context.Context) (<-chan even
 }
 
 // OnMediaFlowOutStateChanged subscribes to the MediaFlowOutStateChanged events
-// of the object.
+// of the object. MediaFlowOutStateChanged is the event a media element sends
+// when media of one type starts or stops leaving it towards the elements it
+// feeds inside the pipeline. For an endpoint that is the media it receives
+// from outside: on a real KMS a WebRtcEndpoint receiving audio from its peer
+// reported Out FLOWING (and IsMediaFlowingOut true), whether or not anything
+// was connected to it. The change to NOT_FLOWING comes a few seconds after the
+// last media left (2 to 4 s on a real KMS).
 //
 // It is declared by [element.MediaElement.OnMediaFlowOutStateChanged].
 func (h *WebRtcEndpoint) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan event.MediaFlowOutStateChanged, error) {
@@ -3964,7 +4197,13 @@ func (h *WebRtcEndpoint) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan
 }
 
 // OnMediaFlowInStateChanged subscribes to the MediaFlowInStateChanged events
-// of the object.
+// of the object. MediaFlowInStateChanged is the event a media element sends
+// when media of one type starts or stops reaching it from the element
+// connected to it inside the pipeline. For an endpoint that is the media it is
+// about to send out: on a real KMS a WebRtcEndpoint fed by a player reported
+// In FLOWING (and IsMediaFlowingIn true), not the endpoint receiving from its
+// peer. The change to NOT_FLOWING comes a few seconds after the last media
+// arrived (2 to 4 s on a real KMS).
 //
 // It is declared by [element.MediaElement.OnMediaFlowInStateChanged].
 func (h *WebRtcEndpoint) OnMediaFlowInStateChanged(ctx context.Context) (<-chan event.MediaFlowInStateChanged, error) {
@@ -3973,6 +4212,13 @@ func (h *WebRtcEndpoint) OnMediaFlowInStateChanged(ctx context.Context) (<-chan 
 
 // OnMediaTranscodingStateChanged subscribes to the
 // MediaTranscodingStateChanged events of the object.
+// MediaTranscodingStateChanged is the event a media element sends when media
+// of one type that it passes on starts or stops being decoded and encoded
+// again because a sink needs another codec or format. Transcoding costs much
+// CPU; matching codecs avoid it. On a real KMS a PlayerEndpoint playing a
+// VP8/Opus WebM file into an MP4 RecorderEndpoint sent TRANSCODING for audio
+// and for video; the event came from the player, which converts what it sends,
+// while the recorder's IsMediaTranscoding stayed false.
 //
 // It is declared by [element.MediaElement.OnMediaTranscodingStateChanged].
 func (h *WebRtcEndpoint) OnMediaTranscodingStateChanged(ctx context.Context) (<-chan event.MediaTranscodingStateChanged, error) {
@@ -4106,7 +4352,11 @@ func (h *WebRtcEndpoint) GetTags(ctx context.Context) ([]types.Tag, error) {
 	return h.embedded().GetTags(ctx)
 }
 
-// OnError subscribes to the Error events of the object.
+// OnError subscribes to the Error events of the object. Error is the event an
+// object sends when something fails inside the server after the call that
+// started it has already returned, such as a player that cannot open its URI
+// or a recorder that cannot write its file. Subscribe to it on players,
+// recorders and filters: these failures are not reported any other way.
 //
 // It is declared by [element.MediaObject.OnError].
 func (h *WebRtcEndpoint) OnError(ctx context.Context) (<-chan event.Error, error) {

@@ -4,17 +4,28 @@ package event
 
 import "github.com/gokurento/kurento/types"
 
-// Error is the Error event of the core module.
+// Error is the event an object sends when something fails inside the server
+// after the call that started it has already returned, such as a player that
+// cannot open its URI or a recorder that cannot write its file. Subscribe to
+// it on players, recorders and filters: these failures are not reported any
+// other way.
 //
 // A subscription on a MediaObject, or on a subclass, receives it. Its data
 // fields are those of RaiseBase > Error.
 type Error struct {
 	Base `json:"-"`
-	// Description holds the description field.
+	// Description is a human-readable text of the failure, such as "Invalid
+	// URI"; meant for logs, not for matching.
 	Description string `json:"description"`
-	// ErrorCode holds the errorCode field.
+	// ErrorCode is a number qualifying the failure: 0 for a player's
+	// INVALID_URI and INVALID_MEDIA, the GStreamer error code for
+	// UNEXPECTED_ELEMENT_ERROR.
 	ErrorCode int32 `json:"errorCode"`
-	// Type holds the type field.
+	// Type is the kind of failure, the field to match on: INVALID_URI,
+	// INVALID_MEDIA, RESOURCE_ERROR_OPEN, RESOURCE_ERROR_WRITE,
+	// RESOURCE_ERROR_NO_SPACE_LEFT, STREAM_ERROR_FAILED, STREAM_ERROR_DECODE
+	// or UNEXPECTED_ELEMENT_ERROR. Unlike the type of the other events it does
+	// not repeat the event's name.
 	Type string `json:"type"`
 }
 
@@ -44,14 +55,20 @@ func (e Error) MarshalJSON() ([]byte, error) {
 	return encodeData(e.Base, fields(e))
 }
 
-// MediaSessionTerminated is the MediaSessionTerminated event of the core
-// module.
+// MediaSessionTerminated is the event a session endpoint sends when its media
+// session has ended and will carry no more media, for example when an
+// HttpPostEndpoint no longer serves its upload URL. Do not count on it to
+// detect a vanished WebRTC peer: on a real KMS a WebRtcEndpoint whose peer was
+// released sent no MediaSessionTerminated within 40 s, only MediaStateChanged
+// DISCONNECTED.
 //
 // A subscription on a SessionEndpoint, or on a subclass, receives it. Its data
 // fields are those of RaiseBase > Media > MediaSessionTerminated.
 type MediaSessionTerminated struct {
 	Base `json:"-"`
-	// Type holds the type field. It is declared on Media and inherited.
+	// Type is the name of the event, such as "MediaFlowInStateChanged": the
+	// same as the event type of the notification. It is declared on Media and
+	// inherited.
 	Type string `json:"type"`
 }
 
@@ -81,13 +98,20 @@ func (e MediaSessionTerminated) MarshalJSON() ([]byte, error) {
 	return encodeData(e.Base, fields(e))
 }
 
-// MediaSessionStarted is the MediaSessionStarted event of the core module.
+// MediaSessionStarted is the event a session endpoint sends once its
+// signalling is complete. On a real KMS a WebRtcEndpoint sent it as soon as
+// ProcessOffer (on the answering side) or ProcessAnswer (on the offering side)
+// had succeeded, before ICE had connected: it does not mean that media flows.
+// Watch ConnectionStateChanged, MediaStateChanged and the media flow events
+// for that.
 //
 // A subscription on a SessionEndpoint, or on a subclass, receives it. Its data
 // fields are those of RaiseBase > Media > MediaSessionStarted.
 type MediaSessionStarted struct {
 	Base `json:"-"`
-	// Type holds the type field. It is declared on Media and inherited.
+	// Type is the name of the event, such as "MediaFlowInStateChanged": the
+	// same as the event type of the notification. It is declared on Media and
+	// inherited.
 	Type string `json:"type"`
 }
 
@@ -117,13 +141,15 @@ func (e MediaSessionStarted) MarshalJSON() ([]byte, error) {
 	return encodeData(e.Base, fields(e))
 }
 
-// ObjectCreated is the ObjectCreated event of the core module.
+// ObjectCreated is the event the ServerManager sends each time any session
+// creates an object (pipeline, element or hub) on the server. Only sessions
+// that subscribed on the ServerManager receive it.
 //
 // A subscription on a ServerManager, or on a subclass, receives it. Its data
 // fields are those of RaiseBase > ObjectCreated.
 type ObjectCreated struct {
 	Base `json:"-"`
-	// Object is an id of a MediaObject.
+	// Object is the id of the object just created.
 	Object string `json:"object"`
 }
 
@@ -153,13 +179,17 @@ func (e ObjectCreated) MarshalJSON() ([]byte, error) {
 	return encodeData(e.Base, fields(e))
 }
 
-// ObjectDestroyed is the ObjectDestroyed event of the core module.
+// ObjectDestroyed is the event the ServerManager sends when an object is
+// really destroyed: shortly after its release, asynchronously, and for a
+// released pipeline once per element before the pipeline itself. Only sessions
+// that subscribed on the ServerManager receive it.
 //
 // A subscription on a ServerManager, or on a subclass, receives it. Its data
 // fields are those of RaiseBase > ObjectDestroyed.
 type ObjectDestroyed struct {
 	Base `json:"-"`
-	// ObjectId holds the objectId field.
+	// ObjectId is the id the destroyed object had; requests naming it now fail
+	// with MEDIA_OBJECT_NOT_FOUND (40101).
 	ObjectId string `json:"objectId"`
 }
 
@@ -189,17 +219,26 @@ func (e ObjectDestroyed) MarshalJSON() ([]byte, error) {
 	return encodeData(e.Base, fields(e))
 }
 
-// MediaStateChanged is the MediaStateChanged event of the core module.
+// MediaStateChanged is the event an RTP or WebRTC endpoint sends when RTCP
+// packets from its peer start or stop arriving, which tells whether the media
+// session with the peer is alive. A peer that only receives still sends RTCP
+// reports, so both sides of a one-way call reach CONNECTED. On a real KMS the
+// change to CONNECTED came a second or so after ConnectionStateChanged, once
+// media flowed, and the change to DISCONNECTED about 30 s after the peer
+// vanished: this is the event that tells a peer is gone.
 //
 // A subscription on a BaseRtpEndpoint, or on a subclass, receives it. Its data
 // fields are those of RaiseBase > Media > MediaStateChanged.
 type MediaStateChanged struct {
 	Base `json:"-"`
-	// Type holds the type field. It is declared on Media and inherited.
+	// Type is the name of the event, such as "MediaFlowInStateChanged": the
+	// same as the event type of the notification. It is declared on Media and
+	// inherited.
 	Type string `json:"type"`
-	// OldState holds the oldState field.
+	// OldState is the media state before the change.
 	OldState types.MediaState `json:"oldState"`
-	// NewState holds the newState field.
+	// NewState is the media state after the change, the one GetMediaState now
+	// returns.
 	NewState types.MediaState `json:"newState"`
 }
 
@@ -229,18 +268,25 @@ func (e MediaStateChanged) MarshalJSON() ([]byte, error) {
 	return encodeData(e.Base, fields(e))
 }
 
-// ConnectionStateChanged is the ConnectionStateChanged event of the core
-// module.
+// ConnectionStateChanged is the event an RTP or WebRTC endpoint sends when its
+// network transport to the peer comes up or goes down. A WebRtcEndpoint
+// reaches CONNECTED once ICE has selected a candidate pair and DTLS is
+// established; media may still not flow at that point. On a real KMS it stayed
+// CONNECTED for more than 40 s after the peer was released; MediaStateChanged
+// noticed first.
 //
 // A subscription on a BaseRtpEndpoint, or on a subclass, receives it. Its data
 // fields are those of RaiseBase > Media > ConnectionStateChanged.
 type ConnectionStateChanged struct {
 	Base `json:"-"`
-	// Type holds the type field. It is declared on Media and inherited.
+	// Type is the name of the event, such as "MediaFlowInStateChanged": the
+	// same as the event type of the notification. It is declared on Media and
+	// inherited.
 	Type string `json:"type"`
-	// OldState holds the oldState field.
+	// OldState is the connection state before the change.
 	OldState types.ConnectionState `json:"oldState"`
-	// NewState holds the newState field.
+	// NewState is the connection state after the change, the one
+	// GetConnectionState now returns.
 	NewState types.ConnectionState `json:"newState"`
 }
 
@@ -270,20 +316,29 @@ func (e ConnectionStateChanged) MarshalJSON() ([]byte, error) {
 	return encodeData(e.Base, fields(e))
 }
 
-// MediaFlowOutStateChanged is the MediaFlowOutStateChanged event of the core
-// module.
+// MediaFlowOutStateChanged is the event a media element sends when media of
+// one type starts or stops leaving it towards the elements it feeds inside the
+// pipeline. For an endpoint that is the media it receives from outside: on a
+// real KMS a WebRtcEndpoint receiving audio from its peer reported Out FLOWING
+// (and IsMediaFlowingOut true), whether or not anything was connected to it.
+// The change to NOT_FLOWING comes a few seconds after the last media left (2
+// to 4 s on a real KMS).
 //
 // A subscription on a MediaElement, or on a subclass, receives it. Its data
 // fields are those of RaiseBase > Media > MediaFlowOutStateChanged.
 type MediaFlowOutStateChanged struct {
 	Base `json:"-"`
-	// Type holds the type field. It is declared on Media and inherited.
+	// Type is the name of the event, such as "MediaFlowInStateChanged": the
+	// same as the event type of the notification. It is declared on Media and
+	// inherited.
 	Type string `json:"type"`
-	// State holds the state field.
+	// State is FLOWING when media of that type now leaves the element into the
+	// pipeline, NOT_FLOWING when it stopped.
 	State types.MediaFlowState `json:"state"`
-	// PadName holds the padName field.
+	// PadName is the name of the element's output whose flow changed:
+	// "default" unless connections named another media description.
 	PadName string `json:"padName"`
-	// MediaType holds the mediaType field.
+	// MediaType is the kind of media whose flow changed.
 	MediaType types.MediaType `json:"mediaType"`
 }
 
@@ -313,20 +368,29 @@ func (e MediaFlowOutStateChanged) MarshalJSON() ([]byte, error) {
 	return encodeData(e.Base, fields(e))
 }
 
-// MediaFlowInStateChanged is the MediaFlowInStateChanged event of the core
-// module.
+// MediaFlowInStateChanged is the event a media element sends when media of one
+// type starts or stops reaching it from the element connected to it inside the
+// pipeline. For an endpoint that is the media it is about to send out: on a
+// real KMS a WebRtcEndpoint fed by a player reported In FLOWING (and
+// IsMediaFlowingIn true), not the endpoint receiving from its peer. The change
+// to NOT_FLOWING comes a few seconds after the last media arrived (2 to 4 s on
+// a real KMS).
 //
 // A subscription on a MediaElement, or on a subclass, receives it. Its data
 // fields are those of RaiseBase > Media > MediaFlowInStateChanged.
 type MediaFlowInStateChanged struct {
 	Base `json:"-"`
-	// Type holds the type field. It is declared on Media and inherited.
+	// Type is the name of the event, such as "MediaFlowInStateChanged": the
+	// same as the event type of the notification. It is declared on Media and
+	// inherited.
 	Type string `json:"type"`
-	// State holds the state field.
+	// State is FLOWING when media of that type now arrives from the pipeline,
+	// NOT_FLOWING when it stopped.
 	State types.MediaFlowState `json:"state"`
-	// PadName holds the padName field.
+	// PadName is the name of the element's input whose flow changed: "default"
+	// unless connections named another media description.
 	PadName string `json:"padName"`
-	// MediaType holds the mediaType field.
+	// MediaType is the kind of media whose flow changed.
 	MediaType types.MediaType `json:"mediaType"`
 }
 
@@ -356,20 +420,30 @@ func (e MediaFlowInStateChanged) MarshalJSON() ([]byte, error) {
 	return encodeData(e.Base, fields(e))
 }
 
-// MediaTranscodingStateChanged is the MediaTranscodingStateChanged event of
-// the core module.
+// MediaTranscodingStateChanged is the event a media element sends when media
+// of one type that it passes on starts or stops being decoded and encoded
+// again because a sink needs another codec or format. Transcoding costs much
+// CPU; matching codecs avoid it. On a real KMS a PlayerEndpoint playing a
+// VP8/Opus WebM file into an MP4 RecorderEndpoint sent TRANSCODING for audio
+// and for video; the event came from the player, which converts what it sends,
+// while the recorder's IsMediaTranscoding stayed false.
 //
 // A subscription on a MediaElement, or on a subclass, receives it. Its data
 // fields are those of RaiseBase > Media > MediaTranscodingStateChanged.
 type MediaTranscodingStateChanged struct {
 	Base `json:"-"`
-	// Type holds the type field. It is declared on Media and inherited.
+	// Type is the name of the event, such as "MediaFlowInStateChanged": the
+	// same as the event type of the notification. It is declared on Media and
+	// inherited.
 	Type string `json:"type"`
-	// State holds the state field.
+	// State is TRANSCODING when the element now converts that media,
+	// NOT_TRANSCODING when it passes it on unchanged.
 	State types.MediaTranscodingState `json:"state"`
-	// BinName holds the binName field.
+	// BinName is the name of the server's internal GStreamer bin doing the
+	// work, such as "kmsplayerendpoint1_kmsagnosticbin2-0": useful to match
+	// the server's logs or a GStreamer dot graph.
 	BinName string `json:"binName"`
-	// MediaType holds the mediaType field.
+	// MediaType is the kind of media concerned, AUDIO or VIDEO.
 	MediaType types.MediaType `json:"mediaType"`
 }
 
@@ -399,21 +473,27 @@ func (e MediaTranscodingStateChanged) MarshalJSON() ([]byte, error) {
 	return encodeData(e.Base, fields(e))
 }
 
-// ElementConnected is the ElementConnected event of the core module.
+// ElementConnected is the event the source element sends for each connection
+// made from it to a sink. A Connect without a media type makes three
+// connections, so three events follow: AUDIO, VIDEO and DATA.
 //
 // A subscription on a MediaElement, or on a subclass, receives it. Its data
 // fields are those of RaiseBase > Media > ElementConnected.
 type ElementConnected struct {
 	Base `json:"-"`
-	// Type holds the type field. It is declared on Media and inherited.
+	// Type is the name of the event, such as "MediaFlowInStateChanged": the
+	// same as the event type of the notification. It is declared on Media and
+	// inherited.
 	Type string `json:"type"`
-	// Sink is an id of a MediaElement.
+	// Sink is the element that now receives media from the source.
 	Sink string `json:"sink"`
-	// MediaType holds the mediaType field.
+	// MediaType is the kind of media the new connection carries.
 	MediaType types.MediaType `json:"mediaType"`
-	// SourceMediaDescription holds the sourceMediaDescription field.
+	// SourceMediaDescription is the media description used on the source side,
+	// "default" unless the Connect call named another.
 	SourceMediaDescription string `json:"sourceMediaDescription"`
-	// SinkMediaDescription holds the sinkMediaDescription field.
+	// SinkMediaDescription is the media description used on the sink side,
+	// "default" unless the Connect call named another.
 	SinkMediaDescription string `json:"sinkMediaDescription"`
 }
 
@@ -443,21 +523,29 @@ func (e ElementConnected) MarshalJSON() ([]byte, error) {
 	return encodeData(e.Base, fields(e))
 }
 
-// ElementDisconnected is the ElementDisconnected event of the core module.
+// ElementDisconnected is the event the source element sends for each
+// connection removed from it: on Disconnect (one per media type, even when
+// nothing was connected), when its sink is released, and when another source
+// is connected to its sink for the same media type. A released element's own
+// subscribers see nothing, as its subscriptions end first.
 //
 // A subscription on a MediaElement, or on a subclass, receives it. Its data
 // fields are those of RaiseBase > Media > ElementDisconnected.
 type ElementDisconnected struct {
 	Base `json:"-"`
-	// Type holds the type field. It is declared on Media and inherited.
+	// Type is the name of the event, such as "MediaFlowInStateChanged": the
+	// same as the event type of the notification. It is declared on Media and
+	// inherited.
 	Type string `json:"type"`
-	// Sink is an id of a MediaElement.
+	// Sink is the element that no longer receives media from the source.
 	Sink string `json:"sink"`
-	// MediaType holds the mediaType field.
+	// MediaType is the kind of media the removed connection carried.
 	MediaType types.MediaType `json:"mediaType"`
-	// SourceMediaDescription holds the sourceMediaDescription field.
+	// SourceMediaDescription is the media description the connection used on
+	// the source side, usually "default".
 	SourceMediaDescription string `json:"sourceMediaDescription"`
-	// SinkMediaDescription holds the sinkMediaDescription field.
+	// SinkMediaDescription is the media description the connection used on the
+	// sink side, usually "default".
 	SinkMediaDescription string `json:"sinkMediaDescription"`
 }
 
@@ -487,16 +575,22 @@ func (e ElementDisconnected) MarshalJSON() ([]byte, error) {
 	return encodeData(e.Base, fields(e))
 }
 
-// UriEndpointStateChanged is the UriEndpointStateChanged event of the core
-// module.
+// UriEndpointStateChanged is the event a player or recorder sends when it
+// moves between STOP, START and PAUSE. A player enters START on Play and
+// returns to STOP at the end of its media, together with EndOfStream; on a
+// real KMS a recorder entered START only once media arrived, together with
+// Recording, and STOP together with Stopped.
 //
 // A subscription on an UriEndpoint, or on a subclass, receives it. Its data
 // fields are those of RaiseBase > Media > UriEndpointStateChanged.
 type UriEndpointStateChanged struct {
 	Base `json:"-"`
-	// Type holds the type field. It is declared on Media and inherited.
+	// Type is the name of the event, such as "MediaFlowInStateChanged": the
+	// same as the event type of the notification. It is declared on Media and
+	// inherited.
 	Type string `json:"type"`
-	// State holds the state field.
+	// State is the state the endpoint has just entered, the one GetState now
+	// returns.
 	State types.UriEndpointState `json:"state"`
 }
 

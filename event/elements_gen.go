@@ -12,7 +12,9 @@ import "github.com/gokurento/kurento/types"
 // fields are those of RaiseBase > Media > OnKeySoftLimit.
 type OnKeySoftLimit struct {
 	Base `json:"-"`
-	// Type holds the type field. It is declared on Media and inherited.
+	// Type is the name of the event, such as "MediaFlowInStateChanged": the
+	// same as the event type of the notification. It is declared on Media and
+	// inherited.
 	Type string `json:"type"`
 	// MediaType is the kind of stream whose key is nearly used up: AUDIO or
 	// VIDEO.
@@ -53,7 +55,9 @@ func (e OnKeySoftLimit) MarshalJSON() ([]byte, error) {
 // data fields are those of RaiseBase > Media > Recording.
 type Recording struct {
 	Base `json:"-"`
-	// Type holds the type field. It is declared on Media and inherited.
+	// Type is the name of the event, such as "MediaFlowInStateChanged": the
+	// same as the event type of the notification. It is declared on Media and
+	// inherited.
 	Type string `json:"type"`
 }
 
@@ -89,7 +93,9 @@ func (e Recording) MarshalJSON() ([]byte, error) {
 // data fields are those of RaiseBase > Media > Paused.
 type Paused struct {
 	Base `json:"-"`
-	// Type holds the type field. It is declared on Media and inherited.
+	// Type is the name of the event, such as "MediaFlowInStateChanged": the
+	// same as the event type of the notification. It is declared on Media and
+	// inherited.
 	Type string `json:"type"`
 }
 
@@ -126,7 +132,9 @@ func (e Paused) MarshalJSON() ([]byte, error) {
 // data fields are those of RaiseBase > Media > Stopped.
 type Stopped struct {
 	Base `json:"-"`
-	// Type holds the type field. It is declared on Media and inherited.
+	// Type is the name of the event, such as "MediaFlowInStateChanged": the
+	// same as the event type of the notification. It is declared on Media and
+	// inherited.
 	Type string `json:"type"`
 }
 
@@ -164,7 +172,9 @@ func (e Stopped) MarshalJSON() ([]byte, error) {
 // receives it. Its data fields are those of RaiseBase > Media > EndOfStream.
 type EndOfStream struct {
 	Base `json:"-"`
-	// Type holds the type field. It is declared on Media and inherited.
+	// Type is the name of the event, such as "MediaFlowInStateChanged": the
+	// same as the event type of the notification. It is declared on Media and
+	// inherited.
 	Type string `json:"type"`
 }
 
@@ -202,7 +212,9 @@ func (e EndOfStream) MarshalJSON() ([]byte, error) {
 // fields are those of RaiseBase > Media > IceCandidateFound.
 type IceCandidateFound struct {
 	Base `json:"-"`
-	// Type holds the type field. It is declared on Media and inherited.
+	// Type is the name of the event, such as "MediaFlowInStateChanged": the
+	// same as the event type of the notification. It is declared on Media and
+	// inherited.
 	Type string `json:"type"`
 	// Candidate is the local candidate, with the m-line it belongs to.
 	Candidate types.IceCandidate `json:"candidate"`
@@ -242,7 +254,9 @@ func (e IceCandidateFound) MarshalJSON() ([]byte, error) {
 // fields are those of RaiseBase > Media > IceGatheringDone.
 type IceGatheringDone struct {
 	Base `json:"-"`
-	// Type holds the type field. It is declared on Media and inherited.
+	// Type is the name of the event, such as "MediaFlowInStateChanged": the
+	// same as the event type of the notification. It is declared on Media and
+	// inherited.
 	Type string `json:"type"`
 }
 
@@ -281,7 +295,9 @@ func (e IceGatheringDone) MarshalJSON() ([]byte, error) {
 // fields are those of RaiseBase > Media > IceComponentStateChanged.
 type IceComponentStateChanged struct {
 	Base `json:"-"`
-	// Type holds the type field. It is declared on Media and inherited.
+	// Type is the name of the event, such as "MediaFlowInStateChanged": the
+	// same as the event type of the notification. It is declared on Media and
+	// inherited.
 	Type string `json:"type"`
 	// StreamId is the ICE stream: one per m-line, or one for the whole BUNDLE
 	// group (numbered from 1 on KMS 7.3).
@@ -326,7 +342,9 @@ func (e IceComponentStateChanged) MarshalJSON() ([]byte, error) {
 // fields are those of RaiseBase > Media > DtlsConnectionStateChange.
 type DtlsConnectionStateChange struct {
 	Base `json:"-"`
-	// Type holds the type field. It is declared on Media and inherited.
+	// Type is the name of the event, such as "MediaFlowInStateChanged": the
+	// same as the event type of the notification. It is declared on Media and
+	// inherited.
 	Type string `json:"type"`
 	// StreamId is the ICE stream the connection runs on.
 	StreamId string `json:"streamId"`
@@ -371,7 +389,9 @@ func (e DtlsConnectionStateChange) MarshalJSON() ([]byte, error) {
 // fields are those of RaiseBase > Media > DataChannelOpened.
 type DataChannelOpened struct {
 	Base `json:"-"`
-	// Type holds the type field. It is declared on Media and inherited.
+	// Type is the name of the event, such as "MediaFlowInStateChanged": the
+	// same as the event type of the notification. It is declared on Media and
+	// inherited.
 	Type string `json:"type"`
 	// ChannelId is the id of the opened channel, to pass to CloseDataChannel.
 	ChannelId int32 `json:"channelId"`
@@ -410,7 +430,9 @@ func (e DataChannelOpened) MarshalJSON() ([]byte, error) {
 // fields are those of RaiseBase > Media > DataChannelClosed.
 type DataChannelClosed struct {
 	Base `json:"-"`
-	// Type holds the type field. It is declared on Media and inherited.
+	// Type is the name of the event, such as "MediaFlowInStateChanged": the
+	// same as the event type of the notification. It is declared on Media and
+	// inherited.
 	Type string `json:"type"`
 	// ChannelId is the id of the closed channel.
 	ChannelId int32 `json:"channelId"`
@@ -450,7 +472,9 @@ func (e DataChannelClosed) MarshalJSON() ([]byte, error) {
 // fields are those of RaiseBase > Media > NewCandidatePairSelected.
 type NewCandidatePairSelected struct {
 	Base `json:"-"`
-	// Type holds the type field. It is declared on Media and inherited.
+	// Type is the name of the event, such as "MediaFlowInStateChanged": the
+	// same as the event type of the notification. It is declared on Media and
+	// inherited.
 	Type string `json:"type"`
 	// CandidatePair is the selected pair, with its stream and component.
 	CandidatePair types.IceCandidatePair `json:"candidatePair"`

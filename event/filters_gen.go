@@ -9,7 +9,9 @@ package event
 // fields are those of RaiseBase > Media > CodeFound.
 type CodeFound struct {
 	Base `json:"-"`
-	// Type holds the type field. It is declared on Media and inherited.
+	// Type is the name of the event, such as "MediaFlowInStateChanged": the
+	// same as the event type of the notification. It is declared on Media and
+	// inherited.
 	Type string `json:"type"`
 	// CodeType is the kind of code, as ZBar names its symbologies, for example
 	// "QR-Code" or "EAN-13".

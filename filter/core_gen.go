@@ -315,6 +315,9 @@ func (h *Filter) IsMediaTranscoding(ctx context.Context, mediaType types.MediaTy
 }
 
 // OnElementConnected subscribes to the ElementConnected events of the object.
+// ElementConnected is the event the source element sends for each connection
+// made from it to a sink. A Connect without a media type makes three
+// connections, so three events follow: AUDIO, VIDEO and DATA.
 //
 // It is declared by [element.MediaElement.OnElementConnected].
 func (h *Filter) OnElementConnected(ctx context.Context) (<-chan event.ElementConnected, error) {
@@ -322,7 +325,11 @@ func (h *Filter) OnElementConnected(ctx context.Context) (<-chan event.ElementCo
 }
 
 // OnElementDisconnected subscribes to the ElementDisconnected events of the
-// object.
+// object. ElementDisconnected is the event the source element sends for each
+// connection removed from it: on Disconnect (one per media type, even when
+// nothing was connected), when its sink is released, and when another source
+// is connected to its sink for the same media type. A released element's own
+// subscribers see nothing, as its subscriptions end first.
 //
 // It is declared by [element.MediaElement.OnElementDisconnected].
 func (h *Filter) OnElementDisconnected(ctx context.Context) (<-chan event.ElementDisconnected, error) {
@@ -330,7 +337,13 @@ func (h *Filter) OnElementDisconnected(ctx context.Context) (<-chan event.Elemen
 }
 
 // OnMediaFlowOutStateChanged subscribes to the MediaFlowOutStateChanged events
-// of the object.
+// of the object. MediaFlowOutStateChanged is the event a media element sends
+// when media of one type starts or stops leaving it towards the elements it
+// feeds inside the pipeline. For an endpoint that is the media it receives
+// from outside: on a real KMS a WebRtcEndpoint receiving audio from its peer
+// reported Out FLOWING (and IsMediaFlowingOut true), whether or not anything
+// was connected to it. The change to NOT_FLOWING comes a few seconds after the
+// last media left (2 to 4 s on a real KMS).
 //
 // It is declared by [element.MediaElement.OnMediaFlowOutStateChanged].
 func (h *Filter) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan event.MediaFlowOutStateChanged, error) {
@@ -338,7 +351,13 @@ func (h *Filter) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan event.M
 }
 
 // OnMediaFlowInStateChanged subscribes to the MediaFlowInStateChanged events
-// of the object.
+// of the object. MediaFlowInStateChanged is the event a media element sends
+// when media of one type starts or stops reaching it from the element
+// connected to it inside the pipeline. For an endpoint that is the media it is
+// about to send out: on a real KMS a WebRtcEndpoint fed by a player reported
+// In FLOWING (and IsMediaFlowingIn true), not the endpoint receiving from its
+// peer. The change to NOT_FLOWING comes a few seconds after the last media
+// arrived (2 to 4 s on a real KMS).
 //
 // It is declared by [element.MediaElement.OnMediaFlowInStateChanged].
 func (h *Filter) OnMediaFlowInStateChanged(ctx context.Context) (<-chan event.MediaFlowInStateChanged, error) {
@@ -347,6 +366,13 @@ func (h *Filter) OnMediaFlowInStateChanged(ctx context.Context) (<-chan event.Me
 
 // OnMediaTranscodingStateChanged subscribes to the
 // MediaTranscodingStateChanged events of the object.
+// MediaTranscodingStateChanged is the event a media element sends when media
+// of one type that it passes on starts or stops being decoded and encoded
+// again because a sink needs another codec or format. Transcoding costs much
+// CPU; matching codecs avoid it. On a real KMS a PlayerEndpoint playing a
+// VP8/Opus WebM file into an MP4 RecorderEndpoint sent TRANSCODING for audio
+// and for video; the event came from the player, which converts what it sends,
+// while the recorder's IsMediaTranscoding stayed false.
 //
 // It is declared by [element.MediaElement.OnMediaTranscodingStateChanged].
 func (h *Filter) OnMediaTranscodingStateChanged(ctx context.Context) (<-chan event.MediaTranscodingStateChanged, error) {
@@ -480,7 +506,11 @@ func (h *Filter) GetTags(ctx context.Context) ([]types.Tag, error) {
 	return h.embedded().GetTags(ctx)
 }
 
-// OnError subscribes to the Error events of the object.
+// OnError subscribes to the Error events of the object. Error is the event an
+// object sends when something fails inside the server after the call that
+// started it has already returned, such as a player that cannot open its URI
+// or a recorder that cannot write its file. Subscribe to it on players,
+// recorders and filters: these failures are not reported any other way.
 //
 // It is declared by [element.MediaObject.OnError].
 func (h *Filter) OnError(ctx context.Context) (<-chan event.Error, error) {
@@ -785,6 +815,9 @@ func (h *PassThrough) IsMediaTranscoding(ctx context.Context, mediaType types.Me
 }
 
 // OnElementConnected subscribes to the ElementConnected events of the object.
+// ElementConnected is the event the source element sends for each connection
+// made from it to a sink. A Connect without a media type makes three
+// connections, so three events follow: AUDIO, VIDEO and DATA.
 //
 // It is declared by [element.MediaElement.OnElementConnected].
 func (h *PassThrough) OnElementConnected(ctx context.Context) (<-chan event.ElementConnected, error) {
@@ -792,7 +825,11 @@ func (h *PassThrough) OnElementConnected(ctx context.Context) (<-chan event.Elem
 }
 
 // OnElementDisconnected subscribes to the ElementDisconnected events of the
-// object.
+// object. ElementDisconnected is the event the source element sends for each
+// connection removed from it: on Disconnect (one per media type, even when
+// nothing was connected), when its sink is released, and when another source
+// is connected to its sink for the same media type. A released element's own
+// subscribers see nothing, as its subscriptions end first.
 //
 // It is declared by [element.MediaElement.OnElementDisconnected].
 func (h *PassThrough) OnElementDisconnected(ctx context.Context) (<-chan event.ElementDisconnected, error) {
@@ -800,7 +837,13 @@ func (h *PassThrough) OnElementDisconnected(ctx context.Context) (<-chan event.E
 }
 
 // OnMediaFlowOutStateChanged subscribes to the MediaFlowOutStateChanged events
-// of the object.
+// of the object. MediaFlowOutStateChanged is the event a media element sends
+// when media of one type starts or stops leaving it towards the elements it
+// feeds inside the pipeline. For an endpoint that is the media it receives
+// from outside: on a real KMS a WebRtcEndpoint receiving audio from its peer
+// reported Out FLOWING (and IsMediaFlowingOut true), whether or not anything
+// was connected to it. The change to NOT_FLOWING comes a few seconds after the
+// last media left (2 to 4 s on a real KMS).
 //
 // It is declared by [element.MediaElement.OnMediaFlowOutStateChanged].
 func (h *PassThrough) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan event.MediaFlowOutStateChanged, error) {
@@ -808,7 +851,13 @@ func (h *PassThrough) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan ev
 }
 
 // OnMediaFlowInStateChanged subscribes to the MediaFlowInStateChanged events
-// of the object.
+// of the object. MediaFlowInStateChanged is the event a media element sends
+// when media of one type starts or stops reaching it from the element
+// connected to it inside the pipeline. For an endpoint that is the media it is
+// about to send out: on a real KMS a WebRtcEndpoint fed by a player reported
+// In FLOWING (and IsMediaFlowingIn true), not the endpoint receiving from its
+// peer. The change to NOT_FLOWING comes a few seconds after the last media
+// arrived (2 to 4 s on a real KMS).
 //
 // It is declared by [element.MediaElement.OnMediaFlowInStateChanged].
 func (h *PassThrough) OnMediaFlowInStateChanged(ctx context.Context) (<-chan event.MediaFlowInStateChanged, error) {
@@ -817,6 +866,13 @@ func (h *PassThrough) OnMediaFlowInStateChanged(ctx context.Context) (<-chan eve
 
 // OnMediaTranscodingStateChanged subscribes to the
 // MediaTranscodingStateChanged events of the object.
+// MediaTranscodingStateChanged is the event a media element sends when media
+// of one type that it passes on starts or stops being decoded and encoded
+// again because a sink needs another codec or format. Transcoding costs much
+// CPU; matching codecs avoid it. On a real KMS a PlayerEndpoint playing a
+// VP8/Opus WebM file into an MP4 RecorderEndpoint sent TRANSCODING for audio
+// and for video; the event came from the player, which converts what it sends,
+// while the recorder's IsMediaTranscoding stayed false.
 //
 // It is declared by [element.MediaElement.OnMediaTranscodingStateChanged].
 func (h *PassThrough) OnMediaTranscodingStateChanged(ctx context.Context) (<-chan event.MediaTranscodingStateChanged, error) {
@@ -950,7 +1006,11 @@ func (h *PassThrough) GetTags(ctx context.Context) ([]types.Tag, error) {
 	return h.embedded().GetTags(ctx)
 }
 
-// OnError subscribes to the Error events of the object.
+// OnError subscribes to the Error events of the object. Error is the event an
+// object sends when something fails inside the server after the call that
+// started it has already returned, such as a player that cannot open its URI
+// or a recorder that cannot write its file. Subscribe to it on players,
+// recorders and filters: these failures are not reported any other way.
 //
 // It is declared by [element.MediaObject.OnError].
 func (h *PassThrough) OnError(ctx context.Context) (<-chan event.Error, error) {

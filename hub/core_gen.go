@@ -308,7 +308,11 @@ func (h *Hub) GetTags(ctx context.Context) ([]types.Tag, error) {
 	return h.embedded().GetTags(ctx)
 }
 
-// OnError subscribes to the Error events of the object.
+// OnError subscribes to the Error events of the object. Error is the event an
+// object sends when something fails inside the server after the call that
+// started it has already returned, such as a player that cannot open its URI
+// or a recorder that cannot write its file. Subscribe to it on players,
+// recorders and filters: these failures are not reported any other way.
 //
 // It is declared by [element.MediaObject.OnError].
 func (h *Hub) OnError(ctx context.Context) (<-chan event.Error, error) {
@@ -612,6 +616,9 @@ func (h *HubPort) IsMediaTranscoding(ctx context.Context, mediaType types.MediaT
 }
 
 // OnElementConnected subscribes to the ElementConnected events of the object.
+// ElementConnected is the event the source element sends for each connection
+// made from it to a sink. A Connect without a media type makes three
+// connections, so three events follow: AUDIO, VIDEO and DATA.
 //
 // It is declared by [element.MediaElement.OnElementConnected].
 func (h *HubPort) OnElementConnected(ctx context.Context) (<-chan event.ElementConnected, error) {
@@ -619,7 +626,11 @@ func (h *HubPort) OnElementConnected(ctx context.Context) (<-chan event.ElementC
 }
 
 // OnElementDisconnected subscribes to the ElementDisconnected events of the
-// object.
+// object. ElementDisconnected is the event the source element sends for each
+// connection removed from it: on Disconnect (one per media type, even when
+// nothing was connected), when its sink is released, and when another source
+// is connected to its sink for the same media type. A released element's own
+// subscribers see nothing, as its subscriptions end first.
 //
 // It is declared by [element.MediaElement.OnElementDisconnected].
 func (h *HubPort) OnElementDisconnected(ctx context.Context) (<-chan event.ElementDisconnected, error) {
@@ -627,7 +638,13 @@ func (h *HubPort) OnElementDisconnected(ctx context.Context) (<-chan event.Eleme
 }
 
 // OnMediaFlowOutStateChanged subscribes to the MediaFlowOutStateChanged events
-// of the object.
+// of the object. MediaFlowOutStateChanged is the event a media element sends
+// when media of one type starts or stops leaving it towards the elements it
+// feeds inside the pipeline. For an endpoint that is the media it receives
+// from outside: on a real KMS a WebRtcEndpoint receiving audio from its peer
+// reported Out FLOWING (and IsMediaFlowingOut true), whether or not anything
+// was connected to it. The change to NOT_FLOWING comes a few seconds after the
+// last media left (2 to 4 s on a real KMS).
 //
 // It is declared by [element.MediaElement.OnMediaFlowOutStateChanged].
 func (h *HubPort) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan event.MediaFlowOutStateChanged, error) {
@@ -635,7 +652,13 @@ func (h *HubPort) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan event.
 }
 
 // OnMediaFlowInStateChanged subscribes to the MediaFlowInStateChanged events
-// of the object.
+// of the object. MediaFlowInStateChanged is the event a media element sends
+// when media of one type starts or stops reaching it from the element
+// connected to it inside the pipeline. For an endpoint that is the media it is
+// about to send out: on a real KMS a WebRtcEndpoint fed by a player reported
+// In FLOWING (and IsMediaFlowingIn true), not the endpoint receiving from its
+// peer. The change to NOT_FLOWING comes a few seconds after the last media
+// arrived (2 to 4 s on a real KMS).
 //
 // It is declared by [element.MediaElement.OnMediaFlowInStateChanged].
 func (h *HubPort) OnMediaFlowInStateChanged(ctx context.Context) (<-chan event.MediaFlowInStateChanged, error) {
@@ -644,6 +667,13 @@ func (h *HubPort) OnMediaFlowInStateChanged(ctx context.Context) (<-chan event.M
 
 // OnMediaTranscodingStateChanged subscribes to the
 // MediaTranscodingStateChanged events of the object.
+// MediaTranscodingStateChanged is the event a media element sends when media
+// of one type that it passes on starts or stops being decoded and encoded
+// again because a sink needs another codec or format. Transcoding costs much
+// CPU; matching codecs avoid it. On a real KMS a PlayerEndpoint playing a
+// VP8/Opus WebM file into an MP4 RecorderEndpoint sent TRANSCODING for audio
+// and for video; the event came from the player, which converts what it sends,
+// while the recorder's IsMediaTranscoding stayed false.
 //
 // It is declared by [element.MediaElement.OnMediaTranscodingStateChanged].
 func (h *HubPort) OnMediaTranscodingStateChanged(ctx context.Context) (<-chan event.MediaTranscodingStateChanged, error) {
@@ -777,7 +807,11 @@ func (h *HubPort) GetTags(ctx context.Context) ([]types.Tag, error) {
 	return h.embedded().GetTags(ctx)
 }
 
-// OnError subscribes to the Error events of the object.
+// OnError subscribes to the Error events of the object. Error is the event an
+// object sends when something fails inside the server after the call that
+// started it has already returned, such as a player that cannot open its URI
+// or a recorder that cannot write its file. Subscribe to it on players,
+// recorders and filters: these failures are not reported any other way.
 //
 // It is declared by [element.MediaObject.OnError].
 func (h *HubPort) OnError(ctx context.Context) (<-chan event.Error, error) {

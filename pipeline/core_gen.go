@@ -341,7 +341,11 @@ func (h *MediaPipeline) GetTags(ctx context.Context) ([]types.Tag, error) {
 	return h.embedded().GetTags(ctx)
 }
 
-// OnError subscribes to the Error events of the object.
+// OnError subscribes to the Error events of the object. Error is the event an
+// object sends when something fails inside the server after the call that
+// started it has already returned, such as a player that cannot open its URI
+// or a recorder that cannot write its file. Subscribe to it on players,
+// recorders and filters: these failures are not reported any other way.
 //
 // It is declared by [element.MediaObject.OnError].
 func (h *MediaPipeline) OnError(ctx context.Context) (<-chan event.Error, error) {
@@ -536,11 +540,18 @@ func (h *ServerManager) GetUsedMemory(ctx context.Context) (int64, error) {
 }
 
 // OnObjectCreated subscribes to the ObjectCreated events of the object.
+// ObjectCreated is the event the ServerManager sends each time any session
+// creates an object (pipeline, element or hub) on the server. Only sessions
+// that subscribed on the ServerManager receive it.
 func (h *ServerManager) OnObjectCreated(ctx context.Context) (<-chan event.ObjectCreated, error) {
 	return client.Subscribe(ctx, h.Object(), "ObjectCreated", event.DecodeObjectCreated)
 }
 
 // OnObjectDestroyed subscribes to the ObjectDestroyed events of the object.
+// ObjectDestroyed is the event the ServerManager sends when an object is
+// really destroyed: shortly after its release, asynchronously, and for a
+// released pipeline once per element before the pipeline itself. Only sessions
+// that subscribed on the ServerManager receive it.
 func (h *ServerManager) OnObjectDestroyed(ctx context.Context) (<-chan event.ObjectDestroyed, error) {
 	return client.Subscribe(ctx, h.Object(), "ObjectDestroyed", event.DecodeObjectDestroyed)
 }
@@ -681,7 +692,11 @@ func (h *ServerManager) GetTags(ctx context.Context) ([]types.Tag, error) {
 	return h.embedded().GetTags(ctx)
 }
 
-// OnError subscribes to the Error events of the object.
+// OnError subscribes to the Error events of the object. Error is the event an
+// object sends when something fails inside the server after the call that
+// started it has already returned, such as a player that cannot open its URI
+// or a recorder that cannot write its file. Subscribe to it on players,
+// recorders and filters: these failures are not reported any other way.
 //
 // It is declared by [element.MediaObject.OnError].
 func (h *ServerManager) OnError(ctx context.Context) (<-chan event.Error, error) {

@@ -4,14 +4,22 @@ package types
 
 import "encoding/json"
 
-// UriEndpointState is an enum of the core module. Known values: STOP, START,
-// PAUSE; [UriEndpointState.Valid] tells them from values of a newer server.
+// UriEndpointState is the state of a player or recorder: stopped, running
+// (playing or recording) or paused. Known values: STOP, START, PAUSE;
+// [UriEndpointState.Valid] tells them from values of a newer server.
 type UriEndpointState string
 
 // Values of UriEndpointState.
 const (
-	UriEndpointStateStop  UriEndpointState = "STOP"
+	// UriEndpointStateStop is the state of a new endpoint and the state after
+	// Stop or, for a player, after the end of its media: nothing is read or
+	// written.
+	UriEndpointStateStop UriEndpointState = "STOP"
+	// UriEndpointStateStart is the running state: a player plays, a recorder
+	// writes. A recorder asked to Record reaches it only once media arrives.
 	UriEndpointStateStart UriEndpointState = "START"
+	// UriEndpointStatePause is the state after Pause: a player keeps its
+	// position, a recorder writes nothing until Record is called again.
 	UriEndpointStatePause UriEndpointState = "PAUSE"
 )
 
@@ -38,13 +46,18 @@ func (v UriEndpointState) MarshalJSON() ([]byte, error) {
 	return json.Marshal(string(v))
 }
 
-// ServerType is an enum of the core module. Known values: KMS, KCS;
-// [ServerType.Valid] tells them from values of a newer server.
+// ServerType is the kind of server that answers: a media server itself or a
+// proxy in front of media servers. Known values: KMS, KCS; [ServerType.Valid]
+// tells them from values of a newer server.
 type ServerType string
 
 // Values of ServerType.
 const (
+	// ServerTypeKms is a Kurento Media Server, which runs the media itself;
+	// the only value KMS 7 reports.
 	ServerTypeKms ServerType = "KMS"
+	// ServerTypeKcs is a Kurento cluster proxy that forwards requests to media
+	// servers.
 	ServerTypeKcs ServerType = "KCS"
 )
 
@@ -71,7 +84,9 @@ func (v ServerType) MarshalJSON() ([]byte, error) {
 	return json.Marshal(string(v))
 }
 
-// GstreamerDotDetails is an enum of the core module. Known values:
+// GstreamerDotDetails is the amount of detail GetGstreamerDot and
+// DumpGstreamerDot write into the Graphviz graph of the server's GStreamer
+// pipeline. The values follow GStreamer's own graph-dump levels. Known values:
 // SHOW_MEDIA_TYPE, SHOW_CAPS_DETAILS, SHOW_NON_DEFAULT_PARAMS, SHOW_STATES,
 // SHOW_FULL_PARAMS, SHOW_ALL, SHOW_VERBOSE; [GstreamerDotDetails.Valid] tells
 // them from values of a newer server.
@@ -79,13 +94,30 @@ type GstreamerDotDetails string
 
 // Values of GstreamerDotDetails.
 const (
-	GstreamerDotDetailsShowMediaType        GstreamerDotDetails = "SHOW_MEDIA_TYPE"
-	GstreamerDotDetailsShowCapsDetails      GstreamerDotDetails = "SHOW_CAPS_DETAILS"
+	// GstreamerDotDetailsShowMediaType is the least detail: elements, their
+	// links and the media type of each link.
+	GstreamerDotDetailsShowMediaType GstreamerDotDetails = "SHOW_MEDIA_TYPE"
+	// GstreamerDotDetailsShowCapsDetails is the full caps (format details)
+	// negotiated on each link.
+	GstreamerDotDetailsShowCapsDetails GstreamerDotDetails = "SHOW_CAPS_DETAILS"
+	// GstreamerDotDetailsShowNonDefaultParams is the element properties whose
+	// values differ from their defaults.
 	GstreamerDotDetailsShowNonDefaultParams GstreamerDotDetails = "SHOW_NON_DEFAULT_PARAMS"
-	GstreamerDotDetailsShowStates           GstreamerDotDetails = "SHOW_STATES"
-	GstreamerDotDetailsShowFullParams       GstreamerDotDetails = "SHOW_FULL_PARAMS"
-	GstreamerDotDetailsShowAll              GstreamerDotDetails = "SHOW_ALL"
-	GstreamerDotDetailsShowVerbose          GstreamerDotDetails = "SHOW_VERBOSE"
+	// GstreamerDotDetailsShowStates is the GStreamer state of each element,
+	// such as PLAYING or PAUSED.
+	GstreamerDotDetailsShowStates GstreamerDotDetails = "SHOW_STATES"
+	// GstreamerDotDetailsShowFullParams is long property values written in
+	// full instead of shortened. On its own it shows no properties (on a real
+	// KMS it gave the smallest graph of all); SHOW_VERBOSE combines it with
+	// the rest.
+	GstreamerDotDetailsShowFullParams GstreamerDotDetails = "SHOW_FULL_PARAMS"
+	// GstreamerDotDetailsShowAll is media types, caps, non-default properties
+	// and states together. On a real KMS the graph asked for without details,
+	// with SHOW_ALL and with SHOW_VERBOSE came out byte for byte the same.
+	GstreamerDotDetailsShowAll GstreamerDotDetails = "SHOW_ALL"
+	// GstreamerDotDetailsShowVerbose is everything GStreamer can write into
+	// the graph; what the server uses when no details are given.
+	GstreamerDotDetailsShowVerbose GstreamerDotDetails = "SHOW_VERBOSE"
 )
 
 // GstreamerDotDetailsValues returns the known values of GstreamerDotDetails, in IDL order.
@@ -111,14 +143,21 @@ func (v GstreamerDotDetails) MarshalJSON() ([]byte, error) {
 	return json.Marshal(string(v))
 }
 
-// MediaState is an enum of the core module. Known values: DISCONNECTED,
-// CONNECTED; [MediaState.Valid] tells them from values of a newer server.
+// MediaState tells whether an RTP or WebRTC endpoint hears from its peer's
+// media session (RTCP packets arrive), as opposed to whether its network
+// transport is up ([ConnectionState]). Known values: DISCONNECTED, CONNECTED;
+// [MediaState.Valid] tells them from values of a newer server.
 type MediaState string
 
 // Values of MediaState.
 const (
+	// MediaStateDisconnected is nothing arrives from the peer's media session:
+	// the state of a new endpoint and the state once the peer has been silent
+	// for a while (about 30 s on a real KMS).
 	MediaStateDisconnected MediaState = "DISCONNECTED"
-	MediaStateConnected    MediaState = "CONNECTED"
+	// MediaStateConnected is RTCP packets arrive from the peer; it sends them
+	// even when it only receives.
+	MediaStateConnected MediaState = "CONNECTED"
 )
 
 // MediaStateValues returns the known values of MediaState, in IDL order.
@@ -144,14 +183,17 @@ func (v MediaState) MarshalJSON() ([]byte, error) {
 	return json.Marshal(string(v))
 }
 
-// MediaFlowState is an enum of the core module. Known values: FLOWING,
-// NOT_FLOWING; [MediaFlowState.Valid] tells them from values of a newer
-// server.
+// MediaFlowState tells whether media of one type passes through an input or
+// output of an element. Known values: FLOWING, NOT_FLOWING;
+// [MediaFlowState.Valid] tells them from values of a newer server.
 type MediaFlowState string
 
 // Values of MediaFlowState.
 const (
-	MediaFlowStateFlowing    MediaFlowState = "FLOWING"
+	// MediaFlowStateFlowing is media is passing.
+	MediaFlowStateFlowing MediaFlowState = "FLOWING"
+	// MediaFlowStateNotFlowing is no media has passed for a few seconds (2 to
+	// 4 s on a real KMS), or none ever did.
 	MediaFlowStateNotFlowing MediaFlowState = "NOT_FLOWING"
 )
 
@@ -178,14 +220,18 @@ func (v MediaFlowState) MarshalJSON() ([]byte, error) {
 	return json.Marshal(string(v))
 }
 
-// MediaTranscodingState is an enum of the core module. Known values:
-// TRANSCODING, NOT_TRANSCODING; [MediaTranscodingState.Valid] tells them from
-// values of a newer server.
+// MediaTranscodingState tells whether an element decodes and encodes again the
+// media of one type it passes on. Known values: TRANSCODING, NOT_TRANSCODING;
+// [MediaTranscodingState.Valid] tells them from values of a newer server.
 type MediaTranscodingState string
 
 // Values of MediaTranscodingState.
 const (
-	MediaTranscodingStateTranscoding    MediaTranscodingState = "TRANSCODING"
+	// MediaTranscodingStateTranscoding is the element converts the media to
+	// the codec or format a sink needs, which costs CPU.
+	MediaTranscodingStateTranscoding MediaTranscodingState = "TRANSCODING"
+	// MediaTranscodingStateNotTranscoding is the media passes on in its
+	// original codec.
 	MediaTranscodingStateNotTranscoding MediaTranscodingState = "NOT_TRANSCODING"
 )
 
@@ -212,14 +258,20 @@ func (v MediaTranscodingState) MarshalJSON() ([]byte, error) {
 	return json.Marshal(string(v))
 }
 
-// ConnectionState is an enum of the core module. Known values: DISCONNECTED,
-// CONNECTED; [ConnectionState.Valid] tells them from values of a newer server.
+// ConnectionState tells whether the network transport between an RTP or WebRTC
+// endpoint and its peer is established (for WebRTC: ICE connected and DTLS
+// done). Known values: DISCONNECTED, CONNECTED; [ConnectionState.Valid] tells
+// them from values of a newer server.
 type ConnectionState string
 
 // Values of ConnectionState.
 const (
+	// ConnectionStateDisconnected is the transport is not established yet, or
+	// it was lost.
 	ConnectionStateDisconnected ConnectionState = "DISCONNECTED"
-	ConnectionStateConnected    ConnectionState = "CONNECTED"
+	// ConnectionStateConnected is the transport is established; media may
+	// still not flow (see [MediaState]).
+	ConnectionStateConnected ConnectionState = "CONNECTED"
 )
 
 // ConnectionStateValues returns the known values of ConnectionState, in IDL order.
@@ -245,14 +297,21 @@ func (v ConnectionState) MarshalJSON() ([]byte, error) {
 	return json.Marshal(string(v))
 }
 
-// MediaType is an enum of the core module. Known values: AUDIO, DATA, VIDEO;
-// [MediaType.Valid] tells them from values of a newer server.
+// MediaType is the kind of media a connection, a flow check or a statistic is
+// about. Known values: AUDIO, DATA, VIDEO; [MediaType.Valid] tells them from
+// values of a newer server.
 type MediaType string
 
 // Values of MediaType.
 const (
+	// MediaTypeAudio is audio.
 	MediaTypeAudio MediaType = "AUDIO"
-	MediaTypeData  MediaType = "DATA"
+	// MediaTypeData is data that is neither audio nor video, such as WebRTC
+	// data channels. A Connect without a media type connects it too;
+	// IsMediaFlowingIn, IsMediaFlowingOut and IsMediaTranscoding refuse it
+	// with MEDIA_OBJECT_ILLEGAL_PARAM_ERROR (40107).
+	MediaTypeData MediaType = "DATA"
+	// MediaTypeVideo is video.
 	MediaTypeVideo MediaType = "VIDEO"
 )
 
@@ -279,15 +338,20 @@ func (v MediaType) MarshalJSON() ([]byte, error) {
 	return json.Marshal(string(v))
 }
 
-// FilterType is an enum of the core module. Known values: AUDIO, AUTODETECT,
-// VIDEO; [FilterType.Valid] tells them from values of a newer server.
+// FilterType tells a GStreamerFilter which media its GStreamer element works
+// on. Known values: AUDIO, AUTODETECT, VIDEO; [FilterType.Valid] tells them
+// from values of a newer server.
 type FilterType string
 
 // Values of FilterType.
 const (
-	FilterTypeAudio      FilterType = "AUDIO"
+	// FilterTypeAudio is the element processes audio.
+	FilterTypeAudio FilterType = "AUDIO"
+	// FilterTypeAutodetect is the default: the server works out from the
+	// GStreamer element whether it processes audio or video.
 	FilterTypeAutodetect FilterType = "AUTODETECT"
-	FilterTypeVideo      FilterType = "VIDEO"
+	// FilterTypeVideo is the element processes video.
+	FilterTypeVideo FilterType = "VIDEO"
 )
 
 // FilterTypeValues returns the known values of FilterType, in IDL order.
@@ -313,18 +377,25 @@ func (v FilterType) MarshalJSON() ([]byte, error) {
 	return json.Marshal(string(v))
 }
 
-// VideoCodec is an enum of the core module. Known values: H265, AV1, VP9, VP8,
+// VideoCodec is a video codec that SetVideoFormat can ask an element to
+// produce. KMS 7.3.1 accepts every value. Known values: H265, AV1, VP9, VP8,
 // H264, RAW; [VideoCodec.Valid] tells them from values of a newer server.
 type VideoCodec string
 
 // Values of VideoCodec.
 const (
+	// VideoCodecH265 is H.265 (HEVC).
 	VideoCodecH265 VideoCodec = "H265"
-	VideoCodecAv1  VideoCodec = "AV1"
-	VideoCodecVp9  VideoCodec = "VP9"
-	VideoCodecVp8  VideoCodec = "VP8"
+	// VideoCodecAv1 is AV1.
+	VideoCodecAv1 VideoCodec = "AV1"
+	// VideoCodecVp9 is VP9.
+	VideoCodecVp9 VideoCodec = "VP9"
+	// VideoCodecVp8 is VP8, the codec browsers offer first.
+	VideoCodecVp8 VideoCodec = "VP8"
+	// VideoCodecH264 is H.264 (AVC).
 	VideoCodecH264 VideoCodec = "H264"
-	VideoCodecRaw  VideoCodec = "RAW"
+	// VideoCodecRaw is uncompressed video.
+	VideoCodecRaw VideoCodec = "RAW"
 )
 
 // VideoCodecValues returns the known values of VideoCodec, in IDL order.
@@ -350,16 +421,21 @@ func (v VideoCodec) MarshalJSON() ([]byte, error) {
 	return json.Marshal(string(v))
 }
 
-// AudioCodec is an enum of the core module. Known values: OPUS, PCMU, PCMA,
-// RAW; [AudioCodec.Valid] tells them from values of a newer server.
+// AudioCodec is an audio codec that SetAudioFormat can ask an element to
+// produce. KMS 7.3.1 accepts every value. Known values: OPUS, PCMU, PCMA, RAW;
+// [AudioCodec.Valid] tells them from values of a newer server.
 type AudioCodec string
 
 // Values of AudioCodec.
 const (
+	// AudioCodecOpus is Opus, the usual codec of WebRTC.
 	AudioCodecOpus AudioCodec = "OPUS"
+	// AudioCodecPcmu is G.711 µ-law.
 	AudioCodecPcmu AudioCodec = "PCMU"
+	// AudioCodecPcma is G.711 A-law.
 	AudioCodecPcma AudioCodec = "PCMA"
-	AudioCodecRaw  AudioCodec = "RAW"
+	// AudioCodecRaw is uncompressed audio.
+	AudioCodecRaw AudioCodec = "RAW"
 )
 
 // AudioCodecValues returns the known values of AudioCodec, in IDL order.
@@ -385,25 +461,50 @@ func (v AudioCodec) MarshalJSON() ([]byte, error) {
 	return json.Marshal(string(v))
 }
 
-// StatsType is an enum of the core module. Known values: inboundrtp,
-// outboundrtp, session, datachannel, track, transport, candidatepair,
-// localcandidate, remotecandidate, element, endpoint; [StatsType.Valid] tells
-// them from values of a newer server.
+// StatsType says what a statistics entry describes, and so which struct it is.
+// On a real KMS a WebRtcEndpoint with media flowing reported only inboundrtp
+// and outboundrtp entries; element and endpoint entries came only once the
+// pipeline's SetLatencyStats had turned latency statistics on (a player gave
+// an element entry, a recorder an endpoint entry). Without media and latency
+// statistics GetStats returns nothing. Known values: inboundrtp, outboundrtp,
+// session, datachannel, track, transport, candidatepair, localcandidate,
+// remotecandidate, element, endpoint; [StatsType.Valid] tells them from values
+// of a newer server.
 type StatsType string
 
 // Values of StatsType.
 const (
-	StatsTypeInboundrtp      StatsType = "inboundrtp"
-	StatsTypeOutboundrtp     StatsType = "outboundrtp"
-	StatsTypeSession         StatsType = "session"
-	StatsTypeDatachannel     StatsType = "datachannel"
-	StatsTypeTrack           StatsType = "track"
-	StatsTypeTransport       StatsType = "transport"
-	StatsTypeCandidatepair   StatsType = "candidatepair"
-	StatsTypeLocalcandidate  StatsType = "localcandidate"
+	// StatsTypeInboundrtp is one RTP stream received from the peer
+	// ([RTCInboundRTPStreamStats]).
+	StatsTypeInboundrtp StatsType = "inboundrtp"
+	// StatsTypeOutboundrtp is one RTP stream sent to the peer
+	// ([RTCOutboundRTPStreamStats]).
+	StatsTypeOutboundrtp StatsType = "outboundrtp"
+	// StatsTypeSession is the WebRTC session as a whole
+	// ([RTCPeerConnectionStats]).
+	StatsTypeSession StatsType = "session"
+	// StatsTypeDatachannel is one WebRTC data channel ([RTCDataChannelStats]).
+	StatsTypeDatachannel StatsType = "datachannel"
+	// StatsTypeTrack is one media track ([RTCMediaStreamTrackStats]).
+	StatsTypeTrack StatsType = "track"
+	// StatsTypeTransport is the network transport of a WebRTC session
+	// ([RTCTransportStats]).
+	StatsTypeTransport StatsType = "transport"
+	// StatsTypeCandidatepair is one pair of local and remote ICE candidates
+	// ([RTCIceCandidatePairStats]).
+	StatsTypeCandidatepair StatsType = "candidatepair"
+	// StatsTypeLocalcandidate is one of the server's own ICE candidates
+	// ([RTCIceCandidateAttributes]).
+	StatsTypeLocalcandidate StatsType = "localcandidate"
+	// StatsTypeRemotecandidate is one of the peer's ICE candidates
+	// ([RTCIceCandidateAttributes]).
 	StatsTypeRemotecandidate StatsType = "remotecandidate"
-	StatsTypeElement         StatsType = "element"
-	StatsTypeEndpoint        StatsType = "endpoint"
+	// StatsTypeElement is the latency figures of a media element
+	// ([ElementStats]).
+	StatsTypeElement StatsType = "element"
+	// StatsTypeEndpoint is the latency figures of an endpoint
+	// ([EndpointStats]).
+	StatsTypeEndpoint StatsType = "endpoint"
 )
 
 // StatsTypeValues returns the known values of StatsType, in IDL order.
@@ -429,17 +530,22 @@ func (v StatsType) MarshalJSON() ([]byte, error) {
 	return json.Marshal(string(v))
 }
 
-// RTCDataChannelState is an enum of the core module. Known values: connecting,
-// open, closing, closed; [RTCDataChannelState.Valid] tells them from values of
-// a newer server.
+// RTCDataChannelState is the life-cycle state of a WebRTC data channel. Known
+// values: connecting, open, closing, closed; [RTCDataChannelState.Valid] tells
+// them from values of a newer server.
 type RTCDataChannelState string
 
 // Values of RTCDataChannelState.
 const (
+	// RTCDataChannelStateConnecting is the channel is being set up and cannot
+	// carry messages yet.
 	RTCDataChannelStateConnecting RTCDataChannelState = "connecting"
-	RTCDataChannelStateOpen       RTCDataChannelState = "open"
-	RTCDataChannelStateClosing    RTCDataChannelState = "closing"
-	RTCDataChannelStateClosed     RTCDataChannelState = "closed"
+	// RTCDataChannelStateOpen is the channel carries messages.
+	RTCDataChannelStateOpen RTCDataChannelState = "open"
+	// RTCDataChannelStateClosing is the channel is shutting down.
+	RTCDataChannelStateClosing RTCDataChannelState = "closing"
+	// RTCDataChannelStateClosed is the channel is closed for good.
+	RTCDataChannelStateClosed RTCDataChannelState = "closed"
 )
 
 // RTCDataChannelStateValues returns the known values of RTCDataChannelState, in IDL order.
@@ -465,17 +571,24 @@ func (v RTCDataChannelState) MarshalJSON() ([]byte, error) {
 	return json.Marshal(string(v))
 }
 
-// RTCStatsIceCandidateType is an enum of the core module. Known values: host,
-// serverreflexive, peerreflexive, relayed; [RTCStatsIceCandidateType.Valid]
-// tells them from values of a newer server.
+// RTCStatsIceCandidateType is the origin of an ICE candidate's address. Known
+// values: host, serverreflexive, peerreflexive, relayed;
+// [RTCStatsIceCandidateType.Valid] tells them from values of a newer server.
 type RTCStatsIceCandidateType string
 
 // Values of RTCStatsIceCandidateType.
 const (
-	RTCStatsIceCandidateTypeHost            RTCStatsIceCandidateType = "host"
+	// RTCStatsIceCandidateTypeHost is an address of one of the machine's own
+	// interfaces.
+	RTCStatsIceCandidateTypeHost RTCStatsIceCandidateType = "host"
+	// RTCStatsIceCandidateTypeServerreflexive is the public address a STUN
+	// server saw the traffic come from (behind a NAT).
 	RTCStatsIceCandidateTypeServerreflexive RTCStatsIceCandidateType = "serverreflexive"
-	RTCStatsIceCandidateTypePeerreflexive   RTCStatsIceCandidateType = "peerreflexive"
-	RTCStatsIceCandidateTypeRelayed         RTCStatsIceCandidateType = "relayed"
+	// RTCStatsIceCandidateTypePeerreflexive is an address learned from the
+	// peer's connectivity checks.
+	RTCStatsIceCandidateTypePeerreflexive RTCStatsIceCandidateType = "peerreflexive"
+	// RTCStatsIceCandidateTypeRelayed is an address on a TURN relay server.
+	RTCStatsIceCandidateTypeRelayed RTCStatsIceCandidateType = "relayed"
 )
 
 // RTCStatsIceCandidateTypeValues returns the known values of RTCStatsIceCandidateType, in IDL order.
@@ -501,20 +614,30 @@ func (v RTCStatsIceCandidateType) MarshalJSON() ([]byte, error) {
 	return json.Marshal(string(v))
 }
 
-// RTCStatsIceCandidatePairState is an enum of the core module. Known values:
-// frozen, waiting, inprogress, failed, succeeded, cancelled;
-// [RTCStatsIceCandidatePairState.Valid] tells them from values of a newer
-// server.
+// RTCStatsIceCandidatePairState is the progress of the ICE connectivity checks
+// on a pair of candidates. Known values: frozen, waiting, inprogress, failed,
+// succeeded, cancelled; [RTCStatsIceCandidatePairState.Valid] tells them from
+// values of a newer server.
 type RTCStatsIceCandidatePairState string
 
 // Values of RTCStatsIceCandidatePairState.
 const (
-	RTCStatsIceCandidatePairStateFrozen     RTCStatsIceCandidatePairState = "frozen"
-	RTCStatsIceCandidatePairStateWaiting    RTCStatsIceCandidatePairState = "waiting"
+	// RTCStatsIceCandidatePairStateFrozen is not checked yet: the check waits
+	// for other pairs to finish first.
+	RTCStatsIceCandidatePairStateFrozen RTCStatsIceCandidatePairState = "frozen"
+	// RTCStatsIceCandidatePairStateWaiting is ready to be checked.
+	RTCStatsIceCandidatePairStateWaiting RTCStatsIceCandidatePairState = "waiting"
+	// RTCStatsIceCandidatePairStateInprogress is a check is under way.
 	RTCStatsIceCandidatePairStateInprogress RTCStatsIceCandidatePairState = "inprogress"
-	RTCStatsIceCandidatePairStateFailed     RTCStatsIceCandidatePairState = "failed"
-	RTCStatsIceCandidatePairStateSucceeded  RTCStatsIceCandidatePairState = "succeeded"
-	RTCStatsIceCandidatePairStateCancelled  RTCStatsIceCandidatePairState = "cancelled"
+	// RTCStatsIceCandidatePairStateFailed is the check failed; the pair cannot
+	// be used.
+	RTCStatsIceCandidatePairStateFailed RTCStatsIceCandidatePairState = "failed"
+	// RTCStatsIceCandidatePairStateSucceeded is the check succeeded; the pair
+	// can carry media.
+	RTCStatsIceCandidatePairStateSucceeded RTCStatsIceCandidatePairState = "succeeded"
+	// RTCStatsIceCandidatePairStateCancelled is the check was abandoned,
+	// usually because another pair was chosen.
+	RTCStatsIceCandidatePairStateCancelled RTCStatsIceCandidatePairState = "cancelled"
 )
 
 // RTCStatsIceCandidatePairStateValues returns the known values of RTCStatsIceCandidatePairState, in IDL order.
@@ -540,15 +663,18 @@ func (v RTCStatsIceCandidatePairState) MarshalJSON() ([]byte, error) {
 	return json.Marshal(string(v))
 }
 
-// ServerInfo is a struct of the core module.
+// ServerInfo is what the ServerManager tells about the server: its version,
+// its loaded modules, its kind and the optional features it offers.
 type ServerInfo struct {
-	// Version holds the version field.
+	// Version is the server's version, such as "7.3.1-dev".
 	Version string `json:"version"`
-	// Modules holds the modules field.
+	// Modules is one entry per module the server has loaded: core, elements
+	// and filters, plus any custom module.
 	Modules []ModuleInfo `json:"modules"`
-	// Type holds the type field.
+	// Type is the kind of server, a media server (KMS) or a proxy (KCS).
 	Type ServerType `json:"type"`
-	// Capabilities holds the capabilities field.
+	// Capabilities is the optional protocol features the server supports; KMS
+	// 7.3 lists only "transactions".
 	Capabilities []string `json:"capabilities"`
 }
 
@@ -565,15 +691,18 @@ func (s ServerInfo) MarshalJSON() ([]byte, error) {
 	}{wireModule, "ServerInfo", fields(s)})
 }
 
-// ModuleInfo is a struct of the core module.
+// ModuleInfo describes one module the server has loaded.
 type ModuleInfo struct {
-	// Version holds the version field.
+	// Version is the module's version, such as "7.3.1-dev".
 	Version string `json:"version"`
-	// Name holds the name field.
+	// Name is the module's name, such as "core", "elements" or "filters": the
+	// name GetKmd takes.
 	Name string `json:"name"`
-	// GenerationTime holds the generationTime field.
+	// GenerationTime is when the module was built, as text in the server's
+	// format, such as "Nov 30 2026 18:01:54".
 	GenerationTime string `json:"generationTime"`
-	// Factories holds the factories field.
+	// Factories is the classes of the module that can be created, such as
+	// "WebRtcEndpoint"; abstract classes are not listed.
 	Factories []string `json:"factories"`
 }
 
@@ -590,11 +719,13 @@ func (s ModuleInfo) MarshalJSON() ([]byte, error) {
 	}{wireModule, "ModuleInfo", fields(s)})
 }
 
-// Fraction is a struct of the core module.
+// Fraction is a rational number, a numerator over a denominator, used for
+// frame rates: 30/1 is 30 frames per second, 30000/1001 is NTSC's 29.97.
 type Fraction struct {
-	// Numerator holds the numerator field.
+	// Numerator is the number above the fraction bar.
 	Numerator int32 `json:"numerator"`
-	// Denominator holds the denominator field.
+	// Denominator is the number below the fraction bar; the server does not
+	// check that it is non-zero.
 	Denominator int32 `json:"denominator"`
 }
 
@@ -611,11 +742,14 @@ func (s Fraction) MarshalJSON() ([]byte, error) {
 	}{wireModule, "Fraction", fields(s)})
 }
 
-// AudioCaps is a struct of the core module.
+// AudioCaps is the audio format SetAudioFormat asks an element to output: a
+// codec and a bitrate.
 type AudioCaps struct {
-	// Codec holds the codec field.
+	// Codec is the audio codec the element should produce.
 	Codec AudioCodec `json:"codec"`
-	// Bitrate holds the bitrate field.
+	// Bitrate is the bitrate to ask of the audio encoder, in bits per second
+	// (the unit of GStreamer's encoders). The server accepts any value, 0
+	// included.
 	Bitrate int32 `json:"bitrate"`
 }
 
@@ -632,11 +766,13 @@ func (s AudioCaps) MarshalJSON() ([]byte, error) {
 	}{wireModule, "AudioCaps", fields(s)})
 }
 
-// VideoCaps is a struct of the core module.
+// VideoCaps is the video format SetVideoFormat asks an element to output: a
+// codec and a frame rate.
 type VideoCaps struct {
-	// Codec holds the codec field.
+	// Codec is the video codec the element should produce.
 	Codec VideoCodec `json:"codec"`
-	// Framerate holds the framerate field.
+	// Framerate is the frame rate to produce, in frames per second as a
+	// fraction such as 30/1. The server accepts it without checking it.
 	Framerate Fraction `json:"framerate"`
 }
 
@@ -653,17 +789,21 @@ func (s VideoCaps) MarshalJSON() ([]byte, error) {
 	}{wireModule, "VideoCaps", fields(s)})
 }
 
-// ElementConnectionData is a struct of the core module.
+// ElementConnectionData describes one connection between two elements, for one
+// media type, as GetSourceConnections and GetSinkConnections list them. A
+// Connect without a media type shows as three entries: AUDIO, VIDEO and DATA.
 type ElementConnectionData struct {
-	// Source is an id of a MediaElement.
+	// Source is the element the media comes from.
 	Source string `json:"source"`
-	// Sink is an id of a MediaElement.
+	// Sink is the element the media goes to.
 	Sink string `json:"sink"`
-	// Type holds the type field.
+	// Type is the kind of media the connection carries.
 	Type MediaType `json:"type"`
-	// SourceDescription holds the sourceDescription field.
+	// SourceDescription is the media description used on the source side:
+	// "default" unless the connection named another.
 	SourceDescription string `json:"sourceDescription"`
-	// SinkDescription holds the sinkDescription field.
+	// SinkDescription is the media description used on the sink side:
+	// "default" unless the connection named another.
 	SinkDescription string `json:"sinkDescription"`
 }
 
@@ -680,11 +820,15 @@ func (s ElementConnectionData) MarshalJSON() ([]byte, error) {
 	}{wireModule, "ElementConnectionData", fields(s)})
 }
 
-// Tag is a struct of the core module.
+// Tag is a key and value of text that an application attaches to an object
+// with AddTag, to label it or find it again later (for example the room or
+// user it belongs to). Events carry the tags of their source when its
+// SendTagsInEvents setting is on.
 type Tag struct {
-	// Key holds the key field.
+	// Key is the tag's name. GetTag of a key the object does not have fails
+	// with MEDIA_OBJECT_TAG_KEY_NOT_FOUND (40110).
 	Key string `json:"key"`
-	// Value holds the value field.
+	// Value is the text stored under the key.
 	Value string `json:"value"`
 }
 
@@ -701,13 +845,16 @@ func (s Tag) MarshalJSON() ([]byte, error) {
 	}{wireModule, "Tag", fields(s)})
 }
 
-// MediaLatencyStat is a struct of the core module.
+// MediaLatencyStat is the average latency of one media stream inside an
+// element, measured only while the pipeline's SetLatencyStats has turned
+// latency statistics on.
 type MediaLatencyStat struct {
-	// Name holds the name field.
+	// Name is the stream measured, named after the element's input, such as
+	// "sink_video_default".
 	Name string `json:"name"`
-	// Type holds the type field.
+	// Type is the kind of media of the stream.
 	Type MediaType `json:"type"`
-	// Avg holds the avg field.
+	// Avg is the average latency in nanoseconds.
 	Avg float64 `json:"avg"`
 }
 
@@ -724,14 +871,18 @@ func (s MediaLatencyStat) MarshalJSON() ([]byte, error) {
 	}{wireModule, "MediaLatencyStat", fields(s)})
 }
 
-// Stats is a struct of the core module.
+// Stats is the part that every statistics entry has: its id, its kind and when
+// it was taken. GetStats returns a map from entry id to the most specific
+// struct of each entry, which the type field names.
 type Stats struct {
-	// Id holds the id field.
+	// Id is the entry's id, also its key in the map GetStats returns: the
+	// element's id for element and endpoint entries, a generated identifier
+	// for the others.
 	Id string `json:"id"`
-	// Type holds the type field.
+	// Type is what the entry describes, and so which struct it is.
 	Type StatsType `json:"type"`
-	// TimestampMillis holds the timestampMillis field. Milliseconds since the
-	// Unix epoch.
+	// TimestampMillis is when the figures were taken, in milliseconds since
+	// the Unix epoch. Milliseconds since the Unix epoch.
 	TimestampMillis int64 `json:"timestampMillis"`
 }
 
@@ -748,8 +899,10 @@ func (s Stats) MarshalJSON() ([]byte, error) {
 	}{wireModule, "Stats", fields(s)})
 }
 
-// ElementStats is a struct of the core module. It extends Stats and carries
-// all of its fields.
+// ElementStats is the statistics entry of a media element (type element): the
+// latency of the media reaching it. GetStats includes it only while the
+// pipeline's SetLatencyStats has turned latency statistics on. It extends
+// Stats and carries all of its fields.
 type ElementStats struct {
 	// Id holds the id field.
 	Id string `json:"id"`
@@ -758,7 +911,8 @@ type ElementStats struct {
 	// TimestampMillis holds the timestampMillis field. Milliseconds since the
 	// Unix epoch.
 	TimestampMillis int64 `json:"timestampMillis"`
-	// InputLatency holds the inputLatency field.
+	// InputLatency is the average time media takes to reach each input of the
+	// element, one entry per stream.
 	InputLatency []MediaLatencyStat `json:"inputLatency"`
 }
 
@@ -775,8 +929,10 @@ func (s ElementStats) MarshalJSON() ([]byte, error) {
 	}{wireModule, "ElementStats", fields(s)})
 }
 
-// EndpointStats is a struct of the core module. It extends ElementStats and
-// carries all of its fields.
+// EndpointStats is the statistics entry of an endpoint (type endpoint): the
+// latency figures of an element plus the end-to-end latency. GetStats includes
+// it only while the pipeline's SetLatencyStats has turned latency statistics
+// on. It extends ElementStats and carries all of its fields.
 type EndpointStats struct {
 	// Id holds the id field.
 	Id string `json:"id"`
@@ -787,7 +943,8 @@ type EndpointStats struct {
 	TimestampMillis int64 `json:"timestampMillis"`
 	// InputLatency holds the inputLatency field.
 	InputLatency []MediaLatencyStat `json:"inputLatency"`
-	// E2ELatency holds the E2ELatency field.
+	// E2ELatency is the average time media takes from entering the pipeline to
+	// this endpoint, one entry per stream.
 	E2ELatency []MediaLatencyStat `json:"E2ELatency"`
 }
 
@@ -804,8 +961,8 @@ func (s EndpointStats) MarshalJSON() ([]byte, error) {
 	}{wireModule, "EndpointStats", fields(s)})
 }
 
-// RTCStats is a struct of the core module. It extends Stats and carries all of
-// its fields.
+// RTCStats is the common base of the WebRTC-style statistics entries; it adds
+// no field to [Stats]. It extends Stats and carries all of its fields.
 type RTCStats struct {
 	// Id holds the id field.
 	Id string `json:"id"`
@@ -829,7 +986,8 @@ func (s RTCStats) MarshalJSON() ([]byte, error) {
 	}{wireModule, "RTCStats", fields(s)})
 }
 
-// RTCRTPStreamStats is a struct of the core module. It extends RTCStats and
+// RTCRTPStreamStats holds the figures shared by the RTP streams an endpoint
+// receives and sends, one entry per stream (SSRC). It extends RTCStats and
 // carries all of its fields.
 type RTCRTPStreamStats struct {
 	// Id holds the id field.
@@ -839,31 +997,42 @@ type RTCRTPStreamStats struct {
 	// TimestampMillis holds the timestampMillis field. Milliseconds since the
 	// Unix epoch.
 	TimestampMillis int64 `json:"timestampMillis"`
-	// Ssrc holds the ssrc field.
+	// Ssrc is the RTP synchronisation source of the stream, as decimal text.
 	Ssrc string `json:"ssrc"`
-	// AssociateStatsId holds the associateStatsId field.
+	// AssociateStatsId is the id of the entry describing the same stream from
+	// the other side (local or remote); empty on a real KMS.
 	AssociateStatsId string `json:"associateStatsId"`
-	// IsRemote holds the isRemote field.
+	// IsRemote tells whether the figures come from the peer's RTCP reports
+	// rather than from the server's own measurements.
 	IsRemote bool `json:"isRemote"`
-	// MediaTrackId holds the mediaTrackId field.
+	// MediaTrackId is the id of the track entry of the stream; empty on a real
+	// KMS.
 	MediaTrackId string `json:"mediaTrackId"`
-	// TransportId holds the transportId field.
+	// TransportId is the id of the transport entry carrying the stream; empty
+	// on a real KMS.
 	TransportId string `json:"transportId"`
-	// CodecId holds the codecId field.
+	// CodecId is the id of the codec entry of the stream; empty on a real KMS.
 	CodecId string `json:"codecId"`
-	// FirCount holds the firCount field.
+	// FirCount is how many Full Intra Requests (asks for a complete video key
+	// frame) the sender of the stream received.
 	FirCount int64 `json:"firCount"`
-	// PliCount holds the pliCount field.
+	// PliCount is how many Picture Loss Indications (asks for a key frame
+	// after losses) the sender of the stream received.
 	PliCount int64 `json:"pliCount"`
-	// NackCount holds the nackCount field.
+	// NackCount is how many NACKs (asks to resend lost packets) the sender of
+	// the stream received.
 	NackCount int64 `json:"nackCount"`
-	// SliCount holds the sliCount field.
+	// SliCount is how many Slice Loss Indications the sender of the stream
+	// received; video only.
 	SliCount int64 `json:"sliCount"`
-	// Remb holds the remb field.
+	// Remb is the latest bandwidth estimate (REMB) the receiver of the stream
+	// reported, in bits per second; video only.
 	Remb int64 `json:"remb"`
-	// PacketsLost holds the packetsLost field.
+	// PacketsLost is the number of packets of the stream lost so far; -1 when
+	// the server does not know it (seen on a real KMS).
 	PacketsLost int64 `json:"packetsLost"`
-	// FractionLost holds the fractionLost field.
+	// FractionLost is the share of the stream's packets lost recently, as the
+	// RTCP reports give it.
 	FractionLost float64 `json:"fractionLost"`
 }
 
@@ -880,8 +1049,8 @@ func (s RTCRTPStreamStats) MarshalJSON() ([]byte, error) {
 	}{wireModule, "RTCRTPStreamStats", fields(s)})
 }
 
-// RTCCodec is a struct of the core module. It extends RTCStats and carries all
-// of its fields.
+// RTCCodec describes a codec used by the RTP streams of a session. It extends
+// RTCStats and carries all of its fields.
 type RTCCodec struct {
 	// Id holds the id field.
 	Id string `json:"id"`
@@ -890,15 +1059,17 @@ type RTCCodec struct {
 	// TimestampMillis holds the timestampMillis field. Milliseconds since the
 	// Unix epoch.
 	TimestampMillis int64 `json:"timestampMillis"`
-	// PayloadType holds the payloadType field.
+	// PayloadType is the RTP payload type number the codec has in this
+	// session.
 	PayloadType int64 `json:"payloadType"`
-	// Codec holds the codec field.
+	// Codec is the codec's media type, such as "video/VP8".
 	Codec string `json:"codec"`
-	// ClockRate holds the clockRate field.
+	// ClockRate is the RTP clock rate of the codec, in hertz.
 	ClockRate int64 `json:"clockRate"`
-	// Channels holds the channels field.
+	// Channels is the number of audio channels, 2 for stereo.
 	Channels int64 `json:"channels"`
-	// Parameters holds the parameters field.
+	// Parameters is the codec's format parameters, as in the SDP's a=fmtp
+	// line.
 	Parameters string `json:"parameters"`
 }
 
@@ -915,7 +1086,8 @@ func (s RTCCodec) MarshalJSON() ([]byte, error) {
 	}{wireModule, "RTCCodec", fields(s)})
 }
 
-// RTCInboundRTPStreamStats is a struct of the core module. It extends
+// RTCInboundRTPStreamStats is the statistics entry of one RTP stream an
+// endpoint receives from its peer (type inboundrtp). It extends
 // RTCRTPStreamStats and carries all of its fields.
 type RTCInboundRTPStreamStats struct {
 	// Id holds the id field.
@@ -951,11 +1123,12 @@ type RTCInboundRTPStreamStats struct {
 	PacketsLost int64 `json:"packetsLost"`
 	// FractionLost holds the fractionLost field.
 	FractionLost float64 `json:"fractionLost"`
-	// PacketsReceived holds the packetsReceived field.
+	// PacketsReceived is the number of RTP packets of the stream received so
+	// far.
 	PacketsReceived int64 `json:"packetsReceived"`
-	// BytesReceived holds the bytesReceived field.
+	// BytesReceived is the number of bytes of the stream received so far.
 	BytesReceived int64 `json:"bytesReceived"`
-	// Jitter holds the jitter field.
+	// Jitter is the variation of the packets' arrival times, in seconds.
 	Jitter float64 `json:"jitter"`
 }
 
@@ -972,8 +1145,9 @@ func (s RTCInboundRTPStreamStats) MarshalJSON() ([]byte, error) {
 	}{wireModule, "RTCInboundRTPStreamStats", fields(s)})
 }
 
-// RTCOutboundRTPStreamStats is a struct of the core module. It extends
-// RTCRTPStreamStats and carries all of its fields.
+// RTCOutboundRTPStreamStats is the statistics entry of one RTP stream an
+// endpoint sends to its peer (type outboundrtp). It extends RTCRTPStreamStats
+// and carries all of its fields.
 type RTCOutboundRTPStreamStats struct {
 	// Id holds the id field.
 	Id string `json:"id"`
@@ -1008,13 +1182,15 @@ type RTCOutboundRTPStreamStats struct {
 	PacketsLost int64 `json:"packetsLost"`
 	// FractionLost holds the fractionLost field.
 	FractionLost float64 `json:"fractionLost"`
-	// PacketsSent holds the packetsSent field.
+	// PacketsSent is the number of RTP packets of the stream sent so far.
 	PacketsSent int64 `json:"packetsSent"`
-	// BytesSent holds the bytesSent field.
+	// BytesSent is the number of bytes of the stream sent so far.
 	BytesSent int64 `json:"bytesSent"`
-	// TargetBitrate holds the targetBitrate field.
+	// TargetBitrate is the bitrate the encoder of the stream aims for, in bits
+	// per second; a real KMS reported 0 for an audio stream.
 	TargetBitrate float64 `json:"targetBitrate"`
-	// RoundTripTime holds the roundTripTime field.
+	// RoundTripTime is the round-trip time to the peer computed from RTCP
+	// reports, in seconds.
 	RoundTripTime float64 `json:"roundTripTime"`
 }
 
@@ -1031,8 +1207,8 @@ func (s RTCOutboundRTPStreamStats) MarshalJSON() ([]byte, error) {
 	}{wireModule, "RTCOutboundRTPStreamStats", fields(s)})
 }
 
-// RTCPeerConnectionStats is a struct of the core module. It extends RTCStats
-// and carries all of its fields.
+// RTCPeerConnectionStats is the statistics entry of a WebRTC session as a
+// whole (type session). It extends RTCStats and carries all of its fields.
 type RTCPeerConnectionStats struct {
 	// Id holds the id field.
 	Id string `json:"id"`
@@ -1041,9 +1217,11 @@ type RTCPeerConnectionStats struct {
 	// TimestampMillis holds the timestampMillis field. Milliseconds since the
 	// Unix epoch.
 	TimestampMillis int64 `json:"timestampMillis"`
-	// DataChannelsOpened holds the dataChannelsOpened field.
+	// DataChannelsOpened is the number of distinct data channels opened in the
+	// session.
 	DataChannelsOpened int64 `json:"dataChannelsOpened"`
-	// DataChannelsClosed holds the dataChannelsClosed field.
+	// DataChannelsClosed is the number of distinct data channels closed in the
+	// session.
 	DataChannelsClosed int64 `json:"dataChannelsClosed"`
 }
 
@@ -1060,8 +1238,8 @@ func (s RTCPeerConnectionStats) MarshalJSON() ([]byte, error) {
 	}{wireModule, "RTCPeerConnectionStats", fields(s)})
 }
 
-// RTCMediaStreamStats is a struct of the core module. It extends RTCStats and
-// carries all of its fields.
+// RTCMediaStreamStats describes a media stream, a group of tracks sent or
+// received together. It extends RTCStats and carries all of its fields.
 type RTCMediaStreamStats struct {
 	// Id holds the id field.
 	Id string `json:"id"`
@@ -1070,9 +1248,10 @@ type RTCMediaStreamStats struct {
 	// TimestampMillis holds the timestampMillis field. Milliseconds since the
 	// Unix epoch.
 	TimestampMillis int64 `json:"timestampMillis"`
-	// StreamIdentifier holds the streamIdentifier field.
+	// StreamIdentifier is the id of the stream, as the SDP's msid names it.
 	StreamIdentifier string `json:"streamIdentifier"`
-	// TrackIds holds the trackIds field.
+	// TrackIds is the ids of the track entries of the stream's tracks
+	// (statistics ids, not track ids).
 	TrackIds []string `json:"trackIds"`
 }
 
@@ -1089,8 +1268,9 @@ func (s RTCMediaStreamStats) MarshalJSON() ([]byte, error) {
 	}{wireModule, "RTCMediaStreamStats", fields(s)})
 }
 
-// RTCMediaStreamTrackStats is a struct of the core module. It extends RTCStats
-// and carries all of its fields.
+// RTCMediaStreamTrackStats is the statistics entry of one media track (type
+// track): frame counts for video, levels for audio. It extends RTCStats and
+// carries all of its fields.
 type RTCMediaStreamTrackStats struct {
 	// Id holds the id field.
 	Id string `json:"id"`
@@ -1099,33 +1279,42 @@ type RTCMediaStreamTrackStats struct {
 	// TimestampMillis holds the timestampMillis field. Milliseconds since the
 	// Unix epoch.
 	TimestampMillis int64 `json:"timestampMillis"`
-	// TrackIdentifier holds the trackIdentifier field.
+	// TrackIdentifier is the id of the track.
 	TrackIdentifier string `json:"trackIdentifier"`
-	// RemoteSource holds the remoteSource field.
+	// RemoteSource tells whether the track comes from the peer (true) or is
+	// sent to it (false).
 	RemoteSource bool `json:"remoteSource"`
-	// SsrcIds holds the ssrcIds field.
+	// SsrcIds is the synchronisation sources (SSRC) of the RTP streams of the
+	// track.
 	SsrcIds []string `json:"ssrcIds"`
-	// FrameWidth holds the frameWidth field.
+	// FrameWidth is the width of the video frames, in pixels; video only.
 	FrameWidth int64 `json:"frameWidth"`
-	// FrameHeight holds the frameHeight field.
+	// FrameHeight is the height of the video frames, in pixels; video only.
 	FrameHeight int64 `json:"frameHeight"`
-	// FramesPerSecond holds the framesPerSecond field.
+	// FramesPerSecond is the nominal frame rate, in frames per second; video
+	// only.
 	FramesPerSecond float64 `json:"framesPerSecond"`
-	// FramesSent holds the framesSent field.
+	// FramesSent is the number of video frames sent so far.
 	FramesSent int64 `json:"framesSent"`
-	// FramesReceived holds the framesReceived field.
+	// FramesReceived is the number of video frames received so far; only for a
+	// track from the peer.
 	FramesReceived int64 `json:"framesReceived"`
-	// FramesDecoded holds the framesDecoded field.
+	// FramesDecoded is the number of video frames decoded without error so
+	// far.
 	FramesDecoded int64 `json:"framesDecoded"`
-	// FramesDropped holds the framesDropped field.
+	// FramesDropped is the number of video frames dropped before decoding or
+	// because they came too late to be shown.
 	FramesDropped int64 `json:"framesDropped"`
-	// FramesCorrupted holds the framesCorrupted field.
+	// FramesCorrupted is the number of corrupted video frames detected so far.
 	FramesCorrupted int64 `json:"framesCorrupted"`
-	// AudioLevel holds the audioLevel field.
+	// AudioLevel is the audio level on a linear scale from 0 (silence) to 1
+	// (full scale, 0 dBov); audio only.
 	AudioLevel float64 `json:"audioLevel"`
-	// EchoReturnLoss holds the echoReturnLoss field.
+	// EchoReturnLoss is the echo return loss in decibels, for audio from a
+	// microphone with echo cancellation.
 	EchoReturnLoss float64 `json:"echoReturnLoss"`
-	// EchoReturnLossEnhancement holds the echoReturnLossEnhancement field.
+	// EchoReturnLossEnhancement is the echo return loss enhancement in
+	// decibels, for audio from a microphone with echo cancellation.
 	EchoReturnLossEnhancement float64 `json:"echoReturnLossEnhancement"`
 }
 
@@ -1142,8 +1331,8 @@ func (s RTCMediaStreamTrackStats) MarshalJSON() ([]byte, error) {
 	}{wireModule, "RTCMediaStreamTrackStats", fields(s)})
 }
 
-// RTCDataChannelStats is a struct of the core module. It extends RTCStats and
-// carries all of its fields.
+// RTCDataChannelStats is the statistics entry of one WebRTC data channel (type
+// datachannel). It extends RTCStats and carries all of its fields.
 type RTCDataChannelStats struct {
 	// Id holds the id field.
 	Id string `json:"id"`
@@ -1152,21 +1341,24 @@ type RTCDataChannelStats struct {
 	// TimestampMillis holds the timestampMillis field. Milliseconds since the
 	// Unix epoch.
 	TimestampMillis int64 `json:"timestampMillis"`
-	// Label holds the label field.
+	// Label is the label the channel was created with.
 	Label string `json:"label"`
-	// Protocol holds the protocol field.
+	// Protocol is the sub-protocol the channel was created with, often empty.
 	Protocol string `json:"protocol"`
-	// Datachannelid holds the datachannelid field.
+	// Datachannelid is the channel's numeric id (its SCTP stream), the id
+	// DataChannelOpened and DataChannelClosed report.
 	Datachannelid int64 `json:"datachannelid"`
-	// State holds the state field.
+	// State is the channel's current state.
 	State RTCDataChannelState `json:"state"`
-	// MessagesSent holds the messagesSent field.
+	// MessagesSent is the number of messages sent on the channel.
 	MessagesSent int64 `json:"messagesSent"`
-	// BytesSent holds the bytesSent field.
+	// BytesSent is the number of payload bytes sent on the channel, headers
+	// and padding excluded.
 	BytesSent int64 `json:"bytesSent"`
-	// MessagesReceived holds the messagesReceived field.
+	// MessagesReceived is the number of messages received on the channel.
 	MessagesReceived int64 `json:"messagesReceived"`
-	// BytesReceived holds the bytesReceived field.
+	// BytesReceived is the number of payload bytes received on the channel,
+	// headers and padding excluded.
 	BytesReceived int64 `json:"bytesReceived"`
 }
 
@@ -1183,8 +1375,9 @@ func (s RTCDataChannelStats) MarshalJSON() ([]byte, error) {
 	}{wireModule, "RTCDataChannelStats", fields(s)})
 }
 
-// RTCTransportStats is a struct of the core module. It extends RTCStats and
-// carries all of its fields.
+// RTCTransportStats is the statistics entry of the network transport (ICE and
+// DTLS) of a WebRTC session (type transport). It extends RTCStats and carries
+// all of its fields.
 type RTCTransportStats struct {
 	// Id holds the id field.
 	Id string `json:"id"`
@@ -1193,19 +1386,26 @@ type RTCTransportStats struct {
 	// TimestampMillis holds the timestampMillis field. Milliseconds since the
 	// Unix epoch.
 	TimestampMillis int64 `json:"timestampMillis"`
-	// BytesSent holds the bytesSent field.
+	// BytesSent is the number of payload bytes sent on the transport, headers
+	// and padding excluded.
 	BytesSent int64 `json:"bytesSent"`
-	// BytesReceived holds the bytesReceived field.
+	// BytesReceived is the number of payload bytes received on the transport,
+	// headers and padding excluded.
 	BytesReceived int64 `json:"bytesReceived"`
-	// RtcpTransportStatsId holds the rtcpTransportStatsId field.
+	// RtcpTransportStatsId is the id of the transport entry that carries RTCP
+	// when RTCP has its own transport; empty when RTP and RTCP share one
+	// (rtcp-mux).
 	RtcpTransportStatsId string `json:"rtcpTransportStatsId"`
-	// ActiveConnection holds the activeConnection field.
+	// ActiveConnection tells whether the transport is in use.
 	ActiveConnection bool `json:"activeConnection"`
-	// SelectedCandidatePairId holds the selectedCandidatePairId field.
+	// SelectedCandidatePairId is the id of the candidate-pair entry that ICE
+	// selected for the transport.
 	SelectedCandidatePairId string `json:"selectedCandidatePairId"`
-	// LocalCertificateId holds the localCertificateId field.
+	// LocalCertificateId is the id of the certificate entry of the server's
+	// DTLS certificate.
 	LocalCertificateId string `json:"localCertificateId"`
-	// RemoteCertificateId holds the remoteCertificateId field.
+	// RemoteCertificateId is the id of the certificate entry of the peer's
+	// DTLS certificate.
 	RemoteCertificateId string `json:"remoteCertificateId"`
 }
 
@@ -1222,8 +1422,9 @@ func (s RTCTransportStats) MarshalJSON() ([]byte, error) {
 	}{wireModule, "RTCTransportStats", fields(s)})
 }
 
-// RTCIceCandidateAttributes is a struct of the core module. It extends
-// RTCStats and carries all of its fields.
+// RTCIceCandidateAttributes is the statistics entry of one ICE candidate
+// (types localcandidate and remotecandidate). It extends RTCStats and carries
+// all of its fields.
 type RTCIceCandidateAttributes struct {
 	// Id holds the id field.
 	Id string `json:"id"`
@@ -1232,17 +1433,18 @@ type RTCIceCandidateAttributes struct {
 	// TimestampMillis holds the timestampMillis field. Milliseconds since the
 	// Unix epoch.
 	TimestampMillis int64 `json:"timestampMillis"`
-	// IpAddress holds the ipAddress field.
+	// IpAddress is the candidate's address: IPv4, IPv6 or a host name.
 	IpAddress string `json:"ipAddress"`
-	// PortNumber holds the portNumber field.
+	// PortNumber is the candidate's port.
 	PortNumber int64 `json:"portNumber"`
-	// Transport holds the transport field.
+	// Transport is the candidate's transport protocol, "udp" or "tcp".
 	Transport string `json:"transport"`
-	// CandidateType holds the candidateType field.
+	// CandidateType is where the candidate's address comes from.
 	CandidateType RTCStatsIceCandidateType `json:"candidateType"`
-	// Priority holds the priority field.
+	// Priority is the candidate's ICE priority; ICE tries higher values first.
 	Priority int64 `json:"priority"`
-	// AddressSourceUrl holds the addressSourceUrl field.
+	// AddressSourceUrl is the URL of the STUN or TURN server the address was
+	// obtained from; empty for host candidates.
 	AddressSourceUrl string `json:"addressSourceUrl"`
 }
 
@@ -1259,8 +1461,9 @@ func (s RTCIceCandidateAttributes) MarshalJSON() ([]byte, error) {
 	}{wireModule, "RTCIceCandidateAttributes", fields(s)})
 }
 
-// RTCIceCandidatePairStats is a struct of the core module. It extends RTCStats
-// and carries all of its fields.
+// RTCIceCandidatePairStats is the statistics entry of one pair of a local and
+// a remote ICE candidate (type candidatepair). It extends RTCStats and carries
+// all of its fields.
 type RTCIceCandidatePairStats struct {
 	// Id holds the id field.
 	Id string `json:"id"`
@@ -1269,31 +1472,39 @@ type RTCIceCandidatePairStats struct {
 	// TimestampMillis holds the timestampMillis field. Milliseconds since the
 	// Unix epoch.
 	TimestampMillis int64 `json:"timestampMillis"`
-	// TransportId holds the transportId field.
+	// TransportId is the id of the transport entry the pair belongs to.
 	TransportId string `json:"transportId"`
-	// LocalCandidateId holds the localCandidateId field.
+	// LocalCandidateId is the id of the entry of the pair's local candidate.
 	LocalCandidateId string `json:"localCandidateId"`
-	// RemoteCandidateId holds the remoteCandidateId field.
+	// RemoteCandidateId is the id of the entry of the pair's remote candidate.
 	RemoteCandidateId string `json:"remoteCandidateId"`
-	// State holds the state field.
+	// State is how far the connectivity checks on the pair have come.
 	State RTCStatsIceCandidatePairState `json:"state"`
-	// Priority holds the priority field.
+	// Priority is the pair's priority, computed by ICE from the priorities of
+	// its two candidates.
 	Priority int64 `json:"priority"`
-	// Nominated holds the nominated field.
+	// Nominated tells whether ICE nominated the pair to carry the media.
 	Nominated bool `json:"nominated"`
-	// Writable holds the writable field.
+	// Writable tells whether a connectivity check sent on the pair was
+	// answered.
 	Writable bool `json:"writable"`
-	// Readable holds the readable field.
+	// Readable tells whether a valid connectivity check from the peer arrived
+	// on the pair.
 	Readable bool `json:"readable"`
-	// BytesSent holds the bytesSent field.
+	// BytesSent is the number of payload bytes sent on the pair, headers and
+	// padding excluded.
 	BytesSent int64 `json:"bytesSent"`
-	// BytesReceived holds the bytesReceived field.
+	// BytesReceived is the number of payload bytes received on the pair,
+	// headers and padding excluded.
 	BytesReceived int64 `json:"bytesReceived"`
-	// RoundTripTime holds the roundTripTime field.
+	// RoundTripTime is the round-trip time measured by the ICE connectivity
+	// checks on the pair.
 	RoundTripTime float64 `json:"roundTripTime"`
-	// AvailableOutgoingBitrate holds the availableOutgoingBitrate field.
+	// AvailableOutgoingBitrate is the bitrate the congestion control estimates
+	// can be sent on the pair, in bits per second.
 	AvailableOutgoingBitrate float64 `json:"availableOutgoingBitrate"`
-	// AvailableIncomingBitrate holds the availableIncomingBitrate field.
+	// AvailableIncomingBitrate is the bitrate the congestion control estimates
+	// can be received on the pair, in bits per second.
 	AvailableIncomingBitrate float64 `json:"availableIncomingBitrate"`
 }
 
@@ -1310,8 +1521,8 @@ func (s RTCIceCandidatePairStats) MarshalJSON() ([]byte, error) {
 	}{wireModule, "RTCIceCandidatePairStats", fields(s)})
 }
 
-// RTCCertificateStats is a struct of the core module. It extends RTCStats and
-// carries all of its fields.
+// RTCCertificateStats is the statistics entry of a DTLS certificate used by a
+// WebRTC session. It extends RTCStats and carries all of its fields.
 type RTCCertificateStats struct {
 	// Id holds the id field.
 	Id string `json:"id"`
@@ -1320,13 +1531,16 @@ type RTCCertificateStats struct {
 	// TimestampMillis holds the timestampMillis field. Milliseconds since the
 	// Unix epoch.
 	TimestampMillis int64 `json:"timestampMillis"`
-	// Fingerprint holds the fingerprint field.
+	// Fingerprint is the certificate's fingerprint, as the SDP's a=fingerprint
+	// line gives it.
 	Fingerprint string `json:"fingerprint"`
-	// FingerprintAlgorithm holds the fingerprintAlgorithm field.
+	// FingerprintAlgorithm is the hash function of the fingerprint, such as
+	// "sha-256".
 	FingerprintAlgorithm string `json:"fingerprintAlgorithm"`
-	// Base64Certificate holds the base64Certificate field.
+	// Base64Certificate is the certificate itself, DER-encoded, in base64.
 	Base64Certificate string `json:"base64Certificate"`
-	// IssuerCertificateId holds the issuerCertificateId field.
+	// IssuerCertificateId is the id of the entry of the certificate that
+	// issued this one; empty for a self-signed certificate.
 	IssuerCertificateId string `json:"issuerCertificateId"`
 }
 
@@ -1343,12 +1557,16 @@ func (s RTCCertificateStats) MarshalJSON() ([]byte, error) {
 	}{wireModule, "RTCCertificateStats", fields(s)})
 }
 
-// CodecConfiguration is a struct of the core module.
+// CodecConfiguration is a codec with properties to tune it. No method of the
+// core, elements or filters modules takes it; it remains in the IDL for custom
+// modules and compatibility.
 type CodecConfiguration struct {
-	// Name holds the name field. Optional: the empty value leaves it out.
+	// Name is the codec, written as in an SDP rtpmap line: encoding name,
+	// clock rate and optionally channels, such as "opus/48000/2". Optional:
+	// the empty value leaves it out.
 	Name string `json:"name,omitempty"`
-	// Properties holds the properties field. Optional: the empty value leaves
-	// it out.
+	// Properties is codec properties by name, as text, such as {"stereo":
+	// "1"}. Optional: the empty value leaves it out.
 	Properties map[string]string `json:"properties,omitempty"`
 }
 
@@ -1365,31 +1583,47 @@ func (s CodecConfiguration) MarshalJSON() ([]byte, error) {
 	}{wireModule, "CodecConfiguration", fields(s)})
 }
 
-// RembParams is a struct of the core module.
+// RembParams tunes the congestion control of an RTP or WebRTC endpoint: the
+// bandwidth estimate (REMB) it sends to its peer, which tells the peer how
+// fast to send video. The estimate is updated about twice a second: it grows
+// while the losses reported stay low and drops when they are too high.
+// GetRembParams of an endpoint that was never given any returns no field set;
+// after SetRembParams the fields left out read back as their defaults.
 type RembParams struct {
-	// PacketsRecvIntervalTop holds the packetsRecvIntervalTop field. Optional:
-	// nil leaves it out and the server uses 100.
+	// PacketsRecvIntervalTop is how many received RTP packets the loss
+	// fraction is smoothed over; default 100. Optional: nil leaves it out and
+	// the server uses 100.
 	PacketsRecvIntervalTop *int32 `json:"packetsRecvIntervalTop,omitempty"`
-	// ExponentialFactor holds the exponentialFactor field. Optional: nil
-	// leaves it out and the server uses 0.04.
+	// ExponentialFactor is the relative growth of each step while the estimate
+	// is below the threshold: next = current × (1 + exponentialFactor);
+	// default 0.04. Optional: nil leaves it out and the server uses 0.04.
 	ExponentialFactor *float32 `json:"exponentialFactor,omitempty"`
-	// LinealFactorMin holds the linealFactorMin field. Optional: nil leaves it
-	// out.
+	// LinealFactorMin is the smallest step, in bits per second, by which the
+	// estimate grows once it is above the threshold; reads back as 100 on a
+	// real KMS when not given. Optional: nil leaves it out.
 	LinealFactorMin *int32 `json:"linealFactorMin,omitempty"`
-	// LinealFactorGrade holds the linealFactorGrade field. Optional: nil
-	// leaves it out and the server uses 30.
+	// LinealFactorGrade is the divisor of the linear growth above the
+	// threshold: each step adds (estimate − threshold) / linealFactorGrade,
+	// at least linealFactorMin; default 30. Optional: nil leaves it out and
+	// the server uses 30.
 	LinealFactorGrade *float32 `json:"linealFactorGrade,omitempty"`
-	// DecrementFactor holds the decrementFactor field. Optional: nil leaves it
-	// out and the server uses 0.5.
+	// DecrementFactor is the factor the estimate is multiplied by when losses
+	// are too high; default 0.5. Optional: nil leaves it out and the server
+	// uses 0.5.
 	DecrementFactor *float32 `json:"decrementFactor,omitempty"`
-	// ThresholdFactor holds the thresholdFactor field. Optional: nil leaves it
-	// out and the server uses 0.8.
+	// ThresholdFactor is the share of the current estimate that becomes the
+	// new threshold when losses are too high; default 0.8. Optional: nil
+	// leaves it out and the server uses 0.8.
 	ThresholdFactor *float32 `json:"thresholdFactor,omitempty"`
-	// UpLosses holds the upLosses field. Optional: nil leaves it out and the
-	// server uses 12.
+	// UpLosses is the loss level above which losses count as too high, in
+	// 256ths of the packets; default 12, about 4.7 %. Optional: nil leaves it
+	// out and the server uses 12.
 	UpLosses *int32 `json:"upLosses,omitempty"`
-	// RembOnConnect holds the rembOnConnect field. Optional: nil leaves it out
-	// and the server uses 300000.
+	// RembOnConnect is the starting estimate, in bits per second, sent when an
+	// element is connected to the endpoint; default 300000 (300 kbps). A high
+	// value lets video start sharp but can flood a slow link before the
+	// estimate comes down. Optional: nil leaves it out and the server uses
+	// 300000.
 	RembOnConnect *int32 `json:"rembOnConnect,omitempty"`
 }
 
@@ -1406,13 +1640,15 @@ func (s RembParams) MarshalJSON() ([]byte, error) {
 	}{wireModule, "RembParams", fields(s)})
 }
 
-// OfferOptions is a struct of the core module.
+// OfferOptions adjusts the SDP offer that GenerateOffer produces.
 type OfferOptions struct {
-	// OfferToReceiveAudio holds the offerToReceiveAudio field. Optional: nil
-	// leaves it out and the server uses true.
+	// OfferToReceiveAudio tells whether the offer includes audio; default
+	// true. With false the offer has no audio m-line at all (checked on a real
+	// KMS). Optional: nil leaves it out and the server uses true.
 	OfferToReceiveAudio *bool `json:"offerToReceiveAudio,omitempty"`
-	// OfferToReceiveVideo holds the offerToReceiveVideo field. Optional: nil
-	// leaves it out and the server uses true.
+	// OfferToReceiveVideo tells whether the offer includes video; default
+	// true. With false the offer has no video m-line at all (checked on a real
+	// KMS). Optional: nil leaves it out and the server uses true.
 	OfferToReceiveVideo *bool `json:"offerToReceiveVideo,omitempty"`
 }
 

@@ -508,6 +508,9 @@ func (h *DemoFilter) IsMediaTranscoding(ctx context.Context, mediaType types.Med
 }
 
 // OnElementConnected subscribes to the ElementConnected events of the object.
+// ElementConnected is the event the source element sends for each connection
+// made from it to a sink. A Connect without a media type makes three
+// connections, so three events follow: AUDIO, VIDEO and DATA.
 //
 // It is declared by [element.MediaElement.OnElementConnected].
 func (h *DemoFilter) OnElementConnected(ctx context.Context) (<-chan event.ElementConnected, error) {
@@ -515,7 +518,11 @@ func (h *DemoFilter) OnElementConnected(ctx context.Context) (<-chan event.Eleme
 }
 
 // OnElementDisconnected subscribes to the ElementDisconnected events of the
-// object.
+// object. ElementDisconnected is the event the source element sends for each
+// connection removed from it: on Disconnect (one per media type, even when
+// nothing was connected), when its sink is released, and when another source
+// is connected to its sink for the same media type. A released element's own
+// subscribers see nothing, as its subscriptions end first.
 //
 // It is declared by [element.MediaElement.OnElementDisconnected].
 func (h *DemoFilter) OnElementDisconnected(ctx context.Context) (<-chan event.ElementDisconnected, error) {
@@ -523,7 +530,13 @@ func (h *DemoFilter) OnElementDisconnected(ctx context.Context) (<-chan event.El
 }
 
 // OnMediaFlowOutStateChanged subscribes to the MediaFlowOutStateChanged events
-// of the object.
+// of the object. MediaFlowOutStateChanged is the event a media element sends
+// when media of one type starts or stops leaving it towards the elements it
+// feeds inside the pipeline. For an endpoint that is the media it receives
+// from outside: on a real KMS a WebRtcEndpoint receiving audio from its peer
+// reported Out FLOWING (and IsMediaFlowingOut true), whether or not anything
+// was connected to it. The change to NOT_FLOWING comes a few seconds after the
+// last media left (2 to 4 s on a real KMS).
 //
 // It is declared by [element.MediaElement.OnMediaFlowOutStateChanged].
 func (h *DemoFilter) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan event.MediaFlowOutStateChanged, error) {
@@ -531,7 +544,13 @@ func (h *DemoFilter) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan eve
 }
 
 // OnMediaFlowInStateChanged subscribes to the MediaFlowInStateChanged events
-// of the object.
+// of the object. MediaFlowInStateChanged is the event a media element sends
+// when media of one type starts or stops reaching it from the element
+// connected to it inside the pipeline. For an endpoint that is the media it is
+// about to send out: on a real KMS a WebRtcEndpoint fed by a player reported
+// In FLOWING (and IsMediaFlowingIn true), not the endpoint receiving from its
+// peer. The change to NOT_FLOWING comes a few seconds after the last media
+// arrived (2 to 4 s on a real KMS).
 //
 // It is declared by [element.MediaElement.OnMediaFlowInStateChanged].
 func (h *DemoFilter) OnMediaFlowInStateChanged(ctx context.Context) (<-chan event.MediaFlowInStateChanged, error) {
@@ -540,6 +559,13 @@ func (h *DemoFilter) OnMediaFlowInStateChanged(ctx context.Context) (<-chan even
 
 // OnMediaTranscodingStateChanged subscribes to the
 // MediaTranscodingStateChanged events of the object.
+// MediaTranscodingStateChanged is the event a media element sends when media
+// of one type that it passes on starts or stops being decoded and encoded
+// again because a sink needs another codec or format. Transcoding costs much
+// CPU; matching codecs avoid it. On a real KMS a PlayerEndpoint playing a
+// VP8/Opus WebM file into an MP4 RecorderEndpoint sent TRANSCODING for audio
+// and for video; the event came from the player, which converts what it sends,
+// while the recorder's IsMediaTranscoding stayed false.
 //
 // It is declared by [element.MediaElement.OnMediaTranscodingStateChanged].
 func (h *DemoFilter) OnMediaTranscodingStateChanged(ctx context.Context) (<-chan event.MediaTranscodingStateChanged, error) {
@@ -673,7 +699,11 @@ func (h *DemoFilter) GetTags(ctx context.Context) ([]types.Tag, error) {
 	return h.embedded().GetTags(ctx)
 }
 
-// OnError subscribes to the Error events of the object.
+// OnError subscribes to the Error events of the object. Error is the event an
+// object sends when something fails inside the server after the call that
+// started it has already returned, such as a player that cannot open its URI
+// or a recorder that cannot write its file. Subscribe to it on players,
+// recorders and filters: these failures are not reported any other way.
 //
 // It is declared by [element.MediaObject.OnError].
 func (h *DemoFilter) OnError(ctx context.Context) (<-chan event.Error, error) {
@@ -970,6 +1000,9 @@ func (h *DemoSink) IsMediaTranscoding(ctx context.Context, mediaType types.Media
 }
 
 // OnElementConnected subscribes to the ElementConnected events of the object.
+// ElementConnected is the event the source element sends for each connection
+// made from it to a sink. A Connect without a media type makes three
+// connections, so three events follow: AUDIO, VIDEO and DATA.
 //
 // It is declared by [element.MediaElement.OnElementConnected].
 func (h *DemoSink) OnElementConnected(ctx context.Context) (<-chan event.ElementConnected, error) {
@@ -977,7 +1010,11 @@ func (h *DemoSink) OnElementConnected(ctx context.Context) (<-chan event.Element
 }
 
 // OnElementDisconnected subscribes to the ElementDisconnected events of the
-// object.
+// object. ElementDisconnected is the event the source element sends for each
+// connection removed from it: on Disconnect (one per media type, even when
+// nothing was connected), when its sink is released, and when another source
+// is connected to its sink for the same media type. A released element's own
+// subscribers see nothing, as its subscriptions end first.
 //
 // It is declared by [element.MediaElement.OnElementDisconnected].
 func (h *DemoSink) OnElementDisconnected(ctx context.Context) (<-chan event.ElementDisconnected, error) {
@@ -985,7 +1022,13 @@ func (h *DemoSink) OnElementDisconnected(ctx context.Context) (<-chan event.Elem
 }
 
 // OnMediaFlowOutStateChanged subscribes to the MediaFlowOutStateChanged events
-// of the object.
+// of the object. MediaFlowOutStateChanged is the event a media element sends
+// when media of one type starts or stops leaving it towards the elements it
+// feeds inside the pipeline. For an endpoint that is the media it receives
+// from outside: on a real KMS a WebRtcEndpoint receiving audio from its peer
+// reported Out FLOWING (and IsMediaFlowingOut true), whether or not anything
+// was connected to it. The change to NOT_FLOWING comes a few seconds after the
+// last media left (2 to 4 s on a real KMS).
 //
 // It is declared by [element.MediaElement.OnMediaFlowOutStateChanged].
 func (h *DemoSink) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan event.MediaFlowOutStateChanged, error) {
@@ -993,7 +1036,13 @@ func (h *DemoSink) OnMediaFlowOutStateChanged(ctx context.Context) (<-chan event
 }
 
 // OnMediaFlowInStateChanged subscribes to the MediaFlowInStateChanged events
-// of the object.
+// of the object. MediaFlowInStateChanged is the event a media element sends
+// when media of one type starts or stops reaching it from the element
+// connected to it inside the pipeline. For an endpoint that is the media it is
+// about to send out: on a real KMS a WebRtcEndpoint fed by a player reported
+// In FLOWING (and IsMediaFlowingIn true), not the endpoint receiving from its
+// peer. The change to NOT_FLOWING comes a few seconds after the last media
+// arrived (2 to 4 s on a real KMS).
 //
 // It is declared by [element.MediaElement.OnMediaFlowInStateChanged].
 func (h *DemoSink) OnMediaFlowInStateChanged(ctx context.Context) (<-chan event.MediaFlowInStateChanged, error) {
@@ -1002,6 +1051,13 @@ func (h *DemoSink) OnMediaFlowInStateChanged(ctx context.Context) (<-chan event.
 
 // OnMediaTranscodingStateChanged subscribes to the
 // MediaTranscodingStateChanged events of the object.
+// MediaTranscodingStateChanged is the event a media element sends when media
+// of one type that it passes on starts or stops being decoded and encoded
+// again because a sink needs another codec or format. Transcoding costs much
+// CPU; matching codecs avoid it. On a real KMS a PlayerEndpoint playing a
+// VP8/Opus WebM file into an MP4 RecorderEndpoint sent TRANSCODING for audio
+// and for video; the event came from the player, which converts what it sends,
+// while the recorder's IsMediaTranscoding stayed false.
 //
 // It is declared by [element.MediaElement.OnMediaTranscodingStateChanged].
 func (h *DemoSink) OnMediaTranscodingStateChanged(ctx context.Context) (<-chan event.MediaTranscodingStateChanged, error) {
@@ -1135,7 +1191,11 @@ func (h *DemoSink) GetTags(ctx context.Context) ([]types.Tag, error) {
 	return h.embedded().GetTags(ctx)
 }
 
-// OnError subscribes to the Error events of the object.
+// OnError subscribes to the Error events of the object. Error is the event an
+// object sends when something fails inside the server after the call that
+// started it has already returned, such as a player that cannot open its URI
+// or a recorder that cannot write its file. Subscribe to it on players,
+// recorders and filters: these failures are not reported any other way.
 //
 // It is declared by [element.MediaObject.OnError].
 func (h *DemoSink) OnError(ctx context.Context) (<-chan event.Error, error) {
