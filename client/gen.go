@@ -36,24 +36,32 @@ type Handle interface {
 // operation op ("create" or "invoke") and method (the class created or the
 // operation invoked) on o (nil for a create). The error matches
 // [ErrInvalidArgument].
+//
+// It is for generated code.
 func ArgError(o *Object, op, method string, err error) error {
 	return &OpError{Op: op, Method: method, ObjectID: o.safeID(), Err: fmt.Errorf("%w: %w", ErrInvalidArgument, err)}
 }
 
 // InvalidEnum reports an unknown value of enum given as argument name:
 // [ArgError] wrapping a [*types.InvalidEnumError].
+//
+// It is for generated code.
 func InvalidEnum(o *Object, op, method, name, enum, value string) error {
 	return ArgError(o, op, method, fmt.Errorf("%s: %w", name, &types.InvalidEnumError{Enum: enum, Value: value}))
 }
 
 // EmptyArg reports an empty argument name the server would refuse (a
 // session description): [ArgError] without a round trip.
+//
+// It is for generated code.
 func EmptyArg(o *Object, op, method, name string) error {
 	return ArgError(o, op, method, fmt.Errorf("empty %s", name))
 }
 
 // DecodeError reports a returned value of operation method that did not
 // decode: the server answered, so the failure is not local.
+//
+// It is for generated code.
 func DecodeError(o *Object, method string, err error) error {
 	return &OpError{Op: "invoke", Method: method, ObjectID: o.safeID(), Err: UnusableAnswer(fmt.Errorf("decoding the returned value: %w", err))}
 }
@@ -62,6 +70,8 @@ func DecodeError(o *Object, method string, err error) error {
 // handle (untyped, or a typed nil pointer, whose Object method returns
 // nil) fails, and so does the handle of a client other than self's when
 // self is not nil.
+//
+// It is for generated code.
 func RefArg(self *Object, name string, h Handle) (*Object, error) {
 	if h == nil {
 		return nil, fmt.Errorf("%s: nil handle", name)
@@ -78,6 +88,8 @@ func RefArg(self *Object, name string, h Handle) (*Object, error) {
 
 // CheckCreator fails with [ArgError] when cr is nil, untyped or a typed
 // nil *Client, *Tx or *Object, for a create of class typ.
+//
+// It is for generated code.
 func CheckCreator(cr Creator, typ string) error {
 	var isNil bool
 	switch v := cr.(type) {
