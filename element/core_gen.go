@@ -672,9 +672,9 @@ func (h *MediaElement) GetMediaPipeline(ctx context.Context) (*MediaObject, erro
 
 // GetParent returns the object this one was created under: the pipeline for an
 // element or a hub, the hub for a HubPort, none (nil) for a pipeline or the
-// ServerManager. It is set when the object is created and never changes.
-// Results are MediaObject handles of the declared class; the Lookup functions
-// of the handle packages check and give the concrete one.
+// ServerManager. It is set when the object is created and never changes. The
+// result is a MediaObject handle of the declared class; the Lookup functions
+// of the handle packages give the concrete one.
 //
 // It is declared by [MediaObject.GetParent].
 func (h *MediaElement) GetParent(ctx context.Context) (*MediaObject, error) {
@@ -695,8 +695,8 @@ func (h *MediaElement) GetId(ctx context.Context) (string, error) {
 
 // GetChildren returns the objects created under this one and still alive: a
 // pipeline's elements and hubs, a hub's ports. A real KMS lists them in no
-// fixed order. Results are MediaObject handles of the declared class; the
-// Lookup functions of the handle packages check and give the concrete one.
+// fixed order. The results are MediaObject handles of the declared class; the
+// Lookup functions of the handle packages give the concrete one.
 //
 // It is declared by [MediaObject.GetChildren].
 func (h *MediaElement) GetChildren(ctx context.Context) ([]*MediaObject, error) {
@@ -885,9 +885,9 @@ func (h *MediaObject) GetMediaPipeline(ctx context.Context) (*MediaObject, error
 
 // GetParent returns the object this one was created under: the pipeline for an
 // element or a hub, the hub for a HubPort, none (nil) for a pipeline or the
-// ServerManager. It is set when the object is created and never changes.
-// Results are MediaObject handles of the declared class; the Lookup functions
-// of the handle packages check and give the concrete one.
+// ServerManager. It is set when the object is created and never changes. The
+// result is a MediaObject handle of the declared class; the Lookup functions
+// of the handle packages give the concrete one.
 func (h *MediaObject) GetParent(ctx context.Context) (*MediaObject, error) {
 	o := h.Object()
 	var res string
@@ -917,8 +917,8 @@ func (h *MediaObject) GetId(ctx context.Context) (string, error) {
 
 // GetChildren returns the objects created under this one and still alive: a
 // pipeline's elements and hubs, a hub's ports. A real KMS lists them in no
-// fixed order. Results are MediaObject handles of the declared class; the
-// Lookup functions of the handle packages check and give the concrete one.
+// fixed order. The results are MediaObject handles of the declared class; the
+// Lookup functions of the handle packages give the concrete one.
 func (h *MediaObject) GetChildren(ctx context.Context) ([]*MediaObject, error) {
 	o := h.Object()
 	var res []string

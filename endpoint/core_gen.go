@@ -702,9 +702,9 @@ func (h *BaseRtpEndpoint) GetMediaPipeline(ctx context.Context) (*element.MediaO
 
 // GetParent returns the object this one was created under: the pipeline for an
 // element or a hub, the hub for a HubPort, none (nil) for a pipeline or the
-// ServerManager. It is set when the object is created and never changes.
-// Results are MediaObject handles of the declared class; the Lookup functions
-// of the handle packages check and give the concrete one.
+// ServerManager. It is set when the object is created and never changes. The
+// result is a MediaObject handle of the declared class; the Lookup functions
+// of the handle packages give the concrete one.
 //
 // It is declared by [element.MediaObject.GetParent].
 func (h *BaseRtpEndpoint) GetParent(ctx context.Context) (*element.MediaObject, error) {
@@ -725,8 +725,8 @@ func (h *BaseRtpEndpoint) GetId(ctx context.Context) (string, error) {
 
 // GetChildren returns the objects created under this one and still alive: a
 // pipeline's elements and hubs, a hub's ports. A real KMS lists them in no
-// fixed order. Results are MediaObject handles of the declared class; the
-// Lookup functions of the handle packages check and give the concrete one.
+// fixed order. The results are MediaObject handles of the declared class; the
+// Lookup functions of the handle packages give the concrete one.
 //
 // It is declared by [element.MediaObject.GetChildren].
 func (h *BaseRtpEndpoint) GetChildren(ctx context.Context) ([]*element.MediaObject, error) {
@@ -1186,9 +1186,9 @@ func (h *Endpoint) GetMediaPipeline(ctx context.Context) (*element.MediaObject, 
 
 // GetParent returns the object this one was created under: the pipeline for an
 // element or a hub, the hub for a HubPort, none (nil) for a pipeline or the
-// ServerManager. It is set when the object is created and never changes.
-// Results are MediaObject handles of the declared class; the Lookup functions
-// of the handle packages check and give the concrete one.
+// ServerManager. It is set when the object is created and never changes. The
+// result is a MediaObject handle of the declared class; the Lookup functions
+// of the handle packages give the concrete one.
 //
 // It is declared by [element.MediaObject.GetParent].
 func (h *Endpoint) GetParent(ctx context.Context) (*element.MediaObject, error) {
@@ -1209,8 +1209,8 @@ func (h *Endpoint) GetId(ctx context.Context) (string, error) {
 
 // GetChildren returns the objects created under this one and still alive: a
 // pipeline's elements and hubs, a hub's ports. A real KMS lists them in no
-// fixed order. Results are MediaObject handles of the declared class; the
-// Lookup functions of the handle packages check and give the concrete one.
+// fixed order. The results are MediaObject handles of the declared class; the
+// Lookup functions of the handle packages give the concrete one.
 //
 // It is declared by [element.MediaObject.GetChildren].
 func (h *Endpoint) GetChildren(ctx context.Context) ([]*element.MediaObject, error) {
@@ -1862,9 +1862,9 @@ func (h *SdpEndpoint) GetMediaPipeline(ctx context.Context) (*element.MediaObjec
 
 // GetParent returns the object this one was created under: the pipeline for an
 // element or a hub, the hub for a HubPort, none (nil) for a pipeline or the
-// ServerManager. It is set when the object is created and never changes.
-// Results are MediaObject handles of the declared class; the Lookup functions
-// of the handle packages check and give the concrete one.
+// ServerManager. It is set when the object is created and never changes. The
+// result is a MediaObject handle of the declared class; the Lookup functions
+// of the handle packages give the concrete one.
 //
 // It is declared by [element.MediaObject.GetParent].
 func (h *SdpEndpoint) GetParent(ctx context.Context) (*element.MediaObject, error) {
@@ -1885,8 +1885,8 @@ func (h *SdpEndpoint) GetId(ctx context.Context) (string, error) {
 
 // GetChildren returns the objects created under this one and still alive: a
 // pipeline's elements and hubs, a hub's ports. A real KMS lists them in no
-// fixed order. Results are MediaObject handles of the declared class; the
-// Lookup functions of the handle packages check and give the concrete one.
+// fixed order. The results are MediaObject handles of the declared class; the
+// Lookup functions of the handle packages give the concrete one.
 //
 // It is declared by [element.MediaObject.GetChildren].
 func (h *SdpEndpoint) GetChildren(ctx context.Context) ([]*element.MediaObject, error) {
@@ -2371,9 +2371,9 @@ func (h *SessionEndpoint) GetMediaPipeline(ctx context.Context) (*element.MediaO
 
 // GetParent returns the object this one was created under: the pipeline for an
 // element or a hub, the hub for a HubPort, none (nil) for a pipeline or the
-// ServerManager. It is set when the object is created and never changes.
-// Results are MediaObject handles of the declared class; the Lookup functions
-// of the handle packages check and give the concrete one.
+// ServerManager. It is set when the object is created and never changes. The
+// result is a MediaObject handle of the declared class; the Lookup functions
+// of the handle packages give the concrete one.
 //
 // It is declared by [element.MediaObject.GetParent].
 func (h *SessionEndpoint) GetParent(ctx context.Context) (*element.MediaObject, error) {
@@ -2394,8 +2394,8 @@ func (h *SessionEndpoint) GetId(ctx context.Context) (string, error) {
 
 // GetChildren returns the objects created under this one and still alive: a
 // pipeline's elements and hubs, a hub's ports. A real KMS lists them in no
-// fixed order. Results are MediaObject handles of the declared class; the
-// Lookup functions of the handle packages check and give the concrete one.
+// fixed order. The results are MediaObject handles of the declared class; the
+// Lookup functions of the handle packages give the concrete one.
 //
 // It is declared by [element.MediaObject.GetChildren].
 func (h *SessionEndpoint) GetChildren(ctx context.Context) ([]*element.MediaObject, error) {
@@ -2904,9 +2904,9 @@ func (h *UriEndpoint) GetMediaPipeline(ctx context.Context) (*element.MediaObjec
 
 // GetParent returns the object this one was created under: the pipeline for an
 // element or a hub, the hub for a HubPort, none (nil) for a pipeline or the
-// ServerManager. It is set when the object is created and never changes.
-// Results are MediaObject handles of the declared class; the Lookup functions
-// of the handle packages check and give the concrete one.
+// ServerManager. It is set when the object is created and never changes. The
+// result is a MediaObject handle of the declared class; the Lookup functions
+// of the handle packages give the concrete one.
 //
 // It is declared by [element.MediaObject.GetParent].
 func (h *UriEndpoint) GetParent(ctx context.Context) (*element.MediaObject, error) {
@@ -2927,8 +2927,8 @@ func (h *UriEndpoint) GetId(ctx context.Context) (string, error) {
 
 // GetChildren returns the objects created under this one and still alive: a
 // pipeline's elements and hubs, a hub's ports. A real KMS lists them in no
-// fixed order. Results are MediaObject handles of the declared class; the
-// Lookup functions of the handle packages check and give the concrete one.
+// fixed order. The results are MediaObject handles of the declared class; the
+// Lookup functions of the handle packages give the concrete one.
 //
 // It is declared by [element.MediaObject.GetChildren].
 func (h *UriEndpoint) GetChildren(ctx context.Context) ([]*element.MediaObject, error) {

@@ -216,9 +216,9 @@ func (h *AlphaBlending) GetMediaPipeline(ctx context.Context) (*element.MediaObj
 
 // GetParent returns the object this one was created under: the pipeline for an
 // element or a hub, the hub for a HubPort, none (nil) for a pipeline or the
-// ServerManager. It is set when the object is created and never changes.
-// Results are MediaObject handles of the declared class; the Lookup functions
-// of the handle packages check and give the concrete one.
+// ServerManager. It is set when the object is created and never changes. The
+// result is a MediaObject handle of the declared class; the Lookup functions
+// of the handle packages give the concrete one.
 //
 // It is declared by [element.MediaObject.GetParent].
 func (h *AlphaBlending) GetParent(ctx context.Context) (*element.MediaObject, error) {
@@ -239,8 +239,8 @@ func (h *AlphaBlending) GetId(ctx context.Context) (string, error) {
 
 // GetChildren returns the objects created under this one and still alive: a
 // pipeline's elements and hubs, a hub's ports. A real KMS lists them in no
-// fixed order. Results are MediaObject handles of the declared class; the
-// Lookup functions of the handle packages check and give the concrete one.
+// fixed order. The results are MediaObject handles of the declared class; the
+// Lookup functions of the handle packages give the concrete one.
 //
 // It is declared by [element.MediaObject.GetChildren].
 func (h *AlphaBlending) GetChildren(ctx context.Context) ([]*element.MediaObject, error) {
@@ -502,9 +502,9 @@ func (h *Composite) GetMediaPipeline(ctx context.Context) (*element.MediaObject,
 
 // GetParent returns the object this one was created under: the pipeline for an
 // element or a hub, the hub for a HubPort, none (nil) for a pipeline or the
-// ServerManager. It is set when the object is created and never changes.
-// Results are MediaObject handles of the declared class; the Lookup functions
-// of the handle packages check and give the concrete one.
+// ServerManager. It is set when the object is created and never changes. The
+// result is a MediaObject handle of the declared class; the Lookup functions
+// of the handle packages give the concrete one.
 //
 // It is declared by [element.MediaObject.GetParent].
 func (h *Composite) GetParent(ctx context.Context) (*element.MediaObject, error) {
@@ -525,8 +525,8 @@ func (h *Composite) GetId(ctx context.Context) (string, error) {
 
 // GetChildren returns the objects created under this one and still alive: a
 // pipeline's elements and hubs, a hub's ports. A real KMS lists them in no
-// fixed order. Results are MediaObject handles of the declared class; the
-// Lookup functions of the handle packages check and give the concrete one.
+// fixed order. The results are MediaObject handles of the declared class; the
+// Lookup functions of the handle packages give the concrete one.
 //
 // It is declared by [element.MediaObject.GetChildren].
 func (h *Composite) GetChildren(ctx context.Context) ([]*element.MediaObject, error) {
@@ -787,9 +787,9 @@ func (h *Dispatcher) GetMediaPipeline(ctx context.Context) (*element.MediaObject
 
 // GetParent returns the object this one was created under: the pipeline for an
 // element or a hub, the hub for a HubPort, none (nil) for a pipeline or the
-// ServerManager. It is set when the object is created and never changes.
-// Results are MediaObject handles of the declared class; the Lookup functions
-// of the handle packages check and give the concrete one.
+// ServerManager. It is set when the object is created and never changes. The
+// result is a MediaObject handle of the declared class; the Lookup functions
+// of the handle packages give the concrete one.
 //
 // It is declared by [element.MediaObject.GetParent].
 func (h *Dispatcher) GetParent(ctx context.Context) (*element.MediaObject, error) {
@@ -810,8 +810,8 @@ func (h *Dispatcher) GetId(ctx context.Context) (string, error) {
 
 // GetChildren returns the objects created under this one and still alive: a
 // pipeline's elements and hubs, a hub's ports. A real KMS lists them in no
-// fixed order. Results are MediaObject handles of the declared class; the
-// Lookup functions of the handle packages check and give the concrete one.
+// fixed order. The results are MediaObject handles of the declared class; the
+// Lookup functions of the handle packages give the concrete one.
 //
 // It is declared by [element.MediaObject.GetChildren].
 func (h *Dispatcher) GetChildren(ctx context.Context) ([]*element.MediaObject, error) {
@@ -1076,9 +1076,9 @@ func (h *DispatcherOneToMany) GetMediaPipeline(ctx context.Context) (*element.Me
 
 // GetParent returns the object this one was created under: the pipeline for an
 // element or a hub, the hub for a HubPort, none (nil) for a pipeline or the
-// ServerManager. It is set when the object is created and never changes.
-// Results are MediaObject handles of the declared class; the Lookup functions
-// of the handle packages check and give the concrete one.
+// ServerManager. It is set when the object is created and never changes. The
+// result is a MediaObject handle of the declared class; the Lookup functions
+// of the handle packages give the concrete one.
 //
 // It is declared by [element.MediaObject.GetParent].
 func (h *DispatcherOneToMany) GetParent(ctx context.Context) (*element.MediaObject, error) {
@@ -1099,8 +1099,8 @@ func (h *DispatcherOneToMany) GetId(ctx context.Context) (string, error) {
 
 // GetChildren returns the objects created under this one and still alive: a
 // pipeline's elements and hubs, a hub's ports. A real KMS lists them in no
-// fixed order. Results are MediaObject handles of the declared class; the
-// Lookup functions of the handle packages check and give the concrete one.
+// fixed order. The results are MediaObject handles of the declared class; the
+// Lookup functions of the handle packages give the concrete one.
 //
 // It is declared by [element.MediaObject.GetChildren].
 func (h *DispatcherOneToMany) GetChildren(ctx context.Context) ([]*element.MediaObject, error) {
@@ -1396,9 +1396,9 @@ func (h *Mixer) GetMediaPipeline(ctx context.Context) (*element.MediaObject, err
 
 // GetParent returns the object this one was created under: the pipeline for an
 // element or a hub, the hub for a HubPort, none (nil) for a pipeline or the
-// ServerManager. It is set when the object is created and never changes.
-// Results are MediaObject handles of the declared class; the Lookup functions
-// of the handle packages check and give the concrete one.
+// ServerManager. It is set when the object is created and never changes. The
+// result is a MediaObject handle of the declared class; the Lookup functions
+// of the handle packages give the concrete one.
 //
 // It is declared by [element.MediaObject.GetParent].
 func (h *Mixer) GetParent(ctx context.Context) (*element.MediaObject, error) {
@@ -1419,8 +1419,8 @@ func (h *Mixer) GetId(ctx context.Context) (string, error) {
 
 // GetChildren returns the objects created under this one and still alive: a
 // pipeline's elements and hubs, a hub's ports. A real KMS lists them in no
-// fixed order. Results are MediaObject handles of the declared class; the
-// Lookup functions of the handle packages check and give the concrete one.
+// fixed order. The results are MediaObject handles of the declared class; the
+// Lookup functions of the handle packages give the concrete one.
 //
 // It is declared by [element.MediaObject.GetChildren].
 func (h *Mixer) GetChildren(ctx context.Context) ([]*element.MediaObject, error) {

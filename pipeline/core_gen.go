@@ -228,9 +228,9 @@ func (h *MediaPipeline) GetMediaPipeline(ctx context.Context) (*element.MediaObj
 
 // GetParent returns the object this one was created under: the pipeline for an
 // element or a hub, the hub for a HubPort, none (nil) for a pipeline or the
-// ServerManager. It is set when the object is created and never changes.
-// Results are MediaObject handles of the declared class; the Lookup functions
-// of the handle packages check and give the concrete one.
+// ServerManager. It is set when the object is created and never changes. The
+// result is a MediaObject handle of the declared class; the Lookup functions
+// of the handle packages give the concrete one.
 //
 // It is declared by [element.MediaObject.GetParent].
 func (h *MediaPipeline) GetParent(ctx context.Context) (*element.MediaObject, error) {
@@ -251,8 +251,8 @@ func (h *MediaPipeline) GetId(ctx context.Context) (string, error) {
 
 // GetChildren returns the objects created under this one and still alive: a
 // pipeline's elements and hubs, a hub's ports. A real KMS lists them in no
-// fixed order. Results are MediaObject handles of the declared class; the
-// Lookup functions of the handle packages check and give the concrete one.
+// fixed order. The results are MediaObject handles of the declared class; the
+// Lookup functions of the handle packages give the concrete one.
 //
 // It is declared by [element.MediaObject.GetChildren].
 func (h *MediaPipeline) GetChildren(ctx context.Context) ([]*element.MediaObject, error) {
@@ -579,9 +579,9 @@ func (h *ServerManager) GetMediaPipeline(ctx context.Context) (*element.MediaObj
 
 // GetParent returns the object this one was created under: the pipeline for an
 // element or a hub, the hub for a HubPort, none (nil) for a pipeline or the
-// ServerManager. It is set when the object is created and never changes.
-// Results are MediaObject handles of the declared class; the Lookup functions
-// of the handle packages check and give the concrete one.
+// ServerManager. It is set when the object is created and never changes. The
+// result is a MediaObject handle of the declared class; the Lookup functions
+// of the handle packages give the concrete one.
 //
 // It is declared by [element.MediaObject.GetParent].
 func (h *ServerManager) GetParent(ctx context.Context) (*element.MediaObject, error) {
@@ -602,8 +602,8 @@ func (h *ServerManager) GetId(ctx context.Context) (string, error) {
 
 // GetChildren returns the objects created under this one and still alive: a
 // pipeline's elements and hubs, a hub's ports. A real KMS lists them in no
-// fixed order. Results are MediaObject handles of the declared class; the
-// Lookup functions of the handle packages check and give the concrete one.
+// fixed order. The results are MediaObject handles of the declared class; the
+// Lookup functions of the handle packages give the concrete one.
 //
 // It is declared by [element.MediaObject.GetChildren].
 func (h *ServerManager) GetChildren(ctx context.Context) ([]*element.MediaObject, error) {

@@ -299,15 +299,17 @@ func (h hctx) returnNote(t idl.TypeRef) string {
 	if h.f.Kind(t.Name) != idl.KindClass {
 		return ""
 	}
-	p, n := h.handleOf(t.Name)
+	_, n := h.handleOf(t.Name)
 	if n != t.Name {
 		return fmt.Sprintf(" This package cannot import the %s handle, so the result is a %s handle: "+
 			"%s.Lookup%s, or %s.%sFromObject on its Object, gives the typed one.", t.Name, n, h.pkgOf(t.Name), t.Name, h.pkgOf(t.Name), t.Name)
 	}
-	_ = p
 	if cl, _ := h.f.Class(n); cl.Abstract || h.hasSubclasses(n) {
-		return fmt.Sprintf(" Results are %s handles of the declared class; the Lookup functions of the handle "+
-			"packages check and give the concrete one.", n)
+		what := "The result is a " + n + " handle"
+		if t.List || t.Map {
+			what = "The results are " + n + " handles"
+		}
+		return " " + what + " of the declared class; the Lookup functions of the handle packages give the concrete one."
 	}
 	return ""
 }

@@ -448,9 +448,9 @@ func (h *ChromaFilter) GetMediaPipeline(ctx context.Context) (*element.MediaObje
 
 // GetParent returns the object this one was created under: the pipeline for an
 // element or a hub, the hub for a HubPort, none (nil) for a pipeline or the
-// ServerManager. It is set when the object is created and never changes.
-// Results are MediaObject handles of the declared class; the Lookup functions
-// of the handle packages check and give the concrete one.
+// ServerManager. It is set when the object is created and never changes. The
+// result is a MediaObject handle of the declared class; the Lookup functions
+// of the handle packages give the concrete one.
 //
 // It is declared by [element.MediaObject.GetParent].
 func (h *ChromaFilter) GetParent(ctx context.Context) (*element.MediaObject, error) {
@@ -471,8 +471,8 @@ func (h *ChromaFilter) GetId(ctx context.Context) (string, error) {
 
 // GetChildren returns the objects created under this one and still alive: a
 // pipeline's elements and hubs, a hub's ports. A real KMS lists them in no
-// fixed order. Results are MediaObject handles of the declared class; the
-// Lookup functions of the handle packages check and give the concrete one.
+// fixed order. The results are MediaObject handles of the declared class; the
+// Lookup functions of the handle packages give the concrete one.
 //
 // It is declared by [element.MediaObject.GetChildren].
 func (h *ChromaFilter) GetChildren(ctx context.Context) ([]*element.MediaObject, error) {

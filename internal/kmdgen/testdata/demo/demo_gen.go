@@ -261,9 +261,9 @@ func (h *DemoFilter) FindPeer(ctx context.Context) (*DemoSink, error) {
 	return DemoSinkFromObject(o.Client().Object("DemoSink", res)), nil
 }
 
-// ListSinks calls the listSinks method of DemoFilter on the server. Results
-// are MediaElement handles of the declared class; the Lookup functions of the
-// handle packages check and give the concrete one.
+// ListSinks calls the listSinks method of DemoFilter on the server. The
+// results are MediaElement handles of the declared class; the Lookup functions
+// of the handle packages give the concrete one.
 func (h *DemoFilter) ListSinks(ctx context.Context) ([]*element.MediaElement, error) {
 	o := h.Object()
 	var res []string
@@ -586,9 +586,9 @@ func (h *DemoFilter) GetMediaPipeline(ctx context.Context) (*element.MediaObject
 
 // GetParent returns the object this one was created under: the pipeline for an
 // element or a hub, the hub for a HubPort, none (nil) for a pipeline or the
-// ServerManager. It is set when the object is created and never changes.
-// Results are MediaObject handles of the declared class; the Lookup functions
-// of the handle packages check and give the concrete one.
+// ServerManager. It is set when the object is created and never changes. The
+// result is a MediaObject handle of the declared class; the Lookup functions
+// of the handle packages give the concrete one.
 //
 // It is declared by [element.MediaObject.GetParent].
 func (h *DemoFilter) GetParent(ctx context.Context) (*element.MediaObject, error) {
@@ -609,8 +609,8 @@ func (h *DemoFilter) GetId(ctx context.Context) (string, error) {
 
 // GetChildren returns the objects created under this one and still alive: a
 // pipeline's elements and hubs, a hub's ports. A real KMS lists them in no
-// fixed order. Results are MediaObject handles of the declared class; the
-// Lookup functions of the handle packages check and give the concrete one.
+// fixed order. The results are MediaObject handles of the declared class; the
+// Lookup functions of the handle packages give the concrete one.
 //
 // It is declared by [element.MediaObject.GetChildren].
 func (h *DemoFilter) GetChildren(ctx context.Context) ([]*element.MediaObject, error) {
@@ -1078,9 +1078,9 @@ func (h *DemoSink) GetMediaPipeline(ctx context.Context) (*element.MediaObject, 
 
 // GetParent returns the object this one was created under: the pipeline for an
 // element or a hub, the hub for a HubPort, none (nil) for a pipeline or the
-// ServerManager. It is set when the object is created and never changes.
-// Results are MediaObject handles of the declared class; the Lookup functions
-// of the handle packages check and give the concrete one.
+// ServerManager. It is set when the object is created and never changes. The
+// result is a MediaObject handle of the declared class; the Lookup functions
+// of the handle packages give the concrete one.
 //
 // It is declared by [element.MediaObject.GetParent].
 func (h *DemoSink) GetParent(ctx context.Context) (*element.MediaObject, error) {
@@ -1101,8 +1101,8 @@ func (h *DemoSink) GetId(ctx context.Context) (string, error) {
 
 // GetChildren returns the objects created under this one and still alive: a
 // pipeline's elements and hubs, a hub's ports. A real KMS lists them in no
-// fixed order. Results are MediaObject handles of the declared class; the
-// Lookup functions of the handle packages check and give the concrete one.
+// fixed order. The results are MediaObject handles of the declared class; the
+// Lookup functions of the handle packages give the concrete one.
 //
 // It is declared by [element.MediaObject.GetChildren].
 func (h *DemoSink) GetChildren(ctx context.Context) ([]*element.MediaObject, error) {
