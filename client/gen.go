@@ -126,6 +126,18 @@ func LookupClass(ctx context.Context, c *Client, id, class string) (*Object, err
 	return c.Object(d.Type, id), nil
 }
 
+// LookupAs is [LookupClass] returning the handle wrap builds, such as
+// endpoint.WebRtcEndpointFromObject; the generated Lookup<Class> functions
+// are written with it.
+func LookupAs[H any](ctx context.Context, c *Client, id, class string, wrap func(*Object) H) (H, error) {
+	o, err := LookupClass(ctx, c, id, class)
+	if err != nil {
+		var zero H
+		return zero, err
+	}
+	return wrap(o), nil
+}
+
 // Is reports whether the described object is of class (unqualified, such
 // as "Endpoint") or of a subclass of it.
 func (d Description) Is(class string) bool {

@@ -84,6 +84,12 @@ func TestLookupClass(t *testing.T) {
 	}
 	_, err = client.LookupClass(ctx, c, ep.ID(), "MediaPipeline")
 	require.ErrorIs(t, err, client.ErrWrongClass)
+	h, err := client.LookupAs(ctx, c, ep.ID(), "Endpoint", func(o *client.Object) *fakeHandle { return &fakeHandle{o: o} })
+	require.NoError(t, err)
+	assert.Equal(t, ep.ID(), h.Object().ID())
+	h, err = client.LookupAs(ctx, c, p.ID(), "Endpoint", func(o *client.Object) *fakeHandle { return &fakeHandle{o: o} })
+	require.ErrorIs(t, err, client.ErrWrongClass)
+	assert.Nil(t, h)
 	_, err = client.LookupClass(ctx, c, "no-such-object", "MediaPipeline")
 	require.ErrorIs(t, err, client.ErrObjectNotFound)
 	_, err = client.LookupClass(context.Background(), nil, ep.ID(), "MediaPipeline")

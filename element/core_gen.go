@@ -62,11 +62,7 @@ func MediaElementFromObject(o *client.Object) *MediaElement {
 // co-owner of the object). It fails with an error matching
 // client.ErrWrongClass when the object is not a MediaElement or of a subclass.
 func LookupMediaElement(ctx context.Context, c *client.Client, id string) (*MediaElement, error) {
-	o, err := client.LookupClass(ctx, c, id, "MediaElement")
-	if err != nil {
-		return nil, err
-	}
-	return MediaElementFromObject(o), nil
+	return client.LookupAs(ctx, c, id, "MediaElement", MediaElementFromObject)
 }
 
 // Object returns the object reference behind the handle (nil for a nil
@@ -823,11 +819,7 @@ func MediaObjectFromObject(o *client.Object) *MediaObject {
 // co-owner of the object). It fails with an error matching
 // client.ErrWrongClass when the object is not a MediaObject or of a subclass.
 func LookupMediaObject(ctx context.Context, c *client.Client, id string) (*MediaObject, error) {
-	o, err := client.LookupClass(ctx, c, id, "MediaObject")
-	if err != nil {
-		return nil, err
-	}
-	return MediaObjectFromObject(o), nil
+	return client.LookupAs(ctx, c, id, "MediaObject", MediaObjectFromObject)
 }
 
 // Object returns the object reference behind the handle (nil for a nil

@@ -82,11 +82,7 @@ func BaseRtpEndpointFromObject(o *client.Object) *BaseRtpEndpoint {
 // client.ErrWrongClass when the object is not a BaseRtpEndpoint or of a
 // subclass.
 func LookupBaseRtpEndpoint(ctx context.Context, c *client.Client, id string) (*BaseRtpEndpoint, error) {
-	o, err := client.LookupClass(ctx, c, id, "BaseRtpEndpoint")
-	if err != nil {
-		return nil, err
-	}
-	return BaseRtpEndpointFromObject(o), nil
+	return client.LookupAs(ctx, c, id, "BaseRtpEndpoint", BaseRtpEndpointFromObject)
 }
 
 // Object returns the object reference behind the handle (nil for a nil
@@ -862,11 +858,7 @@ func EndpointFromObject(o *client.Object) *Endpoint {
 // of the object). It fails with an error matching client.ErrWrongClass when
 // the object is not an Endpoint or of a subclass.
 func LookupEndpoint(ctx context.Context, c *client.Client, id string) (*Endpoint, error) {
-	o, err := client.LookupClass(ctx, c, id, "Endpoint")
-	if err != nil {
-		return nil, err
-	}
-	return EndpointFromObject(o), nil
+	return client.LookupAs(ctx, c, id, "Endpoint", EndpointFromObject)
 }
 
 // Object returns the object reference behind the handle (nil for a nil
@@ -1353,11 +1345,7 @@ func SdpEndpointFromObject(o *client.Object) *SdpEndpoint {
 // co-owner of the object). It fails with an error matching
 // client.ErrWrongClass when the object is not a SdpEndpoint or of a subclass.
 func LookupSdpEndpoint(ctx context.Context, c *client.Client, id string) (*SdpEndpoint, error) {
-	o, err := client.LookupClass(ctx, c, id, "SdpEndpoint")
-	if err != nil {
-		return nil, err
-	}
-	return SdpEndpointFromObject(o), nil
+	return client.LookupAs(ctx, c, id, "SdpEndpoint", SdpEndpointFromObject)
 }
 
 // Object returns the object reference behind the handle (nil for a nil
@@ -2024,11 +2012,7 @@ func SessionEndpointFromObject(o *client.Object) *SessionEndpoint {
 // client.ErrWrongClass when the object is not a SessionEndpoint or of a
 // subclass.
 func LookupSessionEndpoint(ctx context.Context, c *client.Client, id string) (*SessionEndpoint, error) {
-	o, err := client.LookupClass(ctx, c, id, "SessionEndpoint")
-	if err != nil {
-		return nil, err
-	}
-	return SessionEndpointFromObject(o), nil
+	return client.LookupAs(ctx, c, id, "SessionEndpoint", SessionEndpointFromObject)
 }
 
 // Object returns the object reference behind the handle (nil for a nil
@@ -2532,11 +2516,7 @@ func UriEndpointFromObject(o *client.Object) *UriEndpoint {
 // co-owner of the object). It fails with an error matching
 // client.ErrWrongClass when the object is not an UriEndpoint or of a subclass.
 func LookupUriEndpoint(ctx context.Context, c *client.Client, id string) (*UriEndpoint, error) {
-	o, err := client.LookupClass(ctx, c, id, "UriEndpoint")
-	if err != nil {
-		return nil, err
-	}
-	return UriEndpointFromObject(o), nil
+	return client.LookupAs(ctx, c, id, "UriEndpoint", UriEndpointFromObject)
 }
 
 // Object returns the object reference behind the handle (nil for a nil

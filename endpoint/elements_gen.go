@@ -52,11 +52,7 @@ func HttpEndpointFromObject(o *client.Object) *HttpEndpoint {
 // co-owner of the object). It fails with an error matching
 // client.ErrWrongClass when the object is not a HttpEndpoint or of a subclass.
 func LookupHttpEndpoint(ctx context.Context, c *client.Client, id string) (*HttpEndpoint, error) {
-	o, err := client.LookupClass(ctx, c, id, "HttpEndpoint")
-	if err != nil {
-		return nil, err
-	}
-	return HttpEndpointFromObject(o), nil
+	return client.LookupAs(ctx, c, id, "HttpEndpoint", HttpEndpointFromObject)
 }
 
 // Object returns the object reference behind the handle (nil for a nil
@@ -579,11 +575,7 @@ func HttpPostEndpointFromObject(o *client.Object) *HttpPostEndpoint {
 // client.ErrWrongClass when the object is not a HttpPostEndpoint or of a
 // subclass.
 func LookupHttpPostEndpoint(ctx context.Context, c *client.Client, id string) (*HttpPostEndpoint, error) {
-	o, err := client.LookupClass(ctx, c, id, "HttpPostEndpoint")
-	if err != nil {
-		return nil, err
-	}
-	return HttpPostEndpointFromObject(o), nil
+	return client.LookupAs(ctx, c, id, "HttpPostEndpoint", HttpPostEndpointFromObject)
 }
 
 // Object returns the object reference behind the handle (nil for a nil
@@ -1145,11 +1137,7 @@ func PlayerEndpointFromObject(o *client.Object) *PlayerEndpoint {
 // client.ErrWrongClass when the object is not a PlayerEndpoint or of a
 // subclass.
 func LookupPlayerEndpoint(ctx context.Context, c *client.Client, id string) (*PlayerEndpoint, error) {
-	o, err := client.LookupClass(ctx, c, id, "PlayerEndpoint")
-	if err != nil {
-		return nil, err
-	}
-	return PlayerEndpointFromObject(o), nil
+	return client.LookupAs(ctx, c, id, "PlayerEndpoint", PlayerEndpointFromObject)
 }
 
 // Object returns the object reference behind the handle (nil for a nil
@@ -1787,11 +1775,7 @@ func RecorderEndpointFromObject(o *client.Object) *RecorderEndpoint {
 // client.ErrWrongClass when the object is not a RecorderEndpoint or of a
 // subclass.
 func LookupRecorderEndpoint(ctx context.Context, c *client.Client, id string) (*RecorderEndpoint, error) {
-	o, err := client.LookupClass(ctx, c, id, "RecorderEndpoint")
-	if err != nil {
-		return nil, err
-	}
-	return RecorderEndpointFromObject(o), nil
+	return client.LookupAs(ctx, c, id, "RecorderEndpoint", RecorderEndpointFromObject)
 }
 
 // Object returns the object reference behind the handle (nil for a nil
@@ -2412,11 +2396,7 @@ func RtpEndpointFromObject(o *client.Object) *RtpEndpoint {
 // co-owner of the object). It fails with an error matching
 // client.ErrWrongClass when the object is not a RtpEndpoint or of a subclass.
 func LookupRtpEndpoint(ctx context.Context, c *client.Client, id string) (*RtpEndpoint, error) {
-	o, err := client.LookupClass(ctx, c, id, "RtpEndpoint")
-	if err != nil {
-		return nil, err
-	}
-	return RtpEndpointFromObject(o), nil
+	return client.LookupAs(ctx, c, id, "RtpEndpoint", RtpEndpointFromObject)
 }
 
 // Object returns the object reference behind the handle (nil for a nil
@@ -3224,11 +3204,7 @@ func WebRtcEndpointFromObject(o *client.Object) *WebRtcEndpoint {
 // client.ErrWrongClass when the object is not a WebRtcEndpoint or of a
 // subclass.
 func LookupWebRtcEndpoint(ctx context.Context, c *client.Client, id string) (*WebRtcEndpoint, error) {
-	o, err := client.LookupClass(ctx, c, id, "WebRtcEndpoint")
-	if err != nil {
-		return nil, err
-	}
-	return WebRtcEndpointFromObject(o), nil
+	return client.LookupAs(ctx, c, id, "WebRtcEndpoint", WebRtcEndpointFromObject)
 }
 
 // Object returns the object reference behind the handle (nil for a nil

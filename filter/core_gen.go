@@ -70,11 +70,7 @@ func FilterFromObject(o *client.Object) *Filter {
 // of the object). It fails with an error matching client.ErrWrongClass when
 // the object is not a Filter or of a subclass.
 func LookupFilter(ctx context.Context, c *client.Client, id string) (*Filter, error) {
-	o, err := client.LookupClass(ctx, c, id, "Filter")
-	if err != nil {
-		return nil, err
-	}
-	return FilterFromObject(o), nil
+	return client.LookupAs(ctx, c, id, "Filter", FilterFromObject)
 }
 
 // Object returns the object reference behind the handle (nil for a nil
@@ -552,11 +548,7 @@ func PassThroughFromObject(o *client.Object) *PassThrough {
 // co-owner of the object). It fails with an error matching
 // client.ErrWrongClass when the object is not a PassThrough or of a subclass.
 func LookupPassThrough(ctx context.Context, c *client.Client, id string) (*PassThrough, error) {
-	o, err := client.LookupClass(ctx, c, id, "PassThrough")
-	if err != nil {
-		return nil, err
-	}
-	return PassThroughFromObject(o), nil
+	return client.LookupAs(ctx, c, id, "PassThrough", PassThroughFromObject)
 }
 
 // Object returns the object reference behind the handle (nil for a nil

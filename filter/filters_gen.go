@@ -51,11 +51,7 @@ func FaceOverlayFilterFromObject(o *client.Object) *FaceOverlayFilter {
 // client.ErrWrongClass when the object is not a FaceOverlayFilter or of a
 // subclass.
 func LookupFaceOverlayFilter(ctx context.Context, c *client.Client, id string) (*FaceOverlayFilter, error) {
-	o, err := client.LookupClass(ctx, c, id, "FaceOverlayFilter")
-	if err != nil {
-		return nil, err
-	}
-	return FaceOverlayFilterFromObject(o), nil
+	return client.LookupAs(ctx, c, id, "FaceOverlayFilter", FaceOverlayFilterFromObject)
 }
 
 // Object returns the object reference behind the handle (nil for a nil
@@ -609,11 +605,7 @@ func GStreamerFilterFromObject(o *client.Object) *GStreamerFilter {
 // client.ErrWrongClass when the object is not a GStreamerFilter or of a
 // subclass.
 func LookupGStreamerFilter(ctx context.Context, c *client.Client, id string) (*GStreamerFilter, error) {
-	o, err := client.LookupClass(ctx, c, id, "GStreamerFilter")
-	if err != nil {
-		return nil, err
-	}
-	return GStreamerFilterFromObject(o), nil
+	return client.LookupAs(ctx, c, id, "GStreamerFilter", GStreamerFilterFromObject)
 }
 
 // Object returns the object reference behind the handle (nil for a nil
@@ -1162,11 +1154,7 @@ func ImageOverlayFilterFromObject(o *client.Object) *ImageOverlayFilter {
 // client.ErrWrongClass when the object is not an ImageOverlayFilter or of a
 // subclass.
 func LookupImageOverlayFilter(ctx context.Context, c *client.Client, id string) (*ImageOverlayFilter, error) {
-	o, err := client.LookupClass(ctx, c, id, "ImageOverlayFilter")
-	if err != nil {
-		return nil, err
-	}
-	return ImageOverlayFilterFromObject(o), nil
+	return client.LookupAs(ctx, c, id, "ImageOverlayFilter", ImageOverlayFilterFromObject)
 }
 
 // Object returns the object reference behind the handle (nil for a nil
@@ -1727,11 +1715,7 @@ func OpenCVFilterFromObject(o *client.Object) *OpenCVFilter {
 // client.ErrWrongClass when the object is not an OpenCVFilter or of a
 // subclass.
 func LookupOpenCVFilter(ctx context.Context, c *client.Client, id string) (*OpenCVFilter, error) {
-	o, err := client.LookupClass(ctx, c, id, "OpenCVFilter")
-	if err != nil {
-		return nil, err
-	}
-	return OpenCVFilterFromObject(o), nil
+	return client.LookupAs(ctx, c, id, "OpenCVFilter", OpenCVFilterFromObject)
 }
 
 // Object returns the object reference behind the handle (nil for a nil
@@ -2200,11 +2184,7 @@ func ZBarFilterFromObject(o *client.Object) *ZBarFilter {
 // co-owner of the object). It fails with an error matching
 // client.ErrWrongClass when the object is not a ZBarFilter or of a subclass.
 func LookupZBarFilter(ctx context.Context, c *client.Client, id string) (*ZBarFilter, error) {
-	o, err := client.LookupClass(ctx, c, id, "ZBarFilter")
-	if err != nil {
-		return nil, err
-	}
-	return ZBarFilterFromObject(o), nil
+	return client.LookupAs(ctx, c, id, "ZBarFilter", ZBarFilterFromObject)
 }
 
 // Object returns the object reference behind the handle (nil for a nil

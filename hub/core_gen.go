@@ -64,11 +64,7 @@ func HubFromObject(o *client.Object) *Hub {
 // of the object). It fails with an error matching client.ErrWrongClass when
 // the object is not a Hub or of a subclass.
 func LookupHub(ctx context.Context, c *client.Client, id string) (*Hub, error) {
-	o, err := client.LookupClass(ctx, c, id, "Hub")
-	if err != nil {
-		return nil, err
-	}
-	return HubFromObject(o), nil
+	return client.LookupAs(ctx, c, id, "Hub", HubFromObject)
 }
 
 // Object returns the object reference behind the handle (nil for a nil
@@ -355,11 +351,7 @@ func HubPortFromObject(o *client.Object) *HubPort {
 // of the object). It fails with an error matching client.ErrWrongClass when
 // the object is not a HubPort or of a subclass.
 func LookupHubPort(ctx context.Context, c *client.Client, id string) (*HubPort, error) {
-	o, err := client.LookupClass(ctx, c, id, "HubPort")
-	if err != nil {
-		return nil, err
-	}
-	return HubPortFromObject(o), nil
+	return client.LookupAs(ctx, c, id, "HubPort", HubPortFromObject)
 }
 
 // Object returns the object reference behind the handle (nil for a nil

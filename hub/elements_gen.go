@@ -46,11 +46,7 @@ func AlphaBlendingFromObject(o *client.Object) *AlphaBlending {
 // client.ErrWrongClass when the object is not an AlphaBlending or of a
 // subclass.
 func LookupAlphaBlending(ctx context.Context, c *client.Client, id string) (*AlphaBlending, error) {
-	o, err := client.LookupClass(ctx, c, id, "AlphaBlending")
-	if err != nil {
-		return nil, err
-	}
-	return AlphaBlendingFromObject(o), nil
+	return client.LookupAs(ctx, c, id, "AlphaBlending", AlphaBlendingFromObject)
 }
 
 // Object returns the object reference behind the handle (nil for a nil
@@ -377,11 +373,7 @@ func CompositeFromObject(o *client.Object) *Composite {
 // co-owner of the object). It fails with an error matching
 // client.ErrWrongClass when the object is not a Composite or of a subclass.
 func LookupComposite(ctx context.Context, c *client.Client, id string) (*Composite, error) {
-	o, err := client.LookupClass(ctx, c, id, "Composite")
-	if err != nil {
-		return nil, err
-	}
-	return CompositeFromObject(o), nil
+	return client.LookupAs(ctx, c, id, "Composite", CompositeFromObject)
 }
 
 // Object returns the object reference behind the handle (nil for a nil
@@ -656,11 +648,7 @@ func DispatcherFromObject(o *client.Object) *Dispatcher {
 // co-owner of the object). It fails with an error matching
 // client.ErrWrongClass when the object is not a Dispatcher or of a subclass.
 func LookupDispatcher(ctx context.Context, c *client.Client, id string) (*Dispatcher, error) {
-	o, err := client.LookupClass(ctx, c, id, "Dispatcher")
-	if err != nil {
-		return nil, err
-	}
-	return DispatcherFromObject(o), nil
+	return client.LookupAs(ctx, c, id, "Dispatcher", DispatcherFromObject)
 }
 
 // Object returns the object reference behind the handle (nil for a nil
@@ -944,11 +932,7 @@ func DispatcherOneToManyFromObject(o *client.Object) *DispatcherOneToMany {
 // client.ErrWrongClass when the object is not a DispatcherOneToMany or of a
 // subclass.
 func LookupDispatcherOneToMany(ctx context.Context, c *client.Client, id string) (*DispatcherOneToMany, error) {
-	o, err := client.LookupClass(ctx, c, id, "DispatcherOneToMany")
-	if err != nil {
-		return nil, err
-	}
-	return DispatcherOneToManyFromObject(o), nil
+	return client.LookupAs(ctx, c, id, "DispatcherOneToMany", DispatcherOneToManyFromObject)
 }
 
 // Object returns the object reference behind the handle (nil for a nil
@@ -1230,11 +1214,7 @@ func MixerFromObject(o *client.Object) *Mixer {
 // of the object). It fails with an error matching client.ErrWrongClass when
 // the object is not a Mixer or of a subclass.
 func LookupMixer(ctx context.Context, c *client.Client, id string) (*Mixer, error) {
-	o, err := client.LookupClass(ctx, c, id, "Mixer")
-	if err != nil {
-		return nil, err
-	}
-	return MixerFromObject(o), nil
+	return client.LookupAs(ctx, c, id, "Mixer", MixerFromObject)
 }
 
 // Object returns the object reference behind the handle (nil for a nil

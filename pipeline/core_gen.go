@@ -61,11 +61,7 @@ func MediaPipelineFromObject(o *client.Object) *MediaPipeline {
 // client.ErrWrongClass when the object is not a MediaPipeline or of a
 // subclass.
 func LookupMediaPipeline(ctx context.Context, c *client.Client, id string) (*MediaPipeline, error) {
-	o, err := client.LookupClass(ctx, c, id, "MediaPipeline")
-	if err != nil {
-		return nil, err
-	}
-	return MediaPipelineFromObject(o), nil
+	return client.LookupAs(ctx, c, id, "MediaPipeline", MediaPipelineFromObject)
 }
 
 // Object returns the object reference behind the handle (nil for a nil
@@ -386,11 +382,7 @@ func ServerManagerFromObject(o *client.Object) *ServerManager {
 // client.ErrWrongClass when the object is not a ServerManager or of a
 // subclass.
 func LookupServerManager(ctx context.Context, c *client.Client, id string) (*ServerManager, error) {
-	o, err := client.LookupClass(ctx, c, id, "ServerManager")
-	if err != nil {
-		return nil, err
-	}
-	return ServerManagerFromObject(o), nil
+	return client.LookupAs(ctx, c, id, "ServerManager", ServerManagerFromObject)
 }
 
 // Object returns the object reference behind the handle (nil for a nil

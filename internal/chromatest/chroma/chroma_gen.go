@@ -84,11 +84,7 @@ func ChromaFilterFromObject(o *client.Object) *ChromaFilter {
 // co-owner of the object). It fails with an error matching
 // client.ErrWrongClass when the object is not a ChromaFilter or of a subclass.
 func LookupChromaFilter(ctx context.Context, c *client.Client, id string) (*ChromaFilter, error) {
-	o, err := client.LookupClass(ctx, c, id, "ChromaFilter")
-	if err != nil {
-		return nil, err
-	}
-	return ChromaFilterFromObject(o), nil
+	return client.LookupAs(ctx, c, id, "ChromaFilter", ChromaFilterFromObject)
 }
 
 // Object returns the object reference behind the handle (nil for a nil

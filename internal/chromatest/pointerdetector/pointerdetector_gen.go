@@ -215,11 +215,7 @@ func PointerDetectorFilterFromObject(o *client.Object) *PointerDetectorFilter {
 // client.ErrWrongClass when the object is not a PointerDetectorFilter or of a
 // subclass.
 func LookupPointerDetectorFilter(ctx context.Context, c *client.Client, id string) (*PointerDetectorFilter, error) {
-	o, err := client.LookupClass(ctx, c, id, "PointerDetectorFilter")
-	if err != nil {
-		return nil, err
-	}
-	return PointerDetectorFilterFromObject(o), nil
+	return client.LookupAs(ctx, c, id, "PointerDetectorFilter", PointerDetectorFilterFromObject)
 }
 
 // Object returns the object reference behind the handle (nil for a nil

@@ -122,11 +122,7 @@ func DemoFilterFromObject(o *client.Object) *DemoFilter {
 // co-owner of the object). It fails with an error matching
 // client.ErrWrongClass when the object is not a DemoFilter or of a subclass.
 func LookupDemoFilter(ctx context.Context, c *client.Client, id string) (*DemoFilter, error) {
-	o, err := client.LookupClass(ctx, c, id, "DemoFilter")
-	if err != nil {
-		return nil, err
-	}
-	return DemoFilterFromObject(o), nil
+	return client.LookupAs(ctx, c, id, "DemoFilter", DemoFilterFromObject)
 }
 
 // Object returns the object reference behind the handle (nil for a nil
@@ -740,11 +736,7 @@ func DemoSinkFromObject(o *client.Object) *DemoSink {
 // of the object). It fails with an error matching client.ErrWrongClass when
 // the object is not a DemoSink or of a subclass.
 func LookupDemoSink(ctx context.Context, c *client.Client, id string) (*DemoSink, error) {
-	o, err := client.LookupClass(ctx, c, id, "DemoSink")
-	if err != nil {
-		return nil, err
-	}
-	return DemoSinkFromObject(o), nil
+	return client.LookupAs(ctx, c, id, "DemoSink", DemoSinkFromObject)
 }
 
 // Object returns the object reference behind the handle (nil for a nil
