@@ -69,8 +69,8 @@
 // such as [LookupMediaElement] or endpoint.LookupWebRtcEndpoint, asks the
 // server for the class of id and returns the typed handle when the object
 // is of that class or a subclass, else an error matching
-// [client.ErrWrongClass]. <Class>FromObject wraps a reference without
-// asking. Each handle package's Module function describes its classes;
+// [client.ErrWrongClass]; [client.LookupAs] is its generic form.
+// <Class>FromObject wraps a reference without asking. Each handle package's Module function describes its classes;
 // give it to [client.WithModule] for [client.Client.Lookup] and
 // [client.Client.HandleOf] to return typed handles. There is no
 // process-wide registry.
