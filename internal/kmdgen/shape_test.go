@@ -10,6 +10,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/gokurento/kurento/internal/idl"
 )
 
 // TestGeneratedShape checks every generated file of the shipped facts and
@@ -63,4 +65,52 @@ func TestGoLocal(t *testing.T) {
 	assert.Equal(t, "OnKeySoftLimit", eventMethod("OnKeySoftLimit"))
 	assert.Equal(t, "OnError", eventMethod("Error"))
 	assert.Equal(t, "OnOnline", eventMethod("Online"))
+}
+
+// TestDescriptionsInDocs checks that the doc comment of every handle type
+// and of every method a class declares starts with its description, when
+// the project has one.
+func TestDescriptionsInDocs(t *testing.T) {
+	in, err := Builtin()
+	require.NoError(t, err)
+	docs := map[string]string{} // "Type" or "Type.Method" -> doc text
+	for pkg := range handleLevels {
+		files, err := Generate(in, pkg)
+		require.NoError(t, err)
+		for _, f := range files {
+			af, err := parser.ParseFile(token.NewFileSet(), f.Name, f.Content, parser.ParseComments)
+			require.NoError(t, err)
+			for _, d := range af.Decls {
+				switch d := d.(type) {
+				case *ast.GenDecl:
+					if d.Tok == token.TYPE && d.Doc != nil {
+						docs[d.Specs[0].(*ast.TypeSpec).Name.Name] = d.Doc.Text()
+					}
+				case *ast.FuncDecl:
+					if d.Recv != nil && d.Doc != nil {
+						recv := d.Recv.List[0].Type.(*ast.StarExpr).X.(*ast.Ident).Name
+						docs[recv+"."+d.Name.Name] = d.Doc.Text()
+					}
+				}
+			}
+		}
+	}
+	flat := func(s string) string { return strings.Join(strings.Fields(s), " ") }
+	checked := 0
+	for _, c := range in.Facts.Classes {
+		if d := in.Docs.get(idl.ClassKey(c.Name)); d.Text != "" {
+			want := flat(c.Name + " " + firstParagraph(d.Text))
+			assert.True(t, strings.HasPrefix(flat(docs[c.Name]), want), "doc of %s: %q lacks %q", c.Name, docs[c.Name], want)
+			checked++
+		}
+		for _, m := range c.Methods {
+			if d := in.Docs.get(idl.MethodKey(c.Name, m.Name)); d.Text != "" {
+				want := flat(exported(m.Name) + " " + firstParagraph(d.Text))
+				got := docs[c.Name+"."+exported(m.Name)]
+				assert.True(t, strings.HasPrefix(flat(got), want), "doc of %s.%s: %q lacks %q", c.Name, m.Name, got, want)
+				checked++
+			}
+		}
+	}
+	assert.Greater(t, checked, 50)
 }
