@@ -7,7 +7,8 @@
 // from) and has one field per data field of the event, inherited ones
 // included. Decode a Raw with the event's own decoder
 // ([DecodeIceCandidateFound]) or with [Decode], which picks the decoder
-// from Raw.Type. [Names] lists every event name.
+// from Raw.Type. [Names] lists every event name and [Known] tells whether
+// this package has a struct for one.
 //
 // # Errors
 //
