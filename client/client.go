@@ -16,7 +16,7 @@ import (
 )
 
 // ServerManagerID is the fixed id of the ServerManager object of every KMS.
-const ServerManagerID = "manager_ServerManager"
+const ServerManagerID = kms.ServerManagerID
 
 // Client is a Kurento session over one websocket connection that survives
 // reconnects. It is safe for concurrent use. Create one with [Dial] and end

@@ -251,8 +251,6 @@ func lastDot(s string) int {
 	return -1
 }
 
-// newref is how a transaction names the result of its operation i.
-
 // GeneratedCodeV1 is referenced by generated handle packages
 // (`const _ = client.GeneratedCodeV1`), so that code generated for a newer
 // runtime fails to compile against an older one.
