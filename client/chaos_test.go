@@ -54,6 +54,11 @@ func chaosKind(err error) string {
 		return "connection_lost"
 	case errors.Is(err, context.DeadlineExceeded):
 		return "deadline"
+	case errors.Is(err, context.Canceled):
+		// Calls run under their own deadline only; the one ctx that is
+		// cancelled is the run's, which the free stream subscribes with, so
+		// the run ending mid-subscribe lands here.
+		return "run_ended"
 	case answered:
 		return "server_" + strconv.Itoa(int(code))
 	}
