@@ -2,6 +2,7 @@ package kurentotest
 
 import (
 	"encoding/json"
+	"iter"
 	"math"
 	"slices"
 	"strconv"
@@ -54,6 +55,22 @@ func (c *catalog) factory(name string) (*idl.Class, bool) {
 
 func (c *catalog) hasEvent(class, event string) bool {
 	return slices.Contains(c.f.ClassEvents(class), event)
+}
+
+// lineage yields class and its ancestors, most derived first.
+func (c *catalog) lineage(class string) iter.Seq[string] {
+	return func(yield func(string) bool) {
+		for n := class; n != ""; {
+			if !yield(n) {
+				return
+			}
+			cl, ok := c.f.Class(n)
+			if !ok {
+				return
+			}
+			n = cl.Extends
+		}
+	}
 }
 
 // isA reports whether class is name or derives from it.
@@ -387,7 +404,6 @@ func (st *state) newObject(class string, specs []paramSpec, vals map[string]any)
 		owners:  make(map[string]bool),
 		props:   make(map[string]any),
 		created: time.Now(),
-		ext:     make(map[string]any),
 	}
 	parentKey := ""
 	for _, sp := range specs {

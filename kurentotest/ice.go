@@ -3,8 +3,11 @@ package kurentotest
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/gokurento/kurento/kurentotest/internal/media"
 )
 
 // This file holds the ICE behaviour of WebRtcEndpoint, following
@@ -16,8 +19,6 @@ import (
 // endpoint brings IceComponentStateChanged CONNECTING. The rest (CONNECTED,
 // pair selection, media) needs a peer and is scripted with
 // [Server.SimulateMediaFlow].
-
-const iceKey = "ice"
 
 type iceState struct {
 	// requested: gatherCandidates was called after negotiation; gathered:
@@ -33,16 +34,14 @@ type iceState struct {
 }
 
 func iceOf(o *object) *iceState {
-	s, ok := o.ext[iceKey].(*iceState)
-	if !ok {
-		s = &iceState{local: map[int]string{}}
-		o.ext[iceKey] = s
+	if o.ice == nil {
+		o.ice = &iceState{local: map[int]string{}}
 	}
-	return s
+	return o.ice
 }
 
-func init() {
-	registerOps("WebRtcEndpoint", map[string]opFunc{
+func iceBehaviour() behaviour {
+	return behaviour{name: "ICE", ops: opsOf("WebRtcEndpoint", map[string]opFunc{
 		"gatherCandidates":  gatherCandidates,
 		"createDataChannel": dataChannelOp,
 		"closeDataChannel":  dataChannelOp,
@@ -50,7 +49,7 @@ func init() {
 		"getICECandidatePairs": func(x *invocation) (any, *rpcError) {
 			return append([]any{}, iceOf(x.obj).pairs...), nil
 		},
-	})
+	})}
 }
 
 // dataChannelOp refuses data channel operations on an endpoint made
@@ -241,4 +240,84 @@ func wellFormedCandidate(c string) bool {
 		}
 	}
 	return true
+}
+
+// ---- with real media ([WithMedia]) ----
+
+// mediaGather starts reporting real candidates; false when the endpoint
+// has no transport (the made-up candidates are used then).
+func (st *state) mediaGather(o *object) bool {
+	eng := st.s.media
+	if eng == nil || !slices.Contains(eng.Nodes(), o.id) || !st.s.cat.isA(o.typ, "WebRtcEndpoint") {
+		return false
+	}
+	for comp := 1; comp <= 2; comp++ {
+		st.emit(o.id, "IceComponentStateChanged", map[string]any{
+			"streamId": 1, "componentId": comp, "state": "GATHERING",
+		})
+	}
+	eng.Gather(o.id)
+	return true
+}
+
+// mediaCandidate hands a remote candidate to the transport; false when
+// the endpoint has none.
+func (st *state) mediaCandidate(o *object, c map[string]any) bool {
+	eng := st.s.media
+	if eng == nil || !st.s.cat.isA(o.typ, "WebRtcEndpoint") || !slices.Contains(eng.Nodes(), o.id) {
+		return false
+	}
+	cand, _ := c["candidate"].(string)
+	mid, _ := c["sdpMid"].(string)
+	idx, _ := c["sdpMLineIndex"].(float64)
+	eng.AddRemoteCandidate(o.id, cand, mid, int(idx))
+	return true
+}
+
+// transportEvent turns an event of a WebRtcEndpoint's transport (ICE,
+// DTLS) into the Kurento events and state a real KMS shows.
+func (st *state) transportEvent(o *object, ev media.Event) {
+	switch ev.Type {
+	case media.EventCandidate:
+		ice := iceOf(o)
+		if ice.local[1] == "" {
+			ice.local[1] = ev.Candidate
+		}
+		st.emit(o.id, "IceCandidateFound", map[string]any{"candidate": iceCandidate(ev.Candidate, ev.Mid, ev.MLineIndex)})
+	case media.EventGatheringDone:
+		st.emit(o.id, "IceGatheringDone", nil)
+	case media.EventICEState:
+		ice := iceOf(o)
+		st.emit(o.id, "IceComponentStateChanged", map[string]any{"streamId": 1, "componentId": 1, "state": ev.State})
+		switch ev.State {
+		case "CONNECTING":
+			ice.connecting = true
+		case "CONNECTED":
+			ice.connected = true
+		case "FAILED":
+			st.setMediaState(o, "DISCONNECTED")
+		}
+	case media.EventPairSelected:
+		pair := map[string]any{
+			"__module__":      "kurento",
+			"__type__":        "IceCandidatePair",
+			"componentId":     1,
+			"localCandidate":  ev.Local,
+			"remoteCandidate": ev.Remote,
+			"streamId":        "1",
+		}
+		ice := iceOf(o)
+		ice.pairs = append(ice.pairs, pair)
+		st.emit(o.id, "NewCandidatePairSelected", map[string]any{"candidatePair": pair})
+	case media.EventDTLSState:
+		st.emit(o.id, "DtlsConnectionStateChange", map[string]any{
+			"streamId": "1", "componentId": "1", "connectionId": "1", "state": ev.State,
+		})
+		switch ev.State {
+		case "CONNECTED":
+			st.setMediaState(o, "CONNECTED")
+		case "FAILED", "CLOSED":
+			st.setMediaState(o, "DISCONNECTED")
+		}
+	}
 }

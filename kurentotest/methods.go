@@ -1,7 +1,6 @@
 package kurentotest
 
 import (
-	"encoding/base64"
 	"encoding/json"
 	"strconv"
 	"strings"
@@ -75,7 +74,7 @@ func (st *state) create(_ *callCtx, p map[string]any) (any, *rpcError) {
 	if err != nil {
 		return nil, err
 	}
-	if err := checkSDES(vals["crypto"]); cls.Name == "RtpEndpoint" && err != nil {
+	if err := st.s.behaviours.checkCreate(cls.Name, vals); err != nil {
 		return nil, err
 	}
 	o := st.newObject(cls.Name, ctorParams, vals)
@@ -355,34 +354,4 @@ func injectMapRefs(m map[string]any, values map[int]any) (map[string]any, *rpcEr
 		out[k] = r
 	}
 	return out, nil
-}
-
-// checkSDES checks an RtpEndpoint's SDES master key like KMS: with a crypto
-// suite named, the key (or, without key, the decoded keyBase64) must have
-// the suite's size, 30 bytes for AES_128 and 46 for AES_256.
-func checkSDES(v any) *rpcError {
-	sdes, _ := v.(map[string]any)
-	suite, _ := sdes["crypto"].(string)
-	if suite == "" {
-		return nil
-	}
-	want := 30
-	if strings.HasPrefix(suite, "AES_256") {
-		want = 46
-	}
-	size := -1
-	if k, ok := sdes["key"].(string); ok {
-		size = len(k)
-	} else if k, ok := sdes["keyBase64"].(string); ok {
-		b, err := base64.StdEncoding.DecodeString(k)
-		if err == nil {
-			size = len(b)
-		}
-	} else {
-		return nil
-	}
-	if size != want {
-		return kmsError(codeIllegalParam, "Master key size is wrong")
-	}
-	return nil
 }

@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync/atomic"
 )
 
 // This file holds the SDP negotiation of SdpEndpoint: a small line parser,
@@ -15,7 +14,7 @@ import (
 // of a real KMS 7.3 (real-kms/g_answer.sdp, g_generated_offer.sdp). No
 // media is carried.
 
-// sdpState is the negotiation state of an SdpEndpoint, in object.ext.
+// sdpState is the negotiation state of an SdpEndpoint.
 type sdpState struct {
 	local, remote string
 	offered       bool // generateOffer done, waiting for an answer
@@ -28,26 +27,17 @@ type sdpState struct {
 	pwd    string
 }
 
-const sdpKey = "sdp"
-
-var sdpVersion atomic.Uint32
-
 func sdpOf(o *object) *sdpState {
-	s, ok := o.ext[sdpKey].(*sdpState)
-	if !ok {
-		s = &sdpState{}
-		if o.ext == nil {
-			o.ext = map[string]any{}
-		}
-		o.ext[sdpKey] = s
+	if o.sdp == nil {
+		o.sdp = &sdpState{}
 	}
-	return s
+	return o.sdp
 }
 
 func (s *sdpState) negotiated() bool { return s.local != "" && s.remote != "" }
 
-func init() {
-	registerOps("SdpEndpoint", map[string]opFunc{
+func sdpBehaviour() behaviour {
+	return behaviour{name: "SDP negotiation", ops: opsOf("SdpEndpoint", map[string]opFunc{
 		"processOffer":  processOffer,
 		"generateOffer": generateOffer,
 		"processAnswer": processAnswer,
@@ -65,7 +55,7 @@ func init() {
 			}
 			return s.remote, nil
 		},
-	})
+	})}
 }
 
 // ---- parsing ----
@@ -282,8 +272,11 @@ func (w *sdpWriter) line(format string, a ...any) {
 	w.b.WriteString("\r\n")
 }
 
-func sessionHeader(w *sdpWriter) {
-	v := 4000000000 + sdpVersion.Add(1)%200000000
+// sessionHeader writes the session lines, with the server's next session
+// version.
+func (st *state) sessionHeader(w *sdpWriter) {
+	st.s.sdpVersion++
+	v := 4000000000 + st.s.sdpVersion%200000000
 	w.line("v=0")
 	w.line("o=- %d %d IN IP4 0.0.0.0", v, v)
 	w.line("s=Kurento Media Server")
@@ -359,107 +352,28 @@ func boolProp(o *object, name string) bool {
 	return b
 }
 
-// answerSDP builds the answer to an offer the way KMS lays it out.
+// answerSDP builds the answer to an offer the way KMS lays it out: the
+// session lines, then each m-line of the offer answered in order.
 func (st *state) answerSDP(o *object, s *sdpState, d *sdpDoc) string {
 	s.credentials()
-	dataChannels := boolProp(o, "useDataChannels")
-	cname := newCname()
-
-	var body sdpWriter
-	rejected := map[string]bool{}
+	a := &sdpAnswer{st: st, s: s, offer: d, dataChannels: boolProp(o, "useDataChannels"), cname: newCname()}
 	s.media = nil
+	rejected := map[string]bool{}
 	for i, m := range d.media {
 		mid := m.mid(i)
-		s.media = append(s.media, sdpMedia{kind: m.kind, proto: m.proto, mid: mid})
+		var ok bool
 		if m.kind == "application" {
-			if !dataChannels || m.port == "0" {
-				rejected[mid] = true
-				s.media[i].rejected = true
-				body.line("m=application 0 %s %s", m.proto, strings.Join(m.formats, " "))
-				body.line("a=mid:%s", mid)
-				continue
-			}
-			body.line("m=application 1 %s %s", m.proto, strings.Join(m.formats, " "))
-			body.line("a=mid:%s", mid)
-			body.line("a=rtcp:9 IN IP4 0.0.0.0")
-			if p := m.first("sctp-port"); p != "" {
-				body.line("a=sctp-port:%s", p)
-			}
-			for _, v := range m.attr("sctpmap") {
-				body.line("a=sctpmap:%s", v)
-			}
-			if v := m.first("max-message-size"); v != "" {
-				body.line("a=max-message-size:%s", v)
-			}
-			body.line("a=setup:%s", answerSetup(d, m))
-			st.transportLines(&body, s, "")
-			continue
+			ok = a.application(m, mid)
+		} else {
+			ok = a.rtp(m, mid)
 		}
-		var keep []codec
-		for _, c := range m.codecs() {
-			if supported(m.kind, c.rtpmap) {
-				keep = append(keep, c)
-			}
-		}
-		// A rejected m-line keeps KMS's full layout (direction, rtcp,
-		// setup, ssrc, ICE credentials) with port 0, no rtpmap and the
-		// offer's first format only, as a real KMS answers it.
-		port, pts := "1", make([]string, len(keep))
-		for j, c := range keep {
-			pts[j] = c.pt
-		}
-		if len(keep) == 0 || m.port == "0" {
+		if !ok {
 			rejected[mid] = true
-			s.media[i].rejected = true
-			port, keep, pts = "0", nil, nil
-			if len(m.formats) > 0 {
-				pts = m.formats[:1]
-			}
 		}
-		body.line("m=%s %s %s %s", m.kind, port, m.proto, strings.Join(pts, " "))
-		for _, v := range m.attr("extmap") {
-			if strings.HasSuffix(v, "/abs-send-time") {
-				body.line("a=extmap:%s", v)
-			}
-		}
-		// The recvonly/sendonly constructor flags shape generateOffer only:
-		// a real KMS answers an offer with the inverted offer direction
-		// whatever they say.
-		dir := invertDirection(d.direction(m), false, false)
-		body.line("a=%s", dir)
-		body.line("a=mid:%s", mid)
-		body.line("a=rtcp:9 IN IP4 0.0.0.0")
-		for _, c := range keep {
-			body.line("a=rtpmap:%s %s", c.pt, c.rtpmap)
-		}
-		for _, c := range keep {
-			for _, fb := range c.fb {
-				body.line("a=rtcp-fb:%s %s", c.pt, fb)
-			}
-		}
-		// setup and rtcp-mux come in the order the offer gives them.
-		setup, mux := "a=setup:"+answerSetup(d, m), ""
-		if slices.Contains(m.lines, "a=rtcp-mux") {
-			mux = "a=rtcp-mux"
-		}
-		iSetup := slices.IndexFunc(m.lines, func(l string) bool { return strings.HasPrefix(l, "a=setup:") })
-		if iMux := slices.Index(m.lines, "a=rtcp-mux"); iMux >= 0 && iMux < iSetup {
-			setup, mux = mux, setup
-		}
-		body.line("%s", setup)
-		if mux != "" {
-			body.line("%s", mux)
-		}
-		for _, c := range keep {
-			for _, f := range c.fmtp {
-				body.line("a=fmtp:%s %s", c.pt, f)
-			}
-		}
-		st.transportLines(&body, s, cname)
+		s.media = append(s.media, sdpMedia{kind: m.kind, proto: m.proto, mid: mid, rejected: !ok})
 	}
-
 	var w sdpWriter
-	sessionHeader(&w)
+	st.sessionHeader(&w)
 	for _, name := range []string{"extmap-allow-mixed", "msid-semantic"} {
 		for _, l := range d.session {
 			if _, ok := attrValue(l, name); ok {
@@ -467,7 +381,15 @@ func (st *state) answerSDP(o *object, s *sdpState, d *sdpDoc) string {
 			}
 		}
 	}
-	s.bundle = false
+	s.bundle = answerBundle(&w, d, rejected)
+	w.b.WriteString(a.body.b.String())
+	return w.b.String()
+}
+
+// answerBundle writes the offer's BUNDLE groups without the rejected
+// m-lines, and reports whether one is left.
+func answerBundle(w *sdpWriter, d *sdpDoc, rejected map[string]bool) bool {
+	bundle := false
 	for _, g := range d.sessionAttr("group") {
 		f := strings.Fields(g)
 		if len(f) == 0 || f[0] != "BUNDLE" {
@@ -476,11 +398,123 @@ func (st *state) answerSDP(o *object, s *sdpState, d *sdpDoc) string {
 		mids := slices.DeleteFunc(f[1:], func(m string) bool { return rejected[m] })
 		if len(mids) > 0 {
 			w.line("a=group:BUNDLE %s", strings.Join(mids, " "))
-			s.bundle = true
+			bundle = true
 		}
 	}
-	w.b.WriteString(body.b.String())
-	return w.b.String()
+	return bundle
+}
+
+// sdpAnswer writes the m-lines of an answer.
+type sdpAnswer struct {
+	st           *state
+	s            *sdpState
+	offer        *sdpDoc
+	dataChannels bool
+	cname        string
+	body         sdpWriter
+}
+
+// application answers a data channel m-line; false when it is rejected
+// (port 0): without useDataChannels, or refused by the offer.
+func (a *sdpAnswer) application(m *sdpSection, mid string) bool {
+	body := &a.body
+	if !a.dataChannels || m.port == "0" {
+		body.line("m=application 0 %s %s", m.proto, strings.Join(m.formats, " "))
+		body.line("a=mid:%s", mid)
+		return false
+	}
+	body.line("m=application 1 %s %s", m.proto, strings.Join(m.formats, " "))
+	body.line("a=mid:%s", mid)
+	body.line("a=rtcp:9 IN IP4 0.0.0.0")
+	if p := m.first("sctp-port"); p != "" {
+		body.line("a=sctp-port:%s", p)
+	}
+	for _, v := range m.attr("sctpmap") {
+		body.line("a=sctpmap:%s", v)
+	}
+	if v := m.first("max-message-size"); v != "" {
+		body.line("a=max-message-size:%s", v)
+	}
+	body.line("a=setup:%s", answerSetup(a.offer, m))
+	a.st.transportLines(body, a.s, "")
+	return true
+}
+
+// rtp answers an audio or video m-line with the codecs KMS negotiates;
+// false when it is rejected: no usable codec, or refused by the offer. A
+// rejected m-line keeps KMS's full layout (direction, rtcp, setup, ssrc,
+// ICE credentials) with port 0, no rtpmap and the offer's first format
+// only, as a real KMS answers it.
+func (a *sdpAnswer) rtp(m *sdpSection, mid string) bool {
+	body := &a.body
+	keep := supportedCodecs(m)
+	accepted := len(keep) > 0 && m.port != "0"
+	port, pts := "1", make([]string, len(keep))
+	for j, c := range keep {
+		pts[j] = c.pt
+	}
+	if !accepted {
+		port, keep, pts = "0", nil, nil
+		if len(m.formats) > 0 {
+			pts = m.formats[:1]
+		}
+	}
+	body.line("m=%s %s %s %s", m.kind, port, m.proto, strings.Join(pts, " "))
+	for _, v := range m.attr("extmap") {
+		if strings.HasSuffix(v, "/abs-send-time") {
+			body.line("a=extmap:%s", v)
+		}
+	}
+	// The recvonly/sendonly constructor flags shape generateOffer only:
+	// a real KMS answers an offer with the inverted offer direction
+	// whatever they say.
+	body.line("a=%s", invertDirection(a.offer.direction(m), false, false))
+	body.line("a=mid:%s", mid)
+	body.line("a=rtcp:9 IN IP4 0.0.0.0")
+	for _, c := range keep {
+		body.line("a=rtpmap:%s %s", c.pt, c.rtpmap)
+	}
+	for _, c := range keep {
+		for _, fb := range c.fb {
+			body.line("a=rtcp-fb:%s %s", c.pt, fb)
+		}
+	}
+	a.setupAndMux(m)
+	for _, c := range keep {
+		for _, f := range c.fmtp {
+			body.line("a=fmtp:%s %s", c.pt, f)
+		}
+	}
+	a.st.transportLines(body, a.s, a.cname)
+	return accepted
+}
+
+// supportedCodecs are the codecs of an m-line that KMS negotiates.
+func supportedCodecs(m *sdpSection) []codec {
+	var keep []codec
+	for _, c := range m.codecs() {
+		if supported(m.kind, c.rtpmap) {
+			keep = append(keep, c)
+		}
+	}
+	return keep
+}
+
+// setupAndMux writes the setup and rtcp-mux lines of an answered m-line,
+// in the order the offer gives them.
+func (a *sdpAnswer) setupAndMux(m *sdpSection) {
+	setup, mux := "a=setup:"+answerSetup(a.offer, m), ""
+	if slices.Contains(m.lines, "a=rtcp-mux") {
+		mux = "a=rtcp-mux"
+	}
+	iSetup := slices.IndexFunc(m.lines, func(l string) bool { return strings.HasPrefix(l, "a=setup:") })
+	if iMux := slices.Index(m.lines, "a=rtcp-mux"); iMux >= 0 && iMux < iSetup {
+		setup, mux = mux, setup
+	}
+	a.body.line("%s", setup)
+	if mux != "" {
+		a.body.line("%s", mux)
+	}
 }
 
 // answerSetup answers the offer's DTLS role: active for actpass or
@@ -536,7 +570,7 @@ func (st *state) offerSDP(o *object, s *sdpState, audio, video bool) string {
 		s.media = append(s.media, sdpMedia{kind: "application", proto: "UDP/DTLS/SCTP", mid: "data0"})
 	}
 	var w sdpWriter
-	sessionHeader(&w)
+	st.sessionHeader(&w)
 	if len(s.media) > 0 {
 		mids := make([]string, len(s.media))
 		for i, m := range s.media {

@@ -163,6 +163,12 @@ type Server struct {
 	reactions  []*reactionEntry
 	// media carries real media ([WithMedia]); nil without.
 	media *media.Engine
+	// behaviours is what the server does beyond storing values, built in
+	// Start and only read afterwards.
+	behaviours *behaviours
+	// sdpVersion counts the session descriptions the server wrote (their
+	// o= line's session version).
+	sdpVersion uint32
 }
 
 // NewServer starts a fake KMS for a test and closes it with t.Cleanup.
@@ -206,13 +212,15 @@ func Start(opts ...Option) (*Server, error) {
 			return nil, fmt.Errorf("kurentotest: WithModule: %w", err)
 		}
 	}
+	cat := newCatalog(facts)
 	s := &Server{
-		opts:  o,
-		cat:   newCatalog(facts),
-		log:   log,
-		done:  make(chan struct{}),
-		conns: make(map[*conn]struct{}),
-		pipe:  newPipeListener(),
+		opts:       o,
+		cat:        cat,
+		behaviours: newBehaviours(cat, allBehaviours()),
+		log:        log,
+		done:       make(chan struct{}),
+		conns:      make(map[*conn]struct{}),
+		pipe:       newPipeListener(),
 
 		callLogged: make(chan struct{}),
 	}

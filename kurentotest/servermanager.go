@@ -12,8 +12,8 @@ const Version = "7.3.0"
 
 const generationTime = "Jan  1 2025 00:00:00"
 
-func init() {
-	registerOps("ServerManager", map[string]opFunc{
+func serverManagerBehaviour() behaviour {
+	return behaviour{name: "ServerManager", ops: opsOf("ServerManager", map[string]opFunc{
 		"getInfo":      serverInfo,
 		"getPipelines": getPipelines,
 		"getSessions": func(x *invocation) (any, *rpcError) {
@@ -60,7 +60,7 @@ func init() {
 			}
 			return kmd, nil
 		},
-	})
+	})}
 }
 
 func serverInfo(x *invocation) (any, *rpcError) {

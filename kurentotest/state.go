@@ -69,13 +69,6 @@ type handler struct {
 	ids []string
 }
 
-// link is one media connection source → sink for one media type.
-type link struct {
-	source, sink         string
-	mediaType            string
-	sourceDesc, sinkDesc string
-}
-
 type cacheKey struct{ session, id string }
 
 type cacheEntry struct {
@@ -92,8 +85,16 @@ type object struct {
 	props           map[string]any
 	tags            []tag
 	created         time.Time
-	// ext holds per-feature state (SDP negotiation, ...), keyed by feature.
-	ext map[string]any
+
+	// The state of the behaviours that keep some per object, each
+	// declared in the behaviour's file; nil until the behaviour first
+	// needs it (see the accessors sdpOf, iceOf...).
+	sdp      *sdpState      // SdpEndpoint negotiation (sdp.go)
+	ice      *iceState      // WebRtcEndpoint ICE (ice.go)
+	player   *playerState   // PlayerEndpoint timing (player.go)
+	recorder *recorderState // RecorderEndpoint waiting for media (recorder.go)
+	hub      *hubState      // hub port connections (hub.go)
+	session  *mediaSession  // BaseRtpEndpoint media session (flow.go)
 }
 
 type tag struct{ key, value string }
@@ -273,31 +274,6 @@ func (st *state) release(id string) {
 	st.emit(ServerManagerID, "ObjectDestroyed", map[string]any{"objectId": id})
 }
 
-// disconnectAll removes every link of an element, firing ElementDisconnected
-// on each source that is still alive.
-func (st *state) disconnectAll(id string) {
-	var gone []*link
-	st.links = slices.DeleteFunc(st.links, func(l *link) bool {
-		if l.source == id || l.sink == id {
-			gone = append(gone, l)
-			return true
-		}
-		return false
-	})
-	for _, l := range gone {
-		st.emitLink("ElementDisconnected", l)
-	}
-}
-
-func (st *state) emitLink(event string, l *link) {
-	st.emit(l.source, event, map[string]any{
-		"sink":                   l.sink,
-		"mediaType":              l.mediaType,
-		"sourceMediaDescription": l.sourceDesc,
-		"sinkMediaDescription":   l.sinkDesc,
-	})
-}
-
 func (st *state) dropSubscriptions(match func(subKey) bool) {
 	for k, h := range st.subs {
 		if match(k) {
@@ -414,10 +390,6 @@ func (st *state) eventTags(o *object) []any {
 		}
 	}
 	return out
-}
-
-func tagValue(t tag) map[string]any {
-	return map[string]any{"__module__": "kurento", "__type__": "Tag", "key": t.key, "value": t.value}
 }
 
 // ---- reply cache ----

@@ -1,0 +1,166 @@
+package kurentotest
+
+// This file holds the behaviour table of a server: what the fake does on
+// top of storing and returning property values.
+//
+// How to add a behaviour (for maintainers). A behaviour is one feature of
+// KMS the fake imitates, for example the recorder or ICE gathering, and
+// lives in one file of its own holding everything of it: its operations,
+// the per-object state it keeps, its reactions to media and its part of
+// the media engine binding. To add one:
+//
+//  1. Write a function returning a [behaviour] value (see recorderBehaviour
+//     in recorder.go): the operations it implements, each on the class it
+//     belongs to (it applies to the classes derived from it too, the most
+//     derived implementation winning), and the hooks it needs
+//     (constructor checks, media arrival).
+//  2. If it keeps state per object, declare a type for it in its file and
+//     a field of that type in [object] (state.go), with an accessor that
+//     creates it on first use; the state of a KMS restart (sessions, links)
+//     lives in [state] instead.
+//  3. Add the function to allBehaviours below. NewServer builds the table
+//     from that list; two behaviours implementing the same operation on
+//     the same class are a bug that every test run reports at once.
+//
+// An operation is an [opFunc]: it sees the invocation (object, checked
+// parameters with their IDL defaults, session, call context) and returns
+// the result's value or an error made with kmsError. Events go out with
+// state.emit; events that must follow the reply are queued on
+// callCtx.after. Nothing here is package-level state: every server builds
+// its own table, so servers never share anything.
+
+import "fmt"
+
+// behaviour is one feature of the fake: the operations it implements and
+// the hooks through which it reacts to the rest of the server.
+type behaviour struct {
+	name string
+	// ops are the invoke operations it implements.
+	ops []classOp
+	// createChecks refuse constructor parameters a class cannot take,
+	// after the generic IDL checks.
+	createChecks []createCheck
+	// mediaIn run when media starts arriving at an element.
+	mediaIn []mediaHook
+}
+
+// classOp is an operation implemented for a class and its descendants.
+type classOp struct {
+	class, op string
+	fn        opFunc
+}
+
+// opFunc implements an operation; it returns the value of the result.
+type opFunc func(x *invocation) (any, *rpcError)
+
+// createCheck checks the constructor parameters of a class (checked and
+// converted, defaults applied).
+type createCheck struct {
+	class string
+	fn    func(vals map[string]any) *rpcError
+}
+
+// mediaHook lets elements of a class react to something happening to them.
+type mediaHook struct {
+	class string
+	fn    func(st *state, o *object)
+}
+
+// allBehaviours lists the behaviours of every server, in no particular
+// order.
+func allBehaviours() []behaviour {
+	return []behaviour{
+		mediaObjectBehaviour(),
+		elementBehaviour(),
+		flowBehaviour(),
+		dotBehaviour(),
+		sdpBehaviour(),
+		iceBehaviour(),
+		rtpEndpointBehaviour(),
+		playerBehaviour(),
+		recorderBehaviour(),
+		hubBehaviour(),
+		serverManagerBehaviour(),
+	}
+}
+
+type opKey struct{ class, op string }
+
+// behaviours is the behaviour table of one server. It is built once, in
+// Start, and only read afterwards.
+type behaviours struct {
+	cat          *catalog
+	ops          map[opKey]opFunc
+	createChecks map[string][]func(map[string]any) *rpcError
+	mediaIn      map[string][]func(*state, *object)
+}
+
+// newBehaviours builds the table of list. It panics when two behaviours
+// implement the same operation of the same class.
+func newBehaviours(cat *catalog, list []behaviour) *behaviours {
+	t := &behaviours{
+		cat:          cat,
+		ops:          make(map[opKey]opFunc),
+		createChecks: make(map[string][]func(map[string]any) *rpcError),
+		mediaIn:      make(map[string][]func(*state, *object)),
+	}
+	owner := make(map[opKey]string)
+	for _, b := range list {
+		for _, o := range b.ops {
+			k := opKey{o.class, o.op}
+			if prev, dup := owner[k]; dup {
+				panic(fmt.Sprintf("kurentotest: behaviours %s and %s both implement %s.%s", prev, b.name, o.class, o.op))
+			}
+			owner[k] = b.name
+			t.ops[k] = o.fn
+		}
+		for _, c := range b.createChecks {
+			t.createChecks[c.class] = append(t.createChecks[c.class], c.fn)
+		}
+		for _, h := range b.mediaIn {
+			t.mediaIn[h.class] = append(t.mediaIn[h.class], h.fn)
+		}
+	}
+	return t
+}
+
+// op finds the implementation of operation op for class, from the class
+// up its hierarchy.
+func (t *behaviours) op(class, op string) (opFunc, bool) {
+	for c := range t.cat.lineage(class) {
+		if fn, ok := t.ops[opKey{c, op}]; ok {
+			return fn, true
+		}
+	}
+	return nil, false
+}
+
+// checkCreate runs the constructor checks of class and its ancestors.
+func (t *behaviours) checkCreate(class string, vals map[string]any) *rpcError {
+	for c := range t.cat.lineage(class) {
+		for _, fn := range t.createChecks[c] {
+			if err := fn(vals); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// arrived runs the media arrival hooks of o's class and its ancestors.
+func (t *behaviours) arrived(st *state, o *object) {
+	for c := range t.cat.lineage(o.typ) {
+		for _, fn := range t.mediaIn[c] {
+			fn(st, o)
+		}
+	}
+}
+
+// opsOf lists the operations of one class, by name.
+func opsOf(class string, byName map[string]opFunc) []classOp {
+	out := make([]classOp, 0, len(byName))
+	for op, fn := range byName {
+		out = append(out, classOp{class: class, op: op, fn: fn})
+	}
+	return out
+}
