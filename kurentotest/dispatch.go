@@ -58,18 +58,36 @@ func (s *Server) logCall(call Call) {
 	s.callLogged = make(chan struct{})
 }
 
-// paramsMergeable reports whether KMS can write a sessionId into the
-// frame's params: they are absent, null or an object.
-func paramsMergeable(m map[string]any) bool {
-	pv, ok := m["params"]
-	if !ok || pv == nil {
-		return true
-	}
-	_, ok = pv.(map[string]any)
-	return ok
+// request is a request frame decoded: the steps after decoding read
+// nothing else of the frame.
+type request struct {
+	// id is the id member (nil for a notification), idText the id as the
+	// reply cache sees it.
+	id           any
+	idText       string
+	notification bool
+	method       string
+	// params are the params object, with the sessionId of the socket's
+	// binding inserted; nil when the frame has no params (or null ones)
+	// and the socket is not bound.
+	params map[string]any
+	// nullParams is set for "params":null.
+	nullParams bool
+	// sid is the request's session id ("" none).
+	sid string
+	// operation is the invoke operation ("" for other methods).
+	operation string
 }
 
-// handleFrame processes one text frame from socket c.
+// refusal is what the server does with a frame that is no request it can
+// execute: drop the socket without a word, or send a reply (nil: nothing).
+type refusal struct {
+	drop  bool
+	reply []byte
+}
+
+// handleFrame processes one text frame from socket c, in steps: decode,
+// reply cache, reaction, execute, encode, deliver.
 func (s *Server) handleFrame(c *conn, data []byte) {
 	v, err := decode(data)
 	if err != nil {
@@ -84,20 +102,48 @@ func (s *Server) handleFrame(c *conn, data []byte) {
 	if s.closed || c.dropped {
 		return // a dropped socket's frames never reach the (new) state
 	}
-	st := s.st
+	req, no := decodeRequest(v, c.session)
+	if no != nil {
+		s.refuse(c, no)
+		return
+	}
+	call := req.logEntry(c.n)
+	if e, ok := s.cachedReply(req); ok {
+		call.Cached = true
+		s.logCall(call)
+		s.deliver(c, e.frame, e.bind)
+		return
+	}
+	r := s.reactionFor(req)
+	call.Reacted = r != nil
+	s.logCall(call)
+	if r != nil && r.Swallow == SwallowUnexecuted {
+		return
+	}
+	cx := &callCtx{c: c, sid: req.sid}
+	res, rerr := s.execute(cx, req, r)
+	frame, bind := encodeReply(req, res, rerr)
+	s.cacheReply(req, frame, bind)
+	s.send(c, frame, bind, replyDelay(cx, r), r != nil && r.Swallow == SwallowExecuted)
+	for _, f := range cx.after {
+		f()
+	}
+	s.st.syncMedia()
+}
+
+// decodeRequest reads a decoded frame as a request of a socket bound to
+// session bound ("" none), or says how the frame is refused.
+func decodeRequest(v any, bound string) (*request, *refusal) {
 	m, ok := v.(map[string]any)
-	if c.session != "" && (!ok && v != nil || ok && !paramsMergeable(m)) {
+	if bound != "" && (!ok && v != nil || ok && !paramsMergeable(m)) {
 		// On a socket bound to a session KMS writes the sessionId into
 		// params before anything else; with no object to write it into
 		// (a batch, a string, params that are not an object) that throws
 		// and KMS drops the socket, without a reply or a close frame.
-		s.log.Debug("kurentotest: frame without room for the sessionId, dropping the socket", "conn", c.n)
-		c.abort()
-		return
+		return nil, &refusal{drop: true}
 	}
 	if !ok {
-		c.send(errorFrame(nil, invalidRequest()))
-		return
+		return nil, &refusal{reply: errorFrame(nil, invalidRequest())}
 	}
 	ver, _ := m["jsonrpc"].(string)
 	method, mok := m["method"].(string)
@@ -107,126 +153,152 @@ func (s *Server) handleFrame(c *conn, data []byte) {
 		mok = false
 	}
 	if ver != "2.0" || !mok {
-		c.send(errorFrame(nil, invalidRequest()))
-		return
+		return nil, &refusal{reply: errorFrame(nil, invalidRequest())}
 	}
-	notification := !hasID || idv == nil
+	req := &request{id: idv, idText: cacheIDText(idv), notification: !hasID || idv == nil, method: method}
 	if !paramsMergeable(m) {
 		// KMS looks params up as an object: jsoncpp throws.
-		if !notification {
-			c.send(errorFrame(idv, plainError(-32603, "Unexpected error while processing method: in Json::Value::find(begin, end): requires objectValue or nullValue")))
+		if req.notification {
+			return nil, &refusal{}
 		}
-		return
+		return nil, &refusal{reply: errorFrame(idv, plainError(-32603, "Unexpected error while processing method: in Json::Value::find(begin, end): requires objectValue or nullValue"))}
 	}
-
 	pv, hasParams := m["params"]
-	params, _ := pv.(map[string]any)
-	if c.session != "" && (params != nil || !hasParams || pv == nil) {
-		if params == nil {
-			params = map[string]any{}
+	req.params, _ = pv.(map[string]any)
+	req.nullParams = hasParams && pv == nil
+	if bound != "" {
+		if req.params == nil {
+			req.params = map[string]any{}
 		}
-		if _, ok := params["sessionId"]; !ok {
-			params["sessionId"] = c.session
-		}
-	}
-	sid, _ := params["sessionId"].(string)
-
-	call := Call{Conn: c.n, SessionID: sid, Method: method, Time: time.Now()}
-	if !notification {
-		call.ID = string(encode(idv))
-	}
-	call.Object, _ = params["object"].(string)
-	call.Operation, _ = params["operation"].(string)
-	if params != nil {
-		call.Params = encode(params)
-	} else if hasParams {
-		call.Params = encode(pv)
-	}
-	idText := cacheIDText(idv)
-
-	if !notification {
-		if e, ok := st.cacheGet(sid, idText); ok {
-			call.Cached = true
-			s.logCall(call)
-			s.deliver(c, e.frame, e.bind)
-			return
+		if _, ok := req.params["sessionId"]; !ok {
+			req.params["sessionId"] = bound
 		}
 	}
-
-	var r *Reaction
-	if method == "invoke" && call.Operation != "" {
-		r = s.takeReaction("", call.Operation)
+	req.sid, _ = req.params["sessionId"].(string)
+	if method == "invoke" {
+		req.operation, _ = req.params["operation"].(string)
 	}
-	if r == nil {
-		r = s.takeReaction(method, "")
-	}
-	call.Reacted = r != nil
-	s.logCall(call)
+	return req, nil
+}
 
-	cx := &callCtx{c: c, sid: sid}
-	var (
-		res  any
-		rerr *rpcError
-	)
+// paramsMergeable reports whether KMS can write a sessionId into the
+// frame's params: they are absent, null or an object.
+func paramsMergeable(m map[string]any) bool {
+	pv, ok := m["params"]
+	if !ok || pv == nil {
+		return true
+	}
+	_, ok = pv.(map[string]any)
+	return ok
+}
+
+// refuse drops the socket or sends the refusal's reply.
+func (s *Server) refuse(c *conn, no *refusal) {
 	switch {
-	case r != nil && r.Swallow == SwallowUnexecuted:
+	case no.drop:
+		s.log.Debug("kurentotest: frame without room for the sessionId, dropping the socket", "conn", c.n)
+		c.abort()
+	case no.reply != nil:
+		c.send(no.reply)
+	}
+}
+
+// logEntry is the call log's entry for the request.
+func (req *request) logEntry(conn int) Call {
+	call := Call{Conn: conn, SessionID: req.sid, Method: req.method, Time: time.Now()}
+	if !req.notification {
+		call.ID = string(encode(req.id))
+	}
+	call.Object, _ = req.params["object"].(string)
+	call.Operation, _ = req.params["operation"].(string)
+	switch {
+	case req.params != nil:
+		call.Params = encode(req.params)
+	case req.nullParams:
+		call.Params = encode(nil)
+	}
+	return call
+}
+
+// cachedReply finds the reply already sent to the same request.
+func (s *Server) cachedReply(req *request) (cacheEntry, bool) {
+	if req.notification {
+		return cacheEntry{}, false
+	}
+	return s.st.cacheGet(req.sid, req.idText)
+}
+
+// cacheReply keeps a reply for repeats of the request, under the session
+// it binds to, else the request's.
+func (s *Server) cacheReply(req *request, frame []byte, bind string) {
+	if req.notification {
 		return
-	case r != nil && r.Fail != nil:
-		rerr = r.Fail.rpcError()
-	default:
-		if !hasParams || pv == nil || params != nil {
-			res, rerr = st.call(cx, method, params)
-		} else {
-			// params of the wrong JSON kind: nothing can be read from them.
-			res, rerr = st.call(cx, method, nil)
+	}
+	key := bind
+	if key == "" {
+		key = req.sid
+	}
+	s.st.cachePut(key, req.idText, frame, bind)
+}
+
+// reactionFor takes the reaction that applies to the request, if any: one
+// on its invoke operation first, then one on its method.
+func (s *Server) reactionFor(req *request) *Reaction {
+	if req.operation != "" {
+		if r := s.takeReaction("", req.operation); r != nil {
+			return r
 		}
 	}
+	return s.takeReaction(req.method, "")
+}
 
-	var frame []byte
-	bind := ""
+// execute runs the request, or fails it as the reaction says.
+func (s *Server) execute(cx *callCtx, req *request, r *Reaction) (any, *rpcError) {
+	if r != nil && r.Fail != nil {
+		return nil, r.Fail.rpcError()
+	}
+	return s.st.call(cx, req.method, req.params)
+}
+
+// encodeReply writes the reply frame of an executed request and the
+// session the reply binds the socket to ("" none).
+func encodeReply(req *request, res any, rerr *rpcError) (frame []byte, bind string) {
 	if rerr == nil {
 		if rm, ok := res.(map[string]any); ok {
 			bind, _ = rm["sessionId"].(string)
 		}
 	}
 	switch {
-	case notification && rerr != nil:
-		frame = errorFrame(nil, rerr)
-		bind = ""
-	case notification && res == nil && method == "closeSession":
-		frame = []byte{}
-		bind = ""
-	case notification:
-		frame = errorFrame(nil, &rpcError{code: -32000, message: "Ignoring response because of a notification request", data: res})
-		bind = ""
+	case req.notification && rerr != nil:
+		return errorFrame(nil, rerr), ""
+	case req.notification && res == nil && req.method == "closeSession":
+		return []byte{}, ""
+	case req.notification:
+		return errorFrame(nil, &rpcError{code: -32000, message: "Ignoring response because of a notification request", data: res}), ""
 	case rerr != nil:
-		frame = errorFrame(idv, rerr)
-	default:
-		frame = encode(map[string]any{"id": idv, "jsonrpc": "2.0", "result": res})
+		return errorFrame(req.id, rerr), bind
 	}
-	if !notification {
-		key := bind
-		if key == "" {
-			key = sid
-		}
-		st.cachePut(key, idText, frame, bind)
-	}
+	return encode(map[string]any{"id": req.id, "jsonrpc": "2.0", "result": res}), bind
+}
 
-	delay := cx.delay
+// replyDelay is how long the reply waits: as the reaction says, else as
+// the operation asked (getUsedCpu's interval).
+func replyDelay(cx *callCtx, r *Reaction) time.Duration {
 	if r != nil && r.Delay > 0 {
-		delay = r.Delay
+		return r.Delay
 	}
+	return cx.delay
+}
+
+// send delivers the reply now, later, or never when swallowed.
+func (s *Server) send(c *conn, frame []byte, bind string, delay time.Duration, swallow bool) {
 	switch {
-	case r != nil && r.Swallow == SwallowExecuted:
+	case swallow:
 	case delay > 0:
 		s.deliverLater(c, frame, bind, delay)
 	default:
 		s.deliver(c, frame, bind)
 	}
-	for _, f := range cx.after {
-		f()
-	}
-	s.st.syncMedia()
 }
 
 // deliver binds the socket as KMS's transport does after a reply carrying a
@@ -276,50 +348,4 @@ func cacheIDText(idv any) string {
 
 func errorFrame(id any, e *rpcError) []byte {
 	return encode(map[string]any{"error": e.tree(), "id": id, "jsonrpc": "2.0"})
-}
-
-// call dispatches a JSON-RPC method. params is nil when absent.
-func (st *state) call(cx *callCtx, method string, p map[string]any) (any, *rpcError) {
-	if p != nil {
-		if _, _, err := getString(p, "sessionId", false); err != nil {
-			return nil, err
-		}
-	}
-	switch method {
-	case "ping":
-		return st.ping(cx, p)
-	case "connect":
-		return st.connect(cx, p)
-	}
-	var fn func(*callCtx, map[string]any) (any, *rpcError)
-	switch method {
-	case "create":
-		fn = st.create
-	case "invoke":
-		fn = st.invoke
-	case "describe":
-		fn = st.describe
-	case "subscribe":
-		fn = st.subscribe
-	case "unsubscribe":
-		fn = st.unsubscribe
-	case "release":
-		fn = st.releaseMethod
-	case "transaction":
-		fn = st.transaction
-	case "keepAlive":
-		fn = st.keepAlive
-	case "ref":
-		fn = st.refMethod
-	case "unref":
-		fn = st.unrefMethod
-	case "closeSession":
-		fn = st.closeSession
-	default:
-		return nil, plainError(-32601, "Method not found.")
-	}
-	if p == nil {
-		return nil, paramsRequired()
-	}
-	return fn(cx, p)
 }

@@ -53,25 +53,17 @@ func (c *catalog) resolve(class, op string) (m *idl.Method, p *idl.Property, set
 	return nil, nil, false, false
 }
 
-func (st *state) invoke(cx *callCtx, p map[string]any) (any, *rpcError) {
-	op, _, err := getString(p, "operation", true)
+func (st *state) invoke(cx *callCtx, a *args) (any, *rpcError) {
+	op := a.operation
+	sid := a.sessionOrNew()
+	o, err := st.lookup(sid, a.object)
 	if err != nil {
 		return nil, err
 	}
-	id, _, err := getString(p, "object", true)
-	if err != nil {
-		return nil, err
-	}
-	sid := sessionOrNew(p)
-	o, err := st.lookup(sid, id)
-	if err != nil {
-		return nil, err
-	}
-	opv, has := p["operationParams"]
-	opp, isObj := opv.(map[string]any)
-	if has && opv != nil && !isObj {
+	if a.operationParams.notObject {
 		return nil, kmsError(codeMarshall, "'operationParams' should be an object")
 	}
+	opp := a.operationParams.m
 	m, prop, setter, ok := st.s.cat.resolve(o.typ, op)
 	if !ok {
 		return nil, kmsError(codeMalformedTransaction,

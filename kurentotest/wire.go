@@ -244,6 +244,18 @@ func getString(p map[string]any, name string, required bool) (string, bool, *rpc
 	return s, true, nil
 }
 
+func getArray(p map[string]any, name string) ([]any, *rpcError) {
+	v, ok := p[name]
+	if !ok || v == nil {
+		return nil, paramRequired(name)
+	}
+	l, ok := v.([]any)
+	if !ok {
+		return nil, paramKind(name, "an array")
+	}
+	return l, nil
+}
+
 func getBool(p map[string]any, name string) (bool, *rpcError) {
 	v, ok := p[name]
 	if !ok || v == nil {

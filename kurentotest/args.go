@@ -1,0 +1,154 @@
+package kurentotest
+
+// This file reads the parameters of the protocol's methods into typed
+// values, once, in the order and with the errors of KMS: the method table
+// names which parameters each method needs, and readArgs checks them
+// before the method runs.
+
+// args are the protocol-level parameters of one request.
+type args struct {
+	// session is the sessionId; hasSession tells whether there was one.
+	session    string
+	hasSession bool
+	object     string
+	operation  string
+	typ        string // create's class, subscribe's event type
+	// subscription is unsubscribe's subscription id.
+	subscription string
+	// release is closeSession's choice between release and unref.
+	release bool
+	// operations are a transaction's requests, as sent.
+	operations []any
+	// operationParams and constructorParams are the IDL-typed parameters
+	// of invoke and create, read by them against the IDL.
+	operationParams, constructorParams objectParam
+}
+
+// objectParam is a parameter that must be a JSON object when present.
+type objectParam struct {
+	m map[string]any // nil when absent, null or not an object
+	// notObject is set when present, not null and not an object.
+	notObject bool
+}
+
+func readObjectParam(p map[string]any, name string) objectParam {
+	v, has := p[name]
+	m, isObj := v.(map[string]any)
+	return objectParam{m: m, notObject: has && v != nil && !isObj}
+}
+
+// sessionOrNew returns the request's session id or makes up a new one, as
+// KMS does for create, invoke, describe, subscribe, release, transaction
+// and connect.
+func (a *args) sessionOrNew() string {
+	if a.hasSession {
+		return a.session
+	}
+	return newUUID()
+}
+
+// argField is a protocol parameter a method reads.
+type argField int
+
+const (
+	argObject argField = iota
+	argOperation
+	argType
+	argSubscription
+	argSessionRequired
+	argRelease
+	argOperations
+)
+
+// protocolMethod is a method of the protocol: the parameters it requires,
+// in the order KMS checks them, and how it runs.
+type protocolMethod struct {
+	fields []argField
+	// noParams is set for the methods that run without params.
+	noParams bool
+	run      func(st *state, cx *callCtx, a *args) (any, *rpcError)
+}
+
+// lookupMethod finds a method of the protocol by name.
+func lookupMethod(name string) (protocolMethod, bool) {
+	switch name {
+	case "ping":
+		return protocolMethod{noParams: true, run: (*state).ping}, true
+	case "connect":
+		return protocolMethod{noParams: true, run: (*state).connect}, true
+	case "create":
+		return protocolMethod{fields: []argField{argType}, run: (*state).create}, true
+	case "invoke":
+		return protocolMethod{fields: []argField{argOperation, argObject}, run: (*state).invoke}, true
+	case "describe":
+		return protocolMethod{fields: []argField{argObject}, run: (*state).describe}, true
+	case "subscribe":
+		return protocolMethod{fields: []argField{argObject, argType}, run: (*state).subscribe}, true
+	case "unsubscribe":
+		return protocolMethod{fields: []argField{argObject, argSubscription, argSessionRequired}, run: (*state).unsubscribe}, true
+	case "release":
+		return protocolMethod{fields: []argField{argObject}, run: (*state).releaseMethod}, true
+	case "transaction":
+		return protocolMethod{fields: []argField{argOperations}, run: (*state).transaction}, true
+	case "keepAlive":
+		return protocolMethod{fields: []argField{argSessionRequired}, run: (*state).keepAlive}, true
+	case "ref":
+		return protocolMethod{fields: []argField{argObject, argSessionRequired}, run: (*state).refMethod}, true
+	case "unref":
+		return protocolMethod{fields: []argField{argObject, argSessionRequired}, run: (*state).unrefMethod}, true
+	case "closeSession":
+		return protocolMethod{fields: []argField{argSessionRequired, argRelease}, run: (*state).closeSession}, true
+	}
+	return protocolMethod{}, false
+}
+
+// call runs a method of the protocol. params is nil when absent.
+func (st *state) call(cx *callCtx, method string, p map[string]any) (any, *rpcError) {
+	a := &args{}
+	if p != nil {
+		var err *rpcError
+		if a.session, a.hasSession, err = getString(p, "sessionId", false); err != nil {
+			return nil, err
+		}
+	}
+	m, ok := lookupMethod(method)
+	if !ok {
+		return nil, plainError(-32601, "Method not found.")
+	}
+	if p == nil && !m.noParams {
+		return nil, paramsRequired()
+	}
+	if err := a.read(p, m.fields); err != nil {
+		return nil, err
+	}
+	return m.run(st, cx, a)
+}
+
+// read reads the fields of a method, stopping at the first error.
+func (a *args) read(p map[string]any, fields []argField) *rpcError {
+	for _, f := range fields {
+		var err *rpcError
+		switch f {
+		case argObject:
+			a.object, _, err = getString(p, "object", true)
+		case argOperation:
+			a.operation, _, err = getString(p, "operation", true)
+			a.operationParams = readObjectParam(p, "operationParams")
+		case argType:
+			a.typ, _, err = getString(p, "type", true)
+			a.constructorParams = readObjectParam(p, "constructorParams")
+		case argSubscription:
+			a.subscription, _, err = getString(p, "subscription", true)
+		case argSessionRequired:
+			_, _, err = getString(p, "sessionId", true)
+		case argRelease:
+			a.release, err = getBool(p, "release")
+		case argOperations:
+			a.operations, err = getArray(p, "operations")
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
