@@ -17,14 +17,14 @@ import (
 type benchSocket struct {
 	b   *testing.B
 	ws  *websocket.Conn
-	ctx context.Context //nolint:containedctx // the benchmark's context, for its whole run
+	ctx context.Context
 	id  int
 }
 
 func newBenchSocket(b *testing.B) *benchSocket {
 	b.Helper()
 	s := kurentotest.NewServer(b, kurentotest.WithInMemoryOnly())
-	ws, _, err := websocket.Dial(b.Context(), s.URL(), &websocket.DialOptions{HTTPClient: s.HTTPClient()})
+	ws, err := dialWS(b.Context(), s.URL(), s.HTTPClient())
 	if err != nil {
 		b.Fatal(err)
 	}

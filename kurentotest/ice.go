@@ -319,5 +319,6 @@ func (st *state) transportEvent(o *object, ev media.Event) {
 		case "FAILED", "CLOSED":
 			st.setMediaState(o, "DISCONNECTED")
 		}
+	default: // the other events are not the transport's
 	}
 }

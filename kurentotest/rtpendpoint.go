@@ -18,9 +18,11 @@ import (
 func rtpEndpointBehaviour() behaviour {
 	return behaviour{
 		name: "RTP endpoints",
-		ops: []classOp{{class: "BaseRtpEndpoint", op: "setMinVideoRecvBandwidth",
+		ops: []classOp{{
+			class: "BaseRtpEndpoint", op: "setMinVideoRecvBandwidth",
 			// KMS 7.3 accepts this setter and keeps answering the default 100.
-			fn: func(*invocation) (any, *rpcError) { return nil, nil }}},
+			fn: func(*invocation) (any, *rpcError) { return nil, nil },
+		}},
 		createChecks: []createCheck{{class: "RtpEndpoint", fn: checkSDES}},
 	}
 }
