@@ -29,7 +29,11 @@ package kurentotest
 // callCtx.after. Nothing here is package-level state: every server builds
 // its own table, so servers never share anything.
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/gokurento/kurento/kurentotest/internal/media"
+)
 
 // behaviour is one feature of the fake: the operations it implements and
 // the hooks through which it reacts to the rest of the server.
@@ -42,6 +46,36 @@ type behaviour struct {
 	createChecks []createCheck
 	// mediaIn run when media starts arriving at an element.
 	mediaIn []mediaHook
+	// defaults are the values new objects report for properties before
+	// they are set, as a real KMS 7.3 does (real-kms/README.md); the
+	// others start at the zero value of their type.
+	defaults []propertyDefault
+	// engineNodes say which node of the media engine ([WithMedia])
+	// carries the media of an element; routes add the routes the engine
+	// needs beyond the element connections.
+	engineNodes []engineNode
+	routes      []routeHook
+}
+
+// engineNode adds the engine node of an element of a class (nil: the
+// element gets its node elsewhere, or none).
+type engineNode struct {
+	class string
+	add   func(eng *media.Engine, id string)
+}
+
+// routeHook lists the engine routes of an object of a class.
+type routeHook struct {
+	class string
+	fn    func(st *state, o *object) []media.Route
+}
+
+// propertyDefault is the initial value of a property on the objects of a
+// class and its descendants. Values are immutable JSON values (string,
+// bool, json.Number).
+type propertyDefault struct {
+	class, prop string
+	value       any
 }
 
 // classOp is an operation implemented for a class and its descendants.
@@ -93,6 +127,9 @@ type behaviours struct {
 	ops          map[opKey]opFunc
 	createChecks map[string][]func(map[string]any) *rpcError
 	mediaIn      map[string][]func(*state, *object)
+	defaults     map[opKey]any
+	engineNodes  map[string]func(*media.Engine, string)
+	routes       map[string][]func(*state, *object) []media.Route
 }
 
 // newBehaviours builds the table of list. It panics when two behaviours
@@ -103,6 +140,9 @@ func newBehaviours(cat *catalog, list []behaviour) *behaviours {
 		ops:          make(map[opKey]opFunc),
 		createChecks: make(map[string][]func(map[string]any) *rpcError),
 		mediaIn:      make(map[string][]func(*state, *object)),
+		defaults:     make(map[opKey]any),
+		engineNodes:  make(map[string]func(*media.Engine, string)),
+		routes:       make(map[string][]func(*state, *object) []media.Route),
 	}
 	owner := make(map[opKey]string)
 	for _, b := range list {
@@ -119,6 +159,15 @@ func newBehaviours(cat *catalog, list []behaviour) *behaviours {
 		}
 		for _, h := range b.mediaIn {
 			t.mediaIn[h.class] = append(t.mediaIn[h.class], h.fn)
+		}
+		for _, d := range b.defaults {
+			t.defaults[opKey{d.class, d.prop}] = d.value
+		}
+		for _, n := range b.engineNodes {
+			t.engineNodes[n.class] = n.add
+		}
+		for _, r := range b.routes {
+			t.routes[r.class] = append(t.routes[r.class], r.fn)
 		}
 	}
 	return t
@@ -145,6 +194,41 @@ func (t *behaviours) checkCreate(class string, vals map[string]any) *rpcError {
 		}
 	}
 	return nil
+}
+
+// propertyDefault is the initial value of property prop of a new object
+// of class, if a behaviour gives one.
+func (t *behaviours) propertyDefault(class, prop string) (any, bool) {
+	for c := range t.cat.lineage(class) {
+		if v, ok := t.defaults[opKey{c, prop}]; ok {
+			return v, true
+		}
+	}
+	return nil, false
+}
+
+// engineNode adds the engine node of o, as the behaviour of its most
+// derived class that says how.
+func (t *behaviours) engineNode(eng *media.Engine, o *object) {
+	for c := range t.cat.lineage(o.typ) {
+		if add, ok := t.engineNodes[c]; ok {
+			if add != nil {
+				add(eng, o.id)
+			}
+			return
+		}
+	}
+}
+
+// engineRoutes are the engine routes the behaviours give o.
+func (t *behaviours) engineRoutes(st *state, o *object) []media.Route {
+	var out []media.Route
+	for c := range t.cat.lineage(o.typ) {
+		for _, fn := range t.routes[c] {
+			out = append(out, fn(st, o)...)
+		}
+	}
+	return out
 }
 
 // arrived runs the media arrival hooks of o's class and its ancestors.

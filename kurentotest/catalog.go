@@ -198,7 +198,7 @@ func (st *state) newObject(class string, specs []paramSpec, vals map[string]any)
 		if _, ok := o.props[pr.Name]; ok {
 			continue
 		}
-		if v, ok := propertyDefault(class, pr.Name); ok {
+		if v, ok := st.s.behaviours.propertyDefault(class, pr.Name); ok {
 			o.props[pr.Name] = v
 		}
 	}
@@ -214,36 +214,4 @@ func (st *state) newObject(class string, specs []paramSpec, vals map[string]any)
 	st.objects[o.id] = o
 	st.order = append(st.order, o.id)
 	return o
-}
-
-// propertyDefault is the value a new object reports for a property before it
-// is set, as seen on a real KMS 7.3 (real-kms/README.md).
-func propertyDefault(class, prop string) (any, bool) {
-	switch prop {
-	case "maxVideoSendBandwidth":
-		return json.Number("500"), true
-	case "minVideoSendBandwidth", "minVideoRecvBandwidth":
-		return json.Number("100"), true
-	case "maxVideoRecvBandwidth", "maxAudioRecvBandwidth":
-		return json.Number("0"), true
-	case "mtu":
-		return json.Number("1200"), true
-	case "encoderBitrate":
-		return json.Number("300000"), true
-	case "maxEncoderBitrate":
-		return json.Number("2147483647"), true
-	case "stunServerPort":
-		return json.Number("3478"), true
-	case "stunServerAddress", "turnUrl", "networkInterfaces", "externalIPv4", "externalIPv6":
-		return "", true
-	case "mediaState", "connectionState":
-		return "DISCONNECTED", true
-	case "sendTagsInEvents", "latencyStats":
-		return false, true
-	case "state":
-		if class == "PlayerEndpoint" || class == "RecorderEndpoint" {
-			return "STOP", true
-		}
-	}
-	return nil, false
 }

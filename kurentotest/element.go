@@ -1,6 +1,11 @@
 package kurentotest
 
-import "slices"
+import (
+	"encoding/json"
+	"slices"
+
+	"github.com/gokurento/kurento/kurentotest/internal/media"
+)
 
 // This file holds the connections between media elements: connect and
 // disconnect (with ElementConnected and ElementDisconnected), the
@@ -19,6 +24,12 @@ type link struct {
 func elementBehaviour() behaviour {
 	return behaviour{
 		name: "element connections",
+		// An element passes media on, unchanged.
+		engineNodes: []engineNode{{class: "MediaElement", add: (*media.Engine).AddElement}},
+		defaults: []propertyDefault{
+			{class: "MediaElement", prop: "encoderBitrate", value: json.Number("300000")},
+			{class: "MediaElement", prop: "maxEncoderBitrate", value: json.Number("2147483647")},
+		},
 		ops: opsOf("MediaElement", map[string]opFunc{
 			"connect":              elementConnect,
 			"disconnect":           elementDisconnect,

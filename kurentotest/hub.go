@@ -59,7 +59,12 @@ func hubBehaviour() behaviour {
 		// A real KMS takes a HubPort of another hub here too.
 		"setPortProperties": func(*invocation) (any, *rpcError) { return nil, nil },
 	})...)
-	return behaviour{name: "hubs", ops: ops}
+	return behaviour{
+		name:        "hubs",
+		ops:         ops,
+		engineNodes: []engineNode{{class: "HubPort", add: (*media.Engine).AddHubPort}},
+		routes:      []routeHook{{class: "Hub", fn: (*state).hubRoutes}},
+	}
 }
 
 // ownPorts checks that the HubPort parameters name ports of this hub.

@@ -1,6 +1,7 @@
 package kurentotest
 
 import (
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -41,7 +42,14 @@ func iceOf(o *object) *iceState {
 }
 
 func iceBehaviour() behaviour {
-	return behaviour{name: "ICE", ops: opsOf("WebRtcEndpoint", map[string]opFunc{
+	return behaviour{name: "ICE", defaults: []propertyDefault{
+		{class: "WebRtcEndpoint", prop: "stunServerPort", value: json.Number("3478")},
+		{class: "WebRtcEndpoint", prop: "stunServerAddress", value: ""},
+		{class: "WebRtcEndpoint", prop: "turnUrl", value: ""},
+		{class: "WebRtcEndpoint", prop: "networkInterfaces", value: ""},
+		{class: "WebRtcEndpoint", prop: "externalIPv4", value: ""},
+		{class: "WebRtcEndpoint", prop: "externalIPv6", value: ""},
+	}, ops: opsOf("WebRtcEndpoint", map[string]opFunc{
 		"gatherCandidates":  gatherCandidates,
 		"createDataChannel": dataChannelOp,
 		"closeDataChannel":  dataChannelOp,

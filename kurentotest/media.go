@@ -114,20 +114,7 @@ func (st *state) syncMedia() {
 		}
 	}
 	for _, id := range st.order {
-		o := st.objects[id]
-		switch {
-		case !st.s.cat.isA(o.typ, "MediaElement"):
-		case st.s.cat.isA(o.typ, "SdpEndpoint"):
-			// A node comes with the negotiation (mediaAnswer).
-		case o.typ == "PlayerEndpoint":
-			eng.AddPlayer(id)
-		case o.typ == "RecorderEndpoint":
-			eng.AddRecorder(id)
-		case o.typ == "HubPort":
-			eng.AddHubPort(id)
-		default:
-			eng.AddElement(id)
-		}
+		st.s.behaviours.engineNode(eng, st.objects[id])
 	}
 	var rs []media.Route
 	for _, l := range st.links {
@@ -136,9 +123,7 @@ func (st *state) syncMedia() {
 		}
 	}
 	for _, id := range st.order {
-		if o := st.objects[id]; st.s.cat.isA(o.typ, "Hub") {
-			rs = append(rs, st.hubRoutes(o)...)
-		}
+		rs = append(rs, st.s.behaviours.engineRoutes(st, st.objects[id])...)
 	}
 	eng.SetRoutes(rs)
 }

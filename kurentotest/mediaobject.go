@@ -4,7 +4,10 @@ package kurentotest
 // and creation time, and its tags.
 
 func mediaObjectBehaviour() behaviour {
-	return behaviour{name: "media object", ops: opsOf("MediaObject", map[string]opFunc{
+	return behaviour{name: "media object", defaults: []propertyDefault{
+		{class: "MediaObject", prop: "sendTagsInEvents", value: false},
+		{class: "MediaPipeline", prop: "latencyStats", value: false},
+	}, ops: opsOf("MediaObject", map[string]opFunc{
 		"getId":     func(x *invocation) (any, *rpcError) { return x.obj.id, nil },
 		"getParent": func(x *invocation) (any, *rpcError) { return nullable(x.obj.parent), nil },
 		"getMediaPipeline": func(x *invocation) (any, *rpcError) {

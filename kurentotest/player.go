@@ -4,6 +4,8 @@ import (
 	"net/url"
 	"slices"
 	"time"
+
+	"github.com/gokurento/kurento/kurentotest/internal/media"
 )
 
 // This file drives PlayerEndpoint through its states, following
@@ -38,7 +40,11 @@ func playerOf(o *object) *playerState {
 }
 
 func playerBehaviour() behaviour {
-	return behaviour{name: "player", ops: opsOf("PlayerEndpoint", map[string]opFunc{
+	return behaviour{name: "player", engineNodes: []engineNode{
+		{class: "PlayerEndpoint", add: (*media.Engine).AddPlayer},
+	}, defaults: []propertyDefault{
+		{class: "PlayerEndpoint", prop: "state", value: "STOP"},
+	}, ops: opsOf("PlayerEndpoint", map[string]opFunc{
 		"play":  playerPlay,
 		"pause": playerPause,
 		"stop":  playerStop,

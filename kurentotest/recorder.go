@@ -1,5 +1,7 @@
 package kurentotest
 
+import "github.com/gokurento/kurento/kurentotest/internal/media"
+
 // This file drives RecorderEndpoint through its states, following
 // real-kms/h_recorder_player.frames.txt:
 //
@@ -25,7 +27,11 @@ func recorderOf(o *object) *recorderState {
 
 func recorderBehaviour() behaviour {
 	return behaviour{
-		name: "recorder",
+		name:        "recorder",
+		engineNodes: []engineNode{{class: "RecorderEndpoint", add: (*media.Engine).AddRecorder}},
+		defaults: []propertyDefault{
+			{class: "RecorderEndpoint", prop: "state", value: "STOP"},
+		},
 		ops: opsOf("RecorderEndpoint", map[string]opFunc{
 			"record":      recorderRecord,
 			"pause":       recorderPause,

@@ -3,6 +3,7 @@ package kurentotest
 import (
 	"crypto/rand"
 	"encoding/base64"
+	"encoding/json"
 	"strconv"
 	"strings"
 
@@ -18,6 +19,14 @@ import (
 func rtpEndpointBehaviour() behaviour {
 	return behaviour{
 		name: "RTP endpoints",
+		defaults: []propertyDefault{
+			{class: "BaseRtpEndpoint", prop: "maxVideoSendBandwidth", value: json.Number("500")},
+			{class: "BaseRtpEndpoint", prop: "minVideoSendBandwidth", value: json.Number("100")},
+			{class: "BaseRtpEndpoint", prop: "minVideoRecvBandwidth", value: json.Number("100")},
+			{class: "BaseRtpEndpoint", prop: "mtu", value: json.Number("1200")},
+			{class: "BaseRtpEndpoint", prop: "mediaState", value: "DISCONNECTED"},
+			{class: "BaseRtpEndpoint", prop: "connectionState", value: "DISCONNECTED"},
+		},
 		ops: []classOp{{
 			class: "BaseRtpEndpoint", op: "setMinVideoRecvBandwidth",
 			// KMS 7.3 accepts this setter and keeps answering the default 100.

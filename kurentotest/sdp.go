@@ -2,6 +2,7 @@ package kurentotest
 
 import (
 	"crypto/rand"
+	"encoding/json"
 	"fmt"
 	"math/big"
 	"slices"
@@ -37,7 +38,14 @@ func sdpOf(o *object) *sdpState {
 func (s *sdpState) negotiated() bool { return s.local != "" && s.remote != "" }
 
 func sdpBehaviour() behaviour {
-	return behaviour{name: "SDP negotiation", ops: opsOf("SdpEndpoint", map[string]opFunc{
+	return behaviour{name: "SDP negotiation", engineNodes: []engineNode{
+		// An endpoint's node comes with the negotiation (mediaAnswer,
+		// mediaOffer).
+		{class: "SdpEndpoint", add: nil},
+	}, defaults: []propertyDefault{
+		{class: "SdpEndpoint", prop: "maxVideoRecvBandwidth", value: json.Number("0")},
+		{class: "SdpEndpoint", prop: "maxAudioRecvBandwidth", value: json.Number("0")},
+	}, ops: opsOf("SdpEndpoint", map[string]opFunc{
 		"processOffer":  processOffer,
 		"generateOffer": generateOffer,
 		"processAnswer": processAnswer,
