@@ -44,7 +44,7 @@ type chaosStats struct {
 
 // chaosKind classifies the outcome of one call; "unexpected" fails the run.
 func chaosKind(err error) string {
-	var kerr *client.Error
+	code, answered := client.CodeOf(err)
 	switch {
 	case err == nil:
 		return "ok"
@@ -54,8 +54,8 @@ func chaosKind(err error) string {
 		return "connection_lost"
 	case errors.Is(err, context.DeadlineExceeded):
 		return "deadline"
-	case errors.As(err, &kerr):
-		return "server_" + strconv.Itoa(kerr.Code)
+	case answered:
+		return "server_" + strconv.Itoa(int(code))
 	}
 	return "unexpected"
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gokurento/kurento/event"
+	"github.com/gokurento/kurento/internal/kms"
 	"github.com/gokurento/kurento/rpc"
 )
 
@@ -75,7 +76,7 @@ type CallEnd struct {
 	Err      error // nil on success
 	// Code is the Kurento or JSON-RPC error code of a server error reply,
 	// 0 otherwise (success or a local failure, see [IsLocal]).
-	Code   int
+	Code   Code
 	Resent int // how many times it was sent again after a resumed session
 }
 
@@ -162,13 +163,13 @@ func (c *Client) tracedCall(ctx context.Context, method string, params rpc.Param
 	t := c.set.tracer
 	info := CallStart{Method: method, Start: time.Now()}
 	if r, ok := params.(*req); ok {
-		info.ObjectID, info.Operation, info.Ops = r.object, r.operation, len(r.ops)
-		info.Class = classOf(r.object)
+		info.ObjectID, info.Operation, info.Ops = r.Object, r.Operation, len(r.Operations)
+		info.Class = classOf(r.Object)
 		switch method {
-		case "create":
-			info.Class = r.typ
-		case "subscribe":
-			info.EventType = r.typ
+		case kms.MethodCreate:
+			info.Class = r.Type
+		case kms.MethodSubscribe:
+			info.EventType = r.Type
 		}
 	}
 	tctx := t.TraceCallStart(ctx, info)

@@ -88,9 +88,9 @@ func Dial(ctx context.Context, cfg Config) (*Conn, error) {
 		},
 	}
 	c.calls.m = make(map[uint64]*call)
-	// Ids start at a random point: KMS caches replies by (session, id), so
-	// two processes sharing a session (one adopting it after the other
-	// restarted) must not both count from 1. 2^52 keeps ids exact in
+	// Ids start at a random point: a server that caches replies by
+	// (session, id) must not see two processes sharing a session (one
+	// adopting it after the other restarted) both count from 1. 2^52 keeps ids exact in
 	// clients that read JSON numbers as doubles.
 	c.nextID.Store(rand.Uint64N(1 << 52))
 	c.lifetime, c.cancel = context.WithCancel(context.Background())

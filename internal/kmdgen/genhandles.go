@@ -208,14 +208,14 @@ func argError(o *client.Object, op, method string, err error) error {
 	if o != nil {
 		id = o.ID()
 	}
-	return &client.OpError{Op: op, Method: method, ObjectID: id, Err: fmt.Errorf("%w: %w", client.ErrInvalidArgument, err)}
+	return &client.OpError{Method: op, Operation: method, ObjectID: id, Err: fmt.Errorf("%w: %w", client.ErrInvalidArgument, err)}
 }
 `},
 	{"decodeError", `
 // decodeError reports a returned value that did not decode: the server
 // answered, so the failure is not local.
 func decodeError(o *client.Object, method string, err error) error {
-	return &client.OpError{Op: "invoke", Method: method, ObjectID: o.ID(), Err: client.UnusableAnswer(fmt.Errorf("decoding the returned value: %w", err))}
+	return &client.OpError{Method: "invoke", Operation: method, ObjectID: o.ID(), Err: client.UnusableAnswer(fmt.Errorf("decoding the returned value: %w", err))}
 }
 `},
 	{"isNil", `

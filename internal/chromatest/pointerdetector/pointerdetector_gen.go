@@ -24,7 +24,7 @@ func argError(o *client.Object, op, method string, err error) error {
 	if o != nil {
 		id = o.ID()
 	}
-	return &client.OpError{Op: op, Method: method, ObjectID: id, Err: fmt.Errorf("%w: %w", client.ErrInvalidArgument, err)}
+	return &client.OpError{Method: op, Operation: method, ObjectID: id, Err: fmt.Errorf("%w: %w", client.ErrInvalidArgument, err)}
 }
 
 // isNil reports whether v is nil or a typed nil pointer.
