@@ -1,5 +1,7 @@
 package kurentotest
 
+import "github.com/gokurento/kurento/internal/kms"
+
 // This file reads the parameters of the protocol's methods into typed
 // values, once, in the order and with the errors of KMS: the method table
 // names which parameters each method needs, and readArgs checks them
@@ -69,26 +71,27 @@ type protocolMethod struct {
 	run      func(st *state, cx *callCtx, a *args) (any, *rpcError)
 }
 
-// lookupMethod finds a method of the protocol by name.
+// lookupMethod finds a method of the protocol by name. keepAlive, ref and
+// unref are KMS methods no client of this SDK sends.
 func lookupMethod(name string) (protocolMethod, bool) {
 	switch name {
-	case "ping":
+	case kms.MethodPing:
 		return protocolMethod{noParams: true, run: (*state).ping}, true
-	case "connect":
+	case kms.MethodConnect:
 		return protocolMethod{noParams: true, run: (*state).connect}, true
-	case "create":
+	case kms.MethodCreate:
 		return protocolMethod{fields: []argField{argType}, run: (*state).create}, true
-	case "invoke":
+	case kms.MethodInvoke:
 		return protocolMethod{fields: []argField{argOperation, argObject}, run: (*state).invoke}, true
-	case "describe":
+	case kms.MethodDescribe:
 		return protocolMethod{fields: []argField{argObject}, run: (*state).describe}, true
-	case "subscribe":
+	case kms.MethodSubscribe:
 		return protocolMethod{fields: []argField{argObject, argType}, run: (*state).subscribe}, true
-	case "unsubscribe":
+	case kms.MethodUnsubscribe:
 		return protocolMethod{fields: []argField{argObject, argSubscription, argSessionRequired}, run: (*state).unsubscribe}, true
-	case "release":
+	case kms.MethodRelease:
 		return protocolMethod{fields: []argField{argObject}, run: (*state).releaseMethod}, true
-	case "transaction":
+	case kms.MethodTransaction:
 		return protocolMethod{fields: []argField{argOperations}, run: (*state).transaction}, true
 	case "keepAlive":
 		return protocolMethod{fields: []argField{argSessionRequired}, run: (*state).keepAlive}, true
@@ -96,7 +99,7 @@ func lookupMethod(name string) (protocolMethod, bool) {
 		return protocolMethod{fields: []argField{argObject, argSessionRequired}, run: (*state).refMethod}, true
 	case "unref":
 		return protocolMethod{fields: []argField{argObject, argSessionRequired}, run: (*state).unrefMethod}, true
-	case "closeSession":
+	case kms.MethodCloseSession:
 		return protocolMethod{fields: []argField{argSessionRequired, argRelease}, run: (*state).closeSession}, true
 	}
 	return protocolMethod{}, false
@@ -107,13 +110,13 @@ func (st *state) call(cx *callCtx, method string, p map[string]any) (any, *rpcEr
 	a := &args{}
 	if p != nil {
 		var err *rpcError
-		if a.session, a.hasSession, err = getString(p, "sessionId", false); err != nil {
+		if a.session, a.hasSession, err = getString(p, kms.ParamSessionID, false); err != nil {
 			return nil, err
 		}
 	}
 	m, ok := lookupMethod(method)
 	if !ok {
-		return nil, plainError(-32601, "Method not found.")
+		return nil, plainError(kms.CodeMethodNotFound, kms.MsgMethodNotFound)
 	}
 	if p == nil && !m.noParams {
 		return nil, paramsRequired()
@@ -130,21 +133,21 @@ func (a *args) read(p map[string]any, fields []argField) *rpcError {
 		var err *rpcError
 		switch f {
 		case argObject:
-			a.object, _, err = getString(p, "object", true)
+			a.object, _, err = getString(p, kms.ParamObject, true)
 		case argOperation:
-			a.operation, _, err = getString(p, "operation", true)
-			a.operationParams = readObjectParam(p, "operationParams")
+			a.operation, _, err = getString(p, kms.ParamOperation, true)
+			a.operationParams = readObjectParam(p, kms.ParamOperationParams)
 		case argType:
-			a.typ, _, err = getString(p, "type", true)
-			a.constructorParams = readObjectParam(p, "constructorParams")
+			a.typ, _, err = getString(p, kms.ParamType, true)
+			a.constructorParams = readObjectParam(p, kms.ParamConstructorParams)
 		case argSubscription:
-			a.subscription, _, err = getString(p, "subscription", true)
+			a.subscription, _, err = getString(p, kms.ParamSubscription, true)
 		case argSessionRequired:
-			_, _, err = getString(p, "sessionId", true)
+			_, _, err = getString(p, kms.ParamSessionID, true)
 		case argRelease:
-			a.release, err = getBool(p, "release")
+			a.release, err = getBool(p, kms.ParamRelease)
 		case argOperations:
-			a.operations, err = getArray(p, "operations")
+			a.operations, err = getArray(p, kms.ParamOperations)
 		}
 		if err != nil {
 			return err

@@ -175,7 +175,7 @@
 //     MediaSessionStarted/Terminated and DataChannelOpened never happen by
 //     themselves (use [Server.Emit]); isMediaTranscoding answers false,
 //     getStats null (as KMS does without media), getVideoInfo and
-//     getPosition zero values; setPosition fails (40700 "Seek fails", as
+//     getPosition zero values; setPosition fails (40700 kms.MsgSeekFails, as
 //     on KMS) unless the player plays, and then does nothing.
 //   - ICE and DTLS: the candidates are made up (127.0.0.1, random ports);
 //     the ICE events after CONNECTING (CONNECTED, NewCandidatePairSelected,

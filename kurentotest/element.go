@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"slices"
 
+	"github.com/gokurento/kurento/internal/kms"
 	"github.com/gokurento/kurento/kurentotest/internal/media"
 )
 
@@ -46,7 +47,7 @@ func elementBehaviour() behaviour {
 func mediaTypeCheck(v bool) opFunc {
 	return func(x *invocation) (any, *rpcError) {
 		if x.params["mediaType"] == "DATA" {
-			return nil, kmsError(codeIllegalParam, "Media type DATA is not supported for MediaTranscoding")
+			return nil, kmsError(kms.CodeIllegalParam, "Media type DATA is not supported for MediaTranscoding")
 		}
 		return v, nil
 	}
@@ -64,7 +65,7 @@ func elementConnect(x *invocation) (any, *rpcError) {
 	sink := x.str("sink")
 	so := st.objects[sink]
 	if st.pipelineOf(x.obj) != st.pipelineOf(so) {
-		return nil, kmsError(codeConnect, "Media elements do not share pipeline")
+		return nil, kmsError(kms.CodeConnect, kms.MsgNotSharePipeline)
 	}
 	srcDesc := descOrDefault(x.params["sourceMediaDescription"])
 	sinkDesc := descOrDefault(x.params["sinkMediaDescription"])

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/gokurento/kurento/internal/kms"
 	"github.com/gokurento/kurento/kurentotest/internal/media"
 )
 
@@ -109,7 +110,7 @@ func flowCheck(dir flowDir) opFunc {
 			if dir == flowOut {
 				what = "MediaFlowingOut"
 			}
-			return nil, kmsError(codeIllegalParam, "Media type DATA is not supported for "+what)
+			return nil, kmsError(kms.CodeIllegalParam, "Media type DATA is not supported for "+what)
 		}
 		return x.st.flows[flowKey{x.obj.id, mt, dir}], nil
 	}

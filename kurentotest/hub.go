@@ -3,6 +3,7 @@ package kurentotest
 import (
 	"slices"
 
+	"github.com/gokurento/kurento/internal/kms"
 	"github.com/gokurento/kurento/kurentotest/internal/media"
 )
 
@@ -38,7 +39,7 @@ func hubBehaviour() behaviour {
 		return func(x *invocation) (any, *rpcError) {
 			mt := x.str("media")
 			if mt != "AUDIO" && mt != "VIDEO" {
-				return nil, kmsError(codeUnsupportedMediaType, "Invalid media type")
+				return nil, kmsError(kms.CodeUnsupportedMediaType, kms.MsgInvalidMediaType)
 			}
 			if err := x.ownPorts("source", "sink"); err != nil {
 				return nil, err
@@ -73,10 +74,10 @@ func (x *invocation) ownPorts(params ...string) *rpcError {
 		id := x.str(p)
 		port, ok := x.st.objects[id]
 		if !ok {
-			return kmsError(codeObjectNotFound, "Object '"+id+"' not found")
+			return kmsError(kms.CodeObjectNotFound, kms.MsgObjectNotFound(id))
 		}
 		if port.typ != "HubPort" || port.parent != x.obj.id {
-			return kmsError(codeConnect, "HubPort '"+id+"' does not belong to hub '"+x.obj.id+"'")
+			return kmsError(kms.CodeConnect, "HubPort '"+id+"' does not belong to hub '"+x.obj.id+"'")
 		}
 	}
 	return nil

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/gokurento/kurento/internal/kms"
 	"github.com/gokurento/kurento/kurentotest/internal/media"
 )
 
@@ -65,7 +66,7 @@ func iceBehaviour() behaviour {
 // opens without a peer).
 func dataChannelOp(x *invocation) (any, *rpcError) {
 	if !boolProp(x.obj, "useDataChannels") {
-		return nil, kmsError(codeOperationNotSupported, "Data channels are not supported")
+		return nil, kmsError(kms.CodeOperationNotSupported, kms.MsgDataChannelsDisabled)
 	}
 	return nil, nil
 }

@@ -2,9 +2,9 @@ package kurentotest
 
 import (
 	"strconv"
-	"strings"
 
 	"github.com/gokurento/kurento/internal/idl"
+	"github.com/gokurento/kurento/internal/kms"
 )
 
 // invocation is one invoke being executed.
@@ -27,13 +27,6 @@ func (x *invocation) str(name string) string {
 	return v
 }
 
-func upperFirst(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
-}
-
 // resolve finds what operation op means on class: a method, a property
 // getter or a property setter.
 func (c *catalog) resolve(class, op string) (m *idl.Method, p *idl.Property, setter bool, ok bool) {
@@ -43,10 +36,10 @@ func (c *catalog) resolve(class, op string) (m *idl.Method, p *idl.Property, set
 		}
 	}
 	for _, pp := range c.f.AllProperties(class) {
-		if op == "get"+upperFirst(pp.Name) {
+		if op == kms.Getter(pp.Name) {
 			return nil, &pp, false, true
 		}
-		if pp.Writable() && op == "set"+upperFirst(pp.Name) {
+		if pp.Writable() && op == kms.Setter(pp.Name) {
 			return nil, &pp, true, true
 		}
 	}
@@ -61,12 +54,12 @@ func (st *state) invoke(cx *callCtx, a *args) (any, *rpcError) {
 		return nil, err
 	}
 	if a.operationParams.notObject {
-		return nil, kmsError(codeMarshall, "'operationParams' should be an object")
+		return nil, kmsError(kms.CodeMarshall, kms.MsgOperationParamsObject)
 	}
 	opp := a.operationParams.m
 	m, prop, setter, ok := st.s.cat.resolve(o.typ, op)
 	if !ok {
-		return nil, kmsError(codeMalformedTransaction,
+		return nil, kmsError(kms.CodeMalformedTransaction,
 			"Method '"+op+"' with "+strconv.Itoa(len(opp))+" parameters not found")
 	}
 	var specs []paramSpec

@@ -1,5 +1,7 @@
 package kurentotest
 
+import "github.com/gokurento/kurento/internal/kms"
+
 // This file holds what every MediaObject answers: its identity, family
 // and creation time, and its tags.
 
@@ -70,7 +72,7 @@ func getTag(x *invocation) (any, *rpcError) {
 			return t.value, nil
 		}
 	}
-	return nil, kmsError(codeTagKeyNotFound, "Tag key not found")
+	return nil, kmsError(kms.CodeTagKeyNotFound, kms.MsgTagKeyNotFound)
 }
 
 // pipelineOf returns the id of the pipeline an object belongs to.

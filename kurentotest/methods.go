@@ -1,9 +1,11 @@
 package kurentotest
 
+import "github.com/gokurento/kurento/internal/kms"
+
 func result(sid string, value any, withValue bool) map[string]any {
-	m := map[string]any{"sessionId": sid}
+	m := map[string]any{kms.ParamSessionID: sid}
 	if withValue {
-		m["value"] = value
+		m[kms.ResultValue] = value
 	}
 	return m
 }
@@ -21,7 +23,7 @@ func (st *state) connect(_ *callCtx, a *args) (any, *rpcError) {
 	if a.hasSession {
 		ss, known := st.sessions[sid]
 		if !known {
-			return nil, kmsError(codeInvalidSession, "Invalid session")
+			return nil, kmsError(kms.CodeInvalidSession, kms.MsgInvalidSession)
 		}
 		ss.inUse = true
 	} else {
@@ -35,7 +37,7 @@ func (st *state) create(_ *callCtx, a *args) (any, *rpcError) {
 	sid := a.sessionOrNew()
 	cls, ok := st.s.cat.factory(typ)
 	if !ok {
-		return nil, kmsError(codeNotAvailable, "Factory '"+typ+"' not found")
+		return nil, kmsError(kms.CodeNotAvailable, kms.MsgFactoryNotFound(typ))
 	}
 	var ctorParams []paramSpec
 	if cls.Constructor != nil {
@@ -44,9 +46,9 @@ func (st *state) create(_ *callCtx, a *args) (any, *rpcError) {
 	cp := a.constructorParams
 	switch {
 	case cp.notObject:
-		return nil, kmsError(codeMarshall, "'constructorParams' should be an object")
+		return nil, kmsError(kms.CodeMarshall, kms.MsgConstructorParamsObj)
 	case len(ctorParams) > 0 && cp.m == nil:
-		return nil, kmsError(codeMarshall, "'constructorParams' is required")
+		return nil, kmsError(kms.CodeMarshall, kms.MsgConstructorParamsReq)
 	}
 	vals, err := st.readParams(sid, ctorParams, cp.m)
 	if err != nil {
@@ -90,7 +92,7 @@ func (st *state) subscribe(_ *callCtx, a *args) (any, *rpcError) {
 		return nil, err
 	}
 	if !st.s.cat.hasEvent(o.typ, ev) {
-		return nil, kmsError(codeEventNotSupported, "Event '"+ev+"' not supported")
+		return nil, kmsError(kms.CodeEventNotSupported, kms.MsgEventNotSupported(ev))
 	}
 	sub := newUUID()
 	k := subKey{session: sid, object: o.id, event: ev}
@@ -135,7 +137,7 @@ func (st *state) keepAlive(_ *callCtx, a *args) (any, *rpcError) {
 	sid := a.session
 	ss, ok := st.sessions[sid]
 	if !ok {
-		return nil, kmsError(codeInvalidSession, "Invalid session")
+		return nil, kmsError(kms.CodeInvalidSession, kms.MsgInvalidSession)
 	}
 	ss.inUse = true
 	return result(sid, nil, false), nil

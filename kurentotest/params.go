@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/gokurento/kurento/internal/idl"
+	"github.com/gokurento/kurento/internal/kms"
 )
 
 // This file checks and converts the IDL-typed parameters of create and
@@ -45,7 +46,7 @@ func (st *state) readParams(sid string, specs []paramSpec, p map[string]any) (ma
 				}
 				continue
 			}
-			return nil, kmsError(codeMarshall, "'"+sp.name+"' parameter should be a "+st.s.cat.kindName(sp.typ))
+			return nil, kmsError(kms.CodeMarshall, "'"+sp.name+"' parameter should be a "+st.s.cat.kindName(sp.typ))
 		}
 		cv, err := st.convert(sid, sp.name, "parameter", sp.typ, v)
 		if err != nil {
@@ -88,7 +89,7 @@ func (st *state) convert(sid, name, what string, t idl.TypeRef, v any) (any, *rp
 
 // kindError is KMS's refusal of a value of the wrong JSON kind.
 func (c *catalog) kindError(name, what string, t idl.TypeRef) *rpcError {
-	return kmsError(codeMarshall, "'"+name+"' "+what+" should be a "+c.kindName(t))
+	return kmsError(kms.CodeMarshall, "'"+name+"' "+what+" should be a "+c.kindName(t))
 }
 
 func (st *state) convertList(sid, name, what string, t idl.TypeRef, v any) (any, *rpcError) {
@@ -223,7 +224,7 @@ func (st *state) convertRef(sid, name, what string, t idl.TypeRef, v any) (any, 
 	if !st.s.cat.isA(o.typ, t.Name) {
 		// KMS's cast of the object fails deep inside: a JSON-RPC
 		// internal error, no KMS code.
-		return nil, plainError(-32603, "Unexpected error while processing method: bad_weak_ptr")
+		return nil, plainError(kms.CodeInternalError, kms.MsgUnexpectedPrefix+"bad_weak_ptr")
 	}
 	return o.id, nil
 }
@@ -231,10 +232,10 @@ func (st *state) convertRef(sid, name, what string, t idl.TypeRef, v any) (any, 
 func convertEnum(ct *idl.ComplexType, v any) (any, *rpcError) {
 	s, ok := v.(string)
 	if !ok {
-		return nil, kmsError(codeMarshall, "'"+ct.Name+"' type should be a string")
+		return nil, kmsError(kms.CodeMarshall, "'"+ct.Name+"' type should be a string")
 	}
 	if !slices.Contains(ct.Values, s) {
-		return nil, kmsError(codeMarshall, "Invalid value for '"+ct.Name+"'")
+		return nil, kmsError(kms.CodeMarshall, "Invalid value for '"+ct.Name+"'")
 	}
 	return s, nil
 }
@@ -280,10 +281,10 @@ func (c *catalog) structType(ct *idl.ComplexType, m map[string]any) (typeName, m
 	mod, _ := m["__module__"].(string)
 	sub, found := c.f.Type(tv)
 	if !found || (mod != "" && c.modulePrefix(sub.Module) != mod) {
-		return "", "", kmsError(codeUnexpected, "Type '"+tv+"' does not exist in module '"+mod+"'")
+		return "", "", kmsError(kms.CodeUnexpected, "Type '"+tv+"' does not exist in module '"+mod+"'")
 	}
 	if !c.structIsA(tv, ct.Name) {
-		return "", "", kmsError(codeUnexpected, "Type '"+tv+"' is not compatible with '"+ct.Name+"'")
+		return "", "", kmsError(kms.CodeUnexpected, "Type '"+tv+"' is not compatible with '"+ct.Name+"'")
 	}
 	return sub.Name, c.modulePrefix(sub.Module), nil
 }
@@ -297,7 +298,7 @@ func (c *catalog) fieldDefault(out map[string]any, f idl.Param) *rpcError {
 			out[f.Name] = d
 		}
 	case !f.Optional:
-		return kmsError(codeMarshall, "'"+f.Name+"' property should be a "+c.kindName(f.Type))
+		return kmsError(kms.CodeMarshall, "'"+f.Name+"' property should be a "+c.kindName(f.Type))
 	}
 	return nil
 }

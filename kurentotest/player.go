@@ -5,6 +5,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/gokurento/kurento/internal/kms"
 	"github.com/gokurento/kurento/kurentotest/internal/media"
 )
 
@@ -51,7 +52,7 @@ func playerBehaviour() behaviour {
 		"setPosition": func(x *invocation) (any, *rpcError) {
 			// Without a playing stream there is nothing to seek in.
 			if x.obj.props["state"] != "START" {
-				return nil, kmsError(codeSeekFail, "Seek fails")
+				return nil, kmsError(kms.CodePlayerSeekFail, kms.MsgSeekFails)
 			}
 			return nil, nil
 		},

@@ -3,6 +3,8 @@ package kurentotest
 import (
 	"encoding/json"
 	"time"
+
+	"github.com/gokurento/kurento/internal/kms"
 )
 
 // Call is one request frame the server received.
@@ -152,7 +154,7 @@ func decodeRequest(v any, bound string) (*request, *refusal) {
 	case map[string]any, []any:
 		mok = false
 	}
-	if ver != "2.0" || !mok {
+	if ver != kms.JSONRPCVersion || !mok {
 		return nil, &refusal{reply: errorFrame(nil, invalidRequest())}
 	}
 	req := &request{id: idv, idText: cacheIDText(idv), notification: !hasID || idv == nil, method: method}
@@ -161,7 +163,7 @@ func decodeRequest(v any, bound string) (*request, *refusal) {
 		if req.notification {
 			return nil, &refusal{}
 		}
-		return nil, &refusal{reply: errorFrame(idv, plainError(-32603, "Unexpected error while processing method: in Json::Value::find(begin, end): requires objectValue or nullValue"))}
+		return nil, &refusal{reply: errorFrame(idv, plainError(kms.CodeInternalError, kms.MsgUnexpectedPrefix+"in Json::Value::find(begin, end): requires objectValue or nullValue"))}
 	}
 	pv, hasParams := m["params"]
 	req.params, _ = pv.(map[string]any)
@@ -170,13 +172,13 @@ func decodeRequest(v any, bound string) (*request, *refusal) {
 		if req.params == nil {
 			req.params = map[string]any{}
 		}
-		if _, ok := req.params["sessionId"]; !ok {
-			req.params["sessionId"] = bound
+		if _, ok := req.params[kms.ParamSessionID]; !ok {
+			req.params[kms.ParamSessionID] = bound
 		}
 	}
-	req.sid, _ = req.params["sessionId"].(string)
-	if method == "invoke" {
-		req.operation, _ = req.params["operation"].(string)
+	req.sid, _ = req.params[kms.ParamSessionID].(string)
+	if method == kms.MethodInvoke {
+		req.operation, _ = req.params[kms.ParamOperation].(string)
 	}
 	return req, nil
 }
@@ -209,8 +211,8 @@ func (req *request) logEntry(conn int) Call {
 	if !req.notification {
 		call.ID = string(encode(req.id))
 	}
-	call.Object, _ = req.params["object"].(string)
-	call.Operation, _ = req.params["operation"].(string)
+	call.Object, _ = req.params[kms.ParamObject].(string)
+	call.Operation, _ = req.params[kms.ParamOperation].(string)
 	switch {
 	case req.params != nil:
 		call.Params = encode(req.params)
@@ -265,20 +267,20 @@ func (s *Server) execute(cx *callCtx, req *request, r *Reaction) (any, *rpcError
 func encodeReply(req *request, res any, rerr *rpcError) (frame []byte, bind string) {
 	if rerr == nil {
 		if rm, ok := res.(map[string]any); ok {
-			bind, _ = rm["sessionId"].(string)
+			bind, _ = rm[kms.ParamSessionID].(string)
 		}
 	}
 	switch {
 	case req.notification && rerr != nil:
 		return errorFrame(nil, rerr), ""
-	case req.notification && res == nil && req.method == "closeSession":
+	case req.notification && res == nil && req.method == kms.MethodCloseSession:
 		return []byte{}, ""
 	case req.notification:
-		return errorFrame(nil, &rpcError{code: -32000, message: "Ignoring response because of a notification request", data: res}), ""
+		return errorFrame(nil, &rpcError{code: kms.CodeServerError, message: kms.MsgIgnoringResponse, data: res}), ""
 	case rerr != nil:
 		return errorFrame(req.id, rerr), bind
 	}
-	return encode(map[string]any{"id": req.id, "jsonrpc": "2.0", "result": res}), bind
+	return encode(map[string]any{"id": req.id, "jsonrpc": kms.JSONRPCVersion, "result": res}), bind
 }
 
 // replyDelay is how long the reply waits: as the reaction says, else as
@@ -347,5 +349,5 @@ func cacheIDText(idv any) string {
 }
 
 func errorFrame(id any, e *rpcError) []byte {
-	return encode(map[string]any{"error": e.tree(), "id": id, "jsonrpc": "2.0"})
+	return encode(map[string]any{"error": e.tree(), "id": id, "jsonrpc": kms.JSONRPCVersion})
 }

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/gokurento/kurento/internal/kms"
 	"github.com/gokurento/kurento/kurentotest/internal/media"
 )
 
@@ -61,7 +62,7 @@ func checkSDES(vals map[string]any) *rpcError {
 		return nil
 	}
 	if size != want {
-		return kmsError(codeIllegalParam, "Master key size is wrong")
+		return kmsError(kms.CodeIllegalParam, kms.MsgMasterKeySizeWrong)
 	}
 	return nil
 }

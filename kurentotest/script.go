@@ -7,6 +7,8 @@ import (
 	"maps"
 	"slices"
 	"time"
+
+	"github.com/gokurento/kurento/internal/kms"
 )
 
 // Object is a snapshot of a media object.
@@ -251,9 +253,9 @@ type Failure struct {
 
 func (f *Failure) rpcError() *rpcError {
 	if f.Code < 0 && f.Code >= -32768 {
-		return plainError(f.Code, f.Message)
+		return plainError(kms.Code(f.Code), f.Message)
 	}
-	return kmsError(f.Code, f.Message)
+	return kmsError(kms.Code(f.Code), f.Message)
 }
 
 // Reaction changes how the server answers matching calls.
@@ -279,15 +281,6 @@ type Reaction struct {
 // value of [Reaction.Times] spelled out.
 const Once = 1
 
-// methods are the JSON-RPC methods of the protocol: a name among them
-// given to [Server.React] is the method, never an invoke operation of the
-// same name (MediaElement's "connect" is not the session's "connect").
-var methods = map[string]bool{
-	"ping": true, "connect": true, "create": true, "invoke": true, "describe": true,
-	"subscribe": true, "unsubscribe": true, "release": true, "transaction": true,
-	"keepAlive": true, "ref": true, "unref": true, "closeSession": true,
-}
-
 type reactionEntry struct {
 	method    string // the JSON-RPC method it applies to, if any
 	operation string // the invoke operation it applies to, if any
@@ -306,7 +299,7 @@ type reactionEntry struct {
 // installed. It panics on a reaction with both Times and Always set, or a
 // negative Times: the count must be unambiguous.
 func (s *Server) React(name string, r Reaction) {
-	if methods[name] {
+	if _, ok := lookupMethod(name); ok {
 		s.ReactMethod(name, r)
 		return
 	}

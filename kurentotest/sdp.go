@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/gokurento/kurento/internal/kms"
 )
 
 // This file holds the SDP negotiation of SdpEndpoint: a small line parser,
@@ -52,14 +54,14 @@ func sdpBehaviour() behaviour {
 		"getLocalSessionDescriptor": func(x *invocation) (any, *rpcError) {
 			s := sdpOf(x.obj)
 			if s.local == "" {
-				return nil, kmsError(codeNoLocalSDP, "Local SDP not generated")
+				return nil, kmsError(kms.CodeSDPNoLocalSDP, kms.MsgLocalSDPNotGenerated)
 			}
 			return s.local, nil
 		},
 		"getRemoteSessionDescriptor": func(x *invocation) (any, *rpcError) {
 			s := sdpOf(x.obj)
 			if s.remote == "" {
-				return nil, kmsError(codeNoRemoteSDP, "No remote SDP")
+				return nil, kmsError(kms.CodeSDPNoRemoteSDP, kms.MsgNoRemoteSDP)
 			}
 			return s.remote, nil
 		},
@@ -340,15 +342,15 @@ func invertDirection(dir string, recvonly, sendonly bool) string {
 func processOffer(x *invocation) (any, *rpcError) {
 	offer := x.str("offer")
 	if offer == "" {
-		return nil, kmsError(codeSDPParse, "Empty offer not valid")
+		return nil, kmsError(kms.CodeSDPParse, kms.MsgEmptyOffer)
 	}
 	s := sdpOf(x.obj)
 	if s.local != "" || s.remote != "" {
-		return nil, kmsError(codeAlreadyNegotiated, "Endpoint already negotiated")
+		return nil, kmsError(kms.CodeSDPAlreadyNegotiated, kms.MsgAlreadyNegotiated)
 	}
 	d, ok := parseSDP(offer)
 	if !ok || len(d.media) == 0 {
-		return nil, kmsError(codeSDPParse, "Invalid SDP")
+		return nil, kmsError(kms.CodeSDPParse, "Invalid SDP")
 	}
 	s.remote = offer
 	s.local = x.st.mediaAnswer(x.obj, offer, x.st.answerSDP(x.obj, s, d))
@@ -545,7 +547,7 @@ func answerSetup(d *sdpDoc, m *sdpSection) string {
 func generateOffer(x *invocation) (any, *rpcError) {
 	s := sdpOf(x.obj)
 	if s.local != "" || s.remote != "" {
-		return nil, kmsError(codeAlreadyNegotiated, "Endpoint already negotiated")
+		return nil, kmsError(kms.CodeSDPAlreadyNegotiated, kms.MsgAlreadyNegotiated)
 	}
 	audio, video := true, true
 	if opts, ok := x.params["options"].(map[string]any); ok {
@@ -638,22 +640,22 @@ func processAnswer(x *invocation) (any, *rpcError) {
 	answer := x.str("answer")
 	s := sdpOf(x.obj)
 	if answer == "" {
-		return nil, kmsError(codeSDPParse, "Empty answer not valid")
+		return nil, kmsError(kms.CodeSDPParse, kms.MsgEmptyAnswer)
 	}
 	if !s.offered {
-		return nil, kmsError(codeNotOfferGenerated, "Offer not generated. It is not possible to process an answer.")
+		return nil, kmsError(kms.CodeSDPNotOfferGenerated, kms.MsgNotOfferGenerated)
 	}
 	if s.answered {
-		return nil, kmsError(codeAnswerAlreadyProcessed, "Sdp Answer already processed")
+		return nil, kmsError(kms.CodeSDPAnswerAlreadyProcessed, kms.MsgAnswerAlreadyDone)
 	}
 	d, ok := parseSDP(answer)
 	if !ok {
-		return nil, kmsError(codeSDPParse, "Invalid SDP")
+		return nil, kmsError(kms.CodeSDPParse, "Invalid SDP")
 	}
 	// An answer with more m-lines than the offer cannot be applied; a real
 	// KMS takes one with fewer (even none): the missing ones are rejected.
 	if len(d.media) > len(s.media) {
-		return nil, kmsError(codeProcessAnswer, "Answer has "+strconv.Itoa(len(d.media))+
+		return nil, kmsError(kms.CodeSDPProcessAnswer, "Answer has "+strconv.Itoa(len(d.media))+
 			" media sections, the offer has "+strconv.Itoa(len(s.media)))
 	}
 	s.remote, s.answered = answer, true

@@ -15,6 +15,7 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/gokurento/kurento/internal/idl"
+	"github.com/gokurento/kurento/internal/kms"
 	"github.com/gokurento/kurento/kurentotest/internal/media"
 )
 
@@ -25,8 +26,9 @@ const ReadLimit = 32_000_000
 // Path is the only resource path the fake serves, as KMS by default.
 const Path = "/kurento"
 
-// DefaultReplyCacheTTL is how long replies are kept for duplicate requests.
-const DefaultReplyCacheTTL = 20 * time.Second
+// DefaultReplyCacheTTL is how long replies are kept for duplicate
+// requests: KMS's window.
+const DefaultReplyCacheTTL = kms.ReplyCacheWindow
 
 // DefaultGCPeriod is KMS's default garbage collector period.
 const DefaultGCPeriod = 240 * time.Second

@@ -5,6 +5,8 @@ import (
 	"runtime"
 	"slices"
 	"time"
+
+	"github.com/gokurento/kurento/internal/kms"
 )
 
 // Version is the KMS version the fake reports in ServerManager.getInfo.
@@ -56,7 +58,7 @@ func serverManagerBehaviour() behaviour {
 			name := x.str("moduleName")
 			kmd, ok := x.st.s.cat.kmd(name)
 			if !ok {
-				return nil, kmsError(codeKmdNotFound, "Requested kmd module doesn't exist")
+				return nil, kmsError(kms.CodeKmdNotFound, kms.MsgKmdNotFound)
 			}
 			return kmd, nil
 		},

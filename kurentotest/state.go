@@ -6,10 +6,12 @@ import (
 	"slices"
 	"strconv"
 	"time"
+
+	"github.com/gokurento/kurento/internal/kms"
 )
 
 // ServerManagerID is the fixed id of the ServerManager object.
-const ServerManagerID = "manager_ServerManager"
+const ServerManagerID = kms.ServerManagerID
 
 // state is everything a KMS restart forgets. Guarded by Server.mu.
 type state struct {
@@ -179,12 +181,12 @@ func (st *state) lookup(sid, id string) (*object, *rpcError) {
 }
 
 func (st *state) find(id string) (*object, *rpcError) {
-	if len(id) >= len(newrefPrefix) && id[:len(newrefPrefix)] == newrefPrefix {
-		return nil, kmsError(codeNotFoundTransactionNoCommit, "Object '"+id+"' not found. Possibly using a transactional object without committing the transaction.")
+	if kms.IsNewRef(id) {
+		return nil, kmsError(kms.CodeNotFoundTransactionNoCommit, kms.MsgNotFoundNoCommit(id))
 	}
 	o, ok := st.objects[id]
 	if !ok {
-		return nil, kmsError(codeObjectNotFound, "Object '"+id+"' not found")
+		return nil, kmsError(kms.CodeObjectNotFound, kms.MsgObjectNotFound(id))
 	}
 	return o, nil
 }
@@ -344,8 +346,8 @@ func (st *state) emit(id, event string, data map[string]any) {
 	}
 	d := st.eventData(o, event, data)
 	frame := encode(map[string]any{
-		"jsonrpc": "2.0",
-		"method":  "onEvent",
+		"jsonrpc": kms.JSONRPCVersion,
+		"method":  kms.MethodOnEvent,
 		"params": map[string]any{
 			"value": map[string]any{"data": d, "object": id, "type": event},
 		},

@@ -3,13 +3,12 @@ package kurentotest
 import (
 	"encoding/json"
 	"strconv"
-	"strings"
+
+	"github.com/gokurento/kurento/internal/kms"
 )
 
 // This file holds transactions: operations run in order, each seeing the
 // results of the earlier ones through "newref:N" references.
-
-const newrefPrefix = "newref:"
 
 // transaction runs operations in order, with newref substitution, stopping
 // at the first failure and rolling nothing back.
@@ -23,19 +22,19 @@ func (st *state) transaction(cx *callCtx, a *args) (any, *rpcError) {
 		if !ok {
 			// KMS reads the operation's fields without checking it is an
 			// object: jsoncpp throws.
-			return nil, plainError(-32603, "Unexpected error while processing method: in Json::Value::resolveReference(key, end): requires objectValue")
+			return nil, plainError(kms.CodeInternalError, kms.MsgUnexpectedPrefix+"in Json::Value::resolveReference(key, end): requires objectValue")
 		}
 		idv := op["id"]
 		if !isIndex(idv, i) {
 			// KMS names the expected index twice, not the id it got.
-			return nil, kmsError(codeMalformedTransaction,
+			return nil, kmsError(kms.CodeMalformedTransaction,
 				"Id of request '"+strconv.Itoa(i)+"' should be '"+strconv.Itoa(i)+"'")
 		}
 		method, _ := op["method"].(string)
-		if ver, _ := op["jsonrpc"].(string); ver != "2.0" || method == "" {
+		if ver, _ := op["jsonrpc"].(string); ver != kms.JSONRPCVersion || method == "" {
 			// An operation that is not a JSON-RPC request fails like one
 			// sent alone, and ends the transaction.
-			responses = append(responses, map[string]any{"error": invalidRequest().tree(), "id": json.Number(strconv.Itoa(i)), "jsonrpc": "2.0"})
+			responses = append(responses, map[string]any{"error": invalidRequest().tree(), "id": json.Number(strconv.Itoa(i)), "jsonrpc": kms.JSONRPCVersion})
 			break
 		}
 		params, _ := op["params"].(map[string]any)
@@ -46,23 +45,23 @@ func (st *state) transaction(cx *callCtx, a *args) (any, *rpcError) {
 		if err != nil {
 			return nil, err
 		}
-		params["sessionId"] = sid
+		params[kms.ParamSessionID] = sid
 		subcx := &callCtx{c: cx.c, sid: sid, inTx: true}
 		var (
 			res  any
 			rerr *rpcError
 		)
-		if method == "transaction" {
-			rerr = plainError(-32601, "Method not found.")
+		if method == kms.MethodTransaction {
+			rerr = plainError(kms.CodeMethodNotFound, kms.MsgMethodNotFound)
 		} else {
 			res, rerr = st.call(subcx, method, params)
 		}
 		cx.after = append(cx.after, subcx.after...)
 		if rerr != nil {
-			responses = append(responses, map[string]any{"error": rerr.tree(), "id": json.Number(strconv.Itoa(i)), "jsonrpc": "2.0"})
+			responses = append(responses, map[string]any{"error": rerr.tree(), "id": json.Number(strconv.Itoa(i)), "jsonrpc": kms.JSONRPCVersion})
 			break
 		}
-		responses = append(responses, map[string]any{"id": json.Number(strconv.Itoa(i)), "jsonrpc": "2.0", "result": res})
+		responses = append(responses, map[string]any{"id": json.Number(strconv.Itoa(i)), "jsonrpc": kms.JSONRPCVersion, "result": res})
 		if rm, ok := res.(map[string]any); ok {
 			if v, ok := rm["value"]; ok {
 				values[i] = v
@@ -86,17 +85,17 @@ func isIndex(v any, i int) bool {
 func injectRefs(v any, values map[int]any) (any, *rpcError) {
 	switch x := v.(type) {
 	case string:
-		if !strings.HasPrefix(x, newrefPrefix) {
+		ns, ok := kms.CutNewRef(x)
+		if !ok {
 			return x, nil
 		}
-		ns := x[len(newrefPrefix):]
 		n, err := strconv.Atoi(ns)
 		if err != nil {
-			return nil, kmsError(codeMalformedTransaction, "Invalid index of newref '"+ns+"'")
+			return nil, kmsError(kms.CodeMalformedTransaction, kms.MsgInvalidNewRef(ns))
 		}
 		val, ok := values[n]
 		if !ok {
-			return nil, kmsError(codeMalformedTransaction, "Result not found on request "+strconv.Itoa(n))
+			return nil, kmsError(kms.CodeMalformedTransaction, kms.MsgResultNotFound(n))
 		}
 		return val, nil
 	case map[string]any:
