@@ -208,7 +208,21 @@ type codec struct {
 	fb     []string
 }
 
-var staticPT = map[string]string{"0": "PCMU/8000", "8": "PCMA/8000", "9": "G722/8000", "13": "CN/8000"}
+// staticPT is the encoding of a static payload type an offer may use
+// without rtpmap ("" for the others).
+func staticPT(pt string) string {
+	switch pt {
+	case "0":
+		return "PCMU/8000"
+	case "8":
+		return "PCMA/8000"
+	case "9":
+		return "G722/8000"
+	case "13":
+		return "CN/8000"
+	}
+	return ""
+}
 
 // supported tells whether KMS negotiates a codec (by encoding name) for a
 // media kind. rtx, red, ulpfec, G722, CN and telephone-event are dropped.
@@ -226,7 +240,7 @@ func supported(kind, rtpmap string) bool {
 func (m *sdpSection) codecs() []codec {
 	out := make([]codec, 0, len(m.formats))
 	for _, pt := range m.formats {
-		c := codec{pt: pt, rtpmap: staticPT[pt]}
+		c := codec{pt: pt, rtpmap: staticPT(pt)}
 		for _, v := range m.attr("rtpmap") {
 			if p, rest, ok := strings.Cut(v, " "); ok && p == pt {
 				c.rtpmap = rest
