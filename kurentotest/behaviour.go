@@ -55,6 +55,21 @@ type behaviour struct {
 	// needs beyond the element connections.
 	engineNodes []engineNode
 	routes      []routeHook
+	// transports give negotiated endpoints of a class a real transport.
+	transports []transport
+}
+
+// transport is the real media transport of SdpEndpoints of a class. Each
+// function gets the SDP the fake wrote and returns it as the transport
+// needs it (its SSRCs, its sockets' ports).
+type transport struct {
+	class string
+	// answer: the endpoint answered offer with answer.
+	answer func(st *state, o *object, offer, answer string) string
+	// offer: the endpoint generated offer.
+	offer func(st *state, o *object, offer string) string
+	// answered: the peer answered the endpoint's offer local.
+	answered func(st *state, o *object, local, answer string)
 }
 
 // engineNode adds the engine node of an element of a class (nil: the
@@ -130,6 +145,7 @@ type behaviours struct {
 	defaults     map[opKey]any
 	engineNodes  map[string]func(*media.Engine, string)
 	routes       map[string][]func(*state, *object) []media.Route
+	transports   map[string]transport
 }
 
 // newBehaviours builds the table of list. It panics when two behaviours
@@ -143,6 +159,7 @@ func newBehaviours(cat *catalog, list []behaviour) *behaviours {
 		defaults:     make(map[opKey]any),
 		engineNodes:  make(map[string]func(*media.Engine, string)),
 		routes:       make(map[string][]func(*state, *object) []media.Route),
+		transports:   make(map[string]transport),
 	}
 	owner := make(map[opKey]string)
 	for _, b := range list {
@@ -168,6 +185,9 @@ func newBehaviours(cat *catalog, list []behaviour) *behaviours {
 		}
 		for _, r := range b.routes {
 			t.routes[r.class] = append(t.routes[r.class], r.fn)
+		}
+		for _, tr := range b.transports {
+			t.transports[tr.class] = tr
 		}
 	}
 	return t
@@ -229,6 +249,16 @@ func (t *behaviours) engineRoutes(st *state, o *object) []media.Route {
 		}
 	}
 	return out
+}
+
+// transport is the transport of class, from the class up its hierarchy.
+func (t *behaviours) transport(class string) (transport, bool) {
+	for c := range t.cat.lineage(class) {
+		if tr, ok := t.transports[c]; ok {
+			return tr, true
+		}
+	}
+	return transport{}, false
 }
 
 // arrived runs the media arrival hooks of o's class and its ancestors.

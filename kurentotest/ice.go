@@ -50,7 +50,9 @@ func iceBehaviour() behaviour {
 		{class: "WebRtcEndpoint", prop: "networkInterfaces", value: ""},
 		{class: "WebRtcEndpoint", prop: "externalIPv4", value: ""},
 		{class: "WebRtcEndpoint", prop: "externalIPv6", value: ""},
-	}, ops: opsOf("WebRtcEndpoint", map[string]opFunc{
+	}, transports: []transport{{
+		class: "WebRtcEndpoint", answer: webrtcAnswer, offer: webrtcOffer, answered: webrtcAnswered,
+	}}, ops: opsOf("WebRtcEndpoint", map[string]opFunc{
 		"gatherCandidates":  gatherCandidates,
 		"createDataChannel": dataChannelOp,
 		"closeDataChannel":  dataChannelOp,
@@ -252,6 +254,43 @@ func wellFormedCandidate(c string) bool {
 }
 
 // ---- with real media ([WithMedia]) ----
+
+// webrtcAnswer gives a WebRtcEndpoint that answered an offer its WebRTC
+// transport; the answer comes back with the SSRCs the transport sends
+// with.
+func webrtcAnswer(st *state, o *object, offer, answer string) string {
+	s, c := sdpOf(o), st.certificate()
+	a, err := st.s.media.AddWebRTC(o.id, media.WebRTCConfig{
+		Offer: offer, Answer: answer, Ufrag: s.ufrag, Pwd: s.pwd, Key: c.key, Certificate: c.cert,
+	})
+	if err != nil {
+		st.s.log.Warn("kurentotest: no media for this endpoint", "object", o.id, "err", err)
+		return answer
+	}
+	return a
+}
+
+// webrtcOffer gives a WebRtcEndpoint that generated an offer its WebRTC
+// transport; the offer comes back with the SSRCs its senders use.
+func webrtcOffer(st *state, o *object, offer string) string {
+	s, c := sdpOf(o), st.certificate()
+	out, err := st.s.media.AddWebRTCOffer(o.id, media.WebRTCConfig{
+		Offer: offer, Ufrag: s.ufrag, Pwd: s.pwd, Key: c.key, Certificate: c.cert,
+	})
+	if err != nil {
+		st.s.log.Warn("kurentotest: no media for this endpoint", "object", o.id, "err", err)
+		return offer
+	}
+	return out
+}
+
+// webrtcAnswered completes the transport of a WebRtcEndpoint whose offer
+// was answered.
+func webrtcAnswered(st *state, o *object, _, answer string) {
+	if err := st.s.media.WebRTCAnswer(o.id, answer); err != nil {
+		st.s.log.Warn("kurentotest: no media for this endpoint", "object", o.id, "err", err)
+	}
+}
 
 // mediaGather starts reporting real candidates; false when the endpoint
 // has no transport (the made-up candidates are used then).

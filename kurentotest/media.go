@@ -7,11 +7,12 @@ import (
 )
 
 // This file joins the fake to its media engine (package internal/media)
-// when [WithMedia] is given: WebRtcEndpoints and RtpEndpoints get a real
-// transport, the
-// pipeline's connections become routes, and what the engine sees (ICE,
-// DTLS, packets arriving or stopping, a player's end of file) becomes
-// Kurento events. Without WithMedia none of this runs.
+// when [WithMedia] is given: negotiated endpoints get the transport their
+// behaviour gives them (WebRTC in ice.go, RTP sockets in rtpendpoint.go),
+// elements get the engine nodes their behaviours name, the pipeline's
+// connections become routes, and what the engine sees (ICE, DTLS, packets
+// arriving or stopping, a player's end of file) goes to the behaviour it
+// concerns. Without WithMedia none of this runs.
 
 // WithMedia makes the server carry real media: each negotiated
 // WebRtcEndpoint terminates WebRTC (ICE on UDP host candidates of the
@@ -38,66 +39,44 @@ func (s *Server) startMedia() {
 	s.mu.Unlock()
 }
 
-// mediaAnswer gives a WebRtcEndpoint that answered an offer its transport;
-// the answer comes back with the SSRCs the transport sends with.
+// mediaAnswer gives an endpoint that answered an offer its transport,
+// through the behaviour of its class that has one; the answer comes back
+// as the transport needs it.
 func (st *state) mediaAnswer(o *object, offer, answer string) string {
-	eng := st.s.media
-	if eng != nil && st.s.cat.isA(o.typ, "RtpEndpoint") {
-		answer = st.mediaRTPSockets(o, answer)
-		st.mediaRTPRemote(o, answer, offer)
+	t, ok := st.transport(o)
+	if !ok {
 		return answer
 	}
-	if eng == nil || !st.s.cat.isA(o.typ, "WebRtcEndpoint") {
-		return answer
-	}
-	s, c := sdpOf(o), st.certificate()
-	a, err := eng.AddWebRTC(o.id, media.WebRTCConfig{
-		Offer: offer, Answer: answer, Ufrag: s.ufrag, Pwd: s.pwd, Key: c.key, Certificate: c.cert,
-	})
-	if err != nil {
-		st.s.log.Warn("kurentotest: no media for this endpoint", "object", o.id, "err", err)
-		return answer
-	}
-	return a
+	return t.answer(st, o, offer, answer)
 }
 
-// mediaOffer gives an endpoint that generated an offer its transport: an
-// RtpEndpoint's offer comes back with its sockets' address and ports, a
-// WebRtcEndpoint's with the SSRCs its senders use.
+// mediaOffer gives an endpoint that generated an offer its transport; the
+// offer comes back as the transport needs it.
 func (st *state) mediaOffer(o *object, offer string) string {
-	eng := st.s.media
-	switch {
-	case eng == nil:
+	t, ok := st.transport(o)
+	if !ok {
 		return offer
-	case st.s.cat.isA(o.typ, "RtpEndpoint"):
-		return st.mediaRTPSockets(o, offer)
-	case st.s.cat.isA(o.typ, "WebRtcEndpoint"):
-		s, c := sdpOf(o), st.certificate()
-		out, err := eng.AddWebRTCOffer(o.id, media.WebRTCConfig{
-			Offer: offer, Ufrag: s.ufrag, Pwd: s.pwd, Key: c.key, Certificate: c.cert,
-		})
-		if err != nil {
-			st.s.log.Warn("kurentotest: no media for this endpoint", "object", o.id, "err", err)
-			return offer
-		}
-		return out
 	}
-	return offer
+	return t.offer(st, o, offer)
 }
 
 // mediaAnswered completes the transport of an endpoint whose offer was
 // answered.
 func (st *state) mediaAnswered(o *object, local, answer string) {
-	eng := st.s.media
-	switch {
-	case eng == nil || !slices.Contains(eng.Nodes(), o.id):
-	case st.s.cat.isA(o.typ, "RtpEndpoint"):
-		st.mediaRTPRemote(o, local, answer)
-	case st.s.cat.isA(o.typ, "WebRtcEndpoint"):
-		if err := eng.WebRTCAnswer(o.id, answer); err != nil {
-			st.s.log.Warn("kurentotest: no media for this endpoint", "object", o.id, "err", err)
-		}
+	t, ok := st.transport(o)
+	if !ok || !slices.Contains(st.s.media.Nodes(), o.id) {
+		return
 	}
+	t.answered(st, o, local, answer)
+}
+
+// transport is the media transport of o's class, when the server carries
+// media and a behaviour gives the class one.
+func (st *state) transport(o *object) (transport, bool) {
+	if st.s.media == nil {
+		return transport{}, false
+	}
+	return st.s.behaviours.transport(o.typ)
 }
 
 // syncMedia gives the engine the elements and routes of the current

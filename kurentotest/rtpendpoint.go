@@ -34,6 +34,16 @@ func rtpEndpointBehaviour() behaviour {
 			fn: func(*invocation) (any, *rpcError) { return nil, nil },
 		}},
 		createChecks: []createCheck{{class: "RtpEndpoint", fn: checkSDES}},
+		transports: []transport{{
+			class: "RtpEndpoint",
+			answer: func(st *state, o *object, offer, answer string) string {
+				answer = st.mediaRTPSockets(o, answer)
+				st.mediaRTPRemote(o, answer, offer)
+				return answer
+			},
+			offer:    (*state).mediaRTPSockets,
+			answered: (*state).mediaRTPRemote,
+		}},
 	}
 }
 
