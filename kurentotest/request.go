@@ -1,36 +1,10 @@
 package kurentotest
 
 import (
-	"encoding/json"
 	"time"
 
 	"github.com/gokurento/kurento/internal/kms"
 )
-
-// Call is one request frame the server received.
-type Call struct {
-	// Conn numbers the socket the frame came on (1 for the first socket).
-	Conn int
-	// SessionID is the request's session id after insertion from the
-	// socket binding ("" when it had none).
-	SessionID string
-	// ID is the raw JSON text of the request id ("" for a notification).
-	ID string
-	// Method is the JSON-RPC method.
-	Method string
-	// Object and Operation are set for requests that carry them
-	// (invoke, describe, release, subscribe...).
-	Object, Operation string
-	// Params is the params member after session id insertion (nil if none).
-	Params json.RawMessage
-	// Time is when the frame was received.
-	Time time.Time
-	// Cached is true when the reply came from the reply cache: the request
-	// was not executed.
-	Cached bool
-	// Reacted is true when a [Reaction] applied to this call.
-	Reacted bool
-}
 
 // callCtx carries the context of one method execution.
 type callCtx struct {
@@ -41,23 +15,6 @@ type callCtx struct {
 	after []func()
 	// delay postpones the reply (used by slow operations like getUsedCpu).
 	delay time.Duration
-}
-
-// logCall appends call to the log and wakes the waiters of WaitCall.
-// Called with s.mu held.
-func (s *Server) logCall(call Call) {
-	s.calls = append(s.calls, call)
-	// A bounded log keeps up to twice its bound and then drops the oldest
-	// half at once: amortised O(1) per call, flat memory.
-	if n := s.opts.callLog; n > 0 && len(s.calls) >= 2*n {
-		drop := len(s.calls) - n
-		kept := copy(s.calls, s.calls[drop:])
-		clear(s.calls[kept:])
-		s.calls = s.calls[:kept]
-		s.callsDropped += drop
-	}
-	close(s.callLogged)
-	s.callLogged = make(chan struct{})
 }
 
 // request is a request frame decoded: the steps after decoding read
@@ -222,27 +179,6 @@ func (req *request) logEntry(conn int) Call {
 	return call
 }
 
-// cachedReply finds the reply already sent to the same request.
-func (s *Server) cachedReply(req *request) (cacheEntry, bool) {
-	if req.notification {
-		return cacheEntry{}, false
-	}
-	return s.st.cacheGet(req.sid, req.idText)
-}
-
-// cacheReply keeps a reply for repeats of the request, under the session
-// it binds to, else the request's.
-func (s *Server) cacheReply(req *request, frame []byte, bind string) {
-	if req.notification {
-		return
-	}
-	key := bind
-	if key == "" {
-		key = req.sid
-	}
-	s.st.cachePut(key, req.idText, frame, bind)
-}
-
 // reactionFor takes the reaction that applies to the request, if any: one
 // on its invoke operation first, then one on its method.
 func (s *Server) reactionFor(req *request) *Reaction {
@@ -333,19 +269,6 @@ func (s *Server) deliverLater(c *conn, frame []byte, bind string, d time.Duratio
 		}
 		s.deliver(c, frame, bind)
 	})
-}
-
-// cacheIDText is the request id as KMS's cache sees it: 1 and "1" are equal.
-func cacheIDText(idv any) string {
-	switch x := idv.(type) {
-	case string:
-		return x
-	case json.Number:
-		return x.String()
-	case nil:
-		return ""
-	}
-	return string(encode(idv))
 }
 
 func errorFrame(id any, e *rpcError) []byte {

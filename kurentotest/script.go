@@ -2,6 +2,7 @@ package kurentotest
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -127,6 +128,48 @@ func cmpString(a, b string) int {
 		return 1
 	}
 	return 0
+}
+
+// Call is one request frame the server received.
+type Call struct {
+	// Conn numbers the socket the frame came on (1 for the first socket).
+	Conn int
+	// SessionID is the request's session id after insertion from the
+	// socket binding ("" when it had none).
+	SessionID string
+	// ID is the raw JSON text of the request id ("" for a notification).
+	ID string
+	// Method is the JSON-RPC method.
+	Method string
+	// Object and Operation are set for requests that carry them
+	// (invoke, describe, release, subscribe...).
+	Object, Operation string
+	// Params is the params member after session id insertion (nil if none).
+	Params json.RawMessage
+	// Time is when the frame was received.
+	Time time.Time
+	// Cached is true when the reply came from the reply cache: the request
+	// was not executed.
+	Cached bool
+	// Reacted is true when a [Reaction] applied to this call.
+	Reacted bool
+}
+
+// logCall appends call to the log and wakes the waiters of WaitCall.
+// Called with s.mu held.
+func (s *Server) logCall(call Call) {
+	s.calls = append(s.calls, call)
+	// A bounded log keeps up to twice its bound and then drops the oldest
+	// half at once: amortised O(1) per call, flat memory.
+	if n := s.opts.callLog; n > 0 && len(s.calls) >= 2*n {
+		drop := len(s.calls) - n
+		kept := copy(s.calls, s.calls[drop:])
+		clear(s.calls[kept:])
+		s.calls = s.calls[:kept]
+		s.callsDropped += drop
+	}
+	close(s.callLogged)
+	s.callLogged = make(chan struct{})
 }
 
 // Calls returns the call log: one entry per request frame received, in

@@ -71,14 +71,6 @@ type handler struct {
 	ids []string
 }
 
-type cacheKey struct{ session, id string }
-
-type cacheEntry struct {
-	frame   []byte
-	bind    string
-	expires time.Time
-}
-
 // object is a media object.
 type object struct {
 	id, typ, parent string
@@ -392,37 +384,4 @@ func (st *state) eventTags(o *object) []any {
 		}
 	}
 	return out
-}
-
-// ---- reply cache ----
-
-func (st *state) cacheGet(sid, id string) (cacheEntry, bool) {
-	if st.s.opts.cacheTTL <= 0 || sid == "" {
-		return cacheEntry{}, false
-	}
-	k := cacheKey{sid, id}
-	e, ok := st.cache[k]
-	if !ok {
-		return cacheEntry{}, false
-	}
-	if !time.Now().Before(e.expires) {
-		delete(st.cache, k)
-		return cacheEntry{}, false
-	}
-	return e, true
-}
-
-func (st *state) cachePut(sid, id string, frame []byte, bind string) {
-	if st.s.opts.cacheTTL <= 0 || sid == "" {
-		return
-	}
-	now := time.Now()
-	if len(st.cache) > 1024 {
-		for k, e := range st.cache {
-			if !now.Before(e.expires) {
-				delete(st.cache, k)
-			}
-		}
-	}
-	st.cache[cacheKey{sid, id}] = cacheEntry{frame: frame, bind: bind, expires: now.Add(st.s.opts.cacheTTL)}
 }
