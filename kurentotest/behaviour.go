@@ -6,28 +6,35 @@ package kurentotest
 // How to add a behaviour (for maintainers). A behaviour is one feature of
 // KMS the fake imitates, for example the recorder or ICE gathering, and
 // lives in one file of its own holding everything of it: its operations,
-// the per-object state it keeps, its reactions to media and its part of
-// the media engine binding. To add one:
+// the per-object state it keeps, its property defaults, its reactions to
+// media and its part of the media engine binding. To add one:
 //
-//  1. Write a function returning a [behaviour] value (see recorderBehaviour
-//     in recorder.go): the operations it implements, each on the class it
-//     belongs to (it applies to the classes derived from it too, the most
-//     derived implementation winning), and the hooks it needs
-//     (constructor checks, media arrival).
+//  1. Write a function returning a behaviour value (recorderBehaviour in
+//     recorder.go is a small complete example): the operations it
+//     implements, each on the class that declares it (it applies to the
+//     derived classes too, the most derived implementation winning), and
+//     the hooks it needs: constructor checks, property defaults, media
+//     arrival, and with real media the element's engine node, extra
+//     engine routes and an endpoint's transport.
 //  2. If it keeps state per object, declare a type for it in its file and
-//     a field of that type in [object] (state.go), with an accessor that
-//     creates it on first use; the state of a KMS restart (sessions, links)
-//     lives in [state] instead.
-//  3. Add the function to allBehaviours below. NewServer builds the table
-//     from that list; two behaviours implementing the same operation on
-//     the same class are a bug that every test run reports at once.
+//     a field of that type in object (state.go), with an accessor that
+//     creates it on first use (recorderOf). What a KMS restart forgets
+//     besides objects (sessions, links, flows) lives in state.
+//  3. Add the function to allBehaviours below. Start builds each server's
+//     table from that list; two behaviours implementing the same
+//     operation of the same class make every server panic at start, so
+//     any test run reports the clash.
+//  4. If the media engine reports events for it, add the event types to
+//     the switch of Server.mediaEvent (media.go), calling a handler in
+//     the behaviour's file.
 //
-// An operation is an [opFunc]: it sees the invocation (object, checked
-// parameters with their IDL defaults, session, call context) and returns
-// the result's value or an error made with kmsError. Events go out with
-// state.emit; events that must follow the reply are queued on
+// An operation is an opFunc: it sees the invocation (object, parameters
+// checked against the IDL with their defaults applied, session, call
+// context) and returns the result's value or an error made with kmsError
+// from a code and message of internal/kms. Events go out with state.emit
+// (before the reply); events that must follow the reply are queued on
 // callCtx.after. Nothing here is package-level state: every server builds
-// its own table, so servers never share anything.
+// its own table, and servers never share anything.
 
 import (
 	"fmt"
@@ -133,16 +140,17 @@ func allBehaviours() []behaviour {
 	}
 }
 
-type opKey struct{ class, op string }
+// memberKey names an operation or property of a class.
+type memberKey struct{ class, name string }
 
 // behaviours is the behaviour table of one server. It is built once, in
 // Start, and only read afterwards.
 type behaviours struct {
 	cat          *catalog
-	ops          map[opKey]opFunc
+	ops          map[memberKey]opFunc
 	createChecks map[string][]func(map[string]any) *rpcError
 	mediaIn      map[string][]func(*state, *object)
-	defaults     map[opKey]any
+	defaults     map[memberKey]any
 	engineNodes  map[string]func(*media.Engine, string)
 	routes       map[string][]func(*state, *object) []media.Route
 	transports   map[string]transport
@@ -153,18 +161,18 @@ type behaviours struct {
 func newBehaviours(cat *catalog, list []behaviour) *behaviours {
 	t := &behaviours{
 		cat:          cat,
-		ops:          make(map[opKey]opFunc),
+		ops:          make(map[memberKey]opFunc),
 		createChecks: make(map[string][]func(map[string]any) *rpcError),
 		mediaIn:      make(map[string][]func(*state, *object)),
-		defaults:     make(map[opKey]any),
+		defaults:     make(map[memberKey]any),
 		engineNodes:  make(map[string]func(*media.Engine, string)),
 		routes:       make(map[string][]func(*state, *object) []media.Route),
 		transports:   make(map[string]transport),
 	}
-	owner := make(map[opKey]string)
+	owner := make(map[memberKey]string)
 	for _, b := range list {
 		for _, o := range b.ops {
-			k := opKey{o.class, o.op}
+			k := memberKey{o.class, o.op}
 			if prev, dup := owner[k]; dup {
 				panic(fmt.Sprintf("kurentotest: behaviours %s and %s both implement %s.%s", prev, b.name, o.class, o.op))
 			}
@@ -178,7 +186,7 @@ func newBehaviours(cat *catalog, list []behaviour) *behaviours {
 			t.mediaIn[h.class] = append(t.mediaIn[h.class], h.fn)
 		}
 		for _, d := range b.defaults {
-			t.defaults[opKey{d.class, d.prop}] = d.value
+			t.defaults[memberKey{d.class, d.prop}] = d.value
 		}
 		for _, n := range b.engineNodes {
 			t.engineNodes[n.class] = n.add
@@ -197,7 +205,7 @@ func newBehaviours(cat *catalog, list []behaviour) *behaviours {
 // up its hierarchy.
 func (t *behaviours) op(class, op string) (opFunc, bool) {
 	for c := range t.cat.lineage(class) {
-		if fn, ok := t.ops[opKey{c, op}]; ok {
+		if fn, ok := t.ops[memberKey{c, op}]; ok {
 			return fn, true
 		}
 	}
@@ -220,7 +228,7 @@ func (t *behaviours) checkCreate(class string, vals map[string]any) *rpcError {
 // of class, if a behaviour gives one.
 func (t *behaviours) propertyDefault(class, prop string) (any, bool) {
 	for c := range t.cat.lineage(class) {
-		if v, ok := t.defaults[opKey{c, prop}]; ok {
+		if v, ok := t.defaults[memberKey{c, prop}]; ok {
 			return v, true
 		}
 	}
