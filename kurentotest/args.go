@@ -49,12 +49,16 @@ func (a *args) sessionOrNew() string {
 	return newUUID()
 }
 
-// argField is a protocol parameter a method reads.
-type argField int
+// argField is a protocol parameter a method reads. KMS checks them in
+// the order of the constants, whatever the method: an invoke's
+// operation before its object, an object before a subscription or an
+// event type, the sessionId after those and before closeSession's
+// release.
+type argField uint8
 
 const (
-	argObject argField = iota
-	argOperation
+	argOperation argField = 1 << iota
+	argObject
 	argType
 	argSubscription
 	argSessionRequired
@@ -62,10 +66,10 @@ const (
 	argOperations
 )
 
-// protocolMethod is a method of the protocol: the parameters it requires,
-// in the order KMS checks them, and how it runs.
+// protocolMethod is a method of the protocol: the parameters it requires
+// and how it runs.
 type protocolMethod struct {
-	fields []argField
+	fields argField
 	// noParams is set for the methods that run without params.
 	noParams bool
 	run      func(st *state, cx *callCtx, a *args) (any, *rpcError)
@@ -80,27 +84,27 @@ func lookupMethod(name string) (protocolMethod, bool) {
 	case kms.MethodConnect:
 		return protocolMethod{noParams: true, run: (*state).connect}, true
 	case kms.MethodCreate:
-		return protocolMethod{fields: []argField{argType}, run: (*state).create}, true
+		return protocolMethod{fields: argType, run: (*state).create}, true
 	case kms.MethodInvoke:
-		return protocolMethod{fields: []argField{argOperation, argObject}, run: (*state).invoke}, true
+		return protocolMethod{fields: argOperation | argObject, run: (*state).invoke}, true
 	case kms.MethodDescribe:
-		return protocolMethod{fields: []argField{argObject}, run: (*state).describe}, true
+		return protocolMethod{fields: argObject, run: (*state).describe}, true
 	case kms.MethodSubscribe:
-		return protocolMethod{fields: []argField{argObject, argType}, run: (*state).subscribe}, true
+		return protocolMethod{fields: argObject | argType, run: (*state).subscribe}, true
 	case kms.MethodUnsubscribe:
-		return protocolMethod{fields: []argField{argObject, argSubscription, argSessionRequired}, run: (*state).unsubscribe}, true
+		return protocolMethod{fields: argObject | argSubscription | argSessionRequired, run: (*state).unsubscribe}, true
 	case kms.MethodRelease:
-		return protocolMethod{fields: []argField{argObject}, run: (*state).releaseMethod}, true
+		return protocolMethod{fields: argObject, run: (*state).releaseMethod}, true
 	case kms.MethodTransaction:
-		return protocolMethod{fields: []argField{argOperations}, run: (*state).transaction}, true
+		return protocolMethod{fields: argOperations, run: (*state).transaction}, true
 	case "keepAlive":
-		return protocolMethod{fields: []argField{argSessionRequired}, run: (*state).keepAlive}, true
+		return protocolMethod{fields: argSessionRequired, run: (*state).keepAlive}, true
 	case "ref":
-		return protocolMethod{fields: []argField{argObject, argSessionRequired}, run: (*state).refMethod}, true
+		return protocolMethod{fields: argObject | argSessionRequired, run: (*state).refMethod}, true
 	case "unref":
-		return protocolMethod{fields: []argField{argObject, argSessionRequired}, run: (*state).unrefMethod}, true
+		return protocolMethod{fields: argObject | argSessionRequired, run: (*state).unrefMethod}, true
 	case kms.MethodCloseSession:
-		return protocolMethod{fields: []argField{argSessionRequired, argRelease}, run: (*state).closeSession}, true
+		return protocolMethod{fields: argSessionRequired | argRelease, run: (*state).closeSession}, true
 	}
 	return protocolMethod{}, false
 }
@@ -127,9 +131,13 @@ func (st *state) call(cx *callCtx, method string, p map[string]any) (any, *rpcEr
 	return m.run(st, cx, a)
 }
 
-// read reads the fields of a method, stopping at the first error.
-func (a *args) read(p map[string]any, fields []argField) *rpcError {
-	for _, f := range fields {
+// read reads the fields of a method, in KMS's order, stopping at the
+// first error.
+func (a *args) read(p map[string]any, fields argField) *rpcError {
+	for f := argOperation; f <= argOperations; f <<= 1 {
+		if fields&f == 0 {
+			continue
+		}
 		var err *rpcError
 		switch f {
 		case argObject:

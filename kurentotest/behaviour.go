@@ -150,7 +150,7 @@ type behaviours struct {
 	ops          map[memberKey]opFunc
 	createChecks map[string][]func(map[string]any) *rpcError
 	mediaIn      map[string][]func(*state, *object)
-	defaults     map[memberKey]any
+	defaults     map[string][]propertyDefault // by property name
 	engineNodes  map[string]func(*media.Engine, string)
 	routes       map[string][]func(*state, *object) []media.Route
 	transports   map[string]transport
@@ -164,7 +164,7 @@ func newBehaviours(cat *catalog, list []behaviour) *behaviours {
 		ops:          make(map[memberKey]opFunc),
 		createChecks: make(map[string][]func(map[string]any) *rpcError),
 		mediaIn:      make(map[string][]func(*state, *object)),
-		defaults:     make(map[memberKey]any),
+		defaults:     make(map[string][]propertyDefault),
 		engineNodes:  make(map[string]func(*media.Engine, string)),
 		routes:       make(map[string][]func(*state, *object) []media.Route),
 		transports:   make(map[string]transport),
@@ -186,7 +186,7 @@ func newBehaviours(cat *catalog, list []behaviour) *behaviours {
 			t.mediaIn[h.class] = append(t.mediaIn[h.class], h.fn)
 		}
 		for _, d := range b.defaults {
-			t.defaults[memberKey{d.class, d.prop}] = d.value
+			t.defaults[d.prop] = append(t.defaults[d.prop], d)
 		}
 		for _, n := range b.engineNodes {
 			t.engineNodes[n.class] = n.add
@@ -227,9 +227,15 @@ func (t *behaviours) checkCreate(class string, vals map[string]any) *rpcError {
 // propertyDefault is the initial value of property prop of a new object
 // of class, if a behaviour gives one.
 func (t *behaviours) propertyDefault(class, prop string) (any, bool) {
+	ds := t.defaults[prop]
+	if len(ds) == 0 {
+		return nil, false
+	}
 	for c := range t.cat.lineage(class) {
-		if v, ok := t.defaults[memberKey{c, prop}]; ok {
-			return v, true
+		for _, d := range ds {
+			if d.class == c {
+				return d.value, true
+			}
 		}
 	}
 	return nil, false

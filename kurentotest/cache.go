@@ -60,15 +60,22 @@ func (st *state) cachePut(sid, id string, frame []byte, bind string) {
 		return
 	}
 	now := time.Now()
-	if len(st.cache) > 1024 {
+	if len(st.cache) > st.cacheSweepAt {
+		// Expired entries go in one sweep once the cache has doubled
+		// since the last one: amortised O(1) per reply, even when more
+		// than the floor's worth of replies are live.
 		for k, e := range st.cache {
 			if !now.Before(e.expires) {
 				delete(st.cache, k)
 			}
 		}
+		st.cacheSweepAt = max(cacheSweepFloor, 2*len(st.cache))
 	}
 	st.cache[cacheKey{sid, id}] = cacheEntry{frame: frame, bind: bind, expires: now.Add(st.s.opts.cacheTTL)}
 }
+
+// cacheSweepFloor is the size below which the cache is never swept.
+const cacheSweepFloor = 1024
 
 // cacheIDText is the request id as KMS's cache sees it: 1 and "1" are equal.
 func cacheIDText(idv any) string {

@@ -26,6 +26,9 @@ type state struct {
 	subByID   map[string]subKey
 	links     []*link
 	cache     map[cacheKey]cacheEntry
+	// cacheSweepAt is the size of the cache that triggers the next sweep
+	// of expired replies (cache.go).
+	cacheSweepAt int
 	// flows is the media flow state (see flow.go).
 	flows map[flowKey]bool
 	// cert is the DTLS certificate (cert.go).
@@ -42,7 +45,9 @@ func newState(s *Server) *state {
 		subs:      make(map[subKey]*handler),
 		subByID:   make(map[string]subKey),
 		cache:     make(map[cacheKey]cacheEntry),
-		flows:     make(map[flowKey]bool),
+
+		cacheSweepAt: cacheSweepFloor,
+		flows:        make(map[flowKey]bool),
 	}
 	sm := &object{
 		id:      ServerManagerID,
