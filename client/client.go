@@ -1,7 +1,6 @@
 package client
 
 import (
-	"github.com/gokurento/kurento/internal/kms"
 	"context"
 	"encoding/json"
 	"errors"
@@ -12,11 +11,12 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/gokurento/kurento/internal/kms"
 	"github.com/gokurento/kurento/rpc"
 )
 
 // ServerManagerID is the fixed id of the ServerManager object of every KMS.
-const ServerManagerID = "manager_ServerManager"
+const ServerManagerID = kms.ServerManagerID
 
 // Client is a Kurento session over one websocket connection that survives
 // reconnects. It is safe for concurrent use. Create one with [Dial] and end

@@ -1,12 +1,13 @@
 package client
 
 import (
-	"github.com/gokurento/kurento/internal/kms"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"sync/atomic"
+
+	"github.com/gokurento/kurento/internal/kms"
 )
 
 // Object is the client-side reference to one server object: its id, class
@@ -249,9 +250,6 @@ func lastDot(s string) int {
 	}
 	return -1
 }
-
-// newref is how a transaction names the result of its operation i.
-
 
 // GeneratedCodeV1 is referenced by generated handle packages
 // (`const _ = client.GeneratedCodeV1`), so that code generated for a newer

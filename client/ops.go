@@ -1,11 +1,12 @@
 package client
 
 import (
-	"github.com/gokurento/kurento/internal/kms"
 	"context"
 	"fmt"
 	"reflect"
 	"time"
+
+	"github.com/gokurento/kurento/internal/kms"
 )
 
 // CreateObject creates an object of class typ (e.g. "WebRtcEndpoint", or

@@ -1,7 +1,6 @@
 package client
 
 import (
-	"github.com/gokurento/kurento/internal/kms"
 	"context"
 	"encoding/json"
 	"errors"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gokurento/kurento/event"
+	"github.com/gokurento/kurento/internal/kms"
 	"github.com/gokurento/kurento/internal/pump"
 )
 

@@ -3,7 +3,6 @@ package client
 import (
 	"context"
 	"errors"
-	"strings"
 	"sync/atomic"
 	"time"
 
@@ -188,25 +187,6 @@ func (c *Client) tracedCall(ctx context.Context, method string, params rpc.Param
 	return err
 }
 
-// classOf reads the class from a KMS object id: "<uuid>_<module>.<Class>",
-// children prefixed by their parent's id and a slash; the ServerManager is
-// "manager_ServerManager".
-func classOf(id string) string {
-	if id == "" {
-		return ""
-	}
-	if i := strings.LastIndexByte(id, '/'); i >= 0 {
-		id = id[i+1:]
-	}
-	if i := strings.LastIndexByte(id, '.'); i >= 0 {
-		return id[i+1:]
-	}
-	if i := strings.LastIndexByte(id, '_'); i >= 0 {
-		return id[i+1:]
-	}
-	return ""
-}
-
 // tracedConv wraps a subscription's conversion so that each event leaving
 // the queue is reported; depth reads the queue length. It runs on the
 // subscription's delivery goroutine.
@@ -244,3 +224,7 @@ func (c *Client) traceSessionLost(l SessionLost) {
 		t.TraceSessionLost(l)
 	}
 }
+
+// classOf reads the class at the end of a KMS object id (see
+// kms.ClassOfID).
+func classOf(id string) string { return kms.ClassOfID(id) }

@@ -1,7 +1,6 @@
 package client
 
 import (
-	"github.com/gokurento/kurento/internal/kms"
 	"context"
 	"encoding/json"
 	"errors"
@@ -9,6 +8,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/gokurento/kurento/internal/kms"
 )
 
 // Tx batches creates and invokes into one `transaction` request: building

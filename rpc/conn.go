@@ -591,8 +591,9 @@ func (c *Conn) keepalive() {
 
 // reply is what the read loop hands to a waiting call.
 type reply struct {
-	// frame is a whole reply frame the read loop did not decode (see
-	// replyFast); otherwise result and err come from its decode.
+	// frame is a whole reply frame the read loop did not decode (the
+	// dialect's ReplyID recognised it); otherwise result and err come from
+	// its decode.
 	frame  []byte
 	result json.RawMessage
 	err    *Error

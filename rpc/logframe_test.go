@@ -25,7 +25,6 @@ func TestFrameLogRedactsSDPAndSecrets(t *testing.T) {
 	assert.Contains(t, frameLog{[]byte("not json"), kms.Secret}.LogValue().String(), "not JSON")
 }
 
-
 func TestFrameLogWithoutDialectKeepsTheFrame(t *testing.T) {
 	t.Parallel()
 	frame := `{"params":{"offer":"v=0"}}`

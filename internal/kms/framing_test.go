@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/gokurento/kurento/internal/kms"
 )
@@ -75,11 +76,11 @@ func TestParamsAppend(t *testing.T) {
 	t.Parallel()
 	p := kms.Params{Object: "o", Operation: "getName", PayloadAs: kms.ParamOperationParams, Payload: map[string]int{"a": 1}}
 	b, err := p.Append(nil, "s")
-	assert.NoError(t, err)
+	require.NoError(t, err)
 	assert.JSONEq(t, `{"object":"o","operation":"getName","operationParams":{"a":1},"sessionId":"s"}`, string(b))
 	b, err = kms.AppendTxOp(nil, 2, kms.MethodCreate, &kms.Params{Type: "MediaPipeline"}, "s")
-	assert.NoError(t, err)
-	assert.Equal(t, `{"jsonrpc":"2.0","id":2,"method":"create","params":{"type":"MediaPipeline","sessionId":"s"}}`, string(b))
+	require.NoError(t, err)
+	assert.Equal(t, `{"jsonrpc":"2.0","id":2,"method":"create","params":{"type":"MediaPipeline","sessionId":"s"}}`, string(b)) //nolint:testifylint // the exact bytes: member order is what is tested
 	_, err = (&kms.Params{PayloadAs: kms.ParamOperationParams, Payload: func() {}}).Append(nil, "")
 	assert.ErrorIs(t, err, kms.ErrPayload)
 }

@@ -89,3 +89,39 @@ func IsNewRef(id string) bool { return strings.HasPrefix(id, NewRefPrefix) }
 // CutNewRef returns what follows "newref:" in s, and whether s had the
 // prefix. The rest is an operation index when the reference is well formed.
 func CutNewRef(s string) (index string, ok bool) { return strings.CutPrefix(s, NewRefPrefix) }
+
+// ---- object ids ----
+
+// KMS names an object "<uuid>_<module>.<Class>" and a pipeline's element
+// "<pipeline id>/<uuid>_<module>.<Class>"; the ServerManager is
+// "manager_ServerManager". Ids are opaque to the protocol: reading a class
+// from one serves only logs, traces and pictures.
+
+// IDSegment is the last segment of an object id: the whole id of a
+// pipeline, the part after the slash of an element.
+func IDSegment(id string) string {
+	if i := strings.LastIndexByte(id, '/'); i >= 0 {
+		return id[i+1:]
+	}
+	return id
+}
+
+// ClassOfID reads the class at the end of an object id ("WebRtcEndpoint",
+// "ServerManager"); "" when there is none.
+func ClassOfID(id string) string {
+	s := IDSegment(id)
+	if i := strings.LastIndexByte(s, '.'); i >= 0 {
+		return s[i+1:]
+	}
+	if i := strings.LastIndexByte(s, '_'); i >= 0 {
+		return s[i+1:]
+	}
+	return ""
+}
+
+// ChildID is the id KMS gives an element of the pipeline whose id is
+// parent: the pipeline's id, a slash and the element's own part.
+func ChildID(parent, own string) string { return parent + "/" + own }
+
+// OwnID is the own part of an object id: "<uuid>_<module>.<Class>".
+func OwnID(uuid, module, class string) string { return uuid + "_" + module + "." + class }
