@@ -9,16 +9,14 @@ import "github.com/gokurento/kurento/internal/kms"
 
 // args are the protocol-level parameters of one request.
 type args struct {
+	// Params are the members in the shape of the protocol core: Object,
+	// Operation, Type (create's class, subscribe's event type),
+	// Subscription and Release. Its payload and operations stay unset:
+	// the fake reads those as JSON trees, below.
+	kms.Params
 	// session is the sessionId; hasSession tells whether there was one.
 	session    string
 	hasSession bool
-	object     string
-	operation  string
-	typ        string // create's class, subscribe's event type
-	// subscription is unsubscribe's subscription id.
-	subscription string
-	// release is closeSession's choice between release and unref.
-	release bool
 	// operations are a transaction's requests, as sent.
 	operations []any
 	// operationParams and constructorParams are the IDL-typed parameters
@@ -141,19 +139,19 @@ func (a *args) read(p map[string]any, fields argField) *rpcError {
 		var err *rpcError
 		switch f {
 		case argObject:
-			a.object, _, err = getString(p, kms.ParamObject, true)
+			a.Object, _, err = getString(p, kms.ParamObject, true)
 		case argOperation:
-			a.operation, _, err = getString(p, kms.ParamOperation, true)
+			a.Operation, _, err = getString(p, kms.ParamOperation, true)
 			a.operationParams = readObjectParam(p, kms.ParamOperationParams)
 		case argType:
-			a.typ, _, err = getString(p, kms.ParamType, true)
+			a.Type, _, err = getString(p, kms.ParamType, true)
 			a.constructorParams = readObjectParam(p, kms.ParamConstructorParams)
 		case argSubscription:
-			a.subscription, _, err = getString(p, kms.ParamSubscription, true)
+			a.Subscription, _, err = getString(p, kms.ParamSubscription, true)
 		case argSessionRequired:
 			_, _, err = getString(p, kms.ParamSessionID, true)
 		case argRelease:
-			a.release, err = getBool(p, kms.ParamRelease)
+			a.Release, err = getBool(p, kms.ParamRelease)
 		case argOperations:
 			a.operations, err = getArray(p, kms.ParamOperations)
 		}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gokurento/kurento/internal/idl"
+	"github.com/gokurento/kurento/internal/kms"
 )
 
 // catalog is the class knowledge of the fake, built from the IDL facts.
@@ -202,9 +203,9 @@ func (st *state) newObject(class string, specs []paramSpec, vals map[string]any)
 			o.props[pr.Name] = v
 		}
 	}
-	base := newUUID() + "_" + cat.modulePrefix(cl.Module) + "." + class
+	base := kms.OwnID(newUUID(), cat.modulePrefix(cl.Module), class)
 	if o.parent != "" {
-		o.id = o.parent + "/" + base
+		o.id = kms.ChildID(o.parent, base)
 		if p, ok := st.objects[o.parent]; ok {
 			p.children = append(p.children, o.id)
 		}

@@ -3,6 +3,8 @@ package kurentotest
 import (
 	"fmt"
 	"strings"
+
+	"github.com/gokurento/kurento/internal/kms"
 )
 
 // This file answers getGstreamerDot with a plausible graph of the object,
@@ -25,7 +27,7 @@ func dotBehaviour() behaviour {
 func (st *state) gstreamerDot(o *object) string {
 	var b strings.Builder
 	name := func(id string) string {
-		return strings.ReplaceAll(id[strings.LastIndexByte(id, '/')+1:], "-", "_")
+		return strings.ReplaceAll(kms.IDSegment(id), "-", "_")
 	}
 	fmt.Fprintf(&b, "digraph pipeline {\n  rankdir=LR;\n  fontname=\"sans\";\n  fontsize=\"10\";\n  labelloc=t;\n  nodesep=.1;\n  ranksep=.2;\n")
 	fmt.Fprintf(&b, "  label=\"<%s>\\n%s\\n[>]\";\n", o.typ, name(o.id))

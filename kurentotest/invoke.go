@@ -47,9 +47,9 @@ func (c *catalog) resolve(class, op string) (m *idl.Method, p *idl.Property, set
 }
 
 func (st *state) invoke(cx *callCtx, a *args) (any, *rpcError) {
-	op := a.operation
+	op := a.Operation
 	sid := a.sessionOrNew()
-	o, err := st.lookup(sid, a.object)
+	o, err := st.lookup(sid, a.Object)
 	if err != nil {
 		return nil, err
 	}

@@ -33,7 +33,7 @@ func (st *state) connect(_ *callCtx, a *args) (any, *rpcError) {
 }
 
 func (st *state) create(_ *callCtx, a *args) (any, *rpcError) {
-	typ := a.typ
+	typ := a.Type
 	sid := a.sessionOrNew()
 	cls, ok := st.s.cat.factory(typ)
 	if !ok {
@@ -64,7 +64,7 @@ func (st *state) create(_ *callCtx, a *args) (any, *rpcError) {
 }
 
 func (st *state) describe(_ *callCtx, a *args) (any, *rpcError) {
-	id := a.object
+	id := a.Object
 	sid := a.sessionOrNew()
 	o, err := st.lookup(sid, id)
 	if err != nil {
@@ -84,8 +84,8 @@ func (st *state) describe(_ *callCtx, a *args) (any, *rpcError) {
 }
 
 func (st *state) subscribe(_ *callCtx, a *args) (any, *rpcError) {
-	id := a.object
-	ev := a.typ
+	id := a.Object
+	ev := a.Type
 	sid := a.sessionOrNew()
 	o, err := st.lookup(sid, id)
 	if err != nil {
@@ -107,8 +107,8 @@ func (st *state) subscribe(_ *callCtx, a *args) (any, *rpcError) {
 }
 
 func (st *state) unsubscribe(_ *callCtx, a *args) (any, *rpcError) {
-	id := a.object
-	sub := a.subscription
+	id := a.Object
+	sub := a.Subscription
 	sid := a.session
 	if k, ok := st.subByID[sub]; ok && k.session == sid && k.object == id {
 		delete(st.subByID, sub)
@@ -127,7 +127,7 @@ func (st *state) unsubscribe(_ *callCtx, a *args) (any, *rpcError) {
 }
 
 func (st *state) releaseMethod(_ *callCtx, a *args) (any, *rpcError) {
-	id := a.object
+	id := a.Object
 	sid := a.sessionOrNew()
 	st.release(id)
 	return result(sid, nil, false), nil
@@ -144,7 +144,7 @@ func (st *state) keepAlive(_ *callCtx, a *args) (any, *rpcError) {
 }
 
 func (st *state) refMethod(_ *callCtx, a *args) (any, *rpcError) {
-	id := a.object
+	id := a.Object
 	sid := a.session
 	if _, err := st.lookup(sid, id); err != nil {
 		return nil, err
@@ -153,7 +153,7 @@ func (st *state) refMethod(_ *callCtx, a *args) (any, *rpcError) {
 }
 
 func (st *state) unrefMethod(_ *callCtx, a *args) (any, *rpcError) {
-	id := a.object
+	id := a.Object
 	sid := a.session
 	st.unref(sid, id)
 	return result(sid, nil, false), nil
@@ -161,7 +161,7 @@ func (st *state) unrefMethod(_ *callCtx, a *args) (any, *rpcError) {
 
 func (st *state) closeSession(_ *callCtx, a *args) (any, *rpcError) {
 	sid := a.session
-	if a.release {
+	if a.Release {
 		st.releaseSession(sid)
 	} else {
 		st.unrefSession(sid)
