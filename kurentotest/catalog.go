@@ -11,6 +11,9 @@ import (
 	"github.com/gokurento/kurento/internal/kms"
 )
 
+// This file holds the class knowledge of the fake, from the IDL facts:
+// qualified names, factories, zero values, and creating objects.
+
 // catalog is the class knowledge of the fake, built from the IDL facts.
 type catalog struct {
 	f *idl.Facts

@@ -20,7 +20,9 @@ import (
 // IceGatheringDone. The first remote candidate of a negotiated, gathering
 // endpoint brings IceComponentStateChanged CONNECTING. The rest (CONNECTED,
 // pair selection, media) needs a peer and is scripted with
-// [Server.SimulateMediaFlow].
+// [Server.SimulateMediaFlow]. With [WithMedia] the WebRTC transport of the
+// media engine gathers and connects for real, and its events come here.
+// Data channel operations are checked here too.
 
 type iceState struct {
 	// requested: gatherCandidates was called after negotiation; gathered:

@@ -7,6 +7,11 @@ import (
 	"github.com/gokurento/kurento/internal/kms"
 )
 
+// This file executes invoke: it resolves the operation on the object's
+// class (a method, or a property getter or setter), checks its
+// parameters, and runs the behaviour that implements it, or stores and
+// returns property values.
+
 // invocation is one invoke being executed.
 type invocation struct {
 	st  *state

@@ -2,6 +2,10 @@ package kurentotest
 
 import "github.com/gokurento/kurento/internal/kms"
 
+// This file executes the methods of the protocol other than invoke
+// (invoke.go) and transaction (transaction.go): sessions, create,
+// describe, subscriptions, release and references.
+
 func result(sid string, value any, withValue bool) map[string]any {
 	m := map[string]any{kms.ParamSessionID: sid}
 	if withValue {

@@ -6,6 +6,11 @@ import (
 	"github.com/gokurento/kurento/internal/kms"
 )
 
+// This file is the way of a request frame through the server, one step
+// each: decode (decodeRequest), reply cache (cache.go), reaction
+// (reactionFor, the scripted reactions of script.go), execute (the
+// protocol methods, args.go), encode (encodeReply) and deliver.
+
 // callCtx carries the context of one method execution.
 type callCtx struct {
 	c    *conn

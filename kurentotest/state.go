@@ -10,6 +10,10 @@ import (
 	"github.com/gokurento/kurento/internal/kms"
 )
 
+// This file holds what a KMS restart forgets: sessions and their socket
+// bindings, objects with their ownership and per-behaviour state,
+// subscriptions, links, and the events sent to subscribers.
+
 // ServerManagerID is the fixed id of the ServerManager object.
 const ServerManagerID = kms.ServerManagerID
 
