@@ -27,7 +27,7 @@ const ReadLimit = 32_000_000
 const Path = "/kurento"
 
 // DefaultReplyCacheTTL is how long replies are kept for duplicate
-// requests: KMS's window.
+// requests: KMS's window, 20 s.
 const DefaultReplyCacheTTL = kms.ReplyCacheWindow
 
 // DefaultGCPeriod is KMS's default garbage collector period.

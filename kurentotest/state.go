@@ -14,7 +14,8 @@ import (
 // bindings, objects with their ownership and per-behaviour state,
 // subscriptions, links, and the events sent to subscribers.
 
-// ServerManagerID is the fixed id of the ServerManager object.
+// ServerManagerID is the fixed id of the ServerManager object,
+// "manager_ServerManager".
 const ServerManagerID = kms.ServerManagerID
 
 // state is everything a KMS restart forgets. Guarded by Server.mu.
