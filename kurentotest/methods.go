@@ -75,16 +75,11 @@ func (st *state) describe(_ *callCtx, a *args) (any, *rpcError) {
 		return nil, err
 	}
 	cat := st.s.cat
-	h := []any{}
+	h := []string{}
 	for _, a := range cat.f.Hierarchy(o.typ) {
 		h = append(h, cat.qualified(a))
 	}
-	return map[string]any{
-		"hierarchy":     h,
-		"qualifiedType": cat.qualified(o.typ),
-		"sessionId":     sid,
-		"type":          o.typ,
-	}, nil
+	return kms.DescribeResult{Hierarchy: h, QualifiedType: cat.qualified(o.typ), SessionID: sid, Type: o.typ}, nil
 }
 
 func (st *state) subscribe(_ *callCtx, a *args) (any, *rpcError) {

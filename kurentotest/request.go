@@ -207,9 +207,7 @@ func (s *Server) execute(cx *callCtx, req *request, r *Reaction) (any, *rpcError
 // session the reply binds the socket to ("" none).
 func encodeReply(req *request, res any, rerr *rpcError) (frame []byte, bind string) {
 	if rerr == nil {
-		if rm, ok := res.(map[string]any); ok {
-			bind, _ = rm[kms.ParamSessionID].(string)
-		}
+		bind = resultSession(res)
 	}
 	switch {
 	case req.notification && rerr != nil:
@@ -222,6 +220,18 @@ func encodeReply(req *request, res any, rerr *rpcError) (frame []byte, bind stri
 		return errorFrame(req.id, rerr), bind
 	}
 	return encode(map[string]any{"id": req.id, "jsonrpc": kms.JSONRPCVersion, "result": res}), bind
+}
+
+// resultSession is the sessionId of a result ("" none).
+func resultSession(res any) string {
+	switch r := res.(type) {
+	case map[string]any:
+		s, _ := r[kms.ParamSessionID].(string)
+		return s
+	case kms.DescribeResult:
+		return r.SessionID
+	}
+	return ""
 }
 
 // replyDelay is how long the reply waits: as the reaction says, else as
