@@ -346,14 +346,7 @@ func (st *state) emit(id, event string, data map[string]any) {
 	if len(targets) == 0 {
 		return
 	}
-	d := st.eventData(o, event, data)
-	frame := encode(map[string]any{
-		"jsonrpc": kms.JSONRPCVersion,
-		"method":  kms.MethodOnEvent,
-		"params": map[string]any{
-			"value": map[string]any{"data": d, "object": id, "type": event},
-		},
-	})
+	frame := kms.AppendOnEvent(nil, id, event, encode(st.eventData(o, event, data)))
 	for _, c := range targets {
 		c.send(frame)
 	}
