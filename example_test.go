@@ -190,16 +190,20 @@ func Example_errors() {
 	check(p.Release(ctx))
 	_, err = ep.GetName(ctx)
 	fmt.Println("released endpoint is MEDIA_OBJECT_NOT_FOUND:", errors.Is(err, client.ErrObjectNotFound))
+	if code, ok := client.CodeOf(err); ok {
+		fmt.Println("code:", int(code), code)
+	}
 
 	// Every failure says which operation failed; local ones are told apart.
 	var opErr *client.OpError
 	if errors.As(err, &opErr) {
-		fmt.Println("failed operation:", opErr.Op, opErr.Method)
+		fmt.Println("failed operation:", opErr.Method, opErr.Operation)
 	}
 	fmt.Println("local:", client.IsLocal(err))
 	// Output:
 	// empty offer refused locally: true true
 	// released endpoint is MEDIA_OBJECT_NOT_FOUND: true
+	// code: 40101 MEDIA_OBJECT_NOT_FOUND
 	// failed operation: invoke getName
 	// local: false
 }

@@ -44,7 +44,7 @@ type chaosStats struct {
 
 // chaosKind classifies the outcome of one call; "unexpected" fails the run.
 func chaosKind(err error) string {
-	var kerr *client.Error
+	code, answered := client.CodeOf(err)
 	switch {
 	case err == nil:
 		return "ok"
@@ -54,8 +54,13 @@ func chaosKind(err error) string {
 		return "connection_lost"
 	case errors.Is(err, context.DeadlineExceeded):
 		return "deadline"
-	case errors.As(err, &kerr):
-		return "server_" + strconv.Itoa(kerr.Code)
+	case errors.Is(err, context.Canceled):
+		// Calls run under their own deadline only; the one ctx that is
+		// cancelled is the run's, which the free stream subscribes with, so
+		// the run ending mid-subscribe lands here.
+		return "run_ended"
+	case answered:
+		return "server_" + strconv.Itoa(int(code))
 	}
 	return "unexpected"
 }
@@ -134,41 +139,7 @@ func TestChaos(t *testing.T) {
 	)
 	srv := kurentotest.NewServer(t)
 	st := &chaosStats{byKind: map[string]int{}}
-	// gate: the injector holds it to drop or restart; verified bursts hold
-	// it for reading, so no drop happens during one.
-	var gate sync.RWMutex
-
-	clients := make([]*chaosClient, nClients)
-	for i := range clients {
-		opts := []client.Option{
-			client.WithBackoff(client.Backoff{Base: 5 * time.Millisecond, Max: 100 * time.Millisecond}),
-			client.WithCallTimeout(opTimeout),
-			client.WithErrorHandler(func(err error) { t.Errorf("background failure: %v", err) }),
-		}
-		if i == 0 {
-			// Requests in flight across a drop are not resent but fail with
-			// ErrConnectionLost.
-			opts = append(opts, client.WithResendWindow(time.Millisecond))
-		}
-		c, err := client.Dial(testCtx(t), srv.URL(), opts...)
-		require.NoError(t, err)
-		cc := &chaosClient{c: c, watched: make(chan struct{})}
-		changes := c.StateChanges(context.WithoutCancel(t.Context())) // ends with Close
-		go func() {
-			defer close(cc.watched)
-			for sc := range changes {
-				switch {
-				case sc.State == rpc.Reconnecting:
-					cc.reconnecting.Add(1)
-				case sc.State == rpc.Ready && sc.Reason == rpc.ReasonResumed:
-					cc.resumes.Add(1)
-				case sc.State == rpc.Ready && sc.Reason == rpc.ReasonSessionLost:
-					cc.lost.Add(1)
-				}
-			}
-		}()
-		clients[i] = cc
-	}
+	clients := dialChaosClients(t, srv, nClients, opTimeout)
 	closed := false
 	t.Cleanup(func() {
 		if !closed {
@@ -178,9 +149,85 @@ func TestChaos(t *testing.T) {
 		}
 	})
 
+	runChaos(t, st, srv, clients, nWorkers, runFor, opTimeout)
+
+	// Quiet server: every client must come back Ready on its own.
+	srv.ClearReactions()
+	sessions := map[string]bool{}
+	for _, cc := range clients {
+		ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+		err := cc.c.Invoke(ctx, client.ServerManagerID, "getName", nil, nil)
+		cancel()
+		require.NoError(t, err, "client usable after the chaos")
+		sessions[cc.c.SessionID()] = true
+	}
+	closed = true
+	for _, cc := range clients {
+		require.NoError(t, cc.c.Close())
+		<-cc.watched
+	}
+
+	executed, cached := checkRanOnce(t, srv)
+	checkNoOrphans(t, srv, sessions)
+	resumes := reportChaos(t, st, clients, nWorkers, runFor, executed, cached)
+
+	assert.Equal(t, int64(2), st.restarts.Load())
+	assert.Positive(t, st.drops.Load())
+	assert.Positive(t, resumes)
+	assert.Positive(t, st.burstsAcrossResume.Load(), "some bursts were verified across a resume")
+	assert.Zero(t, st.overdue.Load())
+}
+
+// dialChaosClients connects n clients to srv, each watched for its state
+// changes. The first does not resend: its requests in flight across a
+// drop fail with ErrConnectionLost instead.
+func dialChaosClients(t *testing.T, srv *kurentotest.Server, n int, opTimeout time.Duration) []*chaosClient {
+	t.Helper()
+	clients := make([]*chaosClient, n)
+	for i := range clients {
+		opts := []client.Option{
+			client.WithBackoff(client.Backoff{Base: 5 * time.Millisecond, Max: 100 * time.Millisecond}),
+			client.WithCallTimeout(opTimeout),
+			client.WithErrorHandler(func(err error) { t.Errorf("background failure: %v", err) }),
+		}
+		if i == 0 {
+			opts = append(opts, client.WithResendWindow(time.Millisecond))
+		}
+		c, err := client.Dial(testCtx(t), srv.URL(), opts...)
+		require.NoError(t, err)
+		cc := &chaosClient{c: c, watched: make(chan struct{})}
+		changes := c.StateChanges(context.WithoutCancel(t.Context())) // ends with Close
+		go cc.watch(changes)
+		clients[i] = cc
+	}
+	return clients
+}
+
+// watch counts the state changes of cc's client until its channel closes.
+func (cc *chaosClient) watch(changes <-chan rpc.StateChange) {
+	defer close(cc.watched)
+	for sc := range changes {
+		switch {
+		case sc.State == rpc.Reconnecting:
+			cc.reconnecting.Add(1)
+		case sc.State == rpc.Ready && sc.Reason == rpc.ReasonResumed:
+			cc.resumes.Add(1)
+		case sc.State == rpc.Ready && sc.Reason == rpc.ReasonSessionLost:
+			cc.lost.Add(1)
+		}
+	}
+}
+
+// runChaos runs the workers, the verified and free event streams of every
+// client and the injector, and returns once they all stopped.
+func runChaos(t *testing.T, st *chaosStats, srv *kurentotest.Server, clients []*chaosClient, nWorkers int, runFor, opTimeout time.Duration) {
+	t.Helper()
+	// gate: the injector holds it to drop or restart; verified bursts hold
+	// it for reading, so no drop happens during one.
+	var gate sync.RWMutex
 	// The run lasts runFor and until both restarts happened: on a loaded
-	// machine the injector may be late, and the assertions below count on
-	// two restarts, each seen by every client. The cap only bounds a hang.
+	// machine the injector may be late, and the assertions count on two
+	// restarts, each seen by every client. The cap only bounds a hang.
 	runCtx, stop := context.WithTimeout(t.Context(), 10*runFor)
 	defer stop()
 	// settled reports whether every client saw the session loss of each of
@@ -213,28 +260,15 @@ func TestChaos(t *testing.T) {
 	case <-watchdog.C:
 		require.FailNow(t, "workers still blocked long after every deadline")
 	}
+}
 
-	// Quiet server: every client must come back Ready on its own.
-	srv.ClearReactions()
-	sessions := map[string]bool{}
-	for _, cc := range clients {
-		ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
-		err := cc.c.Invoke(ctx, client.ServerManagerID, "getName", nil, nil)
-		cancel()
-		require.NoError(t, err, "client usable after the chaos")
-		sessions[cc.c.SessionID()] = true
-	}
-	closed = true
-	for _, cc := range clients {
-		require.NoError(t, cc.c.Close())
-		<-cc.watched
-	}
-
-	// At most one execution per (session, request id).
+// checkRanOnce checks at most one execution per (session, request id) and
+// returns how many requests ran and how many were answered from the reply
+// cache.
+func checkRanOnce(t *testing.T, srv *kurentotest.Server) (executed, cached int) {
+	t.Helper()
 	ran := map[string]int{}
-	var cached int
-	calls := srv.Calls()
-	for _, c := range calls {
+	for _, c := range srv.Calls() {
 		if c.ID == "" {
 			continue
 		}
@@ -247,6 +281,13 @@ func TestChaos(t *testing.T) {
 	for k, n := range ran {
 		assert.Equal(t, 1, n, "request %s executed %d times", k, n)
 	}
+	return len(ran), cached
+}
+
+// checkNoOrphans checks that no object is left owned only by closed
+// sessions.
+func checkNoOrphans(t *testing.T, srv *kurentotest.Server, sessions map[string]bool) {
+	t.Helper()
 	for _, o := range srv.Objects() {
 		if o.ID == client.ServerManagerID {
 			continue
@@ -257,8 +298,13 @@ func TestChaos(t *testing.T) {
 		}
 		assert.False(t, orphan, "object %s (%s) left, owned only by closed sessions %v", o.ID, o.Type, o.Owners)
 	}
+}
 
-	var resumes, lost, reconnecting int64
+// reportChaos checks one session loss per restart on every client, logs
+// the run's figures and returns the number of resumes seen.
+func reportChaos(t *testing.T, st *chaosStats, clients []*chaosClient, nWorkers int, runFor time.Duration, executed, cached int) (resumes int64) {
+	t.Helper()
+	var lost, reconnecting int64
 	for _, cc := range clients {
 		resumes += cc.resumes.Load()
 		lost += cc.lost.Load()
@@ -274,18 +320,13 @@ func TestChaos(t *testing.T) {
 	worst := st.worstLag
 	st.mu.Unlock()
 	t.Logf("chaos: %d clients × %d workers for %v: %d calls (%d frames executed, %d answered from the reply cache)",
-		nClients, nWorkers, runFor, st.calls.Load(), len(ran), cached)
+		len(clients), nWorkers, runFor, st.calls.Load(), executed, cached)
 	t.Logf("chaos: injected %d drops, %d delayed replies, %d restarts; clients saw %d reconnects, %d resumes, %d session losses",
 		st.drops.Load(), st.delays.Load(), st.restarts.Load(), reconnecting, resumes, lost)
 	t.Logf("chaos: outcomes:%s; worst return after deadline %v", byKind.String(), worst)
 	t.Logf("chaos: verified %d bursts (%d events, %d bursts right after a resume on the same channel); free stream %d/%d events arrived in order; %d ICE events",
 		st.bursts.Load(), st.burstEvents.Load(), st.burstsAcrossResume.Load(), st.freeEvents.Load(), st.freeEmitted.Load(), st.gatherEvents.Load())
-
-	assert.Equal(t, int64(2), st.restarts.Load())
-	assert.Positive(t, st.drops.Load())
-	assert.Positive(t, resumes)
-	assert.Positive(t, st.burstsAcrossResume.Load(), "some bursts were verified across a resume")
-	assert.Zero(t, st.overdue.Load())
+	return resumes
 }
 
 // chaosInjector drops sockets and delays replies at random moments, and

@@ -11,11 +11,12 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/gokurento/kurento/internal/kms"
 	"github.com/gokurento/kurento/rpc"
 )
 
 // ServerManagerID is the fixed id of the ServerManager object of every KMS.
-const ServerManagerID = "manager_ServerManager"
+const ServerManagerID = kms.ServerManagerID
 
 // Client is a Kurento session over one websocket connection that survives
 // reconnects. It is safe for concurrent use. Create one with [Dial] and end
@@ -104,6 +105,16 @@ func Dial(ctx context.Context, url string, opts ...Option) (*Client, error) {
 	cfg.Logger = s.logger
 	cfg.OnConnect = c.onConnect
 	cfg.OnNotification = c.onNotification
+	// What rpc knows of KMS comes from the protocol core: how its frames
+	// are laid out, which values stay out of the logs, how long it caches
+	// its replies.
+	cfg.Dialect = rpc.Dialect{ReplyID: kms.ReplyID, Notification: kms.Notification, PrefixID: kms.PrefixID, Secret: kms.Secret}
+	if cfg.ResendWindow == 0 {
+		cfg.ResendWindow = kms.ResendWindow
+	}
+	if cfg.Keepalive.Method == "" {
+		cfg.Keepalive.Method = kms.MethodPing
+	}
 	if s.tracer != nil {
 		cfg.OnStateChange = s.tracer.TraceStateChange
 	}
@@ -150,18 +161,6 @@ func (e *notKurentoError) Error() string {
 }
 
 func (e *notKurentoError) Unwrap() []error { return []error{ErrNotKurento, e.err} }
-
-type connectResult struct {
-	ServerID  string `json:"serverId"`
-	SessionID string `json:"sessionId"`
-}
-
-type describeResult struct {
-	Hierarchy     []string `json:"hierarchy"`
-	QualifiedType string   `json:"qualifiedType"`
-	SessionID     string   `json:"sessionId"`
-	Type          string   `json:"type"`
-}
 
 // onConnect runs on every new socket before it is used.
 func (c *Client) onConnect(ctx context.Context, rc rpc.Caller, reconnect bool) (rpc.Outcome, error) {
@@ -210,9 +209,9 @@ func (c *Client) onConnect(ctx context.Context, rc rpc.Caller, reconnect bool) (
 // newSession asks KMS for a fresh session and registers it with an object
 // lookup (KMS only remembers sessions that touched an object).
 func (c *Client) newSession(ctx context.Context, rc rpc.Caller, gen uint64) (*session, error) {
-	var cr connectResult
-	if err := rc.Call(ctx, "connect", nil, &cr); err != nil {
-		return nil, &OpError{Op: "connect", Err: convert(err)}
+	var cr kms.ConnectResult
+	if err := rc.Call(ctx, kms.MethodConnect, nil, &cr); err != nil {
+		return nil, &OpError{Method: kms.MethodConnect, Err: convert(err)}
 	}
 	if cr.SessionID == "" || cr.ServerID == "" {
 		return nil, fmt.Errorf("%w: connect returned no session or server id", ErrNotKurento)
@@ -224,8 +223,8 @@ func (c *Client) newSession(ctx context.Context, rc rpc.Caller, gen uint64) (*se
 }
 
 func (c *Client) rebind(ctx context.Context, rc rpc.Caller, id string, gen uint64) (*session, error) {
-	var cr connectResult
-	if err := rc.Call(ctx, "connect", map[string]string{"sessionId": id}, &cr); err != nil {
+	var cr kms.ConnectResult
+	if err := rc.Call(ctx, kms.MethodConnect, map[string]string{kms.ParamSessionID: id}, &cr); err != nil {
 		return nil, convert(err)
 	}
 	if cr.SessionID != id || cr.ServerID == "" {
@@ -235,10 +234,10 @@ func (c *Client) rebind(ctx context.Context, rc rpc.Caller, id string, gen uint6
 }
 
 func describeManager(ctx context.Context, rc rpc.Caller, sessionID string) error {
-	var d describeResult
-	err := rc.Call(ctx, "describe", map[string]string{"object": ServerManagerID, "sessionId": sessionID}, &d)
+	var d kms.DescribeResult
+	err := rc.Call(ctx, kms.MethodDescribe, map[string]string{kms.ParamObject: ServerManagerID, kms.ParamSessionID: sessionID}, &d)
 	if err != nil {
-		return &OpError{Op: "describe", ObjectID: ServerManagerID, Err: convert(err)}
+		return &OpError{Method: kms.MethodDescribe, ObjectID: ServerManagerID, Err: convert(err)}
 	}
 	if d.Type != "ServerManager" {
 		return fmt.Errorf("%w: %s is a %q", ErrNotKurento, ServerManagerID, d.Type)
@@ -289,7 +288,7 @@ func (c *Client) CloseContext(ctx context.Context) error {
 		defer cancel()
 	}
 	if !c.set.keepSession && c.conn.State() == rpc.Ready {
-		err := c.conn.Call(ctx, "closeSession", map[string]string{"sessionId": c.sess.Load().id}, nil)
+		err := c.conn.Call(ctx, kms.MethodCloseSession, map[string]string{kms.ParamSessionID: c.sess.Load().id}, nil)
 		if err != nil {
 			// KMS collects the session anyway; nothing for the caller to do.
 			c.log.Warn("closeSession failed", "err", err)

@@ -357,11 +357,16 @@ func TestServerErrorsMatchSentinelsByCode(t *testing.T) {
 	require.ErrorIs(t, err, client.ErrObjectNotFound)
 	var kerr *client.Error
 	require.ErrorAs(t, err, &kerr)
-	assert.Equal(t, 40101, kerr.Code)
+	assert.Equal(t, client.CodeObjectNotFound, kerr.Code)
 	assert.Equal(t, "MEDIA_OBJECT_NOT_FOUND", kerr.Type)
+	assert.Equal(t, "MEDIA_OBJECT_NOT_FOUND", kerr.Code.String())
+	code, ok := client.CodeOf(err)
+	assert.True(t, ok)
+	assert.Equal(t, client.CodeObjectNotFound, code)
 	var op *client.OpError
 	require.ErrorAs(t, err, &op)
-	assert.Equal(t, "getName", op.Method)
+	assert.Equal(t, "invoke", op.Method)
+	assert.Equal(t, "getName", op.Operation)
 	assert.Equal(t, "nope_kurento.MediaPipeline", op.ObjectID)
 	assert.Contains(t, err.Error(), "invoke getName on nope_kurento.MediaPipeline")
 	require.NotErrorIs(t, err, client.ErrSessionLost)
@@ -565,6 +570,8 @@ func TestTransactionBuildsInOneRoundTrip(t *testing.T) {
 	var txe *client.TxError
 	require.ErrorAs(t, err, &txe)
 	assert.Equal(t, 1, txe.Index)
+	assert.Equal(t, "invoke", txe.Method)
+	assert.Equal(t, "noSuchOp", txe.Operation)
 	require.ErrorIs(t, err, client.ErrMalformedTransaction)
 	require.ErrorIs(t, late.Invoke(ctx, "getName", nil, nil), client.ErrNotCommitted)
 	require.Error(t, tx2.Commit(ctx), "commits once")

@@ -55,8 +55,11 @@
 //
 // Server replies are *[Error], matched by code with errors.Is against the
 // sentinels ([ErrObjectNotFound], [ErrInvalidSession], ...); an *[Error]
-// is only ever built from a reply. Every operation wraps its failure in an
-// *[OpError] naming the method and the object, and each layer adds its
+// is only ever built from a reply. [CodeOf] returns the [Code] of the reply
+// inside any error, whose String is the type name KMS gives it. The codes
+// and sentinels are generated from the protocol's code table. Every
+// operation wraps its failure in an *[OpError] naming the JSON-RPC method,
+// the Kurento operation, the class and the object, and each layer adds its
 // context once. Local failures are [ErrClosed], [ErrConnectionLost],
 // [ErrSessionLost], [ErrSlowConsumer], [ErrPending] and
 // [ErrInvalidArgument] (refused before the wire). [IsLocal] is true when no

@@ -5,26 +5,57 @@ import (
 	"errors"
 	"strconv"
 
+	"github.com/gokurento/kurento/internal/kms"
 	"github.com/gokurento/kurento/rpc"
 )
 
-// Error is an error reply from KMS: a JSON-RPC error whose data carries a
-// Kurento error type. It is built only from a server reply.
+//go:generate go run ../internal/cmd/errorsgen
+
+// Code is the code of an error reply: a Kurento code (40001 to 40700;
+// 49000 to 49999 for custom modules) or a JSON-RPC 2.0 code (-32700 to
+// -32000). Its constants and the sentinels matching them are generated
+// from the protocol's code table (errors_gen.go).
+type Code int
+
+// String returns the type name of c, as KMS names it in its error replies
+// ("MEDIA_OBJECT_NOT_FOUND"), the JSON-RPC error's name for a JSON-RPC code
+// ("INVALID_REQUEST"), or "UNDEFINED" for a code KMS 7.3 does not define.
+func (c Code) String() string { return kms.Code(c).String() }
+
+// CodeOf returns the code of the server error reply in err's chain (a
+// *[Error], also inside an *[OpError] or a *[TxError]); false when err
+// holds no reply, e.g. a local failure (see [IsLocal]).
+func CodeOf(err error) (Code, bool) {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code, true
+	}
+	return 0, false
+}
+
+// Error is an error reply from KMS: the code, message and data of a
+// JSON-RPC error. It is built only from a server reply (the sentinels
+// aside, which only serve errors.Is).
 //
 // Errors compare by code: errors.Is(err, ErrObjectNotFound) holds for every
 // 40101 reply whatever its message.
 type Error struct {
-	Code    int
-	Type    string // data.type, e.g. "MEDIA_OBJECT_NOT_FOUND"; empty for plain JSON-RPC errors
+	Code Code
+	// Type is data.type as the server sent it, e.g.
+	// "MEDIA_OBJECT_NOT_FOUND"; empty for plain JSON-RPC errors. A real KMS
+	// sends "UNDEFINED" for codes it does not name (40500 among them):
+	// Code.String() names every code of the table.
+	Type    string
 	Message string
 	Data    json.RawMessage // the whole data member, for custom modules
 }
 
 func (e *Error) Error() string {
-	s := "kurento: error " + strconv.Itoa(e.Code)
-	if e.Type != "" {
-		s = "kurento: " + e.Type + " (" + strconv.Itoa(e.Code) + ")"
+	name := e.Code.String()
+	if name == kms.Undefined && e.Type != "" {
+		name = e.Type // a custom module's own type name
 	}
+	s := "kurento: " + name + " (" + strconv.Itoa(int(e.Code)) + ")"
 	if e.Message == "" { // a sentinel
 		return s
 	}
@@ -42,55 +73,8 @@ func (e *Error) Is(target error) bool {
 }
 
 // sentinel builds the *Error matched by code; it has no message, so its
-// text is only the type and code.
-func sentinel(code int, typ string) *Error {
-	return &Error{Code: code, Type: typ}
-}
-
-// Sentinels for every error code KMS 7.3 defines. Match with errors.Is.
-var (
-	ErrMarshal                     = sentinel(40001, "MARSHALL_ERROR")
-	ErrUnexpected                  = sentinel(40003, "UNEXPECTED_ERROR")
-	ErrConnect                     = sentinel(40004, "CONNECT_ERROR")
-	ErrUnsupportedMediaType        = sentinel(40005, "UNSUPPORTED_MEDIA_TYPE")
-	ErrNotImplemented              = sentinel(40006, "NOT_IMPLEMENTED")
-	ErrInvalidSession              = sentinel(40007, "INVALID_SESSION")
-	ErrMalformedTransaction        = sentinel(40008, "MALFORMED_TRANSACTION")
-	ErrNotEnoughResources          = sentinel(40009, "NOT_ENOUGH_RESOURCES")
-	ErrObjectTypeNotFound          = sentinel(40100, "MEDIA_OBJECT_TYPE_NOT_FOUND")
-	ErrObjectNotFound              = sentinel(40101, "MEDIA_OBJECT_NOT_FOUND")
-	ErrConstructorNotFound         = sentinel(40104, "MEDIA_OBJECT_CONSTRUCTOR_NOT_FOUND")
-	ErrMethodNotFound              = sentinel(40105, "MEDIA_OBJECT_METHOD_NOT_FOUND")
-	ErrEventNotSupported           = sentinel(40106, "MEDIA_OBJECT_EVENT_NOT_SUPPORTED")
-	ErrIllegalParam                = sentinel(40107, "MEDIA_OBJECT_ILLEGAL_PARAM_ERROR")
-	ErrNotAvailable                = sentinel(40108, "MEDIA_OBJECT_NOT_AVAILABLE")
-	ErrNotFoundTransactionNoCommit = sentinel(40109, "MEDIA_OBJECT_NOT_FOUND_TRANSACTION_NO_COMMIT")
-	ErrTagKeyNotFound              = sentinel(40110, "MEDIA_OBJECT_TAG_KEY_NOT_FOUND")
-	ErrOperationNotSupported       = sentinel(40111, "MEDIA_OBJECT_OPERATION_NOT_SUPPORTED")
-	ErrSDPCreate                   = sentinel(40200, "SDP_CREATE_ERROR")
-	ErrSDPParse                    = sentinel(40201, "SDP_PARSE_ERROR")
-	ErrSDPNoLocalSDP               = sentinel(40202, "SDP_END_POINT_NO_LOCAL_SDP_ERROR")
-	ErrSDPNoRemoteSDP              = sentinel(40203, "SDP_END_POINT_NO_REMOTE_SDP_ERROR")
-	ErrSDPGenerateOffer            = sentinel(40204, "SDP_END_POINT_GENERATE_OFFER_ERROR")
-	ErrSDPProcessOffer             = sentinel(40205, "SDP_END_POINT_PROCESS_OFFER_ERROR")
-	ErrSDPProcessAnswer            = sentinel(40206, "SDP_END_POINT_PROCESS_ANSWER_ERROR")
-	ErrSDPConfiguration            = sentinel(40207, "SDP_CONFIGURATION_ERROR")
-	ErrSDPAlreadyNegotiated        = sentinel(40208, "SDP_END_POINT_ALREADY_NEGOTIATED")
-	ErrSDPNotOfferGenerated        = sentinel(40209, "SDP_END_POINT_NOT_OFFER_GENERATED")
-	ErrSDPAnswerAlreadyProcessed   = sentinel(40210, "SDP_END_POINT_ANSWER_ALREADY_PROCCESED")
-	ErrSDPCannotCreateSession      = sentinel(40211, "SDP_END_POINT_CANNOT_CREATE_SESSON")
-	ErrHTTPEndpointRegistration    = sentinel(40300, "HTTP_END_POINT_REGISTRATION_ERROR")
-	ErrICEGatherCandidates         = sentinel(40400, "ICE_GATHER_CANDIDATES_ERROR")
-	ErrICEAddCandidate             = sentinel(40401, "ICE_ADD_CANDIDATE_ERROR")
-	ErrKmdNotFound                 = sentinel(40500, "SERVER_MANAGER_ERROR_KMD_NOT_FOUND")
-	ErrURIPathFileNotFound         = sentinel(40600, "URI_PATH_FILE_NOT_FOUND")
-	ErrPlayerSeekFail              = sentinel(40700, "PLAYER_SEEK_FAIL")
-	ErrJSONRPCInvalidRequest       = sentinel(-32600, "")
-	ErrJSONRPCMethodNotFound       = sentinel(-32601, "")
-	ErrJSONRPCInvalidParams        = sentinel(-32602, "")
-	ErrJSONRPCInternal             = sentinel(-32603, "")
-	ErrJSONRPCServer               = sentinel(-32000, "")
-)
+// text is only the type name and code.
+func sentinel(code Code) *Error { return &Error{Code: code} }
 
 // Local failures, distinct from server replies.
 var (
@@ -154,27 +138,32 @@ func (e *answeredError) Unwrap() error { return e.err }
 // refused marks a failure found before anything was sent.
 func refused(err error) error { return rpc.Unsent(err) }
 
-// OpError adds the operation to a failure: what was called, on which object.
+// OpError adds to a failure what was called, on which object.
 type OpError struct {
-	Op       string // JSON-RPC method: create, invoke, describe, subscribe, ...
-	Type     string // class name for create, when known
-	Method   string // invoke operation or event type
-	ObjectID string
-	Err      error
+	// Method is the JSON-RPC method: create, invoke, describe, release,
+	// subscribe, unsubscribe, transaction, connect; "event" for an event
+	// that could not be decoded or delivered.
+	Method string
+	// Operation is the Kurento operation of an invoke ("getName"), or the
+	// event type of a subscribe or of an event.
+	Operation string
+	Class     string // the class of a create, when known
+	ObjectID  string // the target object, when there is one
+	Err       error
 }
 
 func (e *OpError) Error() string {
-	s := "kurento: " + e.Op
-	if e.Method != "" {
-		s += " " + e.Method
+	s := "kurento: " + e.Method
+	if e.Operation != "" {
+		s += " " + e.Operation
 	}
-	if e.Type != "" {
-		s += " " + e.Type
+	if e.Class != "" {
+		s += " " + e.Class
 	}
 	if e.ObjectID != "" {
 		s += " on " + e.ObjectID
 	}
-	return s + ": " + causeText(e.Op, e.Err)
+	return s + ": " + causeText(e.Method, e.Err)
 }
 
 // causeText is the cause of an operation without the context the rpc
@@ -209,17 +198,13 @@ func convert(err error) error {
 	return err
 }
 
-// serverError builds an *Error from the members of an error reply.
+// serverError builds an *Error from the members of an error reply: the one
+// constructor of *Error from the wire.
 func serverError(code int, msg string, data []byte) *Error {
-	e := &Error{Code: code, Message: msg}
+	e := &Error{Code: Code(code), Message: msg}
 	if len(data) > 0 && string(data) != "null" {
 		e.Data = json.RawMessage(data)
-		var d struct {
-			Type string `json:"type"`
-		}
-		if json.Unmarshal(data, &d) == nil {
-			e.Type = d.Type
-		}
+		e.Type = kms.ErrorType(data)
 	}
 	return e
 }

@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/gokurento/kurento/internal/kms"
 )
 
 // FuzzTxResults decodes arbitrary bytes as the value of a transaction
@@ -36,13 +38,13 @@ func FuzzTxResults(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, value []byte) {
-		var replies []txResponse
+		var replies []kms.TxReply
 		if json.Unmarshal(value, &replies) != nil {
 			return
 		}
 		b, err := json.Marshal(replies)
 		require.NoError(t, err)
-		var again []txResponse
+		var again []kms.TxReply
 		require.NoError(t, json.Unmarshal(b, &again), "%s", b)
 		b2, err := json.Marshal(again)
 		require.NoError(t, err)
@@ -52,12 +54,12 @@ func FuzzTxResults(f *testing.F) {
 		for i, rep := range replies {
 			if rep.Error != nil {
 				e := serverError(rep.Error.Code, rep.Error.Message, rep.Error.Data)
-				require.Equal(t, rep.Error.Code, e.Code)
+				require.Equal(t, Code(rep.Error.Code), e.Code)
 				require.NotEmpty(t, e.Error())
 				continue
 			}
 			created := &Object{typ: "MediaPipeline"}
-			created.ref.Store(&objRef{id: newref(i), gen: 1, tx: tx, index: i})
+			created.ref.Store(&objRef{id: kms.NewRef(i), gen: 1, tx: tx, index: i})
 			if tx.settle(txOp{method: "create", created: created}, rep.Result) == nil {
 				require.NotEmpty(t, created.ID())
 				require.Nil(t, created.ref.Load().tx, "a created object is no longer pending")

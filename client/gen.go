@@ -32,38 +32,44 @@ type Handle interface {
 	Object() *Object
 }
 
-// ArgError reports an argument refused before anything was sent, for
-// operation op ("create" or "invoke") and method (the class created or the
-// operation invoked) on o (nil for a create). The error matches
-// [ErrInvalidArgument].
+// ArgError reports an argument refused before anything was sent: an
+// *[OpError] for JSON-RPC method ("create" or "invoke") and target (the
+// class created, or the operation invoked on o; o is nil for a create),
+// matching [ErrInvalidArgument].
 //
 // It is for generated code.
-func ArgError(o *Object, op, method string, err error) error {
-	return &OpError{Op: op, Method: method, ObjectID: o.safeID(), Err: fmt.Errorf("%w: %w", ErrInvalidArgument, err)}
+func ArgError(o *Object, method, target string, err error) error {
+	e := &OpError{Method: method, ObjectID: o.safeID(), Err: fmt.Errorf("%w: %w", ErrInvalidArgument, err)}
+	if method == "create" {
+		e.Class = target
+	} else {
+		e.Operation = target
+	}
+	return e
 }
 
 // InvalidEnum reports an unknown value of enum given as argument name:
 // [ArgError] wrapping a [*types.InvalidEnumError].
 //
 // It is for generated code.
-func InvalidEnum(o *Object, op, method, name, enum, value string) error {
-	return ArgError(o, op, method, fmt.Errorf("%s: %w", name, &types.InvalidEnumError{Enum: enum, Value: value}))
+func InvalidEnum(o *Object, method, target, name, enum, value string) error {
+	return ArgError(o, method, target, fmt.Errorf("%s: %w", name, &types.InvalidEnumError{Enum: enum, Value: value}))
 }
 
 // EmptyArg reports an empty argument name the server would refuse (a
 // session description): [ArgError] without a round trip.
 //
 // It is for generated code.
-func EmptyArg(o *Object, op, method, name string) error {
-	return ArgError(o, op, method, fmt.Errorf("empty %s", name))
+func EmptyArg(o *Object, method, target, name string) error {
+	return ArgError(o, method, target, fmt.Errorf("empty %s", name))
 }
 
-// DecodeError reports a returned value of operation method that did not
+// DecodeError reports a returned value of operation that did not
 // decode: the server answered, so the failure is not local.
 //
 // It is for generated code.
-func DecodeError(o *Object, method string, err error) error {
-	return &OpError{Op: "invoke", Method: method, ObjectID: o.safeID(), Err: UnusableAnswer(fmt.Errorf("decoding the returned value: %w", err))}
+func DecodeError(o *Object, operation string, err error) error {
+	return &OpError{Method: "invoke", Operation: operation, ObjectID: o.safeID(), Err: UnusableAnswer(fmt.Errorf("decoding the returned value: %w", err))}
 }
 
 // RefArg returns the object behind handle h, given as argument name. A nil
@@ -114,14 +120,14 @@ func CheckCreator(cr Creator, typ string) error {
 // functions. Another class fails with an error matching [ErrWrongClass].
 func LookupClass(ctx context.Context, c *Client, id, class string) (*Object, error) {
 	if c == nil {
-		return nil, &OpError{Op: "describe", ObjectID: id, Err: fmt.Errorf("%w: nil client", ErrInvalidArgument)}
+		return nil, &OpError{Method: "describe", ObjectID: id, Err: fmt.Errorf("%w: nil client", ErrInvalidArgument)}
 	}
 	d, err := c.Describe(ctx, id)
 	if err != nil {
 		return nil, err
 	}
 	if !d.Is(class) {
-		return nil, &OpError{Op: "describe", ObjectID: id, Err: fmt.Errorf("%w: %s is not %s", ErrWrongClass, d.Type, class)}
+		return nil, &OpError{Method: "describe", ObjectID: id, Err: fmt.Errorf("%w: %s is not %s", ErrWrongClass, d.Type, class)}
 	}
 	return c.Object(d.Type, id), nil
 }

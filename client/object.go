@@ -5,8 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"sync/atomic"
+
+	"github.com/gokurento/kurento/internal/kms"
 )
 
 // Object is the client-side reference to one server object: its id, class
@@ -85,11 +86,11 @@ func (o *Object) usable() (*objRef, error) {
 func (o *Object) Invoke(ctx context.Context, operation string, params, result any) error {
 	r, err := o.usable()
 	if err != nil {
-		return &OpError{Op: "invoke", Method: operation, ObjectID: o.safeID(), Err: err}
+		return &OpError{Method: kms.MethodInvoke, Operation: operation, ObjectID: o.safeID(), Err: err}
 	}
 	if r.tx != nil {
 		if result != nil {
-			return &OpError{Op: "invoke", Method: operation, ObjectID: r.id, Err: refused(ErrPending)}
+			return &OpError{Method: kms.MethodInvoke, Operation: operation, ObjectID: r.id, Err: refused(ErrPending)}
 		}
 		return r.tx.invoke(o, operation, params, nil)
 	}
@@ -109,7 +110,7 @@ func (o *Object) safeID() string {
 func (o *Object) CreateObject(ctx context.Context, typ string, params any) (*Object, error) {
 	r, err := o.usable()
 	if err != nil {
-		return nil, &OpError{Op: "create", Type: typ, Err: err}
+		return nil, &OpError{Method: kms.MethodCreate, Class: typ, Err: err}
 	}
 	if r.tx != nil {
 		return r.tx.CreateObject(ctx, typ, params)
@@ -126,10 +127,10 @@ func (o *Object) Release(ctx context.Context) error {
 		return nil // gone with its session
 	}
 	if err != nil {
-		return &OpError{Op: "release", ObjectID: o.safeID(), Err: err}
+		return &OpError{Method: kms.MethodRelease, ObjectID: o.safeID(), Err: err}
 	}
 	if r.tx != nil {
-		return r.tx.add(txOp{method: "release", target: o, object: r.id})
+		return r.tx.add(txOp{method: kms.MethodRelease, target: o, object: r.id})
 	}
 	return o.c.Release(ctx, r.id)
 }
@@ -222,6 +223,3 @@ func lastDot(s string) int {
 	}
 	return -1
 }
-
-// newref is how a transaction names the result of its operation i.
-func newref(i int) string { return "newref:" + strconv.Itoa(i) }

@@ -2,17 +2,12 @@ package client
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"reflect"
 	"time"
-)
 
-// valueResult is the part of a result the client reads; sessionId is left
-// undecoded (the client knows its session).
-type valueResult struct {
-	Value json.RawMessage `json:"value"`
-}
+	"github.com/gokurento/kurento/internal/kms"
+)
 
 // CreateObject creates an object of class typ (e.g. "WebRtcEndpoint", or
 // a custom module's class) with constructor params (a struct or map; nil
@@ -23,14 +18,14 @@ type valueResult struct {
 // create never leaks a server object.
 func (c *Client) CreateObject(ctx context.Context, typ string, params any) (*Object, error) {
 	if typ == "" {
-		return nil, &OpError{Op: "create", Err: fmt.Errorf("%w: empty type", ErrInvalidArgument)}
+		return nil, &OpError{Method: kms.MethodCreate, Err: fmt.Errorf("%w: empty type", ErrInvalidArgument)}
 	}
 	// A dead ctx never reaches the wire, as for every other call.
 	if err := ctx.Err(); err != nil {
-		return nil, &OpError{Op: "create", Type: typ, Err: refused(err)}
+		return nil, &OpError{Method: kms.MethodCreate, Class: typ, Err: refused(err)}
 	}
 	gen := c.sess.Load().gen
-	r := &req{c: c, gen: gen, typ: typ, payloadAs: "constructorParams", payload: params}
+	r := &req{c: c, gen: gen, Params: kms.Params{Type: typ, PayloadAs: kms.ParamConstructorParams, Payload: params}}
 	type outcome struct {
 		id  string
 		err error
@@ -42,16 +37,16 @@ func (c *Client) CreateObject(ctx context.Context, typ string, params any) (*Obj
 	if !c.goOwned(func() {
 		defer cancel()
 		var id string
-		err := c.call(callCtx, "create", r, &valueInto{Value: &id})
+		err := c.call(callCtx, kms.MethodCreate, r, &kms.ValueInto{Value: &id})
 		done <- outcome{id: id, err: err}
 	}) {
 		cancel()
-		return nil, &OpError{Op: "create", Type: typ, Err: refused(ErrClosed)}
+		return nil, &OpError{Method: kms.MethodCreate, Class: typ, Err: refused(ErrClosed)}
 	}
 	select {
 	case o := <-done:
 		if o.err != nil {
-			return nil, &OpError{Op: "create", Type: typ, Err: o.err}
+			return nil, &OpError{Method: kms.MethodCreate, Class: typ, Err: o.err}
 		}
 		return newObject(c, typ, o.id, gen), nil
 	case <-ctx.Done():
@@ -69,7 +64,7 @@ func (c *Client) CreateObject(ctx context.Context, typ string, params any) (*Obj
 			case <-bg.Done():
 			}
 		})
-		return nil, &OpError{Op: "create", Type: typ, Err: ctx.Err()}
+		return nil, &OpError{Method: kms.MethodCreate, Class: typ, Err: ctx.Err()}
 	}
 }
 
@@ -89,7 +84,7 @@ func (c *Client) callBudget(ctx context.Context) time.Duration {
 func (c *Client) Invoke(ctx context.Context, objectID, operation string, params, result any) error {
 	if objectID == "" || operation == "" {
 		return &OpError{
-			Op: "invoke", Method: operation, ObjectID: objectID,
+			Method: kms.MethodInvoke, Operation: operation, ObjectID: objectID,
 			Err: fmt.Errorf("%w: empty object id or operation", ErrInvalidArgument),
 		}
 	}
@@ -97,39 +92,33 @@ func (c *Client) Invoke(ctx context.Context, objectID, operation string, params,
 }
 
 func (c *Client) invoke(ctx context.Context, r *objRef, operation string, params, result any) error {
-	q := req{c: c, gen: r.gen, object: r.id, operation: operation, payloadAs: "operationParams", payload: params}
+	q := req{c: c, gen: r.gen, Params: kms.Params{Object: r.id, Operation: operation, PayloadAs: kms.ParamOperationParams, Payload: params}}
 	// The reply is decoded once, its value straight into result.
 	var res any
 	if result != nil {
 		if reflect.ValueOf(result).Kind() != reflect.Pointer {
 			return &OpError{
-				Op: "invoke", Method: operation, ObjectID: r.id,
+				Method: kms.MethodInvoke, Operation: operation, ObjectID: r.id,
 				Err: fmt.Errorf("%w: result must be a pointer, not %T", ErrInvalidArgument, result),
 			}
 		}
-		res = &valueInto{Value: result}
+		res = &kms.ValueInto{Value: result}
 	}
-	if err := c.call(ctx, "invoke", &q, res); err != nil {
-		return &OpError{Op: "invoke", Method: operation, ObjectID: r.id, Err: err}
+	if err := c.call(ctx, kms.MethodInvoke, &q, res); err != nil {
+		return &OpError{Method: kms.MethodInvoke, Operation: operation, ObjectID: r.id, Err: err}
 	}
 	return nil
-}
-
-// valueInto decodes the value of a result into the caller's variable
-// during the decode of the reply; sessionId is skipped.
-type valueInto struct {
-	Value any `json:"value"`
 }
 
 // Describe asks KMS for the class of an object. It also makes this session
 // a co-owner of the object (how a second client attaches to objects).
 func (c *Client) Describe(ctx context.Context, objectID string) (Description, error) {
 	if objectID == "" {
-		return Description{}, &OpError{Op: "describe", Err: fmt.Errorf("%w: empty object id", ErrInvalidArgument)}
+		return Description{}, &OpError{Method: kms.MethodDescribe, Err: fmt.Errorf("%w: empty object id", ErrInvalidArgument)}
 	}
-	var d describeResult
-	if err := c.call(ctx, "describe", &req{c: c, object: objectID}, &d); err != nil {
-		return Description{}, &OpError{Op: "describe", ObjectID: objectID, Err: err}
+	var d kms.DescribeResult
+	if err := c.call(ctx, kms.MethodDescribe, &req{c: c, Params: kms.Params{Object: objectID}}, &d); err != nil {
+		return Description{}, &OpError{Method: kms.MethodDescribe, ObjectID: objectID, Err: err}
 	}
 	return Description{Type: d.Type, QualifiedType: d.QualifiedType, Hierarchy: d.Hierarchy}, nil
 }
@@ -139,10 +128,10 @@ func (c *Client) Describe(ctx context.Context, objectID string) (Description, er
 // unknown or already released id succeeds, as on KMS.
 func (c *Client) Release(ctx context.Context, objectID string) error {
 	if objectID == "" {
-		return &OpError{Op: "release", Err: fmt.Errorf("%w: empty object id", ErrInvalidArgument)}
+		return &OpError{Method: kms.MethodRelease, Err: fmt.Errorf("%w: empty object id", ErrInvalidArgument)}
 	}
-	if err := c.call(ctx, "release", &req{c: c, object: objectID}, nil); err != nil {
-		return &OpError{Op: "release", ObjectID: objectID, Err: err}
+	if err := c.call(ctx, kms.MethodRelease, &req{c: c, Params: kms.Params{Object: objectID}}, nil); err != nil {
+		return &OpError{Method: kms.MethodRelease, ObjectID: objectID, Err: err}
 	}
 	c.subs.endObject(objectID)
 	return nil

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gokurento/kurento/event"
+	"github.com/gokurento/kurento/internal/kms"
 	"github.com/gokurento/kurento/rpc"
 )
 
@@ -126,7 +127,7 @@ func WithBackoff(b Backoff) Option {
 // window must stay below that. Default 15 s.
 func WithResendWindow(d time.Duration) Option {
 	return optionFunc(func(s *settings) error {
-		if d <= 0 || d >= 20*time.Second {
+		if d <= 0 || d >= kms.ReplyCacheWindow {
 			return errors.New("kurento: WithResendWindow: must be in (0, 20s)")
 		}
 		s.rpc.ResendWindow = d

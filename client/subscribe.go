@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gokurento/kurento/event"
+	"github.com/gokurento/kurento/internal/kms"
 	"github.com/gokurento/kurento/internal/pump"
 )
 
@@ -198,7 +199,7 @@ func SubscribeWith[T any](ctx context.Context, o *Object, eventType string, deco
 		}
 		v, err := decode(raw)
 		if err != nil {
-			o.c.report(&OpError{Op: "event", Method: raw.Type, ObjectID: raw.Object, Err: err})
+			o.c.report(&OpError{Method: "event", Operation: raw.Type, ObjectID: raw.Object, Err: err})
 			return v, false
 		}
 		return v, true
@@ -222,7 +223,7 @@ func isKnownEvent(typ string) bool {
 // triggered afterwards is missed; see [Subscription] for when it ends.
 func SubscribeEvents(ctx context.Context, o *Object, types []string, opts ...SubscriptionOption) (*Subscription[event.Event], error) {
 	if len(types) == 0 {
-		return nil, &OpError{Op: "subscribe", ObjectID: o.safeID(), Err: fmt.Errorf("%w: no event type", ErrInvalidArgument)}
+		return nil, &OpError{Method: kms.MethodSubscribe, ObjectID: o.safeID(), Err: fmt.Errorf("%w: no event type", ErrInvalidArgument)}
 	}
 	return subscribe(ctx, o, types, func(ev event.Event) (event.Event, bool) { return ev, true }, opts)
 }
@@ -237,7 +238,7 @@ func subscribe[T any](ctx context.Context, o *Object, types []string, conv func(
 		err = fmt.Errorf("%w: empty event type", ErrInvalidArgument)
 	}
 	if err != nil {
-		return nil, &OpError{Op: "subscribe", Method: method, ObjectID: o.safeID(), Err: err}
+		return nil, &OpError{Method: kms.MethodSubscribe, Operation: method, ObjectID: o.safeID(), Err: err}
 	}
 	c := o.c
 	set := subSettings{buffer: c.set.eventBuffer}
@@ -246,7 +247,7 @@ func subscribe[T any](ctx context.Context, o *Object, types []string, conv func(
 			continue
 		}
 		if err := opt.applySub(&set); err != nil {
-			return nil, &OpError{Op: "subscribe", Method: method, ObjectID: r.id, Err: err}
+			return nil, &OpError{Method: kms.MethodSubscribe, Operation: method, ObjectID: r.id, Err: err}
 		}
 	}
 	keys := make([]subKey, 0, len(types))
@@ -262,7 +263,7 @@ func subscribe[T any](ctx context.Context, o *Object, types []string, conv func(
 	p = pump.StartFunc(set.buffer, &c.subs.wg, conv)
 	ls := &localSub{p: p}
 	if err := c.subs.attach(ctx, ls, keys, r.gen); err != nil {
-		return nil, &OpError{Op: "subscribe", Method: method, ObjectID: r.id, Err: err}
+		return nil, &OpError{Method: kms.MethodSubscribe, Operation: method, ObjectID: r.id, Err: err}
 	}
 	return &Subscription[T]{ch: p.Out(), ls: ls, subs: &c.subs}, nil
 }
@@ -333,9 +334,9 @@ func (s *subscriptions) attach(ctx context.Context, ls *localSub, keys []subKey,
 
 // subscribe sends the subscribe request of ss and records the answer.
 func (s *subscriptions) subscribe(ctx context.Context, ss *serverSub, gen uint64) error {
-	q := &req{c: s.c, gen: gen, object: ss.key.object, typ: ss.key.typ}
+	q := &req{c: s.c, gen: gen, Params: kms.Params{Object: ss.key.object, Type: ss.key.typ}}
 	var id string
-	err := s.c.call(ctx, "subscribe", q, &valueInto{Value: &id})
+	err := s.c.call(ctx, kms.MethodSubscribe, q, &kms.ValueInto{Value: &id})
 	s.mu.Lock()
 	ss.id, ss.err, ss.acked = id, err, true
 	if ss.ready != nil {
@@ -424,8 +425,8 @@ func (s *subscriptions) unsubscribe(key subKey, subID string) {
 	c.background(func(bg context.Context) {
 		ctx, cancel := context.WithTimeout(bg, unsubscribeTimeout)
 		defer cancel()
-		q := &req{c: c, gen: gen, object: key.object, subID: subID}
-		if err := c.call(ctx, "unsubscribe", q, nil); err != nil {
+		q := &req{c: c, gen: gen, Params: kms.Params{Object: key.object, Subscription: subID}}
+		if err := c.call(ctx, kms.MethodUnsubscribe, q, nil); err != nil {
 			c.log.Debug("unsubscribe failed", "object_id", key.object, "event", key.typ, "err", err)
 		}
 	})
@@ -461,7 +462,7 @@ func (s *subscriptions) dispatch(ev event.Event) {
 	s.mu.RUnlock()
 	for _, ls := range slow {
 		s.c.traceDropped(raw, 1) // what was queued is still delivered
-		err := &OpError{Op: "subscribe", Method: raw.Type, ObjectID: raw.Object, Err: ErrSlowConsumer}
+		err := &OpError{Method: kms.MethodSubscribe, Operation: raw.Type, ObjectID: raw.Object, Err: ErrSlowConsumer}
 		s.end(ls, err, true, true)
 		s.c.report(err)
 	}
@@ -512,7 +513,7 @@ func (s *subscriptions) endWhere(match func(subKey) bool, reason error, drain bo
 
 // onNotification is the rpc read loop's hook for server notifications.
 func (c *Client) onNotification(method string, params json.RawMessage) {
-	if method != "onEvent" {
+	if method != kms.MethodOnEvent {
 		c.log.Warn("ignoring an unknown notification", "method", method)
 		return
 	}
@@ -531,7 +532,7 @@ func (c *Client) onNotification(method string, params json.RawMessage) {
 	}
 	if err != nil {
 		// Delivered as received: the ordered streams carry it as a Raw.
-		c.report(&OpError{Op: "event", Method: raw.Type, ObjectID: raw.Object, Err: err})
+		c.report(&OpError{Method: "event", Operation: raw.Type, ObjectID: raw.Object, Err: err})
 	} else if r, ok := ev.(event.Raw); ok {
 		// An event package event does not know: a custom module's, which
 		// the client may have been given (WithModule).
@@ -539,7 +540,7 @@ func (c *Client) onNotification(method string, params json.RawMessage) {
 			if typed, derr := decode(r); derr == nil {
 				ev = typed
 			} else {
-				c.report(&OpError{Op: "event", Method: raw.Type, ObjectID: raw.Object, Err: derr})
+				c.report(&OpError{Method: "event", Operation: raw.Type, ObjectID: raw.Object, Err: derr})
 			}
 		}
 	}

@@ -3,11 +3,11 @@ package client
 import (
 	"context"
 	"errors"
-	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/gokurento/kurento/event"
+	"github.com/gokurento/kurento/internal/kms"
 	"github.com/gokurento/kurento/rpc"
 )
 
@@ -75,7 +75,7 @@ type CallEnd struct {
 	Err      error // nil on success
 	// Code is the Kurento or JSON-RPC error code of a server error reply,
 	// 0 otherwise (success or a local failure, see [IsLocal]).
-	Code   int
+	Code   Code
 	Resent int // how many times it was sent again after a resumed session
 }
 
@@ -162,13 +162,13 @@ func (c *Client) tracedCall(ctx context.Context, method string, params rpc.Param
 	t := c.set.tracer
 	info := CallStart{Method: method, Start: time.Now()}
 	if r, ok := params.(*req); ok {
-		info.ObjectID, info.Operation, info.Ops = r.object, r.operation, len(r.ops)
-		info.Class = classOf(r.object)
+		info.ObjectID, info.Operation, info.Ops = r.Object, r.Operation, len(r.Operations)
+		info.Class = classOf(r.Object)
 		switch method {
-		case "create":
-			info.Class = r.typ
-		case "subscribe":
-			info.EventType = r.typ
+		case kms.MethodCreate:
+			info.Class = r.Type
+		case kms.MethodSubscribe:
+			info.EventType = r.Type
 		}
 	}
 	tctx := t.TraceCallStart(ctx, info)
@@ -185,25 +185,6 @@ func (c *Client) tracedCall(ctx context.Context, method string, params rpc.Param
 	}
 	t.TraceCallEnd(tctx, end)
 	return err
-}
-
-// classOf reads the class from a KMS object id: "<uuid>_<module>.<Class>",
-// children prefixed by their parent's id and a slash; the ServerManager is
-// "manager_ServerManager".
-func classOf(id string) string {
-	if id == "" {
-		return ""
-	}
-	if i := strings.LastIndexByte(id, '/'); i >= 0 {
-		id = id[i+1:]
-	}
-	if i := strings.LastIndexByte(id, '.'); i >= 0 {
-		return id[i+1:]
-	}
-	if i := strings.LastIndexByte(id, '_'); i >= 0 {
-		return id[i+1:]
-	}
-	return ""
 }
 
 // tracedConv wraps a subscription's conversion so that each event leaving
@@ -243,3 +224,7 @@ func (c *Client) traceSessionLost(l SessionLost) {
 		t.TraceSessionLost(l)
 	}
 }
+
+// classOf reads the class at the end of a KMS object id (see
+// kms.ClassOfID).
+func classOf(id string) string { return kms.ClassOfID(id) }

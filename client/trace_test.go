@@ -131,7 +131,7 @@ func TestTracerSeesEveryCall(t *testing.T) {
 	require.Len(t, bad, 1)
 	// KMS answers an unknown operation with 40008 (PROTOCOL.md §5.4).
 	require.ErrorIs(t, bad[0].Err, client.ErrMalformedTransaction)
-	assert.Equal(t, 40008, bad[0].Code)
+	assert.Equal(t, client.CodeMalformedTransaction, bad[0].Code)
 
 	subs := rec.callEnds("subscribe", "")
 	require.Len(t, subs, 1)

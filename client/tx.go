@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/gokurento/kurento/internal/kms"
 )
 
 // Tx batches creates and invokes into one `transaction` request: building
@@ -44,14 +46,22 @@ type txOp struct {
 // TxError is a failed operation of a committed transaction. Operations
 // before Index ran and stay applied; operations after it did not run.
 type TxError struct {
-	Index  int    // position of the failed operation
-	Op     string // create, invoke or release
-	Method string // class for create, operation for invoke
-	Err    error  // the server's *Error
+	Index     int    // position of the failed operation
+	Method    string // its JSON-RPC method: create, invoke or release
+	Operation string // the Kurento operation of an invoke
+	Class     string // the class of a create
+	Err       error  // the server's *Error, or why the operation did not run
 }
 
 func (e *TxError) Error() string {
-	return "kurento: transaction operation " + strconv.Itoa(e.Index) + " (" + e.Op + " " + e.Method + "): " + trimPrefix(e.Err)
+	s := "kurento: transaction operation " + strconv.Itoa(e.Index) + " (" + e.Method
+	if e.Operation != "" {
+		s += " " + e.Operation
+	}
+	if e.Class != "" {
+		s += " " + e.Class
+	}
+	return s + "): " + trimPrefix(e.Err)
 }
 
 func (e *TxError) Unwrap() error { return e.Err }
@@ -67,20 +77,20 @@ func (c *Client) Begin() *Tx { return &Tx{c: c} }
 // object.
 func (tx *Tx) CreateObject(_ context.Context, typ string, params any) (*Object, error) {
 	if typ == "" {
-		return nil, &OpError{Op: "create", Err: fmt.Errorf("%w: empty type", ErrInvalidArgument)}
+		return nil, &OpError{Method: kms.MethodCreate, Err: fmt.Errorf("%w: empty type", ErrInvalidArgument)}
 	}
 	tx.mu.Lock()
 	defer tx.mu.Unlock()
 	if tx.committed {
-		return nil, &OpError{Op: "create", Type: typ, Err: fmt.Errorf("%w: transaction already committed", ErrInvalidArgument)}
+		return nil, &OpError{Method: kms.MethodCreate, Class: typ, Err: fmt.Errorf("%w: transaction already committed", ErrInvalidArgument)}
 	}
 	if tx.c == nil {
-		return nil, &OpError{Op: "create", Type: typ, Err: fmt.Errorf("%w: transaction of no client", ErrInvalidArgument)}
+		return nil, &OpError{Method: kms.MethodCreate, Class: typ, Err: fmt.Errorf("%w: transaction of no client", ErrInvalidArgument)}
 	}
 	i := len(tx.ops)
 	o := &Object{c: tx.c, typ: typ}
-	o.ref.Store(&objRef{id: newref(i), gen: tx.c.sess.Load().gen, tx: tx, index: i})
-	tx.ops = append(tx.ops, txOp{method: "create", typ: typ, payload: params, created: o})
+	o.ref.Store(&objRef{id: kms.NewRef(i), gen: tx.c.sess.Load().gen, tx: tx, index: i})
+	tx.ops = append(tx.ops, txOp{method: kms.MethodCreate, typ: typ, payload: params, created: o})
 	return o, nil
 }
 
@@ -90,29 +100,29 @@ func (tx *Tx) CreateObject(_ context.Context, typ string, params any) (*Object, 
 func (tx *Tx) Invoke(o *Object, operation string, params, result any) error {
 	r, err := o.usable()
 	if err != nil {
-		return &OpError{Op: "invoke", Method: operation, ObjectID: o.safeID(), Err: err}
+		return &OpError{Method: kms.MethodInvoke, Operation: operation, ObjectID: o.safeID(), Err: err}
 	}
 	if r.tx != nil && r.tx != tx {
 		return &OpError{
-			Op: "invoke", Method: operation, ObjectID: r.id,
+			Method: kms.MethodInvoke, Operation: operation, ObjectID: r.id,
 			Err: fmt.Errorf("%w: object is pending in another transaction", ErrInvalidArgument),
 		}
 	}
-	return tx.add(txOp{method: "invoke", target: o, object: r.id, operation: operation, payload: params, result: result})
+	return tx.add(txOp{method: kms.MethodInvoke, target: o, object: r.id, operation: operation, payload: params, result: result})
 }
 
 // invoke is the path of methods called on a pending object.
 func (tx *Tx) invoke(o *Object, operation string, params, result any) error {
-	return tx.add(txOp{method: "invoke", target: o, object: o.ID(), operation: operation, payload: params, result: result})
+	return tx.add(txOp{method: kms.MethodInvoke, target: o, object: o.ID(), operation: operation, payload: params, result: result})
 }
 
 // Release adds a release of o to the transaction.
 func (tx *Tx) Release(o *Object) error {
 	r, err := o.usable()
 	if err != nil {
-		return &OpError{Op: "release", ObjectID: o.safeID(), Err: err}
+		return &OpError{Method: kms.MethodRelease, ObjectID: o.safeID(), Err: err}
 	}
-	return tx.add(txOp{method: "release", target: o, object: r.id})
+	return tx.add(txOp{method: kms.MethodRelease, target: o, object: r.id})
 }
 
 func (tx *Tx) add(op txOp) error {
@@ -120,7 +130,7 @@ func (tx *Tx) add(op txOp) error {
 	defer tx.mu.Unlock()
 	if tx.committed {
 		return &OpError{
-			Op: op.method, Method: op.operation, ObjectID: op.object,
+			Method: op.method, Operation: op.operation, ObjectID: op.object,
 			Err: fmt.Errorf("%w: transaction already committed", ErrInvalidArgument),
 		}
 	}
@@ -133,16 +143,6 @@ func (tx *Tx) Len() int {
 	tx.mu.Lock()
 	defer tx.mu.Unlock()
 	return len(tx.ops)
-}
-
-type txResponse struct {
-	ID     json.RawMessage `json:"id"`
-	Result *valueResult    `json:"result"`
-	Error  *struct {
-		Code    int             `json:"code"`
-		Data    json.RawMessage `json:"data"`
-		Message string          `json:"message"`
-	} `json:"error"`
 }
 
 // Commit sends the transaction and resolves its objects and values. On
@@ -167,29 +167,29 @@ func (tx *Tx) Commit(ctx context.Context) error {
 		f, err := tx.encode(i, op)
 		if err != nil {
 			tx.abandon(ops, 0, err)
-			return &TxError{Index: i, Op: op.method, Method: op.label(), Err: err}
+			return &TxError{Index: i, Method: op.method, Operation: op.operation, Class: op.typ, Err: err}
 		}
 		frames[i] = f
 	}
 	replies, err := tx.send(ctx, ops, frames)
 	if err != nil {
 		tx.abandon(ops, 0, err)
-		return &OpError{Op: "transaction", Err: err}
+		return &OpError{Method: kms.MethodTransaction, Err: err}
 	}
 	for i, op := range ops {
 		if i >= len(replies) {
 			tx.abandon(ops, i, ErrNotCommitted)
-			return &TxError{Index: i, Op: op.method, Method: op.label(), Err: ErrNotCommitted}
+			return &TxError{Index: i, Method: op.method, Operation: op.operation, Class: op.typ, Err: ErrNotCommitted}
 		}
 		rep := replies[i]
 		if rep.Error != nil {
 			e := serverError(rep.Error.Code, rep.Error.Message, rep.Error.Data)
 			tx.abandon(ops, i, fmt.Errorf("%w: %w", ErrNotCommitted, e))
-			return &TxError{Index: i, Op: op.method, Method: op.label(), Err: e}
+			return &TxError{Index: i, Method: op.method, Operation: op.operation, Class: op.typ, Err: e}
 		}
 		if err := tx.settle(op, rep.Result); err != nil {
 			tx.abandon(ops, i+1, ErrNotCommitted)
-			return &TxError{Index: i, Op: op.method, Method: op.label(), Err: err}
+			return &TxError{Index: i, Method: op.method, Operation: op.operation, Class: op.typ, Err: err}
 		}
 	}
 	return nil
@@ -200,23 +200,23 @@ func (tx *Tx) Commit(ctx context.Context) error {
 // request left, the reply is still awaited in the background and every
 // object the transaction created is released, so an abandoned commit
 // leaves nothing on the server.
-func (tx *Tx) send(ctx context.Context, ops []txOp, frames []json.RawMessage) ([]txResponse, error) {
+func (tx *Tx) send(ctx context.Context, ops []txOp, frames []json.RawMessage) ([]kms.TxReply, error) {
 	c := tx.c
 	if err := ctx.Err(); err != nil {
 		return nil, refused(err)
 	}
 	type outcome struct {
-		replies []txResponse
+		replies []kms.TxReply
 		err     error
 	}
 	done := make(chan outcome, 1)
 	callCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.callBudget(ctx))
-	q := &req{c: c, gen: ops[0].gen(tx), ops: frames}
+	q := &req{c: c, gen: ops[0].gen(tx), Params: kms.Params{Operations: frames}}
 	if !c.goOwned(func() {
 		defer cancel()
-		var res valueResult
+		var res kms.ValueResult
 		var o outcome
-		o.err = c.call(callCtx, "transaction", q, &res)
+		o.err = c.call(callCtx, kms.MethodTransaction, q, &res)
 		if o.err == nil {
 			if err := json.Unmarshal(res.Value, &o.replies); err != nil {
 				o.err = &answeredError{err: fmt.Errorf("decoding results: %w", err)}
@@ -246,12 +246,12 @@ func (tx *Tx) send(ctx context.Context, ops []txOp, frames []json.RawMessage) ([
 
 // releaseCreated frees the objects an abandoned commit created, the last
 // created first (children before their pipeline).
-func (tx *Tx) releaseCreated(bg context.Context, ops []txOp, replies []txResponse) {
+func (tx *Tx) releaseCreated(bg context.Context, ops []txOp, replies []kms.TxReply) {
 	c := tx.c
 	for i := min(len(ops), len(replies)) - 1; i >= 0; i-- {
 		var id string
 		rep := replies[i]
-		if ops[i].method != "create" || rep.Error != nil || rep.Result == nil || json.Unmarshal(rep.Result.Value, &id) != nil || id == "" {
+		if ops[i].method != kms.MethodCreate || rep.Error != nil || rep.Result == nil || json.Unmarshal(rep.Result.Value, &id) != nil || id == "" {
 			continue
 		}
 		c.log.Debug("releasing an object whose transaction was abandoned", "object_id", id)
@@ -262,13 +262,6 @@ func (tx *Tx) releaseCreated(bg context.Context, ops []txOp, replies []txRespons
 			c.report(fmt.Errorf("releasing the orphan of an abandoned transaction: %w", err))
 		}
 	}
-}
-
-func (op txOp) label() string {
-	if op.method == "create" {
-		return op.typ
-	}
-	return op.operation
 }
 
 func (op txOp) gen(tx *Tx) uint64 {
@@ -282,44 +275,39 @@ func (op txOp) gen(tx *Tx) uint64 {
 }
 
 // encode writes operation i as the complete JSON-RPC request KMS expects
-// inside a transaction (its id must be its index).
+// inside a transaction (its id is its index).
 func (tx *Tx) encode(i int, op txOp) (json.RawMessage, error) {
-	q := req{c: tx.c, object: op.object, operation: op.operation, typ: op.typ}
+	p := kms.Params{Object: op.object, Operation: op.operation, Type: op.typ}
 	switch op.method {
-	case "create":
-		q.payloadAs, q.payload = "constructorParams", op.payload
-	case "invoke":
-		q.payloadAs, q.payload = "operationParams", op.payload
+	case kms.MethodCreate:
+		p.PayloadAs, p.Payload = kms.ParamConstructorParams, op.payload
+	case kms.MethodInvoke:
+		p.PayloadAs, p.Payload = kms.ParamOperationParams, op.payload
 	}
-	b := []byte(`{"jsonrpc":"2.0","id":`)
-	b = strconv.AppendInt(b, int64(i), 10)
-	b = append(b, `,"method":"`...)
-	b = append(b, op.method...)
-	b = append(b, `","params":`...)
-	b, err := q.AppendParams(b)
+	b, err := kms.AppendTxOp(nil, i, op.method, &p, tx.c.sess.Load().id)
 	if err != nil {
-		return nil, err
+		return nil, paramsError(err)
 	}
-	return append(b, '}'), nil
+	return b, nil
 }
 
 // settle applies one successful operation's result.
-func (tx *Tx) settle(op txOp, res *valueResult) error {
+func (tx *Tx) settle(op txOp, res *kms.ValueResult) error {
 	switch op.method {
-	case "create":
+	case kms.MethodCreate:
 		var id string
 		if res == nil || json.Unmarshal(res.Value, &id) != nil || id == "" {
 			return errors.New("create returned no object id")
 		}
 		old := op.created.ref.Load()
 		op.created.ref.Store(&objRef{id: id, gen: old.gen})
-	case "invoke":
+	case kms.MethodInvoke:
 		if op.result != nil && res != nil && len(res.Value) > 0 && string(res.Value) != "null" {
 			if err := json.Unmarshal(res.Value, op.result); err != nil {
 				return fmt.Errorf("decoding the value of %s: %w", op.operation, err)
 			}
 		}
-	case "release":
+	case kms.MethodRelease:
 		tx.c.subs.endObject(op.target.ID())
 	}
 	return nil

@@ -2,14 +2,17 @@ package kurentotest
 
 import (
 	"encoding/json"
-	"math"
+	"iter"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gokurento/kurento/internal/idl"
+	"github.com/gokurento/kurento/internal/kms"
 )
+
+// This file holds the class knowledge of the fake, from the IDL facts:
+// qualified names, factories, zero values, and creating objects.
 
 // catalog is the class knowledge of the fake, built from the IDL facts.
 type catalog struct {
@@ -54,6 +57,22 @@ func (c *catalog) factory(name string) (*idl.Class, bool) {
 
 func (c *catalog) hasEvent(class, event string) bool {
 	return slices.Contains(c.f.ClassEvents(class), event)
+}
+
+// lineage yields class and its ancestors, most derived first.
+func (c *catalog) lineage(class string) iter.Seq[string] {
+	return func(yield func(string) bool) {
+		for n := class; n != ""; {
+			if !yield(n) {
+				return
+			}
+			cl, ok := c.f.Class(n)
+			if !ok {
+				return
+			}
+			n = cl.Extends
+		}
+	}
 }
 
 // isA reports whether class is name or derives from it.
@@ -151,232 +170,6 @@ func (c *catalog) structFields(name string) []idl.Param {
 	return out
 }
 
-// paramSpec is a parameter to read from a request.
-type paramSpec struct {
-	name     string
-	typ      idl.TypeRef
-	optional bool
-	def      json.RawMessage
-}
-
-func toSpecs(ps []idl.Param) []paramSpec {
-	out := make([]paramSpec, len(ps))
-	for i, p := range ps {
-		out[i] = paramSpec{name: p.Name, typ: p.Type, optional: p.Optional, def: p.Default}
-	}
-	return out
-}
-
-// readParams checks and converts request parameters like KMS's generated
-// unmarshalling code. Object references are looked up (and so referenced)
-// for session sid. Missing optional parameters get their IDL default.
-func (st *state) readParams(sid string, specs []paramSpec, p map[string]any) (map[string]any, *rpcError) {
-	out := make(map[string]any, len(specs))
-	for _, sp := range specs {
-		v, ok := p[sp.name]
-		if !ok || v == nil {
-			if sp.optional {
-				if sp.def != nil {
-					if d, err := decode(sp.def); err == nil {
-						out[sp.name] = d
-					}
-				}
-				continue
-			}
-			return nil, kmsError(codeMarshall, "'"+sp.name+"' parameter should be a "+st.s.cat.kindName(sp.typ))
-		}
-		cv, err := st.convert(sid, sp.name, "parameter", sp.typ, v)
-		if err != nil {
-			return nil, err
-		}
-		out[sp.name] = cv
-	}
-	return out, nil
-}
-
-// convert checks one value against an IDL type. what is "parameter" or
-// "property" (struct fields), for the error message.
-func (st *state) convert(sid, name, what string, t idl.TypeRef, v any) (any, *rpcError) {
-	cat := st.s.cat
-	bad := func() *rpcError {
-		return kmsError(codeMarshall, "'"+name+"' "+what+" should be a "+cat.kindName(t))
-	}
-	switch {
-	case t.List:
-		l, ok := v.([]any)
-		if !ok {
-			return nil, bad()
-		}
-		out := make([]any, len(l))
-		for i, e := range l {
-			ce, err := st.convert(sid, name, what, t.Elem(), e)
-			if err != nil {
-				return nil, err
-			}
-			out[i] = ce
-		}
-		return out, nil
-	case t.Map:
-		m, ok := v.(map[string]any)
-		if !ok {
-			return nil, bad()
-		}
-		out := make(map[string]any, len(m))
-		for k, e := range m {
-			ce, err := st.convert(sid, name, what, t.Elem(), e)
-			if err != nil {
-				return nil, err
-			}
-			out[k] = ce
-		}
-		return out, nil
-	}
-	switch t.Name {
-	case "String":
-		// KMS reads with jsoncpp's asString: numbers and booleans pass.
-		switch x := v.(type) {
-		case string:
-			return x, nil
-		case json.Number:
-			return x.String(), nil
-		case bool:
-			return strconv.FormatBool(x), nil
-		}
-		return nil, bad()
-	case "int", "int64":
-		switch x := v.(type) {
-		case json.Number:
-			f, err := x.Float64()
-			if err != nil {
-				return nil, bad()
-			}
-			if t.Name == "int" && (f > math.MaxInt32 || f < math.MinInt32) {
-				return nil, bad()
-			}
-			if f != math.Trunc(f) {
-				// KMS reads with jsoncpp's asInt: 1.5 passes as 1.
-				return json.Number(strconv.FormatFloat(math.Trunc(f), 'f', -1, 64)), nil
-			}
-			if _, err := x.Int64(); err != nil {
-				return json.Number(x.String()), nil
-			}
-			return x, nil
-		case bool:
-			if x {
-				return json.Number("1"), nil
-			}
-			return json.Number("0"), nil
-		}
-		return nil, bad()
-	case "float", "double":
-		switch x := v.(type) {
-		case json.Number:
-			return x, nil
-		case bool:
-			if x {
-				return json.Number("1"), nil
-			}
-			return json.Number("0"), nil
-		}
-		return nil, bad()
-	case "boolean":
-		switch x := v.(type) {
-		case bool:
-			return x, nil
-		case json.Number:
-			f, err := x.Float64()
-			if err != nil {
-				return nil, bad()
-			}
-			return f != 0, nil
-		}
-		return nil, bad()
-	}
-	if _, ok := cat.f.Class(t.Name); ok {
-		id, ok := v.(string)
-		if !ok {
-			return nil, bad()
-		}
-		o, err := st.lookup(sid, id)
-		if err != nil {
-			return nil, err
-		}
-		if !cat.isA(o.typ, t.Name) {
-			// KMS's cast of the object fails deep inside: a JSON-RPC
-			// internal error, no KMS code.
-			return nil, plainError(-32603, "Unexpected error while processing method: bad_weak_ptr")
-		}
-		return o.id, nil
-	}
-	ct, ok := cat.f.Type(t.Name)
-	if !ok {
-		return v, nil
-	}
-	if ct.Enum {
-		s, ok := v.(string)
-		if !ok {
-			return nil, kmsError(codeMarshall, "'"+ct.Name+"' type should be a string")
-		}
-		if !slices.Contains(ct.Values, s) {
-			return nil, kmsError(codeMarshall, "Invalid value for '"+ct.Name+"'")
-		}
-		return s, nil
-	}
-	m, ok := v.(map[string]any)
-	if !ok {
-		return nil, bad()
-	}
-	typeName := ct.Name
-	module := cat.modulePrefix(ct.Module)
-	if tv, ok := m["__type__"].(string); ok {
-		mod, _ := m["__module__"].(string)
-		sub, found := cat.f.Type(tv)
-		if !found || (mod != "" && cat.modulePrefix(sub.Module) != mod) {
-			return nil, kmsError(codeUnexpected, "Type '"+tv+"' does not exist in module '"+mod+"'")
-		}
-		if !cat.structIsA(tv, ct.Name) {
-			return nil, kmsError(codeUnexpected, "Type '"+tv+"' is not compatible with '"+ct.Name+"'")
-		}
-		typeName, module = sub.Name, cat.modulePrefix(sub.Module)
-	}
-	out := map[string]any{"__module__": module, "__type__": typeName}
-	for _, f := range cat.structFields(typeName) {
-		fv, ok := m[f.Name]
-		if !ok || fv == nil {
-			if f.Default != nil {
-				if d, err := decode(f.Default); err == nil {
-					out[f.Name] = d
-				}
-				continue
-			}
-			if f.Optional {
-				continue
-			}
-			return nil, kmsError(codeMarshall, "'"+f.Name+"' property should be a "+cat.kindName(f.Type))
-		}
-		cv, err := st.convert(sid, f.Name, "property", f.Type, fv)
-		if err != nil {
-			return nil, err
-		}
-		out[f.Name] = cv
-	}
-	return out, nil
-}
-
-func (c *catalog) structIsA(name, base string) bool {
-	for n := name; n != ""; {
-		if n == base {
-			return true
-		}
-		ct, ok := c.f.Type(n)
-		if !ok {
-			return false
-		}
-		n = ct.Extends
-	}
-	return false
-}
-
 // newObject creates an object of a creatable class from its checked
 // constructor parameters.
 func (st *state) newObject(class string, specs []paramSpec, vals map[string]any) *object {
@@ -387,7 +180,6 @@ func (st *state) newObject(class string, specs []paramSpec, vals map[string]any)
 		owners:  make(map[string]bool),
 		props:   make(map[string]any),
 		created: time.Now(),
-		ext:     make(map[string]any),
 	}
 	parentKey := ""
 	for _, sp := range specs {
@@ -410,13 +202,13 @@ func (st *state) newObject(class string, specs []paramSpec, vals map[string]any)
 		if _, ok := o.props[pr.Name]; ok {
 			continue
 		}
-		if v, ok := propertyDefault(class, pr.Name); ok {
+		if v, ok := st.s.behaviours.propertyDefault(class, pr.Name); ok {
 			o.props[pr.Name] = v
 		}
 	}
-	base := newUUID() + "_" + cat.modulePrefix(cl.Module) + "." + class
+	base := kms.OwnID(newUUID(), cat.modulePrefix(cl.Module), class)
 	if o.parent != "" {
-		o.id = o.parent + "/" + base
+		o.id = kms.ChildID(o.parent, base)
 		if p, ok := st.objects[o.parent]; ok {
 			p.children = append(p.children, o.id)
 		}
@@ -426,36 +218,4 @@ func (st *state) newObject(class string, specs []paramSpec, vals map[string]any)
 	st.objects[o.id] = o
 	st.order = append(st.order, o.id)
 	return o
-}
-
-// propertyDefault is the value a new object reports for a property before it
-// is set, as seen on a real KMS 7.3 (real-kms/README.md).
-func propertyDefault(class, prop string) (any, bool) {
-	switch prop {
-	case "maxVideoSendBandwidth":
-		return json.Number("500"), true
-	case "minVideoSendBandwidth", "minVideoRecvBandwidth":
-		return json.Number("100"), true
-	case "maxVideoRecvBandwidth", "maxAudioRecvBandwidth":
-		return json.Number("0"), true
-	case "mtu":
-		return json.Number("1200"), true
-	case "encoderBitrate":
-		return json.Number("300000"), true
-	case "maxEncoderBitrate":
-		return json.Number("2147483647"), true
-	case "stunServerPort":
-		return json.Number("3478"), true
-	case "stunServerAddress", "turnUrl", "networkInterfaces", "externalIPv4", "externalIPv6":
-		return "", true
-	case "mediaState", "connectionState":
-		return "DISCONNECTED", true
-	case "sendTagsInEvents", "latencyStats":
-		return false, true
-	case "state":
-		if class == "PlayerEndpoint" || class == "RecorderEndpoint" {
-			return "STOP", true
-		}
-	}
-	return nil, false
 }

@@ -175,7 +175,7 @@
 //     MediaSessionStarted/Terminated and DataChannelOpened never happen by
 //     themselves (use [Server.Emit]); isMediaTranscoding answers false,
 //     getStats null (as KMS does without media), getVideoInfo and
-//     getPosition zero values; setPosition fails (40700 "Seek fails", as
+//     getPosition zero values; setPosition fails (40700 kms.MsgSeekFails, as
 //     on KMS) unless the player plays, and then does nothing.
 //   - ICE and DTLS: the candidates are made up (127.0.0.1, random ports);
 //     the ICE events after CONNECTING (CONNECTED, NewCandidatePairSelected,
@@ -255,6 +255,30 @@
 // answers against the fake, which must match byte for byte;
 // testdata/k_wire.frames.txt is that recording, replayed in every test run. The program cmd/kurento-fake
 // serves this fake on a real port for clients in other languages.
+//
+// # How it is built
+//
+// Every request frame goes through the same steps (request.go): it is
+// decoded and its envelope checked, answered from the reply cache if it
+// repeats an earlier request, matched against the reactions a test
+// installed, executed, and its reply encoded and delivered. The
+// protocol's facts (method and member names, error codes with their type
+// names and messages, newref, accessor naming) come from the SDK's
+// protocol core, the class knowledge from the IDL facts. Executing a
+// method reads its protocol parameters once into typed values and checks
+// the IDL-typed ones (params.go) as KMS does.
+//
+// What the server does beyond storing property values is split into
+// behaviours, one file each: SDP negotiation (sdp.go), ICE (ice.go), RTP
+// endpoints (rtpendpoint.go), players (player.go) and recorders
+// (recorder.go), hubs (hub.go), element connections (element.go), media
+// flow (flow.go), the ServerManager (servermanager.go) and so on. Each
+// server assembles its own table of them when it starts; objects keep
+// typed state per behaviour, and servers share nothing, so any number of
+// fakes run side by side in one test binary. With [WithMedia], media.go
+// joins the behaviours to the media engine (internal/media): each
+// behaviour names the engine nodes of its elements and handles the
+// engine events that concern it.
 //
 // # Concurrency
 //

@@ -4,6 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+
+	"github.com/gokurento/kurento/internal/kms"
+	"github.com/gokurento/kurento/kurentotest/internal/media"
 )
 
 // This file models media flow without media. A source of flow is a
@@ -28,7 +31,15 @@ type flowKey struct {
 	dir       flowDir
 }
 
-var flowTypes = []string{"AUDIO", "VIDEO"}
+// flowTypes are the media types that flow.
+func flowTypes() []string { return []string{"AUDIO", "VIDEO"} }
+
+func flowBehaviour() behaviour {
+	return behaviour{name: "media flow", ops: opsOf("MediaElement", map[string]opFunc{
+		"isMediaFlowingIn":  flowCheck(flowIn),
+		"isMediaFlowingOut": flowCheck(flowOut),
+	})}
+}
 
 // carrying reports whether media of type mt is available inside element id.
 func (st *state) carrying(id, mt string) bool {
@@ -47,7 +58,7 @@ func (st *state) propagate(ids ...string) {
 		queue = queue[1:]
 		type arrival struct{ sink, mt string }
 		var arrivals []arrival
-		for _, mt := range flowTypes {
+		for _, mt := range flowTypes() {
 			if !st.carrying(id, mt) {
 				continue
 			}
@@ -85,11 +96,10 @@ func (st *state) emitFlow(id, event, mt string) {
 	st.emit(id, event, map[string]any{"state": "FLOWING", "padName": "default", "mediaType": mt})
 }
 
-// mediaArrived lets an element react to incoming media.
+// mediaArrived lets an element react to incoming media, through the
+// media arrival hooks of the behaviours.
 func (st *state) mediaArrived(o *object) {
-	if o.typ == "RecorderEndpoint" {
-		st.recorderMediaArrived(o)
-	}
+	st.s.behaviours.arrived(st, o)
 }
 
 func flowCheck(dir flowDir) opFunc {
@@ -100,7 +110,7 @@ func flowCheck(dir flowDir) opFunc {
 			if dir == flowOut {
 				what = "MediaFlowingOut"
 			}
-			return nil, kmsError(codeIllegalParam, "Media type DATA is not supported for "+what)
+			return nil, kmsError(kms.CodeIllegalParam, "Media type DATA is not supported for "+what)
 		}
 		return x.st.flows[flowKey{x.obj.id, mt, dir}], nil
 	}
@@ -149,7 +159,7 @@ func (s *Server) SimulateMediaFlow(objectID string) error {
 	st.emit(o.id, "ConnectionStateChanged", map[string]any{"oldState": "DISCONNECTED", "newState": "CONNECTED"})
 	o.props["mediaState"] = "CONNECTED"
 	st.emit(o.id, "MediaStateChanged", map[string]any{"oldState": "DISCONNECTED", "newState": "CONNECTED"})
-	for _, mt := range flowTypes {
+	for _, mt := range flowTypes() {
 		if !sd.hasKind(mt) {
 			continue
 		}
@@ -170,4 +180,60 @@ func (s *sdpState) hasKind(mt string) bool {
 		}
 	}
 	return false
+}
+
+// ---- with real media ([WithMedia]) ----
+
+// setMediaState moves connectionState and mediaState, with their events;
+// a session that started media ends with MediaSessionTerminated.
+func (st *state) setMediaState(o *object, state string) {
+	old, _ := o.props["mediaState"].(string)
+	if old == "" {
+		old = "DISCONNECTED"
+	}
+	if old == state {
+		return
+	}
+	o.props["connectionState"] = state
+	st.emit(o.id, "ConnectionStateChanged", map[string]any{"oldState": old, "newState": state})
+	o.props["mediaState"] = state
+	st.emit(o.id, "MediaStateChanged", map[string]any{"oldState": old, "newState": state})
+	if state == "DISCONNECTED" && o.session != nil && o.session.started {
+		o.session.started = false
+		st.emit(o.id, "MediaSessionTerminated", nil)
+	}
+}
+
+// mediaSession is the media session of a BaseRtpEndpoint with real media:
+// started with the first packet from the peer, terminated when the
+// transport goes.
+type mediaSession struct {
+	started bool
+}
+
+func (st *state) mediaFlow(o *object, ev media.Event) {
+	dir, name := flowIn, "MediaFlowInStateChanged"
+	if ev.Type == media.EventFlowOut {
+		dir, name = flowOut, "MediaFlowOutStateChanged"
+	}
+	mt := ev.Kind.String()
+	k := flowKey{o.id, mt, dir}
+	if st.flows[k] == ev.Flowing {
+		return
+	}
+	state := "NOT_FLOWING"
+	if ev.Flowing {
+		st.flows[k] = true
+		state = "FLOWING"
+	} else {
+		delete(st.flows, k)
+	}
+	if dir == flowIn && ev.Flowing && st.s.cat.isA(o.typ, "BaseRtpEndpoint") && (o.session == nil || !o.session.started) {
+		o.session = &mediaSession{started: true}
+		st.emit(o.id, "MediaSessionStarted", nil)
+	}
+	st.emit(o.id, name, map[string]any{"state": state, "padName": "default", "mediaType": mt})
+	if dir == flowIn && ev.Flowing {
+		st.mediaArrived(o)
+	}
 }

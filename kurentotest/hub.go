@@ -1,39 +1,45 @@
 package kurentotest
 
 import (
-	"fmt"
-	"strings"
+	"slices"
+
+	"github.com/gokurento/kurento/internal/kms"
+	"github.com/gokurento/kurento/kurentotest/internal/media"
 )
 
-// This file checks the hub operations (the ports they name must belong to
-// the hub) and answers getGstreamerDot with a plausible graph.
+// This file holds the hubs: their operations (which check, as KMS does,
+// what they check: Mixer's ports must belong to it), the port connections
+// they keep, and the routes these give the media engine.
 
-func init() {
+func hubBehaviour() behaviour {
+	var ops []classOp
 	// A real KMS's Dispatcher connects HubPorts of any hub (it fails, 40004
 	// "Can not connect ports", only when GStreamer cannot link them).
-	registerOps("Dispatcher", map[string]opFunc{
+	ops = append(ops, opsOf("Dispatcher", map[string]opFunc{
 		// Any hub's ports: the link is kept for the media engine.
 		"connect": func(x *invocation) (any, *rpcError) {
 			setHubLink(x.obj, hubLink{source: x.str("source"), sink: x.str("sink")})
 			return nil, nil
 		},
-	})
-	registerOps("DispatcherOneToMany", map[string]opFunc{
+	})...)
+	ops = append(ops, opsOf("DispatcherOneToMany", map[string]opFunc{
 		// A real KMS takes a HubPort of another hub as source.
 		"setSource": func(x *invocation) (any, *rpcError) {
-			x.obj.ext["source"] = x.str("source")
+			hs := hubOf(x.obj)
+			hs.source, hs.hasSource = x.str("source"), true
 			return nil, nil
 		},
 		"removeSource": func(x *invocation) (any, *rpcError) {
-			delete(x.obj.ext, "source")
+			hs := hubOf(x.obj)
+			hs.source, hs.hasSource = "", false
 			return nil, nil
 		},
-	})
+	})...)
 	mixer := func(connect bool) opFunc {
 		return func(x *invocation) (any, *rpcError) {
 			mt := x.str("media")
 			if mt != "AUDIO" && mt != "VIDEO" {
-				return nil, kmsError(codeUnsupportedMediaType, "Invalid media type")
+				return nil, kmsError(kms.CodeUnsupportedMediaType, kms.MsgInvalidMediaType)
 			}
 			if err := x.ownPorts("source", "sink"); err != nil {
 				return nil, err
@@ -47,22 +53,19 @@ func init() {
 			return nil, nil
 		}
 	}
-	registerOps("Mixer", map[string]opFunc{"connect": mixer(true), "disconnect": mixer(false)})
-	registerOps("AlphaBlending", map[string]opFunc{
+	ops = append(ops, opsOf("Mixer", map[string]opFunc{"connect": mixer(true), "disconnect": mixer(false)})...)
+	ops = append(ops, opsOf("AlphaBlending", map[string]opFunc{
 		// A real KMS takes a HubPort of another hub as master.
 		"setMaster": func(*invocation) (any, *rpcError) { return nil, nil },
 		// A real KMS takes a HubPort of another hub here too.
 		"setPortProperties": func(*invocation) (any, *rpcError) { return nil, nil },
-	})
-	dot := func(x *invocation) (any, *rpcError) { return x.st.gstreamerDot(x.obj), nil }
-	registerOps("Hub", map[string]opFunc{"getGstreamerDot": dot})
-	registerOps("MediaPipeline", map[string]opFunc{"getGstreamerDot": dot})
-	registerOps("MediaElement", map[string]opFunc{
-		"getGstreamerDot": dot,
-		"getElementGstreamerDot": func(x *invocation) (any, *rpcError) {
-			return x.st.gstreamerDot(x.obj), nil
-		},
-	})
+	})...)
+	return behaviour{
+		name:        "hubs",
+		ops:         ops,
+		engineNodes: []engineNode{{class: "HubPort", add: (*media.Engine).AddHubPort}},
+		routes:      []routeHook{{class: "Hub", fn: (*state).hubRoutes}},
+	}
 }
 
 // ownPorts checks that the HubPort parameters name ports of this hub.
@@ -71,50 +74,96 @@ func (x *invocation) ownPorts(params ...string) *rpcError {
 		id := x.str(p)
 		port, ok := x.st.objects[id]
 		if !ok {
-			return kmsError(codeObjectNotFound, "Object '"+id+"' not found")
+			return kmsError(kms.CodeObjectNotFound, kms.MsgObjectNotFound(id))
 		}
 		if port.typ != "HubPort" || port.parent != x.obj.id {
-			return kmsError(codeConnect, "HubPort '"+id+"' does not belong to hub '"+x.obj.id+"'")
+			return kmsError(kms.CodeConnect, "HubPort '"+id+"' does not belong to hub '"+x.obj.id+"'")
 		}
 	}
 	return nil
 }
 
-// gstreamerDot draws the object and its descendants as boxes, and the
-// media links between them.
-func (st *state) gstreamerDot(o *object) string {
-	var b strings.Builder
-	name := func(id string) string {
-		return strings.ReplaceAll(id[strings.LastIndexByte(id, '/')+1:], "-", "_")
+// hubRoutes joins a hub's ports: Dispatcher and Mixer as connected,
+// DispatcherOneToMany from its source to every other port, Composite and
+// AlphaBlending from every port to every other one (each output takes one
+// input at a time: no mixing).
+func (st *state) hubRoutes(h *object) []media.Route {
+	var ports []string
+	for _, c := range h.children {
+		if o, ok := st.objects[c]; ok && o.typ == "HubPort" {
+			ports = append(ports, c)
+		}
 	}
-	fmt.Fprintf(&b, "digraph pipeline {\n  rankdir=LR;\n  fontname=\"sans\";\n  fontsize=\"10\";\n  labelloc=t;\n  nodesep=.1;\n  ranksep=.2;\n")
-	fmt.Fprintf(&b, "  label=\"<%s>\\n%s\\n[>]\";\n", o.typ, name(o.id))
-	fmt.Fprintf(&b, "  node [style=\"filled,rounded\", shape=box, fontsize=\"9\", fontname=\"sans\", margin=\"0.0,0.0\"];\n")
-	fmt.Fprintf(&b, "  edge [labelfontsize=\"6\", fontsize=\"9\", fontname=\"monospace\"];\n\n")
-	in := map[string]bool{o.id: true}
-	var walk func(id string, depth int)
-	walk = func(id string, depth int) {
-		x, ok := st.objects[id]
-		if !ok {
+	var rs []media.Route
+	add := func(src, sink string, kinds ...media.Kind) {
+		if src == sink || !slices.Contains(ports, src) || !slices.Contains(ports, sink) {
 			return
 		}
-		in[id] = true
-		fmt.Fprintf(&b, "%s\"%s\" [label=\"%s\\n[>]\", fillcolor=\"#aaffaa\"];\n", strings.Repeat("  ", depth), name(id), x.typ)
-		for _, c := range x.children {
-			walk(c, depth+1)
+		for _, k := range kinds {
+			rs = append(rs, media.Route{Source: src, Sink: sink, Kind: k, Hub: true})
 		}
 	}
-	if len(o.children) == 0 {
-		walk(o.id, 1)
-	}
-	for _, c := range o.children {
-		walk(c, 1)
-	}
-	for _, l := range st.links {
-		if in[l.source] && in[l.sink] {
-			fmt.Fprintf(&b, "  \"%s\" -> \"%s\" [label=\"%s\"];\n", name(l.source), name(l.sink), strings.ToLower(l.mediaType))
+	switch h.typ {
+	case "Dispatcher", "Mixer":
+		for _, r := range hubLinks(h) {
+			if r.kind == "" {
+				add(r.source, r.sink, media.Audio, media.Video)
+			} else if k, ok := mediaKind(r.kind); ok {
+				add(r.source, r.sink, k)
+			}
+		}
+	case "DispatcherOneToMany":
+		if hs := hubOf(h); hs.hasSource {
+			src := hs.source
+			for _, p := range ports {
+				add(src, p, media.Audio, media.Video)
+			}
+		}
+	default:
+		for _, a := range ports {
+			for _, b := range ports {
+				add(a, b, media.Audio, media.Video)
+			}
 		}
 	}
-	b.WriteString("}\n")
-	return b.String()
+	return rs
+}
+
+// hubLink is a port-to-port connection made by Dispatcher.connect or
+// Mixer.connect (kind "" for both media types).
+type hubLink struct{ source, sink, kind string }
+
+// hubState is what a hub's operations set: its port connections
+// (Dispatcher, Mixer) and its source port (DispatcherOneToMany).
+type hubState struct {
+	links     []hubLink
+	source    string
+	hasSource bool
+}
+
+func hubOf(h *object) *hubState {
+	if h.hub == nil {
+		h.hub = &hubState{}
+	}
+	return h.hub
+}
+
+func hubLinks(h *object) []hubLink {
+	if h.hub == nil {
+		return nil
+	}
+	return h.hub.links
+}
+
+// setHubLink records a hub connection; a sink takes one source per kind.
+func setHubLink(h *object, l hubLink) {
+	hs := hubOf(h)
+	hs.links = append(slices.DeleteFunc(hs.links, func(o hubLink) bool {
+		return o.sink == l.sink && (o.kind == l.kind || o.kind == "" || l.kind == "")
+	}), l)
+}
+
+func removeHubLink(h *object, l hubLink) {
+	hs := hubOf(h)
+	hs.links = slices.DeleteFunc(hs.links, func(o hubLink) bool { return o == l })
 }

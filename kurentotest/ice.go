@@ -1,10 +1,15 @@
 package kurentotest
 
 import (
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/gokurento/kurento/internal/kms"
+	"github.com/gokurento/kurento/kurentotest/internal/media"
 )
 
 // This file holds the ICE behaviour of WebRtcEndpoint, following
@@ -15,9 +20,9 @@ import (
 // IceGatheringDone. The first remote candidate of a negotiated, gathering
 // endpoint brings IceComponentStateChanged CONNECTING. The rest (CONNECTED,
 // pair selection, media) needs a peer and is scripted with
-// [Server.SimulateMediaFlow].
-
-const iceKey = "ice"
+// [Server.SimulateMediaFlow]. With [WithMedia] the WebRTC transport of the
+// media engine gathers and connects for real, and its events come here.
+// Data channel operations are checked here too.
 
 type iceState struct {
 	// requested: gatherCandidates was called after negotiation; gathered:
@@ -33,16 +38,23 @@ type iceState struct {
 }
 
 func iceOf(o *object) *iceState {
-	s, ok := o.ext[iceKey].(*iceState)
-	if !ok {
-		s = &iceState{local: map[int]string{}}
-		o.ext[iceKey] = s
+	if o.ice == nil {
+		o.ice = &iceState{local: map[int]string{}}
 	}
-	return s
+	return o.ice
 }
 
-func init() {
-	registerOps("WebRtcEndpoint", map[string]opFunc{
+func iceBehaviour() behaviour {
+	return behaviour{name: "ICE", defaults: []propertyDefault{
+		{class: "WebRtcEndpoint", prop: "stunServerPort", value: json.Number("3478")},
+		{class: "WebRtcEndpoint", prop: "stunServerAddress", value: ""},
+		{class: "WebRtcEndpoint", prop: "turnUrl", value: ""},
+		{class: "WebRtcEndpoint", prop: "networkInterfaces", value: ""},
+		{class: "WebRtcEndpoint", prop: "externalIPv4", value: ""},
+		{class: "WebRtcEndpoint", prop: "externalIPv6", value: ""},
+	}, transports: []transport{{
+		class: "WebRtcEndpoint", answer: webrtcAnswer, offer: webrtcOffer, answered: webrtcAnswered,
+	}}, ops: opsOf("WebRtcEndpoint", map[string]opFunc{
 		"gatherCandidates":  gatherCandidates,
 		"createDataChannel": dataChannelOp,
 		"closeDataChannel":  dataChannelOp,
@@ -50,7 +62,7 @@ func init() {
 		"getICECandidatePairs": func(x *invocation) (any, *rpcError) {
 			return append([]any{}, iceOf(x.obj).pairs...), nil
 		},
-	})
+	})}
 }
 
 // dataChannelOp refuses data channel operations on an endpoint made
@@ -58,7 +70,7 @@ func init() {
 // opens without a peer).
 func dataChannelOp(x *invocation) (any, *rpcError) {
 	if !boolProp(x.obj, "useDataChannels") {
-		return nil, kmsError(codeOperationNotSupported, "Data channels are not supported")
+		return nil, kmsError(kms.CodeOperationNotSupported, kms.MsgDataChannelsDisabled)
 	}
 	return nil, nil
 }
@@ -241,4 +253,122 @@ func wellFormedCandidate(c string) bool {
 		}
 	}
 	return true
+}
+
+// ---- with real media ([WithMedia]) ----
+
+// webrtcAnswer gives a WebRtcEndpoint that answered an offer its WebRTC
+// transport; the answer comes back with the SSRCs the transport sends
+// with.
+func webrtcAnswer(st *state, o *object, offer, answer string) string {
+	s, c := sdpOf(o), st.certificate()
+	a, err := st.s.media.AddWebRTC(o.id, media.WebRTCConfig{
+		Offer: offer, Answer: answer, Ufrag: s.ufrag, Pwd: s.pwd, Key: c.key, Certificate: c.cert,
+	})
+	if err != nil {
+		st.s.log.Warn("kurentotest: no media for this endpoint", "object", o.id, "err", err)
+		return answer
+	}
+	return a
+}
+
+// webrtcOffer gives a WebRtcEndpoint that generated an offer its WebRTC
+// transport; the offer comes back with the SSRCs its senders use.
+func webrtcOffer(st *state, o *object, offer string) string {
+	s, c := sdpOf(o), st.certificate()
+	out, err := st.s.media.AddWebRTCOffer(o.id, media.WebRTCConfig{
+		Offer: offer, Ufrag: s.ufrag, Pwd: s.pwd, Key: c.key, Certificate: c.cert,
+	})
+	if err != nil {
+		st.s.log.Warn("kurentotest: no media for this endpoint", "object", o.id, "err", err)
+		return offer
+	}
+	return out
+}
+
+// webrtcAnswered completes the transport of a WebRtcEndpoint whose offer
+// was answered.
+func webrtcAnswered(st *state, o *object, _, answer string) {
+	if err := st.s.media.WebRTCAnswer(o.id, answer); err != nil {
+		st.s.log.Warn("kurentotest: no media for this endpoint", "object", o.id, "err", err)
+	}
+}
+
+// mediaGather starts reporting real candidates; false when the endpoint
+// has no transport (the made-up candidates are used then).
+func (st *state) mediaGather(o *object) bool {
+	eng := st.s.media
+	if eng == nil || !slices.Contains(eng.Nodes(), o.id) || !st.s.cat.isA(o.typ, "WebRtcEndpoint") {
+		return false
+	}
+	for comp := 1; comp <= 2; comp++ {
+		st.emit(o.id, "IceComponentStateChanged", map[string]any{
+			"streamId": 1, "componentId": comp, "state": "GATHERING",
+		})
+	}
+	eng.Gather(o.id)
+	return true
+}
+
+// mediaCandidate hands a remote candidate to the transport; false when
+// the endpoint has none.
+func (st *state) mediaCandidate(o *object, c map[string]any) bool {
+	eng := st.s.media
+	if eng == nil || !st.s.cat.isA(o.typ, "WebRtcEndpoint") || !slices.Contains(eng.Nodes(), o.id) {
+		return false
+	}
+	cand, _ := c["candidate"].(string)
+	mid, _ := c["sdpMid"].(string)
+	idx, _ := c["sdpMLineIndex"].(float64)
+	eng.AddRemoteCandidate(o.id, cand, mid, int(idx))
+	return true
+}
+
+// transportEvent turns an event of a WebRtcEndpoint's transport (ICE,
+// DTLS) into the Kurento events and state a real KMS shows.
+func (st *state) transportEvent(o *object, ev media.Event) {
+	switch ev.Type {
+	case media.EventCandidate:
+		ice := iceOf(o)
+		if ice.local[1] == "" {
+			ice.local[1] = ev.Candidate
+		}
+		st.emit(o.id, "IceCandidateFound", map[string]any{"candidate": iceCandidate(ev.Candidate, ev.Mid, ev.MLineIndex)})
+	case media.EventGatheringDone:
+		st.emit(o.id, "IceGatheringDone", nil)
+	case media.EventICEState:
+		ice := iceOf(o)
+		st.emit(o.id, "IceComponentStateChanged", map[string]any{"streamId": 1, "componentId": 1, "state": ev.State})
+		switch ev.State {
+		case "CONNECTING":
+			ice.connecting = true
+		case "CONNECTED":
+			ice.connected = true
+		case "FAILED":
+			st.setMediaState(o, "DISCONNECTED")
+		}
+	case media.EventPairSelected:
+		pair := map[string]any{
+			"__module__":      "kurento",
+			"__type__":        "IceCandidatePair",
+			"componentId":     1,
+			"localCandidate":  ev.Local,
+			"remoteCandidate": ev.Remote,
+			"streamId":        "1",
+		}
+		ice := iceOf(o)
+		ice.pairs = append(ice.pairs, pair)
+		st.emit(o.id, "NewCandidatePairSelected", map[string]any{"candidatePair": pair})
+	case media.EventDTLSState:
+		st.emit(o.id, "DtlsConnectionStateChange", map[string]any{
+			"streamId": "1", "componentId": "1", "connectionId": "1", "state": ev.State,
+		})
+		switch ev.State {
+		case "CONNECTED":
+			st.setMediaState(o, "CONNECTED")
+		case "FAILED", "CLOSED":
+			st.setMediaState(o, "DISCONNECTED")
+		}
+	default: // the other events are not the transport's
+	}
 }

@@ -1,46 +1,33 @@
 package kurentotest
 
-import (
-	"encoding/base64"
-	"encoding/json"
-	"strconv"
-	"strings"
-)
+import "github.com/gokurento/kurento/internal/kms"
 
-const newrefPrefix = "newref:"
-
-// sessionOrNew returns the request's session id or makes up a new one, as
-// KMS does for create, invoke, describe, subscribe, release, transaction
-// and connect.
-func sessionOrNew(p map[string]any) string {
-	if s, ok := p["sessionId"].(string); ok {
-		return s
-	}
-	return newUUID()
-}
+// This file executes the methods of the protocol other than invoke
+// (invoke.go) and transaction (transaction.go): sessions, create,
+// describe, subscriptions, release and references.
 
 func result(sid string, value any, withValue bool) map[string]any {
-	m := map[string]any{"sessionId": sid}
+	m := map[string]any{kms.ParamSessionID: sid}
 	if withValue {
-		m["value"] = value
+		m[kms.ResultValue] = value
 	}
 	return m
 }
 
-func (st *state) ping(_ *callCtx, p map[string]any) (any, *rpcError) {
+func (st *state) ping(_ *callCtx, a *args) (any, *rpcError) {
 	m := map[string]any{"value": "pong"}
-	if s, ok := p["sessionId"].(string); ok {
-		m["sessionId"] = s
+	if a.hasSession {
+		m["sessionId"] = a.session
 	}
 	return m, nil
 }
 
-func (st *state) connect(_ *callCtx, p map[string]any) (any, *rpcError) {
-	sid, ok := p["sessionId"].(string)
-	if ok {
+func (st *state) connect(_ *callCtx, a *args) (any, *rpcError) {
+	sid := a.session
+	if a.hasSession {
 		ss, known := st.sessions[sid]
 		if !known {
-			return nil, kmsError(codeInvalidSession, "Invalid session")
+			return nil, kmsError(kms.CodeInvalidSession, kms.MsgInvalidSession)
 		}
 		ss.inUse = true
 	} else {
@@ -49,33 +36,29 @@ func (st *state) connect(_ *callCtx, p map[string]any) (any, *rpcError) {
 	return map[string]any{"serverId": st.serverID, "sessionId": sid}, nil
 }
 
-func (st *state) create(_ *callCtx, p map[string]any) (any, *rpcError) {
-	typ, _, err := getString(p, "type", true)
-	if err != nil {
-		return nil, err
-	}
-	sid := sessionOrNew(p)
+func (st *state) create(_ *callCtx, a *args) (any, *rpcError) {
+	typ := a.Type
+	sid := a.sessionOrNew()
 	cls, ok := st.s.cat.factory(typ)
 	if !ok {
-		return nil, kmsError(codeNotAvailable, "Factory '"+typ+"' not found")
+		return nil, kmsError(kms.CodeNotAvailable, kms.MsgFactoryNotFound(typ))
 	}
 	var ctorParams []paramSpec
 	if cls.Constructor != nil {
 		ctorParams = toSpecs(cls.Constructor.Params)
 	}
-	cpv, has := p["constructorParams"]
-	cp, isObj := cpv.(map[string]any)
+	cp := a.constructorParams
 	switch {
-	case has && cpv != nil && !isObj:
-		return nil, kmsError(codeMarshall, "'constructorParams' should be an object")
-	case len(ctorParams) > 0 && !isObj:
-		return nil, kmsError(codeMarshall, "'constructorParams' is required")
+	case cp.notObject:
+		return nil, kmsError(kms.CodeMarshall, kms.MsgConstructorParamsObj)
+	case len(ctorParams) > 0 && cp.m == nil:
+		return nil, kmsError(kms.CodeMarshall, kms.MsgConstructorParamsReq)
 	}
-	vals, err := st.readParams(sid, ctorParams, cp)
+	vals, err := st.readParams(sid, ctorParams, cp.m)
 	if err != nil {
 		return nil, err
 	}
-	if err := checkSDES(vals["crypto"]); cls.Name == "RtpEndpoint" && err != nil {
+	if err := st.s.behaviours.checkCreate(cls.Name, vals); err != nil {
 		return nil, err
 	}
 	o := st.newObject(cls.Name, ctorParams, vals)
@@ -84,45 +67,31 @@ func (st *state) create(_ *callCtx, p map[string]any) (any, *rpcError) {
 	return result(sid, o.id, true), nil
 }
 
-func (st *state) describe(_ *callCtx, p map[string]any) (any, *rpcError) {
-	id, _, err := getString(p, "object", true)
-	if err != nil {
-		return nil, err
-	}
-	sid := sessionOrNew(p)
+func (st *state) describe(_ *callCtx, a *args) (any, *rpcError) {
+	id := a.Object
+	sid := a.sessionOrNew()
 	o, err := st.lookup(sid, id)
 	if err != nil {
 		return nil, err
 	}
 	cat := st.s.cat
-	h := []any{}
+	h := []string{}
 	for _, a := range cat.f.Hierarchy(o.typ) {
 		h = append(h, cat.qualified(a))
 	}
-	return map[string]any{
-		"hierarchy":     h,
-		"qualifiedType": cat.qualified(o.typ),
-		"sessionId":     sid,
-		"type":          o.typ,
-	}, nil
+	return kms.DescribeResult{Hierarchy: h, QualifiedType: cat.qualified(o.typ), SessionID: sid, Type: o.typ}, nil
 }
 
-func (st *state) subscribe(_ *callCtx, p map[string]any) (any, *rpcError) {
-	id, _, err := getString(p, "object", true)
-	if err != nil {
-		return nil, err
-	}
-	ev, _, err := getString(p, "type", true)
-	if err != nil {
-		return nil, err
-	}
-	sid := sessionOrNew(p)
+func (st *state) subscribe(_ *callCtx, a *args) (any, *rpcError) {
+	id := a.Object
+	ev := a.Type
+	sid := a.sessionOrNew()
 	o, err := st.lookup(sid, id)
 	if err != nil {
 		return nil, err
 	}
 	if !st.s.cat.hasEvent(o.typ, ev) {
-		return nil, kmsError(codeEventNotSupported, "Event '"+ev+"' not supported")
+		return nil, kmsError(kms.CodeEventNotSupported, kms.MsgEventNotSupported(ev))
 	}
 	sub := newUUID()
 	k := subKey{session: sid, object: o.id, event: ev}
@@ -136,19 +105,10 @@ func (st *state) subscribe(_ *callCtx, p map[string]any) (any, *rpcError) {
 	return result(sid, sub, true), nil
 }
 
-func (st *state) unsubscribe(_ *callCtx, p map[string]any) (any, *rpcError) {
-	id, _, err := getString(p, "object", true)
-	if err != nil {
-		return nil, err
-	}
-	sub, _, err := getString(p, "subscription", true)
-	if err != nil {
-		return nil, err
-	}
-	sid, _, err := getString(p, "sessionId", true)
-	if err != nil {
-		return nil, err
-	}
+func (st *state) unsubscribe(_ *callCtx, a *args) (any, *rpcError) {
+	id := a.Object
+	sub := a.Subscription
+	sid := a.session
 	if k, ok := st.subByID[sub]; ok && k.session == sid && k.object == id {
 		delete(st.subByID, sub)
 		h := st.subs[k]
@@ -165,224 +125,45 @@ func (st *state) unsubscribe(_ *callCtx, p map[string]any) (any, *rpcError) {
 	return result(sid, nil, false), nil
 }
 
-func (st *state) releaseMethod(_ *callCtx, p map[string]any) (any, *rpcError) {
-	id, _, err := getString(p, "object", true)
-	if err != nil {
-		return nil, err
-	}
-	sid := sessionOrNew(p)
+func (st *state) releaseMethod(_ *callCtx, a *args) (any, *rpcError) {
+	id := a.Object
+	sid := a.sessionOrNew()
 	st.release(id)
 	return result(sid, nil, false), nil
 }
 
-func (st *state) keepAlive(_ *callCtx, p map[string]any) (any, *rpcError) {
-	sid, _, err := getString(p, "sessionId", true)
-	if err != nil {
-		return nil, err
-	}
+func (st *state) keepAlive(_ *callCtx, a *args) (any, *rpcError) {
+	sid := a.session
 	ss, ok := st.sessions[sid]
 	if !ok {
-		return nil, kmsError(codeInvalidSession, "Invalid session")
+		return nil, kmsError(kms.CodeInvalidSession, kms.MsgInvalidSession)
 	}
 	ss.inUse = true
 	return result(sid, nil, false), nil
 }
 
-func (st *state) refMethod(_ *callCtx, p map[string]any) (any, *rpcError) {
-	id, _, err := getString(p, "object", true)
-	if err != nil {
-		return nil, err
-	}
-	sid, _, err := getString(p, "sessionId", true)
-	if err != nil {
-		return nil, err
-	}
+func (st *state) refMethod(_ *callCtx, a *args) (any, *rpcError) {
+	id := a.Object
+	sid := a.session
 	if _, err := st.lookup(sid, id); err != nil {
 		return nil, err
 	}
 	return result(sid, nil, false), nil
 }
 
-func (st *state) unrefMethod(_ *callCtx, p map[string]any) (any, *rpcError) {
-	id, _, err := getString(p, "object", true)
-	if err != nil {
-		return nil, err
-	}
-	sid, _, err := getString(p, "sessionId", true)
-	if err != nil {
-		return nil, err
-	}
+func (st *state) unrefMethod(_ *callCtx, a *args) (any, *rpcError) {
+	id := a.Object
+	sid := a.session
 	st.unref(sid, id)
 	return result(sid, nil, false), nil
 }
 
-func (st *state) closeSession(_ *callCtx, p map[string]any) (any, *rpcError) {
-	sid, _, err := getString(p, "sessionId", true)
-	if err != nil {
-		return nil, err
-	}
-	rel, err := getBool(p, "release")
-	if err != nil {
-		return nil, err
-	}
-	if rel {
+func (st *state) closeSession(_ *callCtx, a *args) (any, *rpcError) {
+	sid := a.session
+	if a.Release {
 		st.releaseSession(sid)
 	} else {
 		st.unrefSession(sid)
 	}
 	return nil, nil
-}
-
-// transaction runs operations in order, with newref substitution, stopping
-// at the first failure and rolling nothing back.
-func (st *state) transaction(cx *callCtx, p map[string]any) (any, *rpcError) {
-	opsv, ok := p["operations"]
-	if !ok || opsv == nil {
-		return nil, paramRequired("operations")
-	}
-	ops, ok := opsv.([]any)
-	if !ok {
-		return nil, paramKind("operations", "an array")
-	}
-	sid := sessionOrNew(p)
-	responses := []any{}
-	values := map[int]any{}
-	for i, opv := range ops {
-		op, ok := opv.(map[string]any)
-		if !ok {
-			// KMS reads the operation's fields without checking it is an
-			// object: jsoncpp throws.
-			return nil, plainError(-32603, "Unexpected error while processing method: in Json::Value::resolveReference(key, end): requires objectValue")
-		}
-		idv := op["id"]
-		if !isIndex(idv, i) {
-			// KMS names the expected index twice, not the id it got.
-			return nil, kmsError(codeMalformedTransaction,
-				"Id of request '"+strconv.Itoa(i)+"' should be '"+strconv.Itoa(i)+"'")
-		}
-		method, _ := op["method"].(string)
-		if ver, _ := op["jsonrpc"].(string); ver != "2.0" || method == "" {
-			// An operation that is not a JSON-RPC request fails like one
-			// sent alone, and ends the transaction.
-			responses = append(responses, map[string]any{"error": invalidRequest().tree(), "id": json.Number(strconv.Itoa(i)), "jsonrpc": "2.0"})
-			break
-		}
-		params, _ := op["params"].(map[string]any)
-		if params == nil {
-			params = map[string]any{}
-		}
-		params, err := injectMapRefs(params, values)
-		if err != nil {
-			return nil, err
-		}
-		params["sessionId"] = sid
-		subcx := &callCtx{c: cx.c, sid: sid, inTx: true}
-		var (
-			res  any
-			rerr *rpcError
-		)
-		if method == "transaction" {
-			rerr = plainError(-32601, "Method not found.")
-		} else {
-			res, rerr = st.call(subcx, method, params)
-		}
-		cx.after = append(cx.after, subcx.after...)
-		if rerr != nil {
-			responses = append(responses, map[string]any{"error": rerr.tree(), "id": json.Number(strconv.Itoa(i)), "jsonrpc": "2.0"})
-			break
-		}
-		responses = append(responses, map[string]any{"id": json.Number(strconv.Itoa(i)), "jsonrpc": "2.0", "result": res})
-		if rm, ok := res.(map[string]any); ok {
-			if v, ok := rm["value"]; ok {
-				values[i] = v
-			}
-		}
-	}
-	return result(sid, responses, true), nil
-}
-
-func isIndex(v any, i int) bool {
-	n, ok := v.(json.Number)
-	if !ok {
-		return false
-	}
-	x, err := n.Int64()
-	return err == nil && x == int64(i)
-}
-
-// injectRefs replaces every "newref:N" string in v by the value of
-// operation N's result.
-func injectRefs(v any, values map[int]any) (any, *rpcError) {
-	switch x := v.(type) {
-	case string:
-		if !strings.HasPrefix(x, newrefPrefix) {
-			return x, nil
-		}
-		ns := x[len(newrefPrefix):]
-		n, err := strconv.Atoi(ns)
-		if err != nil {
-			return nil, kmsError(codeMalformedTransaction, "Invalid index of newref '"+ns+"'")
-		}
-		val, ok := values[n]
-		if !ok {
-			return nil, kmsError(codeMalformedTransaction, "Result not found on request "+strconv.Itoa(n))
-		}
-		return val, nil
-	case map[string]any:
-		return injectMapRefs(x, values)
-	case []any:
-		out := make([]any, len(x))
-		for i, e := range x {
-			r, err := injectRefs(e, values)
-			if err != nil {
-				return nil, err
-			}
-			out[i] = r
-		}
-		return out, nil
-	}
-	return v, nil
-}
-
-// injectMapRefs is injectRefs for an object; it returns a new map.
-func injectMapRefs(m map[string]any, values map[int]any) (map[string]any, *rpcError) {
-	out := make(map[string]any, len(m))
-	for k, e := range m {
-		r, err := injectRefs(e, values)
-		if err != nil {
-			return nil, err
-		}
-		out[k] = r
-	}
-	return out, nil
-}
-
-// checkSDES checks an RtpEndpoint's SDES master key like KMS: with a crypto
-// suite named, the key (or, without key, the decoded keyBase64) must have
-// the suite's size, 30 bytes for AES_128 and 46 for AES_256.
-func checkSDES(v any) *rpcError {
-	sdes, _ := v.(map[string]any)
-	suite, _ := sdes["crypto"].(string)
-	if suite == "" {
-		return nil
-	}
-	want := 30
-	if strings.HasPrefix(suite, "AES_256") {
-		want = 46
-	}
-	size := -1
-	if k, ok := sdes["key"].(string); ok {
-		size = len(k)
-	} else if k, ok := sdes["keyBase64"].(string); ok {
-		b, err := base64.StdEncoding.DecodeString(k)
-		if err == nil {
-			size = len(b)
-		}
-	} else {
-		return nil
-	}
-	if size != want {
-		return kmsError(codeIllegalParam, "Master key size is wrong")
-	}
-	return nil
 }

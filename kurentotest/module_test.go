@@ -34,7 +34,7 @@ func TestWithModule(t *testing.T) {
 	_, err = p.CreateObject(ctx, "DemoFilter", map[string]any{"mediaPipeline": p})
 	var kerr *client.Error
 	require.ErrorAs(t, err, &kerr)
-	assert.Equal(t, 40001, kerr.Code)
+	assert.Equal(t, client.CodeMarshal, kerr.Code)
 	assert.Contains(t, kerr.Message, "'region' parameter should be a object")
 	_, err = p.CreateObject(ctx, "DemoFilter", map[string]any{"mediaPipeline": p, "region": region, "mode": "NOPE"})
 	require.ErrorAs(t, err, &kerr, "an unknown enum value")

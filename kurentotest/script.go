@@ -2,11 +2,14 @@ package kurentotest
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
 	"slices"
 	"time"
+
+	"github.com/gokurento/kurento/internal/kms"
 )
 
 // Object is a snapshot of a media object.
@@ -125,6 +128,48 @@ func cmpString(a, b string) int {
 		return 1
 	}
 	return 0
+}
+
+// Call is one request frame the server received.
+type Call struct {
+	// Conn numbers the socket the frame came on (1 for the first socket).
+	Conn int
+	// SessionID is the request's session id after insertion from the
+	// socket binding ("" when it had none).
+	SessionID string
+	// ID is the raw JSON text of the request id ("" for a notification).
+	ID string
+	// Method is the JSON-RPC method.
+	Method string
+	// Object and Operation are set for requests that carry them
+	// (invoke, describe, release, subscribe...).
+	Object, Operation string
+	// Params is the params member after session id insertion (nil if none).
+	Params json.RawMessage
+	// Time is when the frame was received.
+	Time time.Time
+	// Cached is true when the reply came from the reply cache: the request
+	// was not executed.
+	Cached bool
+	// Reacted is true when a [Reaction] applied to this call.
+	Reacted bool
+}
+
+// logCall appends call to the log and wakes the waiters of WaitCall.
+// Called with s.mu held.
+func (s *Server) logCall(call Call) {
+	s.calls = append(s.calls, call)
+	// A bounded log keeps up to twice its bound and then drops the oldest
+	// half at once: amortised O(1) per call, flat memory.
+	if n := s.opts.callLog; n > 0 && len(s.calls) >= 2*n {
+		drop := len(s.calls) - n
+		kept := copy(s.calls, s.calls[drop:])
+		clear(s.calls[kept:])
+		s.calls = s.calls[:kept]
+		s.callsDropped += drop
+	}
+	close(s.callLogged)
+	s.callLogged = make(chan struct{})
 }
 
 // Calls returns the call log: one entry per request frame received, in
@@ -251,9 +296,9 @@ type Failure struct {
 
 func (f *Failure) rpcError() *rpcError {
 	if f.Code < 0 && f.Code >= -32768 {
-		return plainError(f.Code, f.Message)
+		return plainError(kms.Code(f.Code), f.Message)
 	}
-	return kmsError(f.Code, f.Message)
+	return kmsError(kms.Code(f.Code), f.Message)
 }
 
 // Reaction changes how the server answers matching calls.
@@ -279,15 +324,6 @@ type Reaction struct {
 // value of [Reaction.Times] spelled out.
 const Once = 1
 
-// methods are the JSON-RPC methods of the protocol: a name among them
-// given to [Server.React] is the method, never an invoke operation of the
-// same name (MediaElement's "connect" is not the session's "connect").
-var methods = map[string]bool{
-	"ping": true, "connect": true, "create": true, "invoke": true, "describe": true,
-	"subscribe": true, "unsubscribe": true, "release": true, "transaction": true,
-	"keepAlive": true, "ref": true, "unref": true, "closeSession": true,
-}
-
 type reactionEntry struct {
 	method    string // the JSON-RPC method it applies to, if any
 	operation string // the invoke operation it applies to, if any
@@ -306,7 +342,7 @@ type reactionEntry struct {
 // installed. It panics on a reaction with both Times and Always set, or a
 // negative Times: the count must be unambiguous.
 func (s *Server) React(name string, r Reaction) {
-	if methods[name] {
+	if _, ok := lookupMethod(name); ok {
 		s.ReactMethod(name, r)
 		return
 	}

@@ -2,12 +2,14 @@ package kurentotest
 
 import (
 	"crypto/rand"
+	"encoding/json"
 	"fmt"
 	"math/big"
 	"slices"
 	"strconv"
 	"strings"
-	"sync/atomic"
+
+	"github.com/gokurento/kurento/internal/kms"
 )
 
 // This file holds the SDP negotiation of SdpEndpoint: a small line parser,
@@ -15,7 +17,7 @@ import (
 // of a real KMS 7.3 (real-kms/g_answer.sdp, g_generated_offer.sdp). No
 // media is carried.
 
-// sdpState is the negotiation state of an SdpEndpoint, in object.ext.
+// sdpState is the negotiation state of an SdpEndpoint.
 type sdpState struct {
 	local, remote string
 	offered       bool // generateOffer done, waiting for an answer
@@ -28,44 +30,42 @@ type sdpState struct {
 	pwd    string
 }
 
-const sdpKey = "sdp"
-
-var sdpVersion atomic.Uint32
-
 func sdpOf(o *object) *sdpState {
-	s, ok := o.ext[sdpKey].(*sdpState)
-	if !ok {
-		s = &sdpState{}
-		if o.ext == nil {
-			o.ext = map[string]any{}
-		}
-		o.ext[sdpKey] = s
+	if o.sdp == nil {
+		o.sdp = &sdpState{}
 	}
-	return s
+	return o.sdp
 }
 
 func (s *sdpState) negotiated() bool { return s.local != "" && s.remote != "" }
 
-func init() {
-	registerOps("SdpEndpoint", map[string]opFunc{
+func sdpBehaviour() behaviour {
+	return behaviour{name: "SDP negotiation", engineNodes: []engineNode{
+		// An endpoint's node comes with the negotiation (mediaAnswer,
+		// mediaOffer).
+		{class: "SdpEndpoint", add: nil},
+	}, defaults: []propertyDefault{
+		{class: "SdpEndpoint", prop: "maxVideoRecvBandwidth", value: json.Number("0")},
+		{class: "SdpEndpoint", prop: "maxAudioRecvBandwidth", value: json.Number("0")},
+	}, ops: opsOf("SdpEndpoint", map[string]opFunc{
 		"processOffer":  processOffer,
 		"generateOffer": generateOffer,
 		"processAnswer": processAnswer,
 		"getLocalSessionDescriptor": func(x *invocation) (any, *rpcError) {
 			s := sdpOf(x.obj)
 			if s.local == "" {
-				return nil, kmsError(codeNoLocalSDP, "Local SDP not generated")
+				return nil, kmsError(kms.CodeSDPNoLocalSDP, kms.MsgLocalSDPNotGenerated)
 			}
 			return s.local, nil
 		},
 		"getRemoteSessionDescriptor": func(x *invocation) (any, *rpcError) {
 			s := sdpOf(x.obj)
 			if s.remote == "" {
-				return nil, kmsError(codeNoRemoteSDP, "No remote SDP")
+				return nil, kmsError(kms.CodeSDPNoRemoteSDP, kms.MsgNoRemoteSDP)
 			}
 			return s.remote, nil
 		},
-	})
+	})}
 }
 
 // ---- parsing ----
@@ -208,7 +208,21 @@ type codec struct {
 	fb     []string
 }
 
-var staticPT = map[string]string{"0": "PCMU/8000", "8": "PCMA/8000", "9": "G722/8000", "13": "CN/8000"}
+// staticPT is the encoding of a static payload type an offer may use
+// without rtpmap ("" for the others).
+func staticPT(pt string) string {
+	switch pt {
+	case "0":
+		return "PCMU/8000"
+	case "8":
+		return "PCMA/8000"
+	case "9":
+		return "G722/8000"
+	case "13":
+		return "CN/8000"
+	}
+	return ""
+}
 
 // supported tells whether KMS negotiates a codec (by encoding name) for a
 // media kind. rtx, red, ulpfec, G722, CN and telephone-event are dropped.
@@ -226,7 +240,7 @@ func supported(kind, rtpmap string) bool {
 func (m *sdpSection) codecs() []codec {
 	out := make([]codec, 0, len(m.formats))
 	for _, pt := range m.formats {
-		c := codec{pt: pt, rtpmap: staticPT[pt]}
+		c := codec{pt: pt, rtpmap: staticPT(pt)}
 		for _, v := range m.attr("rtpmap") {
 			if p, rest, ok := strings.Cut(v, " "); ok && p == pt {
 				c.rtpmap = rest
@@ -282,8 +296,11 @@ func (w *sdpWriter) line(format string, a ...any) {
 	w.b.WriteString("\r\n")
 }
 
-func sessionHeader(w *sdpWriter) {
-	v := 4000000000 + sdpVersion.Add(1)%200000000
+// sessionHeader writes the session lines, with the server's next session
+// version.
+func (st *state) sessionHeader(w *sdpWriter) {
+	st.s.sdpVersion++
+	v := 4000000000 + st.s.sdpVersion%200000000
 	w.line("v=0")
 	w.line("o=- %d %d IN IP4 0.0.0.0", v, v)
 	w.line("s=Kurento Media Server")
@@ -339,15 +356,15 @@ func invertDirection(dir string, recvonly, sendonly bool) string {
 func processOffer(x *invocation) (any, *rpcError) {
 	offer := x.str("offer")
 	if offer == "" {
-		return nil, kmsError(codeSDPParse, "Empty offer not valid")
+		return nil, kmsError(kms.CodeSDPParse, kms.MsgEmptyOffer)
 	}
 	s := sdpOf(x.obj)
 	if s.local != "" || s.remote != "" {
-		return nil, kmsError(codeAlreadyNegotiated, "Endpoint already negotiated")
+		return nil, kmsError(kms.CodeSDPAlreadyNegotiated, kms.MsgAlreadyNegotiated)
 	}
 	d, ok := parseSDP(offer)
 	if !ok || len(d.media) == 0 {
-		return nil, kmsError(codeSDPParse, "Invalid SDP")
+		return nil, kmsError(kms.CodeSDPParse, "Invalid SDP")
 	}
 	s.remote = offer
 	s.local = x.st.mediaAnswer(x.obj, offer, x.st.answerSDP(x.obj, s, d))
@@ -359,107 +376,28 @@ func boolProp(o *object, name string) bool {
 	return b
 }
 
-// answerSDP builds the answer to an offer the way KMS lays it out.
+// answerSDP builds the answer to an offer the way KMS lays it out: the
+// session lines, then each m-line of the offer answered in order.
 func (st *state) answerSDP(o *object, s *sdpState, d *sdpDoc) string {
 	s.credentials()
-	dataChannels := boolProp(o, "useDataChannels")
-	cname := newCname()
-
-	var body sdpWriter
-	rejected := map[string]bool{}
+	a := &sdpAnswer{st: st, s: s, offer: d, dataChannels: boolProp(o, "useDataChannels"), cname: newCname()}
 	s.media = nil
+	rejected := map[string]bool{}
 	for i, m := range d.media {
 		mid := m.mid(i)
-		s.media = append(s.media, sdpMedia{kind: m.kind, proto: m.proto, mid: mid})
+		var ok bool
 		if m.kind == "application" {
-			if !dataChannels || m.port == "0" {
-				rejected[mid] = true
-				s.media[i].rejected = true
-				body.line("m=application 0 %s %s", m.proto, strings.Join(m.formats, " "))
-				body.line("a=mid:%s", mid)
-				continue
-			}
-			body.line("m=application 1 %s %s", m.proto, strings.Join(m.formats, " "))
-			body.line("a=mid:%s", mid)
-			body.line("a=rtcp:9 IN IP4 0.0.0.0")
-			if p := m.first("sctp-port"); p != "" {
-				body.line("a=sctp-port:%s", p)
-			}
-			for _, v := range m.attr("sctpmap") {
-				body.line("a=sctpmap:%s", v)
-			}
-			if v := m.first("max-message-size"); v != "" {
-				body.line("a=max-message-size:%s", v)
-			}
-			body.line("a=setup:%s", answerSetup(d, m))
-			st.transportLines(&body, s, "")
-			continue
+			ok = a.application(m, mid)
+		} else {
+			ok = a.rtp(m, mid)
 		}
-		var keep []codec
-		for _, c := range m.codecs() {
-			if supported(m.kind, c.rtpmap) {
-				keep = append(keep, c)
-			}
-		}
-		// A rejected m-line keeps KMS's full layout (direction, rtcp,
-		// setup, ssrc, ICE credentials) with port 0, no rtpmap and the
-		// offer's first format only, as a real KMS answers it.
-		port, pts := "1", make([]string, len(keep))
-		for j, c := range keep {
-			pts[j] = c.pt
-		}
-		if len(keep) == 0 || m.port == "0" {
+		if !ok {
 			rejected[mid] = true
-			s.media[i].rejected = true
-			port, keep, pts = "0", nil, nil
-			if len(m.formats) > 0 {
-				pts = m.formats[:1]
-			}
 		}
-		body.line("m=%s %s %s %s", m.kind, port, m.proto, strings.Join(pts, " "))
-		for _, v := range m.attr("extmap") {
-			if strings.HasSuffix(v, "/abs-send-time") {
-				body.line("a=extmap:%s", v)
-			}
-		}
-		// The recvonly/sendonly constructor flags shape generateOffer only:
-		// a real KMS answers an offer with the inverted offer direction
-		// whatever they say.
-		dir := invertDirection(d.direction(m), false, false)
-		body.line("a=%s", dir)
-		body.line("a=mid:%s", mid)
-		body.line("a=rtcp:9 IN IP4 0.0.0.0")
-		for _, c := range keep {
-			body.line("a=rtpmap:%s %s", c.pt, c.rtpmap)
-		}
-		for _, c := range keep {
-			for _, fb := range c.fb {
-				body.line("a=rtcp-fb:%s %s", c.pt, fb)
-			}
-		}
-		// setup and rtcp-mux come in the order the offer gives them.
-		setup, mux := "a=setup:"+answerSetup(d, m), ""
-		if slices.Contains(m.lines, "a=rtcp-mux") {
-			mux = "a=rtcp-mux"
-		}
-		iSetup := slices.IndexFunc(m.lines, func(l string) bool { return strings.HasPrefix(l, "a=setup:") })
-		if iMux := slices.Index(m.lines, "a=rtcp-mux"); iMux >= 0 && iMux < iSetup {
-			setup, mux = mux, setup
-		}
-		body.line("%s", setup)
-		if mux != "" {
-			body.line("%s", mux)
-		}
-		for _, c := range keep {
-			for _, f := range c.fmtp {
-				body.line("a=fmtp:%s %s", c.pt, f)
-			}
-		}
-		st.transportLines(&body, s, cname)
+		s.media = append(s.media, sdpMedia{kind: m.kind, proto: m.proto, mid: mid, rejected: !ok})
 	}
-
 	var w sdpWriter
-	sessionHeader(&w)
+	st.sessionHeader(&w)
 	for _, name := range []string{"extmap-allow-mixed", "msid-semantic"} {
 		for _, l := range d.session {
 			if _, ok := attrValue(l, name); ok {
@@ -467,7 +405,15 @@ func (st *state) answerSDP(o *object, s *sdpState, d *sdpDoc) string {
 			}
 		}
 	}
-	s.bundle = false
+	s.bundle = answerBundle(&w, d, rejected)
+	w.b.WriteString(a.body.b.String())
+	return w.b.String()
+}
+
+// answerBundle writes the offer's BUNDLE groups without the rejected
+// m-lines, and reports whether one is left.
+func answerBundle(w *sdpWriter, d *sdpDoc, rejected map[string]bool) bool {
+	bundle := false
 	for _, g := range d.sessionAttr("group") {
 		f := strings.Fields(g)
 		if len(f) == 0 || f[0] != "BUNDLE" {
@@ -476,11 +422,123 @@ func (st *state) answerSDP(o *object, s *sdpState, d *sdpDoc) string {
 		mids := slices.DeleteFunc(f[1:], func(m string) bool { return rejected[m] })
 		if len(mids) > 0 {
 			w.line("a=group:BUNDLE %s", strings.Join(mids, " "))
-			s.bundle = true
+			bundle = true
 		}
 	}
-	w.b.WriteString(body.b.String())
-	return w.b.String()
+	return bundle
+}
+
+// sdpAnswer writes the m-lines of an answer.
+type sdpAnswer struct {
+	st           *state
+	s            *sdpState
+	offer        *sdpDoc
+	dataChannels bool
+	cname        string
+	body         sdpWriter
+}
+
+// application answers a data channel m-line; false when it is rejected
+// (port 0): without useDataChannels, or refused by the offer.
+func (a *sdpAnswer) application(m *sdpSection, mid string) bool {
+	body := &a.body
+	if !a.dataChannels || m.port == "0" {
+		body.line("m=application 0 %s %s", m.proto, strings.Join(m.formats, " "))
+		body.line("a=mid:%s", mid)
+		return false
+	}
+	body.line("m=application 1 %s %s", m.proto, strings.Join(m.formats, " "))
+	body.line("a=mid:%s", mid)
+	body.line("a=rtcp:9 IN IP4 0.0.0.0")
+	if p := m.first("sctp-port"); p != "" {
+		body.line("a=sctp-port:%s", p)
+	}
+	for _, v := range m.attr("sctpmap") {
+		body.line("a=sctpmap:%s", v)
+	}
+	if v := m.first("max-message-size"); v != "" {
+		body.line("a=max-message-size:%s", v)
+	}
+	body.line("a=setup:%s", answerSetup(a.offer, m))
+	a.st.transportLines(body, a.s, "")
+	return true
+}
+
+// rtp answers an audio or video m-line with the codecs KMS negotiates;
+// false when it is rejected: no usable codec, or refused by the offer. A
+// rejected m-line keeps KMS's full layout (direction, rtcp, setup, ssrc,
+// ICE credentials) with port 0, no rtpmap and the offer's first format
+// only, as a real KMS answers it.
+func (a *sdpAnswer) rtp(m *sdpSection, mid string) bool {
+	body := &a.body
+	keep := supportedCodecs(m)
+	accepted := len(keep) > 0 && m.port != "0"
+	port, pts := "1", make([]string, len(keep))
+	for j, c := range keep {
+		pts[j] = c.pt
+	}
+	if !accepted {
+		port, keep, pts = "0", nil, nil
+		if len(m.formats) > 0 {
+			pts = m.formats[:1]
+		}
+	}
+	body.line("m=%s %s %s %s", m.kind, port, m.proto, strings.Join(pts, " "))
+	for _, v := range m.attr("extmap") {
+		if strings.HasSuffix(v, "/abs-send-time") {
+			body.line("a=extmap:%s", v)
+		}
+	}
+	// The recvonly/sendonly constructor flags shape generateOffer only:
+	// a real KMS answers an offer with the inverted offer direction
+	// whatever they say.
+	body.line("a=%s", invertDirection(a.offer.direction(m), false, false))
+	body.line("a=mid:%s", mid)
+	body.line("a=rtcp:9 IN IP4 0.0.0.0")
+	for _, c := range keep {
+		body.line("a=rtpmap:%s %s", c.pt, c.rtpmap)
+	}
+	for _, c := range keep {
+		for _, fb := range c.fb {
+			body.line("a=rtcp-fb:%s %s", c.pt, fb)
+		}
+	}
+	a.setupAndMux(m)
+	for _, c := range keep {
+		for _, f := range c.fmtp {
+			body.line("a=fmtp:%s %s", c.pt, f)
+		}
+	}
+	a.st.transportLines(body, a.s, a.cname)
+	return accepted
+}
+
+// supportedCodecs are the codecs of an m-line that KMS negotiates.
+func supportedCodecs(m *sdpSection) []codec {
+	var keep []codec
+	for _, c := range m.codecs() {
+		if supported(m.kind, c.rtpmap) {
+			keep = append(keep, c)
+		}
+	}
+	return keep
+}
+
+// setupAndMux writes the setup and rtcp-mux lines of an answered m-line,
+// in the order the offer gives them.
+func (a *sdpAnswer) setupAndMux(m *sdpSection) {
+	setup, mux := "a=setup:"+answerSetup(a.offer, m), ""
+	if slices.Contains(m.lines, "a=rtcp-mux") {
+		mux = "a=rtcp-mux"
+	}
+	iSetup := slices.IndexFunc(m.lines, func(l string) bool { return strings.HasPrefix(l, "a=setup:") })
+	if iMux := slices.Index(m.lines, "a=rtcp-mux"); iMux >= 0 && iMux < iSetup {
+		setup, mux = mux, setup
+	}
+	a.body.line("%s", setup)
+	if mux != "" {
+		a.body.line("%s", mux)
+	}
 }
 
 // answerSetup answers the offer's DTLS role: active for actpass or
@@ -503,7 +561,7 @@ func answerSetup(d *sdpDoc, m *sdpSection) string {
 func generateOffer(x *invocation) (any, *rpcError) {
 	s := sdpOf(x.obj)
 	if s.local != "" || s.remote != "" {
-		return nil, kmsError(codeAlreadyNegotiated, "Endpoint already negotiated")
+		return nil, kmsError(kms.CodeSDPAlreadyNegotiated, kms.MsgAlreadyNegotiated)
 	}
 	audio, video := true, true
 	if opts, ok := x.params["options"].(map[string]any); ok {
@@ -536,7 +594,7 @@ func (st *state) offerSDP(o *object, s *sdpState, audio, video bool) string {
 		s.media = append(s.media, sdpMedia{kind: "application", proto: "UDP/DTLS/SCTP", mid: "data0"})
 	}
 	var w sdpWriter
-	sessionHeader(&w)
+	st.sessionHeader(&w)
 	if len(s.media) > 0 {
 		mids := make([]string, len(s.media))
 		for i, m := range s.media {
@@ -596,22 +654,22 @@ func processAnswer(x *invocation) (any, *rpcError) {
 	answer := x.str("answer")
 	s := sdpOf(x.obj)
 	if answer == "" {
-		return nil, kmsError(codeSDPParse, "Empty answer not valid")
+		return nil, kmsError(kms.CodeSDPParse, kms.MsgEmptyAnswer)
 	}
 	if !s.offered {
-		return nil, kmsError(codeNotOfferGenerated, "Offer not generated. It is not possible to process an answer.")
+		return nil, kmsError(kms.CodeSDPNotOfferGenerated, kms.MsgNotOfferGenerated)
 	}
 	if s.answered {
-		return nil, kmsError(codeAnswerAlreadyProcessed, "Sdp Answer already processed")
+		return nil, kmsError(kms.CodeSDPAnswerAlreadyProcessed, kms.MsgAnswerAlreadyDone)
 	}
 	d, ok := parseSDP(answer)
 	if !ok {
-		return nil, kmsError(codeSDPParse, "Invalid SDP")
+		return nil, kmsError(kms.CodeSDPParse, "Invalid SDP")
 	}
 	// An answer with more m-lines than the offer cannot be applied; a real
 	// KMS takes one with fewer (even none): the missing ones are rejected.
 	if len(d.media) > len(s.media) {
-		return nil, kmsError(codeProcessAnswer, "Answer has "+strconv.Itoa(len(d.media))+
+		return nil, kmsError(kms.CodeSDPProcessAnswer, "Answer has "+strconv.Itoa(len(d.media))+
 			" media sections, the offer has "+strconv.Itoa(len(s.media)))
 	}
 	s.remote, s.answered = answer, true

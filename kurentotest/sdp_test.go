@@ -186,3 +186,35 @@ func TestGenerateOfferShapeAndOptions(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// TestSDPVersionPerServer: every fake counts the session versions of its
+// own descriptions (o= line), whatever other fakes of the process do, so
+// that parallel tests see the same SDPs run after run.
+func TestSDPVersionPerServer(t *testing.T) {
+	t.Parallel()
+	if realServer != nil {
+		t.Skip("fake only: the versions a real KMS picks are its own")
+	}
+	version := func(sdp string) string {
+		m := regexp.MustCompile(`(?m)^o=- (\d+) `).FindStringSubmatch(sdp)
+		require.NotNil(t, m, sdp)
+		return m[1]
+	}
+	first := func() string {
+		w, _, pipe := session(t, newTarget(t))
+		ep := create(t, w, "WebRtcEndpoint", `{"mediaPipeline":"`+pipe+`"}`)
+		r, _ := invoke(t, w, ep, "generateOffer", "")
+		offer, ok := value(t, r).(string)
+		require.True(t, ok, r)
+		return version(offer)
+	}
+	a := first()
+	busy := newTarget(t)
+	w, _, pipe := session(t, busy)
+	for range 3 {
+		ep := create(t, w, "WebRtcEndpoint", `{"mediaPipeline":"`+pipe+`"}`)
+		invoke(t, w, ep, "generateOffer", "")
+	}
+	assert.Equal(t, a, first(), "a new server starts its own count")
+	assert.Equal(t, "4000000001", a)
+}

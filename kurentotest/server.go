@@ -15,6 +15,7 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/gokurento/kurento/internal/idl"
+	"github.com/gokurento/kurento/internal/kms"
 	"github.com/gokurento/kurento/kurentotest/internal/media"
 )
 
@@ -25,8 +26,9 @@ const ReadLimit = 32_000_000
 // Path is the only resource path the fake serves, as KMS by default.
 const Path = "/kurento"
 
-// DefaultReplyCacheTTL is how long replies are kept for duplicate requests.
-const DefaultReplyCacheTTL = 20 * time.Second
+// DefaultReplyCacheTTL is how long replies are kept for duplicate
+// requests: KMS's window, 20 s.
+const DefaultReplyCacheTTL = kms.ReplyCacheWindow
 
 // DefaultGCPeriod is KMS's default garbage collector period.
 const DefaultGCPeriod = 240 * time.Second
@@ -163,6 +165,12 @@ type Server struct {
 	reactions  []*reactionEntry
 	// media carries real media ([WithMedia]); nil without.
 	media *media.Engine
+	// behaviours is what the server does beyond storing values, built in
+	// Start and only read afterwards.
+	behaviours *behaviours
+	// sdpVersion counts the session descriptions the server wrote (their
+	// o= line's session version).
+	sdpVersion uint32
 }
 
 // NewServer starts a fake KMS for a test and closes it with t.Cleanup.
@@ -206,13 +214,15 @@ func Start(opts ...Option) (*Server, error) {
 			return nil, fmt.Errorf("kurentotest: WithModule: %w", err)
 		}
 	}
+	cat := newCatalog(facts)
 	s := &Server{
-		opts:  o,
-		cat:   newCatalog(facts),
-		log:   log,
-		done:  make(chan struct{}),
-		conns: make(map[*conn]struct{}),
-		pipe:  newPipeListener(),
+		opts:       o,
+		cat:        cat,
+		behaviours: newBehaviours(cat, allBehaviours()),
+		log:        log,
+		done:       make(chan struct{}),
+		conns:      make(map[*conn]struct{}),
+		pipe:       newPipeListener(),
 
 		callLogged: make(chan struct{}),
 	}

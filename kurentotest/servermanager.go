@@ -5,6 +5,8 @@ import (
 	"runtime"
 	"slices"
 	"time"
+
+	"github.com/gokurento/kurento/internal/kms"
 )
 
 // Version is the KMS version the fake reports in ServerManager.getInfo.
@@ -12,8 +14,8 @@ const Version = "7.3.0"
 
 const generationTime = "Jan  1 2025 00:00:00"
 
-func init() {
-	registerOps("ServerManager", map[string]opFunc{
+func serverManagerBehaviour() behaviour {
+	return behaviour{name: "ServerManager", ops: opsOf("ServerManager", map[string]opFunc{
 		"getInfo":      serverInfo,
 		"getPipelines": getPipelines,
 		"getSessions": func(x *invocation) (any, *rpcError) {
@@ -56,11 +58,11 @@ func init() {
 			name := x.str("moduleName")
 			kmd, ok := x.st.s.cat.kmd(name)
 			if !ok {
-				return nil, kmsError(codeKmdNotFound, "Requested kmd module doesn't exist")
+				return nil, kmsError(kms.CodeKmdNotFound, kms.MsgKmdNotFound)
 			}
 			return kmd, nil
 		},
-	})
+	})}
 }
 
 func serverInfo(x *invocation) (any, *rpcError) {

@@ -6,10 +6,17 @@ import (
 	"slices"
 	"strconv"
 	"time"
+
+	"github.com/gokurento/kurento/internal/kms"
 )
 
-// ServerManagerID is the fixed id of the ServerManager object.
-const ServerManagerID = "manager_ServerManager"
+// This file holds what a KMS restart forgets: sessions and their socket
+// bindings, objects with their ownership and per-behaviour state,
+// subscriptions, links, and the events sent to subscribers.
+
+// ServerManagerID is the fixed id of the ServerManager object,
+// "manager_ServerManager".
+const ServerManagerID = kms.ServerManagerID
 
 // state is everything a KMS restart forgets. Guarded by Server.mu.
 type state struct {
@@ -24,6 +31,9 @@ type state struct {
 	subByID   map[string]subKey
 	links     []*link
 	cache     map[cacheKey]cacheEntry
+	// cacheSweepAt is the size of the cache that triggers the next sweep
+	// of expired replies (cache.go).
+	cacheSweepAt int
 	// flows is the media flow state (see flow.go).
 	flows map[flowKey]bool
 	// cert is the DTLS certificate (cert.go).
@@ -40,7 +50,9 @@ func newState(s *Server) *state {
 		subs:      make(map[subKey]*handler),
 		subByID:   make(map[string]subKey),
 		cache:     make(map[cacheKey]cacheEntry),
-		flows:     make(map[flowKey]bool),
+
+		cacheSweepAt: cacheSweepFloor,
+		flows:        make(map[flowKey]bool),
 	}
 	sm := &object{
 		id:      ServerManagerID,
@@ -69,21 +81,6 @@ type handler struct {
 	ids []string
 }
 
-// link is one media connection source → sink for one media type.
-type link struct {
-	source, sink         string
-	mediaType            string
-	sourceDesc, sinkDesc string
-}
-
-type cacheKey struct{ session, id string }
-
-type cacheEntry struct {
-	frame   []byte
-	bind    string
-	expires time.Time
-}
-
 // object is a media object.
 type object struct {
 	id, typ, parent string
@@ -92,8 +89,16 @@ type object struct {
 	props           map[string]any
 	tags            []tag
 	created         time.Time
-	// ext holds per-feature state (SDP negotiation, ...), keyed by feature.
-	ext map[string]any
+
+	// The state of the behaviours that keep some per object, each
+	// declared in the behaviour's file; nil until the behaviour first
+	// needs it (see the accessors sdpOf, iceOf...).
+	sdp      *sdpState      // SdpEndpoint negotiation (sdp.go)
+	ice      *iceState      // WebRtcEndpoint ICE (ice.go)
+	player   *playerState   // PlayerEndpoint timing (player.go)
+	recorder *recorderState // RecorderEndpoint waiting for media (recorder.go)
+	hub      *hubState      // hub port connections (hub.go)
+	session  *mediaSession  // BaseRtpEndpoint media session (flow.go)
 }
 
 type tag struct{ key, value string }
@@ -178,12 +183,12 @@ func (st *state) lookup(sid, id string) (*object, *rpcError) {
 }
 
 func (st *state) find(id string) (*object, *rpcError) {
-	if len(id) >= len(newrefPrefix) && id[:len(newrefPrefix)] == newrefPrefix {
-		return nil, kmsError(codeNotFoundTransactionNoCommit, "Object '"+id+"' not found. Possibly using a transactional object without committing the transaction.")
+	if kms.IsNewRef(id) {
+		return nil, kmsError(kms.CodeNotFoundTransactionNoCommit, kms.MsgNotFoundNoCommit(id))
 	}
 	o, ok := st.objects[id]
 	if !ok {
-		return nil, kmsError(codeObjectNotFound, "Object '"+id+"' not found")
+		return nil, kmsError(kms.CodeObjectNotFound, kms.MsgObjectNotFound(id))
 	}
 	return o, nil
 }
@@ -273,31 +278,6 @@ func (st *state) release(id string) {
 	st.emit(ServerManagerID, "ObjectDestroyed", map[string]any{"objectId": id})
 }
 
-// disconnectAll removes every link of an element, firing ElementDisconnected
-// on each source that is still alive.
-func (st *state) disconnectAll(id string) {
-	var gone []*link
-	st.links = slices.DeleteFunc(st.links, func(l *link) bool {
-		if l.source == id || l.sink == id {
-			gone = append(gone, l)
-			return true
-		}
-		return false
-	})
-	for _, l := range gone {
-		st.emitLink("ElementDisconnected", l)
-	}
-}
-
-func (st *state) emitLink(event string, l *link) {
-	st.emit(l.source, event, map[string]any{
-		"sink":                   l.sink,
-		"mediaType":              l.mediaType,
-		"sourceMediaDescription": l.sourceDesc,
-		"sinkMediaDescription":   l.sinkDesc,
-	})
-}
-
 func (st *state) dropSubscriptions(match func(subKey) bool) {
 	for k, h := range st.subs {
 		if match(k) {
@@ -366,14 +346,7 @@ func (st *state) emit(id, event string, data map[string]any) {
 	if len(targets) == 0 {
 		return
 	}
-	d := st.eventData(o, event, data)
-	frame := encode(map[string]any{
-		"jsonrpc": "2.0",
-		"method":  "onEvent",
-		"params": map[string]any{
-			"value": map[string]any{"data": d, "object": id, "type": event},
-		},
-	})
+	frame := kms.AppendOnEvent(nil, id, event, encode(st.eventData(o, event, data)))
 	for _, c := range targets {
 		c.send(frame)
 	}
@@ -414,41 +387,4 @@ func (st *state) eventTags(o *object) []any {
 		}
 	}
 	return out
-}
-
-func tagValue(t tag) map[string]any {
-	return map[string]any{"__module__": "kurento", "__type__": "Tag", "key": t.key, "value": t.value}
-}
-
-// ---- reply cache ----
-
-func (st *state) cacheGet(sid, id string) (cacheEntry, bool) {
-	if st.s.opts.cacheTTL <= 0 || sid == "" {
-		return cacheEntry{}, false
-	}
-	k := cacheKey{sid, id}
-	e, ok := st.cache[k]
-	if !ok {
-		return cacheEntry{}, false
-	}
-	if !time.Now().Before(e.expires) {
-		delete(st.cache, k)
-		return cacheEntry{}, false
-	}
-	return e, true
-}
-
-func (st *state) cachePut(sid, id string, frame []byte, bind string) {
-	if st.s.opts.cacheTTL <= 0 || sid == "" {
-		return
-	}
-	now := time.Now()
-	if len(st.cache) > 1024 {
-		for k, e := range st.cache {
-			if !now.Before(e.expires) {
-				delete(st.cache, k)
-			}
-		}
-	}
-	st.cache[cacheKey{sid, id}] = cacheEntry{frame: frame, bind: bind, expires: now.Add(st.s.opts.cacheTTL)}
 }

@@ -216,7 +216,7 @@ func (t *Tracer) TraceCallEnd(ctx context.Context, c client.CallEnd) {
 	case c.Err == nil:
 	case c.Code != 0:
 		outcome = outcomeServer
-		code := strconv.Itoa(c.Code)
+		code := strconv.Itoa(int(c.Code))
 		span.SetAttributes(semconv.RPCResponseStatusCode(code), semconv.ErrorTypeKey.String(code))
 		metricAttrs = append(metricAttrs, semconv.RPCResponseStatusCode(code))
 	default:

@@ -13,6 +13,7 @@ import (
 
 	"github.com/gokurento/kurento/client"
 	"github.com/gokurento/kurento/element"
+	"github.com/gokurento/kurento/internal/kms"
 	"github.com/gokurento/kurento/types"
 )
 
@@ -61,7 +62,7 @@ func (h *MediaPipeline) DOT(ctx context.Context) (string, error) {
 	if h == nil || h.Object() == nil {
 		return "", fmt.Errorf("pipeline DOT: nil pipeline: %w", client.ErrInvalidArgument)
 	}
-	if strings.HasPrefix(h.ID(), "newref:") {
+	if kms.IsNewRef(h.ID()) {
 		return "", fmt.Errorf("pipeline DOT: pipeline %s is pending in a transaction: %w", h.ID(), client.ErrInvalidArgument)
 	}
 	name, err := h.GetName(ctx)
@@ -328,7 +329,7 @@ func descriptions(c element.Connection) string {
 // shortID is the first eight characters of the last path segment of an
 // object id: enough to tell objects apart in a picture.
 func shortID(id string) string {
-	last := id[strings.LastIndex(id, "/")+1:]
+	last := kms.IDSegment(id)
 	if i := strings.IndexByte(last, '_'); i >= 0 {
 		last = last[:i]
 	}
@@ -341,13 +342,10 @@ func shortID(id string) string {
 // classFromID reads the class KMS writes at the end of its object ids
 // ("<uuid>_kurento.WebRtcEndpoint"); "MediaElement" when there is none.
 func classFromID(id string) string {
-	last := id[strings.LastIndex(id, "/")+1:]
-	i := strings.IndexByte(last, '_')
-	if i < 0 {
-		return "MediaElement"
+	if c := kms.ClassOfID(id); c != "" {
+		return c
 	}
-	q := last[i+1:]
-	return q[strings.LastIndex(q, ".")+1:]
+	return "MediaElement"
 }
 
 // quoteDOT quotes s as a DOT string; newlines become centred line breaks.

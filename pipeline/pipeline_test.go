@@ -119,7 +119,7 @@ func TestServerManager(t *testing.T) {
 	_, err = sm.GetKmd(ctx, "nosuchmodule")
 	var se *client.Error
 	require.ErrorAs(t, err, &se)
-	assert.Equal(t, 40500, se.Code)
+	assert.Equal(t, client.CodeKmdNotFound, se.Code)
 
 	require.NoError(t, p.Release(ctx))
 	gone := <-destroyed

@@ -21,8 +21,10 @@ const (
 	DefaultKeepaliveTimeout  = 10 * time.Second
 	DefaultKeepaliveMethod   = "ping"
 	// DefaultResendWindow is how long after first sending a request it may
-	// still be resent after a reconnect. KMS keeps replies for 20 s; the
-	// 5 s margin covers the reconnect itself and clock granularity.
+	// still be resent after a reconnect. It suits a server that answers a
+	// repeated request id from a reply cache kept 20 s (the margin covers
+	// the reconnect itself and clock granularity); set
+	// [Config.ResendWindow] for a server that caches for less.
 	DefaultResendWindow = 15 * time.Second
 	DefaultWriteTimeout = 10 * time.Second
 	// DefaultDialTimeout bounds Dial (websocket upgrade and OnConnect) when
@@ -116,6 +118,35 @@ type Config struct {
 	OnStateChange func(StateChange)
 	// ResendHooks makes Call honour hooks set with [WithResendHook].
 	ResendHooks bool
+	// Dialect tells what is known of the server beyond JSON-RPC 2.0; the
+	// zero Dialect assumes nothing.
+	Dialect Dialect
+}
+
+// Dialect is what a connection knows of its server beyond JSON-RPC 2.0:
+// how the server lays out its frames, so that the read loop routes the
+// common ones without decoding them, and which values stay out of the
+// log. Every member is optional. The client package fills it for Kurento
+// Media Server.
+type Dialect struct {
+	// ReplyID recognises a successful reply from its bytes, without
+	// decoding it, and returns its id. A recognised frame is handed to its
+	// caller whole and decoded once, straight into the caller's result;
+	// that decode validates it, and a frame that turns out broken or
+	// answering another id fails the call as malformed. Frames it does not
+	// recognise are decoded on the read loop.
+	ReplyID func(frame []byte) (id uint64, ok bool)
+	// Notification splits a notification into its method and params
+	// without decoding it. params must be a copy (the frame buffer is
+	// reused) and reach OnNotification unvalidated.
+	Notification func(frame []byte) (method string, params json.RawMessage, ok bool)
+	// PrefixID finds the id of a reply in the first bytes of a frame: how
+	// a reply over the read limit, or with a broken envelope, fails its
+	// call at once. Without it such a call waits for its deadline.
+	PrefixID func(prefix []byte) (id uint64, ok bool)
+	// Secret reports whether the string value of an object member must be
+	// replaced in Debug frame logs. Without it nothing is replaced.
+	Secret func(key, value string) bool
 }
 
 func (c *Config) withDefaults() (Config, error) {

@@ -88,9 +88,9 @@ func Dial(ctx context.Context, cfg Config) (*Conn, error) {
 		},
 	}
 	c.calls.m = make(map[uint64]*call)
-	// Ids start at a random point: KMS caches replies by (session, id), so
-	// two processes sharing a session (one adopting it after the other
-	// restarted) must not both count from 1. 2^52 keeps ids exact in
+	// Ids start at a random point: a server that caches replies by
+	// (session, id) must not see two processes sharing a session (one
+	// adopting it after the other restarted) both count from 1. 2^52 keeps ids exact in
 	// clients that read JSON numbers as doubles.
 	c.nextID.Store(rand.Uint64N(1 << 52))
 	c.lifetime, c.cancel = context.WithCancel(context.Background())
@@ -591,8 +591,9 @@ func (c *Conn) keepalive() {
 
 // reply is what the read loop hands to a waiting call.
 type reply struct {
-	// frame is a whole reply frame the read loop did not decode (see
-	// replyFast); otherwise result and err come from its decode.
+	// frame is a whole reply frame the read loop did not decode (the
+	// dialect's ReplyID recognised it); otherwise result and err come from
+	// its decode.
 	frame  []byte
 	result json.RawMessage
 	err    *Error

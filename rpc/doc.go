@@ -1,11 +1,16 @@
 // Package rpc multiplexes JSON-RPC 2.0 calls over one websocket at a time
-// and keeps that connection alive. It knows nothing of Kurento: the client
-// package layers the Kurento session on top through [Config.OnConnect] and
-// [Config.OnNotification].
+// and keeps that connection alive. It is generic JSON-RPC: what it knows of
+// a particular server comes from its [Config]. The client package layers
+// the Kurento session on top through [Config.OnConnect] and
+// [Config.OnNotification], and hands in through [Config.Dialect] how Kurento
+// Media Server lays out its frames (so that replies and events are routed
+// without a second decode) and which values stay out of the logs, and
+// through [Config.ResendWindow] how long KMS caches its replies.
 //
 // Request ids come from one counter for the whole life of a [Conn] (never
-// reset on reconnect, starting at a random point), because KMS answers a
-// repeated (session, id) from its reply cache for 20 s.
+// reset on reconnect, starting at a random point), so that a server that
+// answers a repeated (session, id) from a reply cache, as KMS does for
+// 20 s, never mistakes a new request for an old one.
 //
 // # Concurrency
 //
@@ -33,10 +38,13 @@
 // replaced with exponential backoff and jitter, and OnConnect decides
 // whether the session resumed. Requests that were in flight on the dead
 // socket are then resent with their original id while they are within the
-// resend window (default 15 s, under KMS's 20 s reply cache); older ones, or
-// all of them when the session was lost, fail. A request runs at most once
-// unless one copy of it reaches the server more than 20 s after another
-// copy ran (a network that holds the original back that long). While no
+// resend window (default 15 s, under a 20 s reply cache); older ones, or
+// all of them when the session was lost, fail. Against a server that
+// caches replies for 20 s, as KMS does, a request runs at most once unless
+// one copy of it reaches the server more than 20 s after another copy ran
+// (a network that holds the original back that long); against a server
+// without a reply cache a resent request may run twice, so OnConnect should
+// report the socket as not resumed, which fails those requests instead. While no
 // socket is up, requests in flight fail with [ErrConnectionLost] as their
 // windows close, not at their deadlines; a request on which three sockets
 // in a row died with nothing read after it is failed instead of resent.

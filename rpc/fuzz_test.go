@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/gokurento/kurento/internal/jsonrpc"
+	"github.com/gokurento/kurento/internal/kms"
 )
 
 // serverFrames reads the frames a real KMS (and the protocol transcripts)
@@ -57,6 +58,7 @@ func FuzzRoute(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, frame []byte) {
 		c := &Conn{log: slog.New(slog.DiscardHandler)}
+		c.cfg.Dialect = kmsDialect()
 		c.calls.m = make(map[uint64]*call)
 		var notified int
 		c.cfg.OnNotification = func(string, json.RawMessage) { notified++ }
@@ -65,7 +67,7 @@ func FuzzRoute(f *testing.F) {
 		var m jsonrpc.Message
 		valid := json.Unmarshal(frame, &m) == nil
 		id, idOK := jsonrpc.IntID(m.ID)
-		if pid, ok := idFromPrefix(frame); ok {
+		if pid, ok := kms.PrefixID(frame); ok {
 			require.True(t, bytes.HasPrefix(bytes.TrimLeft(frame, " \t\r\n"), []byte(`{"id":`)))
 			if !idOK {
 				id = pid
@@ -84,7 +86,7 @@ func FuzzRoute(f *testing.F) {
 			}
 			if !valid {
 				// A broken envelope that names its call fails that call.
-				_, named := idFromPrefix(frame)
+				_, named := kms.PrefixID(frame)
 				require.True(t, named, "only a reply naming the call is delivered")
 				require.ErrorIs(t, r.local, ErrMalformedReply)
 				break
@@ -112,14 +114,14 @@ func FuzzRoute(f *testing.F) {
 		default:
 			// The fast path routes by the leading id; a repeated id key
 			// sends the frame elsewhere (where it fails as malformed).
-			fid, fast := replyFast(frame)
+			fid, fast := kms.ReplyID(frame)
 			require.False(t, valid && m.IsResponse() && idOK && (!fast || fid == id),
 				"a reply with a usable id was not delivered: %s", frame)
 		}
 		if notified > 0 {
 			// KMS-shaped notifications skip the envelope decode; their
 			// params are validated by the handler that decodes them.
-			_, _, fast := notificationFast(frame)
+			_, _, fast := kms.Notification(frame)
 			require.True(t, fast || (valid && !m.IsResponse()))
 		}
 	})
@@ -147,7 +149,7 @@ func resultShapes() []any {
 // would not deliver to this call fails it as malformed.
 func checkFastReply(t *testing.T, frame []byte, r reply, id uint64, valid bool, m *jsonrpc.Message) {
 	t.Helper()
-	fid, fast := replyFast(frame)
+	fid, fast := kms.ReplyID(frame)
 	require.True(t, fast, "only KMS-shaped replies skip the envelope")
 	require.Equal(t, fid, id)
 	wantID, idOK := jsonrpc.IntID(m.ID)

@@ -218,7 +218,10 @@ func TestDeadContextNeverReachesTheWire(t *testing.T) {
 func TestOversizedFrameCostsAboutItsLimit(t *testing.T) {
 	const limit = 4 << 20
 	srv := kurentotest.NewServer(t)
-	conn, err := rpc.Dial(t.Context(), rpc.Config{URL: srv.URL(), ReadLimit: limit, Keepalive: rpc.Keepalive{Disabled: true}})
+	conn, err := rpc.Dial(t.Context(), rpc.Config{
+		URL: srv.URL(), ReadLimit: limit, Keepalive: rpc.Keepalive{Disabled: true},
+		Dialect: rpc.KMSDialect(), // names the call of an oversized reply
+	})
 	require.NoError(t, err)
 	defer func() { _ = conn.Close() }()
 	srv.React("getBig", kurentotest.Reaction{Swallow: kurentotest.SwallowUnexecuted})

@@ -338,10 +338,10 @@ func readFrame(b []byte, r io.Reader, limit int64) (_ []byte, over bool, err err
 const oversizeDiscardFactor = 4
 
 // discardOversized drains a frame over the read limit and fails the call it
-// answers (KMS writes "id" first in replies, so the prefix names it).
+// answers, when the dialect names it from the frame's first bytes.
 // It returns false when the socket had to be killed.
 func (s *socket) discardOversized(prefix []byte, r io.Reader, read int64) bool {
-	id, hasID := idFromPrefix(prefix)
+	id, hasID := s.c.prefixID(prefix)
 	limit := s.c.cfg.ReadLimit
 	extra, err := io.CopyN(io.Discard, r, limit*oversizeDiscardFactor)
 	size := read + 1 + extra
@@ -362,17 +362,12 @@ func (s *socket) discardOversized(prefix []byte, r io.Reader, read int64) bool {
 	return true
 }
 
-// idFromPrefix finds `{"id":N` at the start of a frame, as KMS writes it.
-func idFromPrefix(p []byte) (uint64, bool) {
-	rest, ok := bytes.CutPrefix(bytes.TrimLeft(p, " \t\r\n"), []byte(`{"id":`))
-	if !ok {
+// prefixID is the dialect's PrefixID; false without one.
+func (c *Conn) prefixID(p []byte) (uint64, bool) {
+	if c.cfg.Dialect.PrefixID == nil {
 		return 0, false
 	}
-	end := 0
-	for end < len(rest) && end < 20 && rest[end] >= '0' && rest[end] <= '9' {
-		end++
-	}
-	return jsonrpc.IntID(rest[:end])
+	return c.cfg.Dialect.PrefixID(p)
 }
 
 // route hands one frame to its waiter or to the notification handler.
@@ -386,26 +381,31 @@ func (c *Conn) route(frame []byte) {
 // fresh for each frame.
 func (c *Conn) routeWith(frame []byte, m *jsonrpc.Message) {
 	c.debugFrame("recv", frame)
-	if method, params, ok := notificationFast(frame); ok {
-		if c.cfg.OnNotification != nil {
-			c.cfg.OnNotification(method, params)
+	d := &c.cfg.Dialect
+	if d.Notification != nil {
+		if method, params, ok := d.Notification(frame); ok {
+			if c.cfg.OnNotification != nil {
+				c.cfg.OnNotification(method, params)
+			}
+			return
 		}
-		return
 	}
-	if id, ok := replyFast(frame); ok {
-		// Decoded once, by the caller, straight into its result.
-		if !c.calls.deliver(id, reply{frame: bytes.Clone(frame)}) {
-			c.log.Debug("dropping a late or unknown reply", "id", id)
+	if d.ReplyID != nil {
+		if id, ok := d.ReplyID(frame); ok {
+			// Decoded once, by the caller, straight into its result.
+			if !c.calls.deliver(id, reply{frame: bytes.Clone(frame)}) {
+				c.log.Debug("dropping a late or unknown reply", "id", id)
+			}
+			return
 		}
-		return
 	}
 	*m = jsonrpc.Message{ID: m.ID[:0]}
 	if err := json.Unmarshal(frame, m); err != nil {
-		// A reply whose envelope is broken still names its caller when it
-		// starts like KMS writes replies: fail that call now rather than
-		// let it wait for its deadline.
+		// A reply whose envelope is broken may still name its caller to
+		// the dialect: fail that call now rather than let it wait for its
+		// deadline.
 		malformed := &answeredError{err: fmt.Errorf("%w: %w", ErrMalformedReply, err)}
-		if id, ok := idFromPrefix(frame); ok && c.calls.deliver(id, reply{local: malformed}) {
+		if id, ok := c.prefixID(frame); ok && c.calls.deliver(id, reply{local: malformed}) {
 			c.log.Warn("failed a call whose reply was malformed", "id", id, "err", err)
 			return
 		}
@@ -432,66 +432,13 @@ func (c *Conn) routeWith(frame []byte, m *jsonrpc.Message) {
 	}
 	id, ok := jsonrpc.IntID(m.ID)
 	if !ok {
-		// KMS answers an invalid request with id null; nobody can be told.
+		// An invalid request is answered with id null; nobody can be told.
 		c.log.Warn("ignoring a reply without a usable id", "id", string(m.ID), "error", m.Error != nil)
 		return
 	}
 	if !c.calls.deliver(id, replyOf(m)) {
 		c.log.Debug("dropping a late or unknown reply", "id", id)
 	}
-}
-
-// notificationPrefix starts every notification KMS writes: its JSON writer
-// sorts keys, so "jsonrpc", "method" and "params" come in this order and
-// nothing follows params.
-var notificationPrefix = []byte(`{"jsonrpc":"2.0","method":"`)
-
-// notificationFast splits a notification written the way KMS writes them
-// without decoding it: events are the bulk of the traffic, and their params
-// are decoded (and so validated) once, by the notification handler, instead
-// of twice. Anything else returns false and takes the general path.
-func notificationFast(frame []byte) (method string, params json.RawMessage, ok bool) {
-	rest, found := bytes.CutPrefix(frame, notificationPrefix)
-	if !found {
-		return "", nil, false
-	}
-	end := bytes.IndexByte(rest, '"')
-	if end <= 0 || bytes.IndexByte(rest[:end], '\\') >= 0 {
-		return "", nil, false
-	}
-	method = string(rest[:end])
-	body, found := bytes.CutPrefix(rest[end+1:], []byte(`,"params":`))
-	body = bytes.TrimRight(body, " \t\r\n")
-	if !found || len(body) < 3 || body[0] != '{' || body[len(body)-1] != '}' {
-		return "", nil, false
-	}
-	// The frame buffer is reused by the read loop: params must be a copy.
-	return method, bytes.Clone(body[:len(body)-1]), true
-}
-
-// replyHead is what follows the id in a successful reply as KMS writes it
-// (sorted keys: id, jsonrpc, result).
-var replyHead = []byte(`,"jsonrpc":"2.0","result":`)
-
-// replyFast recognises a successful reply laid out as KMS writes it,
-// {"id":N,"jsonrpc":"2.0","result":...}, from its first bytes, without
-// decoding it: the caller decodes the whole frame once, into its own
-// result (see reply.into), and that decode validates it. Anything else
-// returns false and takes the general path.
-func replyFast(frame []byte) (uint64, bool) {
-	rest, ok := bytes.CutPrefix(frame, []byte(`{"id":`))
-	if !ok {
-		return 0, false
-	}
-	end := 0
-	for end < len(rest) && end < 20 && rest[end] >= '0' && rest[end] <= '9' {
-		end++
-	}
-	id, ok := jsonrpc.IntID(rest[:end])
-	if !ok || !bytes.HasPrefix(rest[end:], replyHead) {
-		return 0, false
-	}
-	return id, true
 }
 
 // replyOf is the reply carried by a decoded response envelope.

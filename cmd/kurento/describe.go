@@ -12,6 +12,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/gokurento/kurento/client"
+	"github.com/gokurento/kurento/internal/kms"
 )
 
 // unsafeProperties are never read by describe: reading them has crashed
@@ -88,7 +89,7 @@ func (a *app) readProperties(ctx context.Context, out *describeOut) error {
 	g.SetLimit(parallel)
 	for i, n := range names {
 		g.Go(func() error {
-			failures[i] = a.c.Invoke(gctx, out.ID, "get"+strings.ToUpper(n[:1])+n[1:], nil, &values[i])
+			failures[i] = a.c.Invoke(gctx, out.ID, kms.Getter(n), nil, &values[i])
 			if errors.Is(failures[i], context.Canceled) || errors.Is(failures[i], context.DeadlineExceeded) {
 				return failures[i]
 			}

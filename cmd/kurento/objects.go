@@ -14,6 +14,7 @@ import (
 
 	"github.com/gokurento/kurento/client"
 	"github.com/gokurento/kurento/internal/idl"
+	"github.com/gokurento/kurento/internal/kms"
 )
 
 // parallel bounds the requests a verb has in flight, so that walking a busy
@@ -49,26 +50,11 @@ func (o *object) label() string {
 	return segment(o.ID)
 }
 
-// segment is the last part of an id: children's ids are their parent's id,
-// a slash, and their own part.
-func segment(id string) string {
-	if i := strings.LastIndexByte(id, '/'); i >= 0 {
-		return id[i+1:]
-	}
-	return id
-}
+// segment is the last part of an id.
+func segment(id string) string { return kms.IDSegment(id) }
 
 // classOf reads the class from a KMS id ("<uuid>_<module>.<Class>").
-func classOf(id string) string {
-	s := segment(id)
-	if i := strings.LastIndexByte(s, '.'); i >= 0 {
-		return s[i+1:]
-	}
-	if i := strings.LastIndexByte(s, '_'); i >= 0 {
-		return s[i+1:]
-	}
-	return ""
-}
+func classOf(id string) string { return kms.ClassOfID(id) }
 
 // facts are the IDL facts of the core modules, to tell elements from other
 // objects and to list a class's events; loaded on first use.

@@ -92,7 +92,7 @@ func scenario(t *testing.T, url string, provoke func(filterID string)) {
 	_, err = c.Describe(ctx, f.ID())
 	var kerr *client.Error
 	require.ErrorAs(t, err, &kerr, "describe after release")
-	assert.Equal(t, 40101, kerr.Code)
+	assert.Equal(t, client.CodeObjectNotFound, kerr.Code)
 }
 
 func readKMD(t *testing.T) []byte {

@@ -1,5 +1,13 @@
-// Package jsonrpc holds the JSON-RPC 2.0 envelope shared by the rpc client
-// and the kurentotest fake server. It knows nothing of Kurento.
+// Package jsonrpc holds the generic JSON-RPC 2.0 envelope: the frame
+// decoded once to tell a request from a reply, the error member, numeric
+// ids and the string encoding of the request writers. It knows nothing of
+// Kurento.
+//
+// It is a package of its own, not part of rpc, because two layers need it
+// that may not import each other: rpc, the generic transport, and
+// internal/kms, the Kurento protocol, whose encoders and frame recognisers
+// write and read the same envelope (rpc must not import internal/kms, and
+// kms, a leaf, must not import rpc).
 package jsonrpc
 
 import (
@@ -7,42 +15,11 @@ import (
 	"strconv"
 )
 
-// Version is the only protocol version KMS accepts.
-const Version = "2.0"
-
-// Standard JSON-RPC error codes, plus the -32000 "server error" KMS uses for
-// missing or mistyped parameters and for replies to notifications.
-const (
-	CodeParseError     = -32700
-	CodeInvalidRequest = -32600
-	CodeMethodNotFound = -32601
-	CodeInvalidParams  = -32602
-	CodeInternalError  = -32603
-	CodeServerError    = -32000
-)
-
-// Request is a client-to-server request. ID is nil for a notification.
-type Request struct {
-	JSONRPC string          `json:"jsonrpc"`
-	ID      json.RawMessage `json:"id,omitempty"`
-	Method  string          `json:"method"`
-	Params  json.RawMessage `json:"params,omitempty"`
-}
-
 // Error is the error member of a response.
 type Error struct {
 	Code    int             `json:"code"`
 	Data    json.RawMessage `json:"data,omitempty"`
 	Message string          `json:"message"`
-}
-
-// Response is a server reply. Exactly one of Result and Error is set; a
-// Result of JSON null (closeSession) is kept as the raw bytes "null".
-type Response struct {
-	Error   *Error          `json:"error,omitempty"`
-	ID      json.RawMessage `json:"id"`
-	JSONRPC string          `json:"jsonrpc"`
-	Result  json.RawMessage `json:"result,omitempty"`
 }
 
 // Message is any frame: request, notification or response. Decoding a frame

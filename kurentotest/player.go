@@ -4,10 +4,13 @@ import (
 	"net/url"
 	"slices"
 	"time"
+
+	"github.com/gokurento/kurento/internal/kms"
+	"github.com/gokurento/kurento/kurentotest/internal/media"
 )
 
-// This file drives PlayerEndpoint and RecorderEndpoint through their
-// states, following real-kms/h_recorder_player.frames.txt:
+// This file drives PlayerEndpoint through its states, following
+// real-kms/h_recorder_player.frames.txt:
 //
 //   - play: UriEndpointStateChanged START, then the player produces audio
 //     and video (MediaFlowOutStateChanged FLOWING on each link), and after
@@ -16,64 +19,45 @@ import (
 //     [WithMissingURIs] (or whose URI has no scheme KMS reads) instead
 //     emits Error INVALID_URI ("Invalid URI", errorCode 0) and then START,
 //     and produces nothing.
-//   - record with no media arriving succeeds but keeps the state STOP and
-//     sends no event; when media arrives (or if it already flows),
-//     UriEndpointStateChanged START and Recording.
-//   - pause: PAUSE (and Paused for a recorder); stop and stopAndWait: STOP
-//     (and Stopped for a recorder that had started), before the reply.
+//   - pause: PAUSE; stop: STOP, before the reply.
+//
+// With [WithMedia] the media engine plays the file instead, and its end
+// of file brings STOP and EndOfStream.
 
-type uriState struct {
-	pending bool // recorder: record called, waiting for media
-	// player timing: remaining play time and when the current run started;
-	// gen invalidates scheduled end-of-stream timers.
+// playerState is a player's timing: remaining play time and when the
+// current run started; gen invalidates scheduled end-of-stream timers.
+type playerState struct {
 	remaining time.Duration
 	started   time.Time
 	gen       int
 	inited    bool
 }
 
-const uriKey = "uri"
-
-func uriOf(o *object) *uriState {
-	u, ok := o.ext[uriKey].(*uriState)
-	if !ok {
-		u = &uriState{}
-		o.ext[uriKey] = u
+func playerOf(o *object) *playerState {
+	if o.player == nil {
+		o.player = &playerState{}
 	}
-	return u
+	return o.player
 }
 
-func init() {
-	registerOps("PlayerEndpoint", map[string]opFunc{
+func playerBehaviour() behaviour {
+	return behaviour{name: "player", engineNodes: []engineNode{
+		{class: "PlayerEndpoint", add: (*media.Engine).AddPlayer},
+	}, defaults: []propertyDefault{
+		{class: "PlayerEndpoint", prop: "state", value: "STOP"},
+	}, ops: opsOf("PlayerEndpoint", map[string]opFunc{
 		"play":  playerPlay,
 		"pause": playerPause,
 		"stop":  playerStop,
 		"setPosition": func(x *invocation) (any, *rpcError) {
 			// Without a playing stream there is nothing to seek in.
 			if x.obj.props["state"] != "START" {
-				return nil, kmsError(codeSeekFail, "Seek fails")
+				return nil, kmsError(kms.CodePlayerSeekFail, kms.MsgSeekFails)
 			}
 			return nil, nil
 		},
-	})
-	registerOps("RecorderEndpoint", map[string]opFunc{
-		"record":      recorderRecord,
-		"pause":       recorderPause,
-		"stop":        recorderStop,
-		"stopAndWait": recorderStop,
-	})
+	})}
 }
-
-func (st *state) setURIState(o *object, state string) bool {
-	if o.props["state"] == state {
-		return false
-	}
-	o.props["state"] = state
-	st.emit(o.id, "UriEndpointStateChanged", map[string]any{"state": state})
-	return true
-}
-
-// ---- player ----
 
 func (st *state) uriMissing(uri string) bool {
 	if slices.Contains(st.s.opts.missingURIs, uri) {
@@ -104,12 +88,12 @@ func playerPlay(x *invocation) (any, *rpcError) {
 	if st.mediaPlay(o) {
 		return nil, nil
 	}
-	u := uriOf(o)
+	u := playerOf(o)
 	if !u.inited || u.remaining <= 0 {
 		u.remaining, u.inited = st.s.opts.playerDuration, true
 	}
 	st.setURIState(o, "START")
-	for _, mt := range flowTypes {
+	for _, mt := range flowTypes() {
 		st.flows[flowKey{o.id, mt, flowSrc}] = true
 	}
 	st.propagate(o.id)
@@ -140,26 +124,31 @@ func (st *state) scheduleEOS(id string, gen int, d time.Duration) {
 		if !ok {
 			return
 		}
-		u := uriOf(o)
+		u := playerOf(o)
 		if u.gen != gen || o.props["state"] != "START" {
 			return
 		}
-		u.remaining = 0
-		st.stopSource(o)
-		st.setURIState(o, "STOP")
-		st.emit(id, "EndOfStream", nil)
+		st.playerEnded(o)
 	})
 }
 
+// playerEnded ends a player's stream: STOP and EndOfStream.
+func (st *state) playerEnded(o *object) {
+	playerOf(o).remaining = 0
+	st.stopSource(o)
+	st.setURIState(o, "STOP")
+	st.emit(o.id, "EndOfStream", nil)
+}
+
 func (st *state) stopSource(o *object) {
-	for _, mt := range flowTypes {
+	for _, mt := range flowTypes() {
 		delete(st.flows, flowKey{o.id, mt, flowSrc})
 	}
 }
 
 func playerPause(x *invocation) (any, *rpcError) {
 	o := x.obj
-	u := uriOf(o)
+	u := playerOf(o)
 	if o.props["state"] == "START" && u.remaining > 0 {
 		u.remaining -= time.Since(u.started)
 		if u.remaining <= 0 {
@@ -176,7 +165,7 @@ func playerPause(x *invocation) (any, *rpcError) {
 
 func playerStop(x *invocation) (any, *rpcError) {
 	o := x.obj
-	u := uriOf(o)
+	u := playerOf(o)
 	u.gen++
 	u.remaining = 0
 	if eng := x.st.s.media; eng != nil {
@@ -187,66 +176,18 @@ func playerStop(x *invocation) (any, *rpcError) {
 	return nil, nil
 }
 
-// ---- recorder ----
-
-func (st *state) mediaIn(o *object) bool {
-	for _, mt := range flowTypes {
-		if st.flows[flowKey{o.id, mt, flowIn}] {
-			return true
-		}
+// mediaPlay plays a player's file; false without media. A file the engine
+// cannot read gives Error INVALID_URI and no media, like a KMS that cannot
+// open the URI.
+func (st *state) mediaPlay(o *object) bool {
+	eng := st.s.media
+	if eng == nil {
+		return false
 	}
-	return false
-}
-
-func recorderRecord(x *invocation) (any, *rpcError) {
-	st, o := x.st, x.obj
-	if o.props["state"] == "START" {
-		return nil, nil
-	}
-	st.mediaRecord(o)
-	if !st.mediaIn(o) {
-		uriOf(o).pending = true
-		return nil, nil
-	}
-	st.startRecording(o)
-	return nil, nil
-}
-
-func (st *state) startRecording(o *object) {
-	uriOf(o).pending = false
+	st.mediaFile(o, func(path string) error {
+		eng.AddPlayer(o.id)
+		return eng.Play(o.id, path)
+	})
 	st.setURIState(o, "START")
-	st.emit(o.id, "Recording", nil)
-}
-
-func (st *state) recorderMediaArrived(o *object) {
-	if uriOf(o).pending {
-		st.startRecording(o)
-	}
-}
-
-func recorderPause(x *invocation) (any, *rpcError) {
-	st, o := x.st, x.obj
-	uriOf(o).pending = false
-	if eng := st.s.media; eng != nil {
-		eng.PauseRecording(o.id)
-	}
-	if o.props["state"] == "START" {
-		st.setURIState(o, "PAUSE")
-		st.emit(o.id, "Paused", nil)
-	}
-	return nil, nil
-}
-
-func recorderStop(x *invocation) (any, *rpcError) {
-	st, o := x.st, x.obj
-	uriOf(o).pending = false
-	if eng := st.s.media; eng != nil {
-		if err := eng.StopRecording(o.id); err != nil {
-			st.s.log.Warn("kurentotest: recording", "object", o.id, "err", err)
-		}
-	}
-	if st.setURIState(o, "STOP") {
-		st.emit(o.id, "Stopped", nil)
-	}
-	return nil, nil
+	return true
 }
