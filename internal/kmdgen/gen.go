@@ -38,6 +38,7 @@ import (
 	"text/template"
 
 	"github.com/gokurento/kurento/internal/idl"
+	"github.com/gokurento/kurento/internal/kms"
 )
 
 //go:embed templates/*.tmpl
@@ -193,13 +194,9 @@ func byModule[T any](f *idl.Facts, items []T, module func(T) string) [][]T {
 }
 
 // exported upper-cases the first letter of an IDL name, keeping the rest
-// of its spelling (sdpMLineIndex -> SdpMLineIndex).
-func exported(name string) string {
-	if name == "" {
-		return ""
-	}
-	return strings.ToUpper(name[:1]) + name[1:]
-}
+// of its spelling (sdpMLineIndex -> SdpMLineIndex), by the protocol
+// core's rule.
+func exported(name string) string { return kms.UpperFirst(name) }
 
 // enumConst names the constant of an enum value: MediaType + AUDIO ->
 // MediaTypeAudio. Words of the value are split at underscores; an

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/gokurento/kurento/internal/idl"
+	"github.com/gokurento/kurento/internal/kms"
 )
 
 // This file computes the view model of the typed handle packages
@@ -386,11 +387,12 @@ func (h hctx) checkNames(c idl.Class) error {
 		return nil
 	}
 	for _, p := range h.f.AllProperties(c.Name) {
-		if err := add("Get"+exported(p.Name), "property "+p.Name); err != nil {
+		get, set := accessors(p)
+		if err := add(get.goName, "property "+p.Name); err != nil {
 			return err
 		}
-		if p.Writable() {
-			if err := add("Set"+exported(p.Name), "property "+p.Name); err != nil {
+		if set != nil {
+			if err := add(set.goName, "property "+p.Name); err != nil {
 				return err
 			}
 		}
@@ -419,13 +421,13 @@ type member struct {
 
 // accessors are the getter and, when writable, the setter of p.
 func accessors(p idl.Property) (get member, set *member) {
-	g := idl.Method{Name: "get" + exported(p.Name), Return: &p.Type}
-	get = member{m: g, goName: "Get" + exported(p.Name), prop: &p}
+	g := idl.Method{Name: kms.Getter(p.Name), Return: &p.Type}
+	get = member{m: g, goName: exported(g.Name), prop: &p}
 	if !p.Writable() {
 		return get, nil
 	}
-	s := idl.Method{Name: "set" + exported(p.Name), Params: []idl.Param{{Name: p.Name, Type: p.Type}}}
-	return get, &member{m: s, goName: "Set" + exported(p.Name), prop: &p, setter: true}
+	s := idl.Method{Name: kms.Setter(p.Name), Params: []idl.Param{{Name: p.Name, Type: p.Type}}}
+	return get, &member{m: s, goName: exported(s.Name), prop: &p, setter: true}
 }
 
 // members lists the invoke methods of class c itself: its property
