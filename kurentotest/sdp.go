@@ -368,6 +368,7 @@ func processOffer(x *invocation) (any, *rpcError) {
 	}
 	s.remote = offer
 	s.local = x.st.mediaAnswer(x.obj, offer, x.st.answerSDP(x.obj, s, d))
+	x.st.sessionStarted(x.obj)
 	return s.local, nil
 }
 
@@ -686,6 +687,7 @@ func processAnswer(x *invocation) (any, *rpcError) {
 	}
 	s.bundle = s.bundle && bundled
 	x.st.mediaAnswered(x.obj, s.local, answer)
+	x.st.sessionStarted(x.obj)
 	return s.local, nil
 }
 

@@ -60,7 +60,10 @@ const (
 	// CONNECTED, FAILED, CLOSED).
 	EventDTLSState
 	// EventFlowIn, EventFlowOut: media of Kind started (Flowing) or
-	// stopped arriving at, or leaving, the node.
+	// stopped entering the node from its routes (in), or leaving it into
+	// the pipeline (out: on its routes, or for a WebRTC or RTP node what
+	// its peer sends, whether routes take it or not), as KMS reports the
+	// flow on an element's sink and source pads.
 	EventFlowIn
 	EventFlowOut
 	// EventEndOfStream: a player reached the end of its file (a read

@@ -424,7 +424,7 @@ func (w *webrtcNode) track(t *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
 		if err != nil {
 			return
 		}
-		n.flow(k, dirIn)
+		n.flow(k, dirOut)
 		n.e.forward(n, k, src, p, false, 0)
 	}
 }
@@ -459,9 +459,7 @@ func (w *webrtcNode) write(k Kind, _ *source, p *rtp.Packet) {
 	if t == nil {
 		return
 	}
-	if err := t.WriteRTP(p); err == nil {
-		w.n.flow(k, dirOut)
-	}
+	_ = t.WriteRTP(p)
 }
 
 func (w *webrtcNode) close() {
