@@ -84,10 +84,17 @@
 // negotiated, gathering endpoint emits IceComponentStateChanged
 // CONNECTING, as on a real KMS.
 //
-// Media flows from WebRtcEndpoint/RtpEndpoint peers (after
-// SimulateMediaFlow) and from playing players, along AUDIO and VIDEO links:
+// The flow directions are those of KMS, seen from the pipeline:
+// MediaFlowIn is media entering an element from its links,
+// MediaFlowOut media leaving it into the pipeline. Media flows from
+// WebRtcEndpoint/RtpEndpoint peers (after SimulateMediaFlow: the
+// endpoint's MediaFlowOutStateChanged comes at once, linked or not) and
+// from playing players, along AUDIO and VIDEO links:
 // MediaFlowOutStateChanged on the sending element, MediaFlowInStateChanged
-// on the receiver, hop by hop; isMediaFlowingIn/Out follow. Players move
+// on the receiver, hop by hop through filters and hub ports (an endpoint
+// does not pass on what enters it); isMediaFlowingIn/Out follow.
+// A successful processOffer or processAnswer emits MediaSessionStarted,
+// before ICE, as on KMS. Players move
 // START/PAUSE/STOP and end with STOP and EndOfStream after
 // [WithPlayerDuration]; recorders wait for media before START and
 // Recording, and emit Paused and Stopped.
@@ -135,13 +142,15 @@
 //   - IceComponentStateChanged (CONNECTING, CONNECTED, READY, FAILED,
 //     DISCONNECTED), NewCandidatePairSelected, DtlsConnectionStateChange,
 //     ConnectionStateChanged and MediaStateChanged follow the transport;
-//     MediaFlowInStateChanged (packets from the peer or, for other
-//     elements, from a link) and MediaFlowOutStateChanged (packets sent to
-//     the peer or on a link) follow the packets, with NOT_FLOWING 2 s
-//     after the last one (a KMS 7.3.1 took 2.0 to 4 s in three runs), and
-//     isMediaFlowingIn/Out answer the same.
-//     MediaSessionStarted comes with the first packet from the peer,
-//     MediaSessionTerminated when ICE fails or the DTLS session closes.
+//     MediaFlowInStateChanged (packets arriving from a link, whether or
+//     not the element sends them on to a peer or a file) and
+//     MediaFlowOutStateChanged (packets from the peer of a WebRtcEndpoint
+//     or RtpEndpoint, linked or not; for other elements packets sent on a
+//     link) follow the packets, with NOT_FLOWING 2 s after the last one (a
+//     KMS 7.3.1 took 2.0 to 4 s in three runs), and isMediaFlowingIn/Out
+//     answer the same. MediaSessionStarted comes with the negotiation, as
+//     without media; MediaSessionTerminated when ICE fails or the DTLS
+//     session closes.
 //   - A PlayerEndpoint with a file:// URI plays a VP8 IVF file (video) or
 //     an Ogg Opus file with one packet per page (audio) in real time, then
 //     STOP and EndOfStream; pause keeps the position. A RecorderEndpoint
@@ -172,7 +181,7 @@
 //   - No media without [WithMedia]: nothing flows unless a test calls [Server.SimulateMediaFlow]
 //     or a player plays; flow never stops (no NOT_FLOWING, not even on
 //     disconnect, stop or release); MediaTranscodingStateChanged,
-//     MediaSessionStarted/Terminated and DataChannelOpened never happen by
+//     MediaSessionTerminated and DataChannelOpened never happen by
 //     themselves (use [Server.Emit]); isMediaTranscoding answers false,
 //     getStats null (as KMS does without media), getVideoInfo and
 //     getPosition zero values; setPosition fails (40700 kms.MsgSeekFails, as
