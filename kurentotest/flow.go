@@ -122,7 +122,7 @@ func flowCheck(dir flowDir) opFunc {
 			if dir == flowOut {
 				what = "MediaFlowingOut"
 			}
-			return nil, kmsError(kms.CodeIllegalParam, "Media type DATA is not supported for "+what)
+			return nil, kmsError(kms.CodeIllegalParam, kms.MsgDataNotSupported(what))
 		}
 		return x.st.flows[flowKey{x.obj.id, mt, dir}], nil
 	}
