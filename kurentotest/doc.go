@@ -213,7 +213,10 @@
 //     HubPorts of any hub, as KMS does (a real Dispatcher can still fail
 //     to link ports, 40004 "Can not connect ports"); Mixer checks that the
 //     ports belong to it (40004, fake wording) and the media type (40005);
-//     no media is routed through hubs. getGstreamerDot returns a small made-up graph.
+//     no media is routed through hubs. A real Composite's HubPort reports
+//     its video flowing out (isMediaFlowingOut) with no input at all (the
+//     compositor's output never stops); the fake's only when media is
+//     routed to it. getGstreamerDot returns a small made-up graph.
 //   - GStreamerFilter's setElementProperty stores anything; KMS refuses a
 //     property its GStreamer element lacks (40001 "No property named 'x'
 //     in object 'capsfilter49'") and properties of some types (40006

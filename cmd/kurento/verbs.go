@@ -759,8 +759,8 @@ func (a *app) release(ctx context.Context, plan []*gcEntry) int {
 }
 
 // mediaFlowing names the first element of the pipeline (or of one of its
-// hubs) that audio or video flows into or out of, with "into " or "out of "
-// before it, or returns "".
+// hubs) that audio or video flows into, or out of from a peer, with "into "
+// or "out of " before it, or returns "".
 func (a *app) mediaFlowing(ctx context.Context, pipelineID string) (string, error) {
 	var children []string
 	if err := a.c.Invoke(ctx, pipelineID, "getChildren", nil, &children); err != nil {
@@ -779,7 +779,7 @@ func (a *app) mediaFlowing(ctx context.Context, pipelineID string) (string, erro
 			children = append(children, ports...)
 			continue
 		}
-		where, err := a.elementFlowing(ctx, id)
+		where, err := a.elementFlowing(ctx, id, a.facts().IsA(class, "BaseRtpEndpoint"))
 		if err != nil {
 			return "", err
 		}
@@ -795,11 +795,16 @@ func (a *app) mediaFlowing(ctx context.Context, pipelineID string) (string, erro
 }
 
 // elementFlowing tells whether audio or video flows into element id from
-// the pipeline ("into ") or out of it into the pipeline ("out of "), or
-// returns "". Both count: a WebRtcEndpoint that receives its browser's
-// media and feeds nothing reports only its flow out.
-func (a *app) elementFlowing(ctx context.Context, id string) (string, error) {
+// the pipeline ("into ") or, for an endpoint with a peer (rtpPeer), out of
+// it into the pipeline ("out of "), or returns "". A WebRtcEndpoint that
+// receives its browser's media and feeds nothing reports only its flow
+// out. Other elements' flow out is not asked: a Composite's HubPort
+// reports video flowing out with no input at all.
+func (a *app) elementFlowing(ctx context.Context, id string, rtpPeer bool) (string, error) {
 	for _, op := range []struct{ name, where string }{{"isMediaFlowingIn", "into "}, {"isMediaFlowingOut", "out of "}} {
+		if op.name == "isMediaFlowingOut" && !rtpPeer {
+			continue
+		}
 		for _, mt := range []string{"AUDIO", "VIDEO"} {
 			var flowing bool
 			if err := a.c.Invoke(ctx, id, op.name, map[string]string{"mediaType": mt}, &flowing); err != nil {
