@@ -90,9 +90,10 @@
 // WebRtcEndpoint/RtpEndpoint peers (after SimulateMediaFlow: the
 // endpoint's MediaFlowOutStateChanged comes at once, linked or not) and
 // from playing players, along AUDIO and VIDEO links:
-// MediaFlowOutStateChanged on the sending element, MediaFlowInStateChanged
-// on the receiver, hop by hop through filters and hub ports (an endpoint
-// does not pass on what enters it); isMediaFlowingIn/Out follow.
+// MediaFlowOutStateChanged on the sending element (links or not),
+// MediaFlowInStateChanged on the receiver, hop by hop through filters and
+// hub ports (an endpoint does not pass on what enters it);
+// isMediaFlowingIn/Out follow.
 // A successful processOffer or processAnswer emits MediaSessionStarted,
 // before ICE, as on KMS. Players move
 // START/PAUSE/STOP and end with STOP and EndOfStream after
@@ -143,14 +144,15 @@
 //     DISCONNECTED), NewCandidatePairSelected, DtlsConnectionStateChange,
 //     ConnectionStateChanged and MediaStateChanged follow the transport;
 //     MediaFlowInStateChanged (packets arriving from a link, whether or
-//     not the element sends them on to a peer or a file) and
+//     not the element sends them on to a peer or a file; on a
+//     WebRtcEndpoint only once its DTLS is connected, as on KMS) and
 //     MediaFlowOutStateChanged (packets from the peer of a WebRtcEndpoint
-//     or RtpEndpoint, linked or not; for other elements packets sent on a
-//     link) follow the packets, with NOT_FLOWING 2 s after the last one (a
-//     KMS 7.3.1 took 2.0 to 4 s in three runs), and isMediaFlowingIn/Out
-//     answer the same. MediaSessionStarted comes with the negotiation, as
-//     without media; MediaSessionTerminated when ICE fails or the DTLS
-//     session closes.
+//     or RtpEndpoint, or packets leaving any other element, linked or
+//     not; for a hub port packets sent on a link) follow the packets,
+//     with NOT_FLOWING 2 s after the last one (a KMS 7.3.1 took 2.0 to 4
+//     s in three runs), and isMediaFlowingIn/Out answer the same.
+//     MediaSessionStarted comes with the negotiation, as without media;
+//     MediaSessionTerminated when ICE fails or the DTLS session closes.
 //   - A PlayerEndpoint with a file:// URI plays a VP8 IVF file (video) or
 //     an Ogg Opus file with one packet per page (audio) in real time, then
 //     STOP and EndOfStream; pause keeps the position. A RecorderEndpoint
@@ -185,7 +187,10 @@
 //     themselves (use [Server.Emit]); isMediaTranscoding answers false,
 //     getStats null (as KMS does without media), getVideoInfo and
 //     getPosition zero values; setPosition fails (40700 kms.MsgSeekFails, as
-//     on KMS) unless the player plays, and then does nothing.
+//     on KMS) unless the player plays, and then does nothing. A
+//     WebRtcEndpoint fed by a flowing source reports its flow in at once,
+//     negotiated or not; a real KMS only once its peer's ICE and DTLS are
+//     connected (use [WithMedia] for that).
 //   - ICE and DTLS: the candidates are made up (127.0.0.1, random ports);
 //     the ICE events after CONNECTING (CONNECTED, NewCandidatePairSelected,
 //     READY, DtlsConnectionStateChange) are the fake's reconstruction, as

@@ -16,8 +16,8 @@ import (
 // RtpEndpoint whose peer sends (after [Server.SimulateMediaFlow]: its
 // MediaFlowOutStateChanged FLOWING comes at once, linked or not) or a
 // playing PlayerEndpoint. Flow follows the AUDIO and VIDEO links: an
-// element carrying a media type sends it on its links
-// (MediaFlowOutStateChanged FLOWING on it) and the sinks receive it
+// element carrying a media type sends it out (MediaFlowOutStateChanged
+// FLOWING on it, links or not) and the sinks of its links receive it
 // (MediaFlowInStateChanged FLOWING). Filters, pass-throughs and hub ports
 // pass it on in turn; endpoints do not (what enters a WebRtcEndpoint goes
 // to its peer, what enters a recorder to its file). Flow never stops in
@@ -74,13 +74,15 @@ func (st *state) propagate(ids ...string) {
 			if !st.carrying(id, mt) {
 				continue
 			}
+			// What an element carries leaves it, links or not (a
+			// PassThrough with no sink reports its flow out on KMS).
+			if k := (flowKey{id, mt, flowOut}); !st.flows[k] {
+				st.flows[k] = true
+				st.emitFlow(id, "MediaFlowOutStateChanged", mt)
+			}
 			for _, l := range st.links {
 				if l.source != id || l.mediaType != mt {
 					continue
-				}
-				if k := (flowKey{id, mt, flowOut}); !st.flows[k] {
-					st.flows[k] = true
-					st.emitFlow(id, "MediaFlowOutStateChanged", mt)
 				}
 				if !st.flows[flowKey{l.sink, mt, flowIn}] && !slices.Contains(arrivals, arrival{l.sink, mt}) {
 					arrivals = append(arrivals, arrival{l.sink, mt})

@@ -131,17 +131,21 @@ func waitEvents(t *testing.T, w *wsConn, obj string, want ...string) []string {
 // TestMediaFlowDirectionOfPeerFedWebRtcEndpoint: on KMS, MediaFlowIn is
 // media entering an element from the pipeline, MediaFlowOut media leaving
 // it into the pipeline. A WebRtcEndpoint whose browser sends reports its
-// flow out (with nothing connected to it) and no flow in; a
-// WebRtcEndpoint fed by it reports its flow in.
+// flow out (with nothing connected to it) and no flow in; a PassThrough
+// fed by it both, even with nothing after it; a WebRtcEndpoint fed by it
+// its flow in.
 func TestMediaFlowDirectionOfPeerFedWebRtcEndpoint(t *testing.T) {
 	t.Parallel()
 	tg := newTarget(t, kurentotest.WithMedia())
 	w, _, pipe := session(t, tg)
 	ep := create(t, w, "WebRtcEndpoint", `{"mediaPipeline":"`+pipe+`"}`)
 	viewer := create(t, w, "WebRtcEndpoint", `{"mediaPipeline":"`+pipe+`"}`)
-	for _, id := range []string{ep, viewer} {
+	pt := create(t, w, "PassThrough", `{"mediaPipeline":"`+pipe+`"}`)
+	for _, id := range []string{ep, viewer, pt} {
 		for _, ev := range []string{"MediaFlowInStateChanged", "MediaFlowOutStateChanged", "IceCandidateFound", "IceGatheringDone"} {
-			subscribe(t, w, id, ev)
+			if id != pt || strings.HasPrefix(ev, "MediaFlow") {
+				subscribe(t, w, id, ev)
+			}
 		}
 	}
 
@@ -159,6 +163,13 @@ func TestMediaFlowDirectionOfPeerFedWebRtcEndpoint(t *testing.T) {
 		r, _ = invoke(t, w, ep, "isMediaFlowingIn", `{"mediaType":"`+mt+`"}`)
 		assert.Equal(t, false, value(t, r), "isMediaFlowingIn %s of the sender's endpoint", mt)
 	}
+
+	// A PassThrough fed by ep, with nothing after it: media enters it and
+	// leaves it.
+	r, _ := invoke(t, w, ep, "connect", `{"sink":"`+pt+`"}`)
+	require.Contains(t, r, `"result"`)
+	waitEvents(t, w, pt, "MediaFlowInStateChanged:FLOWING:AUDIO", "MediaFlowInStateChanged:FLOWING:VIDEO",
+		"MediaFlowOutStateChanged:FLOWING:AUDIO", "MediaFlowOutStateChanged:FLOWING:VIDEO")
 
 	// A viewer fed by ep: what enters it from the pipeline goes to its
 	// browser, which sends nothing.

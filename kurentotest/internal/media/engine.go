@@ -303,7 +303,10 @@ func (e *Engine) forward(from *node, k Kind, src *source, p *rtp.Packet, viaHub 
 		sent = true
 		r.sink.receive(k, src, p, r.hub, depth+1)
 	}
-	if sent && !from.network {
+	// What leaves an element flows out whether a route takes it or not
+	// (a PassThrough with no sink reports its flow out on KMS 7.3.1); a
+	// hub port's input goes into the hub, not out of the port.
+	if !from.network && (sent || !from.hubPort) {
 		from.flow(k, dirOut)
 	}
 }

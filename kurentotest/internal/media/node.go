@@ -113,7 +113,12 @@ func (n *node) currentSource(k Kind) *source {
 // receive takes a packet arriving from a route.
 func (n *node) receive(k Kind, src *source, p *rtp.Packet, viaHub bool, depth int) {
 	now := time.Now()
-	n.flowAt(k, dirIn, now)
+	n.mu.Lock()
+	g, gated := n.out.(interface{ ready() bool })
+	n.mu.Unlock()
+	if !gated || g.ready() {
+		n.flowAt(k, dirIn, now)
+	}
 	n.mu.Lock()
 	if n.closed {
 		n.mu.Unlock()

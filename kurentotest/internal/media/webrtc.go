@@ -105,6 +105,8 @@ type webrtcNode struct {
 	tracks    [numKinds]*webrtc.TrackLocalStaticRTP
 	trackMime [numKinds]string
 	closed    bool
+	// secure: DTLS is connected, the node can send to its peer.
+	secure bool
 
 	// An offering node: its senders by mid until the answer came
 	// (answered), and the peer's candidates that came before it.
@@ -213,6 +215,9 @@ func (w *webrtcNode) hook() {
 	pc.OnTrack(w.track)
 	dtls := pc.SCTP().Transport()
 	dtls.OnStateChange(func(s webrtc.DTLSTransportState) {
+		w.mu.Lock()
+		w.secure = s == webrtc.DTLSTransportStateConnected
+		w.mu.Unlock()
 		switch s {
 		case webrtc.DTLSTransportStateConnecting, webrtc.DTLSTransportStateConnected,
 			webrtc.DTLSTransportStateFailed, webrtc.DTLSTransportStateClosed:
@@ -444,6 +449,15 @@ func (w *webrtcNode) readRTCP(s *webrtc.RTPSender, k Kind) {
 			}
 		}
 	}
+}
+
+// ready: what reaches the node flows in only once its peer's transport
+// is up (KMS 7.3.1 reports no flow in on a WebRtcEndpoint whose ICE has
+// not connected, even with a source sending to it).
+func (w *webrtcNode) ready() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.secure
 }
 
 func (w *webrtcNode) accepts(k Kind, mime string) bool {
