@@ -80,7 +80,8 @@ func (c *catalog) isA(class, name string) bool {
 	return class == name || slices.Contains(c.f.Hierarchy(class), name)
 }
 
-// kindName is the word KMS uses in "'x' parameter should be a <kind>".
+// kindName is the word KMS uses in "'x' parameter should be a <kind>"
+// (kms.MsgShouldBe).
 func (c *catalog) kindName(t idl.TypeRef) string {
 	switch {
 	case t.List:

@@ -84,10 +84,18 @@
 // negotiated, gathering endpoint emits IceComponentStateChanged
 // CONNECTING, as on a real KMS.
 //
-// Media flows from WebRtcEndpoint/RtpEndpoint peers (after
-// SimulateMediaFlow) and from playing players, along AUDIO and VIDEO links:
-// MediaFlowOutStateChanged on the sending element, MediaFlowInStateChanged
-// on the receiver, hop by hop; isMediaFlowingIn/Out follow. Players move
+// The flow directions are those of KMS, seen from the pipeline:
+// MediaFlowIn is media entering an element from its links,
+// MediaFlowOut media leaving it into the pipeline. Media flows from
+// WebRtcEndpoint/RtpEndpoint peers (after SimulateMediaFlow: the
+// endpoint's MediaFlowOutStateChanged comes at once, linked or not) and
+// from playing players, along AUDIO and VIDEO links:
+// MediaFlowOutStateChanged on the sending element (links or not),
+// MediaFlowInStateChanged on the receiver, hop by hop through filters and
+// hub ports (an endpoint does not pass on what enters it);
+// isMediaFlowingIn/Out follow.
+// A successful processOffer or processAnswer emits MediaSessionStarted,
+// before ICE, as on KMS. Players move
 // START/PAUSE/STOP and end with STOP and EndOfStream after
 // [WithPlayerDuration]; recorders wait for media before START and
 // Recording, and emit Paused and Stopped.
@@ -135,12 +143,15 @@
 //   - IceComponentStateChanged (CONNECTING, CONNECTED, READY, FAILED,
 //     DISCONNECTED), NewCandidatePairSelected, DtlsConnectionStateChange,
 //     ConnectionStateChanged and MediaStateChanged follow the transport;
-//     MediaFlowInStateChanged (packets from the peer or, for other
-//     elements, from a link) and MediaFlowOutStateChanged (packets sent to
-//     the peer or on a link) follow the packets, with NOT_FLOWING 2 s
-//     after the last one (a KMS 7.3.1 took 2.0 to 4 s in three runs), and
-//     isMediaFlowingIn/Out answer the same.
-//     MediaSessionStarted comes with the first packet from the peer,
+//     MediaFlowInStateChanged (packets arriving from a link, whether or
+//     not the element sends them on to a peer or a file; on a
+//     WebRtcEndpoint only once its DTLS is connected, as on KMS) and
+//     MediaFlowOutStateChanged (packets from the peer of a WebRtcEndpoint
+//     or RtpEndpoint, or packets leaving any other element, linked or
+//     not; for a hub port packets sent on a link) follow the packets,
+//     with NOT_FLOWING 2 s after the last one (a KMS 7.3.1 took 2.0 to 4
+//     s in three runs), and isMediaFlowingIn/Out answer the same.
+//     MediaSessionStarted comes with the negotiation, as without media;
 //     MediaSessionTerminated when ICE fails or the DTLS session closes.
 //   - A PlayerEndpoint with a file:// URI plays a VP8 IVF file (video) or
 //     an Ogg Opus file with one packet per page (audio) in real time, then
@@ -172,11 +183,14 @@
 //   - No media without [WithMedia]: nothing flows unless a test calls [Server.SimulateMediaFlow]
 //     or a player plays; flow never stops (no NOT_FLOWING, not even on
 //     disconnect, stop or release); MediaTranscodingStateChanged,
-//     MediaSessionStarted/Terminated and DataChannelOpened never happen by
+//     MediaSessionTerminated and DataChannelOpened never happen by
 //     themselves (use [Server.Emit]); isMediaTranscoding answers false,
 //     getStats null (as KMS does without media), getVideoInfo and
 //     getPosition zero values; setPosition fails (40700 kms.MsgSeekFails, as
-//     on KMS) unless the player plays, and then does nothing.
+//     on KMS) unless the player plays, and then does nothing. A
+//     WebRtcEndpoint fed by a flowing source reports its flow in at once,
+//     negotiated or not; a real KMS only once its peer's ICE and DTLS are
+//     connected (use [WithMedia] for that).
 //   - ICE and DTLS: the candidates are made up (127.0.0.1, random ports);
 //     the ICE events after CONNECTING (CONNECTED, NewCandidatePairSelected,
 //     READY, DtlsConnectionStateChange) are the fake's reconstruction, as
@@ -204,7 +218,10 @@
 //     HubPorts of any hub, as KMS does (a real Dispatcher can still fail
 //     to link ports, 40004 "Can not connect ports"); Mixer checks that the
 //     ports belong to it (40004, fake wording) and the media type (40005);
-//     no media is routed through hubs. getGstreamerDot returns a small made-up graph.
+//     no media is routed through hubs. A real Composite's HubPort reports
+//     its video flowing out (isMediaFlowingOut) with no input at all (the
+//     compositor's output never stops); the fake's only when media is
+//     routed to it. getGstreamerDot returns a small made-up graph.
 //   - GStreamerFilter's setElementProperty stores anything; KMS refuses a
 //     property its GStreamer element lacks (40001 "No property named 'x'
 //     in object 'capsfilter49'") and properties of some types (40006

@@ -47,7 +47,7 @@ func elementBehaviour() behaviour {
 func mediaTypeCheck(v bool) opFunc {
 	return func(x *invocation) (any, *rpcError) {
 		if x.params["mediaType"] == "DATA" {
-			return nil, kmsError(kms.CodeIllegalParam, "Media type DATA is not supported for MediaTranscoding")
+			return nil, kmsError(kms.CodeIllegalParam, kms.MsgDataNotSupported("MediaTranscoding"))
 		}
 		return v, nil
 	}

@@ -9,20 +9,26 @@ import (
 	"github.com/gokurento/kurento/kurentotest/internal/media"
 )
 
-// This file models media flow without media. A source of flow is a
-// WebRtcEndpoint or RtpEndpoint whose peer sends (after
-// [Server.SimulateMediaFlow]) or a playing PlayerEndpoint. Flow follows the
-// AUDIO and VIDEO links: an element carrying a media type sends it on its
-// links (MediaFlowOutStateChanged FLOWING on it) and the sinks receive it
-// (MediaFlowInStateChanged FLOWING), which they pass on in turn. Flow never
-// stops in the fake once started.
+// This file models media flow without media. The directions are those of
+// KMS, seen from the pipeline: MediaFlowIn is media entering an element
+// from its links (its sink pads), MediaFlowOut media leaving it into the
+// pipeline (its source pads). A source of flow is a WebRtcEndpoint or
+// RtpEndpoint whose peer sends (after [Server.SimulateMediaFlow]: its
+// MediaFlowOutStateChanged FLOWING comes at once, linked or not) or a
+// playing PlayerEndpoint. Flow follows the AUDIO and VIDEO links: an
+// element carrying a media type sends it out (MediaFlowOutStateChanged
+// FLOWING on it, links or not) and the sinks of its links receive it
+// (MediaFlowInStateChanged FLOWING). Filters, pass-throughs and hub ports
+// pass it on in turn; endpoints do not (what enters a WebRtcEndpoint goes
+// to its peer, what enters a recorder to its file). Flow never stops in
+// the fake once started.
 
 type flowDir int
 
 const (
-	flowIn  flowDir = iota // media arrives at the element (from a link or the network)
-	flowOut                // media leaves the element on a link
-	flowSrc                // the element produces media (player playing)
+	flowIn  flowDir = iota // media enters the element from a link
+	flowOut                // media leaves the element into the pipeline
+	flowSrc                // the element produces media (a peer that sends, a player playing)
 )
 
 type flowKey struct {
@@ -41,9 +47,15 @@ func flowBehaviour() behaviour {
 	})}
 }
 
-// carrying reports whether media of type mt is available inside element id.
+// carrying reports whether element id has media of type mt to send on
+// its links: media it produces or, unless it is an endpoint, media it
+// receives.
 func (st *state) carrying(id, mt string) bool {
-	return st.flows[flowKey{id, mt, flowIn}] || st.flows[flowKey{id, mt, flowSrc}]
+	if st.flows[flowKey{id, mt, flowSrc}] {
+		return true
+	}
+	o, ok := st.objects[id]
+	return ok && st.flows[flowKey{id, mt, flowIn}] && !st.s.cat.isA(o.typ, "Endpoint")
 }
 
 // propagate spreads flow from the given elements along their links, one
@@ -62,13 +74,15 @@ func (st *state) propagate(ids ...string) {
 			if !st.carrying(id, mt) {
 				continue
 			}
+			// What an element carries leaves it, links or not (a
+			// PassThrough with no sink reports its flow out on KMS).
+			if k := (flowKey{id, mt, flowOut}); !st.flows[k] {
+				st.flows[k] = true
+				st.emitFlow(id, "MediaFlowOutStateChanged", mt)
+			}
 			for _, l := range st.links {
 				if l.source != id || l.mediaType != mt {
 					continue
-				}
-				if k := (flowKey{id, mt, flowOut}); !st.flows[k] {
-					st.flows[k] = true
-					st.emitFlow(id, "MediaFlowOutStateChanged", mt)
 				}
 				if !st.flows[flowKey{l.sink, mt, flowIn}] && !slices.Contains(arrivals, arrival{l.sink, mt}) {
 					arrivals = append(arrivals, arrival{l.sink, mt})
@@ -110,7 +124,7 @@ func flowCheck(dir flowDir) opFunc {
 			if dir == flowOut {
 				what = "MediaFlowingOut"
 			}
-			return nil, kmsError(kms.CodeIllegalParam, "Media type DATA is not supported for "+what)
+			return nil, kmsError(kms.CodeIllegalParam, kms.MsgDataNotSupported(what))
 		}
 		return x.st.flows[flowKey{x.obj.id, mt, dir}], nil
 	}
@@ -130,10 +144,12 @@ var ErrNotNegotiated = errors.New("kurentotest: endpoint not negotiated")
 // NewCandidatePairSelected, READY, and DtlsConnectionStateChange
 // CONNECTING and CONNECTED; then, for both kinds of RTP endpoint,
 // ConnectionStateChanged and MediaStateChanged DISCONNECTED → CONNECTED
-// (getConnectionState, getMediaState follow), MediaFlowInStateChanged
-// FLOWING for AUDIO and VIDEO (isMediaFlowingIn answers true), and flow
-// along the endpoint's links (see [Server] docs on media flow). A second
-// call does nothing.
+// (getConnectionState, getMediaState follow), MediaFlowOutStateChanged
+// FLOWING for each negotiated type of AUDIO and VIDEO, whether the
+// endpoint has links or not (isMediaFlowingOut answers true: as on KMS,
+// what the peer sends leaves the endpoint into the pipeline), and flow
+// along the endpoint's links, MediaFlowInStateChanged on their sinks (see
+// [Server] docs on media flow). A second call does nothing.
 func (s *Server) SimulateMediaFlow(objectID string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -163,8 +179,9 @@ func (s *Server) SimulateMediaFlow(objectID string) error {
 		if !sd.hasKind(mt) {
 			continue
 		}
-		st.flows[flowKey{o.id, mt, flowIn}] = true
-		st.emitFlow(o.id, "MediaFlowInStateChanged", mt)
+		st.flows[flowKey{o.id, mt, flowSrc}] = true
+		st.flows[flowKey{o.id, mt, flowOut}] = true
+		st.emitFlow(o.id, "MediaFlowOutStateChanged", mt)
 	}
 	st.propagate(o.id)
 	return nil
@@ -204,11 +221,22 @@ func (st *state) setMediaState(o *object, state string) {
 	}
 }
 
-// mediaSession is the media session of a BaseRtpEndpoint with real media:
-// started with the first packet from the peer, terminated when the
-// transport goes.
+// mediaSession is the media session of an SdpEndpoint: started when its
+// negotiation completes, terminated (with real media) when the transport
+// goes.
 type mediaSession struct {
 	started bool
+}
+
+// sessionStarted emits MediaSessionStarted when a negotiation completes
+// (processOffer or processAnswer succeeded): a KMS 7.3.1 sends it then,
+// before ICE connects, on WebRtcEndpoints and RtpEndpoints alike.
+func (st *state) sessionStarted(o *object) {
+	if o.session != nil && o.session.started {
+		return
+	}
+	o.session = &mediaSession{started: true}
+	st.emit(o.id, "MediaSessionStarted", nil)
 }
 
 func (st *state) mediaFlow(o *object, ev media.Event) {
@@ -227,10 +255,6 @@ func (st *state) mediaFlow(o *object, ev media.Event) {
 		state = "FLOWING"
 	} else {
 		delete(st.flows, k)
-	}
-	if dir == flowIn && ev.Flowing && st.s.cat.isA(o.typ, "BaseRtpEndpoint") && (o.session == nil || !o.session.started) {
-		o.session = &mediaSession{started: true}
-		st.emit(o.id, "MediaSessionStarted", nil)
 	}
 	st.emit(o.id, name, map[string]any{"state": state, "padName": "default", "mediaType": mt})
 	if dir == flowIn && ev.Flowing {

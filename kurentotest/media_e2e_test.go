@@ -262,7 +262,9 @@ func TestMediaLoopback(t *testing.T) {
 	ctx, _, pl := mediaSetup(t)
 	ep, err := endpoint.NewWebRtcEndpoint(ctx, pl, nil)
 	require.NoError(t, err)
-	flowIn, err := ep.OnMediaFlowInStateChanged(ctx)
+	// What the peer sends leaves the endpoint into the pipeline: its
+	// flow out (its flow in is the loopback link's).
+	flowOut, err := ep.OnMediaFlowOutStateChanged(ctx)
 	require.NoError(t, err)
 	ice, err := ep.OnIceComponentStateChanged(ctx)
 	require.NoError(t, err)
@@ -300,7 +302,7 @@ func TestMediaLoopback(t *testing.T) {
 	}
 	assert.Equal(t, types.MediaStateConnected, (<-states).NewState)
 	flowing := map[types.MediaType]bool{}
-	for e := range flowIn {
+	for e := range flowOut {
 		if e.State == types.MediaFlowStateFlowing {
 			flowing[e.MediaType] = true
 		}
@@ -308,21 +310,21 @@ func TestMediaLoopback(t *testing.T) {
 			break
 		}
 	}
-	in, err := ep.IsMediaFlowingIn(ctx, types.MediaTypeVideo, nil)
+	out, err := ep.IsMediaFlowingOut(ctx, types.MediaTypeVideo, nil)
 	require.NoError(t, err)
-	assert.True(t, in)
+	assert.True(t, out)
 
 	stop() // the peer stops sending: the flow stops after a while
 	stopped := time.Now()
-	for e := range flowIn {
+	for e := range flowOut {
 		if e.State == types.MediaFlowStateNotFlowing && e.MediaType == types.MediaTypeVideo {
 			break
 		}
 	}
 	t.Logf("video NOT_FLOWING %v after the peer stopped sending", time.Since(stopped).Round(100*time.Millisecond))
-	in, err = ep.IsMediaFlowingIn(ctx, types.MediaTypeVideo, nil)
+	out, err = ep.IsMediaFlowingOut(ctx, types.MediaTypeVideo, nil)
 	require.NoError(t, err)
-	assert.False(t, in)
+	assert.False(t, out)
 }
 
 func TestMediaOneToManyLateJoiner(t *testing.T) {
@@ -357,11 +359,12 @@ func TestMediaOneToManyLateJoiner(t *testing.T) {
 	t.Logf("viewer 1: %d frames, viewer 2: %d frames, PLIs at the sender: %d (before the join: %d)",
 		v1.frames.Load(), v2.frames.Load(), sender.plis.Load(), before)
 
-	// Disconnecting stops the flow to that viewer only.
+	// Disconnecting stops the flow to that viewer only: nothing enters
+	// its endpoint from the pipeline any more.
 	require.NoError(t, presenter.Disconnect(ctx, ep1, nil))
-	out, err := ep1.OnMediaFlowOutStateChanged(ctx)
+	in, err := ep1.OnMediaFlowInStateChanged(ctx)
 	require.NoError(t, err)
-	for e := range out {
+	for e := range in {
 		if e.State == types.MediaFlowStateNotFlowing {
 			break
 		}

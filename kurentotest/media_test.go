@@ -181,13 +181,14 @@ func TestSimulateMediaFlow(t *testing.T) {
 	assert.Equal(t, "STOP", value(t, r))
 
 	require.NoError(t, srv.SimulateMediaFlow(ep))
-	got := eventTypes(t, w.recvEvents(17))
+	// What the peer sends leaves the endpoint into the pipeline (its
+	// flow out) and enters the recorder (its flow in).
+	got := eventTypes(t, w.recvEvents(15))
 	assert.Equal(t, []string{
 		"IceComponentStateChanged:GATHERING", "IceComponentStateChanged:GATHERING", "IceGatheringDone",
 		"IceComponentStateChanged:CONNECTING", "IceComponentStateChanged:CONNECTED", "NewCandidatePairSelected",
 		"IceComponentStateChanged:READY",
 		"ConnectionStateChanged", "MediaStateChanged",
-		"MediaFlowInStateChanged:FLOWING:AUDIO", "MediaFlowInStateChanged:FLOWING:VIDEO",
 		"MediaFlowOutStateChanged:FLOWING:AUDIO", "MediaFlowOutStateChanged:FLOWING:VIDEO",
 		"MediaFlowInStateChanged:FLOWING:AUDIO", "MediaFlowInStateChanged:FLOWING:VIDEO",
 		"UriEndpointStateChanged:START", "Recording",
@@ -201,7 +202,7 @@ func TestSimulateMediaFlow(t *testing.T) {
 		assert.Equal(t, want, value(t, r), op)
 	}
 	r, _ = invoke(t, w, ep, "isMediaFlowingIn", `{"mediaType":"VIDEO"}`)
-	assert.Equal(t, true, value(t, r))
+	assert.Equal(t, false, value(t, r), "nothing enters the endpoint from the pipeline")
 	r, _ = invoke(t, w, rec, "isMediaFlowingIn", `{"mediaType":"AUDIO"}`)
 	assert.Equal(t, true, value(t, r))
 	r, _ = invoke(t, w, ep, "isMediaFlowingOut", `{"mediaType":"AUDIO"}`)

@@ -46,7 +46,7 @@ func (st *state) readParams(sid string, specs []paramSpec, p map[string]any) (ma
 				}
 				continue
 			}
-			return nil, kmsError(kms.CodeMarshall, "'"+sp.name+"' parameter should be a "+st.s.cat.kindName(sp.typ))
+			return nil, kmsError(kms.CodeMarshall, kms.MsgShouldBe(sp.name, "parameter", st.s.cat.kindName(sp.typ)))
 		}
 		cv, err := st.convert(sid, sp.name, "parameter", sp.typ, v)
 		if err != nil {
@@ -89,7 +89,7 @@ func (st *state) convert(sid, name, what string, t idl.TypeRef, v any) (any, *rp
 
 // kindError is KMS's refusal of a value of the wrong JSON kind.
 func (c *catalog) kindError(name, what string, t idl.TypeRef) *rpcError {
-	return kmsError(kms.CodeMarshall, "'"+name+"' "+what+" should be a "+c.kindName(t))
+	return kmsError(kms.CodeMarshall, kms.MsgShouldBe(name, what, c.kindName(t)))
 }
 
 func (st *state) convertList(sid, name, what string, t idl.TypeRef, v any) (any, *rpcError) {
@@ -232,10 +232,10 @@ func (st *state) convertRef(sid, name, what string, t idl.TypeRef, v any) (any, 
 func convertEnum(ct *idl.ComplexType, v any) (any, *rpcError) {
 	s, ok := v.(string)
 	if !ok {
-		return nil, kmsError(kms.CodeMarshall, "'"+ct.Name+"' type should be a string")
+		return nil, kmsError(kms.CodeMarshall, kms.MsgShouldBe(ct.Name, "type", "string"))
 	}
 	if !slices.Contains(ct.Values, s) {
-		return nil, kmsError(kms.CodeMarshall, "Invalid value for '"+ct.Name+"'")
+		return nil, kmsError(kms.CodeMarshall, kms.MsgInvalidValue(ct.Name))
 	}
 	return s, nil
 }
@@ -281,10 +281,10 @@ func (c *catalog) structType(ct *idl.ComplexType, m map[string]any) (typeName, m
 	mod, _ := m["__module__"].(string)
 	sub, found := c.f.Type(tv)
 	if !found || (mod != "" && c.modulePrefix(sub.Module) != mod) {
-		return "", "", kmsError(kms.CodeUnexpected, "Type '"+tv+"' does not exist in module '"+mod+"'")
+		return "", "", kmsError(kms.CodeUnexpected, kms.MsgTypeNotInModule(tv, mod))
 	}
 	if !c.structIsA(tv, ct.Name) {
-		return "", "", kmsError(kms.CodeUnexpected, "Type '"+tv+"' is not compatible with '"+ct.Name+"'")
+		return "", "", kmsError(kms.CodeUnexpected, kms.MsgTypeNotCompatible(tv, ct.Name))
 	}
 	return sub.Name, c.modulePrefix(sub.Module), nil
 }
@@ -298,7 +298,7 @@ func (c *catalog) fieldDefault(out map[string]any, f idl.Param) *rpcError {
 			out[f.Name] = d
 		}
 	case !f.Optional:
-		return kmsError(kms.CodeMarshall, "'"+f.Name+"' property should be a "+c.kindName(f.Type))
+		return kmsError(kms.CodeMarshall, kms.MsgShouldBe(f.Name, "property", c.kindName(f.Type)))
 	}
 	return nil
 }

@@ -364,10 +364,11 @@ func processOffer(x *invocation) (any, *rpcError) {
 	}
 	d, ok := parseSDP(offer)
 	if !ok || len(d.media) == 0 {
-		return nil, kmsError(kms.CodeSDPParse, "Invalid SDP")
+		return nil, kmsError(kms.CodeSDPParse, kms.MsgInvalidSDP)
 	}
 	s.remote = offer
 	s.local = x.st.mediaAnswer(x.obj, offer, x.st.answerSDP(x.obj, s, d))
+	x.st.sessionStarted(x.obj)
 	return s.local, nil
 }
 
@@ -664,7 +665,7 @@ func processAnswer(x *invocation) (any, *rpcError) {
 	}
 	d, ok := parseSDP(answer)
 	if !ok {
-		return nil, kmsError(kms.CodeSDPParse, "Invalid SDP")
+		return nil, kmsError(kms.CodeSDPParse, kms.MsgInvalidSDP)
 	}
 	// An answer with more m-lines than the offer cannot be applied; a real
 	// KMS takes one with fewer (even none): the missing ones are rejected.
@@ -686,6 +687,7 @@ func processAnswer(x *invocation) (any, *rpcError) {
 	}
 	s.bundle = s.bundle && bundled
 	x.st.mediaAnswered(x.obj, s.local, answer)
+	x.st.sessionStarted(x.obj)
 	return s.local, nil
 }
 

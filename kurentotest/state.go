@@ -98,7 +98,7 @@ type object struct {
 	player   *playerState   // PlayerEndpoint timing (player.go)
 	recorder *recorderState // RecorderEndpoint waiting for media (recorder.go)
 	hub      *hubState      // hub port connections (hub.go)
-	session  *mediaSession  // BaseRtpEndpoint media session (flow.go)
+	session  *mediaSession  // SdpEndpoint media session (flow.go)
 }
 
 type tag struct{ key, value string }

@@ -40,8 +40,10 @@
 //   - with --owner-tag KEY, a pipeline whose tag KEY names a session that
 //     getSessions still lists is in use (applications opt in by tagging
 //     their pipelines with their session id);
-//   - a pipeline into whose elements audio or video is flowing
-//     (isMediaFlowingIn) is in use, unless --ignore-media;
+//   - a pipeline in which audio or video flows into an element
+//     (isMediaFlowingIn) or out of a WebRtcEndpoint or RtpEndpoint
+//     (isMediaFlowingOut: an endpoint that receives its peer's media and
+//     feeds nothing reports only that) is in use, unless --ignore-media;
 //   - --tag KEY=VALUE restricts gc to pipelines carrying that tag.
 //
 // gc prints its plan, one pipeline a line with the reason it is kept or

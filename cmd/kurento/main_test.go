@@ -309,8 +309,8 @@ func TestGCReleasesWhatNobodyUses(t *testing.T) {
 	t.Parallel()
 	srv, c, d, owner := setup(t)
 	ctx := testCtx(t)
-	// room-a names its owner, whose session is live; media flows into
-	// room-b's viewer.
+	// room-a names its owner, whose session is live; room-b's viewer
+	// gets media from its peer (its flow out).
 	require.NoError(t, d.RoomA.AddTag(ctx, "owner", owner.SessionID()))
 	offer, err := d.Alice.GenerateOffer(ctx, nil)
 	require.NoError(t, err)

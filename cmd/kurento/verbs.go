@@ -679,7 +679,7 @@ func (a *app) gcPlan(ctx context.Context, o gcOptions) ([]*gcEntry, error) {
 }
 
 // judgeIdle decides for a pipeline old enough and with no live owner:
-// it is released unless media flows into it (and o does not ignore media).
+// it is released unless media flows in it (and o does not ignore media).
 func (a *app) judgeIdle(ctx context.Context, o gcOptions, e *gcEntry) error {
 	if !o.ignoreMedia {
 		flowing, err := a.mediaFlowing(ctx, e.ID)
@@ -687,7 +687,7 @@ func (a *app) judgeIdle(ctx context.Context, o gcOptions, e *gcEntry) error {
 			return err
 		}
 		if flowing != "" {
-			e.Reason = "media flowing into " + flowing
+			e.Reason = "media flowing " + flowing
 			return nil
 		}
 	}
@@ -759,7 +759,8 @@ func (a *app) release(ctx context.Context, plan []*gcEntry) int {
 }
 
 // mediaFlowing names the first element of the pipeline (or of one of its
-// hubs) that audio or video flows into, or returns "".
+// hubs) that audio or video flows into, or out of from a peer, with "into "
+// or "out of " before it, or returns "".
 func (a *app) mediaFlowing(ctx context.Context, pipelineID string) (string, error) {
 	var children []string
 	if err := a.c.Invoke(ctx, pipelineID, "getChildren", nil, &children); err != nil {
@@ -778,21 +779,39 @@ func (a *app) mediaFlowing(ctx context.Context, pipelineID string) (string, erro
 			children = append(children, ports...)
 			continue
 		}
-		for _, mt := range []string{"AUDIO", "VIDEO"} {
-			var in bool
-			err := a.c.Invoke(ctx, id, "isMediaFlowingIn", map[string]string{"mediaType": mt}, &in)
-			if err != nil {
-				if err = ignoreGone(err); err != nil {
-					return "", err
-				}
-				break
+		where, err := a.elementFlowing(ctx, id, a.facts().IsA(class, "BaseRtpEndpoint"))
+		if err != nil {
+			return "", err
+		}
+		if where != "" {
+			var name string
+			if err := a.c.Invoke(ctx, id, "getName", nil, &name); err != nil || name == "" {
+				name = segment(id)
 			}
-			if in {
-				var name string
-				if err := a.c.Invoke(ctx, id, "getName", nil, &name); err != nil || name == "" {
-					name = segment(id)
-				}
-				return name, nil
+			return where + name, nil
+		}
+	}
+	return "", nil
+}
+
+// elementFlowing tells whether audio or video flows into element id from
+// the pipeline ("into ") or, for an endpoint with a peer (rtpPeer), out of
+// it into the pipeline ("out of "), or returns "". A WebRtcEndpoint that
+// receives its browser's media and feeds nothing reports only its flow
+// out. Other elements' flow out is not asked: a Composite's HubPort
+// reports video flowing out with no input at all.
+func (a *app) elementFlowing(ctx context.Context, id string, rtpPeer bool) (string, error) {
+	for _, op := range []struct{ name, where string }{{"isMediaFlowingIn", "into "}, {"isMediaFlowingOut", "out of "}} {
+		if op.name == "isMediaFlowingOut" && !rtpPeer {
+			continue
+		}
+		for _, mt := range []string{"AUDIO", "VIDEO"} {
+			var flowing bool
+			if err := a.c.Invoke(ctx, id, op.name, map[string]string{"mediaType": mt}, &flowing); err != nil {
+				return "", ignoreGone(err)
+			}
+			if flowing {
+				return op.where, nil
 			}
 		}
 	}

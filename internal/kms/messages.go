@@ -28,6 +28,7 @@ const (
 	MsgConstructorParamsReq  = "'constructorParams' is required"
 	MsgConstructorParamsObj  = "'constructorParams' should be an object"
 	MsgOperationParamsObject = "'operationParams' should be an object"
+	MsgInvalidSDP            = "Invalid SDP"
 )
 
 // MsgParamRequired is KMS's message for a missing request member
@@ -37,6 +38,37 @@ func MsgParamRequired(name string) string { return "'" + name + "' parameter is 
 // MsgParamKind is KMS's message for a request member of the wrong JSON
 // type (code -32000); kind is e.g. "a string".
 func MsgParamKind(name, kind string) string { return "'" + name + "' parameter should be " + kind }
+
+// MsgShouldBe is the message of CodeMarshall for a value that does not
+// have its IDL type, or a missing one: what is "parameter" (of a
+// constructor or operation), "property" (a struct field) or "type" (an
+// enum given as something else than a string), kind the IDL kind
+// ("string", "int", "object", "list", "map"...). KMS writes "a" before
+// every kind, "a object" included.
+func MsgShouldBe(name, what, kind string) string {
+	return "'" + name + "' " + what + " should be a " + kind
+}
+
+// MsgTypeNotCompatible is the message of CodeUnexpected for a struct
+// value whose __type__ is not the expected type or one derived from it.
+func MsgTypeNotCompatible(typ, want string) string {
+	return "Type '" + typ + "' is not compatible with '" + want + "'"
+}
+
+// MsgInvalidValue is the message of CodeMarshall for a value that is not
+// one of its enum's values; name is the enum type's name.
+func MsgInvalidValue(name string) string { return "Invalid value for '" + name + "'" }
+
+// MsgTypeNotInModule is the message of CodeUnexpected for a complex value
+// whose __type__ its __module__ does not declare.
+func MsgTypeNotInModule(typ, module string) string {
+	return "Type '" + typ + "' does not exist in module '" + module + "'"
+}
+
+// MsgDataNotSupported is the message of CodeIllegalParam for a media
+// type DATA given to isMediaFlowingIn ("MediaFlowingIn"), isMediaFlowingOut
+// ("MediaFlowingOut") or isMediaTranscoding ("MediaTranscoding").
+func MsgDataNotSupported(what string) string { return "Media type DATA is not supported for " + what }
 
 // MsgObjectNotFound is the message of CodeObjectNotFound.
 func MsgObjectNotFound(id string) string { return "Object '" + id + "' not found" }

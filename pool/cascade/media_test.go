@@ -96,16 +96,19 @@ func relayMedia(t *testing.T, opts *cascade.Options) {
 			t.Fatal("no video reached the far fake's PassThrough")
 		}
 	}
-	// Each fake reports its own side's flow, each in its own time.
+	// Each fake reports its own side's flow, each in its own time, as KMS
+	// does, seen from the pipeline: what the far endpoint receives from
+	// the near one leaves it into its pipeline (flow out), what the near
+	// endpoint sends to the far one enters it from its pipeline (flow in).
 	for _, side := range []struct {
 		what string
 		ask  func() (bool, error)
 	}{
 		{"the far endpoint receives video", func() (bool, error) {
-			return l.Source().IsMediaFlowingIn(ctx, types.MediaTypeVideo, nil)
+			return l.Source().IsMediaFlowingOut(ctx, types.MediaTypeVideo, nil)
 		}},
 		{"the near endpoint sends video", func() (bool, error) {
-			return l.Near().IsMediaFlowingOut(ctx, types.MediaTypeVideo, nil)
+			return l.Near().IsMediaFlowingIn(ctx, types.MediaTypeVideo, nil)
 		}},
 	} {
 		for {

@@ -60,7 +60,10 @@ const (
 	// CONNECTED, FAILED, CLOSED).
 	EventDTLSState
 	// EventFlowIn, EventFlowOut: media of Kind started (Flowing) or
-	// stopped arriving at, or leaving, the node.
+	// stopped entering the node from its routes (in), or leaving it into
+	// the pipeline (out: on its routes, or for a WebRTC or RTP node what
+	// its peer sends, whether routes take it or not), as KMS reports the
+	// flow on an element's sink and source pads.
 	EventFlowIn
 	EventFlowOut
 	// EventEndOfStream: a player reached the end of its file (a read
@@ -300,7 +303,10 @@ func (e *Engine) forward(from *node, k Kind, src *source, p *rtp.Packet, viaHub 
 		sent = true
 		r.sink.receive(k, src, p, r.hub, depth+1)
 	}
-	if sent && !from.network {
+	// What leaves an element flows out whether a route takes it or not
+	// (a PassThrough with no sink reports its flow out on KMS 7.3.1); a
+	// hub port's input goes into the hub, not out of the port.
+	if !from.network && (sent || !from.hubPort) {
 		from.flow(k, dirOut)
 	}
 }

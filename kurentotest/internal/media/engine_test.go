@@ -136,19 +136,26 @@ func TestFlowEventsStartAndStop(t *testing.T) {
 	e.AddElement("pt")
 	e.SetRoutes([]Route{{Source: "src", Sink: "pt", Kind: Audio}})
 	send(e, "src", &source{kind: Audio, mime: "audio/opus", clock: 48000}, 1)
-	got := map[EventType]Event{}
-	for len(got) < 2 {
-		ev := <-events
-		got[ev.Type] = ev
+	// The packet leaves src, enters pt and leaves pt, which has no
+	// route: what leaves an element flows out, routes or not.
+	type flow struct {
+		node string
+		typ  EventType
 	}
-	assert.Equal(t, Event{Node: "src", Type: EventFlowOut, Kind: Audio, Flowing: true}, got[EventFlowOut])
-	assert.Equal(t, Event{Node: "pt", Type: EventFlowIn, Kind: Audio, Flowing: true}, got[EventFlowIn])
-	// Nothing more is sent: both flows stop after FlowTimeout.
-	stopped := map[string]bool{}
-	for len(stopped) < 2 {
+	got := map[flow]Event{}
+	for len(got) < 3 {
+		ev := <-events
+		got[flow{ev.Node, ev.Type}] = ev
+	}
+	assert.Equal(t, Event{Node: "src", Type: EventFlowOut, Kind: Audio, Flowing: true}, got[flow{"src", EventFlowOut}])
+	assert.Equal(t, Event{Node: "pt", Type: EventFlowIn, Kind: Audio, Flowing: true}, got[flow{"pt", EventFlowIn}])
+	assert.Equal(t, Event{Node: "pt", Type: EventFlowOut, Kind: Audio, Flowing: true}, got[flow{"pt", EventFlowOut}])
+	// Nothing more is sent: the flows stop after FlowTimeout.
+	stopped := map[flow]bool{}
+	for len(stopped) < 3 {
 		ev := <-events
 		assert.False(t, ev.Flowing)
-		stopped[ev.Node] = true
+		stopped[flow{ev.Node, ev.Type}] = true
 	}
 }
 

@@ -56,8 +56,9 @@ type node struct {
 	rw    [numKinds]rewriter
 	// out is nil for pass-through elements.
 	out outlet
-	// network is set for WebRTC nodes: their flows in and out are what
-	// they receive from and send to their peer, not their links.
+	// network is set for WebRTC and RTP nodes: what their peer sends
+	// leaves them into the pipeline (their flow out, links or not); what
+	// reaches them from the pipeline is their flow in, as for any element.
 	network bool
 	// hubPort: input from the pipeline goes to the hub, not back out.
 	hubPort bool
@@ -112,7 +113,10 @@ func (n *node) currentSource(k Kind) *source {
 // receive takes a packet arriving from a route.
 func (n *node) receive(k Kind, src *source, p *rtp.Packet, viaHub bool, depth int) {
 	now := time.Now()
-	if !n.network {
+	n.mu.Lock()
+	g, gated := n.out.(interface{ ready() bool })
+	n.mu.Unlock()
+	if !gated || g.ready() {
 		n.flowAt(k, dirIn, now)
 	}
 	n.mu.Lock()

@@ -275,7 +275,7 @@ func (r *rtpNode) read(l *rtpLine) {
 		}
 		// The packet's buffer is reused for the next read.
 		p.Payload = append([]byte(nil), p.Payload...)
-		n.flow(l.kind, dirIn)
+		n.flow(l.kind, dirOut)
 		n.e.forward(n, l.kind, src, &p, false, 0)
 	}
 }
@@ -391,9 +391,7 @@ func (r *rtpNode) write(k Kind, src *source, p *rtp.Packet) {
 	if err != nil {
 		return
 	}
-	if _, err := l.conn.WriteToUDPAddrPort(b, to); err == nil {
-		r.n.flow(k, dirOut)
-	}
+	_, _ = l.conn.WriteToUDPAddrPort(b, to)
 }
 
 func (r *rtpNode) close() {

@@ -105,6 +105,8 @@ type webrtcNode struct {
 	tracks    [numKinds]*webrtc.TrackLocalStaticRTP
 	trackMime [numKinds]string
 	closed    bool
+	// secure: DTLS is connected, the node can send to its peer.
+	secure bool
 
 	// An offering node: its senders by mid until the answer came
 	// (answered), and the peer's candidates that came before it.
@@ -213,6 +215,9 @@ func (w *webrtcNode) hook() {
 	pc.OnTrack(w.track)
 	dtls := pc.SCTP().Transport()
 	dtls.OnStateChange(func(s webrtc.DTLSTransportState) {
+		w.mu.Lock()
+		w.secure = s == webrtc.DTLSTransportStateConnected
+		w.mu.Unlock()
 		switch s {
 		case webrtc.DTLSTransportStateConnecting, webrtc.DTLSTransportStateConnected,
 			webrtc.DTLSTransportStateFailed, webrtc.DTLSTransportStateClosed:
@@ -424,7 +429,7 @@ func (w *webrtcNode) track(t *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
 		if err != nil {
 			return
 		}
-		n.flow(k, dirIn)
+		n.flow(k, dirOut)
 		n.e.forward(n, k, src, p, false, 0)
 	}
 }
@@ -446,6 +451,15 @@ func (w *webrtcNode) readRTCP(s *webrtc.RTPSender, k Kind) {
 	}
 }
 
+// ready: what reaches the node flows in only once its peer's transport
+// is up (KMS 7.3.1 reports no flow in on a WebRtcEndpoint whose ICE has
+// not connected, even with a source sending to it).
+func (w *webrtcNode) ready() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.secure
+}
+
 func (w *webrtcNode) accepts(k Kind, mime string) bool {
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -459,9 +473,7 @@ func (w *webrtcNode) write(k Kind, _ *source, p *rtp.Packet) {
 	if t == nil {
 		return
 	}
-	if err := t.WriteRTP(p); err == nil {
-		w.n.flow(k, dirOut)
-	}
+	_ = t.WriteRTP(p)
 }
 
 func (w *webrtcNode) close() {
