@@ -67,12 +67,7 @@ func elementConnect(x *invocation) (any, *rpcError) {
 	if st.pipelineOf(x.obj) != st.pipelineOf(so) {
 		return nil, kmsError(kms.CodeConnect, kms.MsgNotSharePipeline)
 	}
-	srcDesc := descOrDefault(x.params["sourceMediaDescription"])
-	sinkDesc := descOrDefault(x.params["sinkMediaDescription"])
-	types := mediaTypes()
-	if mt, ok := x.params["mediaType"].(string); ok {
-		types = []string{mt}
-	}
+	srcDesc, sinkDesc, types := linkArgs(x)
 	for _, t := range types {
 		exists := false
 		var old []*link
@@ -99,15 +94,23 @@ func elementConnect(x *invocation) (any, *rpcError) {
 	return nil, nil
 }
 
-func elementDisconnect(x *invocation) (any, *rpcError) {
-	st := x.st
-	sink := x.str("sink")
-	srcDesc := descOrDefault(x.params["sourceMediaDescription"])
-	sinkDesc := descOrDefault(x.params["sinkMediaDescription"])
-	types := mediaTypes()
+// linkArgs reads the optional parameters shared by connect and disconnect:
+// the two media descriptions ("default" when absent) and the media types
+// (all of them when none is given).
+func linkArgs(x *invocation) (srcDesc, sinkDesc string, types []string) {
+	srcDesc = descOrDefault(x.params["sourceMediaDescription"])
+	sinkDesc = descOrDefault(x.params["sinkMediaDescription"])
+	types = mediaTypes()
 	if mt, ok := x.params["mediaType"].(string); ok {
 		types = []string{mt}
 	}
+	return srcDesc, sinkDesc, types
+}
+
+func elementDisconnect(x *invocation) (any, *rpcError) {
+	st := x.st
+	sink := x.str("sink")
+	srcDesc, sinkDesc, types := linkArgs(x)
 	for _, t := range types {
 		l := &link{source: x.obj.id, sink: sink, mediaType: t, sourceDesc: srcDesc, sinkDesc: sinkDesc}
 		for _, e := range st.links {

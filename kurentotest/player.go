@@ -107,17 +107,8 @@ func playerPlay(x *invocation) (any, *rpcError) {
 
 func (st *state) scheduleEOS(id string, gen int, d time.Duration) {
 	s := st.s
-	s.wg.Go(func() {
-		t := time.NewTimer(d)
-		defer t.Stop()
-		select {
-		case <-t.C:
-		case <-s.done:
-			return
-		}
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		if s.closed || s.st != st {
+	s.later(d, nil, func() {
+		if s.st != st {
 			return
 		}
 		o, ok := st.objects[id]

@@ -267,6 +267,18 @@ func (s *Server) deliver(c *conn, frame []byte, bind string) {
 
 // deliverLater delivers a reply after d. Called with s.mu held.
 func (s *Server) deliverLater(c *conn, frame []byte, bind string, d time.Duration) {
+	s.later(d, c.gone, func() {
+		if !c.dropped {
+			s.deliver(c, frame, bind)
+		}
+	})
+}
+
+// later runs f with s.mu held once d has passed, unless the server stops
+// or cancel closes first; f does not run on a closed server. It is how the
+// fake schedules what a real server does after a while (a delayed reply,
+// a player's end of stream).
+func (s *Server) later(d time.Duration, cancel <-chan struct{}, f func()) {
 	s.wg.Go(func() {
 		t := time.NewTimer(d)
 		defer t.Stop()
@@ -274,15 +286,14 @@ func (s *Server) deliverLater(c *conn, frame []byte, bind string, d time.Duratio
 		case <-t.C:
 		case <-s.done:
 			return
-		case <-c.gone:
+		case <-cancel:
 			return
 		}
 		s.mu.Lock()
 		defer s.mu.Unlock()
-		if s.closed || c.dropped {
-			return
+		if !s.closed {
+			f()
 		}
-		s.deliver(c, frame, bind)
 	})
 }
 

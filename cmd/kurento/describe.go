@@ -127,11 +127,10 @@ func (a *app) printDescription(out *describeOut) error {
 	_, _ = fmt.Fprintf(tw, "created\t%s\n", formatTime(out.Created))
 	_, _ = fmt.Fprintf(tw, "tags\t%s\n", formatTags(out.Tags))
 	_, _ = fmt.Fprintf(tw, "children\t%d\n", out.childCount)
-	if err := tw.Flush(); err != nil {
+	tw, err := a.nextTable(tw)
+	if err != nil {
 		return err
 	}
-	_, _ = fmt.Fprintln(a.stdout)
-	tw = a.table()
 	_, _ = fmt.Fprintln(tw, "PROPERTY\tVALUE")
 	keys := make([]string, 0, len(out.Properties)+len(out.Errors))
 	for k := range out.Properties {

@@ -305,6 +305,15 @@ func (a *app) table() *table {
 	return t
 }
 
+// nextTable ends tw's table and a blank line, and starts the next table.
+func (a *app) nextTable(tw *table) (*table, error) {
+	if err := tw.Flush(); err != nil {
+		return nil, err
+	}
+	_, _ = fmt.Fprintln(a.stdout)
+	return a.table(), nil
+}
+
 // table is a tabwriter whose lines lose the padding of empty last cells.
 type table struct {
 	*tabwriter.Writer

@@ -96,20 +96,16 @@ func (a *app) info(ctx context.Context, interval time.Duration) error {
 	_, _ = fmt.Fprintf(tw, "cpus\t%d\n", out.CPUCount)
 	_, _ = fmt.Fprintf(tw, "cpu used\t%.1f %%\n", out.CPUUsedPercent)
 	_, _ = fmt.Fprintf(tw, "memory used\t%d KiB\n", out.MemoryUsedKiB)
-	if err := tw.Flush(); err != nil {
+	if tw, err = a.nextTable(tw); err != nil {
 		return err
 	}
-	_, _ = fmt.Fprintln(a.stdout)
-	tw = a.table()
 	_, _ = fmt.Fprintln(tw, "MODULE\tVERSION\tBUILT\tFACTORIES")
 	for _, m := range out.Modules {
 		_, _ = fmt.Fprintf(tw, "%s\t%s\t%s\t%d\n", m.Name, m.Version, m.GenerationTime, len(m.Factories))
 	}
-	if err := tw.Flush(); err != nil {
+	if tw, err = a.nextTable(tw); err != nil {
 		return err
 	}
-	_, _ = fmt.Fprintln(a.stdout)
-	tw = a.table()
 	_, _ = fmt.Fprintln(tw, "SESSION\tNOTE")
 	_, _ = fmt.Fprintf(tw, "%s\t(this tool)\n", out.Self)
 	for _, s := range out.Sessions {
