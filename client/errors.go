@@ -98,6 +98,10 @@ var (
 	// pending in a transaction. Nothing was queued, since the value could
 	// not be returned; [Tx.Invoke] with a result fills it at commit.
 	ErrPending = errors.New("kurento: object pending in a transaction: its value would only exist at commit")
+	// ErrWrongClass: a typed lookup (such as
+	// endpoint.LookupWebRtcEndpoint) found the object, but it is neither of
+	// the wanted class nor of a subclass of it.
+	ErrWrongClass = errors.New("kurento: object of another class")
 )
 
 // IsLocal reports whether err was produced without any answer from the

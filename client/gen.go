@@ -21,11 +21,6 @@ import (
 // runtime fails to compile against an older one.
 const GeneratedCodeV1 = 1
 
-// ErrWrongClass is matched by the error of a typed lookup (such as
-// endpoint.LookupWebRtcEndpoint) when the object exists but is neither of
-// the wanted class nor of a subclass of it.
-var ErrWrongClass = errors.New("kurento: object of another class")
-
 // Handle is what every generated handle implements: the object reference
 // behind it, nil for a nil handle.
 type Handle interface {
