@@ -3,6 +3,7 @@ package kurentotest_test
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
@@ -120,10 +121,15 @@ func negotiatePeer(t *testing.T, w *wsConn, ep string, p *mediaPeer) []string {
 
 // waitEvents reads events until the flow events of obj hold every one of
 // want; it returns every event read.
-func waitEvents(t *testing.T, w *wsConn, obj string, want ...string) []string {
+func waitEvents(t *testing.T, w *wsConn, obj string, seen []string, want ...string) []string {
 	t.Helper()
+	// Events that came with earlier replies count: a real KMS may send a
+	// flow event before it answers the call that started the flow.
+	if hasAll(flowEvents(t, seen, obj), want...) {
+		return nil
+	}
 	_, evs := w.until(`{"jsonrpc":"2.0","id":"`+nid()+`","method":"ping"}`, func(_ string, evs []string) bool {
-		return hasAll(flowEvents(t, evs, obj), want...)
+		return hasAll(flowEvents(t, append(slices.Clip(seen), evs...), obj), want...)
 	})
 	return evs
 }
@@ -154,7 +160,7 @@ func TestMediaFlowDirectionOfPeerFedWebRtcEndpoint(t *testing.T) {
 	ctx, stop := context.WithCancel(t.Context())
 	defer stop()
 	sender.sendUntil(ctx)
-	events = append(events, waitEvents(t, w, ep,
+	events = append(events, waitEvents(t, w, ep, events,
 		"MediaFlowOutStateChanged:FLOWING:AUDIO", "MediaFlowOutStateChanged:FLOWING:VIDEO")...)
 	assert.NotContains(t, strings.Join(flowEvents(t, events, ep), " "), "MediaFlowIn", "nothing enters the sender's endpoint from the pipeline")
 	for _, mt := range []string{"AUDIO", "VIDEO"} {
@@ -166,19 +172,19 @@ func TestMediaFlowDirectionOfPeerFedWebRtcEndpoint(t *testing.T) {
 
 	// A PassThrough fed by ep, with nothing after it: media enters it and
 	// leaves it.
-	r, _ := invoke(t, w, ep, "connect", `{"sink":"`+pt+`"}`)
+	r, evs := invoke(t, w, ep, "connect", `{"sink":"`+pt+`"}`)
 	require.Contains(t, r, `"result"`)
-	waitEvents(t, w, pt, "MediaFlowInStateChanged:FLOWING:AUDIO", "MediaFlowInStateChanged:FLOWING:VIDEO",
+	waitEvents(t, w, pt, evs, "MediaFlowInStateChanged:FLOWING:AUDIO", "MediaFlowInStateChanged:FLOWING:VIDEO",
 		"MediaFlowOutStateChanged:FLOWING:AUDIO", "MediaFlowOutStateChanged:FLOWING:VIDEO")
 
 	// A viewer fed by ep: what enters it from the pipeline goes to its
 	// browser, which sends nothing.
 	receiver := newMediaPeer(t, false)
 	events = negotiatePeer(t, w, viewer, receiver)
-	r, evs := invoke(t, w, ep, "connect", `{"sink":"`+viewer+`"}`)
+	r, evs = invoke(t, w, ep, "connect", `{"sink":"`+viewer+`"}`)
 	require.Contains(t, r, `"result"`)
 	events = append(events, evs...)
-	events = append(events, waitEvents(t, w, viewer,
+	events = append(events, waitEvents(t, w, viewer, events,
 		"MediaFlowInStateChanged:FLOWING:AUDIO", "MediaFlowInStateChanged:FLOWING:VIDEO")...)
 	assert.NotContains(t, strings.Join(flowEvents(t, events, viewer), " "), "MediaFlowOut", "the viewer's browser sends nothing")
 	assert.NotContains(t, strings.Join(flowEvents(t, events, ep), " "), "MediaFlowIn", "nothing enters the sender's endpoint from the pipeline")
