@@ -125,6 +125,11 @@ func (st *state) scheduleGathering(x *invocation) {
 
 func (st *state) emitGathering(o *object) {
 	s, ice := sdpOf(o), iceOf(o)
+	if len(s.media) == 0 {
+		// An endpoint negotiated without media: KMS answers
+		// gatherCandidates and sends no event.
+		return
+	}
 	streams := s.streams()
 	for _, str := range streams {
 		for comp := 1; comp <= 2; comp++ {

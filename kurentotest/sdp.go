@@ -364,12 +364,39 @@ func processOffer(x *invocation) (any, *rpcError) {
 	}
 	d, ok := parseSDP(offer)
 	if !ok || len(d.media) == 0 {
-		return nil, kmsError(kms.CodeSDPParse, kms.MsgInvalidSDP)
+		if !sessionOnly(offer) {
+			return nil, kmsError(kms.CodeSDPParse, kms.MsgInvalidSDP)
+		}
+		// KMS answers an offer without media with its session lines
+		// alone; the session starts, and there is nothing to gather.
+		s.credentials()
+		s.media, s.bundle = nil, false
+		var w sdpWriter
+		x.st.sessionHeader(&w)
+		s.remote, s.local = offer, w.b.String()
+		x.st.sessionStarted(x.obj)
+		return s.local, nil
 	}
 	s.remote = offer
 	s.local = x.st.mediaAnswer(x.obj, offer, x.st.answerSDP(x.obj, s, d))
 	x.st.sessionStarted(x.obj)
 	return s.local, nil
+}
+
+// sessionOnly reports an offer a real KMS answers with no media: one
+// without m-lines that has a version line anywhere, whatever else it
+// holds (KMS 7.3.1 answers "v=0", "v=1", "v=abc" and "garbage\r\nv=0"
+// alike, and refuses "t=0 0" or "this is not sdp" with Invalid SDP).
+func sessionOnly(offer string) bool {
+	version := false
+	for l := range strings.SplitSeq(offer, "\n") {
+		l = strings.TrimLeft(strings.TrimRight(l, "\r"), " \t")
+		if strings.HasPrefix(l, "m=") {
+			return false
+		}
+		version = version || strings.HasPrefix(l, "v=")
+	}
+	return version
 }
 
 func boolProp(o *object, name string) bool {

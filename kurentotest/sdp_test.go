@@ -218,3 +218,40 @@ func TestSDPVersionPerServer(t *testing.T) {
 	assert.Equal(t, a, first(), "a new server starts its own count")
 	assert.Equal(t, "4000000001", a)
 }
+
+// TestProcessOfferWithoutMedia: KMS 7.3.1 answers an offer without
+// m-lines that has a version line (whatever the rest holds) with its
+// session lines alone, starts the session and gathers nothing; an offer
+// without a version line stays Invalid SDP.
+func TestProcessOfferWithoutMedia(t *testing.T) {
+	t.Parallel()
+	tg := newTarget(t)
+	w, _, pipe := session(t, tg)
+	const bare = "v=0\r\no=- N N IN IP4 0.0.0.0\r\ns=Kurento Media Server\r\nc=IN IP4 0.0.0.0\r\nt=0 0\r\n"
+	for _, offer := range []string{"v=0\r\n", "v=0", "v=0\n", "v=1\r\n", "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n", "garbage\r\nv=0\r\n", "v=0\r\nthis is not sdp\r\n"} {
+		ep := create(t, w, "WebRtcEndpoint", `{"mediaPipeline":"`+pipe+`"}`)
+		for _, ev := range []string{"MediaSessionStarted", "IceComponentStateChanged", "IceCandidateFound", "IceGatheringDone"} {
+			subscribe(t, w, ep, ev)
+		}
+		r, evs := w.until(invokeFrame(ep, "processOffer", `{"offer":`+jsonString(t, offer)+`}`), func(_ string, evs []string) bool {
+			return len(evs) > 0
+		})
+		answer, ok := value(t, r).(string)
+		require.True(t, ok, "%q: %s", offer, r)
+		assert.Equal(t, bare, maskSDP(answer), "%q", offer)
+		require.Len(t, evs, 1, "%q", offer)
+		assert.Equal(t, "MediaSessionStarted", parseEvent(t, evs[0]).Type, "%q", offer)
+		r, _ = invoke(t, w, ep, "getLocalSessionDescriptor", "")
+		assert.Equal(t, answer, value(t, r), "%q", offer)
+		// gatherCandidates is answered and brings no event.
+		r, evs = invoke(t, w, ep, "gatherCandidates", "")
+		assert.Contains(t, r, `"result"`)
+		_, more := w.request(`{"jsonrpc":"2.0","id":"` + nid() + `","method":"ping"}`)
+		assert.Empty(t, append(evs, more...), "%q", offer)
+	}
+	for _, offer := range []string{"t=0 0\r\n", "x=0\r\n", "this is not sdp"} {
+		ep := create(t, w, "WebRtcEndpoint", `{"mediaPipeline":"`+pipe+`"}`)
+		r, _ := invoke(t, w, ep, "processOffer", `{"offer":`+jsonString(t, offer)+`}`)
+		assert.Contains(t, r, `{"error":{"code":40201,"data":{"type":"SDP_PARSE_ERROR"},"message":"Invalid SDP"}`, "%q", offer)
+	}
+}
