@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pion/webrtc/v4"
 	"github.com/stretchr/testify/assert"
@@ -250,4 +251,54 @@ func TestMediaSessionStartedOnNegotiation(t *testing.T) {
 	require.True(t, ok, r)
 	r, _ = w.until(invokeFrame(a, "processAnswer", `{"answer":`+jsonString(t, rtpAnswer)+`}`), started(a))
 	assert.Contains(t, r, `"result"`)
+}
+
+// TestNoICEStateBeforeGatherCandidates: a WebRtcEndpoint given an offer
+// with candidates, and its peer's candidates, reports no ICE state until
+// gatherCandidates; then GATHERING comes first and CONNECTING after it.
+func TestNoICEStateBeforeGatherCandidates(t *testing.T) {
+	t.Parallel()
+	tg := newTarget(t, kurentotest.WithMedia())
+	w, _, pipe := session(t, tg)
+	ep := create(t, w, "WebRtcEndpoint", `{"mediaPipeline":"`+pipe+`"}`)
+	subscribe(t, w, ep, "IceComponentStateChanged")
+	subscribe(t, w, ep, "IceGatheringDone")
+	p := newMediaPeer(t, true)
+	gathered := webrtc.GatheringCompletePromise(p.pc)
+	offer, err := p.pc.CreateOffer(nil)
+	require.NoError(t, err)
+	require.NoError(t, p.pc.SetLocalDescription(offer))
+	select {
+	case <-gathered:
+	case <-t.Context().Done():
+		t.Fatal("the peer did not gather")
+	}
+	local := p.pc.LocalDescription().SDP
+	require.Contains(t, local, "a=candidate:")
+	r, events := invoke(t, w, ep, "processOffer", `{"offer":`+jsonString(t, local)+`}`)
+	require.Contains(t, r, `"result"`)
+	for l := range strings.SplitSeq(local, "\r\n") {
+		if c, ok := strings.CutPrefix(l, "a="); ok && strings.HasPrefix(c, "candidate:") {
+			r, evs := invoke(t, w, ep, "addIceCandidate", `{"candidate":{"__module__":"kurento","__type__":"IceCandidate","candidate":`+jsonString(t, c)+`,"sdpMid":"0","sdpMLineIndex":0}}`)
+			require.Contains(t, r, `"result"`)
+			events = append(events, evs...)
+		}
+	}
+	// Give a server that would start ICE on its own the time to say so.
+	time.Sleep(500 * time.Millisecond)
+	_, evs := w.request(`{"jsonrpc":"2.0","id":"` + nid() + `","method":"ping"}`)
+	assert.Empty(t, append(events, evs...), "ICE events before gatherCandidates")
+
+	var states []string
+	_, evs = w.until(invokeFrame(ep, "gatherCandidates", ""), func(_ string, evs []string) bool {
+		states = states[:0]
+		for _, f := range evs {
+			if e := parseEvent(t, f); e.Type == "IceComponentStateChanged" {
+				states = append(states, e.State)
+			}
+		}
+		return slices.Contains(states, "CONNECTING")
+	})
+	require.NotEmpty(t, states, "%v", evs)
+	assert.Equal(t, "GATHERING", states[0], "%v", states)
 }

@@ -109,14 +109,21 @@ type webrtcNode struct {
 	secure bool
 
 	// An offering node: its senders by mid until the answer came
-	// (answered), and the peer's candidates that came before it.
-	senders   map[string]*webrtc.RTPSender
-	answered  bool
+	// (answered).
+	senders  map[string]*webrtc.RTPSender
+	answered bool
+	// The peer's candidates (those of its description included) and the
+	// ICE states, held until gathering was requested (and, offering,
+	// the answer came): a real KMS starts ICE with gatherCandidates and
+	// reports no ICE state before.
 	remoteBuf []webrtc.ICECandidateInit
+	states    []string
 }
 
-// AddWebRTC adds a WebRTC node for a negotiated endpoint and starts its
-// ICE agent (candidates are reported after [Engine.Gather]). It returns
+// AddWebRTC adds a WebRTC node for a negotiated endpoint. Its ICE runs
+// from [Engine.Gather] on, as on KMS: the local candidates and the ICE
+// states are reported, and the peer's candidates (of the offer and of
+// [Engine.AddRemoteCandidate]) used, only then. It returns
 // the answer with the SSRCs of the node's senders in place of the ones
 // the fake made up.
 func (e *Engine) AddWebRTC(id string, cfg WebRTCConfig) (string, error) {
@@ -232,7 +239,9 @@ func (w *webrtcNode) start(cfg WebRTCConfig) (string, error) {
 	pc, n := w.pc, w.n
 	e := n.e
 	w.hook()
-	if err := pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: cfg.Offer}); err != nil {
+	offer, cands := splitCandidates(cfg.Offer)
+	w.remoteBuf = cands
+	if err := pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: offer}); err != nil {
 		return "", fmt.Errorf("apply the offer: %w", err)
 	}
 	ssrcs := map[string]webrtc.SSRC{}
@@ -356,7 +365,13 @@ func (e *Engine) Gather(id string) {
 		w.mu.Lock()
 		w.gather = true
 		w.flushCandidates()
+		for _, st := range w.states {
+			w.emitState(st)
+		}
+		w.states = nil
+		buf := w.takeRemote()
 		w.mu.Unlock()
+		w.addRemote(buf)
 	}
 }
 
@@ -375,21 +390,29 @@ func (e *Engine) AddRemoteCandidate(id, candidate, mid string, index int) {
 	idx := uint16(index) //nolint:gosec // G115: an m-line index is small
 	init := webrtc.ICECandidateInit{Candidate: candidate, SDPMid: &mid, SDPMLineIndex: &idx}
 	w.mu.Lock()
-	if w.senders != nil && !w.answered {
-		// An offer waiting for its answer: keep it for then.
-		w.remoteBuf = append(w.remoteBuf, init)
-		w.mu.Unlock()
+	w.remoteBuf = append(w.remoteBuf, init)
+	buf := w.takeRemote()
+	w.mu.Unlock()
+	w.addRemote(buf)
+}
+
+// emitState reports an ICE state, or holds it until gathering was
+// requested. Called with w.mu held.
+func (w *webrtcNode) emitState(state string) {
+	if !w.gather {
+		w.states = append(w.states, state)
 		return
 	}
-	w.mu.Unlock()
-	if err := w.pc.AddICECandidate(init); err != nil {
-		e.log.Debug("media: remote candidate dropped", "node", id, "candidate", candidate, "err", err)
-	}
+	w.n.e.emit(Event{Node: w.n.id, Type: EventICEState, State: state})
 }
 
 func (w *webrtcNode) iceState(s webrtc.ICEConnectionState) {
 	n := w.n
-	emit := func(state string) { n.e.emit(Event{Node: n.id, Type: EventICEState, State: state}) }
+	emit := func(state string) {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		w.emitState(state)
+	}
 	switch s {
 	case webrtc.ICEConnectionStateChecking:
 		emit("CONNECTING")
@@ -626,6 +649,7 @@ func (e *Engine) WebRTCAnswer(id, answer string) error {
 		w.tracks[k], w.trackMime[k] = t, m.codecs[0].MimeType
 		w.mu.Unlock()
 	}
+	answer, cands := splitCandidates(answer)
 	if err := w.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: answer}); err != nil {
 		return fmt.Errorf("apply the answer: %w", err)
 	}
@@ -634,13 +658,66 @@ func (e *Engine) WebRTCAnswer(id, answer string) error {
 	}
 	w.mu.Lock()
 	w.answered = true
+	w.remoteBuf = append(cands, w.remoteBuf...)
+	buf := w.takeRemote()
+	w.mu.Unlock()
+	w.addRemote(buf)
+	return nil
+}
+
+// takeRemote returns the held candidates of the peer once ICE may run:
+// gathering was requested and, offering, the answer came. Called with
+// w.mu held.
+func (w *webrtcNode) takeRemote() []webrtc.ICECandidateInit {
+	if !w.gather || (w.senders != nil && !w.answered) {
+		return nil
+	}
 	buf := w.remoteBuf
 	w.remoteBuf = nil
-	w.mu.Unlock()
+	return buf
+}
+
+func (w *webrtcNode) addRemote(buf []webrtc.ICECandidateInit) {
 	for _, c := range buf {
 		if err := w.pc.AddICECandidate(c); err != nil {
-			e.log.Debug("media: remote candidate dropped", "node", id, "candidate", c.Candidate, "err", err)
+			w.n.e.log.Debug("media: remote candidate dropped", "node", w.n.id, "candidate", c.Candidate, "err", err)
 		}
 	}
-	return nil
+}
+
+// splitCandidates takes the candidate lines out of a session
+// description, with the mid and index of their m-line.
+func splitCandidates(sdp string) (string, []webrtc.ICECandidateInit) {
+	eol := "\n"
+	if strings.Contains(sdp, "\r\n") {
+		eol = "\r\n"
+	}
+	lines := strings.Split(sdp, eol)
+	// A section's mid may come after its candidates: find it first.
+	mids := map[int]string{}
+	index := -1
+	for _, l := range lines {
+		if strings.HasPrefix(l, "m=") {
+			index++
+		}
+		if v, ok := strings.CutPrefix(l, "a=mid:"); ok && index >= 0 {
+			mids[index] = v
+		}
+	}
+	var out []webrtc.ICECandidateInit
+	kept := lines[:0:0]
+	index = -1
+	for _, l := range lines {
+		if strings.HasPrefix(l, "m=") {
+			index++
+		}
+		c, ok := strings.CutPrefix(l, "a=")
+		if !ok || !strings.HasPrefix(c, "candidate:") || index < 0 {
+			kept = append(kept, l)
+			continue
+		}
+		mid, idx := mids[index], uint16(index) //nolint:gosec // G115: an m-line index is small
+		out = append(out, webrtc.ICECandidateInit{Candidate: c, SDPMid: &mid, SDPMLineIndex: &idx})
+	}
+	return strings.Join(kept, eol), out
 }
