@@ -72,7 +72,11 @@
 // others. generateOffer gives KMS's offer shape (RTP/SAVPF, mids
 // audio0/video0, actpass, no rtpmap for the static types 0 and 8, the
 // direction the constructor flags ask for) and honours OfferOptions.
-// pion/webrtc accepts both (see the tests).
+// pion/webrtc accepts both (see the tests). An offer without m-lines that
+// has a version line (KMS skips the lines it cannot parse, so "v=0" or
+// "garbage\r\nv=0" will do) is answered with the session lines alone
+// (v, o, s, c, t) and starts the session; gatherCandidates then sends no
+// event. An offer without a version line is Invalid SDP (40201).
 //
 // gatherCandidates emits, after its reply, IceComponentStateChanged
 // GATHERING for components 1 and 2 of each ICE stream, IceCandidateFound
@@ -114,8 +118,12 @@
 //     fingerprint its SDP advertises, SRTP/SRTCP, rtcp-mux and BUNDLE. The
 //     answer or offer keeps the shape described above, with the SSRCs the
 //     endpoint really sends with; an offering endpoint sends the first
-//     codec of the peer's answer. gatherCandidates reports the real candidates (the same
-//     candidate on every m-line of the bundle), then IceGatheringDone.
+//     codec of the peer's answer. ICE runs from gatherCandidates on, as
+//     on KMS: the peer's candidates (of its SDP or added) wait for it, and
+//     no IceComponentStateChanged comes before it. gatherCandidates
+//     reports the real candidates (the same candidate on every m-line of
+//     the bundle), then IceGatheringDone, then the ICE states (a real KMS
+//     reports CONNECTING for components 1 and 2, the fake for 1 only).
 //   - An RtpEndpoint, whether it answered an offer or generated one and
 //     took the answer, sends and receives RTP on one UDP socket on
 //     127.0.0.1 per m-line, RTCP on the same port: its SDP names that
@@ -209,7 +217,12 @@
 //     checks only the number of m-lines: more than the offer's is 40206,
 //     fewer (even none, as a real KMS takes) leave the missing ones
 //     rejected. OfferOptions with offerToReceiveAudio/Video false leave
-//     that m-line out (inferred, not observed).
+//     that m-line out (inferred, not observed). Of an offer without
+//     m-lines, a real KMS keeps its session attributes (a=...) in the
+//     answer and stores it reparsed (getRemoteSessionDescriptor gives
+//     "v=0\r\nt=0 0\r\n" for "v=0\r\n"); the fake answers the session
+//     lines only and stores the offer as sent. A malformed m-line
+//     ("m=audio") is Invalid SDP on the fake; KMS answers it rejected.
 //   - Players cannot read files: a URI named with [WithMissingURIs], or
 //     without a file/http/https/rtsp(s) scheme, gives one Error INVALID_URI
 //     then START (a real KMS repeats the Error several times); any other
