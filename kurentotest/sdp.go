@@ -54,7 +54,7 @@ func sdpBehaviour() behaviour {
 		"getLocalSessionDescriptor": func(x *invocation) (any, *rpcError) {
 			s := sdpOf(x.obj)
 			if s.local == "" {
-				return nil, kmsError(kms.CodeSDPNoLocalSDP, kms.MsgLocalSDPNotGenerated)
+				return nil, kmsError(kms.CodeSDPNoLocalSDP, kms.MsgNoLocalSDP)
 			}
 			return s.local, nil
 		},

@@ -115,9 +115,9 @@ func TestSDPErrors(t *testing.T) {
 	}
 	ep := create(t, w, "WebRtcEndpoint", `{"mediaPipeline":"`+pipe+`"}`)
 	r, _ := invoke(t, w, ep, "getLocalSessionDescriptor", "")
-	assert.Contains(t, r, `{"error":{"code":40202,"data":{"type":"SDP_END_POINT_NO_LOCAL_SDP_ERROR"}`)
+	assert.Contains(t, r, errFrame(40202, "SDP_END_POINT_NO_LOCAL_SDP_ERROR", "No local SDP"))
 	r, _ = invoke(t, w, ep, "getRemoteSessionDescriptor", "")
-	assert.Contains(t, r, `{"error":{"code":40203,"data":{"type":"SDP_END_POINT_NO_REMOTE_SDP_ERROR"}`)
+	assert.Contains(t, r, errFrame(40203, "SDP_END_POINT_NO_REMOTE_SDP_ERROR", "No remote SDP"))
 	r, _ = invoke(t, w, ep, "processOffer", `{"offer":"this is not sdp"}`)
 	assert.Contains(t, r, errFrame(40201, "SDP_PARSE_ERROR", "Invalid SDP"))
 	r, _ = invoke(t, w, ep, "processOffer", `{"offer":""}`)

@@ -20,7 +20,7 @@ const (
 	MsgAlreadyNegotiated     = "Endpoint already negotiated"
 	MsgNotOfferGenerated     = "Offer not generated. It is not possible to process an answer."
 	MsgAnswerAlreadyDone     = "Sdp Answer already processed"
-	MsgLocalSDPNotGenerated  = "Local SDP not generated"
+	MsgNoLocalSDP            = "No local SDP"
 	MsgNoRemoteSDP           = "No remote SDP"
 	MsgDataChannelsDisabled  = "Data channels are not supported"
 	MsgInvalidMediaType      = "Invalid media type"
