@@ -122,8 +122,8 @@
 //     on KMS: the peer's candidates (of its SDP or added) wait for it, and
 //     no IceComponentStateChanged comes before it. gatherCandidates
 //     reports the real candidates (the same candidate on every m-line of
-//     the bundle), then IceGatheringDone, then the ICE states (a real KMS
-//     reports CONNECTING for components 1 and 2, the fake for 1 only).
+//     the bundle), then IceGatheringDone, then the ICE states
+//     (CONNECTING for components 1 and 2, as on KMS, the rest for 1).
 //   - An RtpEndpoint, whether it answered an offer or generated one and
 //     took the answer, sends and receives RTP on one UDP socket on
 //     127.0.0.1 per m-line, RTCP on the same port: its SDP names that
@@ -199,10 +199,18 @@
 //     WebRtcEndpoint fed by a flowing source reports its flow in at once,
 //     negotiated or not; a real KMS only once its peer's ICE and DTLS are
 //     connected (use [WithMedia] for that).
-//   - ICE and DTLS: the candidates are made up (127.0.0.1, random ports);
-//     the ICE events after CONNECTING (CONNECTED, NewCandidatePairSelected,
-//     READY, DtlsConnectionStateChange) are the fake's reconstruction, as
-//     the real-server frames stop at CONNECTING. A real KMS sends the
+//   - ICE and DTLS: without [WithMedia] the candidates are made up
+//     (127.0.0.1, random ports) and the events after CONNECTING are the
+//     fake's reconstruction. A real KMS connected to a pion peer sent, after
+//     IceGatheringDone: CONNECTING for components 1 and 2, CONNECTED (1),
+//     DtlsConnectionStateChange NEW, CONNECTING and CONNECTED for each of
+//     the bundle's DTLS elements (componentId "[bundle/dtlssrtpenc]" and
+//     "[bundle/dtlssrtpdec]", connectionId "dtlssrtpencN-dtlssrtpdecN-1-1"),
+//     NewCandidatePairSelected among them, MediaStateChanged CONNECTED,
+//     and READY last. The fake sends one DtlsConnectionStateChange per
+//     state (componentId and connectionId "1"), no NEW, READY right after
+//     the pair, and with [WithMedia] the pair's candidates as pion writes
+//     them (lowercase transport, ufrag and generation). A real KMS sends the
 //     gathering events in no fixed order (components, candidates and even
 //     IceGatheringDone interleave), some before the gatherCandidates reply;
 //     the fake sends them after it, GATHERING first, IceGatheringDone

@@ -346,6 +346,9 @@ func (st *state) transportEvent(o *object, ev media.Event) {
 		st.emit(o.id, "IceComponentStateChanged", map[string]any{"streamId": 1, "componentId": 1, "state": ev.State})
 		switch ev.State {
 		case "CONNECTING":
+			// KMS 7.3.1 starts checks on both components (RTCP's too,
+			// rtcp-mux or not); only component 1 goes further.
+			st.emit(o.id, "IceComponentStateChanged", map[string]any{"streamId": 1, "componentId": 2, "state": ev.State})
 			ice.connecting = true
 		case "CONNECTED":
 			ice.connected = true
